@@ -1,0 +1,248 @@
+//! hearth-store: everything hearth keeps, behind one [`Store`] interface.
+//!
+//! - [`model`]: the stored records (raw integers for ids and instants, as the databases hold them).
+//! - The traits below, one per aggregate, summed into [`Store`].
+//! - `sqlite` and `postgres`: the two implementations. Their SQL is shared (`sql.rs`) and their
+//!   schemas live in `migrations/{sqlite,postgres}/`, applied by [`connect`] at start.
+//!
+//! Every write is committed before the method returns.
+#![forbid(unsafe_code)]
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use hearth_core::{Snowflake, Timestamp};
+
+pub mod model;
+mod postgres;
+mod sql;
+mod sqlite;
+pub mod testing;
+
+pub use model::*;
+pub use postgres::PostgresStore;
+pub use sqlite::SqliteStore;
+
+/// What can go wrong in the store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A uniqueness rule was broken; the text names the index or column.
+    #[error("conflict on {0}")]
+    Conflict(String),
+    /// The database URL is not one hearth knows.
+    #[error("unsupported database url: {0}")]
+    UnsupportedUrl(String),
+    /// The database refused or failed.
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    /// A migration failed.
+    #[error("migration error: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+/// Result of a store call.
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Opens the database named by `url` (`sqlite://...` or `postgres://...`) and applies migrations.
+pub async fn connect(url: &str) -> Result<Arc<dyn Store>> {
+    if url.starts_with("sqlite:") {
+        Ok(Arc::new(SqliteStore::connect(url).await?))
+    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok(Arc::new(PostgresStore::connect(url).await?))
+    } else {
+        Err(StoreError::UnsupportedUrl(
+            url.split(':').next().unwrap_or_default().to_owned(),
+        ))
+    }
+}
+
+/// Accounts: users and their password hashes.
+#[async_trait]
+pub trait UserStore: Send + Sync {
+    /// Creates a user (and its password hash, when given). Username or e-mail taken →
+    /// [`StoreError::Conflict`] naming `username` or `email`.
+    async fn insert_user(&self, user: &NewUser) -> Result<User>;
+    /// One user by id.
+    async fn fetch_user(&self, id: Snowflake) -> Result<Option<User>>;
+    /// A person (not a bot) by username (any case) or e-mail, with the password hash.
+    async fn fetch_login(&self, login: &str) -> Result<Option<(User, String)>>;
+    /// Changes the username and/or display name; returns the updated user.
+    async fn update_user(&self, id: Snowflake, patch: &UserPatch) -> Result<Option<User>>;
+}
+
+/// Login sessions and bot tokens, found by the hash of their token.
+#[async_trait]
+pub trait SessionStore: Send + Sync {
+    /// Records a new session.
+    async fn insert_session(&self, session: &Session) -> Result<()>;
+    /// The session with this token hash and its (enabled) user.
+    async fn fetch_session(&self, token_hash: &str) -> Result<Option<(Session, User)>>;
+    /// Every session of a user, newest first.
+    async fn fetch_user_sessions(&self, user_id: Snowflake) -> Result<Vec<Session>>;
+    /// Records that the session was used now, from this address and agent.
+    async fn update_session_used(
+        &self,
+        id: Snowflake,
+        at: Timestamp,
+        ip: Option<&str>,
+        user_agent: Option<&str>,
+    ) -> Result<()>;
+    /// Revokes one session; true when it existed.
+    async fn delete_session(&self, id: Snowflake) -> Result<bool>;
+}
+
+/// Applications and their bot users.
+#[async_trait]
+pub trait ApplicationStore: Send + Sync {
+    /// Creates the bot user, the application and the bot's token session in one transaction.
+    async fn insert_application(
+        &self,
+        app: &Application,
+        bot: &NewUser,
+        token: &Session,
+    ) -> Result<Application>;
+    /// One application by id (= its bot user's id).
+    async fn fetch_application(&self, id: Snowflake) -> Result<Option<Application>>;
+}
+
+/// Guilds, their roles and members.
+#[async_trait]
+pub trait GuildStore: Send + Sync {
+    /// Creates a guild with its @everyone role, the owner as first member and its first channel,
+    /// in one transaction.
+    async fn insert_guild(
+        &self,
+        guild: &Guild,
+        everyone: &Role,
+        first_channel: &Channel,
+    ) -> Result<()>;
+    /// One guild.
+    async fn fetch_guild(&self, id: Snowflake) -> Result<Option<Guild>>;
+    /// Guilds a user belongs to, by ascending id, after/before the given ids.
+    async fn fetch_user_guilds(
+        &self,
+        user_id: Snowflake,
+        before: Option<Snowflake>,
+        after: Option<Snowflake>,
+        limit: i64,
+    ) -> Result<Vec<Guild>>;
+    /// Replaces a guild's settings; returns the stored guild.
+    async fn update_guild(&self, guild: &Guild) -> Result<Option<Guild>>;
+    /// Deletes a guild and everything in it; true when it existed.
+    async fn delete_guild(&self, id: Snowflake) -> Result<bool>;
+    /// Creates a role.
+    async fn insert_role(&self, role: &Role) -> Result<()>;
+    /// A guild's roles by position, then id.
+    async fn fetch_roles(&self, guild_id: Snowflake) -> Result<Vec<Role>>;
+    /// Adds a member with roles; false when the user already was one (nothing changes then).
+    async fn insert_member(&self, member: &Member) -> Result<bool>;
+    /// One member with its roles.
+    async fn fetch_member(&self, guild_id: Snowflake, user_id: Snowflake)
+        -> Result<Option<Member>>;
+    /// Members by ascending user id after `after`, with their users.
+    async fn fetch_members(
+        &self,
+        guild_id: Snowflake,
+        after: Snowflake,
+        limit: i64,
+    ) -> Result<Vec<(Member, User)>>;
+    /// How many members a guild has.
+    async fn count_members(&self, guild_id: Snowflake) -> Result<i64>;
+    /// What permission computation needs: the owner, @everyone's bits and the bits of each of the
+    /// user's roles. None when the user is not a member.
+    async fn fetch_permission_input(
+        &self,
+        guild_id: Snowflake,
+        user_id: Snowflake,
+    ) -> Result<Option<PermissionInput>>;
+    /// Removes a member; true when it existed.
+    async fn delete_member(&self, guild_id: Snowflake, user_id: Snowflake) -> Result<bool>;
+}
+
+/// Channels.
+#[async_trait]
+pub trait ChannelStore: Send + Sync {
+    /// Creates a channel.
+    async fn insert_channel(&self, channel: &Channel) -> Result<()>;
+    /// One channel.
+    async fn fetch_channel(&self, id: Snowflake) -> Result<Option<Channel>>;
+    /// A guild's channels by position, then id.
+    async fn fetch_guild_channels(&self, guild_id: Snowflake) -> Result<Vec<Channel>>;
+    /// Replaces a channel's settings; returns the stored channel.
+    async fn update_channel(&self, channel: &Channel) -> Result<Option<Channel>>;
+    /// Sets positions (and parents) of several channels of a guild in one transaction; returns
+    /// the changed channels.
+    async fn update_channel_positions(
+        &self,
+        guild_id: Snowflake,
+        moves: &[ChannelMove],
+    ) -> Result<Vec<Channel>>;
+    /// Deletes a channel with its messages and invites; returns what it was.
+    async fn delete_channel(&self, id: Snowflake) -> Result<Option<Channel>>;
+}
+
+/// Guild invites.
+#[async_trait]
+pub trait InviteStore: Send + Sync {
+    /// Creates an invite. A code in use → [`StoreError::Conflict`].
+    async fn insert_invite(&self, invite: &Invite) -> Result<()>;
+    /// One invite by code (expired or used up ones too; callers judge validity).
+    async fn fetch_invite(&self, code: &str) -> Result<Option<Invite>>;
+    /// A guild's invites, newest first.
+    async fn fetch_guild_invites(&self, guild_id: Snowflake) -> Result<Vec<Invite>>;
+    /// A channel's invites, newest first.
+    async fn fetch_channel_invites(&self, channel_id: Snowflake) -> Result<Vec<Invite>>;
+    /// A still-valid invite by this inviter for this channel with these settings (for requests
+    /// that do not ask for a unique invite).
+    async fn fetch_reusable_invite(&self, like: &Invite, now: Timestamp) -> Result<Option<Invite>>;
+    /// Joins `member.user_id` to the invite's guild, counting one use, in one transaction.
+    async fn use_invite(&self, code: &str, member: &Member, now: Timestamp) -> Result<InviteUse>;
+    /// Deletes an invite; returns what it was.
+    async fn delete_invite(&self, code: &str) -> Result<Option<Invite>>;
+}
+
+/// Messages.
+#[async_trait]
+pub trait MessageStore: Send + Sync {
+    /// Stores a message and advances the channel's last message id.
+    async fn insert_message(&self, message: &Message) -> Result<()>;
+    /// One message that is not deleted.
+    async fn fetch_message(&self, channel_id: Snowflake, id: Snowflake) -> Result<Option<Message>>;
+    /// A page of history, newest first in every mode.
+    async fn fetch_messages(
+        &self,
+        channel_id: Snowflake,
+        page: HistoryPage,
+        limit: i64,
+    ) -> Result<Vec<Message>>;
+    /// An author's message in a channel with this nonce, made after `since`.
+    async fn fetch_message_by_nonce(
+        &self,
+        channel_id: Snowflake,
+        author_id: Snowflake,
+        nonce: &str,
+        since: Snowflake,
+    ) -> Result<Option<Message>>;
+    /// Replaces content, embeds and flags and sets the edit time; returns the stored message.
+    async fn update_message(&self, message: &Message) -> Result<Option<Message>>;
+    /// Tombstones a message; true when it existed and was not deleted yet.
+    async fn delete_message(
+        &self,
+        channel_id: Snowflake,
+        id: Snowflake,
+        at: Timestamp,
+    ) -> Result<bool>;
+}
+
+/// The whole storage interface.
+#[async_trait]
+pub trait Store:
+    UserStore + SessionStore + ApplicationStore + GuildStore + ChannelStore + InviteStore + MessageStore
+{
+    /// Which backend this is (`sqlite` or `postgres`).
+    fn backend(&self) -> &'static str;
+    /// Whether the database answers.
+    async fn ping(&self) -> Result<()>;
+    /// Waits for connections in use and closes the pool (at shutdown).
+    async fn close(&self);
+}

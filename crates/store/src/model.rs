@@ -1,0 +1,304 @@
+//! Stored records. Ids and instants are the raw `i64` the databases hold (snowflakes and
+//! microseconds since the Unix epoch); the API turns them into wire objects.
+
+use sqlx::FromRow;
+
+/// A user account (a person or a bot).
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct User {
+    /// Snowflake.
+    pub id: i64,
+    /// Login name as typed (unique without regard to case for people).
+    pub username: String,
+    /// Display name.
+    pub global_name: Option<String>,
+    /// E-mail address, if given.
+    pub email: Option<String>,
+    /// Avatar hash.
+    pub avatar: Option<String>,
+    /// Whether this is an application's bot user.
+    pub bot: bool,
+    /// Disabled accounts cannot authenticate.
+    pub disabled: bool,
+    /// Creation instant.
+    pub created_at: i64,
+}
+
+/// What creating a user needs.
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    /// Snowflake.
+    pub id: i64,
+    /// Login name.
+    pub username: String,
+    /// Display name.
+    pub global_name: Option<String>,
+    /// E-mail address.
+    pub email: Option<String>,
+    /// Bot user?
+    pub bot: bool,
+    /// argon2id PHC string, for people.
+    pub password_hash: Option<String>,
+    /// Creation instant.
+    pub created_at: i64,
+}
+
+/// Changes to a user; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct UserPatch {
+    /// New login name.
+    pub username: Option<String>,
+    /// New display name (`Some(None)` clears it).
+    pub global_name: Option<Option<String>>,
+}
+
+/// A login session or a bot token.
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct Session {
+    /// Snowflake.
+    pub id: i64,
+    /// Whose session.
+    pub user_id: i64,
+    /// Hex SHA-256 of the token.
+    pub token_hash: String,
+    /// `user` or `bot`.
+    pub kind: String,
+    /// Creation instant.
+    pub created_at: i64,
+    /// Last authenticated request (updated at most once a minute).
+    pub last_used_at: i64,
+    /// Client address at creation or last use.
+    pub ip: Option<String>,
+    /// Client `User-Agent` at creation or last use.
+    pub user_agent: Option<String>,
+}
+
+/// An application with a bot user; its id is the bot user's id.
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct Application {
+    /// Snowflake (= bot user id).
+    pub id: i64,
+    /// The user who made it.
+    pub owner_id: i64,
+    /// Name.
+    pub name: String,
+    /// Description.
+    pub description: String,
+    /// Whether others may add the bot.
+    pub bot_public: bool,
+    /// 64 hex characters.
+    pub verify_key: String,
+    /// Creation instant.
+    pub created_at: i64,
+}
+
+/// A guild.
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct Guild {
+    /// Snowflake.
+    pub id: i64,
+    /// Name.
+    pub name: String,
+    /// Owner's user id.
+    pub owner_id: i64,
+    /// Icon hash.
+    pub icon: Option<String>,
+    /// Description.
+    pub description: Option<String>,
+    /// Where join messages go.
+    pub system_channel_id: Option<i64>,
+    /// 0..=4.
+    pub verification_level: i64,
+    /// 0..=1.
+    pub default_message_notifications: i64,
+    /// 0..=2.
+    pub explicit_content_filter: i64,
+    /// Seconds.
+    pub afk_timeout: i64,
+    /// Locale tag.
+    pub preferred_locale: String,
+    /// Creation instant.
+    pub created_at: i64,
+}
+
+/// A role.
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct Role {
+    /// Guild.
+    pub guild_id: i64,
+    /// Snowflake (@everyone: the guild's id).
+    pub id: i64,
+    /// Name.
+    pub name: String,
+    /// Permission bits.
+    pub permissions: i64,
+    /// RGB colour.
+    pub color: i64,
+    /// Shown apart in the member list.
+    pub hoist: bool,
+    /// Anyone may mention it.
+    pub mentionable: bool,
+    /// Owned by an integration (a bot's own role).
+    pub managed: bool,
+    /// Position in the hierarchy (@everyone: 0).
+    pub position: i64,
+}
+
+/// A guild member.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Member {
+    /// Guild.
+    pub guild_id: i64,
+    /// User.
+    pub user_id: i64,
+    /// Nickname.
+    pub nick: Option<String>,
+    /// Join instant.
+    pub joined_at: i64,
+    /// Joined through a temporary invite.
+    pub temporary: bool,
+    /// Timed out until this instant.
+    pub communication_disabled_until: Option<i64>,
+    /// Role ids (never @everyone), ascending.
+    pub roles: Vec<i64>,
+}
+
+/// What permission computation needs about one member.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PermissionInput {
+    /// The guild's owner.
+    pub owner_id: i64,
+    /// @everyone's bits.
+    pub everyone: i64,
+    /// Bits of each of the member's roles.
+    pub roles: Vec<i64>,
+}
+
+/// A channel.
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct Channel {
+    /// Snowflake.
+    pub id: i64,
+    /// Guild, for guild channels.
+    pub guild_id: Option<i64>,
+    /// Discord channel type (0 text, 4 category, ...).
+    #[sqlx(rename = "type")]
+    pub kind: i64,
+    /// Name.
+    pub name: Option<String>,
+    /// Topic.
+    pub topic: Option<String>,
+    /// Sort position.
+    pub position: i64,
+    /// Category.
+    pub parent_id: Option<i64>,
+    /// Age-restricted.
+    pub nsfw: bool,
+    /// Slow mode seconds.
+    pub rate_limit_per_user: i64,
+    /// Newest message.
+    pub last_message_id: Option<i64>,
+    /// Creation instant.
+    pub created_at: i64,
+}
+
+/// One channel's new place in a reorder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChannelMove {
+    /// Channel.
+    pub id: i64,
+    /// New position.
+    pub position: Option<i64>,
+    /// New parent (`Some(None)`: no parent).
+    pub parent_id: Option<Option<i64>>,
+}
+
+/// A guild invite.
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct Invite {
+    /// 8-character code.
+    pub code: String,
+    /// Guild.
+    pub guild_id: i64,
+    /// Channel it leads to.
+    pub channel_id: i64,
+    /// Who made it.
+    pub inviter_id: Option<i64>,
+    /// Seconds it is valid (0: forever).
+    pub max_age: i64,
+    /// How many joins it allows (0: unlimited).
+    pub max_uses: i64,
+    /// Joins so far.
+    pub uses: i64,
+    /// Grants temporary membership.
+    pub temporary: bool,
+    /// Creation instant.
+    pub created_at: i64,
+    /// Expiry instant (None: never).
+    pub expires_at: Option<i64>,
+}
+
+impl Invite {
+    /// Whether it can still be used at `now` (microseconds).
+    pub fn is_valid_at(&self, now: i64) -> bool {
+        self.expires_at.is_none_or(|e| e > now) && (self.max_uses == 0 || self.uses < self.max_uses)
+    }
+}
+
+/// Outcome of using an invite.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InviteUse {
+    /// The user joined; the invite after counting the use.
+    Joined(Invite),
+    /// The user already was a member; nothing changed.
+    AlreadyMember(Invite),
+    /// No such invite, or it expired or is used up.
+    Invalid,
+}
+
+/// A message.
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct Message {
+    /// Channel.
+    pub channel_id: i64,
+    /// Snowflake.
+    pub id: i64,
+    /// Author.
+    pub author_id: i64,
+    /// Discord message type (0 default, 19 reply, ...).
+    #[sqlx(rename = "type")]
+    pub kind: i64,
+    /// Text.
+    pub content: String,
+    /// Client nonce.
+    pub nonce: Option<String>,
+    /// Text to speech.
+    pub tts: bool,
+    /// Flag bits.
+    pub flags: i64,
+    /// JSON array of embeds.
+    pub embeds: String,
+    /// Replied-to message.
+    pub reference_message_id: Option<i64>,
+    /// Its channel.
+    pub reference_channel_id: Option<i64>,
+    /// Its guild.
+    pub reference_guild_id: Option<i64>,
+    /// Last edit instant.
+    pub edited_at: Option<i64>,
+    /// Tombstone instant.
+    pub deleted_at: Option<i64>,
+}
+
+/// Which page of history to read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HistoryPage {
+    /// The newest messages.
+    Latest,
+    /// Messages older than this id.
+    Before(i64),
+    /// Messages newer than this id (the oldest such, returned newest first).
+    After(i64),
+    /// Messages around this id (about half older, half newer, itself included).
+    Around(i64),
+}

@@ -1,0 +1,938 @@
+//! The store contract: every test runs on SQLite, and on PostgreSQL when
+//! `HEARTH_TEST_POSTGRES_URL` is set, each on a database of its own.
+
+use std::sync::Arc;
+
+use hearth_core::{Permissions, Snowflake, SnowflakeGenerator, Timestamp};
+use hearth_store::testing::TestDatabase;
+use hearth_store::*;
+
+macro_rules! contract {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    let db = hearth_store::testing::TestDatabase::sqlite();
+                    let store = hearth_store::connect(&db.url).await.expect("connect");
+                    super::$name(store.clone()).await;
+                    store.close().await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    let Some(db) = hearth_store::testing::TestDatabase::postgres().await else { return };
+                    let store = hearth_store::connect(&db.url).await.expect("connect");
+                    super::$name(store.clone()).await;
+                    store.close().await;
+                }
+            )*
+        }
+    };
+}
+
+contract!(
+    users_are_unique_by_name_without_case_and_by_email,
+    logins_find_people_by_name_or_email_but_never_bots,
+    users_can_be_renamed,
+    sessions_are_found_by_token_hash_and_revoked,
+    applications_create_their_bot_user_and_token_together,
+    a_new_guild_has_everyone_role_owner_member_and_first_channel,
+    members_join_once_and_list_by_ascending_user_id,
+    permission_input_collects_owner_everyone_and_roles,
+    user_guilds_page_by_id,
+    guild_updates_and_deletion_cascade,
+    channels_are_created_updated_reordered_and_deleted,
+    invites_count_uses_and_stop_when_used_up_or_expired,
+    reusable_invites_match_their_settings,
+    history_pages_are_newest_first_in_every_mode,
+    messages_are_edited_and_tombstoned,
+    nonces_find_recent_messages_of_the_same_author,
+);
+
+struct Fixture {
+    ids: SnowflakeGenerator,
+}
+
+impl Fixture {
+    fn new() -> Self {
+        Fixture {
+            ids: SnowflakeGenerator::new(1),
+        }
+    }
+
+    fn id(&self) -> i64 {
+        self.ids.next().as_i64()
+    }
+
+    async fn user(&self, store: &Arc<dyn Store>, name: &str) -> User {
+        store
+            .insert_user(&NewUser {
+                id: self.id(),
+                username: name.to_owned(),
+                global_name: None,
+                email: Some(format!("{name}@example.org")),
+                bot: false,
+                password_hash: Some(format!("hash-of-{name}")),
+                created_at: Timestamp::now().0,
+            })
+            .await
+            .expect("insert user")
+    }
+
+    async fn guild(&self, store: &Arc<dyn Store>, owner: &User) -> (Guild, Channel) {
+        let id = self.id();
+        let channel = self.channel(id, 0, "general");
+        let guild = Guild {
+            id,
+            name: "Home".into(),
+            owner_id: owner.id,
+            icon: None,
+            description: None,
+            system_channel_id: Some(channel.id),
+            verification_level: 0,
+            default_message_notifications: 0,
+            explicit_content_filter: 0,
+            afk_timeout: 300,
+            preferred_locale: "en-US".into(),
+            created_at: Timestamp::now().0,
+        };
+        let everyone = Role {
+            guild_id: id,
+            id,
+            name: "@everyone".into(),
+            permissions: Permissions::DEFAULT_EVERYONE.0 as i64,
+            color: 0,
+            hoist: false,
+            mentionable: false,
+            managed: false,
+            position: 0,
+        };
+        store
+            .insert_guild(&guild, &everyone, &channel)
+            .await
+            .expect("insert guild");
+        (guild, channel)
+    }
+
+    fn channel(&self, guild_id: i64, kind: i64, name: &str) -> Channel {
+        Channel {
+            id: self.id(),
+            guild_id: Some(guild_id),
+            kind,
+            name: Some(name.into()),
+            topic: None,
+            position: 0,
+            parent_id: None,
+            nsfw: false,
+            rate_limit_per_user: 0,
+            last_message_id: None,
+            created_at: Timestamp::now().0,
+        }
+    }
+
+    fn member(&self, guild_id: i64, user_id: i64, roles: Vec<i64>) -> Member {
+        Member {
+            guild_id,
+            user_id,
+            nick: None,
+            joined_at: Timestamp::now().0,
+            temporary: false,
+            communication_disabled_until: None,
+            roles,
+        }
+    }
+
+    fn message(&self, channel_id: i64, author_id: i64, content: &str) -> Message {
+        Message {
+            channel_id,
+            id: self.id(),
+            author_id,
+            kind: 0,
+            content: content.into(),
+            nonce: None,
+            tts: false,
+            flags: 0,
+            embeds: "[]".into(),
+            reference_message_id: None,
+            reference_channel_id: None,
+            reference_guild_id: None,
+            edited_at: None,
+            deleted_at: None,
+        }
+    }
+
+    fn invite(&self, guild: &Guild, channel: &Channel, inviter: i64, code: &str) -> Invite {
+        Invite {
+            code: code.into(),
+            guild_id: guild.id,
+            channel_id: channel.id,
+            inviter_id: Some(inviter),
+            max_age: 0,
+            max_uses: 0,
+            uses: 0,
+            temporary: false,
+            created_at: Timestamp::now().0,
+            expires_at: None,
+        }
+    }
+}
+
+fn sf(id: i64) -> Snowflake {
+    Snowflake::from_i64(id)
+}
+
+async fn users_are_unique_by_name_without_case_and_by_email(store: Arc<dyn Store>) {
+    let f = Fixture::new();
+    let alice = f.user(&store, "alice").await;
+    assert_eq!(
+        store.fetch_user(sf(alice.id)).await.unwrap(),
+        Some(alice.clone())
+    );
+    let same_name = NewUser {
+        id: f.id(),
+        username: "ALICE".into(),
+        global_name: None,
+        email: None,
+        bot: false,
+        password_hash: None,
+        created_at: 0,
+    };
+    match store.insert_user(&same_name).await {
+        Err(StoreError::Conflict(c)) => assert_eq!(c, "username"),
+        other => panic!("expected a username conflict, got {other:?}"),
+    }
+    let same_email = NewUser {
+        username: "alice2".into(),
+        email: Some("ALICE@example.org".into()),
+        ..same_name.clone()
+    };
+    match store.insert_user(&same_email).await {
+        Err(StoreError::Conflict(c)) => assert_eq!(c, "email"),
+        other => panic!("expected an email conflict, got {other:?}"),
+    }
+    assert_eq!(store.fetch_user(Snowflake(1)).await.unwrap(), None);
+}
+
+async fn logins_find_people_by_name_or_email_but_never_bots(store: Arc<dyn Store>) {
+    let f = Fixture::new();
+    let alice = f.user(&store, "alice").await;
+    let (u, hash) = store.fetch_login("ALICE").await.unwrap().unwrap();
+    assert_eq!((u.id, hash.as_str()), (alice.id, "hash-of-alice"));
+    let (u, _) = store
+        .fetch_login("Alice@Example.org")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(u.id, alice.id);
+    assert!(store.fetch_login("nobody").await.unwrap().is_none());
+
+    let bot = NewUser {
+        id: f.id(),
+        username: "helper".into(),
+        global_name: None,
+        email: None,
+        bot: true,
+        password_hash: None,
+        created_at: 0,
+    };
+    store.insert_user(&bot).await.unwrap();
+    // Bot names need not be unique and never log in.
+    store
+        .insert_user(&NewUser {
+            id: f.id(),
+            ..bot.clone()
+        })
+        .await
+        .unwrap();
+    assert!(store.fetch_login("helper").await.unwrap().is_none());
+}
+
+async fn users_can_be_renamed(store: Arc<dyn Store>) {
+    let f = Fixture::new();
+    let alice = f.user(&store, "alice").await;
+    f.user(&store, "bob").await;
+    let patch = UserPatch {
+        username: Some("Alicia".into()),
+        global_name: Some(Some("A".into())),
+    };
+    let u = store
+        .update_user(sf(alice.id), &patch)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (u.username.as_str(), u.global_name.as_deref()),
+        ("Alicia", Some("A"))
+    );
+    assert!(store.fetch_login("alicia").await.unwrap().is_some());
+    let clear = UserPatch {
+        username: None,
+        global_name: Some(None),
+    };
+    let u = store
+        .update_user(sf(alice.id), &clear)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((u.username.as_str(), u.global_name), ("Alicia", None));
+    let taken = UserPatch {
+        username: Some("BOB".into()),
+        global_name: None,
+    };
+    assert!(matches!(
+        store.update_user(sf(alice.id), &taken).await,
+        Err(StoreError::Conflict(_))
+    ));
+    assert_eq!(store.update_user(Snowflake(1), &clear).await.unwrap(), None);
+}
+
+async fn sessions_are_found_by_token_hash_and_revoked(store: Arc<dyn Store>) {
+    let f = Fixture::new();
+    let alice = f.user(&store, "alice").await;
+    let s = Session {
+        id: f.id(),
+        user_id: alice.id,
+        token_hash: "ab".repeat(32),
+        kind: "user".into(),
+        created_at: 10,
+        last_used_at: 10,
+        ip: Some("127.0.0.1".into()),
+        user_agent: Some("test".into()),
+    };
+    store.insert_session(&s).await.unwrap();
+    let (found, user) = store.fetch_session(&s.token_hash).await.unwrap().unwrap();
+    assert_eq!((found.clone(), user.id), (s.clone(), alice.id));
+    store
+        .update_session_used(sf(s.id), Timestamp(99), Some("10.0.0.1"), None)
+        .await
+        .unwrap();
+    let (found, _) = store.fetch_session(&s.token_hash).await.unwrap().unwrap();
+    assert_eq!(found.last_used_at, 99);
+    assert_eq!(found.ip.as_deref(), Some("10.0.0.1"));
+    assert_eq!(found.user_agent.as_deref(), Some("test"));
+    assert_eq!(
+        store.fetch_user_sessions(sf(alice.id)).await.unwrap().len(),
+        1
+    );
+    assert!(store.delete_session(sf(s.id)).await.unwrap());
+    assert!(!store.delete_session(sf(s.id)).await.unwrap());
+    assert!(store.fetch_session(&s.token_hash).await.unwrap().is_none());
+}
+
+async fn applications_create_their_bot_user_and_token_together(store: Arc<dyn Store>) {
+    let f = Fixture::new();
+    let owner = f.user(&store, "owner").await;
+    let id = f.id();
+    let app = Application {
+        id,
+        owner_id: owner.id,
+        name: "Helper".into(),
+        description: String::new(),
+        bot_public: true,
+        verify_key: "0".repeat(64),
+        created_at: 5,
+    };
+    let bot = NewUser {
+        id,
+        username: "Helper".into(),
+        global_name: None,
+        email: None,
+        bot: true,
+        password_hash: None,
+        created_at: 5,
+    };
+    let token = Session {
+        id: f.id(),
+        user_id: id,
+        token_hash: "cd".repeat(32),
+        kind: "bot".into(),
+        created_at: 5,
+        last_used_at: 5,
+        ip: None,
+        user_agent: None,
+    };
+    assert_eq!(
+        store.insert_application(&app, &bot, &token).await.unwrap(),
+        app
+    );
+    assert_eq!(
+        store.fetch_application(sf(id)).await.unwrap(),
+        Some(app.clone())
+    );
+    let (s, u) = store
+        .fetch_session(&token.token_hash)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((s.kind.as_str(), u.id, u.bot), ("bot", id, true));
+    // A failure part-way leaves nothing behind: same token hash again.
+    let again = Application {
+        id: f.id(),
+        ..app.clone()
+    };
+    let bot2 = NewUser {
+        id: again.id,
+        ..bot
+    };
+    let token2 = Session {
+        id: f.id(),
+        user_id: again.id,
+        ..token
+    };
+    assert!(store
+        .insert_application(&again, &bot2, &token2)
+        .await
+        .is_err());
+    assert!(store.fetch_user(sf(again.id)).await.unwrap().is_none());
+}
+
+async fn a_new_guild_has_everyone_role_owner_member_and_first_channel(store: Arc<dyn Store>) {
+    let f = Fixture::new();
+    let owner = f.user(&store, "owner").await;
+    let (guild, channel) = f.guild(&store, &owner).await;
+    assert_eq!(
+        store.fetch_guild(sf(guild.id)).await.unwrap(),
+        Some(guild.clone())
+    );
+    let roles = store.fetch_roles(sf(guild.id)).await.unwrap();
+    assert_eq!(roles.len(), 1);
+    assert_eq!(
+        (roles[0].id, roles[0].name.as_str()),
+        (guild.id, "@everyone")
+    );
+    let m = store
+        .fetch_member(sf(guild.id), sf(owner.id))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(m.roles.is_empty());
+    assert_eq!(
+        store.fetch_guild_channels(sf(guild.id)).await.unwrap(),
+        vec![channel]
+    );
+    assert_eq!(store.count_members(sf(guild.id)).await.unwrap(), 1);
+}
+
+async fn members_join_once_and_list_by_ascending_user_id(store: Arc<dyn Store>) {
+    let f = Fixture::new();
+    let owner = f.user(&store, "owner").await;
+    let (guild, _) = f.guild(&store, &owner).await;
+    let mut ids = vec![owner.id];
+    for i in 0..5 {
+        let u = f.user(&store, &format!("user{i}")).await;
+        assert!(store
+            .insert_member(&f.member(guild.id, u.id, vec![]))
+            .await
+            .unwrap());
+        assert!(!store
+            .insert_member(&f.member(guild.id, u.id, vec![]))
+            .await
+            .unwrap());
+        ids.push(u.id);
+    }
+    ids.sort_unstable();
+    let first = store
+        .fetch_members(sf(guild.id), Snowflake(0), 3)
+        .await
+        .unwrap();
+    let got: Vec<i64> = first
+        .iter()
+        .map(|(m, u)| {
+            assert_eq!(m.user_id, u.id);
+            u.id
+        })
+        .collect();
+    assert_eq!(got, ids[..3]);
+    let rest = store
+        .fetch_members(sf(guild.id), sf(got[2]), 100)
+        .await
+        .unwrap();
+    assert_eq!(rest.iter().map(|(_, u)| u.id).collect::<Vec<_>>(), ids[3..]);
+    assert_eq!(store.count_members(sf(guild.id)).await.unwrap(), 6);
+    assert!(store.delete_member(sf(guild.id), sf(ids[5])).await.unwrap());
+    assert!(!store.delete_member(sf(guild.id), sf(ids[5])).await.unwrap());
+    assert!(store
+        .fetch_member(sf(guild.id), sf(ids[5]))
+        .await
+        .unwrap()
+        .is_none());
+}
+
+async fn permission_input_collects_owner_everyone_and_roles(store: Arc<dyn Store>) {
+    let f = Fixture::new();
+    let owner = f.user(&store, "owner").await;
+    let bob = f.user(&store, "bob").await;
+    let (guild, _) = f.guild(&store, &owner).await;
+    let role = Role {
+        guild_id: guild.id,
+        id: f.id(),
+        name: "mods".into(),
+        permissions: Permissions::MANAGE_MESSAGES.0 as i64,
+        color: 0,
+        hoist: false,
+        mentionable: false,
+        managed: true,
+        position: 1,
+    };
+    store.insert_role(&role).await.unwrap();
+    assert!(store
+        .fetch_permission_input(sf(guild.id), sf(bob.id))
+        .await
+        .unwrap()
+        .is_none());
+    store
+        .insert_member(&f.member(guild.id, bob.id, vec![role.id]))
+        .await
+        .unwrap();
+    let input = store
+        .fetch_permission_input(sf(guild.id), sf(bob.id))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(input.owner_id, owner.id);
+    assert_eq!(input.everyone, Permissions::DEFAULT_EVERYONE.0 as i64);
+    assert_eq!(input.roles, vec![Permissions::MANAGE_MESSAGES.0 as i64]);
+    let m = store
+        .fetch_member(sf(guild.id), sf(bob.id))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(m.roles, vec![role.id]);
+    assert_eq!(store.fetch_roles(sf(guild.id)).await.unwrap().len(), 2);
+}
+
+async fn user_guilds_page_by_id(store: Arc<dyn Store>) {
+    let f = Fixture::new();
+    let owner = f.user(&store, "owner").await;
+    let mut ids = Vec::new();
+    for _ in 0..4 {
+        ids.push(f.guild(&store, &owner).await.0.id);
+    }
+    let other = f.user(&store, "other").await;
+    f.guild(&store, &other).await;
+    let all = store
+        .fetch_user_guilds(sf(owner.id), None, None, 200)
+        .await
+        .unwrap();
+    assert_eq!(all.iter().map(|g| g.id).collect::<Vec<_>>(), ids);
+    let after = store
+        .fetch_user_guilds(sf(owner.id), None, Some(sf(ids[1])), 1)
+        .await
+        .unwrap();
+    assert_eq!(after.iter().map(|g| g.id).collect::<Vec<_>>(), vec![ids[2]]);
+    let before = store
+        .fetch_user_guilds(sf(owner.id), Some(sf(ids[2])), None, 200)
+        .await
+        .unwrap();
+    assert_eq!(before.iter().map(|g| g.id).collect::<Vec<_>>(), ids[..2]);
+}
+
+async fn guild_updates_and_deletion_cascade(store: Arc<dyn Store>) {
+    let f = Fixture::new();
+    let owner = f.user(&store, "owner").await;
+    let (guild, channel) = f.guild(&store, &owner).await;
+    let changed = Guild {
+        name: "Renamed".into(),
+        description: Some("d".into()),
+        ..guild.clone()
+    };
+    assert_eq!(
+        store.update_guild(&changed).await.unwrap(),
+        Some(changed.clone())
+    );
+    store
+        .insert_message(&f.message(channel.id, owner.id, "hi"))
+        .await
+        .unwrap();
+    store
+        .insert_invite(&f.invite(&guild, &channel, owner.id, "abcdefgh"))
+        .await
+        .unwrap();
+    assert!(store.delete_guild(sf(guild.id)).await.unwrap());
+    assert!(!store.delete_guild(sf(guild.id)).await.unwrap());
+    assert!(store.fetch_guild(sf(guild.id)).await.unwrap().is_none());
+    assert!(store.fetch_channel(sf(channel.id)).await.unwrap().is_none());
+    assert!(store.fetch_invite("abcdefgh").await.unwrap().is_none());
+    assert!(store
+        .fetch_member(sf(guild.id), sf(owner.id))
+        .await
+        .unwrap()
+        .is_none());
+    assert_eq!(store.update_guild(&changed).await.unwrap(), None);
+}
+
+async fn channels_are_created_updated_reordered_and_deleted(store: Arc<dyn Store>) {
+    let f = Fixture::new();
+    let owner = f.user(&store, "owner").await;
+    let (guild, general) = f.guild(&store, &owner).await;
+    let category = Channel {
+        position: 1,
+        ..f.channel(guild.id, 4, "Text")
+    };
+    store.insert_channel(&category).await.unwrap();
+    let talk = Channel {
+        position: 2,
+        parent_id: Some(category.id),
+        ..f.channel(guild.id, 0, "talk")
+    };
+    store.insert_channel(&talk).await.unwrap();
+    let edited = Channel {
+        topic: Some("t".into()),
+        nsfw: true,
+        rate_limit_per_user: 5,
+        ..talk.clone()
+    };
+    assert_eq!(
+        store.update_channel(&edited).await.unwrap(),
+        Some(edited.clone())
+    );
+
+    let moves = [
+        ChannelMove {
+            id: talk.id,
+            position: Some(0),
+            parent_id: Some(None),
+        },
+        ChannelMove {
+            id: general.id,
+            position: Some(3),
+            parent_id: None,
+        },
+    ];
+    let moved = store
+        .update_channel_positions(sf(guild.id), &moves)
+        .await
+        .unwrap();
+    assert_eq!(moved.len(), 2);
+    let list = store.fetch_guild_channels(sf(guild.id)).await.unwrap();
+    assert_eq!(
+        list.iter().map(|c| c.id).collect::<Vec<_>>(),
+        vec![talk.id, category.id, general.id]
+    );
+    assert_eq!(list[0].parent_id, None);
+
+    // Deleting a category keeps its children, without parent; deleting a channel removes its messages.
+    let child = Channel {
+        parent_id: Some(category.id),
+        ..f.channel(guild.id, 0, "child")
+    };
+    store.insert_channel(&child).await.unwrap();
+    assert_eq!(
+        store.delete_channel(sf(category.id)).await.unwrap(),
+        Some(category.clone())
+    );
+    assert_eq!(
+        store
+            .fetch_channel(sf(child.id))
+            .await
+            .unwrap()
+            .unwrap()
+            .parent_id,
+        None
+    );
+    let m = f.message(general.id, owner.id, "x");
+    store.insert_message(&m).await.unwrap();
+    store.delete_channel(sf(general.id)).await.unwrap();
+    assert!(store
+        .fetch_message(sf(general.id), sf(m.id))
+        .await
+        .unwrap()
+        .is_none());
+    assert_eq!(
+        store
+            .fetch_guild(sf(guild.id))
+            .await
+            .unwrap()
+            .unwrap()
+            .system_channel_id,
+        None
+    );
+    assert_eq!(store.delete_channel(sf(general.id)).await.unwrap(), None);
+}
+
+async fn invites_count_uses_and_stop_when_used_up_or_expired(store: Arc<dyn Store>) {
+    let f = Fixture::new();
+    let owner = f.user(&store, "owner").await;
+    let (guild, channel) = f.guild(&store, &owner).await;
+    let invite = Invite {
+        max_uses: 1,
+        ..f.invite(&guild, &channel, owner.id, "onceonly")
+    };
+    store.insert_invite(&invite).await.unwrap();
+    assert!(matches!(
+        store.insert_invite(&invite).await,
+        Err(StoreError::Conflict(_))
+    ));
+    let now = Timestamp::now();
+    // The owner is already a member: no use is counted.
+    let r = store
+        .use_invite("onceonly", &f.member(guild.id, owner.id, vec![]), now)
+        .await
+        .unwrap();
+    assert!(
+        matches!(r, InviteUse::AlreadyMember(ref i) if i.uses == 0),
+        "{r:?}"
+    );
+    let bob = f.user(&store, "bob").await;
+    let r = store
+        .use_invite("onceonly", &f.member(guild.id, bob.id, vec![]), now)
+        .await
+        .unwrap();
+    assert!(
+        matches!(r, InviteUse::Joined(ref i) if i.uses == 1),
+        "{r:?}"
+    );
+    assert!(store
+        .fetch_member(sf(guild.id), sf(bob.id))
+        .await
+        .unwrap()
+        .is_some());
+    let carol = f.user(&store, "carol").await;
+    let r = store
+        .use_invite("onceonly", &f.member(guild.id, carol.id, vec![]), now)
+        .await
+        .unwrap();
+    assert_eq!(r, InviteUse::Invalid);
+    assert!(store
+        .fetch_member(sf(guild.id), sf(carol.id))
+        .await
+        .unwrap()
+        .is_none());
+
+    let expired = Invite {
+        max_age: 1,
+        expires_at: Some(now.0 - 1),
+        ..f.invite(&guild, &channel, owner.id, "tooolate")
+    };
+    store.insert_invite(&expired).await.unwrap();
+    let r = store
+        .use_invite("tooolate", &f.member(guild.id, carol.id, vec![]), now)
+        .await
+        .unwrap();
+    assert_eq!(r, InviteUse::Invalid);
+    assert_eq!(
+        store
+            .use_invite("missing0", &f.member(guild.id, carol.id, vec![]), now)
+            .await
+            .unwrap(),
+        InviteUse::Invalid
+    );
+
+    assert_eq!(
+        store.fetch_guild_invites(sf(guild.id)).await.unwrap().len(),
+        2
+    );
+    assert_eq!(
+        store
+            .fetch_channel_invites(sf(channel.id))
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
+    assert_eq!(
+        store
+            .delete_invite("tooolate")
+            .await
+            .unwrap()
+            .map(|i| i.code),
+        Some("tooolate".into())
+    );
+    assert_eq!(store.delete_invite("tooolate").await.unwrap(), None);
+}
+
+async fn reusable_invites_match_their_settings(store: Arc<dyn Store>) {
+    let f = Fixture::new();
+    let owner = f.user(&store, "owner").await;
+    let (guild, channel) = f.guild(&store, &owner).await;
+    let now = Timestamp::now();
+    let invite = Invite {
+        max_age: 3600,
+        expires_at: Some(now.plus_seconds(3600).0),
+        ..f.invite(&guild, &channel, owner.id, "reuse123")
+    };
+    store.insert_invite(&invite).await.unwrap();
+    let like = Invite {
+        code: String::new(),
+        ..invite.clone()
+    };
+    assert_eq!(
+        store.fetch_reusable_invite(&like, now).await.unwrap(),
+        Some(invite.clone())
+    );
+    let other = Invite {
+        max_uses: 5,
+        ..like.clone()
+    };
+    assert_eq!(
+        store.fetch_reusable_invite(&other, now).await.unwrap(),
+        None
+    );
+    assert_eq!(
+        store
+            .fetch_reusable_invite(&like, now.plus_seconds(7200))
+            .await
+            .unwrap(),
+        None
+    );
+}
+
+async fn history_pages_are_newest_first_in_every_mode(store: Arc<dyn Store>) {
+    let f = Fixture::new();
+    let owner = f.user(&store, "owner").await;
+    let (_, channel) = f.guild(&store, &owner).await;
+    let mut ids = Vec::new();
+    for i in 0..10 {
+        let m = f.message(channel.id, owner.id, &format!("m{i}"));
+        store.insert_message(&m).await.unwrap();
+        ids.push(m.id);
+    }
+    assert_eq!(
+        store
+            .fetch_channel(sf(channel.id))
+            .await
+            .unwrap()
+            .unwrap()
+            .last_message_id,
+        Some(ids[9])
+    );
+    let got = |v: Vec<Message>| v.into_iter().map(|m| m.id).collect::<Vec<_>>();
+    let rev = |s: &[i64]| s.iter().rev().copied().collect::<Vec<_>>();
+    let ch = sf(channel.id);
+    assert_eq!(
+        got(store
+            .fetch_messages(ch, HistoryPage::Latest, 3)
+            .await
+            .unwrap()),
+        rev(&ids[7..])
+    );
+    assert_eq!(
+        got(store
+            .fetch_messages(ch, HistoryPage::Before(ids[5]), 3)
+            .await
+            .unwrap()),
+        rev(&ids[2..5])
+    );
+    assert_eq!(
+        got(store
+            .fetch_messages(ch, HistoryPage::After(ids[5]), 3)
+            .await
+            .unwrap()),
+        rev(&ids[6..9])
+    );
+    assert_eq!(
+        got(store
+            .fetch_messages(ch, HistoryPage::After(0), 2)
+            .await
+            .unwrap()),
+        rev(&ids[..2])
+    );
+    assert_eq!(
+        got(store
+            .fetch_messages(ch, HistoryPage::Around(ids[5]), 4)
+            .await
+            .unwrap()),
+        rev(&ids[3..7])
+    );
+    assert_eq!(
+        got(store
+            .fetch_messages(ch, HistoryPage::Around(ids[0]), 5)
+            .await
+            .unwrap()),
+        rev(&ids[..3])
+    );
+    assert!(store
+        .fetch_messages(sf(1), HistoryPage::Latest, 50)
+        .await
+        .unwrap()
+        .is_empty());
+}
+
+async fn messages_are_edited_and_tombstoned(store: Arc<dyn Store>) {
+    let f = Fixture::new();
+    let owner = f.user(&store, "owner").await;
+    let (_, channel) = f.guild(&store, &owner).await;
+    let m = f.message(channel.id, owner.id, "hello");
+    store.insert_message(&m).await.unwrap();
+    assert_eq!(
+        store.fetch_message(sf(channel.id), sf(m.id)).await.unwrap(),
+        Some(m.clone())
+    );
+    let edited = Message {
+        content: "hello!".into(),
+        edited_at: Some(7),
+        flags: 4,
+        ..m.clone()
+    };
+    assert_eq!(
+        store.update_message(&edited).await.unwrap(),
+        Some(edited.clone())
+    );
+    assert!(store
+        .delete_message(sf(channel.id), sf(m.id), Timestamp(8))
+        .await
+        .unwrap());
+    assert!(!store
+        .delete_message(sf(channel.id), sf(m.id), Timestamp(9))
+        .await
+        .unwrap());
+    assert!(store
+        .fetch_message(sf(channel.id), sf(m.id))
+        .await
+        .unwrap()
+        .is_none());
+    assert!(store
+        .fetch_messages(sf(channel.id), HistoryPage::Latest, 50)
+        .await
+        .unwrap()
+        .is_empty());
+    assert_eq!(store.update_message(&edited).await.unwrap(), None);
+}
+
+async fn nonces_find_recent_messages_of_the_same_author(store: Arc<dyn Store>) {
+    let f = Fixture::new();
+    let owner = f.user(&store, "owner").await;
+    let bob = f.user(&store, "bob").await;
+    let (_, channel) = f.guild(&store, &owner).await;
+    let m = Message {
+        nonce: Some("n1".into()),
+        ..f.message(channel.id, owner.id, "x")
+    };
+    store.insert_message(&m).await.unwrap();
+    let ch = sf(channel.id);
+    assert_eq!(
+        store
+            .fetch_message_by_nonce(ch, sf(owner.id), "n1", Snowflake(0))
+            .await
+            .unwrap(),
+        Some(m.clone())
+    );
+    assert_eq!(
+        store
+            .fetch_message_by_nonce(ch, sf(bob.id), "n1", Snowflake(0))
+            .await
+            .unwrap(),
+        None
+    );
+    assert_eq!(
+        store
+            .fetch_message_by_nonce(ch, sf(owner.id), "n1", sf(m.id))
+            .await
+            .unwrap(),
+        None
+    );
+}
+
+#[test]
+fn sqlite_test_databases_are_removed_on_drop() {
+    let db = TestDatabase::sqlite();
+    let path = db.url.trim_start_matches("sqlite://").to_owned();
+    let dir = std::path::Path::new(&path).parent().unwrap().to_owned();
+    assert!(dir.exists());
+    drop(db);
+    assert!(!dir.exists());
+}
