@@ -1,1 +1,68 @@
-//! placeholder
+//! hearth-protocol: Discord v10 wire types, as the bot libraries expect them.
+//!
+//! - [`objects`]: what responses carry (users, guilds, roles, members, channels, messages, ...).
+//! - [`requests`]: request bodies and query strings.
+//! - [`ErrorBody`]: the error shape every failure uses.
+//!
+//! Ids are [`hearth_core::Snowflake`] (strings out; strings or integers in), instants
+//! [`hearth_core::Timestamp`]. Shapes follow `spec/discord-compat.md` section 4.
+#![forbid(unsafe_code)]
+
+pub mod objects;
+pub mod requests;
+
+use serde::{Deserialize, Deserializer, Serialize};
+use utoipa::ToSchema;
+
+/// Discord's error body: `{"code": 50035, "message": "Invalid Form Body", "errors": {...}}`.
+///
+/// `errors` mirrors the request's shape; each leaf is `{"_errors": [{"code", "message"}]}`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ErrorBody {
+    /// JSON error code (0 general, 10003 unknown channel, 50035 invalid form body, ...).
+    pub code: u32,
+    /// Human-readable text.
+    pub message: String,
+    /// Per-field errors, for 50035.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub errors: Option<serde_json::Value>,
+}
+
+/// Deserializes a field that may be absent (outer `None`), `null` (`Some(None)`) or a value.
+/// Use with `#[serde(default, deserialize_with = "double_option")]`.
+pub fn double_option<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
+    d: D,
+) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(d).map(Some)
+}
+
+/// Deserializes a query flag leniently: `true`/`false`, `1`/`0` (discord.py sends `1`).
+/// Use with `#[serde(default, deserialize_with = "flag")]` on an `Option<bool>`.
+pub fn flag<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
+    struct V;
+    impl serde::de::Visitor<'_> for V {
+        type Value = bool;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("true, false, 1 or 0")
+        }
+        fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<bool, E> {
+            Ok(v)
+        }
+        fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<bool, E> {
+            match v {
+                0 => Ok(false),
+                1 => Ok(true),
+                _ => Err(E::custom("expected true, false, 1 or 0")),
+            }
+        }
+        fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<bool, E> {
+            match v.to_ascii_lowercase().as_str() {
+                "true" | "1" => Ok(true),
+                "false" | "0" => Ok(false),
+                _ => Err(E::custom(format!("value \"{v}\" is not a boolean"))),
+            }
+        }
+    }
+    d.deserialize_any(V).map(Some)
+}

@@ -1,0 +1,199 @@
+//! Registration, login and logout (hearth's own endpoints; Discord has no public equivalent).
+//!
+//! Passwords are hashed with argon2id on the blocking pool, never on the async workers. Tokens
+//! carry 256 random bits after the base64 of the user id (Discord's shape, which some tools
+//! decode); only their SHA-256 is stored.
+
+use std::sync::OnceLock;
+
+use rand::rngs::OsRng;
+use rand::RngCore;
+use argon2::password_hash::{PasswordHasher, SaltString};
+use argon2::{Argon2, PasswordHash, PasswordVerifier};
+use axum::extract::State;
+use axum::http::StatusCode;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use hearth_core::names::{self, FieldError};
+use hearth_core::{Snowflake, Timestamp};
+use hearth_protocol::objects::{LoginResponse, TokenResponse};
+use hearth_protocol::requests::{Login, Register};
+use hearth_store::{NewUser, Session, StoreError};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::extract::{errors, token_hash, Auth, ClientInfo, Json};
+use crate::{ApiError, ApiResult, AppState};
+
+pub(crate) fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(register))
+        .routes(routes!(login))
+        .routes(routes!(logout))
+}
+
+/// A new random token for `user_id`.
+pub(crate) fn new_token(user_id: Snowflake) -> String {
+    let mut secret = [0u8; 32];
+    OsRng.fill_bytes(&mut secret);
+    format!(
+        "{}.{}",
+        URL_SAFE_NO_PAD.encode(user_id.to_string()),
+        URL_SAFE_NO_PAD.encode(secret)
+    )
+}
+
+/// Hashes a password with argon2id on the blocking pool.
+async fn hash_password(password: String) -> ApiResult<String> {
+    tokio::task::spawn_blocking(move || {
+        let salt = SaltString::generate(&mut OsRng);
+        Argon2::default()
+            .hash_password(password.as_bytes(), &salt)
+            .map(|h| h.to_string())
+            .map_err(|e| ApiError::Internal(format!("hashing password: {e}")))
+    })
+    .await
+    .map_err(|e| ApiError::Internal(e.to_string()))?
+}
+
+/// Checks a password against a stored hash on the blocking pool.
+async fn verify_password(password: String, hash: String) -> ApiResult<bool> {
+    tokio::task::spawn_blocking(move || {
+        PasswordHash::new(&hash)
+            .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+            .unwrap_or(false)
+    })
+    .await
+    .map_err(|e| ApiError::Internal(e.to_string()))
+}
+
+/// A hash to check against when the login names nobody, so that the answer takes as long as
+/// for a real account and does not reveal which names exist.
+fn decoy_hash() -> String {
+    static DECOY: OnceLock<String> = OnceLock::new();
+    DECOY
+        .get_or_init(|| {
+            let salt = SaltString::generate(&mut OsRng);
+            Argon2::default()
+                .hash_password(b"decoy password nobody has", &salt)
+                .map(|h| h.to_string())
+                .unwrap_or_default()
+        })
+        .clone()
+}
+
+/// Starts a session for `user_id` and returns its token.
+async fn start_session(state: &AppState, user_id: i64, info: &ClientInfo) -> ApiResult<String> {
+    let token = new_token(Snowflake::from_i64(user_id));
+    let now = Timestamp::now().0;
+    state
+        .store
+        .insert_session(&Session {
+            id: state.ids.next().as_i64(),
+            user_id,
+            token_hash: token_hash(&token),
+            kind: "user".into(),
+            created_at: now,
+            last_used_at: now,
+            ip: info.ip.clone(),
+            user_agent: info.user_agent.clone(),
+        })
+        .await?;
+    Ok(token)
+}
+
+/// Creates an account and logs it in. Fields other clients send (`consent`, `date_of_birth`,
+/// ...) are accepted and ignored.
+#[utoipa::path(post, path = "/auth/register", tag = "auth", security(()), request_body = Register,
+    responses((status = 201, body = TokenResponse), (status = 400, body = hearth_protocol::ErrorBody)))]
+async fn register(
+    State(state): State<AppState>,
+    info: ClientInfo,
+    Json(body): Json<Register>,
+) -> ApiResult<(StatusCode, axum::Json<TokenResponse>)> {
+    let mut errs = errors();
+    errs.check("username", names::validate_username(&body.username));
+    errs.check("password", names::validate_password(&body.password));
+    if let Some(email) = &body.email {
+        errs.check("email", names::validate_email(email));
+    }
+    if let Some(g) = &body.global_name {
+        errs.check("global_name", names::validate_global_name(g));
+    }
+    errs.into_result()?;
+    let hash = hash_password(body.password).await?;
+    let id = state.ids.next().as_i64();
+    let new = NewUser {
+        id,
+        username: body.username,
+        global_name: body.global_name.map(|g| g.trim().to_owned()),
+        email: body.email,
+        bot: false,
+        password_hash: Some(hash),
+        created_at: Timestamp::now().0,
+    };
+    match state.store.insert_user(&new).await {
+        Ok(_) => {}
+        Err(StoreError::Conflict(c)) if c == "email" => {
+            return Err(ApiError::field(
+                "email",
+                FieldError::new("EMAIL_ALREADY_REGISTERED", "Email is already registered."),
+            ))
+        }
+        Err(StoreError::Conflict(_)) => return Err(username_taken()),
+        Err(e) => return Err(e.into()),
+    }
+    let token = start_session(&state, id, &info).await?;
+    Ok((StatusCode::CREATED, axum::Json(TokenResponse { token })))
+}
+
+pub(crate) fn username_taken() -> ApiError {
+    ApiError::field(
+        "username",
+        FieldError::new(
+            "USERNAME_ALREADY_TAKEN",
+            "Username is unavailable. Try adding numbers, letters, underscores _ , or periods.",
+        ),
+    )
+}
+
+/// Logs in by username (any case) or e-mail address.
+#[utoipa::path(post, path = "/auth/login", tag = "auth", security(()), request_body = Login,
+    responses((status = 200, body = LoginResponse), (status = 400, body = hearth_protocol::ErrorBody)))]
+async fn login(
+    State(state): State<AppState>,
+    info: ClientInfo,
+    Json(body): Json<Login>,
+) -> ApiResult<axum::Json<LoginResponse>> {
+    let invalid = || {
+        let mut e = errors();
+        let f = || FieldError::new("INVALID_LOGIN", "Login or password is invalid.");
+        e.add("login", f());
+        e.add("password", f());
+        ApiError::InvalidForm(e)
+    };
+    if body.login.len() > 254 || body.password.len() > 1024 {
+        return Err(invalid());
+    }
+    let found = state.store.fetch_login(&body.login).await?;
+    let (user, hash) = match found {
+        Some((u, h)) => (Some(u), h),
+        None => (None, decoy_hash()),
+    };
+    let ok = verify_password(body.password, hash).await?;
+    let user = match user {
+        Some(u) if ok && !u.disabled => u,
+        _ => return Err(invalid()),
+    };
+    let token = start_session(&state, user.id, &info).await?;
+    Ok(axum::Json(LoginResponse { token, user_id: Snowflake::from_i64(user.id) }))
+}
+
+/// Revokes the token this request carries.
+#[utoipa::path(post, path = "/auth/logout", tag = "auth",
+    responses((status = 204), (status = 401, body = hearth_protocol::ErrorBody)))]
+async fn logout(State(state): State<AppState>, auth: Auth) -> ApiResult<StatusCode> {
+    let auth = auth.person()?;
+    state.store.delete_session(Snowflake::from_i64(auth.session.id)).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

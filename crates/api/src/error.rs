@@ -1,0 +1,218 @@
+//! `ApiError`: every failure the API answers, each with its HTTP status and Discord JSON code.
+//! Server faults are logged here and answered with a body that reveals nothing.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use hearth_core::names::FieldError;
+use hearth_protocol::ErrorBody;
+use serde_json::{json, Map, Value};
+
+/// Result of a handler.
+pub type ApiResult<T> = Result<T, ApiError>;
+
+/// Per-field errors of an invalid form body (code 50035), nested like the request.
+#[derive(Debug, Clone, Default)]
+pub struct FormErrors(Map<String, Value>);
+
+impl FormErrors {
+    /// No errors yet.
+    pub fn new() -> Self {
+        FormErrors::default()
+    }
+
+    /// One error at a dotted path (`message_reference.message_id`, `0.position`).
+    pub fn at(path: &str, error: FieldError) -> Self {
+        let mut e = FormErrors::new();
+        e.add(path, error);
+        e
+    }
+
+    /// Adds an error at a dotted path.
+    pub fn add(&mut self, path: &str, error: FieldError) {
+        let mut node = &mut self.0;
+        for part in path.split('.').filter(|p| !p.is_empty()) {
+            let entry = node.entry(part.to_owned()).or_insert_with(|| Value::Object(Map::new()));
+            if !entry.is_object() {
+                *entry = Value::Object(Map::new());
+            }
+            node = match entry {
+                Value::Object(m) => m,
+                _ => unreachable!("made an object just above"),
+            };
+        }
+        let list = node.entry("_errors").or_insert_with(|| Value::Array(Vec::new()));
+        if let Value::Array(items) = list {
+            items.push(json!({"code": error.code, "message": error.message}));
+        }
+    }
+
+    /// Records the result of a check at `path`.
+    pub fn check(&mut self, path: &str, result: Result<(), FieldError>) {
+        if let Err(e) = result {
+            self.add(path, e);
+        }
+    }
+
+    /// Ok when nothing was recorded.
+    pub fn into_result(self) -> ApiResult<()> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(ApiError::InvalidForm(self))
+        }
+    }
+}
+
+/// A failure, as the client sees it.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// Missing, malformed or revoked token.
+    #[error("401: Unauthorized")]
+    Unauthorized,
+    /// No such route.
+    #[error("404: Not Found")]
+    NoRoute,
+    /// The route exists, the method does not.
+    #[error("405: Method Not Allowed")]
+    MethodNotAllowed,
+    /// 10002.
+    #[error("Unknown Application")]
+    UnknownApplication,
+    /// 10003.
+    #[error("Unknown Channel")]
+    UnknownChannel,
+    /// 10004.
+    #[error("Unknown Guild")]
+    UnknownGuild,
+    /// 10006.
+    #[error("Unknown Invite")]
+    UnknownInvite,
+    /// 10007.
+    #[error("Unknown Member")]
+    UnknownMember,
+    /// 10008.
+    #[error("Unknown Message")]
+    UnknownMessage,
+    /// 10013.
+    #[error("Unknown User")]
+    UnknownUser,
+    /// 20001.
+    #[error("Bots cannot use this endpoint")]
+    BotsForbidden,
+    /// 20002.
+    #[error("Only bots can use this endpoint")]
+    BotsOnly,
+    /// 40005.
+    #[error("Request entity too large")]
+    PayloadTooLarge,
+    /// 50001.
+    #[error("Missing Access")]
+    MissingAccess,
+    /// 50003.
+    #[error("Cannot execute action on a DM channel")]
+    NotInGuild,
+    /// 50005.
+    #[error("Cannot edit a message authored by another user")]
+    NotAuthor,
+    /// 50006.
+    #[error("Cannot send an empty message")]
+    EmptyMessage,
+    /// 50013.
+    #[error("Missing Permissions")]
+    MissingPermissions,
+    /// 50024.
+    #[error("Cannot execute action on this channel type")]
+    WrongChannelType,
+    /// 50035.
+    #[error("Invalid Form Body")]
+    InvalidForm(FormErrors),
+    /// 50055: e.g. the owner leaving their own guild.
+    #[error("Invalid Guild")]
+    InvalidGuild,
+    /// 50109.
+    #[error("The request body contains invalid JSON.")]
+    InvalidJson,
+    /// 50035 on the whole body (e.g. unsupported value without a field).
+    #[error("Invalid Form Body")]
+    InvalidFormBody(String),
+    /// A fault on our side: logged, never shown.
+    #[error("500: Internal Server Error")]
+    Internal(String),
+}
+
+impl ApiError {
+    /// A 50035 error on one field.
+    pub fn field(path: &str, error: FieldError) -> Self {
+        ApiError::InvalidForm(FormErrors::at(path, error))
+    }
+
+    fn status_and_code(&self) -> (StatusCode, u32) {
+        use ApiError::*;
+        match self {
+            Unauthorized => (StatusCode::UNAUTHORIZED, 0),
+            NoRoute => (StatusCode::NOT_FOUND, 0),
+            MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, 0),
+            UnknownApplication => (StatusCode::NOT_FOUND, 10002),
+            UnknownChannel => (StatusCode::NOT_FOUND, 10003),
+            UnknownGuild => (StatusCode::NOT_FOUND, 10004),
+            UnknownInvite => (StatusCode::NOT_FOUND, 10006),
+            UnknownMember => (StatusCode::NOT_FOUND, 10007),
+            UnknownMessage => (StatusCode::NOT_FOUND, 10008),
+            UnknownUser => (StatusCode::NOT_FOUND, 10013),
+            BotsForbidden => (StatusCode::FORBIDDEN, 20001),
+            BotsOnly => (StatusCode::FORBIDDEN, 20002),
+            PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, 40005),
+            MissingAccess => (StatusCode::FORBIDDEN, 50001),
+            NotInGuild => (StatusCode::BAD_REQUEST, 50003),
+            NotAuthor => (StatusCode::FORBIDDEN, 50005),
+            EmptyMessage => (StatusCode::BAD_REQUEST, 50006),
+            MissingPermissions => (StatusCode::FORBIDDEN, 50013),
+            WrongChannelType => (StatusCode::BAD_REQUEST, 50024),
+            InvalidForm(_) | InvalidFormBody(_) => (StatusCode::BAD_REQUEST, 50035),
+            InvalidGuild => (StatusCode::BAD_REQUEST, 50055),
+            InvalidJson => (StatusCode::BAD_REQUEST, 50109),
+            Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, 0),
+        }
+    }
+}
+
+impl From<hearth_store::StoreError> for ApiError {
+    fn from(e: hearth_store::StoreError) -> Self {
+        ApiError::Internal(e.to_string())
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, code) = self.status_and_code();
+        let errors = match &self {
+            ApiError::InvalidForm(f) => Some(Value::Object(f.0.clone())),
+            ApiError::InvalidFormBody(why) => Some(json!({
+                "_errors": [{"code": "BASE_TYPE_INVALID", "message": why}]
+            })),
+            ApiError::Internal(cause) => {
+                tracing::error!(%cause, "request failed");
+                None
+            }
+            _ => None,
+        };
+        let body = ErrorBody { code, message: self.to_string(), errors };
+        (status, axum::Json(body)).into_response()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn form_errors_nest_by_path() {
+        let mut e = FormErrors::new();
+        e.add("message_reference.message_id", FieldError::required());
+        e.add("name", FieldError::bad_length(1, 100));
+        e.add("name", FieldError::required());
+        let v = Value::Object(e.0);
+        assert_eq!(v["message_reference"]["message_id"]["_errors"][0]["code"], "BASE_TYPE_REQUIRED");
+        assert_eq!(v["name"]["_errors"].as_array().unwrap().len(), 2);
+    }
+}

@@ -1,0 +1,242 @@
+//! Extractors that answer bad input in Discord's error shape: our own `Json`, `Path` and
+//! `Query`, and `Auth` for the caller's token.
+
+use std::net::SocketAddr;
+
+use axum::body::Bytes;
+use axum::extract::rejection::{BytesRejection, PathRejection};
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::header;
+use hearth_core::names::FieldError;
+use hearth_core::{Snowflake, Timestamp};
+use serde::de::DeserializeOwned;
+use sha2::{Digest, Sha256};
+
+use crate::error::{ApiError, FormErrors};
+use crate::AppState;
+
+/// A JSON body. An empty body reads as `{}` (clients send empty bodies with any content type);
+/// syntax errors answer 50109, wrong types and missing fields 50035 naming the field, bodies
+/// over the configured limit 413.
+#[derive(Debug, Clone)]
+pub struct Json<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        let bytes = Bytes::from_request(req, state).await.map_err(|e| match e {
+            BytesRejection::FailedToBufferBody(inner)
+                if inner.to_string().contains("length limit") =>
+            {
+                ApiError::PayloadTooLarge
+            }
+            other => {
+                if other.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                    ApiError::PayloadTooLarge
+                } else {
+                    ApiError::InvalidJson
+                }
+            }
+        })?;
+        parse_json(if bytes.iter().all(u8::is_ascii_whitespace) { b"{}" } else { &bytes })
+            .map(Json)
+    }
+}
+
+/// Parses JSON, mapping errors to 50109 (syntax) or 50035 (shape, with the field's path).
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let value = serde_path_to_error::deserialize::<_, T>(&mut de).map_err(|e| {
+        if matches!(e.inner().classify(), serde_json::error::Category::Data) {
+            shape_error(&e.path().to_string(), &e.inner().to_string())
+        } else {
+            ApiError::InvalidJson
+        }
+    })?;
+    // Trailing characters after the JSON value.
+    de.end().map_err(|_| ApiError::InvalidJson)?;
+    Ok(value)
+}
+
+/// A 50035 error from a serde message at `path` (`.` for the root).
+fn shape_error(path: &str, message: &str) -> ApiError {
+    let path = if path == "." { "" } else { path };
+    // serde_json appends " at line L column C"; the client needs only the first part.
+    let message = message.split(" at line ").next().unwrap_or(message);
+    if let Some(field) = message.strip_prefix("missing field `").and_then(|m| m.split('`').next()) {
+        let full = if path.is_empty() { field.to_owned() } else { format!("{path}.{field}") };
+        return ApiError::field(&full, FieldError::required());
+    }
+    let err = FieldError::new("BASE_TYPE_INVALID", message);
+    if path.is_empty() {
+        ApiError::InvalidFormBody(message.to_owned())
+    } else {
+        ApiError::field(path, err)
+    }
+}
+
+/// Path parameters; a bad snowflake answers 50035 naming the parameter.
+#[derive(Debug, Clone)]
+pub struct Path<T>(pub T);
+
+impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for Path<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(v)) => Ok(Path(v)),
+            Err(PathRejection::FailedToDeserializePathParams(e)) => {
+                use axum::extract::path::ErrorKind;
+                Err(match e.into_kind() {
+                    ErrorKind::ParseErrorAtKey { key, value, .. } => ApiError::field(
+                        &key,
+                        FieldError::new("NUMBER_TYPE_COERCE", format!("Value \"{value}\" is not snowflake.")),
+                    ),
+                    ErrorKind::Message(m) => {
+                        let key = m.split('"').nth(1).unwrap_or("path").to_owned();
+                        ApiError::field(&key, FieldError::new("NUMBER_TYPE_COERCE", m))
+                    }
+                    other => ApiError::InvalidFormBody(other.to_string()),
+                })
+            }
+            Err(e) => Err(ApiError::InvalidFormBody(e.body_text())),
+        }
+    }
+}
+
+/// A query string; bad values answer 50035.
+#[derive(Debug, Clone)]
+pub struct Query<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Query<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, ApiError> {
+        let q = parts.uri.query().unwrap_or_default();
+        let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(q.as_bytes()));
+        serde_path_to_error::deserialize::<_, T>(de)
+            .map(Query)
+            .map_err(|e| shape_error(&e.path().to_string(), &e.inner().to_string()))
+    }
+}
+
+/// Who is calling: the authenticated user and the session their token belongs to.
+#[derive(Debug, Clone)]
+pub struct Auth {
+    /// The user.
+    pub user: hearth_store::User,
+    /// The session (a login, or a bot token).
+    pub session: hearth_store::Session,
+}
+
+impl Auth {
+    /// The caller's id.
+    pub fn id(&self) -> Snowflake {
+        Snowflake::from_i64(self.user.id)
+    }
+
+    /// Refuses bots (endpoints meant for people).
+    pub fn person(self) -> Result<Self, ApiError> {
+        if self.user.bot {
+            Err(ApiError::BotsForbidden)
+        } else {
+            Ok(self)
+        }
+    }
+}
+
+/// SHA-256 of a token, hex: what the store keeps.
+pub fn token_hash(token: &str) -> String {
+    let digest = Sha256::digest(token.as_bytes());
+    let mut out = String::with_capacity(64);
+    for b in digest {
+        out.push_str(&format!("{b:02x}"));
+    }
+    out
+}
+
+/// How often a session's last-used time is written (at most once per this many seconds).
+const TOUCH_INTERVAL_SECS: i64 = 60;
+
+impl FromRequestParts<AppState> for Auth {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let header = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .ok_or(ApiError::Unauthorized)?
+            .trim();
+        // `Bot <token>` must be a bot's token; a bare token must be a person's.
+        let (token, want_bot) = match header.split_once(' ') {
+            Some((scheme, token)) if scheme.eq_ignore_ascii_case("bot") => (token.trim(), true),
+            Some(_) => return Err(ApiError::Unauthorized),
+            None => (header, false),
+        };
+        if token.is_empty() || token.len() > 200 {
+            return Err(ApiError::Unauthorized);
+        }
+        let (session, user) = state
+            .store
+            .fetch_session(&token_hash(token))
+            .await?
+            .ok_or(ApiError::Unauthorized)?;
+        if user.bot != want_bot || (session.kind == "bot") != want_bot {
+            return Err(ApiError::Unauthorized);
+        }
+        let now = Timestamp::now();
+        if now.0 - session.last_used_at > TOUCH_INTERVAL_SECS * 1_000_000 {
+            let info = ClientInfo::from_parts(parts);
+            state
+                .store
+                .update_session_used(
+                    Snowflake::from_i64(session.id),
+                    now,
+                    info.ip.as_deref(),
+                    info.user_agent.as_deref(),
+                )
+                .await?;
+        }
+        Ok(Auth { user, session })
+    }
+}
+
+/// The client's address and user agent, recorded with sessions.
+#[derive(Debug, Clone, Default)]
+pub struct ClientInfo {
+    /// Peer address.
+    pub ip: Option<String>,
+    /// `User-Agent` (at most 512 characters kept).
+    pub user_agent: Option<String>,
+}
+
+impl ClientInfo {
+    fn from_parts(parts: &Parts) -> Self {
+        let ip = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|ConnectInfo(addr)| addr.ip().to_string());
+        let user_agent = parts
+            .headers
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(|s| s.chars().take(512).collect());
+        ClientInfo { ip, user_agent }
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientInfo {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        Ok(ClientInfo::from_parts(parts))
+    }
+}
+
+/// Collects form errors, for handlers that validate several fields.
+pub fn errors() -> FormErrors {
+    FormErrors::new()
+}

@@ -1,0 +1,358 @@
+//! `/guilds`: create, read, modify and delete guilds; their channel list.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use hearth_core::names::{self, FieldError};
+use hearth_core::{Permissions, Snowflake, Timestamp};
+use hearth_protocol::objects::{Channel, Guild};
+use hearth_protocol::requests::{ChannelPosition, CreateChannel, CreateGuild, ModifyGuild, WithCountsQuery};
+use hearth_store as db;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::error::FormErrors;
+use crate::extract::{errors, Auth, Json, Path, Query};
+use crate::{access, convert, ApiError, ApiResult, AppState};
+
+pub(crate) fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(create_guild))
+        .routes(routes!(get_guild, modify_guild, delete_guild))
+        .routes(routes!(list_channels, create_channel, reorder_channels))
+}
+
+/// Channel types hearth serves so far.
+pub(crate) const TEXT: i64 = 0;
+pub(crate) const CATEGORY: i64 = 4;
+
+fn check_range(errs: &mut FormErrors, field: &str, value: Option<i64>, max: i64) {
+    if let Some(v) = value {
+        if !(0..=max).contains(&v) {
+            errs.add(field, FieldError::new("BASE_TYPE_CHOICES", format!("Value must be one of 0 to {max}.")));
+        }
+    }
+}
+
+/// Creates a guild owned by the caller, with an @everyone role (id = the guild's id) and a
+/// `general` text channel that receives system messages.
+#[utoipa::path(post, path = "/guilds", tag = "guilds", request_body = CreateGuild,
+    responses((status = 201, body = Guild), (status = 400, body = hearth_protocol::ErrorBody), (status = 401, body = hearth_protocol::ErrorBody)))]
+async fn create_guild(
+    State(state): State<AppState>,
+    auth: Auth,
+    Json(body): Json<CreateGuild>,
+) -> ApiResult<(StatusCode, axum::Json<Guild>)> {
+    let mut errs = errors();
+    errs.check("name", names::validate_guild_name(&body.name));
+    if body.description.as_ref().is_some_and(|d| d.chars().count() > 120) {
+        errs.add("description", FieldError::max_length(120));
+    }
+    check_range(&mut errs, "verification_level", body.verification_level, 4);
+    check_range(&mut errs, "default_message_notifications", body.default_message_notifications, 1);
+    check_range(&mut errs, "explicit_content_filter", body.explicit_content_filter, 2);
+    errs.into_result()?;
+    let id = state.ids.next().as_i64();
+    let now = Timestamp::now().0;
+    let general = db::Channel {
+        id: state.ids.next().as_i64(),
+        guild_id: Some(id),
+        kind: TEXT,
+        name: Some("general".into()),
+        topic: None,
+        position: 0,
+        parent_id: None,
+        nsfw: false,
+        rate_limit_per_user: 0,
+        last_message_id: None,
+        created_at: now,
+    };
+    let guild = db::Guild {
+        id,
+        name: body.name.trim().to_owned(),
+        owner_id: auth.user.id,
+        icon: None,
+        description: body.description,
+        system_channel_id: Some(general.id),
+        verification_level: body.verification_level.unwrap_or(0),
+        default_message_notifications: body.default_message_notifications.unwrap_or(0),
+        explicit_content_filter: body.explicit_content_filter.unwrap_or(0),
+        afk_timeout: 300,
+        preferred_locale: "en-US".into(),
+        created_at: now,
+    };
+    let everyone = db::Role {
+        guild_id: id,
+        id,
+        name: "@everyone".into(),
+        permissions: Permissions::DEFAULT_EVERYONE.0 as i64,
+        color: 0,
+        hoist: false,
+        mentionable: false,
+        managed: false,
+        position: 0,
+    };
+    state.store.insert_guild(&guild, &everyone, &general).await?;
+    Ok((StatusCode::CREATED, axum::Json(convert::guild(&guild, &[everyone], None))))
+}
+
+/// A guild the caller belongs to; `with_counts` adds approximate member and presence counts.
+#[utoipa::path(get, path = "/guilds/{guild_id}", tag = "guilds", params(("guild_id" = Snowflake, Path), WithCountsQuery),
+    responses((status = 200, body = Guild), (status = 403, body = hearth_protocol::ErrorBody), (status = 404, body = hearth_protocol::ErrorBody)))]
+async fn get_guild(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(guild_id): Path<Snowflake>,
+    Query(q): Query<WithCountsQuery>,
+) -> ApiResult<axum::Json<Guild>> {
+    let (guild, _) = access::guild(&state, guild_id, auth.id()).await?;
+    let roles = state.store.fetch_roles(guild_id).await?;
+    let counts = if q.with_counts == Some(true) {
+        // No presence is tracked before the gateway exists, so nobody counts as online.
+        Some((state.store.count_members(guild_id).await?, 0))
+    } else {
+        None
+    };
+    Ok(axum::Json(convert::guild(&guild, &roles, counts)))
+}
+
+/// Changes a guild's settings (MANAGE_GUILD; transferring ownership: the owner only).
+#[utoipa::path(patch, path = "/guilds/{guild_id}", tag = "guilds", params(("guild_id" = Snowflake, Path)), request_body = ModifyGuild,
+    responses((status = 200, body = Guild), (status = 400, body = hearth_protocol::ErrorBody), (status = 403, body = hearth_protocol::ErrorBody), (status = 404, body = hearth_protocol::ErrorBody)))]
+async fn modify_guild(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(guild_id): Path<Snowflake>,
+    Json(body): Json<ModifyGuild>,
+) -> ApiResult<axum::Json<Guild>> {
+    let (mut guild, perms) = access::guild(&state, guild_id, auth.id()).await?;
+    access::require(perms, Permissions::MANAGE_GUILD)?;
+    let mut errs = errors();
+    if let Some(name) = &body.name {
+        errs.check("name", names::validate_guild_name(name));
+        guild.name = name.trim().to_owned();
+    }
+    if let Some(d) = &body.description {
+        if d.as_ref().is_some_and(|d| d.chars().count() > 120) {
+            errs.add("description", FieldError::max_length(120));
+        }
+        guild.description = d.clone();
+    }
+    check_range(&mut errs, "verification_level", body.verification_level, 4);
+    check_range(&mut errs, "default_message_notifications", body.default_message_notifications, 1);
+    check_range(&mut errs, "explicit_content_filter", body.explicit_content_filter, 2);
+    if let Some(t) = body.afk_timeout {
+        if ![60, 300, 900, 1800, 3600].contains(&t) {
+            errs.add("afk_timeout", FieldError::new("BASE_TYPE_CHOICES", "Value must be one of {60, 300, 900, 1800, 3600}."));
+        }
+        guild.afk_timeout = t;
+    }
+    if let Some(locale) = &body.preferred_locale {
+        if locale.is_empty() || locale.len() > 16 {
+            errs.add("preferred_locale", FieldError::bad_length(1, 16));
+        }
+        guild.preferred_locale = locale.clone();
+    }
+    if let Some(sys) = body.system_channel_id {
+        if let Some(ch) = sys {
+            let ok = state
+                .store
+                .fetch_channel(ch)
+                .await?
+                .is_some_and(|c| c.guild_id == Some(guild.id) && c.kind == TEXT);
+            if !ok {
+                errs.add("system_channel_id", FieldError::new("CHANNEL_INVALID", "Not a text channel of this guild."));
+            }
+        }
+        guild.system_channel_id = sys.map(Snowflake::as_i64);
+    }
+    if let Some(owner) = body.owner_id {
+        if guild.owner_id != auth.user.id {
+            return Err(ApiError::MissingPermissions);
+        }
+        if state.store.fetch_member(guild_id, owner).await?.is_none() {
+            errs.add("owner_id", FieldError::new("GUILD_OWNER_INVALID", "The new owner must be a member."));
+        }
+        guild.owner_id = owner.as_i64();
+    }
+    errs.into_result()?;
+    guild.verification_level = body.verification_level.unwrap_or(guild.verification_level);
+    guild.default_message_notifications =
+        body.default_message_notifications.unwrap_or(guild.default_message_notifications);
+    guild.explicit_content_filter = body.explicit_content_filter.unwrap_or(guild.explicit_content_filter);
+    let guild = state.store.update_guild(&guild).await?.ok_or(ApiError::UnknownGuild)?;
+    let roles = state.store.fetch_roles(guild_id).await?;
+    Ok(axum::Json(convert::guild(&guild, &roles, None)))
+}
+
+/// Deletes a guild with everything in it (owner only).
+#[utoipa::path(delete, path = "/guilds/{guild_id}", tag = "guilds", params(("guild_id" = Snowflake, Path)),
+    responses((status = 204), (status = 403, body = hearth_protocol::ErrorBody), (status = 404, body = hearth_protocol::ErrorBody)))]
+async fn delete_guild(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(guild_id): Path<Snowflake>,
+) -> ApiResult<StatusCode> {
+    let (guild, _) = access::guild(&state, guild_id, auth.id()).await?;
+    if guild.owner_id != auth.user.id {
+        return Err(ApiError::MissingPermissions);
+    }
+    state.store.delete_guild(guild_id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// A guild's channels, by position.
+#[utoipa::path(get, path = "/guilds/{guild_id}/channels", tag = "channels", params(("guild_id" = Snowflake, Path)),
+    responses((status = 200, body = Vec<Channel>), (status = 403, body = hearth_protocol::ErrorBody), (status = 404, body = hearth_protocol::ErrorBody)))]
+async fn list_channels(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(guild_id): Path<Snowflake>,
+) -> ApiResult<axum::Json<Vec<Channel>>> {
+    let (_, perms) = access::guild(&state, guild_id, auth.id()).await?;
+    if !perms.contains(Permissions::VIEW_CHANNEL) {
+        return Ok(axum::Json(Vec::new()));
+    }
+    let channels = state.store.fetch_guild_channels(guild_id).await?;
+    Ok(axum::Json(channels.iter().map(convert::channel).collect()))
+}
+
+/// Checks fields shared by channel creation and modification.
+pub(crate) fn check_channel_fields(
+    errs: &mut FormErrors,
+    name: Option<&str>,
+    topic: Option<&str>,
+    rate_limit: Option<i64>,
+    overwrites: Option<&Vec<serde_json::Value>>,
+) {
+    if let Some(n) = name {
+        errs.check("name", names::validate_channel_name(n));
+    }
+    if let Some(t) = topic {
+        errs.check("topic", names::validate_topic(t));
+    }
+    if let Some(r) = rate_limit {
+        if !(0..=21600).contains(&r) {
+            errs.add("rate_limit_per_user", FieldError::new("NUMBER_TYPE_MAX", "Must be between 0 and 21600."));
+        }
+    }
+    if overwrites.is_some_and(|o| !o.is_empty()) {
+        errs.add(
+            "permission_overwrites",
+            FieldError::new("BASE_TYPE_INVALID", "Permission overwrites are not supported by this server yet."),
+        );
+    }
+}
+
+/// Checks that `parent` is a category of the guild (and that categories get no parent).
+pub(crate) async fn check_parent(
+    state: &AppState,
+    errs: &mut FormErrors,
+    guild_id: i64,
+    kind: i64,
+    parent: Option<Snowflake>,
+) -> ApiResult<()> {
+    let Some(parent) = parent else { return Ok(()) };
+    let ok = kind != CATEGORY
+        && state
+            .store
+            .fetch_channel(parent)
+            .await?
+            .is_some_and(|c| c.guild_id == Some(guild_id) && c.kind == CATEGORY);
+    if !ok {
+        errs.add("parent_id", FieldError::new("CHANNEL_PARENT_INVALID", "Not a category of this guild."));
+    }
+    Ok(())
+}
+
+/// Creates a text (0) or category (4) channel (MANAGE_CHANNELS). Text channel names are
+/// stored lowercase with dashes for spaces.
+#[utoipa::path(post, path = "/guilds/{guild_id}/channels", tag = "channels", params(("guild_id" = Snowflake, Path)), request_body = CreateChannel,
+    responses((status = 201, body = Channel), (status = 400, body = hearth_protocol::ErrorBody), (status = 403, body = hearth_protocol::ErrorBody), (status = 404, body = hearth_protocol::ErrorBody)))]
+async fn create_channel(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(guild_id): Path<Snowflake>,
+    Json(body): Json<CreateChannel>,
+) -> ApiResult<(StatusCode, axum::Json<Channel>)> {
+    let (guild, perms) = access::guild(&state, guild_id, auth.id()).await?;
+    access::require(perms, Permissions::MANAGE_CHANNELS)?;
+    let kind = body.kind.unwrap_or(TEXT);
+    let mut errs = errors();
+    if kind != TEXT && kind != CATEGORY {
+        errs.add("type", FieldError::new("BASE_TYPE_CHOICES", "Value must be one of (0, 4)."));
+    }
+    check_channel_fields(
+        &mut errs,
+        Some(&body.name),
+        body.topic.as_deref(),
+        body.rate_limit_per_user,
+        body.permission_overwrites.as_ref(),
+    );
+    check_parent(&state, &mut errs, guild.id, kind, body.parent_id).await?;
+    errs.into_result()?;
+    let position = match body.position {
+        Some(p) => p,
+        None => {
+            let existing = state.store.fetch_guild_channels(guild_id).await?;
+            existing.iter().filter(|c| c.kind == kind).map(|c| c.position + 1).max().unwrap_or(0)
+        }
+    };
+    let name = if kind == TEXT { names::normalize_text_channel_name(&body.name) } else { body.name.trim().to_owned() };
+    let channel = db::Channel {
+        id: state.ids.next().as_i64(),
+        guild_id: Some(guild.id),
+        kind,
+        name: Some(name),
+        topic: if kind == TEXT { body.topic } else { None },
+        position,
+        parent_id: body.parent_id.map(Snowflake::as_i64),
+        nsfw: body.nsfw.unwrap_or(false),
+        rate_limit_per_user: body.rate_limit_per_user.unwrap_or(0),
+        last_message_id: None,
+        created_at: Timestamp::now().0,
+    };
+    state.store.insert_channel(&channel).await?;
+    Ok((StatusCode::CREATED, axum::Json(convert::channel(&channel))))
+}
+
+/// Moves channels: new positions and parents, in one transaction (MANAGE_CHANNELS).
+#[utoipa::path(patch, path = "/guilds/{guild_id}/channels", tag = "channels", params(("guild_id" = Snowflake, Path)), request_body = Vec<ChannelPosition>,
+    responses((status = 204), (status = 400, body = hearth_protocol::ErrorBody), (status = 403, body = hearth_protocol::ErrorBody), (status = 404, body = hearth_protocol::ErrorBody)))]
+async fn reorder_channels(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(guild_id): Path<Snowflake>,
+    Json(body): Json<Vec<ChannelPosition>>,
+) -> ApiResult<StatusCode> {
+    let (_, perms) = access::guild(&state, guild_id, auth.id()).await?;
+    access::require(perms, Permissions::MANAGE_CHANNELS)?;
+    let channels = state.store.fetch_guild_channels(guild_id).await?;
+    let mut errs = errors();
+    if body.is_empty() || body.len() > 500 {
+        return Err(ApiError::InvalidFormBody("Must list between 1 and 500 channels.".into()));
+    }
+    for (i, p) in body.iter().enumerate() {
+        let Some(c) = channels.iter().find(|c| c.id == p.id.as_i64()) else {
+            errs.add(&format!("{i}.id"), FieldError::new("CHANNEL_INVALID", "Unknown channel of this guild."));
+            continue;
+        };
+        if let Some(Some(parent)) = p.parent_id {
+            let ok = c.kind != CATEGORY
+                && channels.iter().any(|x| x.id == parent.as_i64() && x.kind == CATEGORY);
+            if !ok {
+                errs.add(&format!("{i}.parent_id"), FieldError::new("CHANNEL_PARENT_INVALID", "Not a category of this guild."));
+            }
+        }
+    }
+    errs.into_result()?;
+    let moves: Vec<db::ChannelMove> = body
+        .iter()
+        .map(|p| db::ChannelMove {
+            id: p.id.as_i64(),
+            position: p.position.flatten(),
+            parent_id: p.parent_id.map(|o| o.map(Snowflake::as_i64)),
+        })
+        .collect();
+    state.store.update_channel_positions(guild_id, &moves).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

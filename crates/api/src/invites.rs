@@ -1,0 +1,211 @@
+//! Guild invites: 8-character codes with a lifetime and a use limit.
+
+use axum::extract::State;
+use hearth_core::names::FieldError;
+use hearth_core::{Permissions, Snowflake, Timestamp};
+use hearth_protocol::objects::Invite;
+use hearth_protocol::requests::{CreateInvite, InviteQuery};
+use hearth_store::{self as db, InviteUse, StoreError};
+use rand::Rng;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::extract::{errors, Auth, Json, Path, Query};
+use crate::guilds::TEXT;
+use crate::{access, convert, ApiError, ApiResult, AppState};
+
+pub(crate) fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(create_invite, channel_invites))
+        .routes(routes!(guild_invites))
+        .routes(routes!(get_invite, accept_invite, delete_invite))
+}
+
+const CODE_CHARS: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+
+/// A random 8-character code (62^8 ≈ 2^47 possibilities).
+fn new_code() -> String {
+    let mut rng = rand::rngs::OsRng;
+    (0..8).map(|_| CODE_CHARS[rng.gen_range(0..CODE_CHARS.len())] as char).collect()
+}
+
+/// Codes are letters and digits only; anything else cannot name an invite.
+fn plausible_code(code: &str) -> bool {
+    !code.is_empty() && code.len() <= 32 && code.bytes().all(|b| b.is_ascii_alphanumeric())
+}
+
+async fn render(state: &AppState, invite: &db::Invite, with_counts: bool) -> ApiResult<Invite> {
+    let gid = Snowflake::from_i64(invite.guild_id);
+    let guild = state.store.fetch_guild(gid).await?.ok_or(ApiError::UnknownInvite)?;
+    let channel = state
+        .store
+        .fetch_channel(Snowflake::from_i64(invite.channel_id))
+        .await?
+        .ok_or(ApiError::UnknownInvite)?;
+    let inviter = match invite.inviter_id {
+        Some(id) => state.store.fetch_user(Snowflake::from_i64(id)).await?,
+        None => None,
+    };
+    let counts = if with_counts { Some((state.store.count_members(gid).await?, 0)) } else { None };
+    Ok(convert::invite(invite, &guild, &channel, inviter.as_ref(), counts))
+}
+
+/// Creates an invite to a text channel (CREATE_INSTANT_INVITE). Unless `unique`, a valid
+/// invite of the caller's with the same settings is returned instead of a new one.
+#[utoipa::path(post, path = "/channels/{channel_id}/invites", tag = "invites", params(("channel_id" = Snowflake, Path)), request_body = CreateInvite,
+    responses((status = 200, body = Invite), (status = 400, body = hearth_protocol::ErrorBody), (status = 403, body = hearth_protocol::ErrorBody), (status = 404, body = hearth_protocol::ErrorBody)))]
+async fn create_invite(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(channel_id): Path<Snowflake>,
+    Json(body): Json<CreateInvite>,
+) -> ApiResult<axum::Json<Invite>> {
+    let (channel, perms) = access::channel(&state, channel_id, auth.id()).await?;
+    access::require(perms, Permissions::CREATE_INSTANT_INVITE)?;
+    if channel.kind != TEXT {
+        return Err(ApiError::WrongChannelType);
+    }
+    let max_age = body.max_age.unwrap_or(86_400);
+    let max_uses = body.max_uses.unwrap_or(0);
+    let mut errs = errors();
+    if !(0..=604_800).contains(&max_age) {
+        errs.add("max_age", FieldError::new("NUMBER_TYPE_MAX", "Must be between 0 and 604800."));
+    }
+    if !(0..=100).contains(&max_uses) {
+        errs.add("max_uses", FieldError::new("NUMBER_TYPE_MAX", "Must be between 0 and 100."));
+    }
+    errs.into_result()?;
+    let now = Timestamp::now();
+    let mut invite = db::Invite {
+        code: String::new(),
+        guild_id: channel.guild_id.ok_or(ApiError::UnknownChannel)?,
+        channel_id: channel.id,
+        inviter_id: Some(auth.user.id),
+        max_age,
+        max_uses,
+        uses: 0,
+        temporary: body.temporary.unwrap_or(false),
+        created_at: now.0,
+        expires_at: (max_age > 0).then(|| now.plus_seconds(max_age).0),
+    };
+    if body.unique != Some(true) {
+        if let Some(existing) = state.store.fetch_reusable_invite(&invite, now).await? {
+            return Ok(axum::Json(render(&state, &existing, false).await?));
+        }
+    }
+    // A clash among 2^47 codes is rare; a few attempts make it practically impossible.
+    for attempt in 0.. {
+        invite.code = new_code();
+        match state.store.insert_invite(&invite).await {
+            Ok(()) => break,
+            Err(StoreError::Conflict(_)) if attempt < 4 => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(axum::Json(render(&state, &invite, false).await?))
+}
+
+/// A channel's invites (MANAGE_CHANNELS).
+#[utoipa::path(get, path = "/channels/{channel_id}/invites", tag = "invites", params(("channel_id" = Snowflake, Path)),
+    responses((status = 200, body = Vec<Invite>), (status = 403, body = hearth_protocol::ErrorBody), (status = 404, body = hearth_protocol::ErrorBody)))]
+async fn channel_invites(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(channel_id): Path<Snowflake>,
+) -> ApiResult<axum::Json<Vec<Invite>>> {
+    let (_, perms) = access::channel(&state, channel_id, auth.id()).await?;
+    access::require(perms, Permissions::MANAGE_CHANNELS)?;
+    let invites = state.store.fetch_channel_invites(channel_id).await?;
+    let mut out = Vec::with_capacity(invites.len());
+    for i in &invites {
+        out.push(render(&state, i, false).await?);
+    }
+    Ok(axum::Json(out))
+}
+
+/// A guild's invites (MANAGE_GUILD).
+#[utoipa::path(get, path = "/guilds/{guild_id}/invites", tag = "invites", params(("guild_id" = Snowflake, Path)),
+    responses((status = 200, body = Vec<Invite>), (status = 403, body = hearth_protocol::ErrorBody), (status = 404, body = hearth_protocol::ErrorBody)))]
+async fn guild_invites(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(guild_id): Path<Snowflake>,
+) -> ApiResult<axum::Json<Vec<Invite>>> {
+    let (_, perms) = access::guild(&state, guild_id, auth.id()).await?;
+    access::require(perms, Permissions::MANAGE_GUILD)?;
+    let invites = state.store.fetch_guild_invites(guild_id).await?;
+    let mut out = Vec::with_capacity(invites.len());
+    for i in &invites {
+        out.push(render(&state, i, false).await?);
+    }
+    Ok(axum::Json(out))
+}
+
+/// An invite by code (no authentication needed); expired or used-up invites are unknown.
+#[utoipa::path(get, path = "/invites/{code}", tag = "invites", security(()), params(("code" = String, Path), InviteQuery),
+    responses((status = 200, body = Invite), (status = 404, body = hearth_protocol::ErrorBody)))]
+async fn get_invite(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    Query(q): Query<InviteQuery>,
+) -> ApiResult<axum::Json<Invite>> {
+    if !plausible_code(&code) {
+        return Err(ApiError::UnknownInvite);
+    }
+    let invite = state.store.fetch_invite(&code).await?.ok_or(ApiError::UnknownInvite)?;
+    if !invite.is_valid_at(Timestamp::now().0) {
+        return Err(ApiError::UnknownInvite);
+    }
+    Ok(axum::Json(render(&state, &invite, q.with_counts == Some(true)).await?))
+}
+
+/// Joins the invite's guild (people only). Already a member: nothing changes, no use counted.
+#[utoipa::path(post, path = "/invites/{code}", tag = "invites", params(("code" = String, Path)),
+    responses((status = 200, body = Invite), (status = 403, body = hearth_protocol::ErrorBody), (status = 404, body = hearth_protocol::ErrorBody)))]
+async fn accept_invite(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(code): Path<String>,
+) -> ApiResult<axum::Json<Invite>> {
+    let auth = auth.person()?;
+    if !plausible_code(&code) {
+        return Err(ApiError::UnknownInvite);
+    }
+    let invite = state.store.fetch_invite(&code).await?.ok_or(ApiError::UnknownInvite)?;
+    let now = Timestamp::now();
+    let member = db::Member {
+        guild_id: invite.guild_id,
+        user_id: auth.user.id,
+        nick: None,
+        joined_at: now.0,
+        temporary: invite.temporary,
+        communication_disabled_until: None,
+        roles: Vec::new(),
+    };
+    let used = match state.store.use_invite(&code, &member, now).await? {
+        InviteUse::Joined(i) | InviteUse::AlreadyMember(i) => i,
+        InviteUse::Invalid => return Err(ApiError::UnknownInvite),
+    };
+    Ok(axum::Json(render(&state, &used, false).await?))
+}
+
+/// Deletes an invite (MANAGE_CHANNELS on its channel, or MANAGE_GUILD); answers what it was.
+#[utoipa::path(delete, path = "/invites/{code}", tag = "invites", params(("code" = String, Path)),
+    responses((status = 200, body = Invite), (status = 403, body = hearth_protocol::ErrorBody), (status = 404, body = hearth_protocol::ErrorBody)))]
+async fn delete_invite(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(code): Path<String>,
+) -> ApiResult<axum::Json<Invite>> {
+    if !plausible_code(&code) {
+        return Err(ApiError::UnknownInvite);
+    }
+    let invite = state.store.fetch_invite(&code).await?.ok_or(ApiError::UnknownInvite)?;
+    let (_, perms) = access::guild(&state, Snowflake::from_i64(invite.guild_id), auth.id()).await?;
+    if !perms.contains(Permissions::MANAGE_CHANNELS) && !perms.contains(Permissions::MANAGE_GUILD) {
+        return Err(ApiError::MissingPermissions);
+    }
+    let rendered = render(&state, &invite, false).await?;
+    state.store.delete_invite(&code).await?.ok_or(ApiError::UnknownInvite)?;
+    Ok(axum::Json(rendered))
+}

@@ -1,0 +1,121 @@
+//! `/users`: the caller, other users, the caller's guilds.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use hearth_core::names::{self, FieldError};
+use hearth_core::Snowflake;
+use hearth_protocol::objects::{CurrentUser, PartialGuild, User};
+use hearth_protocol::requests::{ModifyCurrentUser, UserGuildsQuery};
+use hearth_store::{StoreError, UserPatch};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::auth::username_taken;
+use crate::extract::{errors, Auth, Json, Path, Query};
+use crate::{access, convert, ApiError, ApiResult, AppState};
+
+pub(crate) fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(get_me, modify_me))
+        .routes(routes!(get_user))
+        .routes(routes!(my_guilds))
+        .routes(routes!(leave_guild))
+}
+
+/// The caller.
+#[utoipa::path(get, path = "/users/@me", tag = "users",
+    responses((status = 200, body = CurrentUser), (status = 401, body = hearth_protocol::ErrorBody)))]
+async fn get_me(auth: Auth) -> axum::Json<CurrentUser> {
+    axum::Json(convert::current_user(&auth.user))
+}
+
+/// Changes the caller's username or display name.
+#[utoipa::path(patch, path = "/users/@me", tag = "users", request_body = ModifyCurrentUser,
+    responses((status = 200, body = CurrentUser), (status = 400, body = hearth_protocol::ErrorBody), (status = 401, body = hearth_protocol::ErrorBody)))]
+async fn modify_me(
+    State(state): State<AppState>,
+    auth: Auth,
+    Json(body): Json<ModifyCurrentUser>,
+) -> ApiResult<axum::Json<CurrentUser>> {
+    let mut errs = errors();
+    if let Some(name) = &body.username {
+        if auth.user.bot {
+            errs.check("username", names::validate_application_name(name));
+        } else {
+            errs.check("username", names::validate_username(name));
+        }
+    }
+    if let Some(Some(g)) = &body.global_name {
+        errs.check("global_name", names::validate_global_name(g));
+    }
+    errs.into_result()?;
+    let patch = UserPatch {
+        username: body.username.map(|u| u.trim().to_owned()),
+        global_name: body.global_name.map(|g| g.map(|g| g.trim().to_owned())),
+    };
+    match state.store.update_user(auth.id(), &patch).await {
+        Ok(Some(u)) => Ok(axum::Json(convert::current_user(&u))),
+        Ok(None) => Err(ApiError::Unauthorized),
+        Err(StoreError::Conflict(_)) => Err(username_taken()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Any user, by id.
+#[utoipa::path(get, path = "/users/{user_id}", tag = "users", params(("user_id" = Snowflake, Path)),
+    responses((status = 200, body = User), (status = 404, body = hearth_protocol::ErrorBody)))]
+async fn get_user(
+    State(state): State<AppState>,
+    _auth: Auth,
+    Path(user_id): Path<Snowflake>,
+) -> ApiResult<axum::Json<User>> {
+    let u = state.store.fetch_user(user_id).await?.ok_or(ApiError::UnknownUser)?;
+    Ok(axum::Json(convert::user(&u)))
+}
+
+/// The caller's guilds, by ascending id (`limit` 1-200, default 200).
+#[utoipa::path(get, path = "/users/@me/guilds", tag = "users", params(UserGuildsQuery),
+    responses((status = 200, body = Vec<PartialGuild>), (status = 400, body = hearth_protocol::ErrorBody)))]
+async fn my_guilds(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(q): Query<UserGuildsQuery>,
+) -> ApiResult<axum::Json<Vec<PartialGuild>>> {
+    let limit = q.limit.unwrap_or(200);
+    if !(1..=200).contains(&limit) {
+        return Err(ApiError::field("limit", FieldError::new("NUMBER_TYPE_MAX", "Must be between 1 and 200.")));
+    }
+    let guilds = state.store.fetch_user_guilds(auth.id(), q.before, q.after, limit).await?;
+    let mut out = Vec::with_capacity(guilds.len());
+    for g in &guilds {
+        let gid = Snowflake::from_i64(g.id);
+        let Some(input) = state.store.fetch_permission_input(gid, auth.id()).await? else {
+            continue; // left between the two reads
+        };
+        let counts = if q.with_counts == Some(true) {
+            Some((state.store.count_members(gid).await?, 0))
+        } else {
+            None
+        };
+        out.push(convert::partial_guild(g, auth.id(), access::compute(&input, auth.id()), counts));
+    }
+    Ok(axum::Json(out))
+}
+
+/// Leaves a guild. The owner cannot leave (transfer or delete it instead).
+#[utoipa::path(delete, path = "/users/@me/guilds/{guild_id}", tag = "users", params(("guild_id" = Snowflake, Path)),
+    responses((status = 204), (status = 400, body = hearth_protocol::ErrorBody), (status = 404, body = hearth_protocol::ErrorBody)))]
+async fn leave_guild(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(guild_id): Path<Snowflake>,
+) -> ApiResult<StatusCode> {
+    let guild = state.store.fetch_guild(guild_id).await?.ok_or(ApiError::UnknownGuild)?;
+    if guild.owner_id == auth.user.id {
+        return Err(ApiError::InvalidGuild);
+    }
+    if !state.store.delete_member(guild_id, auth.id()).await? {
+        return Err(ApiError::UnknownGuild);
+    }
+    Ok(StatusCode::NO_CONTENT)
+}

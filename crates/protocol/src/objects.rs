@@ -1,0 +1,504 @@
+//! Response objects.
+
+use hearth_core::{Permissions, Snowflake, Timestamp};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// A user (spec 4.1). `discriminator` is always `"0"` (the new username system).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct User {
+    /// Id.
+    pub id: Snowflake,
+    /// Login name.
+    pub username: String,
+    /// Always `"0"`.
+    pub discriminator: String,
+    /// Display name.
+    pub global_name: Option<String>,
+    /// Avatar hash.
+    pub avatar: Option<String>,
+    /// Whether this is a bot.
+    pub bot: bool,
+    /// Public badges (none yet).
+    pub public_flags: u64,
+}
+
+/// The authenticated user (`GET /users/@me`): a user plus private fields.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CurrentUser {
+    /// The public part.
+    #[serde(flatten)]
+    pub user: User,
+    /// E-mail address (people only).
+    pub email: Option<String>,
+    /// Whether the e-mail address was confirmed.
+    pub verified: bool,
+    /// Multi-factor authentication enabled.
+    pub mfa_enabled: bool,
+    /// Private flags.
+    pub flags: u64,
+    /// Locale.
+    pub locale: String,
+}
+
+/// Role colours (dpy 2.7 reads `colors.primary_color`).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RoleColors {
+    /// RGB.
+    pub primary_color: u32,
+    /// Gradient second colour.
+    pub secondary_color: Option<u32>,
+    /// Holographic third colour.
+    pub tertiary_color: Option<u32>,
+}
+
+/// A role (spec 4.3).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Role {
+    /// Id (@everyone: the guild's id).
+    pub id: Snowflake,
+    /// Name.
+    pub name: String,
+    /// Permission bits.
+    pub permissions: Permissions,
+    /// Position in the hierarchy.
+    pub position: i64,
+    /// RGB colour (legacy field).
+    pub color: u32,
+    /// Colours.
+    pub colors: RoleColors,
+    /// Shown apart.
+    pub hoist: bool,
+    /// Owned by an integration.
+    pub managed: bool,
+    /// Mentionable by anyone.
+    pub mentionable: bool,
+    /// Role flags.
+    pub flags: u64,
+    /// Icon hash.
+    pub icon: Option<String>,
+    /// Unicode emoji.
+    pub unicode_emoji: Option<String>,
+}
+
+/// A guild member (spec 4.2).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Member {
+    /// The user (absent inside messages).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user: Option<User>,
+    /// Nickname.
+    pub nick: Option<String>,
+    /// Guild avatar hash.
+    pub avatar: Option<String>,
+    /// Role ids, without @everyone.
+    pub roles: Vec<Snowflake>,
+    /// When the member joined.
+    pub joined_at: Timestamp,
+    /// Boosting since.
+    pub premium_since: Option<Timestamp>,
+    /// Server-deafened.
+    pub deaf: bool,
+    /// Server-muted.
+    pub mute: bool,
+    /// Member flags.
+    pub flags: u64,
+    /// Has not passed membership screening.
+    pub pending: bool,
+    /// Timed out until.
+    pub communication_disabled_until: Option<Timestamp>,
+}
+
+/// A permission overwrite on a channel.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Overwrite {
+    /// Role or member id.
+    pub id: Snowflake,
+    /// 0 role, 1 member.
+    #[serde(rename = "type")]
+    pub kind: u8,
+    /// Allowed bits.
+    pub allow: Permissions,
+    /// Denied bits.
+    pub deny: Permissions,
+}
+
+/// A guild channel (spec 4.4).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Channel {
+    /// Id.
+    pub id: Snowflake,
+    /// Channel type: 0 text, 4 category.
+    #[serde(rename = "type")]
+    pub kind: i64,
+    /// Guild.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub guild_id: Option<Snowflake>,
+    /// Name.
+    pub name: Option<String>,
+    /// Sort position.
+    pub position: i64,
+    /// Category.
+    pub parent_id: Option<Snowflake>,
+    /// Permission overwrites.
+    pub permission_overwrites: Vec<Overwrite>,
+    /// Topic.
+    pub topic: Option<String>,
+    /// Age-restricted.
+    pub nsfw: bool,
+    /// Slow mode seconds.
+    pub rate_limit_per_user: i64,
+    /// Newest message.
+    pub last_message_id: Option<Snowflake>,
+    /// Channel flags.
+    pub flags: u64,
+}
+
+/// A guild (spec 4.5, without the gateway-only keys).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Guild {
+    /// Id.
+    pub id: Snowflake,
+    /// Name.
+    pub name: String,
+    /// Icon hash.
+    pub icon: Option<String>,
+    /// Splash hash.
+    pub splash: Option<String>,
+    /// Discovery splash hash.
+    pub discovery_splash: Option<String>,
+    /// Banner hash.
+    pub banner: Option<String>,
+    /// Description.
+    pub description: Option<String>,
+    /// Owner.
+    pub owner_id: Snowflake,
+    /// AFK channel.
+    pub afk_channel_id: Option<Snowflake>,
+    /// AFK timeout in seconds.
+    pub afk_timeout: i64,
+    /// 0..=4.
+    pub verification_level: i64,
+    /// 0..=1.
+    pub default_message_notifications: i64,
+    /// 0..=2.
+    pub explicit_content_filter: i64,
+    /// 0..=1.
+    pub mfa_level: i64,
+    /// 0..=3.
+    pub nsfw_level: i64,
+    /// Feature names.
+    pub features: Vec<String>,
+    /// Roles, @everyone included.
+    pub roles: Vec<Role>,
+    /// Custom emoji.
+    #[schema(value_type = Vec<Object>)]
+    pub emojis: Vec<serde_json::Value>,
+    /// Stickers.
+    #[schema(value_type = Vec<Object>)]
+    pub stickers: Vec<serde_json::Value>,
+    /// Where join notices go.
+    pub system_channel_id: Option<Snowflake>,
+    /// System channel flags.
+    pub system_channel_flags: u64,
+    /// Rules channel.
+    pub rules_channel_id: Option<Snowflake>,
+    /// Community updates channel.
+    pub public_updates_channel_id: Option<Snowflake>,
+    /// Safety alerts channel.
+    pub safety_alerts_channel_id: Option<Snowflake>,
+    /// Vanity invite code.
+    pub vanity_url_code: Option<String>,
+    /// Boost tier.
+    pub premium_tier: i64,
+    /// Boosts.
+    pub premium_subscription_count: i64,
+    /// Locale.
+    pub preferred_locale: String,
+    /// Member cap.
+    pub max_members: i64,
+    /// Boost progress bar shown.
+    pub premium_progress_bar_enabled: bool,
+    /// Creating application.
+    pub application_id: Option<Snowflake>,
+    /// Members (with `with_counts`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub approximate_member_count: Option<i64>,
+    /// Members online (with `with_counts`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub approximate_presence_count: Option<i64>,
+}
+
+/// A guild as listed by `GET /users/@me/guilds`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PartialGuild {
+    /// Id.
+    pub id: Snowflake,
+    /// Name.
+    pub name: String,
+    /// Icon hash.
+    pub icon: Option<String>,
+    /// Banner hash.
+    pub banner: Option<String>,
+    /// Whether the caller owns it.
+    pub owner: bool,
+    /// The caller's guild-level permissions.
+    pub permissions: Permissions,
+    /// Feature names.
+    pub features: Vec<String>,
+    /// Members (with `with_counts`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub approximate_member_count: Option<i64>,
+    /// Members online (with `with_counts`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub approximate_presence_count: Option<i64>,
+}
+
+/// A reply's pointer to the message it answers.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MessageReference {
+    /// 0: reply.
+    #[serde(rename = "type")]
+    pub kind: u8,
+    /// Replied-to message.
+    pub message_id: Snowflake,
+    /// Its channel.
+    pub channel_id: Snowflake,
+    /// Its guild.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub guild_id: Option<Snowflake>,
+}
+
+/// A message (spec 4.6).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Message {
+    /// Id.
+    pub id: Snowflake,
+    /// Channel.
+    pub channel_id: Snowflake,
+    /// Guild, for guild channels.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub guild_id: Option<Snowflake>,
+    /// 0 default, 19 reply.
+    #[serde(rename = "type")]
+    pub kind: i64,
+    /// Text.
+    pub content: String,
+    /// Author.
+    pub author: User,
+    /// Creation time.
+    pub timestamp: Timestamp,
+    /// Last edit time.
+    pub edited_timestamp: Option<Timestamp>,
+    /// Text to speech.
+    pub tts: bool,
+    /// Mentions @everyone.
+    pub mention_everyone: bool,
+    /// Mentioned users.
+    pub mentions: Vec<User>,
+    /// Mentioned roles.
+    pub mention_roles: Vec<Snowflake>,
+    /// Attachments.
+    #[schema(value_type = Vec<Object>)]
+    pub attachments: Vec<serde_json::Value>,
+    /// Embeds.
+    #[schema(value_type = Vec<Object>)]
+    pub embeds: Vec<serde_json::Value>,
+    /// Components.
+    #[schema(value_type = Vec<Object>)]
+    pub components: Vec<serde_json::Value>,
+    /// Pinned.
+    pub pinned: bool,
+    /// Flag bits.
+    pub flags: i64,
+    /// The sender's nonce.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub nonce: Option<String>,
+    /// The channel's type (discord.js needs it for DMs).
+    pub channel_type: i64,
+    /// For replies: what is answered.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message_reference: Option<MessageReference>,
+    /// For replies: the answered message, or null when it was deleted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(no_recursion)]
+    pub referenced_message: Option<Option<Box<Message>>>,
+}
+
+/// The guild part of an invite.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct InviteGuild {
+    /// Id.
+    pub id: Snowflake,
+    /// Name.
+    pub name: String,
+    /// Icon hash.
+    pub icon: Option<String>,
+    /// Splash hash.
+    pub splash: Option<String>,
+    /// Banner hash.
+    pub banner: Option<String>,
+    /// Description.
+    pub description: Option<String>,
+    /// Feature names.
+    pub features: Vec<String>,
+    /// 0..=4.
+    pub verification_level: i64,
+    /// Vanity code.
+    pub vanity_url_code: Option<String>,
+    /// 0..=3.
+    pub nsfw_level: i64,
+    /// Boosts.
+    pub premium_subscription_count: i64,
+}
+
+/// The channel part of an invite.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct InviteChannel {
+    /// Id.
+    pub id: Snowflake,
+    /// Name.
+    pub name: Option<String>,
+    /// Channel type.
+    #[serde(rename = "type")]
+    pub kind: i64,
+}
+
+/// An invite (spec 5.4), with its metadata.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Invite {
+    /// 8-character code.
+    pub code: String,
+    /// 0: guild invite.
+    #[serde(rename = "type")]
+    pub kind: u8,
+    /// Guild.
+    pub guild: InviteGuild,
+    /// Guild id (as in INVITE_CREATE).
+    pub guild_id: Snowflake,
+    /// Channel.
+    pub channel: InviteChannel,
+    /// Who made it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub inviter: Option<User>,
+    /// Joins so far.
+    pub uses: i64,
+    /// Allowed joins (0: unlimited).
+    pub max_uses: i64,
+    /// Lifetime in seconds (0: forever).
+    pub max_age: i64,
+    /// Grants temporary membership.
+    pub temporary: bool,
+    /// Creation time.
+    pub created_at: Timestamp,
+    /// Expiry time.
+    pub expires_at: Option<Timestamp>,
+    /// Members (with `with_counts`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub approximate_member_count: Option<i64>,
+    /// Members online (with `with_counts`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub approximate_presence_count: Option<i64>,
+}
+
+/// An application (spec 4.8).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Application {
+    /// Id (= the bot user's id).
+    pub id: Snowflake,
+    /// Name.
+    pub name: String,
+    /// Icon hash.
+    pub icon: Option<String>,
+    /// Description.
+    pub description: String,
+    /// Others may add the bot.
+    pub bot_public: bool,
+    /// Adding the bot needs an OAuth2 code grant.
+    pub bot_require_code_grant: bool,
+    /// 64 hex characters.
+    pub verify_key: String,
+    /// Who made it.
+    pub owner: User,
+    /// Team (none).
+    #[schema(value_type = Option<Object>)]
+    pub team: Option<serde_json::Value>,
+    /// Application flags.
+    pub flags: u64,
+    /// Summary.
+    pub summary: String,
+    /// OAuth2 redirect URIs.
+    pub redirect_uris: Vec<String>,
+    /// Interactions endpoint.
+    pub interactions_endpoint_url: Option<String>,
+    /// Tags.
+    pub tags: Vec<String>,
+    /// The bot user.
+    pub bot: User,
+}
+
+/// A new application, with its bot token (shown only here).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CreatedApplication {
+    /// The application.
+    #[serde(flatten)]
+    pub application: Application,
+    /// The bot token, for `Authorization: Bot <token>`.
+    pub token: String,
+}
+
+/// `POST /auth/register`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TokenResponse {
+    /// The new session's token.
+    pub token: String,
+}
+
+/// `POST /auth/login`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct LoginResponse {
+    /// The new session's token.
+    pub token: String,
+    /// Whose session.
+    pub user_id: Snowflake,
+}
+
+/// `GET /gateway`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct GatewayUrl {
+    /// WebSocket URL, without a query string.
+    pub url: String,
+}
+
+/// Identify budget of `GET /gateway/bot`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SessionStartLimit {
+    /// Identifies per window.
+    pub total: u32,
+    /// Left in this window.
+    pub remaining: u32,
+    /// Milliseconds until the window resets.
+    pub reset_after: u64,
+    /// Identifies allowed at once.
+    pub max_concurrency: u32,
+}
+
+/// `GET /gateway/bot`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct GatewayBot {
+    /// WebSocket URL, without a query string.
+    pub url: String,
+    /// Recommended shards.
+    pub shards: u32,
+    /// Identify budget.
+    pub session_start_limit: SessionStartLimit,
+}
+
+/// `GET /healthz`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Health {
+    /// `ok`.
+    pub status: String,
+    /// `sqlite` or `postgres`.
+    pub database: String,
+}

@@ -1,0 +1,366 @@
+//! Request bodies and query strings. Unknown fields are accepted and ignored (clients send many
+//! that hearth does not use); ids are accepted as strings or integers.
+
+use hearth_core::{Permissions, Snowflake};
+use serde::{Deserialize, Deserializer};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::{double_option, flag};
+
+/// `POST /auth/register`.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct Register {
+    /// 2-32 characters: letters, digits, `_` and `.`.
+    pub username: String,
+    /// 8-128 characters.
+    pub password: String,
+    /// Optional e-mail address (unique).
+    #[serde(default)]
+    pub email: Option<String>,
+    /// Optional display name.
+    #[serde(default)]
+    pub global_name: Option<String>,
+}
+
+/// `POST /auth/login`.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct Login {
+    /// Username or e-mail address.
+    pub login: String,
+    /// Password.
+    pub password: String,
+}
+
+/// `PATCH /users/@me`.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub struct ModifyCurrentUser {
+    /// New username.
+    #[serde(default)]
+    pub username: Option<String>,
+    /// New display name; null clears it.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub global_name: Option<Option<String>>,
+}
+
+/// `GET /users/@me/guilds`.
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct UserGuildsQuery {
+    /// Guilds with ids below this.
+    pub before: Option<Snowflake>,
+    /// Guilds with ids above this.
+    pub after: Option<Snowflake>,
+    /// 1-200, default 200.
+    pub limit: Option<i64>,
+    /// Include approximate member and presence counts.
+    #[serde(default, deserialize_with = "flag")]
+    pub with_counts: Option<bool>,
+}
+
+/// `POST /applications`.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct CreateApplication {
+    /// 2-32 characters; also the bot user's name.
+    pub name: String,
+    /// Description, up to 400 characters.
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+/// Query of `POST /oauth2/authorize`.
+#[derive(Debug, Clone, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AuthorizeQuery {
+    /// The application (= bot user) id.
+    pub client_id: Snowflake,
+    /// Must contain `bot`.
+    pub scope: String,
+    /// Permission bits the bot's role gets.
+    pub permissions: Option<Permissions>,
+}
+
+/// Body of `POST /oauth2/authorize`.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct Authorize {
+    /// Guild to add the bot to.
+    pub guild_id: Snowflake,
+    /// Must be true.
+    pub authorize: bool,
+    /// Permission bits (overrides the query's).
+    #[serde(default)]
+    pub permissions: Option<Permissions>,
+}
+
+/// `POST /guilds`.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct CreateGuild {
+    /// 2-100 characters.
+    pub name: String,
+    /// Description.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// 0..=4.
+    #[serde(default)]
+    pub verification_level: Option<i64>,
+    /// 0..=1.
+    #[serde(default)]
+    pub default_message_notifications: Option<i64>,
+    /// 0..=2.
+    #[serde(default)]
+    pub explicit_content_filter: Option<i64>,
+}
+
+/// `GET /guilds/{id}`.
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct WithCountsQuery {
+    /// Include approximate member and presence counts.
+    #[serde(default, deserialize_with = "flag")]
+    pub with_counts: Option<bool>,
+}
+
+/// `PATCH /guilds/{id}`.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub struct ModifyGuild {
+    /// 2-100 characters.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Description; null clears it.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub description: Option<Option<String>>,
+    /// A text channel of the guild; null clears it.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<Snowflake>)]
+    pub system_channel_id: Option<Option<Snowflake>>,
+    /// New owner (owner only; must be a member).
+    #[serde(default)]
+    pub owner_id: Option<Snowflake>,
+    /// 0..=4.
+    #[serde(default)]
+    pub verification_level: Option<i64>,
+    /// 0..=1.
+    #[serde(default)]
+    pub default_message_notifications: Option<i64>,
+    /// 0..=2.
+    #[serde(default)]
+    pub explicit_content_filter: Option<i64>,
+    /// One of 60, 300, 900, 1800, 3600.
+    #[serde(default)]
+    pub afk_timeout: Option<i64>,
+    /// Locale tag, up to 16 characters.
+    #[serde(default)]
+    pub preferred_locale: Option<String>,
+}
+
+/// `GET /guilds/{id}/members`.
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct MembersQuery {
+    /// 1-1000, default 1.
+    pub limit: Option<i64>,
+    /// Members with user ids above this.
+    pub after: Option<Snowflake>,
+}
+
+/// `POST /guilds/{id}/channels`.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct CreateChannel {
+    /// 1-100 characters.
+    pub name: String,
+    /// 0 text (default) or 4 category.
+    #[serde(default, rename = "type")]
+    pub kind: Option<i64>,
+    /// Up to 1024 characters.
+    #[serde(default)]
+    pub topic: Option<String>,
+    /// Category.
+    #[serde(default)]
+    pub parent_id: Option<Snowflake>,
+    /// Sort position.
+    #[serde(default)]
+    pub position: Option<i64>,
+    /// Age-restricted.
+    #[serde(default)]
+    pub nsfw: Option<bool>,
+    /// Slow mode, 0-21600 seconds.
+    #[serde(default)]
+    pub rate_limit_per_user: Option<i64>,
+    /// Permission overwrites (only an empty list is accepted until overwrites exist).
+    #[serde(default)]
+    #[schema(value_type = Option<Vec<Object>>)]
+    pub permission_overwrites: Option<Vec<serde_json::Value>>,
+}
+
+/// `PATCH /channels/{id}`.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub struct ModifyChannel {
+    /// 1-100 characters.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Up to 1024 characters; null clears it.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub topic: Option<Option<String>>,
+    /// Sort position.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<i64>)]
+    pub position: Option<Option<i64>>,
+    /// Category; null removes it.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<Snowflake>)]
+    pub parent_id: Option<Option<Snowflake>>,
+    /// Age-restricted.
+    #[serde(default)]
+    pub nsfw: Option<bool>,
+    /// Slow mode, 0-21600 seconds.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<i64>)]
+    pub rate_limit_per_user: Option<Option<i64>>,
+    /// Permission overwrites (only an empty list is accepted until overwrites exist).
+    #[serde(default)]
+    #[schema(value_type = Option<Vec<Object>>)]
+    pub permission_overwrites: Option<Vec<serde_json::Value>>,
+}
+
+/// One entry of `PATCH /guilds/{id}/channels`.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct ChannelPosition {
+    /// Channel.
+    pub id: Snowflake,
+    /// New position.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<i64>)]
+    pub position: Option<Option<i64>>,
+    /// New category; null removes it.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<Snowflake>)]
+    pub parent_id: Option<Option<Snowflake>>,
+    /// Sync overwrites with the new category (accepted; overwrites arrive later).
+    #[serde(default)]
+    pub lock_permissions: Option<bool>,
+}
+
+/// `POST /channels/{id}/invites`.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub struct CreateInvite {
+    /// Lifetime in seconds, 0 (forever) to 604800; default 86400.
+    #[serde(default)]
+    pub max_age: Option<i64>,
+    /// Joins allowed, 0 (unlimited) to 100; default 0.
+    #[serde(default)]
+    pub max_uses: Option<i64>,
+    /// Grants temporary membership.
+    #[serde(default)]
+    pub temporary: Option<bool>,
+    /// Always make a new invite instead of reusing a matching one.
+    #[serde(default)]
+    pub unique: Option<bool>,
+}
+
+/// `GET /invites/{code}`.
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct InviteQuery {
+    /// Include approximate member and presence counts.
+    #[serde(default, deserialize_with = "flag")]
+    pub with_counts: Option<bool>,
+    /// Include `expires_at` (always included).
+    #[serde(default, deserialize_with = "flag")]
+    pub with_expiration: Option<bool>,
+}
+
+/// A reply's target in `POST /channels/{id}/messages`.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct MessageReferenceRequest {
+    /// 0: reply (default).
+    #[serde(default, rename = "type")]
+    pub kind: Option<u8>,
+    /// Replied-to message.
+    pub message_id: Snowflake,
+    /// Its channel (must be this channel).
+    #[serde(default)]
+    pub channel_id: Option<Snowflake>,
+    /// Its guild.
+    #[serde(default)]
+    pub guild_id: Option<Snowflake>,
+    /// Send even if the target does not exist (as a plain message).
+    #[serde(default)]
+    pub fail_if_not_exists: Option<bool>,
+}
+
+/// `POST /channels/{id}/messages`.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub struct CreateMessage {
+    /// Up to 2000 characters.
+    #[serde(default)]
+    pub content: Option<String>,
+    /// Client nonce: a string or integer of up to 25 characters.
+    #[serde(default, deserialize_with = "nonce")]
+    #[schema(value_type = Option<String>)]
+    pub nonce: Option<String>,
+    /// With a nonce: a repeat within a few minutes returns the first message.
+    #[serde(default)]
+    pub enforce_nonce: Option<bool>,
+    /// Text to speech.
+    #[serde(default)]
+    pub tts: Option<bool>,
+    /// Up to 10 embed objects.
+    #[serde(default)]
+    #[schema(value_type = Option<Vec<Object>>)]
+    pub embeds: Option<Vec<serde_json::Value>>,
+    /// Reply target.
+    #[serde(default)]
+    pub message_reference: Option<MessageReferenceRequest>,
+    /// Flags: 4 suppress embeds, 4096 suppress notifications.
+    #[serde(default)]
+    pub flags: Option<i64>,
+}
+
+/// `PATCH /channels/{id}/messages/{id}`.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub struct EditMessage {
+    /// Up to 2000 characters; null empties it.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub content: Option<Option<String>>,
+    /// Replacement embeds; null removes them.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<Vec<Object>>)]
+    pub embeds: Option<Option<Vec<serde_json::Value>>>,
+    /// Flags: only 4 (suppress embeds) can change.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<i64>)]
+    pub flags: Option<Option<i64>>,
+}
+
+/// `GET /channels/{id}/messages`.
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct HistoryQuery {
+    /// Messages around this id.
+    pub around: Option<Snowflake>,
+    /// Messages before this id.
+    pub before: Option<Snowflake>,
+    /// Messages after this id (0 for the oldest).
+    pub after: Option<Snowflake>,
+    /// 1-100, default 50.
+    pub limit: Option<i64>,
+}
+
+fn nonce<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum N {
+        S(String),
+        I(i64),
+        U(u64),
+    }
+    Ok(match Option::<N>::deserialize(d)? {
+        None => None,
+        Some(N::S(s)) => Some(s),
+        Some(N::I(i)) => Some(i.to_string()),
+        Some(N::U(u)) => Some(u.to_string()),
+    })
+}

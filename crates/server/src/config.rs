@@ -1,0 +1,187 @@
+//! Configuration: defaults in code, then `hearth.toml` (or `--config FILE`), then `HEARTH_...`
+//! environment variables (nested keys joined by `__`, e.g. `HEARTH_DATABASE__URL`), then flags.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use figment::providers::{Env, Format, Serialized, Toml};
+use figment::Figment;
+use serde::{Deserialize, Serialize};
+
+/// Everything `hearth serve` can be told.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Address and port to listen on.
+    pub listen: SocketAddr,
+    /// Directory for the SQLite database and uploaded files (created if missing).
+    pub data_dir: PathBuf,
+    /// Base URL clients reach this server at (e.g. `https://chat.example.org`); when unset,
+    /// the published gateway URL follows each request's Host header.
+    pub public_url: Option<String>,
+    /// This node's id (0-1023), part of every id it makes; unique per node in a cluster.
+    pub node_id: u16,
+    /// Storage.
+    pub database: DatabaseConfig,
+    /// HTTP limits and shutdown.
+    pub http: HttpConfig,
+}
+
+/// `[database]`.
+#[derive(Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DatabaseConfig {
+    /// `sqlite://PATH` or `postgres://USER:PASSWORD@HOST:PORT/DB`; when unset,
+    /// `sqlite://<data_dir>/hearth.db`.
+    pub url: Option<String>,
+}
+
+impl fmt::Debug for DatabaseConfig {
+    /// Hides the password a URL may carry.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let shown = self.url.as_deref().map(redact_url);
+        f.debug_struct("DatabaseConfig").field("url", &shown).finish()
+    }
+}
+
+/// `scheme://user:secret@host/db` → `scheme://user:***@host/db`.
+pub fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else { return url.to_owned() };
+    let Some((auth, host)) = rest.split_once('@') else { return url.to_owned() };
+    match auth.split_once(':') {
+        Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
+        None => url.to_owned(),
+    }
+}
+
+/// `[http]`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct HttpConfig {
+    /// Largest request body accepted, in bytes; larger ones get 413.
+    pub max_body_bytes: usize,
+    /// Seconds in-flight requests get to finish at shutdown.
+    pub shutdown_timeout_secs: u64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            data_dir: PathBuf::from("./hearth-data"),
+            public_url: None,
+            node_id: 0,
+            database: DatabaseConfig::default(),
+            http: HttpConfig::default(),
+        }
+    }
+}
+
+impl Default for HttpConfig {
+    fn default() -> Self {
+        HttpConfig { max_body_bytes: 1024 * 1024, shutdown_timeout_secs: 30 }
+    }
+}
+
+impl Config {
+    /// Loads the layers. `file`: an explicit file (must exist); else `hearth.toml` if present.
+    pub fn load(file: Option<&Path>) -> Result<Config, Box<figment::Error>> {
+        let mut fig = Figment::from(Serialized::defaults(Config::default()));
+        match file {
+            Some(path) => fig = fig.merge(Toml::file_exact(path)),
+            None => fig = fig.merge(Toml::file("hearth.toml")),
+        }
+        // HEARTH_TEST_* variables belong to the test suite, not to the server.
+        let env = Env::prefixed("HEARTH_").split("__").filter(|k| !k.as_str().starts_with("test_"));
+        fig.merge(env).extract().map_err(Box::new)
+    }
+
+    /// The database URL: configured, or the SQLite file in the data directory.
+    pub fn database_url(&self) -> String {
+        match &self.database.url {
+            Some(url) => url.clone(),
+            None => format!("sqlite://{}", self.data_dir.join("hearth.db").display()),
+        }
+    }
+}
+
+/// The commented example printed by `hearth config example`; every value is the default.
+pub const EXAMPLE: &str = r#"# hearth configuration (hearth.toml in the working directory, or --config FILE).
+# Every setting can also come from the environment as HEARTH_<KEY>, nested keys joined
+# by "__": HEARTH_LISTEN, HEARTH_DATABASE__URL, HEARTH_HTTP__MAX_BODY_BYTES, ...
+# Precedence: flags > environment > this file > defaults. Values below are the defaults.
+
+# Address and port to listen on.
+listen = "127.0.0.1:8080"
+
+# Directory for the SQLite database and uploaded files (created if missing).
+data_dir = "./hearth-data"
+
+# Base URL clients reach this server at, e.g. behind a reverse proxy:
+#   public_url = "https://chat.example.org"
+# When unset, the published gateway URL follows each request's Host header.
+
+# This node's id (0-1023), part of every id it makes. Give each node of a cluster its own.
+node_id = 0
+
+[database]
+# sqlite://PATH or postgres://USER:PASSWORD@HOST:PORT/DB. When unset, hearth uses
+# sqlite://<data_dir>/hearth.db (SQLite in WAL mode). Migrations are applied at start.
+#   url = "postgres://hearth@127.0.0.1:5432/hearth"
+
+[http]
+# Largest request body accepted, in bytes; larger bodies are answered with 413.
+max_body_bytes = 1048576
+
+# Seconds in-flight requests get to finish when hearth is asked to stop (SIGINT/SIGTERM).
+shutdown_timeout_secs = 30
+"#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_example_parses_to_the_defaults() {
+        let parsed: Config = Figment::from(Toml::string(EXAMPLE)).extract().unwrap();
+        assert_eq!(parsed, Config::default());
+    }
+
+    #[test]
+    fn the_example_mentions_every_setting() {
+        let defaults = serde_json::to_value(Config::default()).unwrap();
+        let mut keys = Vec::new();
+        for (k, v) in defaults.as_object().unwrap() {
+            match v.as_object() {
+                Some(section) => {
+                    assert!(EXAMPLE.contains(&format!("[{k}]")), "section {k}");
+                    keys.extend(section.keys().cloned());
+                }
+                None => keys.push(k.clone()),
+            }
+        }
+        for k in keys {
+            assert!(EXAMPLE.contains(&format!("{k} =")), "setting {k} is not in the example");
+        }
+    }
+
+    #[test]
+    fn unknown_settings_are_refused() {
+        let r: Result<Config, _> = Figment::from(Toml::string("lisen = \"x\"")).extract();
+        assert!(r.is_err());
+    }
+
+    #[test]
+    fn passwords_never_reach_debug_output() {
+        let c = DatabaseConfig { url: Some("postgres://u:hunter2@h/db".into()) };
+        let shown = format!("{c:?}");
+        assert!(!shown.contains("hunter2") && shown.contains("u:***@h/db"), "{shown}");
+    }
+
+    #[test]
+    fn the_database_defaults_to_sqlite_in_the_data_dir() {
+        let c = Config { data_dir: "/srv/h".into(), ..Config::default() };
+        assert_eq!(c.database_url(), "sqlite:///srv/h/hearth.db");
+    }
+}
