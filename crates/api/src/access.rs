@@ -19,8 +19,16 @@ pub fn compute(input: &PermissionInput, user_id: Snowflake) -> Permissions {
 }
 
 /// A guild the caller is a member of, with their guild-level permissions.
-pub async fn guild(state: &AppState, guild_id: Snowflake, user_id: Snowflake) -> ApiResult<(Guild, Permissions)> {
-    let guild = state.store.fetch_guild(guild_id).await?.ok_or(ApiError::UnknownGuild)?;
+pub async fn guild(
+    state: &AppState,
+    guild_id: Snowflake,
+    user_id: Snowflake,
+) -> ApiResult<(Guild, Permissions)> {
+    let guild = state
+        .store
+        .fetch_guild(guild_id)
+        .await?
+        .ok_or(ApiError::UnknownGuild)?;
     let input = state
         .store
         .fetch_permission_input(guild_id, user_id)
@@ -30,8 +38,16 @@ pub async fn guild(state: &AppState, guild_id: Snowflake, user_id: Snowflake) ->
 }
 
 /// A channel the caller may view, with their permissions in it.
-pub async fn channel(state: &AppState, channel_id: Snowflake, user_id: Snowflake) -> ApiResult<(Channel, Permissions)> {
-    let channel = state.store.fetch_channel(channel_id).await?.ok_or(ApiError::UnknownChannel)?;
+pub async fn channel(
+    state: &AppState,
+    channel_id: Snowflake,
+    user_id: Snowflake,
+) -> ApiResult<(Channel, Permissions)> {
+    let channel = state
+        .store
+        .fetch_channel(channel_id)
+        .await?
+        .ok_or(ApiError::UnknownChannel)?;
     let guild_id = channel.guild_id.ok_or(ApiError::UnknownChannel)?;
     let input = state
         .store

@@ -34,7 +34,11 @@ async fn create_application(
     let auth = auth.person()?;
     let mut errs = errors();
     errs.check("name", names::validate_application_name(&body.name));
-    if body.description.as_ref().is_some_and(|d| d.chars().count() > 400) {
+    if body
+        .description
+        .as_ref()
+        .is_some_and(|d| d.chars().count() > 400)
+    {
         errs.add("description", FieldError::max_length(400));
     }
     errs.into_result()?;
@@ -73,10 +77,17 @@ async fn create_application(
         user_agent: None,
     };
     let app = state.store.insert_application(&app, &bot, &session).await?;
-    let bot_user = state.store.fetch_user(Snowflake::from_i64(id)).await?.ok_or(ApiError::UnknownUser)?;
+    let bot_user = state
+        .store
+        .fetch_user(Snowflake::from_i64(id))
+        .await?
+        .ok_or(ApiError::UnknownUser)?;
     Ok((
         StatusCode::CREATED,
-        axum::Json(CreatedApplication { application: convert::application(&app, &auth.user, &bot_user), token }),
+        axum::Json(CreatedApplication {
+            application: convert::application(&app, &auth.user, &bot_user),
+            token,
+        }),
     ))
 }
 
@@ -84,7 +95,11 @@ async fn bot_application(state: &AppState, auth: &Auth) -> ApiResult<Application
     if !auth.user.bot {
         return Err(ApiError::BotsOnly);
     }
-    let app = state.store.fetch_application(auth.id()).await?.ok_or(ApiError::UnknownApplication)?;
+    let app = state
+        .store
+        .fetch_application(auth.id())
+        .await?
+        .ok_or(ApiError::UnknownApplication)?;
     let owner = state
         .store
         .fetch_user(Snowflake::from_i64(app.owner_id))
@@ -96,14 +111,20 @@ async fn bot_application(state: &AppState, auth: &Auth) -> ApiResult<Application
 /// The calling bot's application (what discord.py reads at login).
 #[utoipa::path(get, path = "/oauth2/applications/@me", tag = "applications",
     responses((status = 200, body = Application), (status = 401, body = hearth_protocol::ErrorBody), (status = 403, body = hearth_protocol::ErrorBody)))]
-async fn oauth2_current_application(State(state): State<AppState>, auth: Auth) -> ApiResult<axum::Json<Application>> {
+async fn oauth2_current_application(
+    State(state): State<AppState>,
+    auth: Auth,
+) -> ApiResult<axum::Json<Application>> {
     Ok(axum::Json(bot_application(&state, &auth).await?))
 }
 
 /// The calling bot's application (discord.js `application.fetch`).
 #[utoipa::path(get, path = "/applications/@me", tag = "applications",
     responses((status = 200, body = Application), (status = 401, body = hearth_protocol::ErrorBody), (status = 403, body = hearth_protocol::ErrorBody)))]
-async fn current_application(State(state): State<AppState>, auth: Auth) -> ApiResult<axum::Json<Application>> {
+async fn current_application(
+    State(state): State<AppState>,
+    auth: Auth,
+) -> ApiResult<axum::Json<Application>> {
     Ok(axum::Json(bot_application(&state, &auth).await?))
 }
 
@@ -120,23 +141,43 @@ async fn authorize(
     let auth = auth.person()?;
     let mut errs = errors();
     if !q.scope.split([' ', '+']).any(|s| s == "bot") {
-        errs.add("scope", FieldError::new("BASE_TYPE_CHOICES", "The scope must include bot."));
+        errs.add(
+            "scope",
+            FieldError::new("BASE_TYPE_CHOICES", "The scope must include bot."),
+        );
     }
     if !body.authorize {
-        errs.add("authorize", FieldError::new("BASE_TYPE_CHOICES", "Must be true."));
+        errs.add(
+            "authorize",
+            FieldError::new("BASE_TYPE_CHOICES", "Must be true."),
+        );
     }
-    let permissions = body.permissions.or(q.permissions).unwrap_or(Permissions::NONE);
+    let permissions = body
+        .permissions
+        .or(q.permissions)
+        .unwrap_or(Permissions::NONE);
     if !Permissions::is_valid(permissions.0) {
-        errs.add("permissions", FieldError::new("BASE_TYPE_INVALID", "Unknown permission bits."));
+        errs.add(
+            "permissions",
+            FieldError::new("BASE_TYPE_INVALID", "Unknown permission bits."),
+        );
     }
     errs.into_result()?;
-    let app = state.store.fetch_application(q.client_id).await?.ok_or(ApiError::UnknownApplication)?;
+    let app = state
+        .store
+        .fetch_application(q.client_id)
+        .await?
+        .ok_or(ApiError::UnknownApplication)?;
     let (guild, perms) = access::guild(&state, body.guild_id, auth.id()).await?;
     access::require(perms, Permissions::MANAGE_GUILD)?;
     if !app.bot_public && app.owner_id != auth.user.id {
         return Err(ApiError::MissingPermissions);
     }
-    let bot = state.store.fetch_user(q.client_id).await?.ok_or(ApiError::UnknownUser)?;
+    let bot = state
+        .store
+        .fetch_user(q.client_id)
+        .await?
+        .ok_or(ApiError::UnknownUser)?;
     if let Some(existing) = state.store.fetch_member(body.guild_id, q.client_id).await? {
         return Ok(axum::Json(convert::member(&existing, Some(&bot))));
     }

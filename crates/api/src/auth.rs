@@ -6,8 +6,6 @@
 
 use std::sync::OnceLock;
 
-use rand::rngs::OsRng;
-use rand::RngCore;
 use argon2::password_hash::{PasswordHasher, SaltString};
 use argon2::{Argon2, PasswordHash, PasswordVerifier};
 use axum::extract::State;
@@ -19,6 +17,8 @@ use hearth_core::{Snowflake, Timestamp};
 use hearth_protocol::objects::{LoginResponse, TokenResponse};
 use hearth_protocol::requests::{Login, Register};
 use hearth_store::{NewUser, Session, StoreError};
+use rand::rngs::OsRng;
+use rand::RngCore;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -60,7 +60,11 @@ async fn hash_password(password: String) -> ApiResult<String> {
 async fn verify_password(password: String, hash: String) -> ApiResult<bool> {
     tokio::task::spawn_blocking(move || {
         PasswordHash::new(&hash)
-            .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+            .map(|parsed| {
+                Argon2::default()
+                    .verify_password(password.as_bytes(), &parsed)
+                    .is_ok()
+            })
             .unwrap_or(false)
     })
     .await
@@ -186,7 +190,10 @@ async fn login(
         _ => return Err(invalid()),
     };
     let token = start_session(&state, user.id, &info).await?;
-    Ok(axum::Json(LoginResponse { token, user_id: Snowflake::from_i64(user.id) }))
+    Ok(axum::Json(LoginResponse {
+        token,
+        user_id: Snowflake::from_i64(user.id),
+    }))
 }
 
 /// Revokes the token this request carries.
@@ -194,6 +201,9 @@ async fn login(
     responses((status = 204), (status = 401, body = hearth_protocol::ErrorBody)))]
 async fn logout(State(state): State<AppState>, auth: Auth) -> ApiResult<StatusCode> {
     let auth = auth.person()?;
-    state.store.delete_session(Snowflake::from_i64(auth.session.id)).await?;
+    state
+        .store
+        .delete_session(Snowflake::from_i64(auth.session.id))
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }

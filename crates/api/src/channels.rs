@@ -51,12 +51,22 @@ async fn modify_channel(
     if let Some(parent) = body.parent_id {
         check_parent(&state, &mut errs, guild_id, channel.kind, parent).await?;
         if parent == Some(channel_id) {
-            errs.add("parent_id", names::FieldError::new("CHANNEL_PARENT_INVALID", "A channel cannot be its own parent."));
+            errs.add(
+                "parent_id",
+                names::FieldError::new(
+                    "CHANNEL_PARENT_INVALID",
+                    "A channel cannot be its own parent.",
+                ),
+            );
         }
     }
     errs.into_result()?;
     if let Some(name) = body.name {
-        channel.name = Some(if channel.kind == TEXT { names::normalize_text_channel_name(&name) } else { name.trim().to_owned() });
+        channel.name = Some(if channel.kind == TEXT {
+            names::normalize_text_channel_name(&name)
+        } else {
+            name.trim().to_owned()
+        });
     }
     if let Some(topic) = body.topic {
         if channel.kind == TEXT {
@@ -75,7 +85,11 @@ async fn modify_channel(
     if let Some(r) = body.rate_limit_per_user {
         channel.rate_limit_per_user = r.unwrap_or(0);
     }
-    let channel = state.store.update_channel(&channel).await?.ok_or(ApiError::UnknownChannel)?;
+    let channel = state
+        .store
+        .update_channel(&channel)
+        .await?
+        .ok_or(ApiError::UnknownChannel)?;
     Ok(axum::Json(convert::channel(&channel)))
 }
 
@@ -90,6 +104,10 @@ async fn delete_channel(
 ) -> ApiResult<axum::Json<Channel>> {
     let (_, perms) = access::channel(&state, channel_id, auth.id()).await?;
     access::require(perms, Permissions::MANAGE_CHANNELS)?;
-    let channel = state.store.delete_channel(channel_id).await?.ok_or(ApiError::UnknownChannel)?;
+    let channel = state
+        .store
+        .delete_channel(channel_id)
+        .await?
+        .ok_or(ApiError::UnknownChannel)?;
     Ok(axum::Json(convert::channel(&channel)))
 }

@@ -46,7 +46,11 @@ pub fn role(r: &db::Role) -> wire::Role {
         permissions: Permissions(r.permissions as u64),
         position: r.position,
         color,
-        colors: wire::RoleColors { primary_color: color, secondary_color: None, tertiary_color: None },
+        colors: wire::RoleColors {
+            primary_color: color,
+            secondary_color: None,
+            tertiary_color: None,
+        },
         hoist: r.hoist,
         managed: r.managed,
         mentionable: r.mentionable,
@@ -134,7 +138,12 @@ pub fn guild(g: &db::Guild, roles: &[db::Role], counts: Counts) -> wire::Guild {
 }
 
 /// A guild as `GET /users/@me/guilds` lists it.
-pub fn partial_guild(g: &db::Guild, caller: Snowflake, permissions: Permissions, counts: Counts) -> wire::PartialGuild {
+pub fn partial_guild(
+    g: &db::Guild,
+    caller: Snowflake,
+    permissions: Permissions,
+    counts: Counts,
+) -> wire::PartialGuild {
     wire::PartialGuild {
         id: id(g.id),
         name: g.name.clone(),
@@ -173,7 +182,11 @@ pub fn invite(
             premium_subscription_count: 0,
         },
         guild_id: id(g.id),
-        channel: wire::InviteChannel { id: id(c.id), name: c.name.clone(), kind: c.kind },
+        channel: wire::InviteChannel {
+            id: id(c.id),
+            name: c.name.clone(),
+            kind: c.kind,
+        },
         inviter: inviter.map(user),
         uses: i.uses,
         max_uses: i.max_uses,
@@ -218,7 +231,11 @@ pub struct MessageRenderer<'a> {
 impl<'a> MessageRenderer<'a> {
     /// A renderer for messages of `channel`.
     pub fn new(state: &'a AppState, channel: &'a db::Channel) -> Self {
-        MessageRenderer { state, channel, users: HashMap::new() }
+        MessageRenderer {
+            state,
+            channel,
+            users: HashMap::new(),
+        }
     }
 
     async fn author(&mut self, user_id: i64) -> ApiResult<Option<db::User>> {
@@ -263,14 +280,24 @@ impl<'a> MessageRenderer<'a> {
 
     /// One message, with the message it replies to.
     pub async fn render(&mut self, m: &db::Message) -> ApiResult<wire::Message> {
-        let author = self.author(m.author_id).await?.unwrap_or_else(|| deleted_user(m.author_id));
+        let author = self
+            .author(m.author_id)
+            .await?
+            .unwrap_or_else(|| deleted_user(m.author_id));
         let mut out = self.base(m, &author);
         if let Some(ref_id) = m.reference_message_id {
             let ref_channel = m.reference_channel_id.unwrap_or(m.channel_id);
-            let target = self.state.store.fetch_message(id(ref_channel), id(ref_id)).await?;
+            let target = self
+                .state
+                .store
+                .fetch_message(id(ref_channel), id(ref_id))
+                .await?;
             let rendered = match target {
                 Some(t) => {
-                    let a = self.author(t.author_id).await?.unwrap_or_else(|| deleted_user(t.author_id));
+                    let a = self
+                        .author(t.author_id)
+                        .await?
+                        .unwrap_or_else(|| deleted_user(t.author_id));
                     Some(Box::new(self.base(&t, &a)))
                 }
                 None => None,

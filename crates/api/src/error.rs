@@ -31,7 +31,9 @@ impl FormErrors {
     pub fn add(&mut self, path: &str, error: FieldError) {
         let mut node = &mut self.0;
         for part in path.split('.').filter(|p| !p.is_empty()) {
-            let entry = node.entry(part.to_owned()).or_insert_with(|| Value::Object(Map::new()));
+            let entry = node
+                .entry(part.to_owned())
+                .or_insert_with(|| Value::Object(Map::new()));
             if !entry.is_object() {
                 *entry = Value::Object(Map::new());
             }
@@ -40,7 +42,9 @@ impl FormErrors {
                 _ => unreachable!("made an object just above"),
             };
         }
-        let list = node.entry("_errors").or_insert_with(|| Value::Array(Vec::new()));
+        let list = node
+            .entry("_errors")
+            .or_insert_with(|| Value::Array(Vec::new()));
         if let Value::Array(items) = list {
             items.push(json!({"code": error.code, "message": error.message}));
         }
@@ -108,9 +112,6 @@ pub enum ApiError {
     /// 50001.
     #[error("Missing Access")]
     MissingAccess,
-    /// 50003.
-    #[error("Cannot execute action on a DM channel")]
-    NotInGuild,
     /// 50005.
     #[error("Cannot edit a message authored by another user")]
     NotAuthor,
@@ -163,7 +164,6 @@ impl ApiError {
             BotsOnly => (StatusCode::FORBIDDEN, 20002),
             PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, 40005),
             MissingAccess => (StatusCode::FORBIDDEN, 50001),
-            NotInGuild => (StatusCode::BAD_REQUEST, 50003),
             NotAuthor => (StatusCode::FORBIDDEN, 50005),
             EmptyMessage => (StatusCode::BAD_REQUEST, 50006),
             MissingPermissions => (StatusCode::FORBIDDEN, 50013),
@@ -196,7 +196,11 @@ impl IntoResponse for ApiError {
             }
             _ => None,
         };
-        let body = ErrorBody { code, message: self.to_string(), errors };
+        let body = ErrorBody {
+            code,
+            message: self.to_string(),
+            errors,
+        };
         (status, axum::Json(body)).into_response()
     }
 }
@@ -212,7 +216,10 @@ mod tests {
         e.add("name", FieldError::bad_length(1, 100));
         e.add("name", FieldError::required());
         let v = Value::Object(e.0);
-        assert_eq!(v["message_reference"]["message_id"]["_errors"][0]["code"], "BASE_TYPE_REQUIRED");
+        assert_eq!(
+            v["message_reference"]["message_id"]["_errors"][0]["code"],
+            "BASE_TYPE_REQUIRED"
+        );
         assert_eq!(v["name"]["_errors"].as_array().unwrap().len(), 2);
     }
 }

@@ -5,9 +5,9 @@ use std::net::SocketAddr;
 
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, PathRejection};
-use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
-use axum::http::request::Parts;
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, RawPathParams, Request};
 use axum::http::header;
+use axum::http::request::Parts;
 use hearth_core::names::FieldError;
 use hearth_core::{Snowflake, Timestamp};
 use serde::de::DeserializeOwned;
@@ -26,22 +26,71 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
-        let bytes = Bytes::from_request(req, state).await.map_err(|e| match e {
-            BytesRejection::FailedToBufferBody(inner)
-                if inner.to_string().contains("length limit") =>
-            {
-                ApiError::PayloadTooLarge
-            }
-            other => {
-                if other.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-                    ApiError::PayloadTooLarge
-                } else {
-                    ApiError::InvalidJson
-                }
-            }
-        })?;
-        parse_json(if bytes.iter().all(u8::is_ascii_whitespace) { b"{}" } else { &bytes })
+        let Json(bytes) = Json::<()>::from_request_bytes(req, state).await?;
+        let bytes = body_or_empty(&bytes, b"{}");
+        require_shape(bytes, b'{', "Only dictionaries may be used here.")?;
+        parse_json(bytes).map(Json)
+    }
+}
+
+/// A JSON array body (as `PATCH /guilds/{id}/channels` takes); otherwise as [`Json`].
+#[derive(Debug, Clone)]
+pub struct JsonList<T>(pub Vec<T>);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonList<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        let Json(raw) = Json::<()>::from_request_bytes(req, state).await?;
+        let bytes = body_or_empty(&raw, b"[]");
+        require_shape(bytes, b'[', "Only lists may be used here.")?;
+        parse_json(bytes).map(JsonList)
+    }
+}
+
+/// An empty (or all-whitespace) body reads as `empty`.
+fn body_or_empty<'a>(bytes: &'a [u8], empty: &'static [u8]) -> &'a [u8] {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        empty
+    } else {
+        bytes
+    }
+}
+
+/// Refuses a body of the wrong top-level kind: 50035 when it is valid JSON, else 50109.
+fn require_shape(bytes: &[u8], open: u8, why: &str) -> Result<(), ApiError> {
+    if bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&open) {
+        return Ok(());
+    }
+    match serde_json::from_slice::<serde::de::IgnoredAny>(bytes) {
+        Ok(_) => Err(ApiError::InvalidFormBody(why.to_owned())),
+        Err(_) => Err(ApiError::InvalidJson),
+    }
+}
+
+impl Json<()> {
+    /// The raw body, with the size limit mapped to 413.
+    async fn from_request_bytes<S: Send + Sync>(
+        req: Request,
+        state: &S,
+    ) -> Result<Json<Bytes>, ApiError> {
+        Bytes::from_request(req, state)
+            .await
             .map(Json)
+            .map_err(|e| match e {
+                BytesRejection::FailedToBufferBody(inner)
+                    if inner.to_string().contains("length limit") =>
+                {
+                    ApiError::PayloadTooLarge
+                }
+                other => {
+                    if other.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                        ApiError::PayloadTooLarge
+                    } else {
+                        ApiError::InvalidJson
+                    }
+                }
+            })
     }
 }
 
@@ -65,8 +114,15 @@ fn shape_error(path: &str, message: &str) -> ApiError {
     let path = if path == "." { "" } else { path };
     // serde_json appends " at line L column C"; the client needs only the first part.
     let message = message.split(" at line ").next().unwrap_or(message);
-    if let Some(field) = message.strip_prefix("missing field `").and_then(|m| m.split('`').next()) {
-        let full = if path.is_empty() { field.to_owned() } else { format!("{path}.{field}") };
+    if let Some(field) = message
+        .strip_prefix("missing field `")
+        .and_then(|m| m.split('`').next())
+    {
+        let full = if path.is_empty() {
+            field.to_owned()
+        } else {
+            format!("{path}.{field}")
+        };
         return ApiError::field(&full, FieldError::required());
     }
     let err = FieldError::new("BASE_TYPE_INVALID", message);
@@ -87,19 +143,22 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for Path<T>
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
         match axum::extract::Path::<T>::from_request_parts(parts, state).await {
             Ok(axum::extract::Path(v)) => Ok(Path(v)),
-            Err(PathRejection::FailedToDeserializePathParams(e)) => {
-                use axum::extract::path::ErrorKind;
-                Err(match e.into_kind() {
-                    ErrorKind::ParseErrorAtKey { key, value, .. } => ApiError::field(
-                        &key,
-                        FieldError::new("NUMBER_TYPE_COERCE", format!("Value \"{value}\" is not snowflake.")),
+            Err(PathRejection::FailedToDeserializePathParams(_)) => {
+                // Name the first parameter that is not a snowflake (all typed parameters are ids).
+                let raw = RawPathParams::from_request_parts(parts, state).await.ok();
+                let bad = raw.as_ref().and_then(|r| {
+                    r.iter()
+                        .find(|(_, v)| v.parse::<Snowflake>().is_err())
+                        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                });
+                let (key, value) = bad.unwrap_or_else(|| ("path".to_owned(), String::new()));
+                Err(ApiError::field(
+                    &key,
+                    FieldError::new(
+                        "NUMBER_TYPE_COERCE",
+                        format!("Value \"{value}\" is not snowflake."),
                     ),
-                    ErrorKind::Message(m) => {
-                        let key = m.split('"').nth(1).unwrap_or("path").to_owned();
-                        ApiError::field(&key, FieldError::new("NUMBER_TYPE_COERCE", m))
-                    }
-                    other => ApiError::InvalidFormBody(other.to_string()),
-                })
+                ))
             }
             Err(e) => Err(ApiError::InvalidFormBody(e.body_text())),
         }

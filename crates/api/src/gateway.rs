@@ -11,7 +11,9 @@ use crate::extract::Auth;
 use crate::{ApiError, ApiResult, AppState};
 
 pub(crate) fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(gateway)).routes(routes!(gateway_bot))
+    OpenApiRouter::new()
+        .routes(routes!(gateway))
+        .routes(routes!(gateway_bot))
 }
 
 /// `ws(s)://<public host>/gateway`: from `public_url` when configured, else from the request's
@@ -20,7 +22,10 @@ fn gateway_url(state: &AppState, headers: &HeaderMap) -> String {
     let base = match &state.config.public_url {
         Some(url) => url.trim_end_matches('/').to_owned(),
         None => {
-            let host = headers.get(HOST).and_then(|h| h.to_str().ok()).unwrap_or("127.0.0.1");
+            let host = headers
+                .get(HOST)
+                .and_then(|h| h.to_str().ok())
+                .unwrap_or("127.0.0.1");
             format!("http://{host}")
         }
     };
@@ -38,13 +43,19 @@ fn gateway_url(state: &AppState, headers: &HeaderMap) -> String {
 #[utoipa::path(get, path = "/gateway", tag = "gateway", security(()),
     responses((status = 200, body = GatewayUrl)))]
 async fn gateway(State(state): State<AppState>, headers: HeaderMap) -> axum::Json<GatewayUrl> {
-    axum::Json(GatewayUrl { url: gateway_url(&state, &headers) })
+    axum::Json(GatewayUrl {
+        url: gateway_url(&state, &headers),
+    })
 }
 
 /// The gateway's URL with shard advice and the identify budget (bots).
 #[utoipa::path(get, path = "/gateway/bot", tag = "gateway",
     responses((status = 200, body = GatewayBot), (status = 401, body = hearth_protocol::ErrorBody), (status = 403, body = hearth_protocol::ErrorBody)))]
-async fn gateway_bot(State(state): State<AppState>, headers: HeaderMap, auth: Auth) -> ApiResult<axum::Json<GatewayBot>> {
+async fn gateway_bot(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    auth: Auth,
+) -> ApiResult<axum::Json<GatewayBot>> {
     if !auth.user.bot {
         return Err(ApiError::BotsOnly);
     }

@@ -5,13 +5,15 @@ use axum::http::StatusCode;
 use hearth_core::names::{self, FieldError};
 use hearth_core::{Permissions, Snowflake, Timestamp};
 use hearth_protocol::objects::{Channel, Guild};
-use hearth_protocol::requests::{ChannelPosition, CreateChannel, CreateGuild, ModifyGuild, WithCountsQuery};
+use hearth_protocol::requests::{
+    ChannelPosition, CreateChannel, CreateGuild, ModifyGuild, WithCountsQuery,
+};
 use hearth_store as db;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::error::FormErrors;
-use crate::extract::{errors, Auth, Json, Path, Query};
+use crate::extract::{errors, Auth, Json, JsonList, Path, Query};
 use crate::{access, convert, ApiError, ApiResult, AppState};
 
 pub(crate) fn router() -> OpenApiRouter<AppState> {
@@ -28,7 +30,13 @@ pub(crate) const CATEGORY: i64 = 4;
 fn check_range(errs: &mut FormErrors, field: &str, value: Option<i64>, max: i64) {
     if let Some(v) = value {
         if !(0..=max).contains(&v) {
-            errs.add(field, FieldError::new("BASE_TYPE_CHOICES", format!("Value must be one of 0 to {max}.")));
+            errs.add(
+                field,
+                FieldError::new(
+                    "BASE_TYPE_CHOICES",
+                    format!("Value must be one of 0 to {max}."),
+                ),
+            );
         }
     }
 }
@@ -44,12 +52,26 @@ async fn create_guild(
 ) -> ApiResult<(StatusCode, axum::Json<Guild>)> {
     let mut errs = errors();
     errs.check("name", names::validate_guild_name(&body.name));
-    if body.description.as_ref().is_some_and(|d| d.chars().count() > 120) {
+    if body
+        .description
+        .as_ref()
+        .is_some_and(|d| d.chars().count() > 120)
+    {
         errs.add("description", FieldError::max_length(120));
     }
     check_range(&mut errs, "verification_level", body.verification_level, 4);
-    check_range(&mut errs, "default_message_notifications", body.default_message_notifications, 1);
-    check_range(&mut errs, "explicit_content_filter", body.explicit_content_filter, 2);
+    check_range(
+        &mut errs,
+        "default_message_notifications",
+        body.default_message_notifications,
+        1,
+    );
+    check_range(
+        &mut errs,
+        "explicit_content_filter",
+        body.explicit_content_filter,
+        2,
+    );
     errs.into_result()?;
     let id = state.ids.next().as_i64();
     let now = Timestamp::now().0;
@@ -91,8 +113,14 @@ async fn create_guild(
         managed: false,
         position: 0,
     };
-    state.store.insert_guild(&guild, &everyone, &general).await?;
-    Ok((StatusCode::CREATED, axum::Json(convert::guild(&guild, &[everyone], None))))
+    state
+        .store
+        .insert_guild(&guild, &everyone, &general)
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(convert::guild(&guild, &[everyone], None)),
+    ))
 }
 
 /// A guild the caller belongs to; `with_counts` adds approximate member and presence counts.
@@ -138,11 +166,27 @@ async fn modify_guild(
         guild.description = d.clone();
     }
     check_range(&mut errs, "verification_level", body.verification_level, 4);
-    check_range(&mut errs, "default_message_notifications", body.default_message_notifications, 1);
-    check_range(&mut errs, "explicit_content_filter", body.explicit_content_filter, 2);
+    check_range(
+        &mut errs,
+        "default_message_notifications",
+        body.default_message_notifications,
+        1,
+    );
+    check_range(
+        &mut errs,
+        "explicit_content_filter",
+        body.explicit_content_filter,
+        2,
+    );
     if let Some(t) = body.afk_timeout {
         if ![60, 300, 900, 1800, 3600].contains(&t) {
-            errs.add("afk_timeout", FieldError::new("BASE_TYPE_CHOICES", "Value must be one of {60, 300, 900, 1800, 3600}."));
+            errs.add(
+                "afk_timeout",
+                FieldError::new(
+                    "BASE_TYPE_CHOICES",
+                    "Value must be one of {60, 300, 900, 1800, 3600}.",
+                ),
+            );
         }
         guild.afk_timeout = t;
     }
@@ -160,7 +204,10 @@ async fn modify_guild(
                 .await?
                 .is_some_and(|c| c.guild_id == Some(guild.id) && c.kind == TEXT);
             if !ok {
-                errs.add("system_channel_id", FieldError::new("CHANNEL_INVALID", "Not a text channel of this guild."));
+                errs.add(
+                    "system_channel_id",
+                    FieldError::new("CHANNEL_INVALID", "Not a text channel of this guild."),
+                );
             }
         }
         guild.system_channel_id = sys.map(Snowflake::as_i64);
@@ -170,16 +217,26 @@ async fn modify_guild(
             return Err(ApiError::MissingPermissions);
         }
         if state.store.fetch_member(guild_id, owner).await?.is_none() {
-            errs.add("owner_id", FieldError::new("GUILD_OWNER_INVALID", "The new owner must be a member."));
+            errs.add(
+                "owner_id",
+                FieldError::new("GUILD_OWNER_INVALID", "The new owner must be a member."),
+            );
         }
         guild.owner_id = owner.as_i64();
     }
     errs.into_result()?;
     guild.verification_level = body.verification_level.unwrap_or(guild.verification_level);
-    guild.default_message_notifications =
-        body.default_message_notifications.unwrap_or(guild.default_message_notifications);
-    guild.explicit_content_filter = body.explicit_content_filter.unwrap_or(guild.explicit_content_filter);
-    let guild = state.store.update_guild(&guild).await?.ok_or(ApiError::UnknownGuild)?;
+    guild.default_message_notifications = body
+        .default_message_notifications
+        .unwrap_or(guild.default_message_notifications);
+    guild.explicit_content_filter = body
+        .explicit_content_filter
+        .unwrap_or(guild.explicit_content_filter);
+    let guild = state
+        .store
+        .update_guild(&guild)
+        .await?
+        .ok_or(ApiError::UnknownGuild)?;
     let roles = state.store.fetch_roles(guild_id).await?;
     Ok(axum::Json(convert::guild(&guild, &roles, None)))
 }
@@ -232,13 +289,19 @@ pub(crate) fn check_channel_fields(
     }
     if let Some(r) = rate_limit {
         if !(0..=21600).contains(&r) {
-            errs.add("rate_limit_per_user", FieldError::new("NUMBER_TYPE_MAX", "Must be between 0 and 21600."));
+            errs.add(
+                "rate_limit_per_user",
+                FieldError::new("NUMBER_TYPE_MAX", "Must be between 0 and 21600."),
+            );
         }
     }
     if overwrites.is_some_and(|o| !o.is_empty()) {
         errs.add(
             "permission_overwrites",
-            FieldError::new("BASE_TYPE_INVALID", "Permission overwrites are not supported by this server yet."),
+            FieldError::new(
+                "BASE_TYPE_INVALID",
+                "Permission overwrites are not supported by this server yet.",
+            ),
         );
     }
 }
@@ -259,7 +322,10 @@ pub(crate) async fn check_parent(
             .await?
             .is_some_and(|c| c.guild_id == Some(guild_id) && c.kind == CATEGORY);
     if !ok {
-        errs.add("parent_id", FieldError::new("CHANNEL_PARENT_INVALID", "Not a category of this guild."));
+        errs.add(
+            "parent_id",
+            FieldError::new("CHANNEL_PARENT_INVALID", "Not a category of this guild."),
+        );
     }
     Ok(())
 }
@@ -279,7 +345,10 @@ async fn create_channel(
     let kind = body.kind.unwrap_or(TEXT);
     let mut errs = errors();
     if kind != TEXT && kind != CATEGORY {
-        errs.add("type", FieldError::new("BASE_TYPE_CHOICES", "Value must be one of (0, 4)."));
+        errs.add(
+            "type",
+            FieldError::new("BASE_TYPE_CHOICES", "Value must be one of (0, 4)."),
+        );
     }
     check_channel_fields(
         &mut errs,
@@ -294,10 +363,19 @@ async fn create_channel(
         Some(p) => p,
         None => {
             let existing = state.store.fetch_guild_channels(guild_id).await?;
-            existing.iter().filter(|c| c.kind == kind).map(|c| c.position + 1).max().unwrap_or(0)
+            existing
+                .iter()
+                .filter(|c| c.kind == kind)
+                .map(|c| c.position + 1)
+                .max()
+                .unwrap_or(0)
         }
     };
-    let name = if kind == TEXT { names::normalize_text_channel_name(&body.name) } else { body.name.trim().to_owned() };
+    let name = if kind == TEXT {
+        names::normalize_text_channel_name(&body.name)
+    } else {
+        body.name.trim().to_owned()
+    };
     let channel = db::Channel {
         id: state.ids.next().as_i64(),
         guild_id: Some(guild.id),
@@ -322,25 +400,35 @@ async fn reorder_channels(
     State(state): State<AppState>,
     auth: Auth,
     Path(guild_id): Path<Snowflake>,
-    Json(body): Json<Vec<ChannelPosition>>,
+    JsonList(body): JsonList<ChannelPosition>,
 ) -> ApiResult<StatusCode> {
     let (_, perms) = access::guild(&state, guild_id, auth.id()).await?;
     access::require(perms, Permissions::MANAGE_CHANNELS)?;
     let channels = state.store.fetch_guild_channels(guild_id).await?;
     let mut errs = errors();
     if body.is_empty() || body.len() > 500 {
-        return Err(ApiError::InvalidFormBody("Must list between 1 and 500 channels.".into()));
+        return Err(ApiError::InvalidFormBody(
+            "Must list between 1 and 500 channels.".into(),
+        ));
     }
     for (i, p) in body.iter().enumerate() {
         let Some(c) = channels.iter().find(|c| c.id == p.id.as_i64()) else {
-            errs.add(&format!("{i}.id"), FieldError::new("CHANNEL_INVALID", "Unknown channel of this guild."));
+            errs.add(
+                &format!("{i}.id"),
+                FieldError::new("CHANNEL_INVALID", "Unknown channel of this guild."),
+            );
             continue;
         };
         if let Some(Some(parent)) = p.parent_id {
             let ok = c.kind != CATEGORY
-                && channels.iter().any(|x| x.id == parent.as_i64() && x.kind == CATEGORY);
+                && channels
+                    .iter()
+                    .any(|x| x.id == parent.as_i64() && x.kind == CATEGORY);
             if !ok {
-                errs.add(&format!("{i}.parent_id"), FieldError::new("CHANNEL_PARENT_INVALID", "Not a category of this guild."));
+                errs.add(
+                    &format!("{i}.parent_id"),
+                    FieldError::new("CHANNEL_PARENT_INVALID", "Not a category of this guild."),
+                );
             }
         }
     }
@@ -353,6 +441,9 @@ async fn reorder_channels(
             parent_id: p.parent_id.map(|o| o.map(Snowflake::as_i64)),
         })
         .collect();
-    state.store.update_channel_positions(guild_id, &moves).await?;
+    state
+        .store
+        .update_channel_positions(guild_id, &moves)
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }

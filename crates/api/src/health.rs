@@ -20,12 +20,17 @@ pub(crate) struct OpenApiJson(pub String);
     responses((status = 200, body = Health), (status = 500, body = hearth_protocol::ErrorBody)))]
 pub(crate) async fn healthz(State(state): State<AppState>) -> ApiResult<Json<Health>> {
     state.store.ping().await?;
-    Ok(Json(Health { status: "ok".into(), database: state.store.backend().into() }))
+    Ok(Json(Health {
+        status: "ok".into(),
+        database: state.store.backend().into(),
+    }))
 }
 
 /// This document.
 #[utoipa::path(get, path = "/openapi.json", tag = "operations", security(()),
     responses((status = 200, description = "The OpenAPI 3.1 document of every route", content_type = "application/json")))]
-pub(crate) async fn openapi_document(Extension(doc): Extension<Arc<OpenApiJson>>) -> impl IntoResponse {
+pub(crate) async fn openapi_document(
+    Extension(doc): Extension<Arc<OpenApiJson>>,
+) -> impl IntoResponse {
     ([(header::CONTENT_TYPE, "application/json")], doc.0.clone())
 }

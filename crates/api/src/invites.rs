@@ -26,7 +26,9 @@ const CODE_CHARS: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz
 /// A random 8-character code (62^8 ≈ 2^47 possibilities).
 fn new_code() -> String {
     let mut rng = rand::rngs::OsRng;
-    (0..8).map(|_| CODE_CHARS[rng.gen_range(0..CODE_CHARS.len())] as char).collect()
+    (0..8)
+        .map(|_| CODE_CHARS[rng.gen_range(0..CODE_CHARS.len())] as char)
+        .collect()
 }
 
 /// Codes are letters and digits only; anything else cannot name an invite.
@@ -36,7 +38,11 @@ fn plausible_code(code: &str) -> bool {
 
 async fn render(state: &AppState, invite: &db::Invite, with_counts: bool) -> ApiResult<Invite> {
     let gid = Snowflake::from_i64(invite.guild_id);
-    let guild = state.store.fetch_guild(gid).await?.ok_or(ApiError::UnknownInvite)?;
+    let guild = state
+        .store
+        .fetch_guild(gid)
+        .await?
+        .ok_or(ApiError::UnknownInvite)?;
     let channel = state
         .store
         .fetch_channel(Snowflake::from_i64(invite.channel_id))
@@ -46,8 +52,18 @@ async fn render(state: &AppState, invite: &db::Invite, with_counts: bool) -> Api
         Some(id) => state.store.fetch_user(Snowflake::from_i64(id)).await?,
         None => None,
     };
-    let counts = if with_counts { Some((state.store.count_members(gid).await?, 0)) } else { None };
-    Ok(convert::invite(invite, &guild, &channel, inviter.as_ref(), counts))
+    let counts = if with_counts {
+        Some((state.store.count_members(gid).await?, 0))
+    } else {
+        None
+    };
+    Ok(convert::invite(
+        invite,
+        &guild,
+        &channel,
+        inviter.as_ref(),
+        counts,
+    ))
 }
 
 /// Creates an invite to a text channel (CREATE_INSTANT_INVITE). Unless `unique`, a valid
@@ -69,10 +85,16 @@ async fn create_invite(
     let max_uses = body.max_uses.unwrap_or(0);
     let mut errs = errors();
     if !(0..=604_800).contains(&max_age) {
-        errs.add("max_age", FieldError::new("NUMBER_TYPE_MAX", "Must be between 0 and 604800."));
+        errs.add(
+            "max_age",
+            FieldError::new("NUMBER_TYPE_MAX", "Must be between 0 and 604800."),
+        );
     }
     if !(0..=100).contains(&max_uses) {
-        errs.add("max_uses", FieldError::new("NUMBER_TYPE_MAX", "Must be between 0 and 100."));
+        errs.add(
+            "max_uses",
+            FieldError::new("NUMBER_TYPE_MAX", "Must be between 0 and 100."),
+        );
     }
     errs.into_result()?;
     let now = Timestamp::now();
@@ -152,11 +174,17 @@ async fn get_invite(
     if !plausible_code(&code) {
         return Err(ApiError::UnknownInvite);
     }
-    let invite = state.store.fetch_invite(&code).await?.ok_or(ApiError::UnknownInvite)?;
+    let invite = state
+        .store
+        .fetch_invite(&code)
+        .await?
+        .ok_or(ApiError::UnknownInvite)?;
     if !invite.is_valid_at(Timestamp::now().0) {
         return Err(ApiError::UnknownInvite);
     }
-    Ok(axum::Json(render(&state, &invite, q.with_counts == Some(true)).await?))
+    Ok(axum::Json(
+        render(&state, &invite, q.with_counts == Some(true)).await?,
+    ))
 }
 
 /// Joins the invite's guild (people only). Already a member: nothing changes, no use counted.
@@ -171,7 +199,11 @@ async fn accept_invite(
     if !plausible_code(&code) {
         return Err(ApiError::UnknownInvite);
     }
-    let invite = state.store.fetch_invite(&code).await?.ok_or(ApiError::UnknownInvite)?;
+    let invite = state
+        .store
+        .fetch_invite(&code)
+        .await?
+        .ok_or(ApiError::UnknownInvite)?;
     let now = Timestamp::now();
     let member = db::Member {
         guild_id: invite.guild_id,
@@ -200,12 +232,20 @@ async fn delete_invite(
     if !plausible_code(&code) {
         return Err(ApiError::UnknownInvite);
     }
-    let invite = state.store.fetch_invite(&code).await?.ok_or(ApiError::UnknownInvite)?;
+    let invite = state
+        .store
+        .fetch_invite(&code)
+        .await?
+        .ok_or(ApiError::UnknownInvite)?;
     let (_, perms) = access::guild(&state, Snowflake::from_i64(invite.guild_id), auth.id()).await?;
     if !perms.contains(Permissions::MANAGE_CHANNELS) && !perms.contains(Permissions::MANAGE_GUILD) {
         return Err(ApiError::MissingPermissions);
     }
     let rendered = render(&state, &invite, false).await?;
-    state.store.delete_invite(&code).await?.ok_or(ApiError::UnknownInvite)?;
+    state
+        .store
+        .delete_invite(&code)
+        .await?
+        .ok_or(ApiError::UnknownInvite)?;
     Ok(axum::Json(rendered))
 }

@@ -13,11 +13,14 @@
 
 use std::sync::Arc;
 
-use axum::extract::DefaultBodyLimit;
-use axum::{Extension, Router};
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::http::uri::PathAndQuery;
+use axum::http::Uri;
+use axum::{middleware, Extension, Router};
 use hearth_core::SnowflakeGenerator;
 use hearth_store::Store;
-use tower_http::trace::TraceLayer;
+use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
+use tracing::Level;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -51,7 +54,10 @@ pub struct ApiConfig {
 
 impl Default for ApiConfig {
     fn default() -> Self {
-        ApiConfig { public_url: None, max_body_bytes: 1024 * 1024 }
+        ApiConfig {
+            public_url: None,
+            max_body_bytes: 1024 * 1024,
+        }
     }
 }
 
@@ -78,7 +84,11 @@ impl std::fmt::Debug for AppState {
 impl AppState {
     /// State over a store, for node `node_id`.
     pub fn new(store: Arc<dyn Store>, node_id: u16, config: ApiConfig) -> Self {
-        AppState { store, ids: Arc::new(SnowflakeGenerator::new(node_id)), config: Arc::new(config) }
+        AppState {
+            store,
+            ids: Arc::new(SnowflakeGenerator::new(node_id)),
+            config: Arc::new(config),
+        }
     }
 }
 
@@ -141,13 +151,43 @@ fn build() -> (Router<AppState>, utoipa::openapi::OpenApi) {
 /// The whole HTTP application.
 pub fn router(state: AppState) -> Router {
     let (routes, doc) = build();
-    let doc = Arc::new(health::OpenApiJson(doc.to_json().unwrap_or_else(|_| "{}".to_owned())));
+    let doc = Arc::new(health::OpenApiJson(
+        doc.to_json().unwrap_or_else(|_| "{}".to_owned()),
+    ));
     let limit = state.config.max_body_bytes;
-    routes
+    let api = routes
         .fallback(|| async { ApiError::NoRoute })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .layer(Extension(doc))
         .layer(DefaultBodyLimit::max(limit))
-        .layer(TraceLayer::new_for_http())
-        .with_state(state)
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
+                .on_response(DefaultOnResponse::new().level(Level::INFO)),
+        )
+        .with_state(state);
+    // The path is rewritten before routing, so the rewrite wraps the routed application.
+    Router::new()
+        .fallback_service(api)
+        .layer(middleware::map_request(decode_at_sign))
+}
+
+/// discord.js percent-encodes `@` in `@me` (`/users/%40me`); routes match the decoded form.
+async fn decode_at_sign(mut req: Request) -> Request {
+    let uri = req.uri();
+    if uri.path().contains("%40") {
+        let path = uri.path().replace("%40", "@");
+        let rebuilt = match uri.query() {
+            Some(q) => format!("{path}?{q}"),
+            None => path,
+        };
+        if let Ok(pq) = rebuilt.parse::<PathAndQuery>() {
+            let mut parts = uri.clone().into_parts();
+            parts.path_and_query = Some(pq);
+            if let Ok(new) = Uri::from_parts(parts) {
+                *req.uri_mut() = new;
+            }
+        }
+    }
+    req
 }

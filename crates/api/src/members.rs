@@ -12,7 +12,9 @@ use crate::extract::{Auth, Path, Query};
 use crate::{access, convert, ApiError, ApiResult, AppState};
 
 pub(crate) fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(list_members)).routes(routes!(get_member))
+    OpenApiRouter::new()
+        .routes(routes!(list_members))
+        .routes(routes!(get_member))
 }
 
 /// Members by ascending user id (`limit` 1-1000, default 1; `after` a user id).
@@ -26,11 +28,22 @@ async fn list_members(
 ) -> ApiResult<axum::Json<Vec<Member>>> {
     let limit = q.limit.unwrap_or(1);
     if !(1..=1000).contains(&limit) {
-        return Err(ApiError::field("limit", FieldError::new("NUMBER_TYPE_MAX", "Must be between 1 and 1000.")));
+        return Err(ApiError::field(
+            "limit",
+            FieldError::new("NUMBER_TYPE_MAX", "Must be between 1 and 1000."),
+        ));
     }
     access::guild(&state, guild_id, auth.id()).await?;
-    let members = state.store.fetch_members(guild_id, q.after.unwrap_or_default(), limit).await?;
-    Ok(axum::Json(members.iter().map(|(m, u)| convert::member(m, Some(u))).collect()))
+    let members = state
+        .store
+        .fetch_members(guild_id, q.after.unwrap_or_default(), limit)
+        .await?;
+    Ok(axum::Json(
+        members
+            .iter()
+            .map(|(m, u)| convert::member(m, Some(u)))
+            .collect(),
+    ))
 }
 
 /// One member.
@@ -43,7 +56,15 @@ async fn get_member(
     Path((guild_id, user_id)): Path<(Snowflake, Snowflake)>,
 ) -> ApiResult<axum::Json<Member>> {
     access::guild(&state, guild_id, auth.id()).await?;
-    let member = state.store.fetch_member(guild_id, user_id).await?.ok_or(ApiError::UnknownMember)?;
-    let user = state.store.fetch_user(user_id).await?.ok_or(ApiError::UnknownMember)?;
+    let member = state
+        .store
+        .fetch_member(guild_id, user_id)
+        .await?
+        .ok_or(ApiError::UnknownMember)?;
+    let user = state
+        .store
+        .fetch_user(user_id)
+        .await?
+        .ok_or(ApiError::UnknownMember)?;
     Ok(axum::Json(convert::member(&member, Some(&user))))
 }

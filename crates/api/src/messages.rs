@@ -38,17 +38,33 @@ const NONCE_WINDOW_MS: u64 = 5 * 60 * 1000;
 fn check_embeds(errs: &mut FormErrors, embeds: Option<Vec<Value>>) -> Vec<Value> {
     let mut embeds = embeds.unwrap_or_default();
     if embeds.len() > 10 {
-        errs.add("embeds", FieldError::new("BASE_TYPE_MAX_LENGTH", "Must be 10 or fewer in length."));
+        errs.add(
+            "embeds",
+            FieldError::new("BASE_TYPE_MAX_LENGTH", "Must be 10 or fewer in length."),
+        );
     }
     for (i, e) in embeds.iter_mut().enumerate() {
         match e {
             Value::Object(map) => {
-                map.entry("type").or_insert_with(|| Value::String("rich".into()));
+                map.entry("type")
+                    .or_insert_with(|| Value::String("rich".into()));
                 if e.to_string().len() > 6000 {
-                    errs.add(&format!("embeds.{i}"), FieldError::new("BASE_TYPE_MAX_LENGTH", "Embed size exceeds maximum size of 6000"));
+                    errs.add(
+                        &format!("embeds.{i}"),
+                        FieldError::new(
+                            "BASE_TYPE_MAX_LENGTH",
+                            "Embed size exceeds maximum size of 6000",
+                        ),
+                    );
                 }
             }
-            _ => errs.add(&format!("embeds.{i}"), FieldError::new("MODEL_TYPE_CONVERT", "Only dictionaries may be used in a ModelType")),
+            _ => errs.add(
+                &format!("embeds.{i}"),
+                FieldError::new(
+                    "MODEL_TYPE_CONVERT",
+                    "Only dictionaries may be used in a ModelType",
+                ),
+            ),
         }
     }
     embeds
@@ -68,11 +84,20 @@ async fn history(
     let limit = q.limit.unwrap_or(50);
     let mut errs = errors();
     if !(1..=100).contains(&limit) {
-        errs.add("limit", FieldError::new("NUMBER_TYPE_MAX", "Must be between 1 and 100."));
+        errs.add(
+            "limit",
+            FieldError::new("NUMBER_TYPE_MAX", "Must be between 1 and 100."),
+        );
     }
     let anchors = [q.around.is_some(), q.before.is_some(), q.after.is_some()];
     if anchors.iter().filter(|a| **a).count() > 1 {
-        errs.add("around", FieldError::new("BASE_TYPE_INVALID", "Only one of around, before and after may be given."));
+        errs.add(
+            "around",
+            FieldError::new(
+                "BASE_TYPE_INVALID",
+                "Only one of around, before and after may be given.",
+            ),
+        );
     }
     errs.into_result()?;
     let (channel, perms) = access::channel(&state, channel_id, auth.id()).await?;
@@ -86,7 +111,11 @@ async fn history(
         _ => HistoryPage::Latest,
     };
     let messages = state.store.fetch_messages(channel_id, page, limit).await?;
-    Ok(axum::Json(MessageRenderer::new(&state, &channel).render_all(&messages).await?))
+    Ok(axum::Json(
+        MessageRenderer::new(&state, &channel)
+            .render_all(&messages)
+            .await?,
+    ))
 }
 
 /// Posts a message (SEND_MESSAGES): content up to 2000 characters and/or up to 10 embeds;
@@ -113,19 +142,38 @@ async fn create_message(
     }
     let flags = body.flags.unwrap_or(0);
     if flags & !SENDABLE_FLAGS != 0 {
-        errs.add("flags", FieldError::new("BASE_TYPE_INVALID", "Only SUPPRESS_EMBEDS and SUPPRESS_NOTIFICATIONS may be set."));
+        errs.add(
+            "flags",
+            FieldError::new(
+                "BASE_TYPE_INVALID",
+                "Only SUPPRESS_EMBEDS and SUPPRESS_NOTIFICATIONS may be set.",
+            ),
+        );
     }
     let embeds = check_embeds(&mut errs, body.embeds);
     let mut reference = None;
     if let Some(r) = &body.message_reference {
         if r.kind.unwrap_or(0) != 0 || r.channel_id.is_some_and(|c| c != channel_id) {
-            errs.add("message_reference", FieldError::new("REPLIES_CANNOT_REFERENCE_OTHER_CHANNEL", "Cannot reply to a message in another channel."));
+            errs.add(
+                "message_reference",
+                FieldError::new(
+                    "REPLIES_CANNOT_REFERENCE_OTHER_CHANNEL",
+                    "Cannot reply to a message in another channel.",
+                ),
+            );
         } else if perms.contains(Permissions::READ_MESSAGE_HISTORY)
-            && state.store.fetch_message(channel_id, r.message_id).await?.is_some()
+            && state
+                .store
+                .fetch_message(channel_id, r.message_id)
+                .await?
+                .is_some()
         {
             reference = Some(r.message_id);
         } else if r.fail_if_not_exists != Some(false) {
-            errs.add("message_reference", FieldError::new("REPLIES_UNKNOWN_MESSAGE", "Unknown message"));
+            errs.add(
+                "message_reference",
+                FieldError::new("REPLIES_UNKNOWN_MESSAGE", "Unknown message"),
+            );
         }
     }
     errs.into_result()?;
@@ -133,9 +181,23 @@ async fn create_message(
         return Err(ApiError::EmptyMessage);
     }
     if let (Some(nonce), Some(true)) = (&body.nonce, body.enforce_nonce) {
-        let since = Snowflake::from_unix_millis(state.ids.next().unix_millis().saturating_sub(NONCE_WINDOW_MS));
-        if let Some(earlier) = state.store.fetch_message_by_nonce(channel_id, auth.id(), nonce, since).await? {
-            return Ok(axum::Json(MessageRenderer::new(&state, &channel).render(&earlier).await?));
+        let since = Snowflake::from_unix_millis(
+            state
+                .ids
+                .next()
+                .unix_millis()
+                .saturating_sub(NONCE_WINDOW_MS),
+        );
+        if let Some(earlier) = state
+            .store
+            .fetch_message_by_nonce(channel_id, auth.id(), nonce, since)
+            .await?
+        {
+            return Ok(axum::Json(
+                MessageRenderer::new(&state, &channel)
+                    .render(&earlier)
+                    .await?,
+            ));
         }
     }
     let message = db::Message {
@@ -155,7 +217,11 @@ async fn create_message(
         deleted_at: None,
     };
     state.store.insert_message(&message).await?;
-    Ok(axum::Json(MessageRenderer::new(&state, &channel).render(&message).await?))
+    Ok(axum::Json(
+        MessageRenderer::new(&state, &channel)
+            .render(&message)
+            .await?,
+    ))
 }
 
 /// One message (READ_MESSAGE_HISTORY).
@@ -169,8 +235,14 @@ async fn get_message(
 ) -> ApiResult<axum::Json<Message>> {
     let (channel, perms) = access::channel(&state, channel_id, auth.id()).await?;
     access::require(perms, Permissions::READ_MESSAGE_HISTORY)?;
-    let m = state.store.fetch_message(channel_id, message_id).await?.ok_or(ApiError::UnknownMessage)?;
-    Ok(axum::Json(MessageRenderer::new(&state, &channel).render(&m).await?))
+    let m = state
+        .store
+        .fetch_message(channel_id, message_id)
+        .await?
+        .ok_or(ApiError::UnknownMessage)?;
+    Ok(axum::Json(
+        MessageRenderer::new(&state, &channel).render(&m).await?,
+    ))
 }
 
 /// Edits a message's content, embeds or SUPPRESS_EMBEDS flag (its author only); sets
@@ -185,7 +257,11 @@ async fn edit_message(
     Json(body): Json<EditMessage>,
 ) -> ApiResult<axum::Json<Message>> {
     let (channel, _) = access::channel(&state, channel_id, auth.id()).await?;
-    let mut m = state.store.fetch_message(channel_id, message_id).await?.ok_or(ApiError::UnknownMessage)?;
+    let mut m = state
+        .store
+        .fetch_message(channel_id, message_id)
+        .await?
+        .ok_or(ApiError::UnknownMessage)?;
     if m.author_id != auth.user.id {
         return Err(ApiError::NotAuthor);
     }
@@ -201,7 +277,10 @@ async fn edit_message(
     if let Some(flags) = body.flags {
         let flags = flags.unwrap_or(0);
         if flags & !SENDABLE_FLAGS != 0 {
-            errs.add("flags", FieldError::new("BASE_TYPE_INVALID", "Only SUPPRESS_EMBEDS may change."));
+            errs.add(
+                "flags",
+                FieldError::new("BASE_TYPE_INVALID", "Only SUPPRESS_EMBEDS may change."),
+            );
         }
         m.flags = (m.flags & !SUPPRESS_EMBEDS) | (flags & SUPPRESS_EMBEDS);
     }
@@ -210,8 +289,14 @@ async fn edit_message(
         return Err(ApiError::EmptyMessage);
     }
     m.edited_at = Some(Timestamp::now().0);
-    let m = state.store.update_message(&m).await?.ok_or(ApiError::UnknownMessage)?;
-    Ok(axum::Json(MessageRenderer::new(&state, &channel).render(&m).await?))
+    let m = state
+        .store
+        .update_message(&m)
+        .await?
+        .ok_or(ApiError::UnknownMessage)?;
+    Ok(axum::Json(
+        MessageRenderer::new(&state, &channel).render(&m).await?,
+    ))
 }
 
 /// Deletes a message: its author, or anyone with MANAGE_MESSAGES. The message is kept as a
@@ -225,11 +310,19 @@ async fn delete_message(
     Path((channel_id, message_id)): Path<(Snowflake, Snowflake)>,
 ) -> ApiResult<StatusCode> {
     let (_, perms) = access::channel(&state, channel_id, auth.id()).await?;
-    let m = state.store.fetch_message(channel_id, message_id).await?.ok_or(ApiError::UnknownMessage)?;
+    let m = state
+        .store
+        .fetch_message(channel_id, message_id)
+        .await?
+        .ok_or(ApiError::UnknownMessage)?;
     if m.author_id != auth.user.id {
         access::require(perms, Permissions::MANAGE_MESSAGES)?;
     }
-    if !state.store.delete_message(channel_id, message_id, Timestamp::now()).await? {
+    if !state
+        .store
+        .delete_message(channel_id, message_id, Timestamp::now())
+        .await?
+    {
         return Err(ApiError::UnknownMessage);
     }
     Ok(StatusCode::NO_CONTENT)

@@ -69,7 +69,11 @@ async fn get_user(
     _auth: Auth,
     Path(user_id): Path<Snowflake>,
 ) -> ApiResult<axum::Json<User>> {
-    let u = state.store.fetch_user(user_id).await?.ok_or(ApiError::UnknownUser)?;
+    let u = state
+        .store
+        .fetch_user(user_id)
+        .await?
+        .ok_or(ApiError::UnknownUser)?;
     Ok(axum::Json(convert::user(&u)))
 }
 
@@ -83,9 +87,15 @@ async fn my_guilds(
 ) -> ApiResult<axum::Json<Vec<PartialGuild>>> {
     let limit = q.limit.unwrap_or(200);
     if !(1..=200).contains(&limit) {
-        return Err(ApiError::field("limit", FieldError::new("NUMBER_TYPE_MAX", "Must be between 1 and 200.")));
+        return Err(ApiError::field(
+            "limit",
+            FieldError::new("NUMBER_TYPE_MAX", "Must be between 1 and 200."),
+        ));
     }
-    let guilds = state.store.fetch_user_guilds(auth.id(), q.before, q.after, limit).await?;
+    let guilds = state
+        .store
+        .fetch_user_guilds(auth.id(), q.before, q.after, limit)
+        .await?;
     let mut out = Vec::with_capacity(guilds.len());
     for g in &guilds {
         let gid = Snowflake::from_i64(g.id);
@@ -97,7 +107,12 @@ async fn my_guilds(
         } else {
             None
         };
-        out.push(convert::partial_guild(g, auth.id(), access::compute(&input, auth.id()), counts));
+        out.push(convert::partial_guild(
+            g,
+            auth.id(),
+            access::compute(&input, auth.id()),
+            counts,
+        ));
     }
     Ok(axum::Json(out))
 }
@@ -110,7 +125,11 @@ async fn leave_guild(
     auth: Auth,
     Path(guild_id): Path<Snowflake>,
 ) -> ApiResult<StatusCode> {
-    let guild = state.store.fetch_guild(guild_id).await?.ok_or(ApiError::UnknownGuild)?;
+    let guild = state
+        .store
+        .fetch_guild(guild_id)
+        .await?
+        .ok_or(ApiError::UnknownGuild)?;
     if guild.owner_id == auth.user.id {
         return Err(ApiError::InvalidGuild);
     }

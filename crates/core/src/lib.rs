@@ -20,10 +20,14 @@ pub use timestamp::Timestamp;
 #[cfg(feature = "openapi")]
 mod openapi {
     //! OpenAPI schemas: all three types travel as strings.
-    use utoipa::openapi::schema::{ObjectBuilder, Schema, SchemaFormat, KnownFormat, Type};
+    use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, Schema, SchemaFormat, Type};
     use utoipa::openapi::RefOr;
 
-    fn string(description: &str, pattern: Option<&str>, format: Option<SchemaFormat>) -> RefOr<Schema> {
+    fn string(
+        description: &str,
+        pattern: Option<&str>,
+        format: Option<SchemaFormat>,
+    ) -> RefOr<Schema> {
         ObjectBuilder::new()
             .schema_type(Type::String)
             .description(Some(description))
@@ -34,21 +38,33 @@ mod openapi {
 
     impl utoipa::PartialSchema for crate::Snowflake {
         fn schema() -> RefOr<Schema> {
-            string("A 64-bit id as a decimal string (JSON integers are accepted on input).", Some("^[0-9]{1,20}$"), None)
+            string(
+                "A 64-bit id as a decimal string (JSON integers are accepted on input).",
+                Some("^[0-9]{1,20}$"),
+                None,
+            )
         }
     }
     impl utoipa::ToSchema for crate::Snowflake {}
 
     impl utoipa::PartialSchema for crate::Timestamp {
         fn schema() -> RefOr<Schema> {
-            string("ISO 8601 with six fraction digits and an explicit offset.", None, Some(SchemaFormat::KnownFormat(KnownFormat::DateTime)))
+            string(
+                "ISO 8601 with six fraction digits and an explicit offset.",
+                None,
+                Some(SchemaFormat::KnownFormat(KnownFormat::DateTime)),
+            )
         }
     }
     impl utoipa::ToSchema for crate::Timestamp {}
 
     impl utoipa::PartialSchema for crate::Permissions {
         fn schema() -> RefOr<Schema> {
-            string("Permission bits as a decimal string.", Some("^[0-9]+$"), None)
+            string(
+                "Permission bits as a decimal string.",
+                Some("^[0-9]+$"),
+                None,
+            )
         }
     }
     impl utoipa::ToSchema for crate::Permissions {}

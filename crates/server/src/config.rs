@@ -9,13 +9,24 @@ use figment::providers::{Env, Format, Serialized, Toml};
 use figment::Figment;
 use serde::{Deserialize, Serialize};
 
+/// The top-level settings (and sections), as environment variables name them.
+const SETTINGS: &[&str] = &[
+    "listen",
+    "data_dir",
+    "public_url",
+    "node_id",
+    "database",
+    "http",
+];
+
 /// Everything `hearth serve` can be told.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Config {
     /// Address and port to listen on.
     pub listen: SocketAddr,
-    /// Directory for the SQLite database and uploaded files (created if missing).
+    /// Directory for hearth's data: the SQLite database unless `database.url` says otherwise
+    /// (created if missing).
     pub data_dir: PathBuf,
     /// Base URL clients reach this server at (e.g. `https://chat.example.org`); when unset,
     /// the published gateway URL follows each request's Host header.
@@ -41,14 +52,20 @@ impl fmt::Debug for DatabaseConfig {
     /// Hides the password a URL may carry.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let shown = self.url.as_deref().map(redact_url);
-        f.debug_struct("DatabaseConfig").field("url", &shown).finish()
+        f.debug_struct("DatabaseConfig")
+            .field("url", &shown)
+            .finish()
     }
 }
 
 /// `scheme://user:secret@host/db` → `scheme://user:***@host/db`.
 pub fn redact_url(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else { return url.to_owned() };
-    let Some((auth, host)) = rest.split_once('@') else { return url.to_owned() };
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let Some((auth, host)) = rest.split_once('@') else {
+        return url.to_owned();
+    };
     match auth.split_once(':') {
         Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
         None => url.to_owned(),
@@ -80,7 +97,10 @@ impl Default for Config {
 
 impl Default for HttpConfig {
     fn default() -> Self {
-        HttpConfig { max_body_bytes: 1024 * 1024, shutdown_timeout_secs: 30 }
+        HttpConfig {
+            max_body_bytes: 1024 * 1024,
+            shutdown_timeout_secs: 30,
+        }
     }
 }
 
@@ -92,9 +112,35 @@ impl Config {
             Some(path) => fig = fig.merge(Toml::file_exact(path)),
             None => fig = fig.merge(Toml::file("hearth.toml")),
         }
-        // HEARTH_TEST_* variables belong to the test suite, not to the server.
-        let env = Env::prefixed("HEARTH_").split("__").filter(|k| !k.as_str().starts_with("test_"));
-        fig.merge(env).extract().map_err(Box::new)
+        // The environment is shared with other programs (the test suite's HEARTH_TEST_*, scripts'
+        // own HEARTH_* variables): only names that start with a setting of ours are read.
+        let env = Env::prefixed("HEARTH_").split("__").filter(|k| {
+            // The key arrives already split: `http.max_body_bytes`.
+            let head = k
+                .as_str()
+                .split('.')
+                .next()
+                .unwrap_or_default()
+                .to_ascii_lowercase();
+            SETTINGS.contains(&head.as_str())
+        });
+        let config: Config = fig.merge(env).extract().map_err(Box::new)?;
+        config
+            .validate()
+            .map_err(|e| Box::new(figment::Error::from(e)))?;
+        Ok(config)
+    }
+
+    /// Checks values serde cannot: the node id must fit the 10 bits ids give it.
+    pub fn validate(&self) -> Result<(), String> {
+        if self.node_id > hearth_core::snowflake::MAX_NODE_ID {
+            return Err(format!(
+                "node_id {} is out of range: it must be between 0 and {}",
+                self.node_id,
+                hearth_core::snowflake::MAX_NODE_ID
+            ));
+        }
+        Ok(())
     }
 
     /// The database URL: configured, or the SQLite file in the data directory.
@@ -115,7 +161,8 @@ pub const EXAMPLE: &str = r#"# hearth configuration (hearth.toml in the working 
 # Address and port to listen on.
 listen = "127.0.0.1:8080"
 
-# Directory for the SQLite database and uploaded files (created if missing).
+# Directory for hearth's data: the SQLite database unless [database] url says otherwise
+# (created if missing).
 data_dir = "./hearth-data"
 
 # Base URL clients reach this server at, e.g. behind a reverse proxy:
@@ -162,7 +209,10 @@ mod tests {
             }
         }
         for k in keys {
-            assert!(EXAMPLE.contains(&format!("{k} =")), "setting {k} is not in the example");
+            assert!(
+                EXAMPLE.contains(&format!("{k} =")),
+                "setting {k} is not in the example"
+            );
         }
     }
 
@@ -174,14 +224,58 @@ mod tests {
 
     #[test]
     fn passwords_never_reach_debug_output() {
-        let c = DatabaseConfig { url: Some("postgres://u:hunter2@h/db".into()) };
+        let c = DatabaseConfig {
+            url: Some("postgres://u:hunter2@h/db".into()),
+        };
         let shown = format!("{c:?}");
-        assert!(!shown.contains("hunter2") && shown.contains("u:***@h/db"), "{shown}");
+        assert!(
+            !shown.contains("hunter2") && shown.contains("u:***@h/db"),
+            "{shown}"
+        );
+    }
+
+    #[test]
+    #[allow(clippy::result_large_err)] // figment's Jail closure type
+    fn environment_variables_override_the_file_and_strangers_are_ignored() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file("hearth.toml", "node_id = 3\n[http]\nmax_body_bytes = 10\n")?;
+            jail.set_env("HEARTH_HTTP__MAX_BODY_BYTES", "20");
+            jail.set_env("HEARTH_DATABASE__URL", "postgres://h/db");
+            jail.set_env("HEARTH_TEST_POSTGRES_URL", "postgres://elsewhere/x");
+            jail.set_env("HEARTH_BIN", "target/debug/hearth");
+            let c = Config::load(None).map_err(|e| e.to_string())?;
+            assert_eq!(c.node_id, 3);
+            assert_eq!(c.http.max_body_bytes, 20);
+            assert_eq!(c.database.url.as_deref(), Some("postgres://h/db"));
+            Ok(())
+        });
+    }
+
+    #[test]
+    #[allow(clippy::result_large_err)] // figment's Jail closure type
+    fn an_explicit_file_must_exist_and_node_ids_must_fit() {
+        figment::Jail::expect_with(|jail| {
+            assert!(Config::load(Some(Path::new("missing.toml"))).is_err());
+            jail.create_file("big.toml", "node_id = 1024\n")?;
+            let err = Config::load(Some(Path::new("big.toml")))
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains("node_id 1024 is out of range"), "{err}");
+            jail.create_file("ok.toml", "node_id = 1023\n")?;
+            assert_eq!(
+                Config::load(Some(Path::new("ok.toml"))).unwrap().node_id,
+                1023
+            );
+            Ok(())
+        });
     }
 
     #[test]
     fn the_database_defaults_to_sqlite_in_the_data_dir() {
-        let c = Config { data_dir: "/srv/h".into(), ..Config::default() };
+        let c = Config {
+            data_dir: "/srv/h".into(),
+            ..Config::default()
+        };
         assert_eq!(c.database_url(), "sqlite:///srv/h/hearth.db");
     }
 }

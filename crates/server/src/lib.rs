@@ -24,7 +24,10 @@ pub async fn prepare(config: &Config) -> anyhow::Result<(axum::Router, AppState)
     let store = hearth_store::connect(&url)
         .await
         .with_context(|| format!("opening database {}", config::redact_url(&url)))?;
-    let api = ApiConfig { public_url: config.public_url.clone(), max_body_bytes: config.http.max_body_bytes };
+    let api = ApiConfig {
+        public_url: config.public_url.clone(),
+        max_body_bytes: config.http.max_body_bytes,
+    };
     let state = AppState::new(store, config.node_id, api);
     Ok((hearth_api::router(state.clone()), state))
 }
@@ -43,10 +46,13 @@ pub async fn serve(
         let _ = stop_tx.send(true);
     });
     let mut graceful_rx = stop_rx.clone();
-    let server = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(async move {
-            let _ = graceful_rx.wait_for(|stop| *stop).await;
-        });
+    let server = axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async move {
+        let _ = graceful_rx.wait_for(|stop| *stop).await;
+    });
     let drain = Duration::from_secs(config.http.shutdown_timeout_secs);
     tokio::select! {
         result = std::future::IntoFuture::into_future(server) => result.context("serving")?,

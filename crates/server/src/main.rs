@@ -47,16 +47,23 @@ enum ConfigCommand {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Config { command: ConfigCommand::Example } => {
+        Command::Config {
+            command: ConfigCommand::Example,
+        } => {
             print!("{EXAMPLE}");
             ExitCode::SUCCESS
         }
-        Command::Serve { listen, data_dir, config } => {
+        Command::Serve {
+            listen,
+            data_dir,
+            config,
+        } => {
             tracing_subscriber::fmt()
                 .with_env_filter(
                     tracing_subscriber::EnvFilter::try_from_default_env()
-                        .unwrap_or_else(|_| "info,sqlx=warn,tower_http=info".into()),
+                        .unwrap_or_else(|_| "info,sqlx=warn".into()),
                 )
+                .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout()))
                 .init();
             match run(listen, data_dir, config) {
                 Ok(()) => ExitCode::SUCCESS,
@@ -70,7 +77,11 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(listen: Option<SocketAddr>, data_dir: Option<PathBuf>, file: Option<PathBuf>) -> anyhow::Result<()> {
+fn run(
+    listen: Option<SocketAddr>,
+    data_dir: Option<PathBuf>,
+    file: Option<PathBuf>,
+) -> anyhow::Result<()> {
     let mut config = Config::load(file.as_deref()).context("reading configuration")?;
     if let Some(l) = listen {
         config.listen = l;

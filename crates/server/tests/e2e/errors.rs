@@ -1,0 +1,188 @@
+//! Errors across the API: unknown routes, methods, oversize bodies, content types, the
+//! OpenAPI document, health and shutdown.
+
+use reqwest::Method;
+use serde_json::{json, Value};
+
+use crate::helpers::TestApp;
+
+both!(
+    unknown_routes_and_methods_answer_in_discords_shape,
+    oversize_bodies_answer_413_without_harm,
+    empty_bodies_with_any_content_type_read_as_empty_objects,
+    the_openapi_document_lists_exactly_routes_that_exist,
+    health_reports_the_database,
+);
+
+async fn unknown_routes_and_methods_answer_in_discords_shape(app: &TestApp) {
+    let token = app.register("owner").await;
+    let res = app.get("/no/such/route", &token).await;
+    res.assert_error(404, 0);
+    assert_eq!(res.body, json!({"message": "404: Not Found", "code": 0}));
+    app.call(Method::GET, "/webhooks/1", None, None)
+        .await
+        .assert_error(404, 0);
+    let res = app
+        .call(Method::PUT, "/users/@me", Some(&token), None)
+        .await;
+    res.assert_error(405, 0);
+    let res = app.raw(Method::GET, "/", None, Vec::new()).await;
+    res.assert_error(404, 0);
+}
+
+async fn oversize_bodies_answer_413_without_harm(app: &TestApp) {
+    let token = app.register("owner").await;
+    let (_, general) = app.guild_with(&token, &[]).await;
+    let big = json!({"content": "x".repeat(2 * 1024 * 1024)})
+        .to_string()
+        .into_bytes();
+    let res = app
+        .raw(
+            Method::POST,
+            &format!("/api/v10/channels/{general}/messages"),
+            Some(&token),
+            big,
+        )
+        .await;
+    res.assert_error(413, 40005);
+    // The server is fine afterwards and stored nothing.
+    assert_eq!(
+        app.get(&format!("/channels/{general}/messages"), &token)
+            .await
+            .ok(200),
+        json!([])
+    );
+}
+
+async fn empty_bodies_with_any_content_type_read_as_empty_objects(app: &TestApp) {
+    let token = app.register("owner").await;
+    let (_, general) = app.guild_with(&token, &[]).await;
+    let res = app
+        .client
+        .post(format!("{}/api/v10/channels/{general}/invites", app.base))
+        .header("Authorization", &token)
+        .header("Content-Type", "application/octet-stream")
+        .send()
+        .await
+        .unwrap();
+    let invite = TestApp::read(res).await.ok(200);
+    assert_eq!(invite["max_age"], 86400);
+    let res = app
+        .client
+        .post(format!("{}/api/v10/channels/{general}/typing", app.base))
+        .header("Authorization", &token)
+        .header("Content-Type", "application/octet-stream")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 204);
+}
+
+async fn the_openapi_document_lists_exactly_routes_that_exist(app: &TestApp) {
+    let doc = app
+        .call(Method::GET, "/openapi.json", None, None)
+        .await
+        .ok(200);
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+    let paths = doc["paths"].as_object().unwrap();
+    assert!(paths.len() >= 25, "{} paths", paths.len());
+    let mut checked = 0;
+    for (path, item) in paths {
+        for method in item.as_object().unwrap().keys() {
+            let Ok(m) = Method::from_bytes(method.to_uppercase().as_bytes()) else {
+                continue;
+            };
+            if !["GET", "POST", "PATCH", "PUT", "DELETE"].contains(&m.as_str()) {
+                continue;
+            }
+            // Fill path parameters with an id nobody has; the route must exist (no route-404).
+            let concrete = path
+                .split('/')
+                .map(|seg| if seg.starts_with('{') { "1" } else { seg })
+                .collect::<Vec<_>>()
+                .join("/");
+            let res = app.raw(m.clone(), &concrete, None, b"{}".to_vec()).await;
+            let route_missing = res.status.as_u16() == 404 && res.body["code"] == json!(0);
+            assert!(
+                !route_missing && res.status.as_u16() != 405,
+                "{method} {path} is documented but not routed: {}",
+                res.body
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= 35, "{checked} operations");
+    // Every documented operation names its responses; schemas are included.
+    assert!(doc["components"]["schemas"]["Message"].is_object());
+    let _: &Value = &doc["components"]["securitySchemes"]["token"];
+}
+
+async fn health_reports_the_database(app: &TestApp) {
+    let res = app
+        .raw(Method::GET, "/healthz", None, Vec::new())
+        .await
+        .ok(200);
+    assert_eq!(res["status"], "ok");
+    assert!(["sqlite", "postgres"].contains(&res["database"].as_str().unwrap()));
+}
+
+#[tokio::test]
+async fn stopping_lets_in_flight_requests_finish_and_refuses_new_ones() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = TestApp::spawn(crate::helpers::Backend::Sqlite)
+        .await
+        .unwrap();
+    let addr = app.addr;
+    // A request whose body is still arriving when the stop is requested.
+    let body = json!({"username": "late", "password": "longenough"}).to_string();
+    let (first, rest) = body.split_at(10);
+    let mut conn = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let head = format!(
+        "POST /api/v10/auth/register HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{first}",
+        body.len()
+    );
+    conn.write_all(head.as_bytes()).await.unwrap();
+    // Make sure the server has taken the connection before stopping it.
+    app.raw(Method::GET, "/healthz", None, Vec::new())
+        .await
+        .ok(200);
+    let stopping = tokio::spawn(app.stop());
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    assert!(
+        !stopping.is_finished(),
+        "the server waits for the request in flight"
+    );
+    conn.write_all(rest.as_bytes()).await.unwrap();
+    let mut answer = String::new();
+    conn.read_to_string(&mut answer).await.unwrap();
+    assert!(answer.starts_with("HTTP/1.1 201"), "{answer}");
+    stopping.await.unwrap();
+    assert!(
+        tokio::net::TcpStream::connect(addr).await.is_err(),
+        "the listener is closed"
+    );
+}
+
+#[tokio::test]
+async fn body_limit_follows_the_configuration() {
+    let db = hearth_store::testing::TestDatabase::sqlite();
+    let app = TestApp::spawn_with(db, |c| c.http.max_body_bytes = 64).await;
+    let res = app
+        .call(
+            Method::POST,
+            "/auth/register",
+            None,
+            Some(json!({"username": "x".repeat(80), "password": "longenough"})),
+        )
+        .await;
+    res.assert_error(413, 40005);
+    app.call(
+        Method::POST,
+        "/auth/register",
+        None,
+        Some(json!({"username": "short", "password": "longenough"})),
+    )
+    .await
+    .ok(201);
+    app.stop().await;
+}

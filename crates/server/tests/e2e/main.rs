@@ -1,0 +1,38 @@
+//! End-to-end tests: the real server on an ephemeral port, driven over HTTP. Every test runs on
+//! SQLite, and on PostgreSQL when `HEARTH_TEST_POSTGRES_URL` is set, each on a fresh database.
+
+/// Runs each named test against both backends: `async fn name(app: &TestApp)`.
+macro_rules! both {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    let app = crate::helpers::TestApp::spawn(crate::helpers::Backend::Sqlite).await.expect("sqlite app");
+                    super::$name(&app).await;
+                    app.stop().await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    let Some(app) = crate::helpers::TestApp::spawn(crate::helpers::Backend::Postgres).await else { return };
+                    super::$name(&app).await;
+                    app.stop().await;
+                }
+            )*
+        }
+    };
+}
+
+mod accounts;
+mod bots;
+mod channels;
+mod errors;
+mod guilds;
+mod helpers;
+mod invites;
+mod messages;
+mod walkthrough;
