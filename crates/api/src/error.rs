@@ -1,6 +1,7 @@
 //! `ApiError`: every failure the API answers, each with its HTTP status and Discord JSON code.
 //! Server faults are logged here and answered with a body that reveals nothing.
 
+use axum::http::header::{RETRY_AFTER, VIA};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use hearth_core::names::FieldError;
@@ -106,6 +107,12 @@ pub enum ApiError {
     /// 20002.
     #[error("Only bots can use this endpoint")]
     BotsOnly,
+    /// 20016: slow mode; the seconds to wait.
+    #[error("This action cannot be performed due to slowmode rate limit.")]
+    SlowMode {
+        /// Seconds until the next message may be sent.
+        retry_after: f64,
+    },
     /// 40005.
     #[error("Request entity too large")]
     PayloadTooLarge,
@@ -162,6 +169,7 @@ impl ApiError {
             UnknownUser => (StatusCode::NOT_FOUND, 10013),
             BotsForbidden => (StatusCode::FORBIDDEN, 20001),
             BotsOnly => (StatusCode::FORBIDDEN, 20002),
+            SlowMode { .. } => (StatusCode::TOO_MANY_REQUESTS, 20016),
             PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, 40005),
             MissingAccess => (StatusCode::FORBIDDEN, 50001),
             NotAuthor => (StatusCode::FORBIDDEN, 50005),
@@ -185,6 +193,19 @@ impl From<hearth_store::StoreError> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, code) = self.status_and_code();
+        if let ApiError::SlowMode { retry_after } = self {
+            // Shaped as a 429 the client libraries wait on and retry: JSON `retry_after`, a
+            // `Retry-After` header, and `Via` (discord.py takes a 429 without it for a proxy ban).
+            let body = json!({
+                "code": code,
+                "message": self.to_string(),
+                "retry_after": retry_after,
+                "global": false,
+            });
+            let wait = (retry_after.ceil() as u64).max(1).to_string();
+            let headers = [(RETRY_AFTER, wait), (VIA, "1.1 hearth".to_owned())];
+            return (status, headers, axum::Json(body)).into_response();
+        }
         let errors = match &self {
             ApiError::InvalidForm(f) => Some(Value::Object(f.0.clone())),
             ApiError::InvalidFormBody(why) => Some(json!({

@@ -181,6 +181,7 @@ async fn create_message(
         return Err(ApiError::EmptyMessage);
     }
     if let (Some(nonce), Some(true)) = (&body.nonce, body.enforce_nonce) {
+        // A repeat is answered before slow mode is applied: it posts nothing.
         let since = Snowflake::from_unix_millis(
             state
                 .ids
@@ -200,6 +201,7 @@ async fn create_message(
             ));
         }
     }
+    check_slow_mode(&state, &channel, perms, auth.id()).await?;
     let message = db::Message {
         channel_id: channel.id,
         id: state.ids.next().as_i64(),
@@ -222,6 +224,36 @@ async fn create_message(
             .render(&message)
             .await?,
     ))
+}
+
+/// Slow mode: with `rate_limit_per_user` set, a member waits that many seconds between two
+/// messages, unless they hold MANAGE_MESSAGES, MANAGE_CHANNELS or BYPASS_SLOWMODE.
+async fn check_slow_mode(
+    state: &AppState,
+    channel: &db::Channel,
+    perms: Permissions,
+    user: Snowflake,
+) -> ApiResult<()> {
+    let exempt =
+        Permissions::MANAGE_MESSAGES | Permissions::MANAGE_CHANNELS | Permissions::BYPASS_SLOWMODE;
+    if channel.rate_limit_per_user <= 0 || (perms & exempt) != Permissions::NONE {
+        return Ok(());
+    }
+    let Some(last) = state
+        .store
+        .fetch_last_message_id(Snowflake::from_i64(channel.id), user)
+        .await?
+    else {
+        return Ok(());
+    };
+    let next_ms = last.unix_millis() + channel.rate_limit_per_user as u64 * 1000;
+    let now_ms = Timestamp::now().0 as u64 / 1000;
+    if now_ms < next_ms {
+        return Err(ApiError::SlowMode {
+            retry_after: (next_ms - now_ms) as f64 / 1000.0,
+        });
+    }
+    Ok(())
 }
 
 /// One message (READ_MESSAGE_HISTORY).

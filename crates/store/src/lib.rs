@@ -223,6 +223,12 @@ pub trait MessageStore: Send + Sync {
         nonce: &str,
         since: Snowflake,
     ) -> Result<Option<Message>>;
+    /// The id of an author's newest message in a channel, deleted ones included (slow mode).
+    async fn fetch_last_message_id(
+        &self,
+        channel_id: Snowflake,
+        author_id: Snowflake,
+    ) -> Result<Option<Snowflake>>;
     /// Replaces content, embeds and flags and sets the edit time; returns the stored message.
     async fn update_message(&self, message: &Message) -> Result<Option<Message>>;
     /// Tombstones a message; true when it existed and was not deleted yet.

@@ -892,6 +892,20 @@ macro_rules! impl_store {
                     .await?)
                 }
 
+                async fn fetch_last_message_id(
+                    &self,
+                    channel_id: Snowflake,
+                    author_id: Snowflake,
+                ) -> Result<Option<Snowflake>> {
+                    let (id,): (Option<i64>,) =
+                        sqlx::query_as("SELECT MAX(id) FROM messages WHERE channel_id = $1 AND author_id = $2")
+                            .bind(channel_id.as_i64())
+                            .bind(author_id.as_i64())
+                            .fetch_one(self.reader())
+                            .await?;
+                    Ok(id.map(Snowflake::from_i64))
+                }
+
                 async fn update_message(&self, m: &Message) -> Result<Option<Message>> {
                     Ok(sqlx::query_as(
                         "UPDATE messages SET content = $3, embeds = $4, flags = $5, edited_at = $6

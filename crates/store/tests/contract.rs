@@ -51,6 +51,7 @@ contract!(
     history_pages_are_newest_first_in_every_mode,
     messages_are_edited_and_tombstoned,
     nonces_find_recent_messages_of_the_same_author,
+    the_last_message_of_an_author_counts_deleted_ones,
 );
 
 struct Fixture {
@@ -924,6 +925,34 @@ async fn nonces_find_recent_messages_of_the_same_author(store: Arc<dyn Store>) {
             .await
             .unwrap(),
         None
+    );
+}
+
+async fn the_last_message_of_an_author_counts_deleted_ones(store: Arc<dyn Store>) {
+    let f = Fixture::new();
+    let owner = f.user(&store, "owner").await;
+    let bob = f.user(&store, "bob").await;
+    let (_, channel) = f.guild(&store, &owner).await;
+    let ch = sf(channel.id);
+    assert_eq!(
+        store.fetch_last_message_id(ch, sf(owner.id)).await.unwrap(),
+        None
+    );
+    let first = f.message(channel.id, owner.id, "1");
+    let second = f.message(channel.id, owner.id, "2");
+    store.insert_message(&first).await.unwrap();
+    store.insert_message(&second).await.unwrap();
+    store
+        .insert_message(&f.message(channel.id, bob.id, "3"))
+        .await
+        .unwrap();
+    store
+        .delete_message(ch, sf(second.id), Timestamp::now())
+        .await
+        .unwrap();
+    assert_eq!(
+        store.fetch_last_message_id(ch, sf(owner.id)).await.unwrap(),
+        Some(sf(second.id))
     );
 }
 

@@ -11,8 +11,40 @@ both!(
     oversize_bodies_answer_413_without_harm,
     empty_bodies_with_any_content_type_read_as_empty_objects,
     the_openapi_document_lists_exactly_routes_that_exist,
+    every_protected_operation_refuses_callers_without_a_token,
+    every_id_in_a_path_is_checked,
+    every_body_is_checked_for_syntax_and_shape,
     health_reports_the_database,
 );
+
+/// Every documented operation: (method, path template, operation object).
+fn operations(doc: &Value) -> Vec<(Method, String, Value)> {
+    let mut out = Vec::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            if let Ok(m) = Method::from_bytes(method.to_uppercase().as_bytes()) {
+                out.push((m, path.clone(), op.clone()));
+            }
+        }
+    }
+    out
+}
+
+/// The path with every parameter replaced by `value`.
+fn fill(path: &str, value: &str) -> String {
+    path.split('/')
+        .map(|seg| if seg.starts_with('{') { value } else { seg })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// Whether an operation needs no token (`security: [{}]` in the document).
+fn is_public(op: &Value) -> bool {
+    op["security"].as_array().is_some_and(|s| {
+        s.iter()
+            .any(|r| r.as_object().is_some_and(|o| o.is_empty()))
+    })
+}
 
 async fn unknown_routes_and_methods_answer_in_discords_shape(app: &TestApp) {
     let token = app.register("owner").await;
@@ -115,6 +147,139 @@ async fn the_openapi_document_lists_exactly_routes_that_exist(app: &TestApp) {
     // Every documented operation names its responses; schemas are included.
     assert!(doc["components"]["schemas"]["Message"].is_object());
     let _: &Value = &doc["components"]["securitySchemes"]["token"];
+}
+
+async fn every_protected_operation_refuses_callers_without_a_token(app: &TestApp) {
+    let doc = app
+        .call(Method::GET, "/openapi.json", None, None)
+        .await
+        .ok(200);
+    let mut protected = 0;
+    for (method, path, op) in operations(&doc) {
+        if is_public(&op) {
+            continue;
+        }
+        protected += 1;
+        let target = fill(&path, "1");
+        for auth in [None, Some("not-a-token"), Some("Bot not-a-token")] {
+            let mut req = app
+                .client
+                .request(method.clone(), format!("{}{target}", app.base))
+                .json(&json!({}));
+            if let Some(a) = auth {
+                req = req.header("Authorization", a);
+            }
+            let res = TestApp::read(req.send().await.unwrap()).await;
+            assert_eq!(
+                res.status.as_u16(),
+                401,
+                "{method} {path} with {auth:?}: {}",
+                res.body
+            );
+            assert_eq!(res.body, json!({"message": "401: Unauthorized", "code": 0}));
+        }
+    }
+    assert!(protected >= 30, "{protected} protected operations");
+    // The public ones are exactly these.
+    let public: Vec<String> = operations(&doc)
+        .into_iter()
+        .filter(|(_, _, op)| is_public(op))
+        .map(|(m, p, _)| format!("{m} {p}"))
+        .collect();
+    let mut public = public;
+    public.sort();
+    assert_eq!(
+        public,
+        [
+            "GET /api/v10/gateway",
+            "GET /api/v10/invites/{code}",
+            "GET /api/v10/openapi.json",
+            "GET /healthz",
+            "POST /api/v10/auth/login",
+            "POST /api/v10/auth/register"
+        ]
+    );
+}
+
+async fn every_id_in_a_path_is_checked(app: &TestApp) {
+    let token = app.register("owner").await;
+    let doc = app
+        .call(Method::GET, "/openapi.json", None, None)
+        .await
+        .ok(200);
+    let mut checked = 0;
+    for (method, path, _) in operations(&doc) {
+        if !path.contains('{') {
+            continue;
+        }
+        let res = app
+            .raw(
+                method.clone(),
+                &fill(&path, "12ab"),
+                Some(&token),
+                b"{}".to_vec(),
+            )
+            .await;
+        if path.contains("{code}") {
+            res.assert_error(404, 10006);
+        } else {
+            assert_eq!(res.status.as_u16(), 400, "{method} {path}: {}", res.body);
+            assert_eq!(res.body["code"], 50035, "{method} {path}: {}", res.body);
+            let errors = res.body["errors"].as_object().unwrap();
+            let (name, detail) = errors.iter().next().unwrap();
+            assert!(
+                path.contains(&format!("{{{name}}}")),
+                "{method} {path} names {name}"
+            );
+            assert_eq!(detail["_errors"][0]["code"], "NUMBER_TYPE_COERCE");
+        }
+        checked += 1;
+    }
+    assert!(checked >= 25, "{checked}");
+}
+
+async fn every_body_is_checked_for_syntax_and_shape(app: &TestApp) {
+    let token = app.register("owner").await;
+    let doc = app
+        .call(Method::GET, "/openapi.json", None, None)
+        .await
+        .ok(200);
+    let mut checked = 0;
+    for (method, path, op) in operations(&doc) {
+        if op.get("requestBody").is_none() {
+            continue;
+        }
+        let mut target = fill(&path, "1");
+        if path.ends_with("/oauth2/authorize") {
+            target.push_str("?client_id=1&scope=bot");
+        }
+        for (body, code) in [
+            (&b"{\"a\": "[..], 50109),
+            (&b"\"text\""[..], 50035),
+            (&b"nul"[..], 50109),
+            (&b"42"[..], 50035),
+        ] {
+            let res = app
+                .raw(method.clone(), &target, Some(&token), body.to_vec())
+                .await;
+            assert_eq!(
+                res.status.as_u16(),
+                400,
+                "{method} {path} {:?}: {}",
+                String::from_utf8_lossy(body),
+                res.body
+            );
+            assert_eq!(
+                res.body["code"],
+                code,
+                "{method} {path} {:?}: {}",
+                String::from_utf8_lossy(body),
+                res.body
+            );
+        }
+        checked += 1;
+    }
+    assert!(checked >= 12, "{checked}");
 }
 
 async fn health_reports_the_database(app: &TestApp) {

@@ -13,6 +13,7 @@ both!(
     history_modes_are_newest_first_and_checked,
     only_authors_edit_and_authors_or_moderators_delete,
     only_members_read_post_or_type,
+    slow_mode_spaces_a_members_messages_but_not_a_moderators,
 );
 
 async fn a_posted_message_has_the_shape_clients_parse(app: &TestApp) {
@@ -385,4 +386,87 @@ async fn only_members_read_post_or_type(app: &TestApp) {
     app.call(Method::GET, &path, None, None)
         .await
         .assert_error(401, 0);
+}
+
+async fn slow_mode_spaces_a_members_messages_but_not_a_moderators(app: &TestApp) {
+    let owner = app.register("owner").await;
+    let bob = app.register("bob").await;
+    let (_, general) = app.guild_with(&owner, &[&bob]).await;
+    app.patch(
+        &format!("/channels/{general}"),
+        &owner,
+        json!({"rate_limit_per_user": 30}),
+    )
+    .await
+    .ok(200);
+    let path = format!("/channels/{general}/messages");
+    app.post(&path, &bob, json!({"content": "first"}))
+        .await
+        .ok(200);
+    let res = app.post(&path, &bob, json!({"content": "too soon"})).await;
+    res.assert_error(429, 20016);
+    let wait = res.body["retry_after"].as_f64().unwrap();
+    assert!(wait > 25.0 && wait <= 30.0, "{wait}");
+    assert_eq!(res.body["global"], false);
+    // Deleting the message does not reset the wait.
+    let mine = ids(&app.get(&format!("{path}?limit=1"), &bob).await.ok(200));
+    app.delete(&format!("{path}/{}", mine[0]), &bob)
+        .await
+        .ok(204);
+    app.post(&path, &bob, json!({"content": "still too soon"}))
+        .await
+        .assert_error(429, 20016);
+    // The owner (MANAGE_MESSAGES, MANAGE_CHANNELS) is exempt; without slow mode Bob may post.
+    app.post(&path, &owner, json!({"content": "one"}))
+        .await
+        .ok(200);
+    app.post(&path, &owner, json!({"content": "two"}))
+        .await
+        .ok(200);
+    app.patch(
+        &format!("/channels/{general}"),
+        &owner,
+        json!({"rate_limit_per_user": 0}),
+    )
+    .await
+    .ok(200);
+    app.post(&path, &bob, json!({"content": "now"}))
+        .await
+        .ok(200);
+}
+
+#[tokio::test]
+async fn a_slow_mode_answer_carries_the_headers_clients_wait_on() {
+    let app = TestApp::spawn(crate::helpers::Backend::Sqlite)
+        .await
+        .unwrap();
+    let owner = app.register("owner").await;
+    let bob = app.register("bob").await;
+    let (_, general) = app.guild_with(&owner, &[&bob]).await;
+    app.patch(
+        &format!("/channels/{general}"),
+        &owner,
+        json!({"rate_limit_per_user": 5}),
+    )
+    .await
+    .ok(200);
+    app.say(&bob, &general, "first").await;
+    let res = app
+        .client
+        .post(format!("{}/api/v10/channels/{general}/messages", app.base))
+        .header("Authorization", &bob)
+        .json(&json!({"content": "second"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 429);
+    assert!(res.headers().get("via").is_some());
+    let after: u64 = res.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=5).contains(&after), "{after}");
+    assert_eq!(res.headers()["content-type"], "application/json");
+    app.stop().await;
 }

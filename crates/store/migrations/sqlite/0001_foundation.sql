@@ -155,5 +155,5 @@ CREATE TABLE messages (
     deleted_at            BIGINT,
     PRIMARY KEY (channel_id, id)
 );
--- enforce_nonce looks up an author's recent message by nonce
-CREATE INDEX messages_nonce ON messages (channel_id, author_id, nonce) WHERE nonce IS NOT NULL;
+-- an author's recent messages in a channel: enforce_nonce and slow mode look them up
+CREATE INDEX messages_author ON messages (channel_id, author_id, id);
