@@ -13,7 +13,8 @@ use utoipa_axum::routes;
 
 use crate::auth::new_token;
 use crate::extract::{errors, token_hash, Auth, Json, Query};
-use crate::{access, convert, ApiError, ApiResult, AppState};
+use crate::{access, convert, events, ApiError, ApiResult, AppState};
+use hearth_core::events::Event;
 
 pub(crate) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -168,6 +169,7 @@ async fn authorize(
         .fetch_application(q.client_id)
         .await?
         .ok_or(ApiError::UnknownApplication)?;
+    let _order = state.order.lock(body.guild_id).await;
     let (guild, perms) = access::guild(&state, body.guild_id, auth.id()).await?;
     access::require(perms, Permissions::MANAGE_GUILD)?;
     if !app.bot_public && app.owner_id != auth.user.id {
@@ -196,6 +198,8 @@ async fn authorize(
             position: 1,
         };
         state.store.insert_role(&role).await?;
+        let data = serde_json::json!({ "guild_id": body.guild_id, "role": convert::role(&role) });
+        state.publish(Event::guild("GUILD_ROLE_CREATE", body.guild_id, data));
         roles.push(role.id);
     }
     let member = DbMember {
@@ -208,5 +212,12 @@ async fn authorize(
         roles,
     };
     state.store.insert_member(&member).await?;
-    Ok(axum::Json(convert::member(&member, Some(&bot))))
+    let out = convert::member(&member, Some(&bot));
+    state.publish(events::member_add(body.guild_id, &out));
+    let roles = state.store.fetch_roles(body.guild_id).await?;
+    state.publish(events::guild_gained(
+        q.client_id,
+        &convert::guild(&guild, &roles, None),
+    ));
+    Ok(axum::Json(out))
 }

@@ -10,7 +10,7 @@ use utoipa_axum::routes;
 
 use crate::extract::{errors, Auth, Json, Path};
 use crate::guilds::{check_channel_fields, check_parent, TEXT};
-use crate::{access, convert, ApiError, ApiResult, AppState};
+use crate::{access, convert, events, ApiError, ApiResult, AppState};
 
 pub(crate) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(get_channel, modify_channel, delete_channel))
@@ -37,6 +37,10 @@ async fn modify_channel(
     Path(channel_id): Path<Snowflake>,
     Json(body): Json<ModifyChannel>,
 ) -> ApiResult<axum::Json<Channel>> {
+    let (first, _) = access::channel(&state, channel_id, auth.id()).await?;
+    let guild_id = first.guild_id.ok_or(ApiError::UnknownChannel)?;
+    // Read, change and write under the guild's lock (channel changes are ordered per guild).
+    let _order = state.order.lock(Snowflake::from_i64(guild_id)).await;
     let (mut channel, perms) = access::channel(&state, channel_id, auth.id()).await?;
     access::require(perms, Permissions::MANAGE_CHANNELS)?;
     let mut errs = errors();
@@ -47,7 +51,6 @@ async fn modify_channel(
         body.rate_limit_per_user.flatten(),
         body.permission_overwrites.as_ref(),
     );
-    let guild_id = channel.guild_id.ok_or(ApiError::UnknownChannel)?;
     if let Some(parent) = body.parent_id {
         check_parent(&state, &mut errs, guild_id, channel.kind, parent).await?;
         if parent == Some(channel_id) {
@@ -90,7 +93,9 @@ async fn modify_channel(
         .update_channel(&channel)
         .await?
         .ok_or(ApiError::UnknownChannel)?;
-    Ok(axum::Json(convert::channel(&channel)))
+    let out = convert::channel(&channel);
+    state.publish_all(events::channel("CHANNEL_UPDATE", &out));
+    Ok(axum::Json(out))
 }
 
 /// Deletes a channel with its messages and invites (MANAGE_CHANNELS); answers the deleted
@@ -102,6 +107,9 @@ async fn delete_channel(
     auth: Auth,
     Path(channel_id): Path<Snowflake>,
 ) -> ApiResult<axum::Json<Channel>> {
+    let (first, _) = access::channel(&state, channel_id, auth.id()).await?;
+    let guild_id = first.guild_id.ok_or(ApiError::UnknownChannel)?;
+    let _order = state.order.lock(Snowflake::from_i64(guild_id)).await;
     let (_, perms) = access::channel(&state, channel_id, auth.id()).await?;
     access::require(perms, Permissions::MANAGE_CHANNELS)?;
     let channel = state
@@ -109,5 +117,7 @@ async fn delete_channel(
         .delete_channel(channel_id)
         .await?
         .ok_or(ApiError::UnknownChannel)?;
-    Ok(axum::Json(convert::channel(&channel)))
+    let out = convert::channel(&channel);
+    state.publish_all(events::channel("CHANNEL_DELETE", &out));
+    Ok(axum::Json(out))
 }

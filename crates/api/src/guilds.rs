@@ -2,6 +2,7 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
+use hearth_core::events::Event;
 use hearth_core::names::{self, FieldError};
 use hearth_core::{Permissions, Snowflake, Timestamp};
 use hearth_protocol::objects::{Channel, Guild};
@@ -9,12 +10,13 @@ use hearth_protocol::requests::{
     ChannelPosition, CreateChannel, CreateGuild, ModifyGuild, WithCountsQuery,
 };
 use hearth_store as db;
+use serde_json::json;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::error::FormErrors;
 use crate::extract::{errors, Auth, Json, JsonList, Path, Query};
-use crate::{access, convert, ApiError, ApiResult, AppState};
+use crate::{access, convert, events, ApiError, ApiResult, AppState};
 
 pub(crate) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -113,14 +115,14 @@ async fn create_guild(
         managed: false,
         position: 0,
     };
+    let _order = state.order.lock(Snowflake::from_i64(id)).await;
     state
         .store
         .insert_guild(&guild, &everyone, &general)
         .await?;
-    Ok((
-        StatusCode::CREATED,
-        axum::Json(convert::guild(&guild, &[everyone], None)),
-    ))
+    let out = convert::guild(&guild, &[everyone], None);
+    state.publish(events::guild_gained(auth.id(), &out));
+    Ok((StatusCode::CREATED, axum::Json(out)))
 }
 
 /// A guild the caller belongs to; `with_counts` adds approximate member and presence counts.
@@ -152,6 +154,8 @@ async fn modify_guild(
     Path(guild_id): Path<Snowflake>,
     Json(body): Json<ModifyGuild>,
 ) -> ApiResult<axum::Json<Guild>> {
+    // Read, change and write under the guild's lock: concurrent changes do not undo each other.
+    let _order = state.order.lock(guild_id).await;
     let (mut guild, perms) = access::guild(&state, guild_id, auth.id()).await?;
     access::require(perms, Permissions::MANAGE_GUILD)?;
     let mut errs = errors();
@@ -238,7 +242,13 @@ async fn modify_guild(
         .await?
         .ok_or(ApiError::UnknownGuild)?;
     let roles = state.store.fetch_roles(guild_id).await?;
-    Ok(axum::Json(convert::guild(&guild, &roles, None)))
+    let out = convert::guild(&guild, &roles, None);
+    state.publish(Event::guild(
+        "GUILD_UPDATE",
+        guild_id,
+        events::with(&out, json!({})),
+    ));
+    Ok(axum::Json(out))
 }
 
 /// Deletes a guild with everything in it (owner only).
@@ -249,11 +259,15 @@ async fn delete_guild(
     auth: Auth,
     Path(guild_id): Path<Snowflake>,
 ) -> ApiResult<StatusCode> {
+    let _order = state.order.lock(guild_id).await;
     let (guild, _) = access::guild(&state, guild_id, auth.id()).await?;
     if guild.owner_id != auth.user.id {
         return Err(ApiError::MissingPermissions);
     }
-    state.store.delete_guild(guild_id).await?;
+    if state.store.delete_guild(guild_id).await? {
+        let data = json!({ "id": guild_id, "unavailable": false });
+        state.publish(Event::guild("GUILD_DELETE", guild_id, data));
+    }
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -340,6 +354,7 @@ async fn create_channel(
     Path(guild_id): Path<Snowflake>,
     Json(body): Json<CreateChannel>,
 ) -> ApiResult<(StatusCode, axum::Json<Channel>)> {
+    let _order = state.order.lock(guild_id).await;
     let (guild, perms) = access::guild(&state, guild_id, auth.id()).await?;
     access::require(perms, Permissions::MANAGE_CHANNELS)?;
     let kind = body.kind.unwrap_or(TEXT);
@@ -390,7 +405,9 @@ async fn create_channel(
         created_at: Timestamp::now().0,
     };
     state.store.insert_channel(&channel).await?;
-    Ok((StatusCode::CREATED, axum::Json(convert::channel(&channel))))
+    let out = convert::channel(&channel);
+    state.publish_all(events::channel("CHANNEL_CREATE", &out));
+    Ok((StatusCode::CREATED, axum::Json(out)))
 }
 
 /// Moves channels: new positions and parents, in one transaction (MANAGE_CHANNELS).
@@ -402,6 +419,7 @@ async fn reorder_channels(
     Path(guild_id): Path<Snowflake>,
     JsonList(body): JsonList<ChannelPosition>,
 ) -> ApiResult<StatusCode> {
+    let _order = state.order.lock(guild_id).await;
     let (_, perms) = access::guild(&state, guild_id, auth.id()).await?;
     access::require(perms, Permissions::MANAGE_CHANNELS)?;
     let channels = state.store.fetch_guild_channels(guild_id).await?;
@@ -441,9 +459,15 @@ async fn reorder_channels(
             parent_id: p.parent_id.map(|o| o.map(Snowflake::as_i64)),
         })
         .collect();
-    state
+    for changed in state
         .store
         .update_channel_positions(guild_id, &moves)
-        .await?;
+        .await?
+    {
+        state.publish_all(events::channel(
+            "CHANNEL_UPDATE",
+            &convert::channel(&changed),
+        ));
+    }
     Ok(StatusCode::NO_CONTENT)
 }

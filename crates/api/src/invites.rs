@@ -12,7 +12,7 @@ use utoipa_axum::routes;
 
 use crate::extract::{errors, Auth, Json, Path, Query};
 use crate::guilds::TEXT;
-use crate::{access, convert, ApiError, ApiResult, AppState};
+use crate::{access, convert, events, ApiError, ApiResult, AppState};
 
 pub(crate) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -76,6 +76,9 @@ async fn create_invite(
     Path(channel_id): Path<Snowflake>,
     Json(body): Json<CreateInvite>,
 ) -> ApiResult<axum::Json<Invite>> {
+    let (first, _) = access::channel(&state, channel_id, auth.id()).await?;
+    let guild_id = Snowflake::from_i64(first.guild_id.ok_or(ApiError::UnknownChannel)?);
+    let _order = state.order.lock(guild_id).await;
     let (channel, perms) = access::channel(&state, channel_id, auth.id()).await?;
     access::require(perms, Permissions::CREATE_INSTANT_INVITE)?;
     if channel.kind != TEXT {
@@ -124,7 +127,9 @@ async fn create_invite(
             Err(e) => return Err(e.into()),
         }
     }
-    Ok(axum::Json(render(&state, &invite, false).await?))
+    let out = render(&state, &invite, false).await?;
+    state.publish(events::invite_create(&out));
+    Ok(axum::Json(out))
 }
 
 /// A channel's invites (MANAGE_CHANNELS).
@@ -204,6 +209,8 @@ async fn accept_invite(
         .fetch_invite(&code)
         .await?
         .ok_or(ApiError::UnknownInvite)?;
+    let guild_id = Snowflake::from_i64(invite.guild_id);
+    let _order = state.order.lock(guild_id).await;
     let now = Timestamp::now();
     let member = db::Member {
         guild_id: invite.guild_id,
@@ -215,7 +222,21 @@ async fn accept_invite(
         roles: Vec::new(),
     };
     let used = match state.store.use_invite(&code, &member, now).await? {
-        InviteUse::Joined(i) | InviteUse::AlreadyMember(i) => i,
+        InviteUse::Joined(i) => {
+            state.publish(events::member_add(
+                guild_id,
+                &convert::member(&member, Some(&auth.user)),
+            ));
+            if let Some(guild) = state.store.fetch_guild(guild_id).await? {
+                let roles = state.store.fetch_roles(guild_id).await?;
+                state.publish(events::guild_gained(
+                    auth.id(),
+                    &convert::guild(&guild, &roles, None),
+                ));
+            }
+            i
+        }
+        InviteUse::AlreadyMember(i) => i,
         InviteUse::Invalid => return Err(ApiError::UnknownInvite),
     };
     Ok(axum::Json(render(&state, &used, false).await?))
@@ -237,7 +258,9 @@ async fn delete_invite(
         .fetch_invite(&code)
         .await?
         .ok_or(ApiError::UnknownInvite)?;
-    let (_, perms) = access::guild(&state, Snowflake::from_i64(invite.guild_id), auth.id()).await?;
+    let guild_id = Snowflake::from_i64(invite.guild_id);
+    let _order = state.order.lock(guild_id).await;
+    let (_, perms) = access::guild(&state, guild_id, auth.id()).await?;
     if !perms.contains(Permissions::MANAGE_CHANNELS) && !perms.contains(Permissions::MANAGE_GUILD) {
         return Err(ApiError::MissingPermissions);
     }
@@ -247,5 +270,6 @@ async fn delete_invite(
         .delete_invite(&code)
         .await?
         .ok_or(ApiError::UnknownInvite)?;
+    state.publish(events::invite_delete(&rendered));
     Ok(axum::Json(rendered))
 }

@@ -17,6 +17,8 @@ use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::uri::PathAndQuery;
 use axum::http::Uri;
 use axum::{middleware, Extension, Router};
+use hearth_bus::Bus;
+use hearth_core::events::Event;
 use hearth_core::SnowflakeGenerator;
 use hearth_store::Store;
 use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
@@ -31,6 +33,7 @@ mod auth;
 mod channels;
 pub mod convert;
 pub mod error;
+pub mod events;
 pub mod extract;
 mod gateway;
 mod guilds;
@@ -66,6 +69,10 @@ impl Default for ApiConfig {
 pub struct AppState {
     /// Storage.
     pub store: Arc<dyn Store>,
+    /// Where committed changes are published.
+    pub bus: Arc<dyn Bus>,
+    /// Ordering locks: held from a write until its event is published.
+    pub order: Arc<events::OrderLocks>,
     /// Id generator of this node.
     pub ids: Arc<SnowflakeGenerator>,
     /// Settings.
@@ -82,12 +89,26 @@ impl std::fmt::Debug for AppState {
 }
 
 impl AppState {
-    /// State over a store, for node `node_id`.
-    pub fn new(store: Arc<dyn Store>, node_id: u16, config: ApiConfig) -> Self {
+    /// State over a store and a bus, for node `node_id`.
+    pub fn new(store: Arc<dyn Store>, bus: Arc<dyn Bus>, node_id: u16, config: ApiConfig) -> Self {
         AppState {
             store,
+            bus,
+            order: Arc::new(events::OrderLocks::default()),
             ids: Arc::new(SnowflakeGenerator::new(node_id)),
             config: Arc::new(config),
+        }
+    }
+
+    /// Publishes a committed change (call while holding its ordering lock).
+    pub fn publish(&self, event: Event) {
+        self.bus.publish(event);
+    }
+
+    /// Publishes each of several committed changes, in order.
+    pub fn publish_all(&self, events: impl IntoIterator<Item = Event>) {
+        for e in events {
+            self.bus.publish(e);
         }
     }
 }

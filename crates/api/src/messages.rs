@@ -16,7 +16,9 @@ use crate::convert::MessageRenderer;
 use crate::error::FormErrors;
 use crate::extract::{errors, Auth, Json, Path, Query};
 use crate::guilds::TEXT;
-use crate::{access, ApiError, ApiResult, AppState};
+use crate::{access, convert, events, ApiError, ApiResult, AppState};
+use hearth_core::events::Event;
+use serde_json::json;
 
 pub(crate) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -180,6 +182,8 @@ async fn create_message(
     if content.trim().is_empty() && embeds.is_empty() {
         return Err(ApiError::EmptyMessage);
     }
+    // Messages of a channel are committed and published in one order.
+    let _order = state.order.lock(channel_id).await;
     if let (Some(nonce), Some(true)) = (&body.nonce, body.enforce_nonce) {
         // A repeat is answered before slow mode is applied: it posts nothing.
         let since = Snowflake::from_unix_millis(
@@ -219,11 +223,19 @@ async fn create_message(
         deleted_at: None,
     };
     state.store.insert_message(&message).await?;
-    Ok(axum::Json(
-        MessageRenderer::new(&state, &channel)
-            .render(&message)
-            .await?,
-    ))
+    let out = MessageRenderer::new(&state, &channel)
+        .render(&message)
+        .await?;
+    let guild_id = guild_of(&channel)?;
+    let member = state.store.fetch_member(guild_id, auth.id()).await?;
+    let extra = json!({ "member": member.map(|m| convert::member(&m, None)) });
+    state.publish(Event::channel(
+        "MESSAGE_CREATE",
+        guild_id,
+        channel_id,
+        events::with(&out, extra),
+    ));
+    Ok(axum::Json(out))
 }
 
 /// Slow mode: with `rate_limit_per_user` set, a member waits that many seconds between two
@@ -289,6 +301,7 @@ async fn edit_message(
     Json(body): Json<EditMessage>,
 ) -> ApiResult<axum::Json<Message>> {
     let (channel, _) = access::channel(&state, channel_id, auth.id()).await?;
+    let _order = state.order.lock(channel_id).await;
     let mut m = state
         .store
         .fetch_message(channel_id, message_id)
@@ -326,9 +339,15 @@ async fn edit_message(
         .update_message(&m)
         .await?
         .ok_or(ApiError::UnknownMessage)?;
-    Ok(axum::Json(
-        MessageRenderer::new(&state, &channel).render(&m).await?,
-    ))
+    let out = MessageRenderer::new(&state, &channel).render(&m).await?;
+    let data = events::with(&out, json!({}));
+    state.publish(Event::channel(
+        "MESSAGE_UPDATE",
+        guild_of(&channel)?,
+        channel_id,
+        data,
+    ));
+    Ok(axum::Json(out))
 }
 
 /// Deletes a message: its author, or anyone with MANAGE_MESSAGES. The message is kept as a
@@ -341,7 +360,8 @@ async fn delete_message(
     auth: Auth,
     Path((channel_id, message_id)): Path<(Snowflake, Snowflake)>,
 ) -> ApiResult<StatusCode> {
-    let (_, perms) = access::channel(&state, channel_id, auth.id()).await?;
+    let (channel, perms) = access::channel(&state, channel_id, auth.id()).await?;
+    let _order = state.order.lock(channel_id).await;
     let m = state
         .store
         .fetch_message(channel_id, message_id)
@@ -357,6 +377,9 @@ async fn delete_message(
     {
         return Err(ApiError::UnknownMessage);
     }
+    let guild_id = guild_of(&channel)?;
+    let data = json!({ "id": message_id, "channel_id": channel_id, "guild_id": guild_id });
+    state.publish(Event::channel("MESSAGE_DELETE", guild_id, channel_id, data));
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -373,5 +396,23 @@ async fn typing(
     if channel.kind != TEXT {
         return Err(ApiError::WrongChannelType);
     }
+    let guild_id = guild_of(&channel)?;
+    let member = state.store.fetch_member(guild_id, auth.id()).await?;
+    let data = json!({
+        "channel_id": channel_id,
+        "guild_id": guild_id,
+        "user_id": auth.id(),
+        "timestamp": Timestamp::now().unix_seconds(),
+        "member": member.map(|m| convert::member(&m, Some(&auth.user))),
+    });
+    state.publish(Event::channel("TYPING_START", guild_id, channel_id, data));
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// The guild of a guild channel (every channel is one, until direct messages exist).
+fn guild_of(channel: &db::Channel) -> ApiResult<Snowflake> {
+    channel
+        .guild_id
+        .map(Snowflake::from_i64)
+        .ok_or(ApiError::UnknownChannel)
 }

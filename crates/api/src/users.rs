@@ -12,7 +12,8 @@ use utoipa_axum::routes;
 
 use crate::auth::username_taken;
 use crate::extract::{errors, Auth, Json, Path, Query};
-use crate::{access, convert, ApiError, ApiResult, AppState};
+use crate::{access, convert, events, ApiError, ApiResult, AppState};
+use hearth_core::events::Event;
 
 pub(crate) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -54,7 +55,15 @@ async fn modify_me(
         global_name: body.global_name.map(|g| g.map(|g| g.trim().to_owned())),
     };
     match state.store.update_user(auth.id(), &patch).await {
-        Ok(Some(u)) => Ok(axum::Json(convert::current_user(&u))),
+        Ok(Some(u)) => {
+            let me = convert::current_user(&u);
+            state.publish(Event::users(
+                "USER_UPDATE",
+                vec![auth.id()],
+                events::with(&me, serde_json::json!({})),
+            ));
+            Ok(axum::Json(me))
+        }
         Ok(None) => Err(ApiError::Unauthorized),
         Err(StoreError::Conflict(_)) => Err(username_taken()),
         Err(e) => Err(e.into()),
@@ -125,6 +134,7 @@ async fn leave_guild(
     auth: Auth,
     Path(guild_id): Path<Snowflake>,
 ) -> ApiResult<StatusCode> {
+    let _order = state.order.lock(guild_id).await;
     let guild = state
         .store
         .fetch_guild(guild_id)
@@ -136,5 +146,7 @@ async fn leave_guild(
     if !state.store.delete_member(guild_id, auth.id()).await? {
         return Err(ApiError::UnknownGuild);
     }
+    state.publish(events::member_remove(guild_id, &convert::user(&auth.user)));
+    state.publish(events::guild_lost(auth.id(), guild_id));
     Ok(StatusCode::NO_CONTENT)
 }

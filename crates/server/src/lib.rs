@@ -6,10 +6,12 @@ pub mod config;
 
 use std::future::Future;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
 use hearth_api::{ApiConfig, AppState};
+use hearth_bus::{Bus, LocalBus};
 use tokio::net::TcpListener;
 
 pub use config::Config;
@@ -28,7 +30,8 @@ pub async fn prepare(config: &Config) -> anyhow::Result<(axum::Router, AppState)
         public_url: config.public_url.clone(),
         max_body_bytes: config.http.max_body_bytes,
     };
-    let state = AppState::new(store, config.node_id, api);
+    let bus: Arc<dyn Bus> = Arc::new(LocalBus::default());
+    let state = AppState::new(store, bus, config.node_id, api);
     Ok((hearth_api::router(state.clone()), state))
 }
 
@@ -40,6 +43,17 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let (app, state) = prepare(config).await?;
+    serve_prepared(config, app, state, listener, shutdown).await
+}
+
+/// [`serve`] for an application made by [`prepare`] (tests subscribe to its bus first).
+pub async fn serve_prepared(
+    config: &Config,
+    app: axum::Router,
+    state: AppState,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
     let (stop_tx, mut stop_rx) = tokio::sync::watch::channel(false);
     tokio::spawn(async move {
         shutdown.await;

@@ -22,6 +22,7 @@ pub struct TestApp {
     pub base: String,
     pub client: reqwest::Client,
     pub db: TestDatabase,
+    events: tokio::sync::Mutex<hearth_bus::Subscription>,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<anyhow::Result<()>>>,
 }
@@ -104,18 +105,21 @@ impl TestApp {
             ..Config::default()
         };
         adjust(&mut config);
+        let (router, state) = hearth::prepare(&config).await.expect("prepare");
+        let events = tokio::sync::Mutex::new(state.bus.subscribe());
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
-            hearth::serve(&config, listener, async move {
+            let shutdown = async move {
                 let _ = stopped.await;
-            })
-            .await
+            };
+            hearth::serve_prepared(&config, router, state, listener, shutdown).await
         });
         TestApp {
             addr,
             base: format!("http://{addr}"),
             client: reqwest::Client::new(),
             db,
+            events,
             stop: Some(stop),
             task: Some(task),
         }
@@ -271,6 +275,32 @@ impl TestApp {
         )
         .await
         .ok(200)
+    }
+
+    /// The next event published on the bus named `name`, skipping others (at most 5 s).
+    pub async fn event(&self, name: &str) -> std::sync::Arc<hearth_core::events::Event> {
+        let mut rx = self.events.lock().await;
+        let wait = async {
+            loop {
+                let e = rx.recv().await.expect("bus open");
+                if e.name == name {
+                    return e;
+                }
+            }
+        };
+        tokio::time::timeout(std::time::Duration::from_secs(5), wait)
+            .await
+            .unwrap_or_else(|_| panic!("no {name} event"))
+    }
+
+    /// Names of the events published so far and not yet read.
+    pub async fn drain_events(&self) -> Vec<String> {
+        let mut rx = self.events.lock().await;
+        let mut names = Vec::new();
+        while let Ok(e) = rx.try_recv() {
+            names.push(e.name.clone());
+        }
+        names
     }
 
     /// Opens the server's database directly (for checks the API does not expose).

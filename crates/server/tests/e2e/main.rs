@@ -31,6 +31,7 @@ mod accounts;
 mod bots;
 mod channels;
 mod errors;
+mod events;
 mod guilds;
 mod helpers;
 mod invites;
