@@ -214,10 +214,6 @@ async fn authorize(
     state.store.insert_member(&member).await?;
     let out = convert::member(&member, Some(&bot));
     state.publish(events::member_add(body.guild_id, &out));
-    let roles = state.store.fetch_roles(body.guild_id).await?;
-    state.publish(events::guild_gained(
-        q.client_id,
-        &convert::guild(&guild, &roles, None),
-    ));
+    state.publish_all(events::guild_gained(&state, q.client_id, body.guild_id).await?);
     Ok(axum::Json(out))
 }

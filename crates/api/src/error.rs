@@ -80,6 +80,9 @@ pub enum ApiError {
     /// The route exists, the method does not.
     #[error("405: Method Not Allowed")]
     MethodNotAllowed,
+    /// A plain request to the WebSocket endpoint.
+    #[error("400: Bad Request")]
+    NotWebSocket,
     /// 10002.
     #[error("Unknown Application")]
     UnknownApplication,
@@ -160,6 +163,7 @@ impl ApiError {
             Unauthorized => (StatusCode::UNAUTHORIZED, 0),
             NoRoute => (StatusCode::NOT_FOUND, 0),
             MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, 0),
+            NotWebSocket => (StatusCode::BAD_REQUEST, 0),
             UnknownApplication => (StatusCode::NOT_FOUND, 10002),
             UnknownChannel => (StatusCode::NOT_FOUND, 10003),
             UnknownGuild => (StatusCode::NOT_FOUND, 10004),

@@ -11,6 +11,8 @@ use tokio::sync::{Mutex, MutexGuard};
 
 use hearth_protocol::objects as wire;
 
+use crate::{ApiResult, AppState};
+
 /// Striped locks keyed by id: two changes to the same channel or guild take the same lock.
 #[derive(Debug)]
 pub struct OrderLocks {
@@ -68,10 +70,16 @@ pub fn member_remove(guild_id: Snowflake, user: &wire::User) -> Event {
     )
 }
 
-/// `GUILD_CREATE` for users who just gained a guild (its creator, a joining member, an added
-/// bot). The gateway completes it with what a session needs (channels, members, ...).
-pub fn guild_gained(user_id: Snowflake, guild: &wire::Guild) -> Event {
-    Event::users("GUILD_CREATE", vec![user_id], with(guild, json!({})))
+/// `GUILD_CREATE` for a user who just gained a guild (its creator, a joining member, an added
+/// bot), carrying everything a gateway session needs (channels, roles, members, counts).
+pub async fn guild_gained(
+    state: &AppState,
+    user_id: Snowflake,
+    guild_id: Snowflake,
+) -> ApiResult<Option<Event>> {
+    let data =
+        hearth_gateway::payload::guild_create(state.store.as_ref(), guild_id, user_id, 250).await?;
+    Ok(data.map(|d| Event::users("GUILD_CREATE", vec![user_id], d)))
 }
 
 /// `GUILD_DELETE` for a user who left (or was removed from) a guild.

@@ -11,7 +11,6 @@ use axum::http::request::Parts;
 use hearth_core::names::FieldError;
 use hearth_core::{Snowflake, Timestamp};
 use serde::de::DeserializeOwned;
-use sha2::{Digest, Sha256};
 
 use crate::error::{ApiError, FormErrors};
 use crate::AppState;
@@ -206,15 +205,7 @@ impl Auth {
     }
 }
 
-/// SHA-256 of a token, hex: what the store keeps.
-pub fn token_hash(token: &str) -> String {
-    let digest = Sha256::digest(token.as_bytes());
-    let mut out = String::with_capacity(64);
-    for b in digest {
-        out.push_str(&format!("{b:02x}"));
-    }
-    out
-}
+pub use hearth_store::token_hash;
 
 /// How often a session's last-used time is written (at most once per this many seconds).
 const TOUCH_INTERVAL_SECS: i64 = 60;

@@ -7,7 +7,16 @@ use hearth_protocol::objects::{GatewayBot, GatewayUrl, SessionStartLimit};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::extract::Auth;
+use axum::extract::ws::rejection::WebSocketUpgradeRejection;
+use axum::extract::ws::{CloseFrame, Message, WebSocketUpgrade};
+use axum::response::Response;
+use futures_util::{SinkExt, StreamExt};
+use hearth_gateway::connection::ConnectOptions;
+use hearth_gateway::WsMessage;
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use crate::extract::{Auth, Query};
 use crate::{ApiError, ApiResult, AppState};
 
 pub(crate) fn router() -> OpenApiRouter<AppState> {
@@ -16,9 +25,78 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(gateway_bot))
 }
 
+/// The WebSocket endpoint itself (mounted at `/gateway`, outside `/api/v10`).
+pub(crate) fn socket_router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(connect))
+}
+
+/// Query of the gateway URL (clients append it to the published URL).
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+struct ConnectQuery {
+    /// Gateway version; only 10 is served.
+    v: Option<u32>,
+    /// Only `json`.
+    encoding: Option<String>,
+    /// `zlib-stream` for a compressed stream; anything else means plain text frames.
+    compress: Option<String>,
+}
+
+/// Opens a gateway connection (WebSocket; Discord Gateway v10).
+#[utoipa::path(get, path = "/gateway", tag = "gateway", security(()), params(ConnectQuery),
+    responses((status = 101, description = "Switching to the WebSocket protocol"), (status = 400, body = hearth_protocol::ErrorBody)))]
+async fn connect(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<ConnectQuery>,
+    upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
+) -> ApiResult<Response> {
+    let upgrade = upgrade.map_err(|_| ApiError::NotWebSocket)?;
+    if q.encoding.as_deref().is_some_and(|e| e != "json") {
+        return Err(ApiError::InvalidFormBody(
+            "Only encoding=json is served.".into(),
+        ));
+    }
+    let options = ConnectOptions {
+        zlib: q.compress.as_deref() == Some("zlib-stream"),
+        bad_version: q.v.is_some_and(|v| v != 10),
+        resume_url: gateway_url(&state, &headers),
+    };
+    let hub = state.hub.clone();
+    Ok(upgrade.on_upgrade(move |socket| async move {
+        let (sink, stream) = socket.split();
+        let sink = sink.with(|m: WsMessage| async move { Ok::<_, axum::Error>(to_axum(m)) });
+        let stream = stream.map(|r| r.map(from_axum));
+        hearth_gateway::connection::serve(hub, Box::pin(sink), stream, options).await;
+    }))
+}
+
+fn to_axum(m: WsMessage) -> Message {
+    match m {
+        WsMessage::Text(t) => Message::Text(t.into()),
+        WsMessage::Binary(b) => Message::Binary(b.into()),
+        WsMessage::Ping(b) => Message::Ping(b.into()),
+        WsMessage::Pong(b) => Message::Pong(b.into()),
+        WsMessage::Close(c) => Message::Close(c.map(|(code, reason)| CloseFrame {
+            code,
+            reason: reason.into(),
+        })),
+    }
+}
+
+fn from_axum(m: Message) -> WsMessage {
+    match m {
+        Message::Text(t) => WsMessage::Text(t.to_string()),
+        Message::Binary(b) => WsMessage::Binary(b.to_vec()),
+        Message::Ping(b) => WsMessage::Ping(b.to_vec()),
+        Message::Pong(b) => WsMessage::Pong(b.to_vec()),
+        Message::Close(c) => WsMessage::Close(c.map(|f| (f.code, f.reason.to_string()))),
+    }
+}
+
 /// `ws(s)://<public host>/gateway`: from `public_url` when configured, else from the request's
 /// Host header. Never carries a query string (discord.js appends its own with `?`).
-fn gateway_url(state: &AppState, headers: &HeaderMap) -> String {
+pub(crate) fn gateway_url(state: &AppState, headers: &HeaderMap) -> String {
     let base = match &state.config.public_url {
         Some(url) => url.trim_end_matches('/').to_owned(),
         None => {

@@ -121,7 +121,7 @@ async fn create_guild(
         .insert_guild(&guild, &everyone, &general)
         .await?;
     let out = convert::guild(&guild, &[everyone], None);
-    state.publish(events::guild_gained(auth.id(), &out));
+    state.publish_all(events::guild_gained(&state, auth.id(), Snowflake::from_i64(id)).await?);
     Ok((StatusCode::CREATED, axum::Json(out)))
 }
 

@@ -227,13 +227,7 @@ async fn accept_invite(
                 guild_id,
                 &convert::member(&member, Some(&auth.user)),
             ));
-            if let Some(guild) = state.store.fetch_guild(guild_id).await? {
-                let roles = state.store.fetch_roles(guild_id).await?;
-                state.publish(events::guild_gained(
-                    auth.id(),
-                    &convert::guild(&guild, &roles, None),
-                ));
-            }
+            state.publish_all(events::guild_gained(&state, auth.id(), guild_id).await?);
             i
         }
         InviteUse::AlreadyMember(i) => i,

@@ -71,6 +71,8 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     /// Where committed changes are published.
     pub bus: Arc<dyn Bus>,
+    /// This node's gateway sessions.
+    pub hub: Arc<hearth_gateway::Hub>,
     /// Ordering locks: held from a write until its event is published.
     pub order: Arc<events::OrderLocks>,
     /// Id generator of this node.
@@ -90,10 +92,17 @@ impl std::fmt::Debug for AppState {
 
 impl AppState {
     /// State over a store and a bus, for node `node_id`.
-    pub fn new(store: Arc<dyn Store>, bus: Arc<dyn Bus>, node_id: u16, config: ApiConfig) -> Self {
+    pub fn new(
+        store: Arc<dyn Store>,
+        bus: Arc<dyn Bus>,
+        hub: Arc<hearth_gateway::Hub>,
+        node_id: u16,
+        config: ApiConfig,
+    ) -> Self {
         AppState {
             store,
             bus,
+            hub,
             order: Arc::new(events::OrderLocks::default()),
             ids: Arc::new(SnowflakeGenerator::new(node_id)),
             config: Arc::new(config),
@@ -165,6 +174,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 fn build() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest("/api/v10", api_v10())
+        .merge(gateway::socket_router())
         .routes(routes!(health::healthz))
         .split_for_parts()
 }

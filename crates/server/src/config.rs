@@ -37,6 +37,8 @@ pub struct Config {
     pub database: DatabaseConfig,
     /// HTTP limits and shutdown.
     pub http: HttpConfig,
+    /// Real-time gateway.
+    pub gateway: hearth_gateway::GatewayConfig,
 }
 
 /// `[database]`.
@@ -91,6 +93,7 @@ impl Default for Config {
             node_id: 0,
             database: DatabaseConfig::default(),
             http: HttpConfig::default(),
+            gateway: hearth_gateway::GatewayConfig::default(),
         }
     }
 }
@@ -183,6 +186,31 @@ max_body_bytes = 1048576
 
 # Seconds in-flight requests get to finish when hearth is asked to stop (SIGINT/SIGTERM).
 shutdown_timeout_secs = 30
+
+[gateway]
+# Milliseconds between heartbeats asked of clients; a connection silent for 1.5 times this
+# is closed (4009) and its session kept for resuming.
+heartbeat_interval_ms = 41250
+
+# Events each session keeps for RESUME; a session further behind cannot resume.
+resume_buffer = 1024
+
+# Events a connection may have waiting to be written before it is closed as too slow
+# (its session stays resumable while the buffer holds what it missed).
+queue_limit = 512
+
+# Seconds a disconnected session stays resumable.
+resume_timeout_secs = 120
+
+# Commands a connection may send per minute (heartbeats excepted); more closes it (4008).
+commands_per_minute = 120
+
+# Whether bots may use the privileged intents (members, presences, message content);
+# when false, asking for them closes the connection with 4014.
+allow_privileged_intents = true
+
+# Seconds one write to a client may take before the connection is dropped as stalled.
+write_timeout_secs = 10
 "#;
 
 #[cfg(test)]

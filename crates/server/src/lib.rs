@@ -12,6 +12,7 @@ use std::time::Duration;
 use anyhow::Context;
 use hearth_api::{ApiConfig, AppState};
 use hearth_bus::{Bus, LocalBus};
+use hearth_gateway::Hub;
 use tokio::net::TcpListener;
 
 pub use config::Config;
@@ -31,7 +32,9 @@ pub async fn prepare(config: &Config) -> anyhow::Result<(axum::Router, AppState)
         max_body_bytes: config.http.max_body_bytes,
     };
     let bus: Arc<dyn Bus> = Arc::new(LocalBus::default());
-    let state = AppState::new(store, bus, config.node_id, api);
+    let hub = Hub::new(store.clone(), bus.clone(), config.gateway.clone());
+    hub.start();
+    let state = AppState::new(store, bus, hub, config.node_id, api);
     Ok((hearth_api::router(state.clone()), state))
 }
 
@@ -55,9 +58,13 @@ pub async fn serve_prepared(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let (stop_tx, mut stop_rx) = tokio::sync::watch::channel(false);
+    let hub = state.hub.clone();
+    let drain = Duration::from_secs(config.http.shutdown_timeout_secs);
     tokio::spawn(async move {
         shutdown.await;
+        // New HTTP connections stop; gateway clients are told to reconnect (op 7) elsewhere.
         let _ = stop_tx.send(true);
+        hub.shutdown(drain).await;
     });
     let mut graceful_rx = stop_rx.clone();
     let server = axum::serve(
@@ -67,7 +74,6 @@ pub async fn serve_prepared(
     .with_graceful_shutdown(async move {
         let _ = graceful_rx.wait_for(|stop| *stop).await;
     });
-    let drain = Duration::from_secs(config.http.shutdown_timeout_secs);
     tokio::select! {
         result = std::future::IntoFuture::into_future(server) => result.context("serving")?,
         _ = async {
@@ -75,6 +81,7 @@ pub async fn serve_prepared(
             tokio::time::sleep(drain).await;
         } => tracing::warn!("requests still running after {}s; closing them", drain.as_secs()),
     }
+    state.hub.shutdown(Duration::from_secs(2)).await;
     state.store.close().await;
     Ok(())
 }

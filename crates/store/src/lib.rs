@@ -43,6 +43,15 @@ pub enum StoreError {
 /// Result of a store call.
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
+/// The SHA-256 of a token in hex: the only form in which tokens are stored.
+pub fn token_hash(token: &str) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(token.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 /// Opens the database named by `url` (`sqlite://...` or `postgres://...`) and applies migrations.
 pub async fn connect(url: &str) -> Result<Arc<dyn Store>> {
     if url.starts_with("sqlite:") {

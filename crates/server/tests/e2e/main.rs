@@ -32,6 +32,7 @@ mod bots;
 mod channels;
 mod errors;
 mod events;
+mod gateway;
 mod guilds;
 mod helpers;
 mod invites;

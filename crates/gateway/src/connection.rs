@@ -1,0 +1,501 @@
+//! One gateway connection: HELLO, then IDENTIFY or RESUME, heartbeats and commands; a writer
+//! task drains the session's buffer to the socket.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use futures_util::{Sink, SinkExt, Stream, StreamExt};
+use hearth_core::Snowflake;
+use serde::Deserialize;
+use serde_json::{json, Value};
+use tokio::sync::{mpsc, watch};
+
+use crate::compress::ZlibStream;
+use crate::hub::{Frame, Session, Verdict};
+use crate::payload::{self, close, intents, op};
+use crate::{wire, Hub, WsMessage};
+
+/// What the client asked for in the connection URL.
+#[derive(Debug, Clone, Default)]
+pub struct ConnectOptions {
+    /// `compress=zlib-stream`.
+    pub zlib: bool,
+    /// `v=` other than 10 (the connection is closed with 4012 after HELLO).
+    pub bad_version: bool,
+    /// The URL to resume at (READY `resume_gateway_url`).
+    pub resume_url: String,
+}
+
+/// What the reader tells the writer.
+#[derive(Debug)]
+enum Control {
+    /// A non-dispatch payload (HELLO, ACK, INVALID_SESSION, RECONNECT).
+    Send(String),
+    /// Start draining this session's buffer as connection `id`.
+    Attach(Arc<Session>),
+    /// Close with a code and reason, then stop.
+    Close(u16, &'static str),
+}
+
+/// Serves one connection until it closes.
+pub async fn serve<Si, St, E>(hub: Arc<Hub>, sink: Si, mut stream: St, options: ConnectOptions)
+where
+    Si: Sink<WsMessage> + Unpin + Send + 'static,
+    St: Stream<Item = Result<WsMessage, E>> + Unpin + Send,
+{
+    let _counted = hub.connection_guard();
+    let id = hub.connection_id();
+    let (ctl, ctl_rx) = mpsc::channel::<Control>(64);
+    let write_timeout = Duration::from_secs(hub.config.write_timeout_secs);
+    let mut writer = tokio::spawn(write(sink, ctl_rx, id, options.zlib, write_timeout));
+    let interval = hub.config.heartbeat_interval_ms;
+    let _ = ctl
+        .send(Control::Send(
+            json!({"op": op::HELLO, "d": {"heartbeat_interval": interval}}).to_string(),
+        ))
+        .await;
+    let mut conn = Connection {
+        hub: hub.clone(),
+        id,
+        ctl: ctl.clone(),
+        session: None,
+        resume_url: options.resume_url.clone(),
+        commands: Vec::new(),
+    };
+    if options.bad_version {
+        let _ = ctl
+            .send(Control::Close(
+                close::INVALID_API_VERSION,
+                "invalid API version",
+            ))
+            .await;
+    }
+    let liveness = Duration::from_millis(interval * 3 / 2);
+    let mut deadline = tokio::time::Instant::now() + liveness;
+    let mut shutdown = hub.shutdown_signal();
+    let mut client_code = None;
+    loop {
+        tokio::select! {
+            read = tokio::time::timeout_at(deadline, stream.next()) => match read {
+                Err(_) => {
+                    let _ = ctl.send(Control::Close(close::SESSION_TIMED_OUT, "no heartbeat")).await;
+                    break;
+                }
+                Ok(None) | Ok(Some(Err(_))) => break,
+                Ok(Some(Ok(WsMessage::Close(frame)))) => {
+                    client_code = frame.map(|f| f.0);
+                    break;
+                }
+                Ok(Some(Ok(WsMessage::Text(text)))) => match conn.command(&text).await {
+                    Ok(Beat::Yes) => deadline = tokio::time::Instant::now() + liveness,
+                    Ok(Beat::No) => {}
+                    Err((code, reason)) => {
+                        let _ = ctl.send(Control::Close(code, reason)).await;
+                        break;
+                    }
+                },
+                Ok(Some(Ok(WsMessage::Binary(_)))) => {
+                    let _ = ctl.send(Control::Close(close::DECODE_ERROR, "binary frames are not accepted")).await;
+                    break;
+                }
+                Ok(Some(Ok(_))) => {}
+            },
+            _ = &mut writer => break,
+            _ = async { let _ = shutdown.wait_for(|stop| *stop).await; } => {
+                let _ = ctl.send(Control::Send(json!({"op": op::RECONNECT, "d": null}).to_string())).await;
+                let _ = ctl.send(Control::Close(close::UNKNOWN_ERROR, "server restarting")).await;
+                break;
+            }
+        }
+    }
+    drop(ctl);
+    drop(conn.ctl);
+    // Let the writer flush the close frame, but not forever.
+    let _ = tokio::time::timeout(write_timeout, &mut writer).await;
+    writer.abort();
+    if let Some(session) = conn.session {
+        if matches!(client_code, Some(1000) | Some(1001)) {
+            // A client that closes normally ends its session.
+            hub.remove(&session.id);
+        } else {
+            session.detach(id);
+        }
+    }
+}
+
+/// Whether a command counts as a heartbeat (it resets the liveness deadline).
+enum Beat {
+    Yes,
+    No,
+}
+
+type Refusal = (u16, &'static str);
+
+struct Connection {
+    hub: Arc<Hub>,
+    id: u64,
+    ctl: mpsc::Sender<Control>,
+    session: Option<Arc<Session>>,
+    resume_url: String,
+    /// Times of recent commands, for the per-minute budget.
+    commands: Vec<Instant>,
+}
+
+#[derive(Deserialize)]
+struct Payload {
+    op: u64,
+    #[serde(default)]
+    d: Value,
+}
+
+#[derive(Deserialize)]
+struct Identify {
+    token: String,
+    #[serde(default)]
+    intents: Option<u64>,
+    #[serde(default)]
+    large_threshold: Option<i64>,
+    #[serde(default)]
+    shard: Option<[u64; 2]>,
+}
+
+#[derive(Deserialize)]
+struct Resume {
+    token: String,
+    session_id: String,
+    #[serde(default)]
+    seq: Option<u64>,
+}
+
+impl Connection {
+    async fn send(&self, v: Value) {
+        let _ = self.ctl.send(Control::Send(v.to_string())).await;
+    }
+
+    async fn command(&mut self, text: &str) -> Result<Beat, Refusal> {
+        let p: Payload =
+            serde_json::from_str(text).map_err(|_| (close::DECODE_ERROR, "invalid payload"))?;
+        if p.op == op::HEARTBEAT {
+            self.send(json!({"op": op::HEARTBEAT_ACK, "d": null})).await;
+            return Ok(Beat::Yes);
+        }
+        let now = Instant::now();
+        self.commands
+            .retain(|t| now.duration_since(*t) < Duration::from_secs(60));
+        self.commands.push(now);
+        if self.commands.len() > self.hub.config.commands_per_minute as usize {
+            return Err((close::RATE_LIMITED, "too many commands"));
+        }
+        match (p.op, self.session.is_some()) {
+            (op::IDENTIFY, false) => self.identify(p.d).await.map(|_| Beat::No),
+            (op::IDENTIFY, true) => Err((close::ALREADY_AUTHENTICATED, "already identified")),
+            (op::RESUME, false) => self.resume(p.d).await.map(|_| Beat::No),
+            (op::RESUME, true) => Err((close::ALREADY_AUTHENTICATED, "already identified")),
+            (
+                op::PRESENCE_UPDATE | op::VOICE_STATE_UPDATE | op::REQUEST_SOUNDBOARD_SOUNDS,
+                true,
+            ) => Ok(Beat::No),
+            (op::REQUEST_GUILD_MEMBERS, true) => self.request_members(p.d).await.map(|_| Beat::No),
+            (
+                op::PRESENCE_UPDATE
+                | op::VOICE_STATE_UPDATE
+                | op::REQUEST_GUILD_MEMBERS
+                | op::REQUEST_SOUNDBOARD_SOUNDS,
+                false,
+            ) => Err((close::NOT_AUTHENTICATED, "not identified")),
+            _ => Err((close::UNKNOWN_OPCODE, "unknown opcode")),
+        }
+    }
+
+    async fn authenticate(&self, token: &str) -> Result<(hearth_store::User, String), Refusal> {
+        let token = token.strip_prefix("Bot ").unwrap_or(token);
+        let hash = hearth_store::token_hash(token);
+        match self.hub.store.fetch_session(&hash).await {
+            Ok(Some((session, user))) if (session.kind == "bot") == user.bot => Ok((user, hash)),
+            Ok(_) => Err((close::AUTHENTICATION_FAILED, "authentication failed")),
+            Err(e) => {
+                tracing::error!(error = %e, "gateway authentication");
+                Err((close::UNKNOWN_ERROR, "try again"))
+            }
+        }
+    }
+
+    async fn identify(&mut self, d: Value) -> Result<(), Refusal> {
+        let body: Identify =
+            serde_json::from_value(d).map_err(|_| (close::DECODE_ERROR, "invalid identify"))?;
+        let (user, hash) = self.authenticate(&body.token).await?;
+        let wanted = match body.intents {
+            Some(bits) => bits,
+            None if user.bot => return Err((close::INVALID_INTENTS, "intents are required")),
+            None => intents::ALL,
+        };
+        if wanted & !intents::ALL != 0 {
+            return Err((close::INVALID_INTENTS, "invalid intents"));
+        }
+        if user.bot
+            && !self.hub.config.allow_privileged_intents
+            && wanted & intents::PRIVILEGED != 0
+        {
+            return Err((close::DISALLOWED_INTENTS, "disallowed intents"));
+        }
+        if body
+            .shard
+            .is_some_and(|[shard, count]| count != 1 || shard != 0)
+        {
+            return Err((close::INVALID_SHARD, "this server runs one shard"));
+        }
+        let large = body.large_threshold.unwrap_or(50).clamp(50, 250);
+        let user_id = Snowflake::from_i64(user.id);
+        let store = self.hub.store.clone();
+        let failed = |e: hearth_store::StoreError| {
+            tracing::error!(error = %e, "gateway identify");
+            (close::UNKNOWN_ERROR, "try again")
+        };
+        let guilds = payload::user_guild_ids(store.as_ref(), user_id)
+            .await
+            .map_err(failed)?;
+        let session = Session::new(user_id, user.bot, wanted, hash, large);
+        let mut ready = json!({
+            "v": 10,
+            "user": wire::current_user(&user),
+            "guilds": guilds.iter().map(|g| json!({"id": g, "unavailable": true})).collect::<Vec<_>>(),
+            "session_id": session.id,
+            "resume_gateway_url": self.resume_url,
+            "session_type": "normal",
+            "user_settings": {},
+            "_trace": ["hearth"],
+        });
+        if user.bot {
+            ready["application"] = json!({"id": user_id, "flags": 0});
+        }
+        if let Some(shard) = body.shard {
+            ready["shard"] = json!(shard);
+        }
+        let mut first = vec![Frame::new("READY", &ready)];
+        if wanted & intents::GUILDS != 0 {
+            for g in &guilds {
+                if let Some(v) = payload::guild_create(store.as_ref(), *g, user_id, large)
+                    .await
+                    .map_err(failed)?
+                {
+                    first.push(Frame::new("GUILD_CREATE", &v));
+                }
+            }
+        }
+        self.hub.register(session.clone(), &guilds, first);
+        session
+            .attach(self.id, 0)
+            .map_err(|_| (close::UNKNOWN_ERROR, "try again"))?;
+        let _ = self.ctl.send(Control::Attach(session.clone())).await;
+        self.session = Some(session);
+        Ok(())
+    }
+
+    async fn resume(&mut self, d: Value) -> Result<(), Refusal> {
+        let body: Resume =
+            serde_json::from_value(d).map_err(|_| (close::DECODE_ERROR, "invalid resume"))?;
+        let (user, hash) = self.authenticate(&body.token).await?;
+        let found = self
+            .hub
+            .find(&body.session_id)
+            .filter(|s| s.token_hash == hash && s.user_id.as_i64() == user.id);
+        let Some(session) = found else {
+            self.send(json!({"op": op::INVALID_SESSION, "d": false}))
+                .await;
+            return Ok(());
+        };
+        if session.attach(self.id, body.seq.unwrap_or(0)).is_err() {
+            self.hub.remove(&session.id);
+            self.send(json!({"op": op::INVALID_SESSION, "d": false}))
+                .await;
+            return Ok(());
+        }
+        self.hub
+            .send_to(&session, Frame::new("RESUMED", &json!({})));
+        let _ = self.ctl.send(Control::Attach(session.clone())).await;
+        self.session = Some(session);
+        Ok(())
+    }
+
+    /// REQUEST_GUILD_MEMBERS: members of a guild of the session, by user id or by name prefix,
+    /// in chunks of up to 1000 (GUILD_MEMBERS_CHUNK), echoing the nonce.
+    async fn request_members(&mut self, d: Value) -> Result<(), Refusal> {
+        let Some(session) = self.session.clone() else {
+            return Err((close::NOT_AUTHENTICATED, "not identified"));
+        };
+        let guild_id: Snowflake = serde_json::from_value(d["guild_id"].clone())
+            .map_err(|_| (close::DECODE_ERROR, "invalid guild_id"))?;
+        if !self.hub.in_guild(&session.id, guild_id) {
+            return Ok(());
+        }
+        let limit = d["limit"].as_u64().unwrap_or(0);
+        let query = d["query"].as_str().unwrap_or("").to_lowercase();
+        let nonce = d.get("nonce").cloned().unwrap_or(Value::Null);
+        let store = self.hub.store.clone();
+        let failed = |_| (close::UNKNOWN_ERROR, "try again");
+        let mut members = Vec::new();
+        let mut not_found = Vec::new();
+        // `user_ids` is a list, or a single id.
+        let ids: Option<&[Value]> = match d.get("user_ids") {
+            Some(Value::Array(a)) if !a.is_empty() => Some(a.as_slice()),
+            Some(v @ (Value::String(_) | Value::Number(_))) => Some(std::slice::from_ref(v)),
+            _ => None,
+        };
+        if let Some(ids) = ids {
+            for v in ids.iter().take(100) {
+                let Ok(uid) = serde_json::from_value::<Snowflake>(v.clone()) else {
+                    continue;
+                };
+                match (
+                    store.fetch_member(guild_id, uid).await.map_err(failed)?,
+                    store.fetch_user(uid).await.map_err(failed)?,
+                ) {
+                    (Some(m), Some(u)) => {
+                        members.push(payload::to_value(&wire::member(&m, Some(&u))))
+                    }
+                    _ => not_found.push(json!(uid)),
+                }
+            }
+        } else {
+            let cap = if limit == 0 { u64::MAX } else { limit.min(100) };
+            let mut after = Snowflake(0);
+            'pages: loop {
+                let page = store
+                    .fetch_members(guild_id, after, 1000)
+                    .await
+                    .map_err(failed)?;
+                let Some(last) = page.last() else { break };
+                after = Snowflake::from_i64(last.1.id);
+                for (m, u) in &page {
+                    let name_matches = query.is_empty()
+                        || u.username.to_lowercase().starts_with(&query)
+                        || m.nick
+                            .as_ref()
+                            .is_some_and(|n| n.to_lowercase().starts_with(&query));
+                    if name_matches {
+                        members.push(payload::to_value(&wire::member(m, Some(u))));
+                        if members.len() as u64 >= cap {
+                            break 'pages;
+                        }
+                    }
+                }
+                if page.len() < 1000 {
+                    break;
+                }
+            }
+        }
+        let chunks: Vec<&[Value]> = if members.is_empty() {
+            vec![&[]]
+        } else {
+            members.chunks(1000).collect()
+        };
+        let count = chunks.len();
+        for (i, chunk) in chunks.into_iter().enumerate() {
+            let mut data = json!({
+                "guild_id": guild_id, "members": chunk, "chunk_index": i, "chunk_count": count, "nonce": nonce,
+            });
+            if i == 0 && !not_found.is_empty() {
+                data["not_found"] = json!(not_found);
+            }
+            if d["presences"].as_bool() == Some(true) {
+                data["presences"] = json!([]);
+            }
+            self.hub
+                .send_to(&session, Frame::new("GUILD_MEMBERS_CHUNK", &data));
+        }
+        Ok(())
+    }
+}
+
+/// The writer: control payloads as they come, and the session's frames once attached.
+async fn write<Si>(
+    mut sink: Si,
+    mut ctl: mpsc::Receiver<Control>,
+    id: u64,
+    zlib: bool,
+    timeout: Duration,
+) where
+    Si: Sink<WsMessage> + Unpin,
+{
+    let mut z = zlib.then(ZlibStream::default);
+    let mut session: Option<Arc<Session>> = None;
+    let (_keep, mut idle) = watch::channel(());
+    loop {
+        // Frames first: everything buffered for this connection, in order.
+        if let Some(s) = &session {
+            loop {
+                match s.next(id) {
+                    Ok(Some((seq, frame))) => {
+                        if !send(&mut sink, &mut z, frame.text(seq), timeout).await {
+                            return;
+                        }
+                        s.written(id, seq);
+                    }
+                    Ok(None) => break,
+                    Err(Verdict::Superseded) => return,
+                    Err(verdict) => {
+                        let reason = if verdict == Verdict::TooSlow {
+                            "too slow"
+                        } else {
+                            "session lost"
+                        };
+                        let _ = close_with(&mut sink, close::UNKNOWN_ERROR, reason, timeout).await;
+                        return;
+                    }
+                }
+            }
+        }
+        tokio::select! {
+            biased;
+            c = ctl.recv() => match c {
+                Some(Control::Send(text)) => {
+                    if !send(&mut sink, &mut z, text, timeout).await {
+                        return;
+                    }
+                }
+                Some(Control::Attach(s)) => session = Some(s),
+                Some(Control::Close(code, reason)) => {
+                    // Pending frames go out before the close (e.g. RECONNECT at shutdown).
+                    let _ = close_with(&mut sink, code, reason, timeout).await;
+                    return;
+                }
+                None => return,
+            },
+            _ = async {
+                match &session {
+                    Some(s) => s.woken().await,
+                    None => { let _ = idle.changed().await; }
+                }
+            } => {}
+        }
+    }
+}
+
+async fn send<Si: Sink<WsMessage> + Unpin>(
+    sink: &mut Si,
+    z: &mut Option<ZlibStream>,
+    text: String,
+    timeout: Duration,
+) -> bool {
+    let msg = match z {
+        Some(z) => WsMessage::Binary(z.compress(text.as_bytes())),
+        None => WsMessage::Text(text),
+    };
+    matches!(
+        tokio::time::timeout(timeout, sink.send(msg)).await,
+        Ok(Ok(()))
+    )
+}
+
+async fn close_with<Si: Sink<WsMessage> + Unpin>(
+    sink: &mut Si,
+    code: u16,
+    reason: &str,
+    timeout: Duration,
+) -> bool {
+    let msg = WsMessage::Close(Some((code, reason.to_owned())));
+    matches!(
+        tokio::time::timeout(timeout, sink.send(msg)).await,
+        Ok(Ok(()))
+    )
+}

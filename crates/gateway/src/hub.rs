@@ -1,0 +1,609 @@
+//! The hub: this node's sessions, indexed by id, user and guild, and the fan-out of bus events.
+//!
+//! Each session owns a bounded buffer of dispatch frames, numbered by its sequence. The hub
+//! appends to it; the session's current connection (if any) drains it; RESUME re-reads it from
+//! the client's last sequence number. A frame's payload is serialized once per event and shared
+//! by every session's buffer.
+
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use hearth_bus::{Bus, Subscription};
+use hearth_core::events::{Audience, Event};
+use hearth_core::Snowflake;
+use hearth_store::Store;
+use serde_json::Value;
+use tokio::sync::{broadcast, watch, Notify};
+
+use crate::payload::intents;
+use crate::GatewayConfig;
+
+/// One dispatch: its name and its payload, serialized once.
+#[derive(Debug)]
+pub struct Frame {
+    /// Event name (`t`).
+    pub name: Arc<str>,
+    /// Serialized payload (`d`).
+    pub data: Arc<str>,
+}
+
+impl Frame {
+    /// A frame from a name and a payload.
+    pub fn new(name: &str, data: &Value) -> Arc<Frame> {
+        Arc::new(Frame {
+            name: name.into(),
+            data: data.to_string().into(),
+        })
+    }
+
+    /// The full text of this dispatch as sequence number `seq`.
+    pub fn text(&self, seq: u64) -> String {
+        let mut s = String::with_capacity(self.data.len() + self.name.len() + 40);
+        s.push_str("{\"op\":0,\"s\":");
+        s.push_str(&seq.to_string());
+        s.push_str(",\"t\":\"");
+        s.push_str(&self.name);
+        s.push_str("\",\"d\":");
+        s.push_str(&self.data);
+        s.push('}');
+        s
+    }
+}
+
+/// Why a connection must close, as seen from its session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// Keep going.
+    Open,
+    /// Another connection resumed this session.
+    Superseded,
+    /// Too many frames waiting: close, the session stays resumable.
+    TooSlow,
+    /// The session can no longer be resumed (its buffer overflowed).
+    Invalid,
+}
+
+#[derive(Debug)]
+struct Buffer {
+    seq: u64,
+    frames: VecDeque<(u64, Instant, Arc<Frame>)>,
+    /// Highest sequence number written to the current connection.
+    sent: u64,
+    /// The attached connection (0: none).
+    connection: u64,
+    detached_at: Option<Instant>,
+    verdict: Verdict,
+}
+
+/// A gateway session: who it is, what it asked for, and its buffer.
+#[derive(Debug)]
+pub struct Session {
+    /// Opaque id (`session_id` of READY).
+    pub id: String,
+    /// The user.
+    pub user_id: Snowflake,
+    /// Whether the user is a bot.
+    pub bot: bool,
+    /// Intent bits asked for at IDENTIFY.
+    pub intents: u64,
+    /// Hash of the token it identified with (RESUME must present the same token).
+    pub token_hash: String,
+    /// Members per guild up to which GUILD_CREATE lists them all.
+    pub large_threshold: i64,
+    buf: Mutex<Buffer>,
+    notify: Notify,
+}
+
+impl Session {
+    /// A session not yet registered.
+    pub fn new(
+        user_id: Snowflake,
+        bot: bool,
+        intents: u64,
+        token_hash: String,
+        large_threshold: i64,
+    ) -> Arc<Session> {
+        let id = format!("{:032x}", rand::random::<u128>());
+        Arc::new(Session {
+            id,
+            user_id,
+            bot,
+            intents,
+            token_hash,
+            large_threshold,
+            buf: Mutex::new(Buffer {
+                seq: 0,
+                frames: VecDeque::new(),
+                sent: 0,
+                connection: 0,
+                detached_at: Some(Instant::now()),
+                verdict: Verdict::Open,
+            }),
+            notify: Notify::new(),
+        })
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Buffer> {
+        self.buf.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Wakes the connection's writer.
+    pub fn wake(&self) {
+        self.notify.notify_one();
+    }
+
+    /// Waits for new frames or a verdict.
+    pub async fn woken(&self) {
+        self.notify.notified().await;
+    }
+
+    /// Makes `connection` the session's connection, resuming after `seq` (0: from the start).
+    /// Fails when frames after `seq` are no longer buffered or `seq` is ahead of the session.
+    pub fn attach(&self, connection: u64, seq: u64) -> Result<(), Verdict> {
+        let mut b = self.lock();
+        if b.verdict == Verdict::Invalid {
+            return Err(Verdict::Invalid);
+        }
+        let first = b.frames.front().map_or(b.seq + 1, |f| f.0);
+        if seq > b.seq || (seq < b.seq && first > seq + 1) {
+            return Err(Verdict::Invalid);
+        }
+        b.sent = seq;
+        b.connection = connection;
+        b.detached_at = None;
+        b.verdict = Verdict::Open;
+        drop(b);
+        self.wake();
+        Ok(())
+    }
+
+    /// Lets go of `connection` (the session stays resumable).
+    pub fn detach(&self, connection: u64) {
+        let mut b = self.lock();
+        if b.connection == connection {
+            b.connection = 0;
+            b.detached_at = Some(Instant::now());
+        }
+    }
+
+    /// The next frame for `connection` to write, or why it must stop.
+    pub fn next(&self, connection: u64) -> Result<Option<(u64, Arc<Frame>)>, Verdict> {
+        let b = self.lock();
+        if b.connection != connection {
+            return Err(Verdict::Superseded);
+        }
+        if b.verdict != Verdict::Open {
+            return Err(b.verdict);
+        }
+        let Some(first) = b.frames.front().map(|f| f.0) else {
+            return Ok(None);
+        };
+        let wanted = b.sent + 1;
+        if wanted < first {
+            return Err(Verdict::Invalid);
+        }
+        Ok(b.frames
+            .get((wanted - first) as usize)
+            .map(|(s, _, f)| (*s, f.clone())))
+    }
+
+    /// Records that `connection` wrote frame `seq`.
+    pub fn written(&self, connection: u64, seq: u64) {
+        let mut b = self.lock();
+        if b.connection == connection && seq > b.sent {
+            b.sent = seq;
+        }
+    }
+
+    /// The last sequence number given out.
+    pub fn seq(&self) -> u64 {
+        self.lock().seq
+    }
+
+    /// Appends a frame; returns the verdict for the session afterwards.
+    fn push(&self, frame: Arc<Frame>, config: &GatewayConfig) -> Verdict {
+        let mut b = self.lock();
+        if b.verdict == Verdict::Invalid {
+            return Verdict::Invalid;
+        }
+        let now = Instant::now();
+        b.seq += 1;
+        let seq = b.seq;
+        b.frames.push_back((seq, now, frame));
+        // Written frames are kept for RESUME within the window (count and age); frames not yet
+        // written are never dropped: past the window the session is given up instead.
+        let window = Duration::from_secs(config.resume_timeout_secs);
+        while let Some((s, at, _)) = b.frames.front() {
+            let (s, at) = (*s, *at);
+            if s <= b.sent
+                && (b.frames.len() > config.resume_buffer || now.duration_since(at) > window)
+            {
+                b.frames.pop_front();
+            } else {
+                break;
+            }
+        }
+        let unsent = b.seq - b.sent;
+        if unsent as usize > config.resume_buffer {
+            b.verdict = Verdict::Invalid;
+            b.frames.clear();
+        } else if b.connection != 0 && unsent as usize > config.queue_limit {
+            b.verdict = Verdict::TooSlow;
+        }
+        let verdict = b.verdict;
+        drop(b);
+        self.wake();
+        verdict
+    }
+
+    fn expired(&self, timeout: Duration) -> bool {
+        let b = self.lock();
+        b.verdict == Verdict::Invalid || b.detached_at.is_some_and(|at| at.elapsed() > timeout)
+    }
+}
+
+#[derive(Debug, Default)]
+struct Registry {
+    sessions: HashMap<String, Arc<Session>>,
+    by_user: HashMap<Snowflake, HashSet<String>>,
+    by_guild: HashMap<Snowflake, HashSet<String>>,
+    guilds_of: HashMap<String, HashSet<Snowflake>>,
+}
+
+impl Registry {
+    fn join(&mut self, session: &str, guild: Snowflake) {
+        self.by_guild
+            .entry(guild)
+            .or_default()
+            .insert(session.to_owned());
+        self.guilds_of
+            .entry(session.to_owned())
+            .or_default()
+            .insert(guild);
+    }
+
+    fn leave(&mut self, session: &str, guild: Snowflake) {
+        if let Some(set) = self.by_guild.get_mut(&guild) {
+            set.remove(session);
+            if set.is_empty() {
+                self.by_guild.remove(&guild);
+            }
+        }
+        if let Some(set) = self.guilds_of.get_mut(session) {
+            set.remove(&guild);
+        }
+    }
+
+    fn remove(&mut self, id: &str) -> Option<Arc<Session>> {
+        let s = self.sessions.remove(id)?;
+        if let Some(set) = self.by_user.get_mut(&s.user_id) {
+            set.remove(id);
+            if set.is_empty() {
+                self.by_user.remove(&s.user_id);
+            }
+        }
+        for g in self.guilds_of.remove(id).unwrap_or_default() {
+            if let Some(set) = self.by_guild.get_mut(&g) {
+                set.remove(id);
+                if set.is_empty() {
+                    self.by_guild.remove(&g);
+                }
+            }
+        }
+        Some(s)
+    }
+
+    fn sessions_of_users(&self, users: &[Snowflake]) -> Vec<String> {
+        users
+            .iter()
+            .flat_map(|u| self.by_user.get(u).into_iter().flatten().cloned())
+            .collect()
+    }
+
+    /// Every index agrees with the others (for tests).
+    fn check_invariants(&self) {
+        for (id, s) in &self.sessions {
+            assert!(
+                self.by_user
+                    .get(&s.user_id)
+                    .is_some_and(|set| set.contains(id)),
+                "{id} not indexed by user"
+            );
+            for g in self.guilds_of.get(id).into_iter().flatten() {
+                assert!(
+                    self.by_guild.get(g).is_some_and(|set| set.contains(id)),
+                    "{id} not indexed by guild"
+                );
+            }
+        }
+        for (g, set) in &self.by_guild {
+            assert!(!set.is_empty(), "empty guild entry {g}");
+            for id in set {
+                assert!(
+                    self.sessions.contains_key(id),
+                    "guild {g} lists unknown session {id}"
+                );
+                assert!(self.guilds_of.get(id).is_some_and(|gs| gs.contains(g)));
+            }
+        }
+        for (u, set) in &self.by_user {
+            assert!(!set.is_empty(), "empty user entry {u}");
+            for id in set {
+                assert!(self.sessions.get(id).is_some_and(|s| s.user_id == *u));
+            }
+        }
+    }
+}
+
+/// This node's sessions and the fan-out of events to them.
+pub struct Hub {
+    /// Storage (identify, guild payloads).
+    pub store: Arc<dyn Store>,
+    /// Where presence changes are published.
+    pub bus: Arc<dyn Bus>,
+    /// Settings.
+    pub config: GatewayConfig,
+    registry: Mutex<Registry>,
+    next_connection: AtomicU64,
+    shutdown: watch::Sender<bool>,
+    connections: watch::Sender<usize>,
+}
+
+impl std::fmt::Debug for Hub {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Hub")
+            .field("sessions", &self.session_count())
+            .finish()
+    }
+}
+
+impl Hub {
+    /// A hub over a store and a bus. Call [`Hub::start`] to begin receiving events.
+    pub fn new(store: Arc<dyn Store>, bus: Arc<dyn Bus>, config: GatewayConfig) -> Arc<Hub> {
+        Arc::new(Hub {
+            store,
+            bus,
+            config,
+            registry: Mutex::new(Registry::default()),
+            next_connection: AtomicU64::new(1),
+            shutdown: watch::channel(false).0,
+            connections: watch::channel(0).0,
+        })
+    }
+
+    fn registry(&self) -> MutexGuard<'_, Registry> {
+        self.registry.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Subscribes to the bus and starts the fan-out and the clean-up of expired sessions.
+    pub fn start(self: &Arc<Self>) {
+        let subscription = self.bus.subscribe();
+        let hub = self.clone();
+        tokio::spawn(async move { hub.fan_out(subscription).await });
+        let hub = Arc::downgrade(self);
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_secs(5));
+            loop {
+                tick.tick().await;
+                let Some(hub) = hub.upgrade() else { return };
+                hub.expire();
+            }
+        });
+    }
+
+    async fn fan_out(self: Arc<Self>, mut events: Subscription) {
+        loop {
+            match events.recv().await {
+                Ok(event) => self.dispatch(&event),
+                Err(broadcast::error::RecvError::Lagged(n)) => {
+                    // Events were lost for every session of this node: none can resume without a
+                    // gap, so all are given up and their clients identify again.
+                    tracing::error!(
+                        missed = n,
+                        "gateway fan-out fell behind the bus; invalidating sessions"
+                    );
+                    let ids: Vec<String> = self.registry().sessions.keys().cloned().collect();
+                    for id in ids {
+                        if let Some(s) = self.remove(&id) {
+                            s.lock().verdict = Verdict::Invalid;
+                            s.wake();
+                        }
+                    }
+                }
+                Err(broadcast::error::RecvError::Closed) => return,
+            }
+        }
+    }
+
+    /// A new connection id.
+    pub fn connection_id(&self) -> u64 {
+        self.next_connection.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// Registers an identified session in its guilds and gives it its first frames (READY and
+    /// GUILD_CREATEs) before any event can reach it.
+    pub fn register(&self, session: Arc<Session>, guilds: &[Snowflake], first: Vec<Arc<Frame>>) {
+        let mut reg = self.registry();
+        for f in first {
+            session.push(f, &self.config);
+        }
+        reg.by_user
+            .entry(session.user_id)
+            .or_default()
+            .insert(session.id.clone());
+        reg.guilds_of.entry(session.id.clone()).or_default();
+        for g in guilds {
+            reg.join(&session.id, *g);
+        }
+        reg.sessions.insert(session.id.clone(), session);
+    }
+
+    /// A session by id.
+    pub fn find(&self, id: &str) -> Option<Arc<Session>> {
+        self.registry().sessions.get(id).cloned()
+    }
+
+    /// Forgets a session.
+    pub fn remove(&self, id: &str) -> Option<Arc<Session>> {
+        self.registry().remove(id)
+    }
+
+    /// Appends a frame to one session (RESUMED, member chunks).
+    pub fn send_to(&self, session: &Arc<Session>, frame: Arc<Frame>) {
+        if session.push(frame, &self.config) == Verdict::Invalid {
+            self.remove(&session.id);
+        }
+    }
+
+    /// How many sessions this node holds.
+    pub fn session_count(&self) -> usize {
+        self.registry().sessions.len()
+    }
+
+    /// Whether `session` is in `guild` (for commands naming a guild).
+    pub fn in_guild(&self, session: &str, guild: Snowflake) -> bool {
+        self.registry()
+            .by_guild
+            .get(&guild)
+            .is_some_and(|s| s.contains(session))
+    }
+
+    /// Panics if the indexes disagree (for tests).
+    pub fn check_invariants(&self) {
+        self.registry().check_invariants();
+    }
+
+    fn expire(&self) {
+        let timeout = Duration::from_secs(self.config.resume_timeout_secs);
+        let expired: Vec<String> = self
+            .registry()
+            .sessions
+            .values()
+            .filter(|s| s.expired(timeout))
+            .map(|s| s.id.clone())
+            .collect();
+        for id in expired {
+            self.remove(&id);
+        }
+    }
+
+    /// Delivers one event to every session that may receive it.
+    pub fn dispatch(&self, event: &Event) {
+        let mut reg = self.registry();
+        // A user who gains a guild starts receiving its events with this GUILD_CREATE.
+        if event.name == "GUILD_CREATE" {
+            if let (Audience::Users { user_ids }, Some(g)) =
+                (&event.audience, snowflake(&event.data["id"]))
+            {
+                for sid in reg.sessions_of_users(user_ids) {
+                    reg.join(&sid, g);
+                }
+            }
+        }
+        let recipients: Vec<String> = match &event.audience {
+            Audience::Guild { guild_id } | Audience::Channel { guild_id, .. } => reg
+                .by_guild
+                .get(guild_id)
+                .map(|s| s.iter().cloned().collect())
+                .unwrap_or_default(),
+            Audience::Users { user_ids } => reg.sessions_of_users(user_ids),
+        };
+        let need = intents::required(&event.name);
+        let content_gated = matches!(event.name.as_str(), "MESSAGE_CREATE" | "MESSAGE_UPDATE");
+        let author = snowflake(&event.data["author"]["id"]);
+        let mut full: Option<Arc<Frame>> = None;
+        let mut stripped: Option<Arc<Frame>> = None;
+        let mut invalid = Vec::new();
+        for sid in &recipients {
+            let Some(s) = reg.sessions.get(sid) else {
+                continue;
+            };
+            if need.is_some_and(|bits| s.intents & bits == 0) {
+                continue;
+            }
+            // Bots without MESSAGE_CONTENT get others' messages without their content.
+            let strip = content_gated
+                && s.bot
+                && s.intents & intents::MESSAGE_CONTENT == 0
+                && author != Some(s.user_id);
+            let frame = if strip {
+                stripped
+                    .get_or_insert_with(|| Frame::new(&event.name, &without_content(&event.data)))
+                    .clone()
+            } else {
+                full.get_or_insert_with(|| Frame::new(&event.name, &event.data))
+                    .clone()
+            };
+            if s.push(frame, &self.config) == Verdict::Invalid {
+                invalid.push(sid.clone());
+            }
+        }
+        // After a user loses a guild (or the guild is deleted) its events stop reaching them.
+        if event.name == "GUILD_DELETE" {
+            if let Some(g) = snowflake(&event.data["id"]) {
+                let leaving = match &event.audience {
+                    Audience::Users { user_ids } => reg.sessions_of_users(user_ids),
+                    _ => recipients.clone(),
+                };
+                for sid in leaving {
+                    reg.leave(&sid, g);
+                }
+            }
+        }
+        for sid in invalid {
+            reg.remove(&sid);
+        }
+    }
+
+    /// A receiver that turns true when the node shuts down.
+    pub fn shutdown_signal(&self) -> watch::Receiver<bool> {
+        self.shutdown.subscribe()
+    }
+
+    /// Counts a connection for the lifetime of the returned guard.
+    pub fn connection_guard(self: &Arc<Self>) -> ConnectionGuard {
+        self.connections.send_modify(|n| *n += 1);
+        ConnectionGuard { hub: self.clone() }
+    }
+
+    /// Asks every connection to reconnect elsewhere (op 7) and waits, at most `wait`, for them
+    /// to close.
+    pub async fn shutdown(&self, wait: Duration) {
+        self.shutdown.send_replace(true);
+        let mut rx = self.connections.subscribe();
+        let _ = tokio::time::timeout(wait, rx.wait_for(|n| *n == 0)).await;
+    }
+}
+
+/// Keeps a connection counted (see [`Hub::connection_guard`]).
+#[derive(Debug)]
+pub struct ConnectionGuard {
+    hub: Arc<Hub>,
+}
+
+impl Drop for ConnectionGuard {
+    fn drop(&mut self) {
+        self.hub
+            .connections
+            .send_modify(|n| *n = n.saturating_sub(1));
+    }
+}
+
+fn snowflake(v: &Value) -> Option<Snowflake> {
+    v.as_str().and_then(|s| s.parse().ok())
+}
+
+/// A message payload without what MESSAGE_CONTENT guards.
+fn without_content(data: &Value) -> Value {
+    let mut v = data.clone();
+    if let Value::Object(m) = &mut v {
+        m.insert("content".into(), Value::String(String::new()));
+        for key in ["embeds", "attachments", "components"] {
+            m.insert(key.into(), Value::Array(Vec::new()));
+        }
+        m.remove("poll");
+    }
+    v
+}

@@ -1,0 +1,225 @@
+//! Gateway vocabulary (opcodes, close codes, intents) and the payloads built from the store:
+//! READY's pieces and GUILD_CREATE.
+
+use hearth_core::{Snowflake, Timestamp};
+use hearth_store::{Store, StoreError};
+use serde_json::{json, Value};
+
+use crate::wire;
+
+/// Opcodes.
+pub mod op {
+    /// An event (server to client).
+    pub const DISPATCH: u64 = 0;
+    /// Heartbeat (both ways).
+    pub const HEARTBEAT: u64 = 1;
+    /// Start a session.
+    pub const IDENTIFY: u64 = 2;
+    /// Update the client's presence.
+    pub const PRESENCE_UPDATE: u64 = 3;
+    /// Voice state (accepted, not served).
+    pub const VOICE_STATE_UPDATE: u64 = 4;
+    /// Resume a session.
+    pub const RESUME: u64 = 6;
+    /// Reconnect and resume (server to client).
+    pub const RECONNECT: u64 = 7;
+    /// Ask for guild members.
+    pub const REQUEST_GUILD_MEMBERS: u64 = 8;
+    /// The session cannot be resumed (server to client).
+    pub const INVALID_SESSION: u64 = 9;
+    /// First message (server to client).
+    pub const HELLO: u64 = 10;
+    /// Heartbeat acknowledged (server to client).
+    pub const HEARTBEAT_ACK: u64 = 11;
+    /// Soundboard sounds (accepted, not served).
+    pub const REQUEST_SOUNDBOARD_SOUNDS: u64 = 31;
+}
+
+/// Close codes sent by the server.
+pub mod close {
+    /// Unknown error; also a connection closed for being too slow (clients resume).
+    pub const UNKNOWN_ERROR: u16 = 4000;
+    /// Unknown opcode.
+    pub const UNKNOWN_OPCODE: u16 = 4001;
+    /// A frame that is not a valid payload.
+    pub const DECODE_ERROR: u16 = 4002;
+    /// A command before IDENTIFY.
+    pub const NOT_AUTHENTICATED: u16 = 4003;
+    /// A bad token.
+    pub const AUTHENTICATION_FAILED: u16 = 4004;
+    /// A second IDENTIFY.
+    pub const ALREADY_AUTHENTICATED: u16 = 4005;
+    /// RESUME with a sequence number that is not the session's.
+    pub const INVALID_SEQ: u16 = 4007;
+    /// Too many commands.
+    pub const RATE_LIMITED: u16 = 4008;
+    /// No heartbeat in time.
+    pub const SESSION_TIMED_OUT: u16 = 4009;
+    /// A shard this server does not serve.
+    pub const INVALID_SHARD: u16 = 4010;
+    /// An API version other than 10.
+    pub const INVALID_API_VERSION: u16 = 4012;
+    /// Undefined intent bits.
+    pub const INVALID_INTENTS: u16 = 4013;
+    /// Privileged intents the bot may not use.
+    pub const DISALLOWED_INTENTS: u16 = 4014;
+}
+
+/// Intent bits.
+pub mod intents {
+    /// Guilds, channels, roles.
+    pub const GUILDS: u64 = 1 << 0;
+    /// Members joining, changing, leaving; member requests (privileged).
+    pub const GUILD_MEMBERS: u64 = 1 << 1;
+    /// Bans.
+    pub const GUILD_MODERATION: u64 = 1 << 2;
+    /// Invites.
+    pub const GUILD_INVITES: u64 = 1 << 6;
+    /// Presences (privileged).
+    pub const GUILD_PRESENCES: u64 = 1 << 8;
+    /// Messages in guilds.
+    pub const GUILD_MESSAGES: u64 = 1 << 9;
+    /// Reactions in guilds.
+    pub const GUILD_MESSAGE_REACTIONS: u64 = 1 << 10;
+    /// Typing in guilds.
+    pub const GUILD_MESSAGE_TYPING: u64 = 1 << 11;
+    /// Message content for bots (privileged).
+    pub const MESSAGE_CONTENT: u64 = 1 << 15;
+    /// Every defined bit (discord.py's `Intents.all()`).
+    pub const ALL: u64 = 53_608_447;
+    /// The privileged bits.
+    pub const PRIVILEGED: u64 = GUILD_MEMBERS | GUILD_PRESENCES | MESSAGE_CONTENT;
+
+    /// The intent a guild event needs, or None when every session receives it.
+    pub fn required(event: &str) -> Option<u64> {
+        Some(match event {
+            "GUILD_CREATE"
+            | "GUILD_UPDATE"
+            | "GUILD_DELETE"
+            | "GUILD_ROLE_CREATE"
+            | "GUILD_ROLE_UPDATE"
+            | "GUILD_ROLE_DELETE"
+            | "CHANNEL_CREATE"
+            | "CHANNEL_UPDATE"
+            | "CHANNEL_DELETE"
+            | "CHANNEL_PINS_UPDATE" => GUILDS,
+            "GUILD_MEMBER_ADD" | "GUILD_MEMBER_UPDATE" | "GUILD_MEMBER_REMOVE" => GUILD_MEMBERS,
+            "GUILD_BAN_ADD" | "GUILD_BAN_REMOVE" | "GUILD_AUDIT_LOG_ENTRY_CREATE" => {
+                GUILD_MODERATION
+            }
+            "INVITE_CREATE" | "INVITE_DELETE" => GUILD_INVITES,
+            "PRESENCE_UPDATE" => GUILD_PRESENCES,
+            "MESSAGE_CREATE" | "MESSAGE_UPDATE" | "MESSAGE_DELETE" | "MESSAGE_DELETE_BULK" => {
+                GUILD_MESSAGES
+            }
+            "MESSAGE_REACTION_ADD"
+            | "MESSAGE_REACTION_REMOVE"
+            | "MESSAGE_REACTION_REMOVE_ALL"
+            | "MESSAGE_REACTION_REMOVE_EMOJI" => GUILD_MESSAGE_REACTIONS,
+            "TYPING_START" => GUILD_MESSAGE_TYPING,
+            _ => return None,
+        })
+    }
+}
+
+/// A guild as GUILD_CREATE carries it: the guild with its roles, channels, members (all of
+/// them up to `large_threshold`, else only the receiving user's own member), member count and
+/// the gateway-only lists. None when the guild is gone or `user_id` is not a member.
+pub async fn guild_create(
+    store: &dyn Store,
+    guild_id: Snowflake,
+    user_id: Snowflake,
+    large_threshold: i64,
+) -> Result<Option<Value>, StoreError> {
+    let Some(guild) = store.fetch_guild(guild_id).await? else {
+        return Ok(None);
+    };
+    let Some(me) = store.fetch_member(guild_id, user_id).await? else {
+        return Ok(None);
+    };
+    let roles = store.fetch_roles(guild_id).await?;
+    let channels = store.fetch_guild_channels(guild_id).await?;
+    let member_count = store.count_members(guild_id).await?;
+    let large = member_count > large_threshold;
+    let members: Vec<Value> = if large {
+        match store.fetch_user(user_id).await? {
+            Some(u) => vec![to_value(&wire::member(&me, Some(&u)))],
+            None => Vec::new(),
+        }
+    } else {
+        store
+            .fetch_members(guild_id, Snowflake(0), large_threshold.max(1))
+            .await?
+            .iter()
+            .map(|(m, u)| to_value(&wire::member(m, Some(u))))
+            .collect()
+    };
+    let mut v = to_value(&wire::guild(&guild, &roles, None));
+    if let Value::Object(map) = &mut v {
+        let channels: Vec<Value> = channels
+            .iter()
+            .map(|c| to_value(&wire::channel(c)))
+            .collect();
+        map.extend([
+            ("joined_at".to_owned(), json!(Timestamp(me.joined_at))),
+            ("large".to_owned(), json!(large)),
+            ("unavailable".to_owned(), json!(false)),
+            ("member_count".to_owned(), json!(member_count)),
+            ("members".to_owned(), Value::Array(members)),
+            ("channels".to_owned(), Value::Array(channels)),
+            ("threads".to_owned(), json!([])),
+            ("presences".to_owned(), json!([])),
+            ("voice_states".to_owned(), json!([])),
+            ("stage_instances".to_owned(), json!([])),
+            ("guild_scheduled_events".to_owned(), json!([])),
+            ("soundboard_sounds".to_owned(), json!([])),
+        ]);
+    }
+    Ok(Some(v))
+}
+
+/// A serializable value as JSON (wire objects always serialize).
+pub fn to_value<T: serde::Serialize>(v: &T) -> Value {
+    serde_json::to_value(v).unwrap_or(Value::Null)
+}
+
+/// Every guild id of a user (all pages).
+pub async fn user_guild_ids(
+    store: &dyn Store,
+    user_id: Snowflake,
+) -> Result<Vec<Snowflake>, StoreError> {
+    let mut out = Vec::new();
+    let mut after = None;
+    loop {
+        let page = store.fetch_user_guilds(user_id, None, after, 200).await?;
+        let done = page.len() < 200;
+        out.extend(page.iter().map(|g| Snowflake::from_i64(g.id)));
+        after = out.last().copied();
+        if done {
+            return Ok(out);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::intents;
+
+    #[test]
+    fn all_intents_match_discord_py() {
+        assert_eq!(
+            intents::ALL,
+            0x1FFFF | (1 << 20) | (1 << 21) | (1 << 24) | (1 << 25)
+        );
+        assert_eq!(
+            intents::ALL & 53_575_421,
+            53_575_421,
+            "dpy's default is a subset"
+        );
+        assert_eq!(
+            intents::required("MESSAGE_CREATE"),
+            Some(intents::GUILD_MESSAGES)
+        );
+        assert_eq!(intents::required("READY"), None);
+    }
+}

@@ -1,0 +1,231 @@
+//! Stored records to wire objects: what the REST API answers and what the gateway dispatches.
+
+use hearth_core::{Permissions, Snowflake, Timestamp};
+use hearth_protocol::objects as wire;
+use hearth_store as db;
+
+fn id(v: i64) -> Snowflake {
+    Snowflake::from_i64(v)
+}
+
+/// A user.
+pub fn user(u: &db::User) -> wire::User {
+    wire::User {
+        id: id(u.id),
+        username: u.username.clone(),
+        discriminator: "0".into(),
+        global_name: u.global_name.clone(),
+        avatar: u.avatar.clone(),
+        bot: u.bot,
+        public_flags: 0,
+    }
+}
+
+/// The caller themself.
+pub fn current_user(u: &db::User) -> wire::CurrentUser {
+    wire::CurrentUser {
+        user: user(u),
+        email: u.email.clone(),
+        verified: false,
+        mfa_enabled: false,
+        flags: 0,
+        locale: "en-US".into(),
+    }
+}
+
+/// A role.
+pub fn role(r: &db::Role) -> wire::Role {
+    let color = r.color as u32;
+    wire::Role {
+        id: id(r.id),
+        name: r.name.clone(),
+        permissions: Permissions(r.permissions as u64),
+        position: r.position,
+        color,
+        colors: wire::RoleColors {
+            primary_color: color,
+            secondary_color: None,
+            tertiary_color: None,
+        },
+        hoist: r.hoist,
+        managed: r.managed,
+        mentionable: r.mentionable,
+        flags: 0,
+        icon: None,
+        unicode_emoji: None,
+    }
+}
+
+/// A member, with its user when given.
+pub fn member(m: &db::Member, u: Option<&db::User>) -> wire::Member {
+    wire::Member {
+        user: u.map(user),
+        nick: m.nick.clone(),
+        avatar: None,
+        roles: m.roles.iter().copied().map(id).collect(),
+        joined_at: Timestamp(m.joined_at),
+        premium_since: None,
+        deaf: false,
+        mute: false,
+        flags: 0,
+        pending: false,
+        communication_disabled_until: m.communication_disabled_until.map(Timestamp),
+    }
+}
+
+/// A channel.
+pub fn channel(c: &db::Channel) -> wire::Channel {
+    wire::Channel {
+        id: id(c.id),
+        kind: c.kind,
+        guild_id: c.guild_id.map(id),
+        name: c.name.clone(),
+        position: c.position,
+        parent_id: c.parent_id.map(id),
+        permission_overwrites: Vec::new(),
+        topic: c.topic.clone(),
+        nsfw: c.nsfw,
+        rate_limit_per_user: c.rate_limit_per_user,
+        last_message_id: c.last_message_id.map(id),
+        flags: 0,
+    }
+}
+
+/// Approximate counts: members, and members online (no presence exists yet, so none are).
+pub type Counts = Option<(i64, i64)>;
+
+/// A guild with its roles.
+pub fn guild(g: &db::Guild, roles: &[db::Role], counts: Counts) -> wire::Guild {
+    wire::Guild {
+        id: id(g.id),
+        name: g.name.clone(),
+        icon: g.icon.clone(),
+        splash: None,
+        discovery_splash: None,
+        banner: None,
+        description: g.description.clone(),
+        owner_id: id(g.owner_id),
+        afk_channel_id: None,
+        afk_timeout: g.afk_timeout,
+        verification_level: g.verification_level,
+        default_message_notifications: g.default_message_notifications,
+        explicit_content_filter: g.explicit_content_filter,
+        mfa_level: 0,
+        nsfw_level: 0,
+        features: Vec::new(),
+        roles: roles.iter().map(role).collect(),
+        emojis: Vec::new(),
+        stickers: Vec::new(),
+        system_channel_id: g.system_channel_id.map(id),
+        system_channel_flags: 0,
+        rules_channel_id: None,
+        public_updates_channel_id: None,
+        safety_alerts_channel_id: None,
+        vanity_url_code: None,
+        premium_tier: 0,
+        premium_subscription_count: 0,
+        preferred_locale: g.preferred_locale.clone(),
+        max_members: 500_000,
+        premium_progress_bar_enabled: false,
+        application_id: None,
+        approximate_member_count: counts.map(|c| c.0),
+        approximate_presence_count: counts.map(|c| c.1),
+    }
+}
+
+/// A guild as `GET /users/@me/guilds` lists it.
+pub fn partial_guild(
+    g: &db::Guild,
+    caller: Snowflake,
+    permissions: Permissions,
+    counts: Counts,
+) -> wire::PartialGuild {
+    wire::PartialGuild {
+        id: id(g.id),
+        name: g.name.clone(),
+        icon: g.icon.clone(),
+        banner: None,
+        owner: g.owner_id == caller.as_i64(),
+        permissions,
+        features: Vec::new(),
+        approximate_member_count: counts.map(|c| c.0),
+        approximate_presence_count: counts.map(|c| c.1),
+    }
+}
+
+/// An invite with its guild, channel and inviter.
+pub fn invite(
+    i: &db::Invite,
+    g: &db::Guild,
+    c: &db::Channel,
+    inviter: Option<&db::User>,
+    counts: Counts,
+) -> wire::Invite {
+    wire::Invite {
+        code: i.code.clone(),
+        kind: 0,
+        guild: wire::InviteGuild {
+            id: id(g.id),
+            name: g.name.clone(),
+            icon: g.icon.clone(),
+            splash: None,
+            banner: None,
+            description: g.description.clone(),
+            features: Vec::new(),
+            verification_level: g.verification_level,
+            vanity_url_code: None,
+            nsfw_level: 0,
+            premium_subscription_count: 0,
+        },
+        guild_id: id(g.id),
+        channel: wire::InviteChannel {
+            id: id(c.id),
+            name: c.name.clone(),
+            kind: c.kind,
+        },
+        inviter: inviter.map(user),
+        uses: i.uses,
+        max_uses: i.max_uses,
+        max_age: i.max_age,
+        temporary: i.temporary,
+        created_at: Timestamp(i.created_at),
+        expires_at: i.expires_at.map(Timestamp),
+        approximate_member_count: counts.map(|c| c.0),
+        approximate_presence_count: counts.map(|c| c.1),
+    }
+}
+
+/// An application with its owner and bot user.
+pub fn application(a: &db::Application, owner: &db::User, bot: &db::User) -> wire::Application {
+    wire::Application {
+        id: id(a.id),
+        name: a.name.clone(),
+        icon: None,
+        description: a.description.clone(),
+        bot_public: a.bot_public,
+        bot_require_code_grant: false,
+        verify_key: a.verify_key.clone(),
+        owner: user(owner),
+        team: None,
+        flags: 0,
+        summary: String::new(),
+        redirect_uris: Vec::new(),
+        interactions_endpoint_url: None,
+        tags: Vec::new(),
+        bot: user(bot),
+    }
+}
+
+/// Stands in for an author whose account no longer exists.
+pub fn deleted_user(user_id: i64) -> db::User {
+    db::User {
+        id: user_id,
+        username: "deleted_user".into(),
+        global_name: None,
+        email: None,
+        avatar: None,
+        bot: false,
+        disabled: true,
+        created_at: 0,
+    }
+}

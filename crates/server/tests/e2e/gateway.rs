@@ -1,0 +1,530 @@
+//! The gateway over a real WebSocket: lifecycle, dispatch, intents, visibility, resume, close
+//! codes.
+
+use std::time::Duration;
+
+use flate2::{Decompress, FlushDecompress};
+use futures_util::{SinkExt, StreamExt};
+use reqwest::Method;
+use serde_json::{json, Value};
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tokio_tungstenite::tungstenite::Message;
+
+use crate::helpers::TestApp;
+
+type Ws =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// A gateway client for tests.
+pub struct Gw {
+    ws: Ws,
+    inflate: Option<Decompress>,
+    pub seq: u64,
+}
+
+/// Intents: guilds, members, messages, message content, typing, invites.
+pub const ALL_USEFUL: u64 = 1 | 2 | 64 | 512 | 2048 | 32768;
+
+impl Gw {
+    pub async fn connect(app: &TestApp, query: &str) -> Gw {
+        let url = format!("ws://{}/gateway?{query}", app.addr);
+        let (ws, _) = tokio_tungstenite::connect_async(url)
+            .await
+            .expect("gateway connects");
+        let inflate = query
+            .contains("compress=zlib-stream")
+            .then(|| Decompress::new(true));
+        Gw {
+            ws,
+            inflate,
+            seq: 0,
+        }
+    }
+
+    /// The next payload (5 s at most); panics on a close.
+    pub async fn recv(&mut self) -> Value {
+        match self.next().await {
+            Ok(v) => v,
+            Err(code) => panic!("closed with {code:?} while waiting for a payload"),
+        }
+    }
+
+    /// The next payload, or the close code.
+    pub async fn next(&mut self) -> Result<Value, Option<u16>> {
+        loop {
+            let msg = tokio::time::timeout(Duration::from_secs(5), self.ws.next())
+                .await
+                .expect("a frame within 5 s");
+            let v: Value = match msg {
+                Some(Ok(Message::Text(t))) => serde_json::from_str(&t).expect("json"),
+                Some(Ok(Message::Binary(b))) => {
+                    let z = self.inflate.as_mut().expect("binary only with compression");
+                    assert!(b.ends_with(&[0, 0, 0xff, 0xff]));
+                    let mut out = Vec::with_capacity(b.len() * 4 + 1024);
+                    let start = z.total_in();
+                    loop {
+                        let used = (z.total_in() - start) as usize;
+                        z.decompress_vec(&b[used..], &mut out, FlushDecompress::Sync)
+                            .expect("inflates");
+                        if (z.total_in() - start) as usize == b.len() && out.len() < out.capacity()
+                        {
+                            break;
+                        }
+                        out.reserve(out.capacity());
+                    }
+                    serde_json::from_slice(&out).expect("json")
+                }
+                Some(Ok(Message::Close(frame))) => return Err(frame.map(|f| u16::from(f.code))),
+                Some(Ok(_)) => continue,
+                Some(Err(_)) | None => return Err(None),
+            };
+            if let Some(s) = v["s"].as_u64() {
+                assert_eq!(s, self.seq + 1, "sequence numbers have no gaps: {v}");
+                self.seq = s;
+            }
+            return Ok(v);
+        }
+    }
+
+    /// The close code the server ends with (skipping payloads).
+    pub async fn closed(&mut self) -> Option<u16> {
+        loop {
+            match self.next().await {
+                Ok(_) => continue,
+                Err(code) => return code,
+            }
+        }
+    }
+
+    pub async fn send(&mut self, v: Value) {
+        self.ws
+            .send(Message::Text(v.to_string().into()))
+            .await
+            .expect("send");
+    }
+
+    pub async fn send_raw(&mut self, m: Message) {
+        self.ws.send(m).await.expect("send");
+    }
+
+    /// The next dispatch named `name`, skipping other dispatches.
+    pub async fn event(&mut self, name: &str) -> Value {
+        loop {
+            let v = self.recv().await;
+            if v["op"] == 0 && v["t"] == name {
+                return v["d"].clone();
+            }
+        }
+    }
+
+    /// Connects, identifies and reads READY.
+    pub async fn identify(app: &TestApp, token: &str, intents: Option<u64>) -> (Gw, Value) {
+        let mut gw = Gw::connect(app, "v=10&encoding=json").await;
+        let hello = gw.recv().await;
+        assert_eq!(hello["op"], 10);
+        let mut d = json!({"token": token.trim_start_matches("Bot "), "properties": {"os": "linux", "browser": "test", "device": "test"}});
+        if let Some(i) = intents {
+            d["intents"] = json!(i);
+        }
+        gw.send(json!({"op": 2, "d": d})).await;
+        let ready = gw.recv().await;
+        assert_eq!(
+            (ready["op"].as_u64(), ready["t"].as_str()),
+            (Some(0), Some("READY")),
+            "{ready}"
+        );
+        (gw, ready["d"].clone())
+    }
+
+    /// Closes abruptly (no close frame), as a dropped network does.
+    pub async fn drop_connection(self) {
+        drop(self.ws);
+    }
+
+    /// Asserts nothing arrives for `ms` milliseconds.
+    pub async fn quiet(&mut self, ms: u64) {
+        if let Ok(Some(Ok(m))) =
+            tokio::time::timeout(Duration::from_millis(ms), self.ws.next()).await
+        {
+            panic!("expected silence, got {m:?}");
+        }
+    }
+}
+
+both!(
+    identify_answers_ready_then_a_guild_create_per_guild,
+    heartbeats_are_acknowledged_before_and_after_identify,
+    rest_changes_reach_sessions_as_dispatches,
+    intents_and_message_content_filter_what_bots_receive,
+    only_members_receive_a_guilds_events_and_joining_starts_them,
+    resume_replays_what_was_missed_without_gaps_or_duplicates,
+    bad_resumes_get_invalid_session,
+    protocol_errors_close_with_the_specs_codes,
+    compressed_streams_inflate_with_one_context,
+);
+
+async fn identify_answers_ready_then_a_guild_create_per_guild(app: &TestApp) {
+    let owner = app.register("owner").await;
+    let (g1, _) = app.guild_with(&owner, &[]).await;
+    let (g2, _) = app.guild_with(&owner, &[]).await;
+    let (bot_id, bot) = app.bot(&owner, "gwbot").await;
+    let path = format!("/oauth2/authorize?client_id={bot_id}&scope=bot&permissions=0");
+    app.post(
+        &path,
+        &owner,
+        json!({"guild_id": g1["id"], "authorize": true}),
+    )
+    .await
+    .ok(200);
+
+    let (mut gw, ready) = Gw::identify(app, &bot, Some(ALL_USEFUL)).await;
+    assert_eq!(ready["v"], 10);
+    assert_eq!(ready["user"]["id"], bot_id.as_str());
+    assert_eq!(ready["user"]["bot"], true);
+    assert_eq!(
+        ready["guilds"],
+        json!([{"id": g1["id"], "unavailable": true}])
+    );
+    assert_eq!(ready["application"]["id"], bot_id.as_str());
+    assert!(ready["session_id"].as_str().unwrap().len() >= 16);
+    assert_eq!(
+        ready["resume_gateway_url"],
+        format!("ws://{}/gateway", app.addr)
+    );
+    let gc = gw.event("GUILD_CREATE").await;
+    assert_eq!(gc["id"], g1["id"]);
+    assert_eq!(gc["unavailable"], false);
+    assert_eq!(gc["member_count"], 2);
+    assert_eq!(
+        gc["members"].as_array().unwrap().len(),
+        2,
+        "every member of a small guild"
+    );
+    assert!(gc["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|m| m["user"]["id"] == bot_id.as_str()));
+    assert_eq!(gc["channels"][0]["name"], "general");
+    assert_eq!(gc["roles"][0]["id"], g1["id"]);
+    assert!(gc["joined_at"].is_string() && gc["presences"].is_array() && gc["threads"].is_array());
+
+    // A person's session sees both guilds.
+    let (mut user, ready) = Gw::identify(app, &owner, None).await;
+    assert_eq!(ready["guilds"].as_array().unwrap().len(), 2);
+    assert!(ready.get("application").is_none());
+    let a = user.event("GUILD_CREATE").await["id"].clone();
+    let b = user.event("GUILD_CREATE").await["id"].clone();
+    assert_eq!(vec![a, b], vec![g1["id"].clone(), g2["id"].clone()]);
+}
+
+async fn heartbeats_are_acknowledged_before_and_after_identify(app: &TestApp) {
+    let owner = app.register("owner").await;
+    let mut gw = Gw::connect(app, "v=10&encoding=json").await;
+    let hello = gw.recv().await;
+    assert_eq!(hello["d"]["heartbeat_interval"], 41250);
+    gw.send(json!({"op": 1, "d": null})).await;
+    assert_eq!(gw.recv().await, json!({"op": 11, "d": null}));
+    gw.send(json!({"op": 2, "d": {"token": owner, "properties": {}}}))
+        .await;
+    assert_eq!(gw.recv().await["t"], "READY");
+    gw.send(json!({"op": 1, "d": 1})).await;
+    assert_eq!(gw.recv().await["op"], 11);
+}
+
+async fn rest_changes_reach_sessions_as_dispatches(app: &TestApp) {
+    let owner = app.register("owner").await;
+    let bob = app.register("bob").await;
+    let (g, general) = app.guild_with(&owner, &[&bob]).await;
+    let gid = g["id"].as_str().unwrap();
+    let (mut gw, _) = Gw::identify(app, &bob, None).await;
+    gw.event("GUILD_CREATE").await;
+
+    let m = app.say(&owner, &general, "hi bob").await;
+    let d = gw.event("MESSAGE_CREATE").await;
+    assert_eq!(
+        (
+            d["id"].clone(),
+            d["content"].as_str(),
+            d["guild_id"].as_str()
+        ),
+        (m["id"].clone(), Some("hi bob"), Some(gid))
+    );
+    assert_eq!(d["author"]["username"], "owner");
+    assert!(d["member"]["roles"].is_array());
+    let mid = m["id"].as_str().unwrap();
+    app.patch(
+        &format!("/channels/{general}/messages/{mid}"),
+        &owner,
+        json!({"content": "hi, bob"}),
+    )
+    .await
+    .ok(200);
+    assert_eq!(gw.event("MESSAGE_UPDATE").await["content"], "hi, bob");
+    app.call(
+        Method::POST,
+        &format!("/channels/{general}/typing"),
+        Some(&owner),
+        None,
+    )
+    .await
+    .ok(204);
+    assert_eq!(
+        gw.event("TYPING_START").await["channel_id"],
+        general.as_str()
+    );
+    app.delete(&format!("/channels/{general}/messages/{mid}"), &owner)
+        .await
+        .ok(204);
+    assert_eq!(gw.event("MESSAGE_DELETE").await["id"], mid);
+    let c = app
+        .post(
+            &format!("/guilds/{gid}/channels"),
+            &owner,
+            json!({"name": "new"}),
+        )
+        .await
+        .ok(201);
+    assert_eq!(gw.event("CHANNEL_CREATE").await["id"], c["id"]);
+    app.patch(
+        &format!("/guilds/{gid}"),
+        &owner,
+        json!({"name": "Renamed"}),
+    )
+    .await
+    .ok(200);
+    assert_eq!(gw.event("GUILD_UPDATE").await["name"], "Renamed");
+    // The sender's own sessions receive their messages too.
+    let own = app.say(&bob, &general, "mine").await;
+    assert_eq!(gw.event("MESSAGE_CREATE").await["id"], own["id"]);
+}
+
+async fn intents_and_message_content_filter_what_bots_receive(app: &TestApp) {
+    let owner = app.register("owner").await;
+    let (g, general) = app.guild_with(&owner, &[]).await;
+    let mut bots = Vec::new();
+    for (name, intents) in [
+        ("content", 1 | 512 | 32768),
+        ("nocontent", 1 | 512),
+        ("nomessages", 1),
+    ] {
+        let (id, token) = app.bot(&owner, name).await;
+        let path = format!("/oauth2/authorize?client_id={id}&scope=bot");
+        app.post(
+            &path,
+            &owner,
+            json!({"guild_id": g["id"], "authorize": true}),
+        )
+        .await
+        .ok(200);
+        let (mut gw, _) = Gw::identify(app, &token, Some(intents)).await;
+        gw.event("GUILD_CREATE").await;
+        bots.push((token, gw));
+    }
+    app.say(&owner, &general, "secret sauce").await;
+    assert_eq!(
+        bots[0].1.event("MESSAGE_CREATE").await["content"],
+        "secret sauce"
+    );
+    let d = bots[1].1.event("MESSAGE_CREATE").await;
+    assert_eq!(
+        (d["content"].as_str(), d["embeds"].clone()),
+        (Some(""), json!([]))
+    );
+    // The bot without content still sees its own messages in full.
+    let own = app.say(&bots[1].0, &general, "my own words").await;
+    let d = bots[1].1.event("MESSAGE_CREATE").await;
+    assert_eq!(
+        (d["id"].clone(), d["content"].as_str()),
+        (own["id"].clone(), Some("my own words"))
+    );
+    // Without GUILD_MESSAGES, no message events at all; GUILD_UPDATE still arrives.
+    app.patch(
+        &format!("/guilds/{}", g["id"].as_str().unwrap()),
+        &owner,
+        json!({"name": "Next"}),
+    )
+    .await
+    .ok(200);
+    let next = bots[2].1.recv().await;
+    assert_eq!(
+        next["t"], "GUILD_UPDATE",
+        "no message events before it: {next}"
+    );
+}
+
+async fn only_members_receive_a_guilds_events_and_joining_starts_them(app: &TestApp) {
+    let owner = app.register("owner").await;
+    let carol = app.register("carol").await;
+    let (g, general) = app.guild_with(&owner, &[]).await;
+    let (mut gw, ready) = Gw::identify(app, &carol, None).await;
+    assert_eq!(ready["guilds"], json!([]));
+    app.say(&owner, &general, "before carol").await;
+    let code = app
+        .post(&format!("/channels/{general}/invites"), &owner, json!({}))
+        .await
+        .ok(200)["code"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app.post(&format!("/invites/{code}"), &carol, json!({}))
+        .await
+        .ok(200);
+    // The first thing Carol's session hears of the guild is its GUILD_CREATE.
+    let first = gw.recv().await;
+    assert_eq!(
+        (first["t"].as_str(), first["d"]["id"].clone()),
+        (Some("GUILD_CREATE"), g["id"].clone()),
+        "{first}"
+    );
+    assert_eq!(first["d"]["member_count"], 2);
+    app.say(&owner, &general, "after carol").await;
+    assert_eq!(gw.event("MESSAGE_CREATE").await["content"], "after carol");
+    // Leaving ends it.
+    app.delete(
+        &format!("/users/@me/guilds/{}", g["id"].as_str().unwrap()),
+        &carol,
+    )
+    .await
+    .ok(204);
+    assert_eq!(gw.event("GUILD_DELETE").await["id"], g["id"]);
+    app.say(&owner, &general, "after leaving").await;
+    gw.quiet(300).await;
+}
+
+async fn resume_replays_what_was_missed_without_gaps_or_duplicates(app: &TestApp) {
+    let owner = app.register("owner").await;
+    let bob = app.register("bob").await;
+    let (_, general) = app.guild_with(&owner, &[&bob]).await;
+    let (mut gw, ready) = Gw::identify(app, &bob, None).await;
+    let session_id = ready["session_id"].as_str().unwrap().to_owned();
+    gw.event("GUILD_CREATE").await;
+    app.say(&owner, &general, "seen").await;
+    gw.event("MESSAGE_CREATE").await;
+    let last_seen = gw.seq;
+    gw.drop_connection().await;
+    let mut missed = Vec::new();
+    for i in 0..5 {
+        missed.push(app.say(&owner, &general, &format!("missed {i}")).await["id"].clone());
+    }
+    let mut again = Gw::connect(app, "v=10&encoding=json").await;
+    again.seq = last_seen;
+    assert_eq!(again.recv().await["op"], 10);
+    again
+        .send(json!({"op": 6, "d": {"token": bob, "session_id": session_id, "seq": last_seen}}))
+        .await;
+    let mut replayed = Vec::new();
+    loop {
+        let v = again.recv().await;
+        match v["t"].as_str() {
+            Some("MESSAGE_CREATE") => replayed.push(v["d"]["id"].clone()),
+            Some("RESUMED") => break,
+            other => panic!("unexpected {other:?}: {v}"),
+        }
+    }
+    assert_eq!(replayed, missed);
+    app.say(&owner, &general, "live again").await;
+    assert_eq!(again.event("MESSAGE_CREATE").await["content"], "live again");
+}
+
+async fn bad_resumes_get_invalid_session(app: &TestApp) {
+    let bob = app.register("bob").await;
+    let eve = app.register("eve").await;
+    let (gw, ready) = Gw::identify(app, &bob, None).await;
+    let sid = ready["session_id"].as_str().unwrap().to_owned();
+    gw.drop_connection().await;
+    for (token, session, seq) in [
+        (&bob, "nope", 1),
+        (&eve, sid.as_str(), 1),
+        (&bob, sid.as_str(), 999),
+    ] {
+        let mut c = Gw::connect(app, "v=10").await;
+        c.recv().await;
+        c.send(json!({"op": 6, "d": {"token": token, "session_id": session, "seq": seq}}))
+            .await;
+        assert_eq!(c.recv().await, json!({"op": 9, "d": false}));
+    }
+}
+
+async fn protocol_errors_close_with_the_specs_codes(app: &TestApp) {
+    let owner = app.register("owner").await;
+    let cases: Vec<(Message, u16)> = vec![
+        (Message::Text("{not json".into()), 4002),
+        (Message::Binary(vec![1, 2, 3].into()), 4002),
+        (
+            Message::Text(json!({"op": 99, "d": null}).to_string().into()),
+            4001,
+        ),
+        (
+            Message::Text(json!({"op": 3, "d": {"status": "idle"}}).to_string().into()),
+            4003,
+        ),
+        (
+            Message::Text(json!({"op": 2, "d": {"token": "bad"}}).to_string().into()),
+            4004,
+        ),
+        (
+            Message::Text(
+                json!({"op": 2, "d": {"token": owner, "intents": 1u64 << 40}})
+                    .to_string()
+                    .into(),
+            ),
+            4013,
+        ),
+        (
+            Message::Text(
+                json!({"op": 2, "d": {"token": owner, "shard": [1, 2]}})
+                    .to_string()
+                    .into(),
+            ),
+            4010,
+        ),
+        (Message::Text(json!({"op": "two"}).to_string().into()), 4002),
+    ];
+    for (msg, code) in cases {
+        let mut gw = Gw::connect(app, "v=10&encoding=json").await;
+        gw.recv().await;
+        gw.send_raw(msg.clone()).await;
+        assert_eq!(gw.closed().await, Some(code), "{msg:?}");
+    }
+    // A second IDENTIFY.
+    let (mut gw, _) = Gw::identify(app, &owner, None).await;
+    gw.send(json!({"op": 2, "d": {"token": owner}})).await;
+    assert_eq!(gw.closed().await, Some(4005));
+    // A version other than 10.
+    let mut gw = Gw::connect(app, "v=9&encoding=json").await;
+    assert_eq!(gw.closed().await, Some(4012));
+    // Too many commands.
+    let (mut gw, _) = Gw::identify(app, &owner, None).await;
+    for _ in 0..125 {
+        gw.send(json!({"op": 4, "d": {"guild_id": "1", "channel_id": null, "self_mute": false, "self_deaf": false}})).await;
+    }
+    assert_eq!(gw.closed().await, Some(4008));
+    // The server is fine afterwards.
+    let (_, ready) = Gw::identify(app, &owner, None).await;
+    assert!(ready["session_id"].is_string());
+    let _ = CloseCode::Normal;
+}
+
+async fn compressed_streams_inflate_with_one_context(app: &TestApp) {
+    let owner = app.register("owner").await;
+    let (_, general) = app.guild_with(&owner, &[]).await;
+    let mut gw = Gw::connect(app, "v=10&encoding=json&compress=zlib-stream").await;
+    assert_eq!(gw.recv().await["op"], 10);
+    gw.send(json!({"op": 2, "d": {"token": owner, "properties": {}}}))
+        .await;
+    assert_eq!(gw.recv().await["t"], "READY");
+    gw.event("GUILD_CREATE").await;
+    for i in 0..20 {
+        app.say(
+            &owner,
+            &general,
+            &format!("compressed {i} {}", "z".repeat(i * 50)),
+        )
+        .await;
+        assert!(gw.event("MESSAGE_CREATE").await["content"]
+            .as_str()
+            .unwrap()
+            .starts_with(&format!("compressed {i} ")));
+    }
+}
