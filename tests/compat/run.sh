@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# REST compatibility checks: the real discord.py and discord.js libraries against a running hearth.
+# Compatibility checks: the real discord.py and discord.js libraries against a running hearth,
+# first over REST only, then as gateway bots (WebSocket) reacting to a person acting over REST.
 #
 # Usage (from the repository root):   tests/compat/run.sh
 #
@@ -12,7 +13,7 @@
 #                               (default tests/compat/.env-cache, gitignored).
 #   PYTHON                      Python 3 interpreter for the venv (default python3).
 #
-# Exit status 0 only if the discord.py and the discord.js scripts both pass every check.
+# Exit status 0 only if every script (discord.py and discord.js, REST and gateway) passes every check.
 set -euo pipefail
 
 started=$SECONDS
@@ -25,7 +26,7 @@ PYTHON="${PYTHON:-python3}"
 BIN="${HEARTH_BIN:-target/debug/hearth}"
 case "$BIN" in /*) ;; *) BIN="$ROOT/$BIN" ;; esac
 CACHE="${COMPAT_CACHE_DIR:-$HERE/.env-cache}"
-BOT_TIMEOUT=180     # seconds per bot script (each also has its own internal limit)
+BOT_TIMEOUT=180     # seconds per bot script (each also has its own internal limit: 120 s REST, 90 s gateway)
 HEALTH_TIMEOUT=30   # seconds to wait for /healthz
 
 log() { printf '== %s\n' "$*"; }
@@ -68,7 +69,7 @@ else
   log "reusing npm packages in $JSENV"
 fi
 # The script runs from inside the npm project so that `import 'discord.js'` resolves there.
-cp "$HERE/js/rest.mjs" "$JSENV/rest.mjs"
+cp "$HERE/js/rest.mjs" "$HERE/js/gateway.mjs" "$JSENV/"
 
 # ---------------------------------------------------------------------------------------------
 # 2. Start hearth on a free loopback port; always stop it (by PID) on exit.
@@ -150,19 +151,34 @@ log "seeded guild $COMPAT_GUILD_ID (general $COMPAT_GENERAL_ID), bot $COMPAT_APP
 # ---------------------------------------------------------------------------------------------
 # 4. The bots.
 # ---------------------------------------------------------------------------------------------
-dpy_rc=0
-log "discord.py $DPY_VERSION (REST only)"
-timeout --kill-after=5 "$BOT_TIMEOUT" "$VENV/bin/python" "$HERE/dpy_rest.py" || dpy_rc=$?
-
-djs_rc=0
-log "discord.js (REST only)"
-(cd "$JSENV" && timeout --kill-after=5 "$BOT_TIMEOUT" node rest.mjs) || djs_rc=$?
+# Each script runs under `timeout` (and has its own internal limit); a PASS/FAIL line per script.
+names=()
+codes=()
+run_bot() {  # run_bot LABEL DIR COMMAND...
+  local label="$1" dir="$2" rc=0 t0=$SECONDS
+  shift 2
+  log "$label"
+  (cd "$dir" && timeout --kill-after=5 "$BOT_TIMEOUT" "$@") || rc=$?
+  names+=("$label ($((SECONDS - t0)) s)")
+  codes+=("$rc")
+}
+run_bot "discord.py $DPY_VERSION REST checks" "$ROOT" "$VENV/bin/python" "$HERE/dpy_rest.py"
+run_bot "discord.js REST checks" "$JSENV" node rest.mjs
+run_bot "discord.py $DPY_VERSION gateway bot" "$ROOT" "$VENV/bin/python" "$HERE/dpy_gateway.py"
+run_bot "discord.js gateway bot" "$JSENV" node gateway.mjs
 
 echo
-if [ "$dpy_rc" -eq 0 ]; then echo "PASS compat: discord.py REST checks"; else echo "FAIL compat: discord.py REST checks (exit $dpy_rc)"; fi
-if [ "$djs_rc" -eq 0 ]; then echo "PASS compat: discord.js REST checks"; else echo "FAIL compat: discord.js REST checks (exit $djs_rc)"; fi
+any_failed=0
+for i in "${!names[@]}"; do
+  if [ "${codes[$i]}" -eq 0 ]; then
+    echo "PASS compat: ${names[$i]}"
+  else
+    echo "FAIL compat: ${names[$i]} (exit ${codes[$i]})"
+    any_failed=1
+  fi
+done
 log "finished in $((SECONDS - started)) s"
-if [ "$dpy_rc" -ne 0 ] || [ "$djs_rc" -ne 0 ]; then
+if [ "$any_failed" -ne 0 ]; then
   exit 1
 fi
 overall_ok=1

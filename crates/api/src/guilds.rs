@@ -137,8 +137,11 @@ async fn get_guild(
     let (guild, _) = access::guild(&state, guild_id, auth.id()).await?;
     let roles = state.store.fetch_roles(guild_id).await?;
     let counts = if q.with_counts == Some(true) {
-        // No presence is tracked before the gateway exists, so nobody counts as online.
-        Some((state.store.count_members(guild_id).await?, 0))
+        // Online: members visibly connected to this node's gateway.
+        Some((
+            state.store.count_members(guild_id).await?,
+            state.hub.online_count(guild_id),
+        ))
     } else {
         None
     };

@@ -53,7 +53,10 @@ async fn render(state: &AppState, invite: &db::Invite, with_counts: bool) -> Api
         None => None,
     };
     let counts = if with_counts {
-        Some((state.store.count_members(gid).await?, 0))
+        Some((
+            state.store.count_members(gid).await?,
+            state.hub.online_count(gid),
+        ))
     } else {
         None
     };

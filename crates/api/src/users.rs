@@ -112,7 +112,10 @@ async fn my_guilds(
             continue; // left between the two reads
         };
         let counts = if q.with_counts == Some(true) {
-            Some((state.store.count_members(gid).await?, 0))
+            Some((
+                state.store.count_members(gid).await?,
+                state.hub.online_count(gid),
+            ))
         } else {
             None
         };

@@ -13,6 +13,7 @@ use tokio::sync::{mpsc, watch};
 use crate::compress::ZlibStream;
 use crate::hub::{Frame, Session, Verdict};
 use crate::payload::{self, close, intents, op};
+use crate::presence;
 use crate::{wire, Hub, WsMessage};
 
 /// What the client asked for in the connection URL.
@@ -61,6 +62,7 @@ where
         session: None,
         resume_url: options.resume_url.clone(),
         commands: Vec::new(),
+        device: "desktop",
     };
     if options.bad_version {
         let _ = ctl
@@ -139,6 +141,8 @@ struct Connection {
     resume_url: String,
     /// Times of recent commands, for the per-minute budget.
     commands: Vec<Instant>,
+    /// Device kind from IDENTIFY properties.
+    device: &'static str,
 }
 
 #[derive(Deserialize)]
@@ -151,6 +155,10 @@ struct Payload {
 #[derive(Deserialize)]
 struct Identify {
     token: String,
+    #[serde(default)]
+    properties: Value,
+    #[serde(default)]
+    presence: Option<Value>,
     #[serde(default)]
     intents: Option<u64>,
     #[serde(default)]
@@ -191,10 +199,8 @@ impl Connection {
             (op::IDENTIFY, true) => Err((close::ALREADY_AUTHENTICATED, "already identified")),
             (op::RESUME, false) => self.resume(p.d).await.map(|_| Beat::No),
             (op::RESUME, true) => Err((close::ALREADY_AUTHENTICATED, "already identified")),
-            (
-                op::PRESENCE_UPDATE | op::VOICE_STATE_UPDATE | op::REQUEST_SOUNDBOARD_SOUNDS,
-                true,
-            ) => Ok(Beat::No),
+            (op::PRESENCE_UPDATE, true) => self.update_presence(&p.d).map(|_| Beat::No),
+            (op::VOICE_STATE_UPDATE | op::REQUEST_SOUNDBOARD_SOUNDS, true) => Ok(Beat::No),
             (op::REQUEST_GUILD_MEMBERS, true) => self.request_members(p.d).await.map(|_| Beat::No),
             (
                 op::PRESENCE_UPDATE
@@ -205,6 +211,18 @@ impl Connection {
             ) => Err((close::NOT_AUTHENTICATED, "not identified")),
             _ => Err((close::UNKNOWN_OPCODE, "unknown opcode")),
         }
+    }
+
+    /// op 3: a new status and activities for the account.
+    fn update_presence(&self, d: &Value) -> Result<(), Refusal> {
+        let Some(session) = &self.session else {
+            return Err((close::NOT_AUTHENTICATED, "not identified"));
+        };
+        let (status, activities) =
+            presence::parse_update(d).ok_or((close::DECODE_ERROR, "invalid presence"))?;
+        self.hub
+            .set_presence(session, status, activities, self.device);
+        Ok(())
     }
 
     async fn authenticate(&self, token: &str) -> Result<(hearth_store::User, String), Refusal> {
@@ -274,15 +292,30 @@ impl Connection {
         let mut first = vec![Frame::new("READY", &ready)];
         if wanted & intents::GUILDS != 0 {
             for g in &guilds {
-                if let Some(v) = payload::guild_create(store.as_ref(), *g, user_id, large)
+                if let Some(mut v) = payload::guild_create(store.as_ref(), *g, user_id, large)
                     .await
                     .map_err(failed)?
                 {
+                    if wanted & intents::GUILD_PRESENCES != 0 {
+                        v["presences"] = Value::Array(self.hub.guild_presences(*g));
+                    }
                     first.push(Frame::new("GUILD_CREATE", &v));
                 }
             }
         }
         self.hub.register(session.clone(), &guilds, first);
+        let (status, activities) = body
+            .presence
+            .as_ref()
+            .and_then(presence::parse_update)
+            .unwrap_or(("online".into(), Vec::new()));
+        self.hub.set_presence(
+            &session,
+            status,
+            activities,
+            presence::device_kind(&body.properties),
+        );
+        self.device = presence::device_kind(&body.properties);
         session
             .attach(self.id, 0)
             .map_err(|_| (close::UNKNOWN_ERROR, "try again"))?;

@@ -18,6 +18,7 @@ use serde_json::Value;
 use tokio::sync::{broadcast, watch, Notify};
 
 use crate::payload::intents;
+use crate::presence::UserPresence;
 use crate::GatewayConfig;
 
 /// One dispatch: its name and its payload, serialized once.
@@ -250,6 +251,11 @@ struct Registry {
     by_user: HashMap<Snowflake, HashSet<String>>,
     by_guild: HashMap<Snowflake, HashSet<String>>,
     guilds_of: HashMap<String, HashSet<Snowflake>>,
+    presences: HashMap<Snowflake, UserPresence>,
+    /// Users whose presence changed since the last flush, with the guilds they were in.
+    dirty: HashMap<Snowflake, HashSet<Snowflake>>,
+    /// What was last published for each user (to skip changes others cannot see).
+    published: HashMap<Snowflake, Value>,
 }
 
 impl Registry {
@@ -278,6 +284,11 @@ impl Registry {
 
     fn remove(&mut self, id: &str) -> Option<Arc<Session>> {
         let s = self.sessions.remove(id)?;
+        let guilds = self.guilds_of.get(id).cloned().unwrap_or_default();
+        if let Some(p) = self.presences.get_mut(&s.user_id) {
+            p.devices.remove(id);
+            self.dirty.entry(s.user_id).or_default().extend(guilds);
+        }
         if let Some(set) = self.by_user.get_mut(&s.user_id) {
             set.remove(id);
             if set.is_empty() {
@@ -389,6 +400,16 @@ impl Hub {
                 tick.tick().await;
                 let Some(hub) = hub.upgrade() else { return };
                 hub.expire();
+            }
+        });
+        // Presence changes are published after a short quiet time: a burst becomes one event.
+        let hub = Arc::downgrade(self);
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_millis(PRESENCE_FLUSH_MS));
+            loop {
+                tick.tick().await;
+                let Some(hub) = hub.upgrade() else { return };
+                hub.flush_presences();
             }
         });
     }
@@ -523,6 +544,10 @@ impl Hub {
             if need.is_some_and(|bits| s.intents & bits == 0) {
                 continue;
             }
+            // A user's own presence is not echoed to them.
+            if event.name == "PRESENCE_UPDATE" && author_or_subject(event) == Some(s.user_id) {
+                continue;
+            }
             // Bots without MESSAGE_CONTENT get others' messages without their content.
             let strip = content_gated
                 && s.bot
@@ -557,6 +582,96 @@ impl Hub {
         }
     }
 
+    /// Sets the presence of a session's user (from IDENTIFY or op 3).
+    pub fn set_presence(
+        &self,
+        session: &Session,
+        status: String,
+        activities: Vec<Value>,
+        device: &'static str,
+    ) {
+        let mut reg = self.registry();
+        let guilds = reg.guilds_of.get(&session.id).cloned().unwrap_or_default();
+        let p = reg.presences.entry(session.user_id).or_default();
+        p.status = status;
+        p.activities = activities;
+        p.devices.insert(session.id.clone(), device);
+        reg.dirty.entry(session.user_id).or_default().extend(guilds);
+    }
+
+    /// Publishes the presence changes gathered since the last flush, one PRESENCE_UPDATE per
+    /// guild of each user whose visible presence changed; users left without a session are
+    /// recorded as last seen now.
+    pub fn flush_presences(&self) {
+        let mut events = Vec::new();
+        let mut gone = Vec::new();
+        {
+            let mut reg = self.registry();
+            let dirty = std::mem::take(&mut reg.dirty);
+            for (user, mut guilds) in dirty {
+                for sid in reg.by_user.get(&user).into_iter().flatten() {
+                    guilds.extend(reg.guilds_of.get(sid).into_iter().flatten().copied());
+                }
+                let Some(p) = reg.presences.get(&user).cloned() else {
+                    continue;
+                };
+                if p.devices.is_empty() {
+                    reg.presences.remove(&user);
+                    gone.push(user);
+                }
+                let seen = p.event_data(user, Snowflake(0));
+                if reg.published.get(&user) == Some(&seen) {
+                    continue;
+                }
+                if p.devices.is_empty() {
+                    reg.published.remove(&user);
+                } else {
+                    reg.published.insert(user, seen);
+                }
+                for g in guilds {
+                    events.push(Event::guild("PRESENCE_UPDATE", g, p.event_data(user, g)));
+                }
+            }
+        }
+        for e in events {
+            self.bus.publish(e);
+        }
+        for user in gone {
+            let store = self.store.clone();
+            tokio::spawn(async move {
+                if let Err(e) = store
+                    .update_last_seen(user, hearth_core::Timestamp::now())
+                    .await
+                {
+                    tracing::warn!(error = %e, "recording last seen");
+                }
+            });
+        }
+    }
+
+    /// Presences of a guild's members who are visible now (for GUILD_CREATE).
+    pub fn guild_presences(&self, guild: Snowflake) -> Vec<Value> {
+        let reg = self.registry();
+        let users: HashSet<Snowflake> = reg
+            .by_guild
+            .get(&guild)
+            .into_iter()
+            .flatten()
+            .filter_map(|sid| reg.sessions.get(sid).map(|s| s.user_id))
+            .collect();
+        users
+            .into_iter()
+            .filter_map(|u| reg.presences.get(&u).map(|p| (u, p)))
+            .filter(|(_, p)| p.visible().0 != "offline")
+            .map(|(u, p)| p.event_data(u, guild))
+            .collect()
+    }
+
+    /// How many of a guild's members are visibly online on this node.
+    pub fn online_count(&self, guild: Snowflake) -> i64 {
+        self.guild_presences(guild).len() as i64
+    }
+
     /// A receiver that turns true when the node shuts down.
     pub fn shutdown_signal(&self) -> watch::Receiver<bool> {
         self.shutdown.subscribe()
@@ -589,6 +704,13 @@ impl Drop for ConnectionGuard {
             .connections
             .send_modify(|n| *n = n.saturating_sub(1));
     }
+}
+
+/// How long presence changes gather before they are published.
+const PRESENCE_FLUSH_MS: u64 = 250;
+
+fn author_or_subject(event: &Event) -> Option<Snowflake> {
+    snowflake(&event.data["user"]["id"])
 }
 
 fn snowflake(v: &Value) -> Option<Snowflake> {

@@ -8,6 +8,7 @@
 //!   tests drive it with channels and the API adapts axum's WebSocket to it.
 //! - [`payload`]: READY and GUILD_CREATE from the store; opcodes, close codes and intents.
 //! - [`wire`]: stored records to wire objects (shared with the REST API).
+//! - [`presence`]: statuses, activities and devices, aggregated per user.
 //! - [`compress`]: the `zlib-stream` transport compression.
 #![forbid(unsafe_code)]
 
@@ -16,6 +17,7 @@ pub mod config;
 pub mod connection;
 pub mod hub;
 pub mod payload;
+pub mod presence;
 pub mod wire;
 
 pub use config::GatewayConfig;

@@ -91,7 +91,7 @@ pub fn channel(c: &db::Channel) -> wire::Channel {
     }
 }
 
-/// Approximate counts: members, and members online (no presence exists yet, so none are).
+/// Approximate counts: members, and members visibly online.
 pub type Counts = Option<(i64, i64)>;
 
 /// A guild with its roles.

@@ -75,6 +75,10 @@ pub trait UserStore: Send + Sync {
     async fn fetch_user(&self, id: Snowflake) -> Result<Option<User>>;
     /// A person (not a bot) by username (any case) or e-mail, with the password hash.
     async fn fetch_login(&self, login: &str) -> Result<Option<(User, String)>>;
+    /// Records when the user was last connected.
+    async fn update_last_seen(&self, id: Snowflake, at: Timestamp) -> Result<()>;
+    /// When the user was last connected (None: never, or connected now for the first time).
+    async fn fetch_last_seen(&self, id: Snowflake) -> Result<Option<Timestamp>>;
     /// Changes the username and/or display name; returns the updated user.
     async fn update_user(&self, id: Snowflake, patch: &UserPatch) -> Result<Option<User>>;
 }

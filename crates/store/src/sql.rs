@@ -114,6 +114,23 @@ macro_rules! impl_store {
                     Ok(hash.map(|(h,)| (user, h)))
                 }
 
+                async fn update_last_seen(&self, id: Snowflake, at: Timestamp) -> Result<()> {
+                    sqlx::query("UPDATE users SET last_seen_at = $2 WHERE id = $1")
+                        .bind(id.as_i64())
+                        .bind(at.0)
+                        .execute(self.writer())
+                        .await?;
+                    Ok(())
+                }
+
+                async fn fetch_last_seen(&self, id: Snowflake) -> Result<Option<Timestamp>> {
+                    let row: Option<(Option<i64>,)> = sqlx::query_as("SELECT last_seen_at FROM users WHERE id = $1")
+                        .bind(id.as_i64())
+                        .fetch_optional(self.reader())
+                        .await?;
+                    Ok(row.and_then(|(t,)| t).map(Timestamp))
+                }
+
                 async fn update_user(&self, id: Snowflake, p: &UserPatch) -> Result<Option<User>> {
                     let key = p.username.as_deref().map(hearth_core::names::username_key);
                     Ok(sqlx::query_as(

@@ -52,6 +52,7 @@ contract!(
     messages_are_edited_and_tombstoned,
     nonces_find_recent_messages_of_the_same_author,
     the_last_message_of_an_author_counts_deleted_ones,
+    last_seen_is_recorded_per_user,
 );
 
 struct Fixture {
@@ -954,6 +955,25 @@ async fn the_last_message_of_an_author_counts_deleted_ones(store: Arc<dyn Store>
         store.fetch_last_message_id(ch, sf(owner.id)).await.unwrap(),
         Some(sf(second.id))
     );
+}
+
+async fn last_seen_is_recorded_per_user(store: Arc<dyn Store>) {
+    let f = Fixture::new();
+    let alice = f.user(&store, "alice").await;
+    let bob = f.user(&store, "bob").await;
+    assert_eq!(store.fetch_last_seen(sf(alice.id)).await.unwrap(), None);
+    store
+        .update_last_seen(sf(alice.id), Timestamp(42))
+        .await
+        .unwrap();
+    assert_eq!(
+        store.fetch_last_seen(sf(alice.id)).await.unwrap(),
+        Some(Timestamp(42))
+    );
+    assert_eq!(store.fetch_last_seen(sf(bob.id)).await.unwrap(), None);
+    assert_eq!(store.fetch_last_seen(Snowflake(1)).await.unwrap(), None);
+    // The user row reads as before.
+    assert_eq!(store.fetch_user(sf(alice.id)).await.unwrap(), Some(alice));
 }
 
 #[test]

@@ -141,7 +141,18 @@ impl Gw {
         drop(self.ws);
     }
 
+    /// The next PRESENCE_UPDATE about `user`, skipping others.
+    pub async fn presence_of(&mut self, user: &str) -> Value {
+        loop {
+            let p = self.event("PRESENCE_UPDATE").await;
+            if p["user"]["id"] == user {
+                return p;
+            }
+        }
+    }
+
     /// Asserts nothing arrives for `ms` milliseconds.
+    #[allow(dead_code)]
     pub async fn quiet(&mut self, ms: u64) {
         if let Ok(Some(Ok(m))) =
             tokio::time::timeout(Duration::from_millis(ms), self.ws.next()).await
@@ -161,6 +172,7 @@ both!(
     bad_resumes_get_invalid_session,
     protocol_errors_close_with_the_specs_codes,
     compressed_streams_inflate_with_one_context,
+    presence_reaches_those_who_share_a_guild_coalesced_and_invisible_as_offline,
 );
 
 async fn identify_answers_ready_then_a_guild_create_per_guild(app: &TestApp) {
@@ -527,4 +539,165 @@ async fn compressed_streams_inflate_with_one_context(app: &TestApp) {
             .unwrap()
             .starts_with(&format!("compressed {i} ")));
     }
+}
+
+async fn presence_reaches_those_who_share_a_guild_coalesced_and_invisible_as_offline(
+    app: &TestApp,
+) {
+    let alice = app.register("alice").await;
+    let bob = app.register("bob").await;
+    let stranger = app.register("stranger").await;
+    let (g, _) = app.guild_with(&bob, &[&alice]).await;
+    let gid = g["id"].as_str().unwrap();
+    let alice_id = app.user_id(&alice).await;
+    let (bot_id, bot) = app.bot(&bob, "nopresence").await;
+    let path = format!("/oauth2/authorize?client_id={bot_id}&scope=bot");
+    app.post(&path, &bob, json!({"guild_id": gid, "authorize": true}))
+        .await
+        .ok(200);
+    let (mut watcher, _) = Gw::identify(app, &bob, None).await;
+    watcher.event("GUILD_CREATE").await;
+    let (mut other, _) = Gw::identify(app, &stranger, None).await;
+    let (mut quiet_bot, _) = Gw::identify(app, &bot, Some(1 | 512)).await;
+    quiet_bot.event("GUILD_CREATE").await;
+
+    // Alice comes online as dnd with a custom status.
+    let mut a = Gw::connect(app, "v=10&encoding=json").await;
+    a.recv().await;
+    let presence = json!({"status": "dnd", "since": 0, "afk": false, "activities": [{"name": "Custom Status", "type": 4, "state": "reading"}]});
+    a.send(json!({"op": 2, "d": {"token": alice, "properties": {"os": "linux", "browser": "Firefox"}, "presence": presence}})).await;
+    assert_eq!(a.recv().await["t"], "READY");
+    let p = watcher.presence_of(&alice_id).await;
+    assert_eq!(
+        (
+            p["user"]["id"].as_str(),
+            p["guild_id"].as_str(),
+            p["status"].as_str()
+        ),
+        (Some(alice_id.as_str()), Some(gid), Some("dnd"))
+    );
+    assert_eq!(p["client_status"], json!({"web": "dnd"}));
+    assert_eq!(p["activities"][0]["state"], "reading");
+    let counted = app
+        .get(&format!("/guilds/{gid}?with_counts=true"), &bob)
+        .await
+        .ok(200);
+    assert_eq!(
+        counted["approximate_presence_count"], 3,
+        "bob, alice and the bot are online"
+    );
+    // A burst of changes arrives as one update with the last state.
+    for status in ["idle", "online", "idle"] {
+        a.send(json!({"op": 3, "d": {"status": status, "since": null, "activities": [], "afk": false}})).await;
+    }
+    let p = watcher.presence_of(&alice_id).await;
+    assert_eq!(p["status"], "idle");
+    watcher.quiet(600).await;
+    // Invisible looks offline to others.
+    a.send(json!({"op": 3, "d": {"status": "invisible", "since": null, "activities": [], "afk": false}})).await;
+    let p = watcher.presence_of(&alice_id).await;
+    assert_eq!(
+        (p["status"].as_str(), p["client_status"].clone()),
+        (Some("offline"), json!({}))
+    );
+    // A bad status closes the connection.
+    a.send(json!({"op": 3, "d": {"status": "asleep"}})).await;
+    assert_eq!(a.closed().await, Some(4002));
+    // Nobody outside the guild, and no bot without the intent, heard any of it.
+    other.quiet(300).await;
+    quiet_bot.quiet(300).await;
+}
+
+#[tokio::test]
+async fn a_normal_close_ends_the_session_sets_offline_and_records_last_seen() {
+    let app = TestApp::spawn(crate::helpers::Backend::Sqlite)
+        .await
+        .unwrap();
+    let alice = app.register("alice").await;
+    let bob = app.register("bob").await;
+    let (_, _) = app.guild_with(&bob, &[&alice]).await;
+    let alice_id: hearth_core::Snowflake = app.user_id(&alice).await.parse().unwrap();
+    let (mut watcher, _) = Gw::identify(&app, &bob, None).await;
+    watcher.event("GUILD_CREATE").await;
+    let (mut a, ready) = Gw::identify(&app, &alice, None).await;
+    assert_eq!(watcher.event("PRESENCE_UPDATE").await["status"], "online");
+    a.send_raw(Message::Close(Some(
+        tokio_tungstenite::tungstenite::protocol::CloseFrame {
+            code: CloseCode::Normal,
+            reason: "bye".into(),
+        },
+    )))
+    .await;
+    let p = watcher.event("PRESENCE_UPDATE").await;
+    assert_eq!(p["status"], "offline");
+    let store = app.store().await;
+    let mut seen = None;
+    for _ in 0..50 {
+        seen = store.fetch_last_seen(alice_id).await.unwrap();
+        if seen.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(seen.is_some(), "last seen recorded");
+    // The session is gone: it cannot be resumed.
+    let mut again = Gw::connect(&app, "v=10").await;
+    again.recv().await;
+    again
+        .send(json!({"op": 6, "d": {"token": alice, "session_id": ready["session_id"], "seq": 1}}))
+        .await;
+    assert_eq!(again.recv().await, json!({"op": 9, "d": false}));
+    store.close().await;
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_silent_connection_times_out_and_its_session_resumes() {
+    let db = hearth_store::testing::TestDatabase::sqlite();
+    let app = TestApp::spawn_with(db, |c| c.gateway.heartbeat_interval_ms = 300).await;
+    let owner = app.register("owner").await;
+    let (_, general) = app.guild_with(&owner, &[]).await;
+    let (mut gw, ready) = Gw::identify(&app, &owner, None).await;
+    gw.event("GUILD_CREATE").await;
+    let seq = gw.seq;
+    let started = std::time::Instant::now();
+    assert_eq!(gw.closed().await, Some(4009));
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "closed after {:?}",
+        started.elapsed()
+    );
+    let m = app.say(&owner, &general, "while away").await;
+    let mut again = Gw::connect(&app, "v=10").await;
+    again.seq = seq;
+    assert_eq!(again.recv().await["d"]["heartbeat_interval"], 300);
+    again
+        .send(
+            json!({"op": 6, "d": {"token": owner, "session_id": ready["session_id"], "seq": seq}}),
+        )
+        .await;
+    assert_eq!(again.event("MESSAGE_CREATE").await["id"], m["id"]);
+    assert_eq!(again.recv().await["t"], "RESUMED");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn stopping_the_server_asks_clients_to_reconnect() {
+    let app = TestApp::spawn(crate::helpers::Backend::Sqlite)
+        .await
+        .unwrap();
+    let owner = app.register("owner").await;
+    let (mut gw, _) = Gw::identify(&app, &owner, None).await;
+    let stopping = tokio::spawn(app.stop());
+    let mut saw_reconnect = false;
+    let code = loop {
+        match gw.next().await {
+            Ok(v) if v["op"] == 7 => saw_reconnect = true,
+            Ok(_) => {}
+            Err(code) => break code,
+        }
+    };
+    assert!(saw_reconnect, "op 7 before the close");
+    assert_eq!(code, Some(4000));
+    stopping.await.unwrap();
 }

@@ -1,0 +1,172 @@
+//! Presence: each user's status, activities and per-device status, aggregated over their
+//! sessions on this node, and the PRESENCE_UPDATE events that follow changes.
+//!
+//! The status a user sets applies to the account (the last one set wins); `client_status`
+//! lists each connected device kind. An invisible user appears offline to everyone else. A
+//! change is published after a short quiet time, so a burst of changes becomes one event.
+
+use std::collections::HashMap;
+
+use serde_json::{json, Map, Value};
+
+/// The statuses a client may set.
+pub const STATUSES: [&str; 5] = ["online", "idle", "dnd", "invisible", "offline"];
+
+/// Where a session runs, from its IDENTIFY `properties`.
+pub fn device_kind(properties: &Value) -> &'static str {
+    let text = |k: &str| properties[k].as_str().unwrap_or("").to_ascii_lowercase();
+    let (os, browser, device) = (text("os"), text("browser"), text("device"));
+    if ["android", "ios"].iter().any(|m| os.contains(m))
+        || browser.contains("mobile")
+        || device.contains("mobile")
+    {
+        "mobile"
+    } else if ["chrome", "firefox", "safari", "edge", "opera", "web"]
+        .iter()
+        .any(|b| browser.contains(b))
+    {
+        "web"
+    } else {
+        "desktop"
+    }
+}
+
+/// A presence as a client sent it (IDENTIFY `presence` or op 3), checked and trimmed: a known
+/// status, at most 5 activities with only the fields other clients show.
+pub fn parse_update(d: &Value) -> Option<(String, Vec<Value>)> {
+    let status = d["status"].as_str().unwrap_or("online");
+    if !STATUSES.contains(&status) {
+        return None;
+    }
+    // discord.py may send the legacy single `game` instead of `activities`.
+    let raw: Vec<Value> = match (&d["activities"], &d["game"]) {
+        (Value::Array(a), _) => a.clone(),
+        (_, g @ Value::Object(_)) => vec![g.clone()],
+        _ => Vec::new(),
+    };
+    if raw.len() > 5 {
+        return None;
+    }
+    let mut activities = Vec::with_capacity(raw.len());
+    for a in raw {
+        let name = a["name"].as_str()?;
+        let kind = a["type"].as_u64().unwrap_or(0);
+        if kind > 6 || name.chars().count() > 128 {
+            return None;
+        }
+        let mut out = Map::new();
+        out.insert("name".into(), json!(name));
+        out.insert("type".into(), json!(kind));
+        for key in ["state", "details", "url"] {
+            if let Some(v) = a[key].as_str() {
+                if v.chars().count() > 128 {
+                    return None;
+                }
+                out.insert(key.into(), json!(v));
+            }
+        }
+        activities.push(Value::Object(out));
+    }
+    Some((status.to_owned(), activities))
+}
+
+/// One user's presence on this node.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct UserPresence {
+    /// The status last set (applies to the account).
+    pub status: String,
+    /// The activities last set.
+    pub activities: Vec<Value>,
+    /// Device kind of each connected session, by session id.
+    pub devices: HashMap<String, &'static str>,
+}
+
+impl UserPresence {
+    /// What others see: status, activities and client_status (offline and empty when the user
+    /// is invisible or has no session).
+    pub fn visible(&self) -> (String, Vec<Value>, Value) {
+        if self.devices.is_empty() || self.status == "invisible" || self.status == "offline" {
+            return ("offline".into(), Vec::new(), json!({}));
+        }
+        let mut client = Map::new();
+        for kind in self.devices.values() {
+            client.insert((*kind).to_owned(), json!(self.status));
+        }
+        (
+            self.status.clone(),
+            self.activities.clone(),
+            Value::Object(client),
+        )
+    }
+
+    /// The PRESENCE_UPDATE payload for `guild_id`.
+    pub fn event_data(
+        &self,
+        user_id: hearth_core::Snowflake,
+        guild_id: hearth_core::Snowflake,
+    ) -> Value {
+        let (status, activities, client_status) = self.visible();
+        json!({
+            "user": {"id": user_id},
+            "guild_id": guild_id,
+            "status": status,
+            "activities": activities,
+            "client_status": client_status,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn devices_are_read_from_identify_properties() {
+        assert_eq!(
+            device_kind(&json!({"os": "linux", "browser": "discord.py", "device": "discord.py"})),
+            "desktop"
+        );
+        assert_eq!(
+            device_kind(&json!({"os": "Android", "browser": "Discord Android"})),
+            "mobile"
+        );
+        assert_eq!(
+            device_kind(&json!({"os": "Mac OS X", "browser": "Firefox"})),
+            "web"
+        );
+        assert_eq!(device_kind(&json!(null)), "desktop");
+    }
+
+    #[test]
+    fn updates_are_checked_and_trimmed() {
+        let (s, a) = parse_update(&json!({"status": "dnd", "activities": [{"name": "Custom Status", "type": 4, "state": "busy", "secret": 1}]})).unwrap();
+        assert_eq!(s, "dnd");
+        assert_eq!(
+            a,
+            vec![json!({"name": "Custom Status", "type": 4, "state": "busy"})]
+        );
+        let (_, a) = parse_update(&json!({"status": "online", "game": {"name": "chess", "type": 0}, "since": 0, "afk": false})).unwrap();
+        assert_eq!(a[0]["name"], "chess");
+        assert!(parse_update(&json!({"status": "sleeping"})).is_none());
+        assert!(parse_update(&json!({"status": "online", "activities": [{"type": 0}]})).is_none());
+        assert!(parse_update(&json!({"activities": vec![json!({"name": "x"}); 6]})).is_none());
+    }
+
+    #[test]
+    fn invisible_users_appear_offline() {
+        let mut p = UserPresence {
+            status: "invisible".into(),
+            ..Default::default()
+        };
+        p.devices.insert("s1".into(), "desktop");
+        assert_eq!(p.visible().0, "offline");
+        p.status = "idle".into();
+        let (status, _, client) = p.visible();
+        assert_eq!(
+            (status.as_str(), client),
+            ("idle", json!({"desktop": "idle"}))
+        );
+        p.devices.clear();
+        assert_eq!(p.visible().0, "offline");
+    }
+}

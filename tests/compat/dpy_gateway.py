@@ -1,0 +1,323 @@
+#!/usr/bin/env python3
+"""Gateway conformance checks of hearth with a real discord.py 2.7.1 Client.
+
+The bot connects as the spec's section 1.1 says (Route.BASE, DEFAULT_GATEWAY from
+GET /api/v10/gateway, Asset.BASE), then reacts to what a person (the seeded user, acting over
+plain REST with urllib) does: it must see the person's typing and message, reply, edit and delete
+its reply and see the matching events, and see a channel the person creates.
+
+Environment (from seed.py): COMPAT_BASE, COMPAT_BOT_TOKEN, COMPAT_APP_ID, COMPAT_USER_ID,
+COMPAT_USER_TOKEN, COMPAT_GUILD_ID, COMPAT_GENERAL_ID.
+
+Prints one PASS/FAIL line per check; exits 0 only if every check passed. Every wait is bounded.
+"""
+
+import asyncio
+import collections
+import json
+import os
+import sys
+import time
+import traceback
+import urllib.error
+import urllib.request
+
+import discord
+import yarl
+
+OVERALL_TIMEOUT = 90   # seconds for the whole run
+READY_TIMEOUT = 30     # on_ready comes 2 s after the last GUILD_CREATE
+EVENT_TIMEOUT = 15     # any single gateway event after the action that causes it
+HTTP_TIMEOUT = 10      # one urllib request
+
+ENV = {k: os.environ[k] for k in (
+    "COMPAT_BASE", "COMPAT_BOT_TOKEN", "COMPAT_APP_ID", "COMPAT_USER_ID", "COMPAT_USER_TOKEN",
+    "COMPAT_GUILD_ID", "COMPAT_GENERAL_ID")}
+BASE = ENV["COMPAT_BASE"].rstrip("/")
+BOT_ID = int(ENV["COMPAT_APP_ID"])  # a bot's user id is its application id
+USER_ID = int(ENV["COMPAT_USER_ID"])
+GUILD_ID = int(ENV["COMPAT_GUILD_ID"])
+GENERAL_ID = int(ENV["COMPAT_GENERAL_ID"])
+RUN_TAG = str(int(time.time() * 1000))[-6:]
+
+PREFIX = "dpy-gw"
+failures = []
+passes = 0
+raw_log = collections.deque(maxlen=40)  # last gateway payloads received, for failure reports
+
+
+def check(name, ok, detail=""):
+    """Records one named check."""
+    global passes
+    if ok:
+        passes += 1
+        print(f"PASS {PREFIX}: {name}", flush=True)
+    else:
+        failures.append(name)
+        print(f"FAIL {PREFIX}: {name}" + (f" -- {detail}" if detail else ""), flush=True)
+    return ok
+
+
+def check_eq(name, actual, expected):
+    return check(name, actual == expected, f"got {actual!r}, expected {expected!r}")
+
+
+def user_rest(method, path, body=None):
+    """One request to /api/v10 as the person (blocking; run it with asyncio.to_thread)."""
+    data = None if body is None else json.dumps(body).encode()
+    req = urllib.request.Request(BASE + "/api/v10" + path, data=data, method=method)
+    req.add_header("Authorization", ENV["COMPAT_USER_TOKEN"])
+    if data is not None:
+        req.add_header("Content-Type", "application/json")
+    try:
+        with urllib.request.urlopen(req, timeout=HTTP_TIMEOUT) as resp:
+            status, raw = resp.status, resp.read()
+    except urllib.error.HTTPError as err:
+        status, raw = err.code, err.read()
+    if status >= 300:
+        raise RuntimeError(f"{method} {path} as the person -> {status}: {raw[:300]!r}")
+    return json.loads(raw) if raw else None
+
+
+class Waiters:
+    """Futures resolved by event handlers when an event matching a predicate arrives."""
+
+    def __init__(self):
+        self.pending = collections.defaultdict(list)  # event -> [(predicate, future)]
+
+    def expect(self, event, predicate):
+        fut = asyncio.get_running_loop().create_future()
+        self.pending[event].append((predicate, fut))
+        return fut
+
+    def feed(self, event, *args):
+        for predicate, fut in list(self.pending[event]):
+            if fut.done():
+                continue
+            try:
+                matched = predicate(*args)
+            except Exception:  # noqa: BLE001 - a predicate error just means "not this one"
+                matched = False
+            if matched:
+                fut.set_result(args)
+                self.pending[event].remove((predicate, fut))
+
+
+async def wait_event(name, fut, client_task, timeout=EVENT_TIMEOUT):
+    """Waits for fut (an expected event) while watching the client task; returns args or None."""
+    done, _ = await asyncio.wait({fut, client_task}, timeout=timeout,
+                                 return_when=asyncio.FIRST_COMPLETED)
+    if fut in done:
+        check(name, True)
+        return fut.result()
+    if client_task in done:
+        exc = client_task.exception() if not client_task.cancelled() else None
+        check(name, False, f"the client stopped before the event: {exc!r}")
+    else:
+        check(name, False, f"no event within {timeout}s; last payloads received:\n{recent_payloads()}")
+    fut.cancel()
+    return None
+
+
+def recent_payloads(n=6):
+    return "\n".join(f"    {p[:600]}" for p in list(raw_log)[-n:]) or "    (none)"
+
+
+async def main():
+    discord.http.Route.BASE = BASE + "/api/v10"
+    gateway = await asyncio.to_thread(
+        lambda: json.load(urllib.request.urlopen(BASE + "/api/v10/gateway", timeout=HTTP_TIMEOUT)))
+    check("GET /api/v10/gateway: url is ws:// without query",
+          str(gateway.get("url", "")).startswith("ws") and "?" not in gateway.get("url", ""),
+          repr(gateway))
+    discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway["url"])
+    discord.asset.Asset.BASE = BASE
+
+    intents = discord.Intents.default()
+    intents.message_content = True
+    intents.members = True
+    client = discord.Client(intents=intents, enable_debug_events=True)
+    waiters = Waiters()
+    ready = asyncio.Event()
+
+    @client.event
+    async def on_socket_raw_receive(msg):
+        raw_log.append(msg if isinstance(msg, str) else repr(msg))
+
+    @client.event
+    async def on_ready():
+        ready.set()
+
+    @client.event
+    async def on_message(message):
+        waiters.feed("message", message)
+
+    @client.event
+    async def on_message_edit(before, after):
+        waiters.feed("message_edit", before, after)
+
+    @client.event
+    async def on_message_delete(message):
+        waiters.feed("message_delete", message)
+
+    @client.event
+    async def on_guild_channel_create(channel):
+        waiters.feed("guild_channel_create", channel)
+
+    @client.event
+    async def on_typing(channel, user, when):
+        waiters.feed("typing", channel, user, when)
+
+    @client.event
+    async def on_error(event, *args, **kwargs):
+        check(f"event handler {event} ran without exception", False, traceback.format_exc(limit=6))
+
+    client_task = asyncio.create_task(client.start(ENV["COMPAT_BOT_TOKEN"]), name="client.start")
+    try:
+        await scenario(client, client_task, waiters, ready)
+    finally:
+        await client.close()
+        try:
+            await asyncio.wait_for(client_task, 10)
+            check("client.start returned cleanly after client.close()", True)
+        except Exception as err:  # noqa: BLE001
+            check("client.start returned cleanly after client.close()", False,
+                  f"{type(err).__name__}: {err}\n{traceback.format_exc(limit=8)}")
+
+
+async def scenario(client, client_task, waiters, ready):
+    # --- connect: login over REST, HELLO/IDENTIFY/READY/GUILD_CREATE, on_ready ----------------
+    started = time.monotonic()
+    ready_task = asyncio.ensure_future(ready.wait())
+    if await wait_event("on_ready fires", ready_task, client_task, timeout=READY_TIMEOUT) is None:
+        return
+    print(f"{PREFIX}: on_ready after {time.monotonic() - started:.1f}s", flush=True)
+
+    check("client.user is set", client.user is not None)
+    if client.user is None:
+        return
+    check_eq("client.user.id is the bot", client.user.id, BOT_ID)
+    check("client.user.bot is True", client.user.bot is True, repr(client.user.bot))
+
+    guild = client.get_guild(GUILD_ID)
+    check("seeded guild is in client.guilds", guild is not None,
+          f"client.guilds = {[(g.id, g.name) for g in client.guilds]!r}")
+    if guild is None:
+        return
+    check_eq("guild.name", guild.name, "Compat")
+    check_eq("guild.owner_id is the person", guild.owner_id, USER_ID)
+    general = guild.get_channel(GENERAL_ID)
+    check("guild has the general channel (TextChannel)", isinstance(general, discord.TextChannel),
+          f"{general!r}; channels = {[(c.id, c.name) for c in guild.channels]!r}")
+    if general is None:
+        return
+    check_eq("general.name", general.name, "general")
+    check("guild.default_role is @everyone (id == guild id)",
+          guild.default_role is not None and guild.default_role.id == GUILD_ID, repr(guild.roles))
+    check("guild.me is the bot", guild.me is not None and guild.me.id == BOT_ID, repr(guild.me))
+    check("the person is a cached member", guild.get_member(USER_ID) is not None,
+          repr([m.id for m in guild.members]))
+    check("guild.chunked (all members sent in GUILD_CREATE)", guild.chunked,
+          f"member_count={guild.member_count!r}, cached={len(guild.members)}")
+    if guild.me is not None:
+        check("bot can send in general (permissions from roles)",
+              general.permissions_for(guild.me).send_messages)
+
+    # --- typing: POST /channels/{general}/typing as the person -> on_typing -----------------
+    typing = waiters.expect("typing", lambda ch, user, when: ch.id == GENERAL_ID and user.id == USER_ID)
+    await asyncio.to_thread(user_rest, "POST", f"/channels/{GENERAL_ID}/typing")
+    got = await wait_event("on_typing for the person's POST /typing", typing, client_task)
+    if got:
+        ch, user, when = got
+        check("on_typing: user is a Member of the guild", isinstance(user, discord.Member), repr(user))
+        check("on_typing: when is an aware datetime", when.tzinfo is not None, repr(when))
+
+    # --- the person's message -> on_message ---------------------------------------------------
+    content = f"hello bot, from a person ({RUN_TAG})"
+    incoming = waiters.expect("message", lambda m: m.content == content)
+    posted = await asyncio.to_thread(user_rest, "POST", f"/channels/{GENERAL_ID}/messages",
+                                     {"content": content})
+    got = await wait_event("on_message for the person's REST message", incoming, client_task)
+    if got is None:
+        return
+    message = got[0]
+    check_eq("on_message: id matches the REST response", message.id, int(posted["id"]))
+    check_eq("on_message: content (message_content intent)", message.content, content)
+    check_eq("on_message: author is the person", message.author.id, USER_ID)
+    check("on_message: author is a Member", isinstance(message.author, discord.Member),
+          repr(message.author))
+    check("on_message: guild is the seeded guild", message.guild is not None and message.guild.id == GUILD_ID,
+          repr(message.guild))
+    check("on_message: channel is general", message.channel is general, repr(message.channel))
+    check_eq("on_message: type default", message.type, discord.MessageType.default)
+
+    # --- reply -> on_message for the bot's own reply -----------------------------------------
+    reply_text = f"pong from dpy ({RUN_TAG})"
+    own = waiters.expect("message", lambda m: m.author.id == BOT_ID and m.content == reply_text)
+    reply = await message.reply(reply_text)
+    check_eq("message.reply: content", reply.content, reply_text)
+    got = await wait_event("on_message for the bot's own reply", own, client_task)
+    if got is None:
+        return
+    seen = got[0]
+    check_eq("own reply on_message: id matches the REST response", seen.id, reply.id)
+    check_eq("own reply on_message: type reply", seen.type, discord.MessageType.reply)
+    check("own reply on_message: reference to the person's message",
+          seen.reference is not None and seen.reference.message_id == message.id, repr(seen.reference))
+    check("own reply on_message: author is the bot (client.user)", seen.author == client.user
+          or seen.author.id == BOT_ID, repr(seen.author))
+
+    # --- edit -> on_message_edit(before, after) ----------------------------------------------
+    edited_text = reply_text + " (edited)"
+    edit = waiters.expect("message_edit", lambda before, after: after.id == reply.id)
+    edited = await reply.edit(content=edited_text)
+    check_eq("reply.edit: content", edited.content, edited_text)
+    got = await wait_event("on_message_edit for the edited reply", edit, client_task)
+    if got:
+        before, after = got
+        check_eq("on_message_edit: before.content", before.content, reply_text)
+        check_eq("on_message_edit: after.content", after.content, edited_text)
+        check("on_message_edit: after.edited_at set", after.edited_at is not None, repr(after.edited_at))
+
+    # --- delete -> on_message_delete ----------------------------------------------------------
+    delete = waiters.expect("message_delete", lambda m: m.id == reply.id)
+    await reply.delete()
+    got = await wait_event("on_message_delete for the deleted reply", delete, client_task)
+    if got:
+        check_eq("on_message_delete: content of the cached message", got[0].content, edited_text)
+
+    # --- channel created by the person -> on_guild_channel_create -------------------------------
+    name = f"dpy-gw-{RUN_TAG}"
+    created = waiters.expect("guild_channel_create", lambda c: c.name == name)
+    made = await asyncio.to_thread(user_rest, "POST", f"/guilds/{GUILD_ID}/channels",
+                                   {"name": name, "type": 0})
+    got = await wait_event("on_guild_channel_create for the person's new channel", created, client_task)
+    if got:
+        ch = got[0]
+        check_eq("on_guild_channel_create: id matches the REST response", ch.id, int(made["id"]))
+        check("on_guild_channel_create: TextChannel in the seeded guild",
+              isinstance(ch, discord.TextChannel) and ch.guild.id == GUILD_ID, repr(ch))
+        check("new channel is in guild.channels", guild.get_channel(ch.id) is ch)
+
+    check("client still connected at the end", not client.is_closed() and not client_task.done())
+
+
+def entry():
+    started = time.monotonic()
+    try:
+        asyncio.run(asyncio.wait_for(main(), OVERALL_TIMEOUT))
+    except asyncio.TimeoutError:
+        check(f"whole run finished within {OVERALL_TIMEOUT}s", False, recent_payloads())
+    except Exception as err:  # noqa: BLE001
+        check("run without unexpected exception", False, f"{type(err).__name__}: {err}")
+        traceback.print_exc()
+    total = passes + len(failures)
+    print(f"{PREFIX}: finished in {time.monotonic() - started:.1f}s")
+    if failures:
+        print(f"{PREFIX}: {len(failures)} of {total} checks FAILED: {', '.join(failures)}")
+        sys.exit(1)
+    print(f"{PREFIX}: all {total} checks passed")
+
+
+if __name__ == "__main__":
+    entry()

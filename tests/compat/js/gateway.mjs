@@ -1,0 +1,261 @@
+// Gateway conformance checks of hearth with a real discord.js 14 Client.
+//
+// The client logs in (GET /gateway/bot, then the WebSocket it names), then reacts to what a person
+// (the seeded user, acting over plain REST with fetch) does: it must see the person's message,
+// reply, edit and delete its reply and see the matching events, and see a channel the person creates.
+//
+// Environment (from seed.py): COMPAT_BASE, COMPAT_BOT_TOKEN, COMPAT_APP_ID, COMPAT_USER_ID,
+// COMPAT_USER_TOKEN, COMPAT_GUILD_ID, COMPAT_GENERAL_ID.
+//
+// Prints one PASS/FAIL line per check; exits 0 only if every check passed. Every wait is bounded.
+// discord.js turns a TypeError in a packet handler (a malformed dispatch) into an unhandled
+// rejection: that is reported as a FAIL with the error and the last payloads received.
+
+import { ChannelType, Client, Events, GatewayIntentBits, MessageType, Status, TextChannel, version } from 'discord.js';
+
+const OVERALL_TIMEOUT_MS = 90_000;
+const READY_TIMEOUT_MS = 30_000; // ClientReady waits up to 15 s for missing GUILD_CREATEs
+const EVENT_TIMEOUT_MS = 15_000;
+const HTTP_TIMEOUT_MS = 10_000;
+const PREFIX = 'djs-gw';
+
+const need = (name) => {
+  const value = process.env[name];
+  if (!value) {
+    console.error(`${PREFIX}: missing environment variable ${name}`);
+    process.exit(2);
+  }
+  return value;
+};
+const BASE = need('COMPAT_BASE').replace(/\/+$/, '');
+const BOT_TOKEN = need('COMPAT_BOT_TOKEN');
+const BOT_ID = need('COMPAT_APP_ID'); // a bot's user id is its application id
+const USER_ID = need('COMPAT_USER_ID');
+const USER_TOKEN = need('COMPAT_USER_TOKEN');
+const GUILD_ID = need('COMPAT_GUILD_ID');
+const GENERAL_ID = need('COMPAT_GENERAL_ID');
+const RUN_TAG = String(Date.now()).slice(-6);
+
+const failures = [];
+let passes = 0;
+const rawLog = []; // last gateway payloads received, for failure reports
+const startedAt = Date.now();
+
+function check(name, ok, detail = '') {
+  if (ok) {
+    passes += 1;
+    console.log(`PASS ${PREFIX}: ${name}`);
+  } else {
+    failures.push(name);
+    console.log(`FAIL ${PREFIX}: ${name}${detail ? ` -- ${detail}` : ''}`);
+  }
+  return ok;
+}
+
+const show = (v) => JSON.stringify(v);
+const checkEq = (name, actual, expected) =>
+  check(name, show(actual) === show(expected), `got ${show(actual)}, expected ${show(expected)}`);
+const recentPayloads = (n = 6) =>
+  rawLog.slice(-n).map((p) => `    ${show(p).slice(0, 600)}`).join('\n') || '    (none)';
+
+function finish(code) {
+  const total = passes + failures.length;
+  console.log(`${PREFIX}: finished in ${((Date.now() - startedAt) / 1000).toFixed(1)}s`);
+  if (failures.length > 0) {
+    console.log(`${PREFIX}: ${failures.length} of ${total} checks FAILED: ${failures.join(', ')}`);
+    process.exit(code || 1);
+  }
+  console.log(`${PREFIX}: all ${total} checks passed`);
+  process.exit(code);
+}
+
+// A crash inside discord.js (e.g. a dispatch missing a key it indexes) must show as a FAIL.
+process.on('unhandledRejection', (err) => {
+  check('no unhandled promise rejection', false, `${err?.stack ?? err}\n  last payloads received:\n${recentPayloads()}`);
+  finish(1);
+});
+process.on('uncaughtException', (err) => {
+  check('no uncaught exception', false, `${err?.stack ?? err}\n  last payloads received:\n${recentPayloads()}`);
+  finish(1);
+});
+
+// One request to /api/v10 as the person.
+async function userRest(method, path, body) {
+  const res = await fetch(`${BASE}/api/v10${path}`, {
+    method,
+    headers: { Authorization: USER_TOKEN, ...(body ? { 'Content-Type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+    signal: AbortSignal.timeout(HTTP_TIMEOUT_MS),
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${method} ${path} as the person -> ${res.status}: ${text.slice(0, 300)}`);
+  return text ? JSON.parse(text) : null;
+}
+
+// Resolves with the listener's arguments when `event` fires with arguments matching `predicate`,
+// or with null after `ms` (recording a FAIL). Register before doing the action that causes it.
+function expectEvent(client, event, predicate, name, ms = EVENT_TIMEOUT_MS) {
+  return new Promise((resolve) => {
+    const listener = (...args) => {
+      let matched = false;
+      try {
+        matched = predicate(...args);
+      } catch {
+        matched = false;
+      }
+      if (!matched) return;
+      clearTimeout(timer);
+      client.off(event, listener);
+      check(name, true);
+      resolve(args);
+    };
+    const timer = setTimeout(() => {
+      client.off(event, listener);
+      check(name, false, `no ${event} within ${ms / 1000}s; last payloads received:\n${recentPayloads()}`);
+      resolve(null);
+    }, ms);
+    client.on(event, listener);
+  });
+}
+
+async function scenario(client) {
+  console.log(`${PREFIX}: discord.js ${version} against ${BASE}`);
+  const readyAt = Date.now();
+  const ready = expectEvent(client, Events.ClientReady, () => true, 'ClientReady fires', READY_TIMEOUT_MS);
+  await client.login(BOT_TOKEN);
+  check('client.login resolved', true);
+  if (!(await ready)) return;
+  console.log(`${PREFIX}: ClientReady after ${((Date.now() - readyAt) / 1000).toFixed(1)}s`);
+
+  checkEq('client.user.id is the bot', client.user?.id, BOT_ID);
+  check('client.user.bot is true', client.user?.bot === true, show(client.user?.bot));
+  checkEq('client.application.id', client.application?.id, BOT_ID);
+
+  const guild = client.guilds.cache.get(GUILD_ID);
+  check('seeded guild is in client.guilds.cache', guild !== undefined, show([...client.guilds.cache.keys()]));
+  if (!guild) return;
+  check('guild.available', guild.available === true, show(guild.available));
+  checkEq('guild.name', guild.name, 'Compat');
+  checkEq('guild.ownerId is the person', guild.ownerId, USER_ID);
+  const general = guild.channels.cache.get(GENERAL_ID);
+  check(
+    'guild.channels.cache has general (TextChannel)',
+    general instanceof TextChannel,
+    `${general?.constructor?.name}; cached: ${show(guild.channels.cache.map((c) => [c.id, c.name]))}`,
+  );
+  if (!general) return;
+  checkEq('general.name', general.name, 'general');
+  check('client.channels.cache has general', client.channels.cache.get(GENERAL_ID) === general);
+  check('guild.roles.everyone (id == guild id)', guild.roles.everyone?.id === GUILD_ID, show([...guild.roles.cache.keys()]));
+  checkEq('guild.members.me is the bot', guild.members.me?.id, BOT_ID);
+  check('the person is a cached member', guild.members.cache.has(USER_ID), show([...guild.members.cache.keys()]));
+  check(
+    'bot can send in general (permissions from roles)',
+    general.permissionsFor(client.user)?.has('SendMessages') === true,
+  );
+
+  // --- the person's message -> messageCreate -------------------------------------------------
+  const content = `hello bot, from a person (${RUN_TAG})`;
+  const incoming = expectEvent(client, Events.MessageCreate, (m) => m.content === content,
+    "messageCreate for the person's REST message");
+  const posted = await userRest('POST', `/channels/${GENERAL_ID}/messages`, { content });
+  const got = await incoming;
+  if (!got) return;
+  const [message] = got;
+  checkEq('messageCreate: id matches the REST response', message.id, posted.id);
+  checkEq('messageCreate: content (MessageContent intent)', message.content, content);
+  checkEq('messageCreate: author is the person', message.author?.id, USER_ID);
+  checkEq('messageCreate: guildId', message.guildId, GUILD_ID);
+  check('messageCreate: channel is general', message.channel === general, `${message.channel?.id}`);
+  checkEq('messageCreate: member is the person', message.member?.id, USER_ID);
+  checkEq('messageCreate: type Default', message.type, MessageType.Default);
+
+  // --- reply -> messageCreate for the bot's own reply ------------------------------------------
+  const replyText = `pong from djs (${RUN_TAG})`;
+  const own = expectEvent(client, Events.MessageCreate,
+    (m) => m.author?.id === BOT_ID && m.content === replyText, "messageCreate for the bot's own reply");
+  const reply = await message.reply(replyText);
+  checkEq('message.reply: content', reply.content, replyText);
+  const ownGot = await own;
+  if (!ownGot) return;
+  const [seen] = ownGot;
+  checkEq('own reply messageCreate: id matches the REST response', seen.id, reply.id);
+  checkEq('own reply messageCreate: type Reply', seen.type, MessageType.Reply);
+  checkEq("own reply messageCreate: reference to the person's message", seen.reference?.messageId, message.id);
+
+  // --- edit -> messageUpdate(old, new) ----------------------------------------------------------
+  const editedText = `${replyText} (edited)`;
+  const update = expectEvent(client, Events.MessageUpdate, (oldM, newM) => newM.id === reply.id,
+    'messageUpdate for the edited reply');
+  const edited = await reply.edit(editedText);
+  checkEq('message.edit: content', edited.content, editedText);
+  const updGot = await update;
+  if (updGot) {
+    const [oldM, newM] = updGot;
+    checkEq('messageUpdate: old content', oldM.content, replyText);
+    checkEq('messageUpdate: new content', newM.content, editedText);
+    check('messageUpdate: new editedTimestamp set', typeof newM.editedTimestamp === 'number', show(newM.editedTimestamp));
+  }
+
+  // --- delete -> messageDelete -------------------------------------------------------------------
+  const del = expectEvent(client, Events.MessageDelete, (m) => m.id === reply.id, 'messageDelete for the deleted reply');
+  await reply.delete();
+  const delGot = await del;
+  if (delGot) checkEq('messageDelete: content of the cached message', delGot[0].content, editedText);
+
+  // --- channel created by the person -> channelCreate -------------------------------------------
+  const name = `djs-gw-${RUN_TAG}`;
+  const created = expectEvent(client, Events.ChannelCreate, (c) => c.name === name,
+    "channelCreate for the person's new channel");
+  const made = await userRest('POST', `/guilds/${GUILD_ID}/channels`, { name, type: 0 });
+  const chGot = await created;
+  if (chGot) {
+    const [ch] = chGot;
+    checkEq('channelCreate: id matches the REST response', ch.id, made.id);
+    checkEq('channelCreate: type GuildText', ch.type, ChannelType.GuildText);
+    checkEq('channelCreate: guild', ch.guild?.id, GUILD_ID);
+    check('new channel is in guild.channels.cache', guild.channels.cache.get(ch.id) === ch);
+  }
+
+  checkEq('client.ws.status is Ready at the end', client.ws.status, Status.Ready);
+}
+
+const watchdog = setTimeout(() => {
+  check(`whole run finished within ${OVERALL_TIMEOUT_MS / 1000}s`, false, `last payloads received:\n${recentPayloads()}`);
+  finish(1);
+}, OVERALL_TIMEOUT_MS);
+watchdog.unref();
+
+const client = new Client({
+  intents: [
+    GatewayIntentBits.Guilds,
+    GatewayIntentBits.GuildMessages,
+    GatewayIntentBits.MessageContent,
+    GatewayIntentBits.GuildMembers,
+  ],
+  rest: { api: `${BASE}/api`, cdn: BASE, timeout: 15_000, retries: 1 },
+});
+client.on(Events.Raw, (packet) => {
+  rawLog.push(packet);
+  if (rawLog.length > 40) rawLog.shift();
+});
+client.on(Events.Error, (err) => check('no client error event', false, `${err?.stack ?? err}`));
+client.on(Events.ShardError, (err) => check('no shard error event', false, `${err?.stack ?? err}`));
+const closes = [];
+client.on(Events.ShardDisconnect, (ev) => closes.push(ev?.code));
+client.on(Events.ShardReconnecting, () => closes.push('reconnecting'));
+
+try {
+  await scenario(client);
+} catch (err) {
+  check('run without unexpected exception', false, `${err?.stack ?? err}`);
+}
+check('no gateway disconnect or reconnect during the run', closes.length === 0, show(closes));
+try {
+  await client.destroy();
+  check('client.destroy resolved', true);
+} catch (err) {
+  check('client.destroy resolved', false, `${err?.stack ?? err}`);
+}
+clearTimeout(watchdog);
+finish(0);
