@@ -76,6 +76,7 @@ where
     let mut deadline = tokio::time::Instant::now() + liveness;
     let mut shutdown = hub.shutdown_signal();
     let mut client_code = None;
+    let mut writer_done = false;
     loop {
         tokio::select! {
             read = tokio::time::timeout_at(deadline, stream.next()) => match read {
@@ -102,7 +103,10 @@ where
                 }
                 Ok(Some(Ok(_))) => {}
             },
-            _ = &mut writer => break,
+            _ = &mut writer => {
+                writer_done = true;
+                break;
+            }
             _ = async { let _ = shutdown.wait_for(|stop| *stop).await; } => {
                 let _ = ctl.send(Control::Send(json!({"op": op::RECONNECT, "d": null}).to_string())).await;
                 let _ = ctl.send(Control::Close(close::UNKNOWN_ERROR, "server restarting")).await;
@@ -113,8 +117,10 @@ where
     drop(ctl);
     drop(conn.ctl);
     // Let the writer flush the close frame, but not forever.
-    let _ = tokio::time::timeout(write_timeout, &mut writer).await;
-    writer.abort();
+    if !writer_done {
+        let _ = tokio::time::timeout(write_timeout, &mut writer).await;
+        writer.abort();
+    }
     if let Some(session) = conn.session {
         if matches!(client_code, Some(1000) | Some(1001)) {
             // A client that closes normally ends its session.

@@ -74,6 +74,9 @@ struct Buffer {
     sent: u64,
     /// The attached connection (0: none).
     connection: u64,
+    /// Last sequence number buffered when the connection attached: a replay up to it is not
+    /// held against the connection as slowness.
+    attached_at_seq: u64,
     detached_at: Option<Instant>,
     verdict: Verdict,
 }
@@ -119,6 +122,7 @@ impl Session {
                 frames: VecDeque::new(),
                 sent: 0,
                 connection: 0,
+                attached_at_seq: 0,
                 detached_at: Some(Instant::now()),
                 verdict: Verdict::Open,
             }),
@@ -153,6 +157,7 @@ impl Session {
         }
         b.sent = seq;
         b.connection = connection;
+        b.attached_at_seq = b.seq;
         b.detached_at = None;
         b.verdict = Verdict::Open;
         drop(b);
@@ -227,10 +232,12 @@ impl Session {
             }
         }
         let unsent = b.seq - b.sent;
+        // Waiting frames that arrived since the connection attached (a replay does not count).
+        let queued = b.seq - b.sent.max(b.attached_at_seq);
         if unsent as usize > config.resume_buffer {
             b.verdict = Verdict::Invalid;
             b.frames.clear();
-        } else if b.connection != 0 && unsent as usize > config.queue_limit {
+        } else if b.connection != 0 && queued as usize > config.queue_limit {
             b.verdict = Verdict::TooSlow;
         }
         let verdict = b.verdict;
