@@ -340,7 +340,14 @@ async fn edit_message(
         .await?
         .ok_or(ApiError::UnknownMessage)?;
     let out = MessageRenderer::new(&state, &channel).render(&m).await?;
-    let data = events::with(&out, json!({}));
+    let member = state
+        .store
+        .fetch_member(guild_of(&channel)?, auth.id())
+        .await?;
+    let data = events::with(
+        &out,
+        json!({ "member": member.map(|m| convert::member(&m, None)) }),
+    );
     state.publish(Event::channel(
         "MESSAGE_UPDATE",
         guild_of(&channel)?,

@@ -173,6 +173,7 @@ both!(
     protocol_errors_close_with_the_specs_codes,
     compressed_streams_inflate_with_one_context,
     presence_reaches_those_who_share_a_guild_coalesced_and_invisible_as_offline,
+    member_requests_answer_in_chunks_echoing_the_nonce,
 );
 
 async fn identify_answers_ready_then_a_guild_create_per_guild(app: &TestApp) {
@@ -309,6 +310,19 @@ async fn rest_changes_reach_sessions_as_dispatches(app: &TestApp) {
     // The sender's own sessions receive their messages too.
     let own = app.say(&bob, &general, "mine").await;
     assert_eq!(gw.event("MESSAGE_CREATE").await["id"], own["id"]);
+    let own_id = own["id"].as_str().unwrap();
+    app.patch(
+        &format!("/channels/{general}/messages/{own_id}"),
+        &bob,
+        json!({"content": "mine!"}),
+    )
+    .await
+    .ok(200);
+    let d = gw.event("MESSAGE_UPDATE").await;
+    assert!(
+        d["member"]["roles"].is_array() && d["edited_timestamp"].is_string(),
+        "{d}"
+    );
 }
 
 async fn intents_and_message_content_filter_what_bots_receive(app: &TestApp) {
@@ -606,6 +620,54 @@ async fn presence_reaches_those_who_share_a_guild_coalesced_and_invisible_as_off
     // Nobody outside the guild, and no bot without the intent, heard any of it.
     other.quiet(300).await;
     quiet_bot.quiet(300).await;
+}
+
+async fn member_requests_answer_in_chunks_echoing_the_nonce(app: &TestApp) {
+    let owner = app.register("owner").await;
+    let others = [
+        app.register("anna").await,
+        app.register("andy").await,
+        app.register("zoe").await,
+    ];
+    let refs: Vec<&str> = others.iter().map(String::as_str).collect();
+    let (g, _) = app.guild_with(&owner, &refs).await;
+    let gid: u64 = g["id"].as_str().unwrap().parse().unwrap();
+    let zoe = app.user_id(&others[2]).await;
+    let (mut gw, _) = Gw::identify(app, &owner, None).await;
+    gw.event("GUILD_CREATE").await;
+    // discord.py sends the guild id as a number.
+    gw.send(json!({"op": 8, "d": {"guild_id": gid, "query": "", "limit": 0, "presences": false, "nonce": "all"}})).await;
+    let c = gw.event("GUILD_MEMBERS_CHUNK").await;
+    assert_eq!(
+        (
+            c["nonce"].as_str(),
+            c["chunk_index"].as_u64(),
+            c["chunk_count"].as_u64()
+        ),
+        (Some("all"), Some(0), Some(1))
+    );
+    assert_eq!(c["members"].as_array().unwrap().len(), 4);
+    gw.send(json!({"op": 8, "d": {"guild_id": gid.to_string(), "query": "AN", "limit": 10, "nonce": "an"}})).await;
+    let c = gw.event("GUILD_MEMBERS_CHUNK").await;
+    let mut names: Vec<String> = c["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["user"]["username"].as_str().unwrap().to_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["andy", "anna"]);
+    gw.send(json!({"op": 8, "d": {"guild_id": gid.to_string(), "user_ids": [zoe, "1"], "nonce": "ids"}})).await;
+    let c = gw.event("GUILD_MEMBERS_CHUNK").await;
+    assert_eq!(c["members"][0]["user"]["id"], zoe.as_str());
+    assert_eq!(c["not_found"], json!(["1"]));
+    // A guild the session is not in answers nothing; a bad guild id closes with 4002.
+    gw.send(json!({"op": 8, "d": {"guild_id": "1", "query": "", "limit": 0, "nonce": "none"}}))
+        .await;
+    gw.quiet(300).await;
+    gw.send(json!({"op": 8, "d": {"guild_id": "abc", "query": "", "limit": 0}}))
+        .await;
+    assert_eq!(gw.closed().await, Some(4002));
 }
 
 #[tokio::test]
