@@ -112,6 +112,14 @@ async fn delete_channel(
     let _order = state.order.lock(Snowflake::from_i64(guild_id)).await;
     let (_, perms) = access::channel(&state, channel_id, auth.id()).await?;
     access::require(perms, Permissions::MANAGE_CHANNELS)?;
+    let children: Vec<i64> = state
+        .store
+        .fetch_guild_channels(Snowflake::from_i64(guild_id))
+        .await?
+        .iter()
+        .filter(|c| c.parent_id == Some(channel_id.as_i64()))
+        .map(|c| c.id)
+        .collect();
     let channel = state
         .store
         .delete_channel(channel_id)
@@ -119,5 +127,15 @@ async fn delete_channel(
         .ok_or(ApiError::UnknownChannel)?;
     let out = convert::channel(&channel);
     state.publish_all(events::channel("CHANNEL_DELETE", &out));
+    // A deleted category's channels stay, without parent: each changed.
+    for child in state
+        .store
+        .fetch_guild_channels(Snowflake::from_i64(guild_id))
+        .await?
+    {
+        if children.contains(&child.id) {
+            state.publish_all(events::channel("CHANNEL_UPDATE", &convert::channel(&child)));
+        }
+    }
     Ok(axum::Json(out))
 }

@@ -38,7 +38,7 @@ struct ConnectQuery {
     v: Option<u32>,
     /// Only `json`.
     encoding: Option<String>,
-    /// `zlib-stream` for a compressed stream; anything else means plain text frames.
+    /// `zlib-stream` or `zstd-stream` for a compressed stream; otherwise plain text frames.
     compress: Option<String>,
 }
 
@@ -59,10 +59,18 @@ async fn connect(
     }
     let options = ConnectOptions {
         zlib: q.compress.as_deref() == Some("zlib-stream"),
+        zstd: q.compress.as_deref() == Some("zstd-stream"),
         bad_version: q.v.is_some_and(|v| v != 10),
         resume_url: gateway_url(&state, &headers),
     };
     let hub = state.hub.clone();
+    // Small buffers: an idle connection should cost kilobytes, not the library's 128 KiB
+    // default read buffer; client payloads (IDENTIFY, commands) are small and bounded.
+    let upgrade = upgrade
+        .read_buffer_size(4 * 1024)
+        .write_buffer_size(16 * 1024)
+        .max_message_size(64 * 1024)
+        .max_frame_size(64 * 1024);
     Ok(upgrade.on_upgrade(move |socket| async move {
         let (sink, stream) = socket.split();
         let sink = sink.with(|m: WsMessage| async move { Ok::<_, axum::Error>(to_axum(m)) });

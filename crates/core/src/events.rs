@@ -8,7 +8,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::Snowflake;
 
-/// Who may receive an event. The gateway narrows this further by intents and permissions.
+/// Who may receive an event. The gateway narrows this further by intents (and, once channel
+/// permission overwrites exist, by each member's view of the channel).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Audience {

@@ -73,3 +73,80 @@ mod tests {
         }
     }
 }
+
+/// `compress=zstd-stream`: one zstd frame per connection, never ended; each payload is
+/// followed by a block flush so that it can be decoded on arrival (one payload per message).
+pub struct ZstdStream {
+    enc: zstd::stream::raw::Encoder<'static>,
+}
+
+impl std::fmt::Debug for ZstdStream {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ZstdStream")
+    }
+}
+
+impl ZstdStream {
+    /// A compressor at a fast level (the gateway favours latency over ratio).
+    pub fn new() -> std::io::Result<Self> {
+        Ok(ZstdStream {
+            enc: zstd::stream::raw::Encoder::new(1)?,
+        })
+    }
+
+    /// Compresses one payload, continuing the connection's frame.
+    pub fn compress(&mut self, input: &[u8]) -> std::io::Result<Vec<u8>> {
+        use zstd::stream::raw::{Operation, OutBuffer};
+        let mut out = vec![0u8; input.len() / 2 + 256];
+        let (mut read, mut written) = (0, 0);
+        while read < input.len() {
+            if written == out.len() {
+                out.resize(out.len() * 2, 0);
+            }
+            let status = self
+                .enc
+                .run_on_buffers(&input[read..], &mut out[written..])?;
+            read += status.bytes_read;
+            written += status.bytes_written;
+        }
+        loop {
+            if written == out.len() {
+                out.resize(out.len() * 2, 0);
+            }
+            let mut buf = OutBuffer::around(&mut out[written..]);
+            let left = self.enc.flush(&mut buf)?;
+            written += buf.pos();
+            if left == 0 {
+                break;
+            }
+        }
+        out.truncate(written);
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod zstd_tests {
+    use super::ZstdStream;
+    use zstd::stream::raw::{Decoder, Operation};
+
+    #[test]
+    fn each_payload_decodes_on_arrival_with_one_context() {
+        let mut z = ZstdStream::new().unwrap();
+        let mut d = Decoder::new().unwrap();
+        for i in 0..40 {
+            let p = format!("{{\"op\":0,\"s\":{i},\"d\":\"{}\"}}", "y".repeat(i * 211));
+            let frame = z.compress(p.as_bytes()).unwrap();
+            let mut out = vec![0u8; p.len() + 1024];
+            let (mut read, mut written) = (0, 0);
+            while read < frame.len() {
+                let st = d
+                    .run_on_buffers(&frame[read..], &mut out[written..])
+                    .unwrap();
+                read += st.bytes_read;
+                written += st.bytes_written;
+            }
+            assert_eq!(&out[..written], p.as_bytes());
+        }
+    }
+}

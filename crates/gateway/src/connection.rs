@@ -10,7 +10,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use tokio::sync::{mpsc, watch};
 
-use crate::compress::ZlibStream;
+use crate::compress::{ZlibStream, ZstdStream};
 use crate::hub::{Frame, Session, Verdict};
 use crate::payload::{self, close, intents, op};
 use crate::presence;
@@ -21,6 +21,8 @@ use crate::{wire, Hub, WsMessage};
 pub struct ConnectOptions {
     /// `compress=zlib-stream`.
     pub zlib: bool,
+    /// `compress=zstd-stream`.
+    pub zstd: bool,
     /// `v=` other than 10 (the connection is closed with 4012 after HELLO).
     pub bad_version: bool,
     /// The URL to resume at (READY `resume_gateway_url`).
@@ -48,7 +50,14 @@ where
     let id = hub.connection_id();
     let (ctl, ctl_rx) = mpsc::channel::<Control>(64);
     let write_timeout = Duration::from_secs(hub.config.write_timeout_secs);
-    let mut writer = tokio::spawn(write(sink, ctl_rx, id, options.zlib, write_timeout));
+    let compressor = if options.zstd {
+        ZstdStream::new().ok().map(Compressor::Zstd)
+    } else if options.zlib {
+        Some(Compressor::Zlib(ZlibStream::default()))
+    } else {
+        None
+    };
+    let mut writer = tokio::spawn(write(sink, ctl_rx, id, compressor, write_timeout));
     let interval = hub.config.heartbeat_interval_ms;
     let _ = ctl
         .send(Control::Send(
@@ -86,7 +95,10 @@ where
                 }
                 Ok(None) | Ok(Some(Err(_))) => break,
                 Ok(Some(Ok(WsMessage::Close(frame)))) => {
-                    client_code = frame.map(|f| f.0);
+                    client_code = frame.as_ref().map(|f| f.0);
+                    // Answer the close handshake with the client's own code.
+                    let code = client_code.unwrap_or(1000);
+                    let _ = ctl.send(Control::Close(code, "")).await;
                     break;
                 }
                 Ok(Some(Ok(WsMessage::Text(text)))) => match conn.command(&text).await {
@@ -224,10 +236,8 @@ impl Connection {
         let Some(session) = &self.session else {
             return Err((close::NOT_AUTHENTICATED, "not identified"));
         };
-        let (status, activities) =
-            presence::parse_update(d).ok_or((close::DECODE_ERROR, "invalid presence"))?;
-        self.hub
-            .set_presence(session, status, activities, self.device);
+        let update = presence::parse_update(d).ok_or((close::DECODE_ERROR, "invalid presence"))?;
+        self.hub.set_presence(session, Some(update), self.device);
         Ok(())
     }
 
@@ -310,17 +320,9 @@ impl Connection {
             }
         }
         self.hub.register(session.clone(), &guilds, first);
-        let (status, activities) = body
-            .presence
-            .as_ref()
-            .and_then(presence::parse_update)
-            .unwrap_or(("online".into(), Vec::new()));
-        self.hub.set_presence(
-            &session,
-            status,
-            activities,
-            presence::device_kind(&body.properties),
-        );
+        let update = body.presence.as_ref().and_then(presence::parse_update);
+        self.hub
+            .set_presence(&session, update, presence::device_kind(&body.properties));
         self.device = presence::device_kind(&body.properties);
         session
             .attach(self.id, 0)
@@ -451,12 +453,11 @@ async fn write<Si>(
     mut sink: Si,
     mut ctl: mpsc::Receiver<Control>,
     id: u64,
-    zlib: bool,
+    mut z: Option<Compressor>,
     timeout: Duration,
 ) where
     Si: Sink<WsMessage> + Unpin,
 {
-    let mut z = zlib.then(ZlibStream::default);
     let mut session: Option<Arc<Session>> = None;
     let (_keep, mut idle) = watch::channel(());
     loop {
@@ -465,12 +466,21 @@ async fn write<Si>(
             loop {
                 match s.next(id) {
                     Ok(Some((seq, frame))) => {
-                        if !send(&mut sink, &mut z, frame.text(seq), timeout).await {
+                        // Queued without flushing: everything pending goes out in one write.
+                        if !feed(&mut sink, &mut z, frame.text(seq), timeout).await {
                             return;
                         }
                         s.written(id, seq);
                     }
-                    Ok(None) => break,
+                    Ok(None) => {
+                        if !matches!(
+                            tokio::time::timeout(timeout, sink.flush()).await,
+                            Ok(Ok(()))
+                        ) {
+                            return;
+                        }
+                        break;
+                    }
                     Err(Verdict::Superseded) => return,
                     Err(verdict) => {
                         let reason = if verdict == Verdict::TooSlow {
@@ -510,20 +520,52 @@ async fn write<Si>(
     }
 }
 
+/// The transport compression of a connection.
+#[derive(Debug)]
+enum Compressor {
+    Zlib(ZlibStream),
+    Zstd(ZstdStream),
+}
+
+/// Sends one payload and flushes.
 async fn send<Si: Sink<WsMessage> + Unpin>(
     sink: &mut Si,
-    z: &mut Option<ZlibStream>,
+    z: &mut Option<Compressor>,
     text: String,
     timeout: Duration,
 ) -> bool {
-    let msg = match z {
-        Some(z) => WsMessage::Binary(z.compress(text.as_bytes())),
-        None => WsMessage::Text(text),
+    let Some(msg) = encode(z, text) else {
+        return false;
     };
     matches!(
         tokio::time::timeout(timeout, sink.send(msg)).await,
         Ok(Ok(()))
     )
+}
+
+/// Queues one payload without flushing.
+async fn feed<Si: Sink<WsMessage> + Unpin>(
+    sink: &mut Si,
+    z: &mut Option<Compressor>,
+    text: String,
+    timeout: Duration,
+) -> bool {
+    let Some(msg) = encode(z, text) else {
+        return false;
+    };
+    matches!(
+        tokio::time::timeout(timeout, sink.feed(msg)).await,
+        Ok(Ok(()))
+    )
+}
+
+/// A payload as the connection's transport sends it.
+fn encode(z: &mut Option<Compressor>, text: String) -> Option<WsMessage> {
+    Some(match z {
+        Some(Compressor::Zlib(z)) => WsMessage::Binary(z.compress(text.as_bytes())),
+        Some(Compressor::Zstd(z)) => WsMessage::Binary(z.compress(text.as_bytes()).ok()?),
+        None => WsMessage::Text(text),
+    })
 }
 
 async fn close_with<Si: Sink<WsMessage> + Unpin>(

@@ -208,6 +208,17 @@ impl Session {
         self.lock().seq
     }
 
+    /// Buffers a new session's first frames (READY, a GUILD_CREATE per guild), however many.
+    fn preload(&self, frames: Vec<Arc<Frame>>) {
+        let mut b = self.lock();
+        let now = Instant::now();
+        for f in frames {
+            b.seq += 1;
+            let seq = b.seq;
+            b.frames.push_back((seq, now, f));
+        }
+    }
+
     /// Appends a frame; returns the verdict for the session afterwards.
     fn push(&self, frame: Arc<Frame>, config: &GatewayConfig) -> Verdict {
         let mut b = self.lock();
@@ -454,9 +465,7 @@ impl Hub {
     /// GUILD_CREATEs) before any event can reach it.
     pub fn register(&self, session: Arc<Session>, guilds: &[Snowflake], first: Vec<Arc<Frame>>) {
         let mut reg = self.registry();
-        for f in first {
-            session.push(f, &self.config);
-        }
+        session.preload(first);
         reg.by_user
             .entry(session.user_id)
             .or_default()
@@ -528,6 +537,13 @@ impl Hub {
                 for sid in reg.sessions_of_users(user_ids) {
                     reg.join(&sid, g);
                 }
+                // The new member's presence goes to the guild they joined.
+                for u in user_ids {
+                    if reg.presences.contains_key(u) {
+                        reg.dirty.entry(*u).or_default().insert(g);
+                        reg.published.remove(u);
+                    }
+                }
             }
         }
         let recipients: Vec<String> = match &event.audience {
@@ -589,19 +605,25 @@ impl Hub {
         }
     }
 
-    /// Sets the presence of a session's user (from IDENTIFY or op 3).
+    /// Sets the presence of a session's user (from IDENTIFY or op 3). Without a status (an
+    /// IDENTIFY that sends none) the account keeps the one it has, or becomes online.
     pub fn set_presence(
         &self,
         session: &Session,
-        status: String,
-        activities: Vec<Value>,
+        update: Option<(String, Vec<Value>)>,
         device: &'static str,
     ) {
         let mut reg = self.registry();
         let guilds = reg.guilds_of.get(&session.id).cloned().unwrap_or_default();
         let p = reg.presences.entry(session.user_id).or_default();
-        p.status = status;
-        p.activities = activities;
+        match update {
+            Some((status, activities)) => {
+                p.status = status;
+                p.activities = activities;
+            }
+            None if p.status.is_empty() => p.status = "online".into(),
+            None => {}
+        }
         p.devices.insert(session.id.clone(), device);
         reg.dirty.entry(session.user_id).or_default().extend(guilds);
     }

@@ -9,7 +9,7 @@
 //! - [`payload`]: READY and GUILD_CREATE from the store; opcodes, close codes and intents.
 //! - [`wire`]: stored records to wire objects (shared with the REST API).
 //! - [`presence`]: statuses, activities and devices, aggregated per user.
-//! - [`compress`]: the `zlib-stream` transport compression.
+//! - [`compress`]: the `zlib-stream` and `zstd-stream` transport compressions.
 #![forbid(unsafe_code)]
 
 pub mod compress;

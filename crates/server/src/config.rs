@@ -17,6 +17,7 @@ const SETTINGS: &[&str] = &[
     "node_id",
     "database",
     "http",
+    "gateway",
 ];
 
 /// Everything `hearth serve` can be told.
@@ -269,12 +270,14 @@ mod tests {
             jail.create_file("hearth.toml", "node_id = 3\n[http]\nmax_body_bytes = 10\n")?;
             jail.set_env("HEARTH_HTTP__MAX_BODY_BYTES", "20");
             jail.set_env("HEARTH_DATABASE__URL", "postgres://h/db");
+            jail.set_env("HEARTH_GATEWAY__QUEUE_LIMIT", "77");
             jail.set_env("HEARTH_TEST_POSTGRES_URL", "postgres://elsewhere/x");
             jail.set_env("HEARTH_BIN", "target/debug/hearth");
             let c = Config::load(None).map_err(|e| e.to_string())?;
             assert_eq!(c.node_id, 3);
             assert_eq!(c.http.max_body_bytes, 20);
             assert_eq!(c.database.url.as_deref(), Some("postgres://h/db"));
+            assert_eq!(c.gateway.queue_limit, 77);
             Ok(())
         });
     }

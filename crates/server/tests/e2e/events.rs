@@ -208,6 +208,35 @@ async fn every_change_publishes_its_event_with_its_audience(app: &TestApp) {
         .await
         .ok(200);
     assert_eq!(app.event("INVITE_DELETE").await.data["code"], code);
+    let cat = app
+        .post(
+            &format!("/guilds/{gid}/channels"),
+            &owner,
+            json!({"name": "cat", "type": 4}),
+        )
+        .await
+        .ok(201);
+    app.event("CHANNEL_CREATE").await;
+    app.patch(
+        &format!("/channels/{cid}"),
+        &owner,
+        json!({"parent_id": cat["id"]}),
+    )
+    .await
+    .ok(200);
+    app.event("CHANNEL_UPDATE").await;
+    app.delete(
+        &format!("/channels/{}", cat["id"].as_str().unwrap()),
+        &owner,
+    )
+    .await
+    .ok(200);
+    assert_eq!(app.event("CHANNEL_DELETE").await.data["id"], cat["id"]);
+    let orphan = app.event("CHANNEL_UPDATE").await;
+    assert_eq!(
+        (orphan.data["id"].as_str(), orphan.data["parent_id"].clone()),
+        (Some(cid), json!(null))
+    );
     app.delete(&format!("/channels/{cid}"), &owner)
         .await
         .ok(200);

@@ -19,6 +19,7 @@ type Ws =
 pub struct Gw {
     ws: Ws,
     inflate: Option<Decompress>,
+    unzstd: Option<zstd::stream::raw::Decoder<'static>>,
     pub seq: u64,
 }
 
@@ -34,9 +35,13 @@ impl Gw {
         let inflate = query
             .contains("compress=zlib-stream")
             .then(|| Decompress::new(true));
+        let unzstd = query
+            .contains("compress=zstd-stream")
+            .then(|| zstd::stream::raw::Decoder::new().expect("decoder"));
         Gw {
             ws,
             inflate,
+            unzstd,
             seq: 0,
         }
     }
@@ -57,6 +62,23 @@ impl Gw {
                 .expect("a frame within 5 s");
             let v: Value = match msg {
                 Some(Ok(Message::Text(t))) => serde_json::from_str(&t).expect("json"),
+                Some(Ok(Message::Binary(b))) if self.unzstd.is_some() => {
+                    use zstd::stream::raw::Operation;
+                    let d = self.unzstd.as_mut().expect("decoder");
+                    let mut out = vec![0u8; b.len() * 8 + 4096];
+                    let (mut read, mut written) = (0, 0);
+                    while read < b.len() {
+                        if written == out.len() {
+                            out.resize(out.len() * 2, 0);
+                        }
+                        let st = d
+                            .run_on_buffers(&b[read..], &mut out[written..])
+                            .expect("decodes");
+                        read += st.bytes_read;
+                        written += st.bytes_written;
+                    }
+                    serde_json::from_slice(&out[..written]).expect("json")
+                }
                 Some(Ok(Message::Binary(b))) => {
                     let z = self.inflate.as_mut().expect("binary only with compression");
                     assert!(b.ends_with(&[0, 0, 0xff, 0xff]));
@@ -172,6 +194,7 @@ both!(
     bad_resumes_get_invalid_session,
     protocol_errors_close_with_the_specs_codes,
     compressed_streams_inflate_with_one_context,
+    zstd_streams_decode_with_one_context,
     presence_reaches_those_who_share_a_guild_coalesced_and_invisible_as_offline,
     member_requests_answer_in_chunks_echoing_the_nonce,
 );
@@ -620,6 +643,30 @@ async fn presence_reaches_those_who_share_a_guild_coalesced_and_invisible_as_off
     // Nobody outside the guild, and no bot without the intent, heard any of it.
     other.quiet(300).await;
     quiet_bot.quiet(300).await;
+}
+
+async fn zstd_streams_decode_with_one_context(app: &TestApp) {
+    let owner = app.register("owner").await;
+    let (_, general) = app.guild_with(&owner, &[]).await;
+    let mut gw = Gw::connect(app, "v=10&encoding=json&compress=zstd-stream").await;
+    assert_eq!(gw.recv().await["op"], 10);
+    gw.send(json!({"op": 2, "d": {"token": owner, "properties": {}}}))
+        .await;
+    assert_eq!(gw.recv().await["t"], "READY");
+    gw.event("GUILD_CREATE").await;
+    for i in 0..20 {
+        app.say(
+            &owner,
+            &general,
+            &format!("zstd {i} {}", "q".repeat(i * 70)),
+        )
+        .await;
+        let content = gw.event("MESSAGE_CREATE").await["content"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        assert!(content.starts_with(&format!("zstd {i} ")));
+    }
 }
 
 async fn member_requests_answer_in_chunks_echoing_the_nonce(app: &TestApp) {

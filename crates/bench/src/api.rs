@@ -1,0 +1,214 @@
+//! The REST calls the workloads need: registration, a guild, invites, messages, history.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::{json, Value};
+use tokio::sync::Semaphore;
+
+/// Why a call failed: the HTTP status, or a transport problem (no status).
+#[derive(Debug, Clone)]
+pub enum CallError {
+    Status(u16, String),
+    Transport(String),
+}
+
+impl CallError {
+    /// The key errors are counted under: the status code, or `transport`.
+    pub fn kind(&self) -> String {
+        match self {
+            CallError::Status(code, _) => code.to_string(),
+            CallError::Transport(_) => "transport".to_owned(),
+        }
+    }
+}
+
+impl std::fmt::Display for CallError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CallError::Status(code, body) => write!(f, "HTTP {code}: {body}"),
+            CallError::Transport(e) => write!(f, "transport: {e}"),
+        }
+    }
+}
+
+/// A client of one hearth server.
+#[derive(Debug, Clone)]
+pub struct Api {
+    http: reqwest::Client,
+    /// `http://host:port/api/v10`.
+    root: String,
+    /// `ws://host:port/gateway?v=10&encoding=json`.
+    pub gateway: String,
+}
+
+/// A guild set up for a run: its general channel.
+#[derive(Debug, Clone)]
+pub struct Guild {
+    pub channel: String,
+}
+
+impl Api {
+    pub fn new(base: &str) -> Result<Api, String> {
+        let base = base.trim_end_matches('/');
+        let ws = if let Some(rest) = base.strip_prefix("http://") {
+            format!("ws://{rest}")
+        } else {
+            return Err(format!("--base must be http://HOST:PORT, not {base}"));
+        };
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(30))
+            .pool_max_idle_per_host(1024)
+            .tcp_nodelay(true)
+            .build()
+            .map_err(|e| e.to_string())?;
+        Ok(Api {
+            http,
+            root: format!("{base}/api/v10"),
+            gateway: format!("{ws}/gateway?v=10&encoding=json"),
+        })
+    }
+
+    /// One call; the JSON body of a 2xx answer (null when empty).
+    pub async fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&Value>,
+    ) -> Result<Value, CallError> {
+        let mut req = self.http.request(method, format!("{}{path}", self.root));
+        if let Some(t) = token {
+            req = req.header("Authorization", t);
+        }
+        if let Some(b) = body {
+            req = req.json(b);
+        }
+        let resp = req
+            .send()
+            .await
+            .map_err(|e| CallError::Transport(e.to_string()))?;
+        let status = resp.status();
+        let bytes = resp
+            .bytes()
+            .await
+            .map_err(|e| CallError::Transport(e.to_string()))?;
+        if !status.is_success() {
+            let text = String::from_utf8_lossy(&bytes);
+            return Err(CallError::Status(
+                status.as_u16(),
+                text.chars().take(300).collect(),
+            ));
+        }
+        if bytes.is_empty() {
+            return Ok(Value::Null);
+        }
+        serde_json::from_slice(&bytes).map_err(|e| CallError::Transport(format!("bad JSON: {e}")))
+    }
+
+    pub async fn post(
+        &self,
+        path: &str,
+        token: Option<&str>,
+        body: Value,
+    ) -> Result<Value, CallError> {
+        self.call(reqwest::Method::POST, path, token, Some(&body))
+            .await
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> Result<Value, CallError> {
+        self.call(reqwest::Method::GET, path, Some(token), None)
+            .await
+    }
+
+    /// Registers `count` accounts named `<prefix><i>`, at most `parallel` at a time; their tokens.
+    pub async fn register_many(
+        &self,
+        prefix: &str,
+        count: usize,
+        parallel: usize,
+    ) -> Result<Vec<String>, String> {
+        let gate = Arc::new(Semaphore::new(parallel.max(1)));
+        let mut tasks = Vec::with_capacity(count);
+        for i in 0..count {
+            let api = self.clone();
+            let gate = gate.clone();
+            let name = format!("{prefix}{i}");
+            tasks.push(tokio::spawn(async move {
+                let _permit = gate.acquire_owned().await;
+                let v = api
+                    .post(
+                        "/auth/register",
+                        None,
+                        json!({"username": name, "password": "bench-password-1"}),
+                    )
+                    .await
+                    .map_err(|e| format!("registering {name}: {e}"))?;
+                v["token"]
+                    .as_str()
+                    .map(str::to_owned)
+                    .ok_or_else(|| format!("registering {name}: no token in {v}"))
+            }));
+        }
+        let mut tokens = Vec::with_capacity(count);
+        for t in tasks {
+            tokens.push(t.await.map_err(|e| e.to_string())??);
+        }
+        Ok(tokens)
+    }
+
+    /// A guild owned by `owner`, joined by every one of `members` through an invite.
+    pub async fn guild_with(
+        &self,
+        name: &str,
+        owner: &str,
+        members: &[String],
+    ) -> Result<Guild, String> {
+        let g = self
+            .post("/guilds", Some(owner), json!({"name": name}))
+            .await
+            .map_err(|e| format!("creating the guild: {e}"))?;
+        let channel = str_field(&g, "system_channel_id")?;
+        let inv = self
+            .post(
+                &format!("/channels/{channel}/invites"),
+                Some(owner),
+                json!({"max_age": 0, "max_uses": 0}),
+            )
+            .await
+            .map_err(|e| format!("creating an invite: {e}"))?;
+        let invite = str_field(&inv, "code")?;
+        let mut tasks = Vec::new();
+        for chunk in members.chunks(16) {
+            for token in chunk {
+                let api = self.clone();
+                let token = token.clone();
+                let path = format!("/invites/{invite}");
+                tasks.push(tokio::spawn(async move {
+                    api.post(&path, Some(&token), json!({})).await
+                }));
+            }
+            for t in tasks.drain(..) {
+                t.await
+                    .map_err(|e| e.to_string())?
+                    .map_err(|e| format!("joining the guild: {e}"))?;
+            }
+        }
+        Ok(Guild { channel })
+    }
+}
+
+fn str_field(v: &Value, key: &str) -> Result<String, String> {
+    v[key]
+        .as_str()
+        .map(str::to_owned)
+        .ok_or_else(|| format!("no {key} in {v}"))
+}
+
+/// A prefix for this run's account names (unique across runs on the same server).
+pub fn run_prefix(tag: &str) -> String {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    format!("hb{tag}{}_", now.as_millis() % 10_000_000_000)
+}
