@@ -69,6 +69,15 @@ async fn render(state: &AppState, invite: &db::Invite, with_counts: bool) -> Api
     ))
 }
 
+/// Several invites (listings carry no counts).
+async fn render_all(state: &AppState, invites: &[db::Invite]) -> ApiResult<Vec<Invite>> {
+    let mut out = Vec::with_capacity(invites.len());
+    for i in invites {
+        out.push(render(state, i, false).await?);
+    }
+    Ok(out)
+}
+
 /// Creates an invite to a text channel (CREATE_INSTANT_INVITE). Unless `unique`, a valid
 /// invite of the caller's with the same settings is returned instead of a new one.
 #[utoipa::path(post, path = "/channels/{channel_id}/invites", tag = "invites", params(("channel_id" = Snowflake, Path)), request_body = CreateInvite,
@@ -146,11 +155,7 @@ async fn channel_invites(
     let (_, perms) = access::channel(&state, channel_id, auth.id()).await?;
     access::require(perms, Permissions::MANAGE_CHANNELS)?;
     let invites = state.store.fetch_channel_invites(channel_id).await?;
-    let mut out = Vec::with_capacity(invites.len());
-    for i in &invites {
-        out.push(render(&state, i, false).await?);
-    }
-    Ok(axum::Json(out))
+    Ok(axum::Json(render_all(&state, &invites).await?))
 }
 
 /// A guild's invites (MANAGE_GUILD).
@@ -164,11 +169,7 @@ async fn guild_invites(
     let (_, perms) = access::guild(&state, guild_id, auth.id()).await?;
     access::require(perms, Permissions::MANAGE_GUILD)?;
     let invites = state.store.fetch_guild_invites(guild_id).await?;
-    let mut out = Vec::with_capacity(invites.len());
-    for i in &invites {
-        out.push(render(&state, i, false).await?);
-    }
-    Ok(axum::Json(out))
+    Ok(axum::Json(render_all(&state, &invites).await?))
 }
 
 /// An invite by code (no authentication needed); expired or used-up invites are unknown.
