@@ -12,6 +12,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
+use hearth_core::events::Event;
 use hearth_core::names::{self, FieldError};
 use hearth_core::{Snowflake, Timestamp};
 use hearth_protocol::objects::{LoginResponse, TokenResponse};
@@ -205,5 +206,12 @@ async fn logout(State(state): State<AppState>, auth: Auth) -> ApiResult<StatusCo
         .store
         .delete_session(Snowflake::from_i64(auth.session.id))
         .await?;
+    // Gateway sessions opened with this token end too.
+    let data = serde_json::json!({ "token_hash": auth.session.token_hash });
+    state.publish(Event::users(
+        hearth_gateway::hub::SESSION_REVOKED,
+        vec![auth.id()],
+        data,
+    ));
     Ok(StatusCode::NO_CONTENT)
 }

@@ -483,12 +483,12 @@ async fn write<Si>(
                     }
                     Err(Verdict::Superseded) => return,
                     Err(verdict) => {
-                        let reason = if verdict == Verdict::TooSlow {
-                            "too slow"
-                        } else {
-                            "session lost"
+                        let (code, reason) = match verdict {
+                            Verdict::TooSlow => (close::UNKNOWN_ERROR, "too slow"),
+                            Verdict::Revoked => (close::AUTHENTICATION_FAILED, "token revoked"),
+                            _ => (close::UNKNOWN_ERROR, "session lost"),
                         };
-                        let _ = close_with(&mut sink, close::UNKNOWN_ERROR, reason, timeout).await;
+                        let _ = close_with(&mut sink, code, reason, timeout).await;
                         return;
                     }
                 }

@@ -64,6 +64,8 @@ pub enum Verdict {
     TooSlow,
     /// The session can no longer be resumed (its buffer overflowed).
     Invalid,
+    /// The token the session identified with was revoked.
+    Revoked,
 }
 
 #[derive(Debug)]
@@ -529,6 +531,21 @@ impl Hub {
     /// Delivers one event to every session that may receive it.
     pub fn dispatch(&self, event: &Event) {
         let mut reg = self.registry();
+        // Not a dispatch: a revoked token ends the sessions that identified with it.
+        if event.name == SESSION_REVOKED {
+            if let (Audience::Users { user_ids }, Some(hash)) =
+                (&event.audience, event.data["token_hash"].as_str())
+            {
+                for sid in reg.sessions_of_users(user_ids) {
+                    let revoked = reg.sessions.get(&sid).is_some_and(|s| s.token_hash == hash);
+                    if let Some(s) = revoked.then(|| reg.remove(&sid)).flatten() {
+                        s.lock().verdict = Verdict::Revoked;
+                        s.wake();
+                    }
+                }
+            }
+            return;
+        }
         // A user who gains a guild starts receiving its events with this GUILD_CREATE.
         if event.name == "GUILD_CREATE" {
             if let (Audience::Users { user_ids }, Some(g)) =
@@ -734,6 +751,10 @@ impl Drop for ConnectionGuard {
             .send_modify(|n| *n = n.saturating_sub(1));
     }
 }
+
+/// The bus event (never sent to clients) that ends the sessions of a revoked token:
+/// `Audience::Users` with the token's owner, data `{"token_hash": "..."}`.
+pub const SESSION_REVOKED: &str = "hearth.session_revoked";
 
 /// How long presence changes gather before they are published.
 const PRESENCE_FLUSH_MS: u64 = 250;

@@ -791,6 +791,42 @@ async fn a_silent_connection_times_out_and_its_session_resumes() {
 }
 
 #[tokio::test]
+async fn logging_out_ends_the_gateway_sessions_of_that_token_only() {
+    let app = TestApp::spawn(crate::helpers::Backend::Sqlite)
+        .await
+        .unwrap();
+    let first = app.register("dora").await;
+    let second = app
+        .call(
+            Method::POST,
+            "/auth/login",
+            None,
+            Some(json!({"login": "dora", "password": "correct horse battery"})),
+        )
+        .await
+        .ok(200)["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (mut a, ready) = Gw::identify(&app, &first, None).await;
+    let (mut b, _) = Gw::identify(&app, &second, None).await;
+    app.call(Method::POST, "/auth/logout", Some(&first), None)
+        .await
+        .ok(204);
+    assert_eq!(a.closed().await, Some(4004));
+    // The other login's session goes on; the revoked one cannot be resumed.
+    b.send(json!({"op": 1, "d": null})).await;
+    assert_eq!(b.recv().await["op"], 11);
+    let mut again = Gw::connect(&app, "v=10").await;
+    again.recv().await;
+    again
+        .send(json!({"op": 6, "d": {"token": first, "session_id": ready["session_id"], "seq": 1}}))
+        .await;
+    assert_eq!(again.closed().await, Some(4004));
+    app.stop().await;
+}
+
+#[tokio::test]
 async fn stopping_the_server_asks_clients_to_reconnect() {
     let app = TestApp::spawn(crate::helpers::Backend::Sqlite)
         .await
