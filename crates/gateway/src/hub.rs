@@ -333,6 +333,23 @@ impl Registry {
             .collect()
     }
 
+    /// Presences of a guild's members who are visible now.
+    fn presences_in(&self, guild: Snowflake) -> Vec<Value> {
+        let users: HashSet<Snowflake> = self
+            .by_guild
+            .get(&guild)
+            .into_iter()
+            .flatten()
+            .filter_map(|sid| self.sessions.get(sid).map(|s| s.user_id))
+            .collect();
+        users
+            .into_iter()
+            .filter_map(|u| self.presences.get(&u).map(|p| (u, p)))
+            .filter(|(_, p)| p.visible().0 != "offline")
+            .map(|(u, p)| p.event_data(u, guild))
+            .collect()
+    }
+
     /// Every index agrees with the others (for tests).
     fn check_invariants(&self) {
         for (id, s) in &self.sessions {
@@ -576,6 +593,12 @@ impl Hub {
         let author = snowflake(&event.data["author"]["id"]);
         let mut full: Option<Arc<Frame>> = None;
         let mut stripped: Option<Arc<Frame>> = None;
+        // A guild gained carries the presences of its members online (for those who asked).
+        let mut with_presences: Option<Arc<Frame>> = None;
+        let gained = match (&event.audience, event.name.as_str()) {
+            (Audience::Users { .. }, "GUILD_CREATE") => snowflake(&event.data["id"]),
+            _ => None,
+        };
         let mut invalid = Vec::new();
         for sid in &recipients {
             let Some(s) = reg.sessions.get(sid) else {
@@ -593,7 +616,17 @@ impl Hub {
                 && s.bot
                 && s.intents & intents::MESSAGE_CONTENT == 0
                 && author != Some(s.user_id);
-            let frame = if strip {
+            let frame = if let Some(g) =
+                gained.filter(|_| s.intents & intents::GUILD_PRESENCES != 0)
+            {
+                with_presences
+                    .get_or_insert_with(|| {
+                        let mut data = event.data.clone();
+                        data["presences"] = Value::Array(reg.presences_in(g));
+                        Frame::new(&event.name, &data)
+                    })
+                    .clone()
+            } else if strip {
                 stripped
                     .get_or_insert_with(|| Frame::new(&event.name, &without_content(&event.data)))
                     .clone()
@@ -697,20 +730,7 @@ impl Hub {
 
     /// Presences of a guild's members who are visible now (for GUILD_CREATE).
     pub fn guild_presences(&self, guild: Snowflake) -> Vec<Value> {
-        let reg = self.registry();
-        let users: HashSet<Snowflake> = reg
-            .by_guild
-            .get(&guild)
-            .into_iter()
-            .flatten()
-            .filter_map(|sid| reg.sessions.get(sid).map(|s| s.user_id))
-            .collect();
-        users
-            .into_iter()
-            .filter_map(|u| reg.presences.get(&u).map(|p| (u, p)))
-            .filter(|(_, p)| p.visible().0 != "offline")
-            .map(|(u, p)| p.event_data(u, guild))
-            .collect()
+        self.registry().presences_in(guild)
     }
 
     /// How many of a guild's members are visibly online on this node.

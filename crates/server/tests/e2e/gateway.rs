@@ -197,6 +197,7 @@ both!(
     zstd_streams_decode_with_one_context,
     presence_reaches_those_who_share_a_guild_coalesced_and_invisible_as_offline,
     member_requests_answer_in_chunks_echoing_the_nonce,
+    a_joined_guild_arrives_with_the_presences_of_its_members_online,
 );
 
 async fn identify_answers_ready_then_a_guild_create_per_guild(app: &TestApp) {
@@ -667,6 +668,35 @@ async fn zstd_streams_decode_with_one_context(app: &TestApp) {
             .to_owned();
         assert!(content.starts_with(&format!("zstd {i} ")));
     }
+}
+
+async fn a_joined_guild_arrives_with_the_presences_of_its_members_online(app: &TestApp) {
+    let owner = app.register("owner").await;
+    let carol = app.register("carol").await;
+    let (g, general) = app.guild_with(&owner, &[]).await;
+    let owner_id = app.user_id(&owner).await;
+    let (mut o, _) = Gw::identify(app, &owner, None).await;
+    o.event("GUILD_CREATE").await;
+    let (mut c, _) = Gw::identify(app, &carol, None).await;
+    let code = app
+        .post(&format!("/channels/{general}/invites"), &owner, json!({}))
+        .await
+        .ok(200)["code"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app.post(&format!("/invites/{code}"), &carol, json!({}))
+        .await
+        .ok(200);
+    let gc = c.event("GUILD_CREATE").await;
+    assert_eq!(gc["id"], g["id"]);
+    let presences = gc["presences"].as_array().unwrap();
+    assert!(
+        presences
+            .iter()
+            .any(|p| p["user"]["id"] == owner_id.as_str() && p["status"] == "online"),
+        "{gc}"
+    );
 }
 
 async fn member_requests_answer_in_chunks_echoing_the_nonce(app: &TestApp) {
