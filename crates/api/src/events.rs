@@ -77,9 +77,15 @@ pub async fn guild_gained(
     user_id: Snowflake,
     guild_id: Snowflake,
 ) -> ApiResult<Option<Event>> {
-    let data =
-        hearth_gateway::payload::guild_create(state.store.as_ref(), guild_id, user_id, 250).await?;
-    Ok(data.map(|d| Event::users("GUILD_CREATE", vec![user_id], d)))
+    let Some(mut data) =
+        hearth_gateway::payload::guild_create(state.store.as_ref(), guild_id, user_id, 250).await?
+    else {
+        return Ok(None);
+    };
+    // The gateway leaves them out for sessions without the GUILD_PRESENCES intent.
+    let mut presences = state.hub.guild_presences(&[guild_id]).await?;
+    data["presences"] = Value::Array(presences.remove(&guild_id).unwrap_or_default());
+    Ok(Some(Event::users("GUILD_CREATE", vec![user_id], data)))
 }
 
 /// `GUILD_DELETE` for a user who left (or was removed from) a guild.

@@ -61,7 +61,10 @@ async fn connect(
         zlib: q.compress.as_deref() == Some("zlib-stream"),
         zstd: q.compress.as_deref() == Some("zstd-stream"),
         bad_version: q.v.is_some_and(|v| v != 10),
-        resume_url: gateway_url(&state, &headers),
+        resume_url: match &state.config.node_url {
+            Some(node) => ws_url(node),
+            None => gateway_url(&state, &headers),
+        },
     };
     let hub = state.hub.clone();
     // Small buffers: an idle connection should cost kilobytes, not the library's 128 KiB
@@ -105,22 +108,27 @@ fn from_axum(m: Message) -> WsMessage {
 /// `ws(s)://<public host>/gateway`: from `public_url` when configured, else from the request's
 /// Host header. Never carries a query string (discord.js appends its own with `?`).
 pub(crate) fn gateway_url(state: &AppState, headers: &HeaderMap) -> String {
-    let base = match &state.config.public_url {
-        Some(url) => url.trim_end_matches('/').to_owned(),
+    match &state.config.public_url {
+        Some(url) => ws_url(url),
         None => {
             let host = headers
                 .get(HOST)
                 .and_then(|h| h.to_str().ok())
                 .unwrap_or("127.0.0.1");
-            format!("http://{host}")
+            ws_url(&format!("http://{host}"))
         }
-    };
+    }
+}
+
+/// `http(s)://host/...` → `ws(s)://host/.../gateway`.
+fn ws_url(base: &str) -> String {
+    let base = base.trim_end_matches('/');
     let ws = if let Some(rest) = base.strip_prefix("https://") {
         format!("wss://{rest}")
     } else if let Some(rest) = base.strip_prefix("http://") {
         format!("ws://{rest}")
     } else {
-        base
+        base.to_owned()
     };
     format!("{ws}/gateway")
 }

@@ -140,7 +140,7 @@ async fn get_guild(
         // Online: members visibly connected to this node's gateway.
         Some((
             state.store.count_members(guild_id).await?,
-            state.hub.online_count(guild_id),
+            state.hub.online_count(guild_id).await?,
         ))
     } else {
         None

@@ -55,7 +55,7 @@ async fn render(state: &AppState, invite: &db::Invite, with_counts: bool) -> Api
     let counts = if with_counts {
         Some((
             state.store.count_members(gid).await?,
-            state.hub.online_count(gid),
+            state.hub.online_count(gid).await?,
         ))
     } else {
         None

@@ -51,6 +51,9 @@ pub struct ApiConfig {
     /// Base URL clients reach this node at (e.g. `https://chat.example.org`), used to publish the
     /// gateway URL; when unset, the request's `Host` header is used.
     pub public_url: Option<String>,
+    /// This node's own base URL (for READY's `resume_gateway_url`); when unset, as the gateway
+    /// URL.
+    pub node_url: Option<String>,
     /// Largest request body accepted, in bytes.
     pub max_body_bytes: usize,
 }
@@ -59,6 +62,7 @@ impl Default for ApiConfig {
     fn default() -> Self {
         ApiConfig {
             public_url: None,
+            node_url: None,
             max_body_bytes: 1024 * 1024,
         }
     }

@@ -114,7 +114,7 @@ async fn my_guilds(
         let counts = if q.with_counts == Some(true) {
             Some((
                 state.store.count_members(gid).await?,
-                state.hub.online_count(gid),
+                state.hub.online_count(gid).await?,
             ))
         } else {
             None

@@ -1,26 +1,59 @@
-//! hearth-bus: carries committed changes ([`Event`]s) from the API to the gateway.
+//! hearth-bus: carries committed changes ([`Event`]s) from the API to every node's gateway.
 //!
-//! [`Bus`] is the interface; [`LocalBus`] is the single-node implementation (a tokio broadcast
-//! channel). Publishers call [`Bus::publish`] after their write has committed, while holding
-//! the ordering lock of what they changed, so that subscribers see events in commit order.
-//! Each node's gateway holds one subscription and fans events out to its sessions.
+//! [`Bus`] is the interface. [`LocalBus`] is the single-node implementation (a tokio broadcast
+//! channel); [`NatsBus`] carries events between the nodes of a cluster over NATS. Publishers call
+//! [`Bus::publish`] after their write has committed, while holding the ordering lock of what
+//! they changed, so that subscribers see the events of one guild in commit order. Each node's
+//! gateway holds one subscription and fans events out to its sessions; it declares which guilds
+//! and users it holds sessions for ([`Bus::interest`]) so that a cluster bus delivers only what
+//! those sessions can need.
 #![forbid(unsafe_code)]
+
+mod nats;
 
 use std::sync::Arc;
 
+use async_trait::async_trait;
 use hearth_core::events::Event;
+use hearth_core::Snowflake;
 use tokio::sync::broadcast;
+
+pub use nats::{NatsBus, NatsConfig};
 
 /// A subscription: events in publish order. A subscriber that falls more than the bus's
 /// capacity behind receives `RecvError::Lagged` and must resynchronise.
 pub type Subscription = broadcast::Receiver<Arc<Event>>;
 
+/// The internal event a bus hands its subscribers when events may have been lost (a cluster bus
+/// lost its connection): no session can resume without a gap.
+pub const BUS_GAP: &str = "hearth.bus_gap";
+
+/// What a node can be interested in: the events of a guild (its channels included) or those
+/// addressed to one user.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Topic {
+    /// Every event of a guild.
+    Guild(Snowflake),
+    /// Events addressed to one user.
+    User(Snowflake),
+}
+
 /// Where committed changes go.
+#[async_trait]
 pub trait Bus: Send + Sync + std::fmt::Debug {
-    /// Hands an event to every subscriber (of every node, once a cluster bus exists).
+    /// Hands an event to every subscriber interested in it, on every node.
     fn publish(&self, event: Event);
-    /// A new subscription to every event published from now on.
+    /// A new subscription to the events published from now on (of the topics this node is
+    /// interested in).
     fn subscribe(&self) -> Subscription;
+    /// Adds (`on`) or removes one unit of this node's interest in `topic`. Changes take effect
+    /// in the order they are made; the node receives a topic's events while its count is above
+    /// zero.
+    fn interest(&self, topic: Topic, on: bool);
+    /// Completes once every interest change made so far is in effect.
+    async fn settled(&self);
+    /// Which bus this is and whether it is working (for the health check).
+    fn health(&self) -> (&'static str, bool);
 }
 
 /// The in-process bus of a single node.
@@ -43,6 +76,7 @@ impl Default for LocalBus {
     }
 }
 
+#[async_trait]
 impl Bus for LocalBus {
     fn publish(&self, event: Event) {
         // No subscriber is not an error: nobody is connected to hear it.
@@ -51,6 +85,15 @@ impl Bus for LocalBus {
 
     fn subscribe(&self) -> Subscription {
         self.tx.subscribe()
+    }
+
+    /// Every event of a single node is local: there is nothing to narrow.
+    fn interest(&self, _topic: Topic, _on: bool) {}
+
+    async fn settled(&self) {}
+
+    fn health(&self) -> (&'static str, bool) {
+        ("local", true)
     }
 }
 

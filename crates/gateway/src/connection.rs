@@ -288,6 +288,8 @@ impl Connection {
         let guilds = payload::user_guild_ids(store.as_ref(), user_id)
             .await
             .map_err(failed)?;
+        // Subscribed before the state is read: whatever commits after the read reaches us.
+        let hold = self.hub.hold_interest(user_id, &guilds).await;
         let session = Session::new(user_id, user.bot, wanted, hash, large);
         let mut ready = json!({
             "v": 10,
@@ -306,6 +308,12 @@ impl Connection {
             ready["shard"] = json!(shard);
         }
         let mut first = vec![Frame::new("READY", &ready)];
+        let mut presences =
+            if wanted & intents::GUILDS != 0 && wanted & intents::GUILD_PRESENCES != 0 {
+                self.hub.guild_presences(&guilds).await.map_err(failed)?
+            } else {
+                Default::default()
+            };
         if wanted & intents::GUILDS != 0 {
             for g in &guilds {
                 if let Some(mut v) = payload::guild_create(store.as_ref(), *g, user_id, large)
@@ -313,13 +321,14 @@ impl Connection {
                     .map_err(failed)?
                 {
                     if wanted & intents::GUILD_PRESENCES != 0 {
-                        v["presences"] = Value::Array(self.hub.guild_presences(*g));
+                        v["presences"] = Value::Array(presences.remove(g).unwrap_or_default());
                     }
                     first.push(Frame::new("GUILD_CREATE", &v));
                 }
             }
         }
         self.hub.register(session.clone(), &guilds, first);
+        drop(hold);
         let update = body.presence.as_ref().and_then(presence::parse_update);
         self.hub
             .set_presence(&session, update, presence::device_kind(&body.properties));

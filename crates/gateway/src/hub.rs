@@ -10,15 +10,16 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use hearth_bus::{Bus, Subscription};
+use hearth_bus::{Bus, Subscription, Topic, BUS_GAP};
 use hearth_core::events::{Audience, Event};
 use hearth_core::Snowflake;
-use hearth_store::Store;
+use hearth_core::Timestamp;
+use hearth_store::{PresenceRow, Store, StoreError};
 use serde_json::Value;
 use tokio::sync::{broadcast, watch, Notify};
 
-use crate::payload::intents;
-use crate::presence::UserPresence;
+use crate::payload::{self, intents};
+use crate::presence::{self, UserPresence};
 use crate::GatewayConfig;
 
 /// One dispatch: its name and its payload, serialized once.
@@ -274,16 +275,20 @@ struct Registry {
     presences: HashMap<Snowflake, UserPresence>,
     /// Users whose presence changed since the last flush, with the guilds they were in.
     dirty: HashMap<Snowflake, HashSet<Snowflake>>,
-    /// What was last published for each user (to skip changes others cannot see).
+    /// The last presence published for each user, by any node (to skip changes others cannot
+    /// see), without its `guild_id`.
     published: HashMap<Snowflake, Value>,
+    /// Changes of this node's interest in bus topics, applied when the lock is released.
+    interest: Vec<(Topic, bool)>,
 }
 
 impl Registry {
     fn join(&mut self, session: &str, guild: Snowflake) {
-        self.by_guild
-            .entry(guild)
-            .or_default()
-            .insert(session.to_owned());
+        let sessions = self.by_guild.entry(guild).or_default();
+        if sessions.is_empty() {
+            self.interest.push((Topic::Guild(guild), true));
+        }
+        sessions.insert(session.to_owned());
         self.guilds_of
             .entry(session.to_owned())
             .or_default()
@@ -295,6 +300,7 @@ impl Registry {
             set.remove(session);
             if set.is_empty() {
                 self.by_guild.remove(&guild);
+                self.interest.push((Topic::Guild(guild), false));
             }
         }
         if let Some(set) = self.guilds_of.get_mut(session) {
@@ -313,6 +319,7 @@ impl Registry {
             set.remove(id);
             if set.is_empty() {
                 self.by_user.remove(&s.user_id);
+                self.interest.push((Topic::User(s.user_id), false));
             }
         }
         for g in self.guilds_of.remove(id).unwrap_or_default() {
@@ -320,6 +327,7 @@ impl Registry {
                 set.remove(id);
                 if set.is_empty() {
                     self.by_guild.remove(&g);
+                    self.interest.push((Topic::Guild(g), false));
                 }
             }
         }
@@ -330,23 +338,6 @@ impl Registry {
         users
             .iter()
             .flat_map(|u| self.by_user.get(u).into_iter().flatten().cloned())
-            .collect()
-    }
-
-    /// Presences of a guild's members who are visible now.
-    fn presences_in(&self, guild: Snowflake) -> Vec<Value> {
-        let users: HashSet<Snowflake> = self
-            .by_guild
-            .get(&guild)
-            .into_iter()
-            .flatten()
-            .filter_map(|sid| self.sessions.get(sid).map(|s| s.user_id))
-            .collect();
-        users
-            .into_iter()
-            .filter_map(|u| self.presences.get(&u).map(|p| (u, p)))
-            .filter(|(_, p)| p.visible().0 != "offline")
-            .map(|(u, p)| p.event_data(u, guild))
             .collect()
     }
 
@@ -385,8 +376,54 @@ impl Registry {
     }
 }
 
+/// The registry, locked; interest changes made under the lock reach the bus, in order, when
+/// it is released.
+struct RegistryGuard<'a> {
+    guard: MutexGuard<'a, Registry>,
+    bus: &'a dyn Bus,
+}
+
+impl std::ops::Deref for RegistryGuard<'_> {
+    type Target = Registry;
+    fn deref(&self) -> &Registry {
+        &self.guard
+    }
+}
+
+impl std::ops::DerefMut for RegistryGuard<'_> {
+    fn deref_mut(&mut self) -> &mut Registry {
+        &mut self.guard
+    }
+}
+
+impl Drop for RegistryGuard<'_> {
+    fn drop(&mut self) {
+        for (topic, on) in self.guard.interest.drain(..) {
+            self.bus.interest(topic, on);
+        }
+    }
+}
+
+/// Interest held in a user's topics while their session is being prepared (see
+/// [`Hub::hold_interest`]); released on drop.
+#[derive(Debug)]
+pub struct InterestHold {
+    bus: Arc<dyn Bus>,
+    topics: Vec<Topic>,
+}
+
+impl Drop for InterestHold {
+    fn drop(&mut self) {
+        for t in self.topics.drain(..) {
+            self.bus.interest(t, false);
+        }
+    }
+}
+
 /// This node's sessions and the fan-out of events to them.
 pub struct Hub {
+    /// This node's id (presence contributions are recorded under it).
+    pub node_id: u16,
     /// Storage (identify, guild payloads).
     pub store: Arc<dyn Store>,
     /// Where presence changes are published.
@@ -409,8 +446,14 @@ impl std::fmt::Debug for Hub {
 
 impl Hub {
     /// A hub over a store and a bus. Call [`Hub::start`] to begin receiving events.
-    pub fn new(store: Arc<dyn Store>, bus: Arc<dyn Bus>, config: GatewayConfig) -> Arc<Hub> {
+    pub fn new(
+        store: Arc<dyn Store>,
+        bus: Arc<dyn Bus>,
+        config: GatewayConfig,
+        node_id: u16,
+    ) -> Arc<Hub> {
         Arc::new(Hub {
+            node_id,
             store,
             bus,
             config,
@@ -421,8 +464,11 @@ impl Hub {
         })
     }
 
-    fn registry(&self) -> MutexGuard<'_, Registry> {
-        self.registry.lock().unwrap_or_else(|e| e.into_inner())
+    fn registry(&self) -> RegistryGuard<'_> {
+        RegistryGuard {
+            guard: self.registry.lock().unwrap_or_else(|e| e.into_inner()),
+            bus: self.bus.as_ref(),
+        }
     }
 
     /// Subscribes to the bus and starts the fan-out and the clean-up of expired sessions.
@@ -446,7 +492,7 @@ impl Hub {
             loop {
                 tick.tick().await;
                 let Some(hub) = hub.upgrade() else { return };
-                hub.flush_presences();
+                hub.flush_presences().await;
             }
         });
     }
@@ -454,24 +500,50 @@ impl Hub {
     async fn fan_out(self: Arc<Self>, mut events: Subscription) {
         loop {
             match events.recv().await {
+                Ok(event) if event.name == BUS_GAP => {
+                    if self.session_count() > 0 {
+                        tracing::warn!("the bus may have lost events; invalidating sessions");
+                        self.invalidate_all();
+                    }
+                }
                 Ok(event) => self.dispatch(&event),
                 Err(broadcast::error::RecvError::Lagged(n)) => {
-                    // Events were lost for every session of this node: none can resume without a
-                    // gap, so all are given up and their clients identify again.
                     tracing::error!(
                         missed = n,
                         "gateway fan-out fell behind the bus; invalidating sessions"
                     );
-                    let ids: Vec<String> = self.registry().sessions.keys().cloned().collect();
-                    for id in ids {
-                        if let Some(s) = self.remove(&id) {
-                            s.lock().verdict = Verdict::Invalid;
-                            s.wake();
-                        }
-                    }
+                    self.invalidate_all();
                 }
                 Err(broadcast::error::RecvError::Closed) => return,
             }
+        }
+    }
+
+    /// Gives up every session (events were lost for all of them: none can resume without a
+    /// gap); their clients identify again.
+    pub fn invalidate_all(&self) {
+        let ids: Vec<String> = self.registry().sessions.keys().cloned().collect();
+        for id in ids {
+            if let Some(s) = self.remove(&id) {
+                s.lock().verdict = Verdict::Invalid;
+                s.wake();
+            }
+        }
+    }
+
+    /// Makes sure this node receives the events of `user` and of `guilds` before their state
+    /// is read for a new session: nothing committed after the read can then be missed. The
+    /// interest lasts until the returned hold is dropped (after [`Hub::register`]).
+    pub async fn hold_interest(&self, user: Snowflake, guilds: &[Snowflake]) -> InterestHold {
+        let mut topics = vec![Topic::User(user)];
+        topics.extend(guilds.iter().map(|g| Topic::Guild(*g)));
+        for t in &topics {
+            self.bus.interest(*t, true);
+        }
+        self.bus.settled().await;
+        InterestHold {
+            bus: self.bus.clone(),
+            topics,
         }
     }
 
@@ -485,8 +557,12 @@ impl Hub {
     pub fn register(&self, session: Arc<Session>, guilds: &[Snowflake], first: Vec<Arc<Frame>>) {
         let mut reg = self.registry();
         session.preload(first);
+        let uid = session.user_id;
+        if reg.by_user.get(&uid).is_none_or(|set| set.is_empty()) {
+            reg.interest.push((Topic::User(uid), true));
+        }
         reg.by_user
-            .entry(session.user_id)
+            .entry(uid)
             .or_default()
             .insert(session.id.clone());
         reg.guilds_of.entry(session.id.clone()).or_default();
@@ -591,14 +667,25 @@ impl Hub {
         let need = intents::required(&event.name);
         let content_gated = matches!(event.name.as_str(), "MESSAGE_CREATE" | "MESSAGE_UPDATE");
         let author = snowflake(&event.data["author"]["id"]);
+        // Presence changes from any node keep this node's view of what was published current.
+        if event.name == "PRESENCE_UPDATE" {
+            if let Some(user) = author_or_subject(event) {
+                let seen = unplaced(event.data.clone());
+                if seen["status"] == "offline" {
+                    reg.published.remove(&user);
+                } else {
+                    reg.published.insert(user, seen);
+                }
+            }
+        }
         let mut full: Option<Arc<Frame>> = None;
         let mut stripped: Option<Arc<Frame>> = None;
-        // A guild gained carries the presences of its members online (for those who asked).
-        let mut with_presences: Option<Arc<Frame>> = None;
-        let gained = match (&event.audience, event.name.as_str()) {
-            (Audience::Users { .. }, "GUILD_CREATE") => snowflake(&event.data["id"]),
-            _ => None,
-        };
+        // A guild gained carries the presences of its members online, for those who asked.
+        let mut without_presences: Option<Arc<Frame>> = None;
+        let gained = matches!(
+            (&event.audience, event.name.as_str()),
+            (Audience::Users { .. }, "GUILD_CREATE")
+        );
         let mut invalid = Vec::new();
         for sid in &recipients {
             let Some(s) = reg.sessions.get(sid) else {
@@ -616,13 +703,11 @@ impl Hub {
                 && s.bot
                 && s.intents & intents::MESSAGE_CONTENT == 0
                 && author != Some(s.user_id);
-            let frame = if let Some(g) =
-                gained.filter(|_| s.intents & intents::GUILD_PRESENCES != 0)
-            {
-                with_presences
+            let frame = if gained && s.intents & intents::GUILD_PRESENCES == 0 {
+                without_presences
                     .get_or_insert_with(|| {
                         let mut data = event.data.clone();
-                        data["presences"] = Value::Array(reg.presences_in(g));
+                        data["presences"] = Value::Array(Vec::new());
                         Frame::new(&event.name, &data)
                     })
                     .clone()
@@ -656,7 +741,8 @@ impl Hub {
     }
 
     /// Sets the presence of a session's user (from IDENTIFY or op 3). Without a status (an
-    /// IDENTIFY that sends none) the account keeps the one it has, or becomes online.
+    /// IDENTIFY that sends none) the account keeps the one it has, or becomes online; a status
+    /// set explicitly on any node wins over that default.
     pub fn set_presence(
         &self,
         session: &Session,
@@ -670,6 +756,7 @@ impl Hub {
             Some((status, activities)) => {
                 p.status = status;
                 p.activities = activities;
+                p.set_at = Timestamp::now().0;
             }
             None if p.status.is_empty() => p.status = "online".into(),
             None => {}
@@ -678,12 +765,14 @@ impl Hub {
         reg.dirty.entry(session.user_id).or_default().extend(guilds);
     }
 
-    /// Publishes the presence changes gathered since the last flush, one PRESENCE_UPDATE per
-    /// guild of each user whose visible presence changed; users left without a session are
-    /// recorded as last seen now.
-    pub fn flush_presences(&self) {
-        let mut events = Vec::new();
+    /// Records the presence changes gathered since the last flush as this node's contribution,
+    /// then publishes, for each user whose presence (aggregated over every node) changed, one
+    /// PRESENCE_UPDATE per guild. Users left without a session anywhere are recorded as last
+    /// seen now.
+    pub async fn flush_presences(&self) {
+        let mut rows = Vec::new();
         let mut gone = Vec::new();
+        let mut users = HashMap::new();
         {
             let mut reg = self.registry();
             let dirty = std::mem::take(&mut reg.dirty);
@@ -691,14 +780,58 @@ impl Hub {
                 for sid in reg.by_user.get(&user).into_iter().flatten() {
                     guilds.extend(reg.guilds_of.get(sid).into_iter().flatten().copied());
                 }
-                let Some(p) = reg.presences.get(&user).cloned() else {
-                    continue;
-                };
-                if p.devices.is_empty() {
-                    reg.presences.remove(&user);
-                    gone.push(user);
+                match reg.presences.get(&user) {
+                    Some(p) if !p.devices.is_empty() => rows.push(p.row(user, self.node_id)),
+                    _ => {
+                        reg.presences.remove(&user);
+                        gone.push(user);
+                    }
                 }
-                let seen = p.event_data(user, Snowflake(0));
+                users.insert(user, guilds);
+            }
+        }
+        if users.is_empty() {
+            return;
+        }
+        if let Err(e) = self.store.put_presences(self.node_id, &rows, &gone).await {
+            tracing::warn!(error = %e, "recording presence; retrying at the next flush");
+            let mut reg = self.registry();
+            for (user, guilds) in users {
+                reg.dirty.entry(user).or_default().extend(guilds);
+            }
+            return;
+        }
+        self.publish_presences(users).await;
+    }
+
+    /// Publishes the aggregated presence of `users` (with the guilds to publish it in) where it
+    /// differs from what was last published.
+    async fn publish_presences(&self, users: HashMap<Snowflake, HashSet<Snowflake>>) {
+        let ids: Vec<Snowflake> = users.keys().copied().collect();
+        let rows = match self.store.fetch_presences(&ids, Timestamp::now()).await {
+            Ok(rows) => rows,
+            Err(e) => {
+                tracing::warn!(error = %e, "reading presence");
+                return;
+            }
+        };
+        let mut by_user: HashMap<Snowflake, Vec<PresenceRow>> = HashMap::new();
+        for row in rows {
+            by_user
+                .entry(Snowflake::from_i64(row.user_id))
+                .or_default()
+                .push(row);
+        }
+        let mut events = Vec::new();
+        let mut offline = Vec::new();
+        {
+            let mut reg = self.registry();
+            for (user, guilds) in users {
+                let p = presence::aggregate(by_user.get(&user).map_or(&[], Vec::as_slice));
+                if p.devices.is_empty() {
+                    offline.push(user);
+                }
+                let seen = unplaced(p.event_data(user, Snowflake(0)));
                 if reg.published.get(&user) == Some(&seen) {
                     continue;
                 }
@@ -715,27 +848,127 @@ impl Hub {
         for e in events {
             self.bus.publish(e);
         }
-        for user in gone {
-            let store = self.store.clone();
-            tokio::spawn(async move {
-                if let Err(e) = store
-                    .update_last_seen(user, hearth_core::Timestamp::now())
-                    .await
-                {
-                    tracing::warn!(error = %e, "recording last seen");
-                }
-            });
+        for user in offline {
+            if let Err(e) = self.store.update_last_seen(user, Timestamp::now()).await {
+                tracing::warn!(error = %e, "recording last seen");
+            }
         }
     }
 
-    /// Presences of a guild's members who are visible now (for GUILD_CREATE).
-    pub fn guild_presences(&self, guild: Snowflake) -> Vec<Value> {
-        self.registry().presences_in(guild)
+    /// Publishes anew the presence of users whose contributions changed outside this node's
+    /// sessions (a dead node's removed, an earlier life of this node id's cleared), in every
+    /// guild they belong to.
+    pub async fn republish_presences(&self, users: Vec<Snowflake>) {
+        let mut map = HashMap::new();
+        for user in users {
+            match payload::user_guild_ids(self.store.as_ref(), user).await {
+                Ok(guilds) => {
+                    map.insert(user, guilds.into_iter().collect());
+                }
+                Err(e) => tracing::warn!(error = %e, "reading a user's guilds"),
+            }
+        }
+        {
+            let mut reg = self.registry();
+            for user in map.keys() {
+                reg.published.remove(user);
+            }
+        }
+        self.publish_presences(map).await;
     }
 
-    /// How many of a guild's members are visibly online on this node.
-    pub fn online_count(&self, guild: Snowflake) -> i64 {
-        self.guild_presences(guild).len() as i64
+    /// Removes the presence contributed by nodes whose lease expired (dead nodes) and
+    /// publishes what their users' presence became; returns how many users that touched.
+    pub async fn reap_dead_nodes(&self) -> usize {
+        match self.store.reap_presences(Timestamp::now()).await {
+            Ok(users) => {
+                let n = users.len();
+                if n > 0 {
+                    tracing::info!(users = n, "presence of dead nodes removed");
+                    self.republish_presences(users).await;
+                }
+                n
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "removing the presence of dead nodes");
+                0
+            }
+        }
+    }
+
+    /// The presences of the members of each of `guilds` who are visible now, over every node.
+    pub async fn guild_presences(
+        &self,
+        guilds: &[Snowflake],
+    ) -> Result<HashMap<Snowflake, Vec<Value>>, StoreError> {
+        let rows = self
+            .store
+            .fetch_guild_presences(guilds, Timestamp::now())
+            .await?;
+        let mut grouped: HashMap<Snowflake, HashMap<i64, Vec<PresenceRow>>> = HashMap::new();
+        // This node's own contribution as it is now, not as last flushed.
+        let me = i64::from(self.node_id);
+        let mut rows: Vec<(Snowflake, PresenceRow)> =
+            rows.into_iter().filter(|(_, r)| r.node_id != me).collect();
+        {
+            let reg = self.registry();
+            for g in guilds {
+                let users: HashSet<Snowflake> = reg
+                    .by_guild
+                    .get(g)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|sid| reg.sessions.get(sid).map(|s| s.user_id))
+                    .collect();
+                for u in users {
+                    if let Some(p) = reg.presences.get(&u).filter(|p| !p.devices.is_empty()) {
+                        rows.push((*g, p.row(u, self.node_id)));
+                    }
+                }
+            }
+        }
+        for (g, row) in rows {
+            grouped
+                .entry(g)
+                .or_default()
+                .entry(row.user_id)
+                .or_default()
+                .push(row);
+        }
+        Ok(grouped
+            .into_iter()
+            .map(|(g, users)| {
+                let visible = users
+                    .into_iter()
+                    .map(|(u, rows)| (Snowflake::from_i64(u), presence::aggregate(&rows)))
+                    .filter(|(_, p)| p.visible().0 != "offline")
+                    .map(|(u, p)| p.event_data(u, g))
+                    .collect();
+                (g, visible)
+            })
+            .collect())
+    }
+
+    /// How many of a guild's members are visibly online, over every node.
+    pub async fn online_count(&self, guild: Snowflake) -> Result<i64, StoreError> {
+        Ok(self
+            .guild_presences(&[guild])
+            .await?
+            .get(&guild)
+            .map_or(0, |v| v.len() as i64))
+    }
+
+    /// Ends every session of this node (at shutdown: none can resume on a node that is gone)
+    /// and publishes what their users' presence becomes.
+    pub async fn close_all(&self) {
+        let ids: Vec<String> = self.registry().sessions.keys().cloned().collect();
+        for id in ids {
+            if let Some(s) = self.remove(&id) {
+                s.lock().verdict = Verdict::Invalid;
+                s.wake();
+            }
+        }
+        self.flush_presences().await;
     }
 
     /// A receiver that turns true when the node shuts down.
@@ -778,6 +1011,12 @@ pub const SESSION_REVOKED: &str = "hearth.session_revoked";
 
 /// How long presence changes gather before they are published.
 const PRESENCE_FLUSH_MS: u64 = 250;
+
+/// A presence payload without its guild (what is compared to decide whether to publish).
+fn unplaced(mut data: Value) -> Value {
+    data["guild_id"] = Value::Null;
+    data
+}
 
 fn author_or_subject(event: &Event) -> Option<Snowflake> {
     snowflake(&event.data["user"]["id"])

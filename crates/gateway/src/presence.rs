@@ -7,6 +7,7 @@
 
 use std::collections::HashMap;
 
+use hearth_store::PresenceRow;
 use serde_json::{json, Map, Value};
 
 /// The statuses a client may set.
@@ -79,9 +80,51 @@ pub struct UserPresence {
     pub activities: Vec<Value>,
     /// Device kind of each connected session, by session id.
     pub devices: HashMap<String, &'static str>,
+    /// When the status was last set explicitly (µs since the epoch; 0: never, the default
+    /// "online" of a session that did not say).
+    pub set_at: i64,
+}
+
+/// The device kinds of `client_status`.
+pub const DEVICES: [&str; 3] = ["desktop", "mobile", "web"];
+
+/// A user's presence over every node, from each node's contribution: the status and activities
+/// set last, and the devices of all.
+pub fn aggregate(rows: &[PresenceRow]) -> UserPresence {
+    let mut p = UserPresence::default();
+    if let Some(newest) = rows.iter().max_by_key(|r| (r.updated_at, r.node_id)) {
+        p.status = newest.status.clone();
+        p.activities = serde_json::from_str(&newest.activities).unwrap_or_default();
+        p.set_at = newest.updated_at;
+    }
+    for r in rows {
+        if let Ok(Value::Object(kinds)) = serde_json::from_str::<Value>(&r.client_status) {
+            for kind in DEVICES.iter().filter(|d| kinds.contains_key(**d)) {
+                p.devices.insert(format!("{}:{kind}", r.node_id), kind);
+            }
+        }
+    }
+    p
 }
 
 impl UserPresence {
+    /// This node's contribution to the user's presence, as stored.
+    pub fn row(&self, user_id: hearth_core::Snowflake, node_id: u16) -> PresenceRow {
+        let client: Map<String, Value> = self
+            .devices
+            .values()
+            .map(|kind| ((*kind).to_owned(), json!(self.status)))
+            .collect();
+        PresenceRow {
+            user_id: user_id.as_i64(),
+            node_id: i64::from(node_id),
+            status: self.status.clone(),
+            activities: Value::Array(self.activities.clone()).to_string(),
+            client_status: Value::Object(client).to_string(),
+            updated_at: self.set_at,
+        }
+    }
+
     /// What others see: status, activities and client_status (offline and empty when the user
     /// is invisible or has no session).
     pub fn visible(&self) -> (String, Vec<Value>, Value) {

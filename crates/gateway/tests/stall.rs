@@ -168,7 +168,7 @@ async fn world(config: GatewayConfig) -> World {
     };
     store.insert_member(&member).await.unwrap();
     let bus = Arc::new(LocalBus::default());
-    let hub = Hub::new(store.clone(), bus.clone(), config);
+    let hub = Hub::new(store.clone(), bus.clone(), config, 0);
     hub.start();
     World {
         _db: db,

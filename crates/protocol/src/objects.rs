@@ -497,8 +497,12 @@ pub struct GatewayBot {
 /// `GET /healthz`.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Health {
-    /// `ok`.
+    /// `ok`; `degraded` (with status 503) when the bus is disconnected.
     pub status: String,
     /// `sqlite` or `postgres`.
     pub database: String,
+    /// `local` (one node) or `nats` (a cluster).
+    pub bus: String,
+    /// This node's id.
+    pub node_id: u16,
 }

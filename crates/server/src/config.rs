@@ -16,6 +16,8 @@ const SETTINGS: &[&str] = &[
     "public_url",
     "node_id",
     "database",
+    "bus",
+    "cluster",
     "http",
     "gateway",
 ];
@@ -32,10 +34,15 @@ pub struct Config {
     /// Base URL clients reach this server at (e.g. `https://chat.example.org`); when unset,
     /// the published gateway URL follows each request's Host header.
     pub public_url: Option<String>,
-    /// This node's id (0-1023), part of every id it makes; unique per node in a cluster.
-    pub node_id: u16,
+    /// This node's id (0-1023), part of every id it makes. Leased from the database at start
+    /// either way, so that two live nodes never share one; when unset, the lowest free id.
+    pub node_id: Option<u16>,
     /// Storage.
     pub database: DatabaseConfig,
+    /// Events between nodes.
+    pub bus: BusConfig,
+    /// Running as one of several nodes.
+    pub cluster: ClusterConfig,
     /// HTTP limits and shutdown.
     pub http: HttpConfig,
     /// Real-time gateway.
@@ -58,6 +65,64 @@ impl fmt::Debug for DatabaseConfig {
         f.debug_struct("DatabaseConfig")
             .field("url", &shown)
             .finish()
+    }
+}
+
+/// `[bus]`.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct BusConfig {
+    /// `nats://HOST:PORT` (several separated by commas): carry events between the nodes of a
+    /// cluster over NATS. When unset, events stay inside this process (a single node).
+    pub url: Option<String>,
+    /// First token of every NATS subject, so that several clusters can share one NATS.
+    pub subject_prefix: String,
+    /// Seconds to wait for NATS at start before giving up.
+    pub connect_timeout_secs: u64,
+}
+
+impl Default for BusConfig {
+    fn default() -> Self {
+        BusConfig {
+            url: None,
+            subject_prefix: "hearth".into(),
+            connect_timeout_secs: 10,
+        }
+    }
+}
+
+impl fmt::Debug for BusConfig {
+    /// Hides the password a URL may carry.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let shown = self.url.as_deref().map(redact_url);
+        f.debug_struct("BusConfig")
+            .field("url", &shown)
+            .field("subject_prefix", &self.subject_prefix)
+            .field("connect_timeout_secs", &self.connect_timeout_secs)
+            .finish()
+    }
+}
+
+/// `[cluster]`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ClusterConfig {
+    /// This node's own base URL, reachable by clients without the load balancer (e.g.
+    /// `https://node2.chat.example.org`); READY's `resume_gateway_url` points there so that a
+    /// resuming client reaches the node holding its session. When unset: as `public_url`.
+    pub node_url: Option<String>,
+    /// Seconds a node's lease on its id lasts without renewal (renewed every third of it). A
+    /// node that stops renewing is dead: after this long, the others take its users' presence
+    /// offline, and its id may be leased again.
+    pub lease_secs: u64,
+}
+
+impl Default for ClusterConfig {
+    fn default() -> Self {
+        ClusterConfig {
+            node_url: None,
+            lease_secs: 15,
+        }
     }
 }
 
@@ -91,8 +156,10 @@ impl Default for Config {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             data_dir: PathBuf::from("./hearth-data"),
             public_url: None,
-            node_id: 0,
+            node_id: None,
             database: DatabaseConfig::default(),
+            bus: BusConfig::default(),
+            cluster: ClusterConfig::default(),
             http: HttpConfig::default(),
             gateway: hearth_gateway::GatewayConfig::default(),
         }
@@ -135,14 +202,35 @@ impl Config {
         Ok(config)
     }
 
-    /// Checks values serde cannot: the node id must fit the 10 bits ids give it.
+    /// Checks values serde cannot: the node id must fit the 10 bits ids give it; a lease must
+    /// outlast a few renewals; a cluster bus needs a shared database.
     pub fn validate(&self) -> Result<(), String> {
-        if self.node_id > hearth_core::snowflake::MAX_NODE_ID {
+        if let Some(id) = self
+            .node_id
+            .filter(|id| *id > hearth_core::snowflake::MAX_NODE_ID)
+        {
             return Err(format!(
-                "node_id {} is out of range: it must be between 0 and {}",
-                self.node_id,
+                "node_id {id} is out of range: it must be between 0 and {}",
                 hearth_core::snowflake::MAX_NODE_ID
             ));
+        }
+        if self.cluster.lease_secs < 3 {
+            return Err("cluster.lease_secs must be at least 3".into());
+        }
+        if self.bus.url.is_some() && self.database_url().starts_with("sqlite:") {
+            return Err(
+                "bus.url is set but the database is SQLite: the nodes of a cluster share one \
+                 PostgreSQL database (set database.url)"
+                    .into(),
+            );
+        }
+        let prefix = &self.bus.subject_prefix;
+        if prefix.is_empty()
+            || !prefix
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        {
+            return Err("bus.subject_prefix must be letters, digits, '_' or '-'".into());
         }
         Ok(())
     }
@@ -173,13 +261,36 @@ data_dir = "./hearth-data"
 #   public_url = "https://chat.example.org"
 # When unset, the published gateway URL follows each request's Host header.
 
-# This node's id (0-1023), part of every id it makes. Give each node of a cluster its own.
-node_id = 0
+# This node's id (0-1023), part of every id it makes. Every node leases its id from the
+# database at start, so two live nodes never share one; when unset, the lowest free id.
+#   node_id = 0
 
 [database]
 # sqlite://PATH or postgres://USER:PASSWORD@HOST:PORT/DB. When unset, hearth uses
 # sqlite://<data_dir>/hearth.db (SQLite in WAL mode). Migrations are applied at start.
 #   url = "postgres://hearth@127.0.0.1:5432/hearth"
+
+[bus]
+# nats://HOST:PORT (several separated by commas) carries events between the nodes of a
+# cluster; requires a PostgreSQL database.url shared by the nodes. When unset, events stay
+# inside this process (one node).
+#   url = "nats://127.0.0.1:4222"
+
+# First token of every NATS subject, so that several clusters can share one NATS.
+subject_prefix = "hearth"
+
+# Seconds to wait for NATS at start before giving up.
+connect_timeout_secs = 10
+
+[cluster]
+# This node's own base URL, reachable by clients directly (not through the load balancer);
+# READY's resume_gateway_url points there. When unset: as public_url.
+#   node_url = "https://node1.chat.example.org"
+
+# Seconds a node's lease on its id lasts without renewal (renewed every third of it). After
+# this long without renewal a node counts as dead: the others take its users' presence
+# offline and its id may be leased again.
+lease_secs = 15
 
 [http]
 # Largest request body accepted, in bytes; larger bodies are answered with 413.
@@ -274,7 +385,7 @@ mod tests {
             jail.set_env("HEARTH_TEST_POSTGRES_URL", "postgres://elsewhere/x");
             jail.set_env("HEARTH_BIN", "target/debug/hearth");
             let c = Config::load(None).map_err(|e| e.to_string())?;
-            assert_eq!(c.node_id, 3);
+            assert_eq!(c.node_id, Some(3));
             assert_eq!(c.http.max_body_bytes, 20);
             assert_eq!(c.database.url.as_deref(), Some("postgres://h/db"));
             assert_eq!(c.gateway.queue_limit, 77);
@@ -295,8 +406,32 @@ mod tests {
             jail.create_file("ok.toml", "node_id = 1023\n")?;
             assert_eq!(
                 Config::load(Some(Path::new("ok.toml"))).unwrap().node_id,
-                1023
+                Some(1023)
             );
+            Ok(())
+        });
+    }
+
+    #[test]
+    #[allow(clippy::result_large_err)] // figment's Jail closure type
+    fn a_cluster_bus_needs_postgres_and_a_plain_prefix() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("HEARTH_BUS__URL", "nats://127.0.0.1:4222");
+            let err = Config::load(None).unwrap_err().to_string();
+            assert!(
+                err.contains("shared by the nodes") || err.contains("share one"),
+                "{err}"
+            );
+            jail.set_env("HEARTH_DATABASE__URL", "postgres://h/db");
+            jail.set_env("HEARTH_CLUSTER__NODE_URL", "http://10.0.0.2:8080");
+            let c = Config::load(None).map_err(|e| e.to_string())?;
+            assert_eq!(c.bus.url.as_deref(), Some("nats://127.0.0.1:4222"));
+            assert_eq!(c.cluster.node_url.as_deref(), Some("http://10.0.0.2:8080"));
+            jail.set_env("HEARTH_BUS__SUBJECT_PREFIX", "a.b");
+            assert!(Config::load(None).is_err());
+            jail.set_env("HEARTH_BUS__SUBJECT_PREFIX", "hearth");
+            jail.set_env("HEARTH_CLUSTER__LEASE_SECS", "1");
+            assert!(Config::load(None).is_err());
             Ok(())
         });
     }

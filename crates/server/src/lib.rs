@@ -2,6 +2,7 @@
 //! listener and a shutdown signal, so that tests can run the real server on port 0.
 #![forbid(unsafe_code)]
 
+pub mod cluster;
 pub mod config;
 
 use std::future::Future;
@@ -11,14 +12,27 @@ use std::time::Duration;
 
 use anyhow::Context;
 use hearth_api::{ApiConfig, AppState};
-use hearth_bus::{Bus, LocalBus};
+use hearth_bus::{Bus, LocalBus, NatsBus, NatsConfig};
 use hearth_gateway::Hub;
 use tokio::net::TcpListener;
 
+pub use cluster::NodeLease;
 pub use config::Config;
 
-/// Opens storage (creating the data directory and applying migrations) and builds the app.
-pub async fn prepare(config: &Config) -> anyhow::Result<(axum::Router, AppState)> {
+/// A node ready to serve: its routes, its shared state and its lease on its node id.
+#[derive(Debug)]
+pub struct Prepared {
+    /// The HTTP and gateway routes.
+    pub router: axum::Router,
+    /// What the handlers share.
+    pub state: AppState,
+    /// This node's id, leased from the database.
+    pub lease: NodeLease,
+}
+
+/// Opens storage (creating the data directory and applying migrations), connects the bus,
+/// leases a node id and builds the app.
+pub async fn prepare(config: &Config) -> anyhow::Result<Prepared> {
     let url = config.database_url();
     if url.starts_with("sqlite:") {
         std::fs::create_dir_all(&config.data_dir)
@@ -29,13 +43,47 @@ pub async fn prepare(config: &Config) -> anyhow::Result<(axum::Router, AppState)
         .with_context(|| format!("opening database {}", config::redact_url(&url)))?;
     let api = ApiConfig {
         public_url: config.public_url.clone(),
+        node_url: config.cluster.node_url.clone(),
         max_body_bytes: config.http.max_body_bytes,
     };
-    let bus: Arc<dyn Bus> = Arc::new(LocalBus::default());
-    let hub = Hub::new(store.clone(), bus.clone(), config.gateway.clone());
+    let bus: Arc<dyn Bus> = match &config.bus.url {
+        Some(url) => {
+            let nats = NatsConfig {
+                url: url.clone(),
+                subject_prefix: config.bus.subject_prefix.clone(),
+                client_name: format!("hearth {}", config.listen),
+            };
+            let timeout = Duration::from_secs(config.bus.connect_timeout_secs);
+            let bus = NatsBus::connect(&nats, timeout)
+                .await
+                .with_context(|| format!("connecting to NATS at {}", config::redact_url(url)))?;
+            Arc::new(bus)
+        }
+        None => Arc::new(LocalBus::default()),
+    };
+    let ttl = Duration::from_secs(config.cluster.lease_secs);
+    let url = config
+        .cluster
+        .node_url
+        .as_ref()
+        .or(config.public_url.as_ref());
+    let lease =
+        NodeLease::take(store.clone(), config.node_id, url.map(String::as_str), ttl).await?;
+    let node_id = lease.node_id;
+    let hub = Hub::new(store.clone(), bus.clone(), config.gateway.clone(), node_id);
     hub.start();
-    let state = AppState::new(store, bus, hub, config.node_id, api);
-    Ok((hearth_api::router(state.clone()), state))
+    // Presence left behind by an earlier life of this node id (a crash) goes offline now.
+    let leftover = store.clear_node_presences(node_id).await?;
+    if !leftover.is_empty() {
+        hub.republish_presences(leftover).await;
+    }
+    tracing::info!(node_id, bus = bus.health().0, "node ready");
+    let state = AppState::new(store, bus, hub, node_id, api);
+    Ok(Prepared {
+        router: hearth_api::router(state.clone()),
+        state,
+        lease,
+    })
 }
 
 /// Serves on `listener` until `shutdown` completes, then lets in-flight requests finish (for at
@@ -45,23 +93,53 @@ pub async fn serve(
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
-    let (app, state) = prepare(config).await?;
-    serve_prepared(config, app, state, listener, shutdown).await
+    let prepared = prepare(config).await?;
+    serve_prepared(config, prepared, listener, shutdown).await
 }
 
-/// [`serve`] for an application made by [`prepare`] (tests subscribe to its bus first).
+/// [`serve`] for a node made by [`prepare`] (tests subscribe to its bus first). Also stops,
+/// with an error, when the node loses its lease.
 pub async fn serve_prepared(
     config: &Config,
-    app: axum::Router,
-    state: AppState,
+    prepared: Prepared,
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
+    let Prepared {
+        router: app,
+        state,
+        lease,
+    } = prepared;
+    let lease = Arc::new(lease);
+    let lost = Arc::new(std::sync::Mutex::new(None));
+    let keeper = {
+        let (lease, hub, lost) = (lease.clone(), state.hub.clone(), lost.clone());
+        tokio::spawn(async move {
+            let e = lease.keep(hub).await;
+            tracing::error!(error = %e, "stopping");
+            *lost.lock().unwrap_or_else(|p| p.into_inner()) = Some(e);
+        })
+    };
+    let keeper_done = keeper.abort_handle();
     let (stop_tx, mut stop_rx) = tokio::sync::watch::channel(false);
     let hub = state.hub.clone();
     let drain = Duration::from_secs(config.http.shutdown_timeout_secs);
+    let lease_lost = {
+        let lost = lost.clone();
+        async move {
+            loop {
+                if lost.lock().unwrap_or_else(|p| p.into_inner()).is_some() {
+                    return;
+                }
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+        }
+    };
     tokio::spawn(async move {
-        shutdown.await;
+        tokio::select! {
+            _ = shutdown => {},
+            _ = lease_lost => {},
+        }
         // New HTTP connections stop; gateway clients are told to reconnect (op 7) elsewhere.
         let _ = stop_tx.send(true);
         hub.shutdown(drain).await;
@@ -82,8 +160,18 @@ pub async fn serve_prepared(
         } => tracing::warn!("requests still running after {}s; closing them", drain.as_secs()),
     }
     state.hub.shutdown(Duration::from_secs(2)).await;
+    keeper_done.abort();
+    let lost = lost.lock().unwrap_or_else(|p| p.into_inner()).take();
+    // The sessions end with the node; their users' presence follows.
+    state.hub.close_all().await;
+    if lost.is_none() {
+        lease.release().await;
+    }
     state.store.close().await;
-    Ok(())
+    match lost {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
 }
 
 /// Completes on SIGINT or SIGTERM.

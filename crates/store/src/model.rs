@@ -302,3 +302,35 @@ pub enum HistoryPage {
     /// Messages around this id (about half older, half newer, itself included).
     Around(i64),
 }
+
+/// A node's lease on its id.
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct NodeLease {
+    /// 0..=1023: the node bits of the snowflakes the holder makes.
+    pub node_id: i64,
+    /// Who holds it (one run of a node process).
+    pub holder: String,
+    /// Where other nodes can reach the holder.
+    pub url: Option<String>,
+    /// When the holder took it.
+    pub started_at: i64,
+    /// Live until this instant (inclusive); free to take after it.
+    pub expires_at: i64,
+}
+
+/// One node's contribution to a user's presence.
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct PresenceRow {
+    /// Whose presence.
+    pub user_id: i64,
+    /// The node the user's sessions are connected to.
+    pub node_id: i64,
+    /// Status as the gateway keeps it (`online`, `idle`, `dnd`, `invisible`, ...).
+    pub status: String,
+    /// JSON array of activity objects.
+    pub activities: String,
+    /// JSON object: device kind → status.
+    pub client_status: String,
+    /// Last change instant.
+    pub updated_at: i64,
+}

@@ -2,6 +2,9 @@
 //! `$N` parameters, `RETURNING`, `ON CONFLICT`, partial indexes), and every column is BIGINT,
 //! TEXT or BOOLEAN, so one body serves both; [`impl_store!`] stamps it onto each backend's type.
 //! A backend type provides `reader()` (pool for reads) and `writer()` (pool for writes).
+//! The cluster tables' SQL lives in `sql/cluster.rs`, stamped on by the same macro.
+
+pub(crate) mod cluster;
 
 /// Maps a driver error to a [`crate::StoreError`], naming the column of a uniqueness conflict.
 pub(crate) fn map_err(e: sqlx::Error) -> crate::StoreError {
@@ -951,6 +954,8 @@ macro_rules! impl_store {
                 }
             }
         }
+
+        crate::sql::cluster::impl_cluster_store!($store);
     };
 }
 

@@ -53,6 +53,17 @@ contract!(
     nonces_find_recent_messages_of_the_same_author,
     the_last_message_of_an_author_counts_deleted_ones,
     last_seen_is_recorded_per_user,
+    leases_take_the_lowest_free_node_id,
+    two_holders_never_share_a_node_id,
+    a_wanted_node_id_is_refused_while_live_and_granted_once_expired,
+    renewing_a_lease_fails_once_the_node_id_is_lost,
+    releasing_a_node_id_frees_it_and_deletes_its_presences,
+    presences_from_nodes_with_expired_leases_are_left_out,
+    presence_lists_of_thousands_of_ids_work,
+    guild_presences_cover_only_the_members_of_each_guild,
+    clearing_a_node_returns_the_users_of_its_rows,
+    reaping_returns_each_user_once_and_spares_live_nodes,
+    concurrent_reapers_each_get_distinct_rows,
 );
 
 struct Fixture {
@@ -974,6 +985,445 @@ async fn last_seen_is_recorded_per_user(store: Arc<dyn Store>) {
     assert_eq!(store.fetch_last_seen(Snowflake(1)).await.unwrap(), None);
     // The user row reads as before.
     assert_eq!(store.fetch_user(sf(alice.id)).await.unwrap(), Some(alice));
+}
+
+// Cluster: leases are live while `expires_at >= now`. Instants below are small numbers, far
+// from any real clock, so each test says exactly which leases are live.
+
+fn presence(user_id: i64, node_id: u16, status: &str, updated_at: i64) -> PresenceRow {
+    PresenceRow {
+        user_id,
+        node_id: i64::from(node_id),
+        status: status.into(),
+        activities: "[]".into(),
+        client_status: r#"{"desktop":"online"}"#.into(),
+        updated_at,
+    }
+}
+
+fn sfs(ids: &[i64]) -> Vec<Snowflake> {
+    ids.iter().copied().map(sf).collect()
+}
+
+fn keys(rows: &[PresenceRow]) -> Vec<(i64, i64)> {
+    rows.iter().map(|r| (r.user_id, r.node_id)).collect()
+}
+
+async fn lease(store: &Arc<dyn Store>, holder: &str, wanted: Option<u16>, now: i64) -> Option<u16> {
+    store
+        .lease_node(holder, wanted, None, Timestamp(now), Timestamp(now + 100))
+        .await
+        .unwrap()
+}
+
+async fn leases_take_the_lowest_free_node_id(store: Arc<dyn Store>) {
+    assert_eq!(lease(&store, "a", None, 1000).await, Some(0));
+    assert_eq!(lease(&store, "b", None, 1000).await, Some(1));
+    assert_eq!(lease(&store, "c", Some(5), 1000).await, Some(5));
+    assert_eq!(lease(&store, "d", None, 1000).await, Some(2));
+    store.release_node(1, "b").await.unwrap();
+    assert_eq!(lease(&store, "e", None, 1000).await, Some(1));
+    // At 1101 every lease taken at 1000 (until 1100) has expired: the lowest id is free again.
+    assert_eq!(lease(&store, "f", None, 1101).await, Some(0));
+
+    let nodes = store.fetch_nodes().await.unwrap();
+    let held: Vec<(i64, &str)> = nodes
+        .iter()
+        .map(|n| (n.node_id, n.holder.as_str()))
+        .collect();
+    assert_eq!(held, vec![(0, "f"), (1, "e"), (2, "d"), (5, "c")]);
+    assert_eq!((nodes[0].started_at, nodes[0].expires_at), (1101, 1201));
+    // Expired rows are still listed.
+    assert_eq!(nodes[3].expires_at, 1100);
+}
+
+async fn two_holders_never_share_a_node_id(store: Arc<dyn Store>) {
+    // Any free id: twenty racing holders get twenty different ids.
+    let tasks: Vec<_> = (0..20)
+        .map(|i| {
+            let store = store.clone();
+            tokio::spawn(async move { lease(&store, &format!("any-{i}"), None, 1000).await })
+        })
+        .collect();
+    let mut got = Vec::new();
+    for t in tasks {
+        got.push(t.await.unwrap().expect("a free id"));
+    }
+    got.sort_unstable();
+    assert_eq!(got, (0..20).collect::<Vec<u16>>());
+
+    // One wanted id: exactly one of twenty racing holders gets it.
+    let tasks: Vec<_> = (0..20)
+        .map(|i| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                let holder = format!("want-{i}");
+                lease(&store, &holder, Some(500), 1000)
+                    .await
+                    .map(|_| holder)
+            })
+        })
+        .collect();
+    let mut winners = Vec::new();
+    for t in tasks {
+        winners.extend(t.await.unwrap());
+    }
+    assert_eq!(winners.len(), 1, "{winners:?}");
+    let nodes = store.fetch_nodes().await.unwrap();
+    let row = nodes.iter().find(|n| n.node_id == 500).unwrap();
+    assert_eq!(row.holder, winners[0]);
+
+    // The same once the id has expired: one taker among the racers.
+    let tasks: Vec<_> = (0..20)
+        .map(|i| {
+            let store = store.clone();
+            tokio::spawn(async move { lease(&store, &format!("late-{i}"), Some(500), 2000).await })
+        })
+        .collect();
+    let mut taken = 0;
+    for t in tasks {
+        taken += usize::from(t.await.unwrap().is_some());
+    }
+    assert_eq!(taken, 1);
+}
+
+async fn a_wanted_node_id_is_refused_while_live_and_granted_once_expired(store: Arc<dyn Store>) {
+    assert_eq!(lease(&store, "a", Some(7), 1000).await, Some(7));
+    assert_eq!(lease(&store, "b", Some(7), 1050).await, None);
+    // Live up to and including its expiry instant.
+    assert_eq!(lease(&store, "b", Some(7), 1100).await, None);
+    // Its own holder may take it again (a restart that kept its holder name).
+    assert_eq!(lease(&store, "a", Some(7), 1050).await, Some(7));
+    let taken = store
+        .lease_node(
+            "b",
+            Some(7),
+            Some("http://b:8080"),
+            Timestamp(1151),
+            Timestamp(1300),
+        )
+        .await
+        .unwrap();
+    assert_eq!(taken, Some(7));
+    let nodes = store.fetch_nodes().await.unwrap();
+    assert_eq!(
+        nodes,
+        vec![NodeLease {
+            node_id: 7,
+            holder: "b".into(),
+            url: Some("http://b:8080".into()),
+            started_at: 1151,
+            expires_at: 1300,
+        }]
+    );
+}
+
+async fn renewing_a_lease_fails_once_the_node_id_is_lost(store: Arc<dyn Store>) {
+    assert_eq!(lease(&store, "a", Some(3), 1000).await, Some(3));
+    assert!(store.renew_node(3, "a", Timestamp(1200)).await.unwrap());
+    assert_eq!(store.fetch_nodes().await.unwrap()[0].expires_at, 1200);
+    assert!(!store.renew_node(3, "b", Timestamp(1300)).await.unwrap());
+    assert!(!store.renew_node(4, "a", Timestamp(1300)).await.unwrap());
+    // Expired but not taken: still a's to renew.
+    assert!(store.renew_node(3, "a", Timestamp(1400)).await.unwrap());
+    // Expired and taken by b: lost.
+    assert_eq!(lease(&store, "b", Some(3), 1401).await, Some(3));
+    assert!(!store.renew_node(3, "a", Timestamp(1600)).await.unwrap());
+    assert!(store.renew_node(3, "b", Timestamp(1600)).await.unwrap());
+    store.release_node(3, "b").await.unwrap();
+    assert!(!store.renew_node(3, "b", Timestamp(1700)).await.unwrap());
+}
+
+async fn releasing_a_node_id_frees_it_and_deletes_its_presences(store: Arc<dyn Store>) {
+    assert_eq!(lease(&store, "a", Some(3), 1000).await, Some(3));
+    assert_eq!(lease(&store, "b", Some(4), 1000).await, Some(4));
+    store
+        .put_presences(
+            3,
+            &[presence(10, 3, "online", 1), presence(11, 3, "idle", 1)],
+            &[],
+        )
+        .await
+        .unwrap();
+    store
+        .put_presences(4, &[presence(10, 4, "dnd", 1)], &[])
+        .await
+        .unwrap();
+    // Another holder's release changes nothing.
+    store.release_node(3, "b").await.unwrap();
+    assert_eq!(store.fetch_nodes().await.unwrap().len(), 2);
+    let all = store
+        .fetch_presences(&sfs(&[10, 11]), Timestamp(1000))
+        .await
+        .unwrap();
+    assert_eq!(keys(&all), vec![(10, 3), (10, 4), (11, 3)]);
+
+    store.release_node(3, "a").await.unwrap();
+    let nodes = store.fetch_nodes().await.unwrap();
+    assert_eq!(nodes.iter().map(|n| n.node_id).collect::<Vec<_>>(), vec![4]);
+    let left = store
+        .fetch_presences(&sfs(&[10, 11]), Timestamp(1000))
+        .await
+        .unwrap();
+    assert_eq!(keys(&left), vec![(10, 4)]);
+    // Nothing of node 3 is left for a reaper or a new holder to find.
+    assert_eq!(store.clear_node_presences(3).await.unwrap(), vec![]);
+    assert_eq!(lease(&store, "c", None, 1000).await, Some(0));
+    assert_eq!(lease(&store, "c2", Some(3), 1000).await, Some(3));
+}
+
+async fn presences_from_nodes_with_expired_leases_are_left_out(store: Arc<dyn Store>) {
+    assert_eq!(lease(&store, "live", Some(0), 1000).await, Some(0));
+    store
+        .lease_node("dying", Some(1), None, Timestamp(1000), Timestamp(1050))
+        .await
+        .unwrap()
+        .unwrap();
+    store
+        .put_presences(
+            0,
+            &[presence(10, 0, "online", 1), presence(11, 0, "online", 1)],
+            &[],
+        )
+        .await
+        .unwrap();
+    store
+        .put_presences(
+            1,
+            &[presence(10, 1, "idle", 1), presence(12, 1, "dnd", 1)],
+            &[],
+        )
+        .await
+        .unwrap();
+    let users = sfs(&[12, 11, 10, 10]);
+    assert_eq!(
+        keys(
+            &store
+                .fetch_presences(&users, Timestamp(1050))
+                .await
+                .unwrap()
+        ),
+        vec![(10, 0), (10, 1), (11, 0), (12, 1)]
+    );
+    assert_eq!(
+        keys(
+            &store
+                .fetch_presences(&users, Timestamp(1051))
+                .await
+                .unwrap()
+        ),
+        vec![(10, 0), (11, 0)]
+    );
+
+    // Upserts replace a row, `gone` removes one, other nodes' rows stay.
+    let changed = PresenceRow {
+        activities: r#"[{"name":"x","type":0}]"#.into(),
+        ..presence(10, 0, "dnd", 2)
+    };
+    store
+        .put_presences(
+            0,
+            &[presence(10, 0, "idle", 2), changed.clone()],
+            &[sf(11), sf(12)],
+        )
+        .await
+        .unwrap();
+    let rows = store
+        .fetch_presences(&users, Timestamp(1050))
+        .await
+        .unwrap();
+    assert_eq!(keys(&rows), vec![(10, 0), (10, 1), (12, 1)]);
+    assert_eq!(rows[0], changed);
+    // Rows are written under the node given, whatever they say.
+    store
+        .put_presences(0, &[presence(13, 9, "online", 3)], &[])
+        .await
+        .unwrap();
+    let rows = store
+        .fetch_presences(&[sf(13)], Timestamp(1000))
+        .await
+        .unwrap();
+    assert_eq!(keys(&rows), vec![(13, 0)]);
+    // Empty lists.
+    store.put_presences(0, &[], &[]).await.unwrap();
+    assert!(store
+        .fetch_presences(&[], Timestamp(1000))
+        .await
+        .unwrap()
+        .is_empty());
+    assert!(store
+        .fetch_guild_presences(&[], Timestamp(1000))
+        .await
+        .unwrap()
+        .is_empty());
+}
+
+async fn presence_lists_of_thousands_of_ids_work(store: Arc<dyn Store>) {
+    assert_eq!(lease(&store, "a", Some(0), 1000).await, Some(0));
+    let rows: Vec<PresenceRow> = (1..=2500).map(|u| presence(u, 0, "online", 1)).collect();
+    store.put_presences(0, &rows, &[]).await.unwrap();
+    let users: Vec<Snowflake> = (1..=3000).map(sf).collect();
+    let got = store
+        .fetch_presences(&users, Timestamp(1000))
+        .await
+        .unwrap();
+    assert_eq!(got, rows);
+    let gone: Vec<Snowflake> = (1..=2400).map(sf).collect();
+    store.put_presences(0, &[], &gone).await.unwrap();
+    let got = store
+        .fetch_presences(&users, Timestamp(1000))
+        .await
+        .unwrap();
+    assert_eq!(
+        got.iter().map(|r| r.user_id).collect::<Vec<_>>(),
+        (2401..=2500).collect::<Vec<_>>()
+    );
+    let guilds: Vec<Snowflake> = (1..=3000).map(sf).collect();
+    assert!(store
+        .fetch_guild_presences(&guilds, Timestamp(1000))
+        .await
+        .unwrap()
+        .is_empty());
+}
+
+async fn guild_presences_cover_only_the_members_of_each_guild(store: Arc<dyn Store>) {
+    let f = Fixture::new();
+    let owner = f.user(&store, "owner").await;
+    let alice = f.user(&store, "alice").await;
+    let bob = f.user(&store, "bob").await;
+    let carol = f.user(&store, "carol").await;
+    let (g1, _) = f.guild(&store, &owner).await;
+    let (g2, _) = f.guild(&store, &owner).await;
+    let (g3, _) = f.guild(&store, &carol).await;
+    for m in [
+        f.member(g1.id, alice.id, vec![]),
+        f.member(g1.id, bob.id, vec![]),
+        f.member(g2.id, alice.id, vec![]),
+    ] {
+        store.insert_member(&m).await.unwrap();
+    }
+    assert_eq!(lease(&store, "a", Some(0), 1000).await, Some(0));
+    store
+        .lease_node("gone", Some(1), None, Timestamp(0), Timestamp(10))
+        .await
+        .unwrap()
+        .unwrap();
+    // The owner has no presence; carol is online but in no asked-for guild; bob's only row is
+    // from a dead node.
+    store
+        .put_presences(
+            0,
+            &[
+                presence(alice.id, 0, "online", 1),
+                presence(carol.id, 0, "online", 1),
+            ],
+            &[],
+        )
+        .await
+        .unwrap();
+    store
+        .put_presences(1, &[presence(bob.id, 1, "online", 1)], &[])
+        .await
+        .unwrap();
+
+    let got = store
+        .fetch_guild_presences(&[sf(g2.id), sf(g1.id)], Timestamp(1000))
+        .await
+        .unwrap();
+    let pairs: Vec<(i64, i64)> = got.iter().map(|(g, r)| (g.as_i64(), r.user_id)).collect();
+    assert_eq!(pairs, vec![(g1.id, alice.id), (g2.id, alice.id)]);
+    assert_eq!(got[0].1, presence(alice.id, 0, "online", 1));
+
+    let got = store
+        .fetch_guild_presences(&[sf(g3.id)], Timestamp(1000))
+        .await
+        .unwrap();
+    let pairs: Vec<(i64, i64)> = got.iter().map(|(g, r)| (g.as_i64(), r.user_id)).collect();
+    assert_eq!(pairs, vec![(g3.id, carol.id)]);
+    // Bob shows at an instant when his node's lease is live.
+    let got = store
+        .fetch_guild_presences(&[sf(g1.id)], Timestamp(5))
+        .await
+        .unwrap();
+    let users: Vec<i64> = got.iter().map(|(_, r)| r.user_id).collect();
+    assert_eq!(users, vec![alice.id, bob.id]);
+}
+
+async fn clearing_a_node_returns_the_users_of_its_rows(store: Arc<dyn Store>) {
+    assert_eq!(lease(&store, "a", Some(4), 1000).await, Some(4));
+    assert_eq!(lease(&store, "b", Some(5), 1000).await, Some(5));
+    store
+        .put_presences(
+            4,
+            &[presence(12, 4, "online", 1), presence(10, 4, "idle", 1)],
+            &[],
+        )
+        .await
+        .unwrap();
+    store
+        .put_presences(5, &[presence(10, 5, "online", 1)], &[])
+        .await
+        .unwrap();
+    assert_eq!(store.clear_node_presences(4).await.unwrap(), sfs(&[10, 12]));
+    assert_eq!(store.clear_node_presences(4).await.unwrap(), vec![]);
+    let left = store
+        .fetch_presences(&sfs(&[10, 12]), Timestamp(1000))
+        .await
+        .unwrap();
+    assert_eq!(keys(&left), vec![(10, 5)]);
+    // The lease itself is untouched.
+    assert_eq!(store.fetch_nodes().await.unwrap().len(), 2);
+}
+
+async fn reaping_returns_each_user_once_and_spares_live_nodes(store: Arc<dyn Store>) {
+    assert_eq!(lease(&store, "live", Some(0), 1000).await, Some(0));
+    store
+        .lease_node("dead", Some(1), None, Timestamp(0), Timestamp(500))
+        .await
+        .unwrap()
+        .unwrap();
+    // Node 2 never had a lease row (or it was released).
+    for (node, users) in [(0u16, vec![10, 12]), (1, vec![10, 11]), (2, vec![10, 11])] {
+        let rows: Vec<PresenceRow> = users
+            .iter()
+            .map(|u| presence(*u, node, "online", 1))
+            .collect();
+        store.put_presences(node, &rows, &[]).await.unwrap();
+    }
+    assert_eq!(
+        store.reap_presences(Timestamp(1000)).await.unwrap(),
+        sfs(&[10, 11])
+    );
+    assert_eq!(store.reap_presences(Timestamp(1000)).await.unwrap(), vec![]);
+    let left = store
+        .fetch_presences(&sfs(&[10, 11, 12]), Timestamp(1000))
+        .await
+        .unwrap();
+    assert_eq!(keys(&left), vec![(10, 0), (12, 0)]);
+    // Leases are not touched by reaping.
+    assert_eq!(store.fetch_nodes().await.unwrap().len(), 2);
+}
+
+async fn concurrent_reapers_each_get_distinct_rows(store: Arc<dyn Store>) {
+    store
+        .lease_node("dead", Some(1), None, Timestamp(0), Timestamp(500))
+        .await
+        .unwrap()
+        .unwrap();
+    let rows: Vec<PresenceRow> = (1..=300).map(|u| presence(u, 1, "online", 1)).collect();
+    store.put_presences(1, &rows, &[]).await.unwrap();
+    let tasks: Vec<_> = (0..4)
+        .map(|_| {
+            let store = store.clone();
+            tokio::spawn(async move { store.reap_presences(Timestamp(1000)).await.unwrap() })
+        })
+        .collect();
+    let mut all = Vec::new();
+    for t in tasks {
+        all.extend(t.await.unwrap());
+    }
+    all.sort_unstable();
+    assert_eq!(all, (1..=300).map(sf).collect::<Vec<_>>());
 }
 
 #[test]

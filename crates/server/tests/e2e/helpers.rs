@@ -105,14 +105,14 @@ impl TestApp {
             ..Config::default()
         };
         adjust(&mut config);
-        let (router, state) = hearth::prepare(&config).await.expect("prepare");
-        let events = tokio::sync::Mutex::new(state.bus.subscribe());
+        let prepared = hearth::prepare(&config).await.expect("prepare");
+        let events = tokio::sync::Mutex::new(prepared.state.bus.subscribe());
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
             let shutdown = async move {
                 let _ = stopped.await;
             };
-            hearth::serve_prepared(&config, router, state, listener, shutdown).await
+            hearth::serve_prepared(&config, prepared, listener, shutdown).await
         });
         TestApp {
             addr,

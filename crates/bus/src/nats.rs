@@ -1,0 +1,292 @@
+//! The cluster bus: events travel between nodes through a NATS server.
+//!
+//! Subjects (under a configurable prefix, `hearth` by default):
+//! - `<prefix>.g.<guild>.all`: events for a guild's members (guild settings, roles, members,
+//!   presence);
+//! - `<prefix>.g.<guild>.c.<channel>`: events for those who may view a channel (messages,
+//!   typing, channel changes, invites);
+//! - `<prefix>.u.<user>`: events for one user (a guild gained or lost, a revoked token). An
+//!   event for several users is published once per user.
+//!
+//! A node subscribes to `<prefix>.g.<guild>.>` for each guild and `<prefix>.u.<user>` for each
+//! user its sessions need, and to nothing else: interest follows the sessions it holds. Every
+//! event is published to NATS only and comes back through the subscriptions, on the publishing
+//! node as on the others, so every node sees one topic's events in the same order. Payloads are
+//! the events' JSON, complete enough to dispatch without a database read.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use futures_util::StreamExt;
+use hearth_core::events::{Audience, Event};
+use tokio::sync::{broadcast, mpsc, oneshot};
+use tokio::task::JoinHandle;
+
+use crate::{Bus, Subscription, Topic, BUS_GAP};
+
+/// How to reach NATS.
+#[derive(Debug, Clone)]
+pub struct NatsConfig {
+    /// `nats://host:port` (several servers separated by commas).
+    pub url: String,
+    /// First token of every subject, so that several hearth clusters can share one NATS.
+    pub subject_prefix: String,
+    /// Name the connection shows in the NATS server's monitoring.
+    pub client_name: String,
+}
+
+enum Command {
+    Interest(Topic, bool),
+    Settle(oneshot::Sender<()>),
+}
+
+/// The cluster bus (see the module documentation).
+pub struct NatsBus {
+    client: async_nats::Client,
+    prefix: String,
+    tx: broadcast::Sender<Arc<Event>>,
+    commands: mpsc::UnboundedSender<Command>,
+    outbox: mpsc::UnboundedSender<(String, Vec<u8>)>,
+}
+
+impl std::fmt::Debug for NatsBus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NatsBus")
+            .field("prefix", &self.prefix)
+            .field("state", &self.client.connection_state())
+            .finish()
+    }
+}
+
+impl NatsBus {
+    /// Connects to NATS (waiting for it, retrying, for at most `connect_timeout`) and starts the
+    /// tasks that publish and subscribe.
+    pub async fn connect(
+        config: &NatsConfig,
+        connect_timeout: Duration,
+    ) -> Result<NatsBus, async_nats::ConnectError> {
+        let (tx, _) = broadcast::channel(65_536);
+        let gap_tx = tx.clone();
+        let options = async_nats::ConnectOptions::new()
+            .name(&config.client_name)
+            .connection_timeout(connect_timeout)
+            .event_callback(move |event| {
+                let gap_tx = gap_tx.clone();
+                async move {
+                    match event {
+                        async_nats::Event::Disconnected => {
+                            tracing::warn!("lost the connection to NATS; reconnecting");
+                        }
+                        async_nats::Event::Connected => {
+                            // Whatever was published while disconnected never reached this
+                            // node: its sessions are given up and their clients identify again.
+                            tracing::info!("connected to NATS");
+                            let _ = gap_tx.send(Arc::new(gap_event()));
+                        }
+                        other => tracing::warn!(event = %other, "NATS"),
+                    }
+                }
+            });
+        let client = options.connect(config.url.as_str()).await?;
+        let (commands, command_rx) = mpsc::unbounded_channel();
+        let (outbox, outbox_rx) = mpsc::unbounded_channel();
+        tokio::spawn(publisher(client.clone(), outbox_rx));
+        tokio::spawn(subscriber(
+            client.clone(),
+            config.subject_prefix.clone(),
+            tx.clone(),
+            command_rx,
+        ));
+        Ok(NatsBus {
+            client,
+            prefix: config.subject_prefix.clone(),
+            tx,
+            commands,
+            outbox,
+        })
+    }
+
+    fn send(&self, subject: String, event: &Event) {
+        match serde_json::to_vec(event) {
+            Ok(bytes) => {
+                let _ = self.outbox.send((subject, bytes));
+            }
+            Err(e) => tracing::error!(error = %e, event = %event.name, "encoding an event"),
+        }
+    }
+}
+
+/// The subject an event travels on (one per user for [`Audience::Users`]).
+pub(crate) fn subject(prefix: &str, audience: &Audience) -> Vec<String> {
+    match audience {
+        Audience::Guild { guild_id } => vec![format!("{prefix}.g.{guild_id}.all")],
+        Audience::Channel {
+            guild_id,
+            channel_id,
+        } => vec![format!("{prefix}.g.{guild_id}.c.{channel_id}")],
+        Audience::Users { user_ids } => {
+            user_ids.iter().map(|u| format!("{prefix}.u.{u}")).collect()
+        }
+    }
+}
+
+/// The subscription subject of a topic.
+pub(crate) fn topic_subject(prefix: &str, topic: Topic) -> String {
+    match topic {
+        Topic::Guild(g) => format!("{prefix}.g.{g}.>"),
+        Topic::User(u) => format!("{prefix}.u.{u}"),
+    }
+}
+
+fn gap_event() -> Event {
+    Event::users(BUS_GAP, Vec::new(), serde_json::Value::Null)
+}
+
+#[async_trait]
+impl Bus for NatsBus {
+    fn publish(&self, event: Event) {
+        match &event.audience {
+            Audience::Users { user_ids } if user_ids.len() > 1 => {
+                for user in user_ids {
+                    let one = Event {
+                        name: event.name.clone(),
+                        audience: Audience::Users {
+                            user_ids: vec![*user],
+                        },
+                        data: event.data.clone(),
+                    };
+                    self.send(format!("{}.u.{user}", self.prefix), &one);
+                }
+            }
+            audience => {
+                for s in subject(&self.prefix, audience) {
+                    self.send(s, &event);
+                }
+            }
+        }
+    }
+
+    fn subscribe(&self) -> Subscription {
+        self.tx.subscribe()
+    }
+
+    fn interest(&self, topic: Topic, on: bool) {
+        let _ = self.commands.send(Command::Interest(topic, on));
+    }
+
+    async fn settled(&self) {
+        let (tx, rx) = oneshot::channel();
+        if self.commands.send(Command::Settle(tx)).is_ok() {
+            let _ = rx.await;
+        }
+    }
+
+    fn health(&self) -> (&'static str, bool) {
+        let connected = matches!(
+            self.client.connection_state(),
+            async_nats::connection::State::Connected
+        );
+        ("nats", connected)
+    }
+}
+
+/// Publishes in the order events were handed over.
+async fn publisher(client: async_nats::Client, mut rx: mpsc::UnboundedReceiver<(String, Vec<u8>)>) {
+    while let Some((subject, bytes)) = rx.recv().await {
+        if let Err(e) = client.publish(subject, bytes.into()).await {
+            tracing::error!(error = %e, "publishing to NATS");
+        }
+    }
+}
+
+/// Applies interest changes in order: a topic's subscription exists while its count is above
+/// zero; each forwards its messages to the node's broadcast channel.
+async fn subscriber(
+    client: async_nats::Client,
+    prefix: String,
+    tx: broadcast::Sender<Arc<Event>>,
+    mut commands: mpsc::UnboundedReceiver<Command>,
+) {
+    let mut topics: HashMap<Topic, (usize, Option<JoinHandle<()>>)> = HashMap::new();
+    while let Some(command) = commands.recv().await {
+        match command {
+            Command::Interest(topic, true) => {
+                let entry = topics.entry(topic).or_insert((0, None));
+                entry.0 += 1;
+                if entry.1.is_none() {
+                    match client.subscribe(topic_subject(&prefix, topic)).await {
+                        Ok(sub) => entry.1 = Some(tokio::spawn(forward(sub, tx.clone()))),
+                        Err(e) => tracing::error!(error = %e, ?topic, "subscribing on NATS"),
+                    }
+                }
+            }
+            Command::Interest(topic, false) => {
+                if let Some(entry) = topics.get_mut(&topic) {
+                    entry.0 = entry.0.saturating_sub(1);
+                    if entry.0 == 0 {
+                        // Dropping the subscriber (with its task) unsubscribes.
+                        if let Some((_, Some(task))) = topics.remove(&topic) {
+                            task.abort();
+                        }
+                    }
+                }
+            }
+            Command::Settle(done) => {
+                // A flush round trip: the server has seen every SUB and UNSUB sent before it.
+                if let Err(e) = client.flush().await {
+                    tracing::warn!(error = %e, "flushing NATS");
+                }
+                let _ = done.send(());
+            }
+        }
+    }
+}
+
+async fn forward(mut sub: async_nats::Subscriber, tx: broadcast::Sender<Arc<Event>>) {
+    while let Some(message) = sub.next().await {
+        match serde_json::from_slice::<Event>(&message.payload) {
+            Ok(event) => {
+                let _ = tx.send(Arc::new(event));
+            }
+            Err(e) => tracing::error!(error = %e, subject = %message.subject, "undecodable event"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hearth_core::Snowflake;
+
+    #[test]
+    fn subjects_follow_the_audience() {
+        let (g, c, u) = (Snowflake(1), Snowflake(2), Snowflake(3));
+        assert_eq!(
+            subject("h", &Audience::Guild { guild_id: g }),
+            vec!["h.g.1.all"]
+        );
+        assert_eq!(
+            subject(
+                "h",
+                &Audience::Channel {
+                    guild_id: g,
+                    channel_id: c
+                }
+            ),
+            vec!["h.g.1.c.2"]
+        );
+        assert_eq!(
+            subject(
+                "h",
+                &Audience::Users {
+                    user_ids: vec![u, g]
+                }
+            ),
+            vec!["h.u.3", "h.u.1"]
+        );
+        assert_eq!(topic_subject("h", Topic::Guild(g)), "h.g.1.>");
+        assert_eq!(topic_subject("h", Topic::User(u)), "h.u.3");
+    }
+}

@@ -1,0 +1,156 @@
+//! The NATS bus against a real NATS server (`HEARTH_TEST_NATS_URL`, e.g.
+//! `nats://127.0.0.1:4222`); skipped with a notice when it is not set. Each test uses a subject
+//! prefix of its own, so runs never see each other's events.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use hearth_bus::{Bus, NatsBus, NatsConfig, Subscription, Topic};
+use hearth_core::events::{Audience, Event};
+use hearth_core::Snowflake;
+use serde_json::json;
+
+fn nats_url() -> Option<String> {
+    let url = std::env::var("HEARTH_TEST_NATS_URL").ok();
+    if url.is_none() {
+        eprintln!("HEARTH_TEST_NATS_URL is not set: skipping the NATS bus test");
+    }
+    url
+}
+
+fn prefix() -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    format!("t{}x{nanos}", std::process::id())
+}
+
+async fn node(url: &str, prefix: &str) -> NatsBus {
+    let config = NatsConfig {
+        url: url.to_owned(),
+        subject_prefix: prefix.to_owned(),
+        client_name: "hearth bus test".into(),
+    };
+    NatsBus::connect(&config, Duration::from_secs(5))
+        .await
+        .expect("connect to NATS")
+}
+
+/// The next event that is not the bus's own notice of a (re)connection.
+async fn next(sub: &mut Subscription) -> Arc<Event> {
+    loop {
+        let e = tokio::time::timeout(Duration::from_secs(5), sub.recv())
+            .await
+            .expect("an event within 5 s")
+            .expect("the subscription is open");
+        if e.name != hearth_bus::BUS_GAP {
+            return e;
+        }
+    }
+}
+
+fn guild(n: u64, g: u64) -> Event {
+    Event::guild("G", Snowflake(g), json!({ "n": n }))
+}
+
+#[tokio::test]
+async fn a_node_receives_the_topics_it_is_interested_in_and_nothing_else() {
+    let Some(url) = nats_url() else { return };
+    let p = prefix();
+    let (a, b) = (node(&url, &p).await, node(&url, &p).await);
+    assert_eq!(b.health(), ("nats", true));
+    let mut rb = b.subscribe();
+    b.interest(Topic::Guild(Snowflake(1)), true);
+    b.settled().await;
+
+    a.publish(guild(0, 2)); // guild 2: nobody on b needs it
+    a.publish(Event::channel(
+        "C",
+        Snowflake(1),
+        Snowflake(5),
+        json!({ "n": 1 }),
+    ));
+    a.publish(guild(2, 1));
+    let first = next(&mut rb).await;
+    assert_eq!((first.name.as_str(), &first.data["n"]), ("C", &json!(1)));
+    assert_eq!(
+        first.audience,
+        Audience::Channel {
+            guild_id: Snowflake(1),
+            channel_id: Snowflake(5)
+        }
+    );
+    assert_eq!(next(&mut rb).await.data["n"], 2);
+
+    // An event for several users reaches each user's node once, addressed to that user alone.
+    b.interest(Topic::User(Snowflake(7)), true);
+    b.settled().await;
+    a.publish(Event::users(
+        "U",
+        vec![Snowflake(7), Snowflake(8)],
+        json!({ "n": 3 }),
+    ));
+    let u = next(&mut rb).await;
+    assert_eq!(
+        (u.name.as_str(), &u.audience),
+        (
+            "U",
+            &Audience::Users {
+                user_ids: vec![Snowflake(7)]
+            }
+        )
+    );
+
+    // Interest is counted: it ends when the last unit is withdrawn.
+    b.interest(Topic::User(Snowflake(7)), true);
+    b.interest(Topic::User(Snowflake(7)), false);
+    b.interest(Topic::Guild(Snowflake(1)), false);
+    b.settled().await;
+    a.publish(guild(4, 1)); // no longer wanted on b
+    a.publish(Event::users("U", vec![Snowflake(7)], json!({ "n": 5 })));
+    assert_eq!(next(&mut rb).await.data["n"], 5);
+    b.interest(Topic::User(Snowflake(7)), false);
+    b.settled().await;
+    a.publish(Event::users("U", vec![Snowflake(7)], json!({ "n": 6 })));
+    b.interest(Topic::Guild(Snowflake(9)), true);
+    b.settled().await;
+    a.publish(guild(7, 9));
+    assert_eq!(next(&mut rb).await.data["n"], 7);
+}
+
+#[tokio::test]
+async fn a_publisher_hears_its_own_events_in_order_like_everyone_else() {
+    let Some(url) = nats_url() else { return };
+    let p = prefix();
+    let (a, b) = (node(&url, &p).await, node(&url, &p).await);
+    let (mut ra, mut rb) = (a.subscribe(), b.subscribe());
+    for bus in [&a, &b] {
+        bus.interest(Topic::Guild(Snowflake(3)), true);
+        bus.settled().await;
+    }
+    for n in 0..500 {
+        a.publish(guild(n, 3));
+    }
+    for n in 0..500 {
+        assert_eq!(next(&mut ra).await.data["n"], n);
+        assert_eq!(next(&mut rb).await.data["n"], n);
+    }
+}
+
+#[tokio::test]
+async fn an_unreachable_nats_is_an_error_not_a_hang() {
+    if nats_url().is_none() {
+        return;
+    }
+    let config = NatsConfig {
+        url: "nats://127.0.0.1:1".into(),
+        subject_prefix: "x".into(),
+        client_name: "hearth bus test".into(),
+    };
+    let started = std::time::Instant::now();
+    assert!(NatsBus::connect(&config, Duration::from_secs(2))
+        .await
+        .is_err());
+    assert!(started.elapsed() < Duration::from_secs(30));
+}

@@ -1,0 +1,716 @@
+//! Cluster mode: several `hearth` processes on one PostgreSQL database and one NATS server.
+//!
+//! Needs `HEARTH_TEST_POSTGRES_URL` and `HEARTH_TEST_NATS_URL`; skipped with a notice without
+//! them. Each test makes a database of its own and a NATS subject prefix of its own, and starts
+//! real nodes (the built binary) on loopback ports; a node is killed with SIGKILL.
+
+use std::collections::HashSet;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use futures_util::{SinkExt, StreamExt};
+use hearth_store::testing::TestDatabase;
+use reqwest::Method;
+use serde_json::{json, Value};
+use tokio::sync::mpsc;
+use tokio_tungstenite::tungstenite::Message;
+
+/// What every node of one test shares.
+struct Cluster {
+    db: TestDatabase,
+    nats: String,
+    prefix: String,
+    dir: PathBuf,
+    http: reqwest::Client,
+}
+
+/// One running node.
+struct Node {
+    name: &'static str,
+    port: u16,
+    child: Option<Child>,
+}
+
+impl Drop for Node {
+    fn drop(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+impl Node {
+    fn base(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// SIGKILL: no shutdown, no goodbye to NATS or the database.
+    fn kill(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            c.kill().expect("kill");
+            c.wait().expect("reap");
+        }
+    }
+}
+
+fn free_port() -> u16 {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    l.local_addr().expect("addr").port()
+}
+
+impl Cluster {
+    async fn new() -> Option<Cluster> {
+        let Ok(nats) = std::env::var("HEARTH_TEST_NATS_URL") else {
+            eprintln!("HEARTH_TEST_NATS_URL is not set: skipping the cluster test");
+            return None;
+        };
+        let db = TestDatabase::postgres().await?;
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .expect("clock")
+            .as_nanos();
+        let prefix = format!("c{}x{nanos}", std::process::id());
+        let dir = std::env::temp_dir().join(&prefix);
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        Some(Cluster {
+            db,
+            nats,
+            prefix,
+            dir,
+            http: reqwest::Client::new(),
+        })
+    }
+
+    /// Starts a node on `port` (a fresh one when None) and waits until it is healthy.
+    async fn start(&self, name: &'static str, port: Option<u16>) -> Node {
+        let port = port.unwrap_or_else(free_port);
+        let log = std::fs::File::create(self.dir.join(format!("{name}-{port}.log"))).expect("log");
+        let child = Command::new(env!("CARGO_BIN_EXE_hearth"))
+            .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+            .arg("--data-dir")
+            .arg(self.dir.join(name))
+            .env("HEARTH_DATABASE__URL", &self.db.url)
+            .env("HEARTH_BUS__URL", &self.nats)
+            .env("HEARTH_BUS__SUBJECT_PREFIX", &self.prefix)
+            .env("HEARTH_CLUSTER__LEASE_SECS", "3")
+            .env(
+                "HEARTH_CLUSTER__NODE_URL",
+                format!("http://127.0.0.1:{port}"),
+            )
+            .env("RUST_LOG", "warn")
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().expect("log"))
+            .stderr(log)
+            .spawn()
+            .expect("start hearth");
+        let node = Node {
+            name,
+            port,
+            child: Some(child),
+        };
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let ok = self
+                .http
+                .get(format!("{}/healthz", node.base()))
+                .send()
+                .await
+                .is_ok_and(|r| r.status() == 200);
+            if ok {
+                return node;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "node {name} did not become healthy; see {}",
+                self.dir.display()
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    async fn call(
+        &self,
+        node: &Node,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Result<(u16, Value), reqwest::Error> {
+        let mut req = self
+            .http
+            .request(method, format!("{}/api/v10{path}", node.base()))
+            .timeout(Duration::from_secs(10));
+        if let Some(t) = token {
+            req = req.header("Authorization", t);
+        }
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let res = req.send().await?;
+        let status = res.status().as_u16();
+        let text = res.text().await?;
+        Ok((status, serde_json::from_str(&text).unwrap_or(Value::Null)))
+    }
+
+    /// A call that must answer `want`.
+    async fn ok(
+        &self,
+        node: &Node,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Value {
+        let (status, v) = self
+            .call(node, method.clone(), path, token, body)
+            .await
+            .expect("request");
+        assert!(
+            (200..300).contains(&status),
+            "{method} {path} on {}: {status} {v}",
+            node.name
+        );
+        v
+    }
+
+    async fn register(&self, node: &Node, name: &str) -> (String, String) {
+        let body = json!({"username": name, "password": "correct horse battery"});
+        let token = self
+            .ok(node, Method::POST, "/auth/register", None, Some(body))
+            .await["token"]
+            .as_str()
+            .expect("token")
+            .to_owned();
+        let id = self
+            .ok(node, Method::GET, "/users/@me", Some(&token), None)
+            .await["id"]
+            .as_str()
+            .expect("id")
+            .to_owned();
+        (token, id)
+    }
+
+    /// A guild owned by `owner` (made through `node`) that `others` joined; returns (guild id,
+    /// general channel id).
+    async fn guild(&self, node: &Node, owner: &str, others: &[&str]) -> (String, String) {
+        let g = self
+            .ok(
+                node,
+                Method::POST,
+                "/guilds",
+                Some(owner),
+                Some(json!({"name": "Cluster"})),
+            )
+            .await;
+        let general = g["system_channel_id"].as_str().expect("channel").to_owned();
+        let invite = self
+            .ok(
+                node,
+                Method::POST,
+                &format!("/channels/{general}/invites"),
+                Some(owner),
+                Some(json!({})),
+            )
+            .await;
+        let code = invite["code"].as_str().expect("code");
+        for t in others {
+            self.ok(
+                node,
+                Method::POST,
+                &format!("/invites/{code}"),
+                Some(t),
+                Some(json!({})),
+            )
+            .await;
+        }
+        (g["id"].as_str().expect("id").to_owned(), general)
+    }
+
+    async fn say(&self, node: &Node, token: &str, channel: &str, content: &str) -> Value {
+        self.ok(
+            node,
+            Method::POST,
+            &format!("/channels/{channel}/messages"),
+            Some(token),
+            Some(json!({"content": content})),
+        )
+        .await
+    }
+}
+
+/// What a gateway client sees: dispatches, or how its connection ended.
+#[derive(Debug)]
+enum Seen {
+    Payload(Value),
+    Closed(Option<u16>),
+}
+
+/// A gateway client: a task reads the socket (and heartbeats) and hands over what it sees.
+struct Client {
+    rx: mpsc::UnboundedReceiver<Seen>,
+    out: mpsc::UnboundedSender<Value>,
+    ready: Value,
+}
+
+const ALL_INTENTS: u64 = 3_276_799 | (1 << 15);
+
+impl Client {
+    /// Connects to `node` and identifies (`device` sets the IDENTIFY `os`).
+    async fn identify(node: &Node, token: &str, os: &str) -> Client {
+        let mut c = Client::open(node).await;
+        c.send(json!({"op": 2, "d": {
+            "token": token, "intents": ALL_INTENTS,
+            "properties": {"os": os, "browser": "hearth-test", "device": "hearth-test"},
+        }}));
+        c.ready = c.dispatch("READY").await;
+        c
+    }
+
+    async fn open(node: &Node) -> Client {
+        let url = format!("ws://127.0.0.1:{}/gateway?v=10&encoding=json", node.port);
+        let (ws, _) = tokio_tungstenite::connect_async(url)
+            .await
+            .expect("gateway connects");
+        let (mut sink, mut stream) = ws.split();
+        let (tx, rx) = mpsc::unbounded_channel();
+        let (out, mut out_rx) = mpsc::unbounded_channel::<Value>();
+        tokio::spawn(async move {
+            let period = Duration::from_secs(5);
+            let mut beat = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
+            loop {
+                tokio::select! {
+                    msg = stream.next() => match msg {
+                        Some(Ok(Message::Text(t))) => {
+                            let v: Value = serde_json::from_str(&t).unwrap_or(Value::Null);
+                            // Heartbeat ACKs are the transport's business.
+                            if v["op"] != 11 {
+                                let _ = tx.send(Seen::Payload(v));
+                            }
+                        }
+                        Some(Ok(Message::Close(frame))) => {
+                            let _ = tx.send(Seen::Closed(frame.map(|f| u16::from(f.code))));
+                            return;
+                        }
+                        Some(Ok(_)) => {}
+                        Some(Err(_)) | None => {
+                            let _ = tx.send(Seen::Closed(None));
+                            return;
+                        }
+                    },
+                    Some(v) = out_rx.recv() => {
+                        if sink.send(Message::Text(v.to_string().into())).await.is_err() {
+                            let _ = tx.send(Seen::Closed(None));
+                            return;
+                        }
+                    }
+                    _ = beat.tick() => {
+                        let _ = sink.send(Message::Text(r#"{"op":1,"d":null}"#.into())).await;
+                    }
+                }
+            }
+        });
+        let mut c = Client {
+            rx,
+            out,
+            ready: Value::Null,
+        };
+        let hello = c.next(Duration::from_secs(5)).await;
+        assert!(
+            matches!(&hello, Some(Seen::Payload(v)) if v["op"] == 10),
+            "{hello:?}"
+        );
+        c
+    }
+
+    fn send(&self, v: Value) {
+        let _ = self.out.send(v);
+    }
+
+    async fn next(&mut self, wait: Duration) -> Option<Seen> {
+        tokio::time::timeout(wait, self.rx.recv()).await.ok()?
+    }
+
+    /// The next dispatch named `name` (others skipped), within 10 s.
+    async fn dispatch(&mut self, name: &str) -> Value {
+        self.dispatch_where(name, |_| true).await
+    }
+
+    /// The next dispatch named `name` whose payload passes `test`, within 10 s.
+    async fn dispatch_where(&mut self, name: &str, test: impl Fn(&Value) -> bool) -> Value {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.next(left).await {
+                Some(Seen::Payload(v)) if v["op"] == 0 && v["t"] == name && test(&v["d"]) => {
+                    return v["d"].clone();
+                }
+                Some(Seen::Payload(_)) => {}
+                other => panic!("waiting for {name}: {other:?}"),
+            }
+        }
+    }
+
+    /// How the connection ends (payloads skipped), within `wait`.
+    async fn closed(&mut self, wait: Duration) -> Option<u16> {
+        let deadline = Instant::now() + wait;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.next(left).await {
+                Some(Seen::Closed(code)) => return code,
+                Some(Seen::Payload(_)) => {}
+                None => panic!("the connection did not close within {wait:?}"),
+            }
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn changes_made_through_any_node_reach_clients_on_every_node() {
+    let Some(cl) = Cluster::new().await else {
+        return;
+    };
+    let a = cl.start("a", None).await;
+    let b = cl.start("b", None).await;
+    let c = cl.start("c", None).await;
+
+    // Three nodes, three node ids.
+    let mut ids = HashSet::new();
+    for n in [&a, &b, &c] {
+        let h: Value = cl
+            .http
+            .get(format!("{}/healthz", n.base()))
+            .send()
+            .await
+            .expect("healthz")
+            .json()
+            .await
+            .expect("json");
+        assert_eq!(
+            (h["status"].as_str(), h["bus"].as_str()),
+            (Some("ok"), Some("nats"))
+        );
+        ids.insert(h["node_id"].as_u64().expect("node id"));
+    }
+    assert_eq!(ids.len(), 3, "every node leased an id of its own");
+
+    let (alice, _) = cl.register(&a, "alice").await;
+    let (bob, bob_id) = cl.register(&b, "bob").await;
+    let (guild, general) = cl.guild(&a, &alice, &[&bob]).await;
+
+    let mut on_a = Client::identify(&a, &alice, "linux").await;
+    assert_eq!(
+        on_a.ready["resume_gateway_url"],
+        format!("ws://127.0.0.1:{}/gateway", a.port),
+        "resuming goes to the node holding the session"
+    );
+    on_a.dispatch("GUILD_CREATE").await;
+
+    // A message made on B, edited and deleted on C, reaches A.
+    let m = cl.say(&b, &bob, &general, "made on b").await;
+    let id = m["id"].as_str().expect("id").to_owned();
+    let got = on_a.dispatch("MESSAGE_CREATE").await;
+    assert_eq!(
+        (got["id"].as_str(), got["content"].as_str()),
+        (Some(id.as_str()), Some("made on b"))
+    );
+    cl.ok(
+        &c,
+        Method::PATCH,
+        &format!("/channels/{general}/messages/{id}"),
+        Some(&bob),
+        Some(json!({"content": "edited on c"})),
+    )
+    .await;
+    assert_eq!(
+        on_a.dispatch("MESSAGE_UPDATE").await["content"],
+        "edited on c"
+    );
+    cl.ok(
+        &c,
+        Method::DELETE,
+        &format!("/channels/{general}/messages/{id}"),
+        Some(&bob),
+        None,
+    )
+    .await;
+    assert_eq!(on_a.dispatch("MESSAGE_DELETE").await["id"], id.as_str());
+
+    // Presence: bob on C (desktop) then also on B (mobile) is one presence with both devices.
+    let is_bob = |d: &Value| d["user"]["id"] == bob_id.as_str();
+    let mut bob_c = Client::identify(&c, &bob, "linux").await;
+    let p = on_a.dispatch_where("PRESENCE_UPDATE", is_bob).await;
+    assert_eq!(
+        (p["status"].as_str(), p["guild_id"].as_str()),
+        (Some("online"), Some(guild.as_str()))
+    );
+    assert_eq!(p["client_status"], json!({"desktop": "online"}));
+    let bob_b = Client::identify(&b, &bob, "android").await;
+    let p = on_a.dispatch_where("PRESENCE_UPDATE", is_bob).await;
+    assert_eq!(
+        p["client_status"],
+        json!({"desktop": "online", "mobile": "online"})
+    );
+    // A status set on B applies to the account, on every device.
+    bob_b.send(
+        json!({"op": 3, "d": {"status": "dnd", "activities": [], "since": null, "afk": false}}),
+    );
+    let p = on_a.dispatch_where("PRESENCE_UPDATE", is_bob).await;
+    assert_eq!(
+        p["client_status"],
+        json!({"desktop": "dnd", "mobile": "dnd"})
+    );
+    // Counts read on any node cover every node.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let g = cl
+            .ok(
+                &b,
+                Method::GET,
+                &format!("/guilds/{guild}?with_counts=true"),
+                Some(&alice),
+                None,
+            )
+            .await;
+        if g["approximate_presence_count"] == 2 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "presence count {g}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
+    // A session lives on its node: resuming it elsewhere is refused and the client identifies.
+    let session = bob_c.ready["session_id"]
+        .as_str()
+        .expect("session")
+        .to_owned();
+    let mut elsewhere = Client::open(&a).await;
+    elsewhere.send(json!({"op": 6, "d": {"token": bob, "session_id": session, "seq": 1}}));
+    match elsewhere.next(Duration::from_secs(5)).await {
+        Some(Seen::Payload(v)) => assert_eq!(
+            (v["op"].as_u64(), v["d"].as_bool()),
+            (Some(9), Some(false)),
+            "{v}"
+        ),
+        other => panic!("resume on another node: {other:?}"),
+    }
+
+    // Logging out through A closes the sessions of that token on B and C at once (4004)...
+    cl.ok(&a, Method::POST, "/auth/logout", Some(&bob), None)
+        .await;
+    assert_eq!(bob_c.closed(Duration::from_secs(5)).await, Some(4004));
+    let mut bob_b = bob_b;
+    assert_eq!(bob_b.closed(Duration::from_secs(5)).await, Some(4004));
+    // ... and bob's presence goes offline.
+    let p = on_a
+        .dispatch_where("PRESENCE_UPDATE", |d| is_bob(d) && d["status"] == "offline")
+        .await;
+    assert_eq!(p["client_status"], json!({}));
+
+    // Leaving through A ends the guild for bob's session on C.
+    let login = json!({"login": "bob", "password": "correct horse battery"});
+    let bob = cl
+        .ok(&b, Method::POST, "/auth/login", None, Some(login))
+        .await["token"]
+        .as_str()
+        .expect("token")
+        .to_owned();
+    let mut bob_c = Client::identify(&c, &bob, "linux").await;
+    bob_c.dispatch("GUILD_CREATE").await;
+    cl.ok(
+        &a,
+        Method::DELETE,
+        &format!("/users/@me/guilds/{guild}"),
+        Some(&bob),
+        None,
+    )
+    .await;
+    assert_eq!(bob_c.dispatch("GUILD_DELETE").await["id"], guild.as_str());
+    // ... and its events stop reaching him there, while alice still gets them.
+    cl.say(&a, &alice, &general, "after bob left").await;
+    on_a.dispatch_where("MESSAGE_CREATE", |d| d["content"] == "after bob left")
+        .await;
+    let (ghost, _) = cl.register(&c, "ghost").await;
+    let (_, elsewhere_channel) = cl.guild(&c, &bob, &[&ghost]).await;
+    cl.say(&c, &ghost, &elsewhere_channel, "marker").await;
+    let next = bob_c.dispatch("MESSAGE_CREATE").await;
+    assert_eq!(
+        next["content"], "marker",
+        "bob got {next} from a guild he left"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_killed_node_loses_nothing_acknowledged_and_its_clients_move_on() {
+    let Some(cl) = Cluster::new().await else {
+        return;
+    };
+    let a = cl.start("a", None).await;
+    let b = cl.start("b", None).await;
+    let mut c = cl.start("c", None).await;
+    let c_port = c.port;
+
+    let (owner, _) = cl.register(&a, "owner").await;
+    let mut senders = Vec::new();
+    for i in 0..3 {
+        senders.push(cl.register(&b, &format!("sender{i}")).await.0);
+    }
+    let mut listeners = Vec::new();
+    for i in 0..3 {
+        listeners.push(cl.register(&c, &format!("listener{i}")).await.0);
+    }
+    let (watcher, watcher_id) = cl.register(&c, "watcher").await;
+    let mut others: Vec<&str> = senders.iter().map(String::as_str).collect();
+    others.extend(listeners.iter().map(String::as_str));
+    others.push(&watcher);
+    let (_, general) = cl.guild(&a, &owner, &others).await;
+
+    let mut on_a = Client::identify(&a, &owner, "linux").await;
+    let mut on_c = Vec::new();
+    for t in &listeners {
+        on_c.push(Client::identify(&c, t, "linux").await);
+    }
+    let _watcher_on_c = Client::identify(&c, &watcher, "linux").await;
+    on_a.dispatch_where("PRESENCE_UPDATE", |d| {
+        d["user"]["id"] == watcher_id.as_str() && d["status"] == "online"
+    })
+    .await;
+
+    // A steady load: each sender posts through A, B and C in turn; what was answered 200 is
+    // acknowledged.
+    let nodes = Arc::new(vec![a.base(), b.base(), c.base()]);
+    let acked = Arc::new(Mutex::new(Vec::<String>::new()));
+    let failed = Arc::new(Mutex::new(0usize));
+    let stop = Arc::new(AtomicBool::new(false));
+    let mut load = Vec::new();
+    for (i, token) in senders.iter().enumerate() {
+        let (nodes, acked, failed, stop) =
+            (nodes.clone(), acked.clone(), failed.clone(), stop.clone());
+        let (token, general, http) = (token.clone(), general.clone(), cl.http.clone());
+        load.push(tokio::spawn(async move {
+            let mut n = 0usize;
+            while !stop.load(Ordering::Relaxed) && n < 2_000 {
+                let base = &nodes[(n + i) % nodes.len()];
+                let res = http
+                    .post(format!("{base}/api/v10/channels/{general}/messages"))
+                    .header("Authorization", &token)
+                    .json(&json!({"content": format!("s{i} m{n}")}))
+                    .timeout(Duration::from_secs(5))
+                    .send()
+                    .await;
+                match res {
+                    Ok(r) if r.status() == 200 => {
+                        let v: Value = r.json().await.expect("json");
+                        acked
+                            .lock()
+                            .unwrap()
+                            .push(v["id"].as_str().expect("id").to_owned());
+                    }
+                    _ => *failed.lock().unwrap() += 1,
+                }
+                n += 1;
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+        }));
+    }
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let before_kill = acked.lock().unwrap().len();
+    let killed_at = Instant::now();
+    c.kill();
+
+    // C's clients see their connection drop, try to resume on another node, are refused, and
+    // identify there.
+    let survivors = [&a, &b];
+    let mut moved = Vec::new();
+    for (i, mut client) in on_c.into_iter().enumerate() {
+        let session = client.ready["session_id"]
+            .as_str()
+            .expect("session")
+            .to_owned();
+        client.closed(Duration::from_secs(5)).await;
+        let to = survivors[i % 2];
+        let mut again = Client::open(to).await;
+        again.send(json!({"op": 6, "d": {"token": listeners[i], "session_id": session, "seq": 1}}));
+        match again.next(Duration::from_secs(5)).await {
+            Some(Seen::Payload(v)) => assert_eq!(v["op"], 9, "{v}"),
+            other => panic!("resume after the kill: {other:?}"),
+        }
+        drop(again);
+        moved.push(Client::identify(to, &listeners[i], "linux").await);
+    }
+    let reconnected = killed_at.elapsed();
+    eprintln!("clients of the killed node identified on the others {reconnected:?} after the kill");
+    assert!(reconnected < Duration::from_secs(5), "took {reconnected:?}");
+
+    // The watcher was only on C: its presence goes offline once C's lease runs out.
+    on_a.dispatch_where("PRESENCE_UPDATE", |d| {
+        d["user"]["id"] == watcher_id.as_str() && d["status"] == "offline"
+    })
+    .await;
+    let offline_after = killed_at.elapsed();
+    eprintln!("presence of the killed node's users offline {offline_after:?} after the kill");
+
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    stop.store(true, Ordering::Relaxed);
+    for t in load {
+        t.await.expect("sender");
+    }
+    let acked: Vec<String> = acked.lock().unwrap().clone();
+    let failed = *failed.lock().unwrap();
+    eprintln!(
+        "{} messages acknowledged ({before_kill} before the kill), {failed} failed",
+        acked.len()
+    );
+    assert!(acked.len() > before_kill, "sending went on after the kill");
+    assert!(failed > 0, "some sends went to the dead node");
+
+    // The moved clients receive what is sent now.
+    cl.say(&a, &owner, &general, "after the kill").await;
+    for client in &mut moved {
+        client
+            .dispatch_where("MESSAGE_CREATE", |d| d["content"] == "after the kill")
+            .await;
+    }
+
+    // Every acknowledged message is in the history.
+    let mut stored = HashSet::new();
+    let mut before: Option<String> = None;
+    loop {
+        let mut path = format!("/channels/{general}/messages?limit=100");
+        if let Some(b) = &before {
+            path.push_str(&format!("&before={b}"));
+        }
+        let page = cl.ok(&b, Method::GET, &path, Some(&owner), None).await;
+        let page = page.as_array().expect("page").clone();
+        if page.is_empty() {
+            break;
+        }
+        before = page
+            .last()
+            .and_then(|m| m["id"].as_str())
+            .map(str::to_owned);
+        stored.extend(
+            page.iter()
+                .filter_map(|m| m["id"].as_str().map(str::to_owned)),
+        );
+    }
+    let lost: Vec<&String> = acked.iter().filter(|id| !stored.contains(*id)).collect();
+    assert!(
+        lost.is_empty(),
+        "{} acknowledged messages lost: {lost:?}",
+        lost.len()
+    );
+
+    // The node comes back on its port and takes part again.
+    let c = cl.start("c", Some(c_port)).await;
+    let mut back = Client::identify(&c, &listeners[0], "linux").await;
+    cl.say(&a, &owner, &general, "to the restarted node").await;
+    back.dispatch_where("MESSAGE_CREATE", |d| {
+        d["content"] == "to the restarted node"
+    })
+    .await;
+    drop(moved);
+}
