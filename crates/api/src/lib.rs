@@ -15,7 +15,7 @@ use std::sync::Arc;
 
 use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::uri::PathAndQuery;
-use axum::http::Uri;
+use axum::http::{Method, Uri};
 use axum::{middleware, Extension, Router};
 use hearth_bus::Bus;
 use hearth_core::events::Event;
@@ -195,6 +195,10 @@ pub fn router(state: AppState) -> Router {
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .layer(Extension(doc))
         .layer(DefaultBodyLimit::max(limit))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            published_first,
+        ))
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
@@ -205,6 +209,22 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .fallback_service(api)
         .layer(middleware::map_request(decode_at_sign))
+}
+
+/// A change is answered only once its events are on the bus: in a cluster, a client that acts
+/// on the answer (anywhere) acts after everyone can see the change, and a node that dies after
+/// answering has lost nothing it acknowledged.
+async fn published_first(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    req: Request,
+    next: middleware::Next,
+) -> axum::response::Response {
+    let changes = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    let response = next.run(req).await;
+    if changes && response.status().is_success() {
+        state.bus.published().await;
+    }
+    response
 }
 
 /// discord.js percent-encodes `@` in `@me` (`/users/%40me`); routes match the decoded form.

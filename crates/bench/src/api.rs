@@ -51,11 +51,9 @@ pub struct Guild {
 impl Api {
     pub fn new(base: &str) -> Result<Api, String> {
         let base = base.trim_end_matches('/');
-        let ws = if let Some(rest) = base.strip_prefix("http://") {
-            format!("ws://{rest}")
-        } else {
+        if !base.starts_with("http://") {
             return Err(format!("--base must be http://HOST:PORT, not {base}"));
-        };
+        }
         let http = reqwest::Client::builder()
             .timeout(Duration::from_secs(30))
             .pool_max_idle_per_host(1024)
@@ -65,7 +63,7 @@ impl Api {
         Ok(Api {
             http,
             root: format!("{base}/api/v10"),
-            gateway: format!("{ws}/gateway?v=10&encoding=json"),
+            gateway: gateway_url(base)?,
         })
     }
 
@@ -198,6 +196,28 @@ impl Api {
     }
 }
 
+/// The gateway URL of a node: its base URL `http://HOST:PORT` (the same as `--base`) or
+/// `ws://HOST:PORT` become `ws://HOST:PORT/gateway?v=10&encoding=json`; a `ws://` URL with a
+/// path is taken as it is.
+pub fn gateway_url(url: &str) -> Result<String, String> {
+    let url = url.trim().trim_end_matches('/');
+    if let Some(rest) = url.strip_prefix("http://") {
+        if !rest.is_empty() {
+            return Ok(format!("ws://{rest}/gateway?v=10&encoding=json"));
+        }
+    } else if let Some(rest) = url.strip_prefix("ws://") {
+        if rest.contains('/') {
+            return Ok(url.to_owned());
+        }
+        if !rest.is_empty() {
+            return Ok(format!("ws://{rest}/gateway?v=10&encoding=json"));
+        }
+    }
+    Err(format!(
+        "a gateway must be http://HOST:PORT or ws://HOST:PORT[/PATH], not {url}"
+    ))
+}
+
 fn str_field(v: &Value, key: &str) -> Result<String, String> {
     v[key]
         .as_str()
@@ -211,4 +231,26 @@ pub fn run_prefix(tag: &str) -> String {
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap_or_default();
     format!("hb{tag}{}_", now.as_millis() % 10_000_000_000)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gateway_urls_of_nodes() {
+        let want = "ws://127.0.0.1:8081/gateway?v=10&encoding=json";
+        assert_eq!(gateway_url("http://127.0.0.1:8081").unwrap(), want);
+        assert_eq!(gateway_url("http://127.0.0.1:8081/").unwrap(), want);
+        assert_eq!(gateway_url("ws://127.0.0.1:8081").unwrap(), want);
+        assert_eq!(gateway_url(want).unwrap(), want);
+        assert!(gateway_url("https://example.org").is_err());
+        assert_eq!(
+            gateway_url("http://h:1/chat").unwrap(),
+            "ws://h:1/chat/gateway?v=10&encoding=json"
+        );
+        assert!(gateway_url("http://").is_err());
+        assert_eq!(Api::new("http://127.0.0.1:8081/").unwrap().gateway, want);
+        assert!(Api::new("127.0.0.1:8081").is_err());
+    }
 }

@@ -15,6 +15,9 @@
 //!   deliveries (after a bounded drain) and errors by HTTP status. `--zlib` makes the
 //!   listeners ask for `compress=zlib-stream`; `--stalled K` adds K sessions that keep
 //!   heartbeating but never read, to show whether a stalled client slows the others.
+//!   `--gateway-url URL[,URL...]` sends the listeners (and stalled sessions) to other nodes of
+//!   a cluster than the one at `--base`, where the senders post: assigned in turn, with the
+//!   end-to-end latency also reported per gateway.
 //! - **W2, history** (`w2 --seed N --pages P`): seeds N messages in one channel (several
 //!   posts in flight), then reads P pages `GET /channels/{id}/messages?limit=50&before=<id>`
 //!   before randomly chosen seeded messages; reports page latency percentiles and pages/s.
@@ -25,7 +28,8 @@
 //!   raise `ulimit -n` first, or see where it stops (the first error is reported).
 //!
 //! With `--server-pid PID` (a server on the same machine) every workload also reports the
-//! server's CPU seconds during the measured phase, read from /proc/PID/stat.
+//! server's CPU seconds during the measured phase, read from /proc/PID/stat. Several pids
+//! (repeated, or `--server-pid A,B`: the nodes of a cluster) are summed; W1 also reports each.
 //!
 //! Every loop is bounded in count and in time. A summary is printed to stdout (progress goes
 //! to stderr); `--json` prints one JSON object instead.
@@ -67,9 +71,10 @@ struct Cli {
     #[arg(long, global = true)]
     json: bool,
     /// The server's pid (same machine): its CPU time and resident memory are read from /proc
-    /// before and after.
-    #[arg(long, global = true)]
-    server_pid: Option<u32>,
+    /// before and after. Repeatable or comma-separated, for the nodes of a cluster: their CPU
+    /// (and memory) is reported summed, and W1 also reports it per process.
+    #[arg(long, global = true, value_delimiter = ',')]
+    server_pid: Vec<u32>,
     /// Worker threads of the client's runtime (default: one per CPU).
     #[arg(long, global = true)]
     threads: Option<usize>,
@@ -105,9 +110,9 @@ fn main() {
     let result = rt.block_on(async {
         let api = api::Api::new(&cli.base)?;
         let value = match &cli.workload {
-            Workload::W1(w) => w1::run(&api, w, cli.server_pid).await?,
-            Workload::W2(w) => w2::run(&api, w, cli.server_pid).await?,
-            Workload::W3(w) => w3::run(&api, w, cli.server_pid).await?,
+            Workload::W1(w) => w1::run(&api, w, &cli.server_pid).await?,
+            Workload::W2(w) => w2::run(&api, w, &cli.server_pid).await?,
+            Workload::W3(w) => w3::run(&api, w, &cli.server_pid).await?,
         };
         Ok::<_, String>(value)
     });

@@ -36,24 +36,53 @@ pub fn open_files_limit() -> Option<u64> {
         .and_then(|v| v.parse().ok())
 }
 
-/// Server CPU between two readings, when a pid was given.
-#[derive(Debug, Clone, Copy)]
+/// The resident memory of all of `pids` together, in KiB; `None` when none was given or one
+/// cannot be read.
+pub fn vm_rss_kib_sum(pids: &[u32]) -> Option<u64> {
+    if pids.is_empty() {
+        return None;
+    }
+    pids.iter().map(|&p| vm_rss_kib(p)).sum()
+}
+
+/// Server CPU between two readings, for each pid given (one per node of a cluster).
+#[derive(Debug, Clone)]
 pub struct CpuMeter {
-    pid: Option<u32>,
-    start: Option<f64>,
+    start: Vec<(u32, Option<f64>)>,
+}
+
+/// CPU seconds each pid used between two readings (`None` where /proc could not be read).
+#[derive(Debug, Clone)]
+pub struct CpuUsed {
+    pub each: Vec<(u32, Option<f64>)>,
+}
+
+impl CpuUsed {
+    /// All the pids together; `None` when no pid was given or one could not be read.
+    pub fn total(&self) -> Option<f64> {
+        if self.each.is_empty() {
+            return None;
+        }
+        self.each.iter().map(|&(_, c)| c).sum()
+    }
 }
 
 impl CpuMeter {
-    pub fn start(pid: Option<u32>) -> CpuMeter {
+    pub fn start(pids: &[u32]) -> CpuMeter {
         CpuMeter {
-            pid,
-            start: pid.and_then(cpu_secs),
+            start: pids.iter().map(|&p| (p, cpu_secs(p))).collect(),
         }
     }
 
-    /// CPU seconds used since `start`.
-    pub fn used(&self) -> Option<f64> {
-        Some(cpu_secs(self.pid?)? - self.start?)
+    /// CPU seconds used since `start`, by pid.
+    pub fn used(&self) -> CpuUsed {
+        CpuUsed {
+            each: self
+                .start
+                .iter()
+                .map(|&(pid, start)| (pid, cpu_secs(pid).zip(start).map(|(now, s)| now - s)))
+                .collect(),
+        }
     }
 }
 
@@ -68,7 +97,14 @@ mod tests {
         assert!(cpu_secs(me).unwrap() >= 0.0);
         assert!(open_files_limit().unwrap() > 0);
         assert_eq!(vm_rss_kib(u32::MAX), None);
-        assert!(CpuMeter::start(None).used().is_none());
+        assert!(CpuMeter::start(&[]).used().total().is_none());
+        let both = CpuMeter::start(&[me, me]).used();
+        assert_eq!(both.each.len(), 2);
+        assert!(both.total().unwrap() >= 0.0);
+        assert!(CpuMeter::start(&[me, u32::MAX]).used().total().is_none());
+        assert!(vm_rss_kib_sum(&[me, me]).unwrap() > 0);
+        assert_eq!(vm_rss_kib_sum(&[]), None);
+        assert_eq!(vm_rss_kib_sum(&[me, u32::MAX]), None);
     }
 
     #[test]

@@ -9,9 +9,9 @@ use serde_json::{json, Value};
 use tokio::sync::{watch, Semaphore};
 use tokio_tungstenite::tungstenite::Message;
 
-use crate::api::{run_prefix, Api};
+use crate::api::{gateway_url, run_prefix, Api};
 use crate::gateway::{self, Session};
-use crate::procfs::CpuMeter;
+use crate::procfs::{CpuMeter, CpuUsed};
 use crate::stats::{self, Errors, Summary};
 
 /// W1 settings.
@@ -42,6 +42,12 @@ pub struct W1 {
     /// Seconds to wait for outstanding deliveries once the senders are done.
     #[arg(long, default_value_t = 15)]
     pub drain_secs: u64,
+    /// Where the listener (and stalled) sessions connect, when not to the node at `--base`
+    /// (where the senders post): a node's base URL `http://HOST:PORT` or a `ws://` gateway URL.
+    /// Repeatable or comma-separated, for the nodes of a cluster: sessions are assigned to
+    /// them in turn.
+    #[arg(long = "gateway-url", value_name = "URL", value_delimiter = ',')]
+    pub gateway_urls: Vec<String>,
 }
 
 /// What one listener saw.
@@ -61,7 +67,15 @@ struct Sent {
     post_latencies: Vec<u64>,
 }
 
-pub async fn run(api: &Api, w: &W1, server_pid: Option<u32>) -> Result<Value, String> {
+pub async fn run(api: &Api, w: &W1, server_pids: &[u32]) -> Result<Value, String> {
+    let gateways: Vec<String> = if w.gateway_urls.is_empty() {
+        vec![api.gateway.clone()]
+    } else {
+        w.gateway_urls
+            .iter()
+            .map(|u| gateway_url(u))
+            .collect::<Result<_, _>>()?
+    };
     let prefix = run_prefix("w1");
     let la = w.listener_accounts.clamp(1, w.listeners.max(1));
     eprintln!(
@@ -79,14 +93,16 @@ pub async fn run(api: &Api, w: &W1, server_pid: Option<u32>) -> Result<Value, St
     let listener_tokens: Vec<String> = rest[w.senders..].to_vec();
 
     eprintln!(
-        "w1: opening {} listener sessions (zlib: {})",
-        w.listeners, w.zlib
+        "w1: opening {} listener sessions (zlib: {}) at {}",
+        w.listeners,
+        w.zlib,
+        gateways.join(", ")
     );
-    let opened = open_all(api, &listener_tokens, w.listeners, w.zlib).await?;
+    let opened = open_all(&gateways, &listener_tokens, w.listeners, w.zlib).await?;
     let mut stalled = Vec::new();
     if w.stalled > 0 {
         eprintln!("w1: opening {} stalled sessions", w.stalled);
-        stalled = open_all(api, &listener_tokens, w.stalled, w.zlib).await?;
+        stalled = open_all(&gateways, &listener_tokens, w.stalled, w.zlib).await?;
     }
 
     let total = (w.senders * w.messages) as u64;
@@ -119,7 +135,7 @@ pub async fn run(api: &Api, w: &W1, server_pid: Option<u32>) -> Result<Value, St
         .filter(|r| *r > 0.0)
         .map(|r| Duration::from_secs_f64(w.senders as f64 / r));
     let send_start = epoch.elapsed();
-    let cpu = CpuMeter::start(server_pid);
+    let cpu = CpuMeter::start(server_pids);
     let mut sends = Vec::with_capacity(senders.len());
     for (si, token) in senders.into_iter().enumerate() {
         let api = api.clone();
@@ -170,13 +186,14 @@ pub async fn run(api: &Api, w: &W1, server_pid: Option<u32>) -> Result<Value, St
     }
     let run_cpu = cpu.used();
     let _ = stop_tx.send(true);
-    let mut latencies = Vec::with_capacity(expected_ok as usize);
+    // Listener i is at gateway i % gateways.len() (as `open_all` assigned them).
+    let mut by_gateway: Vec<Vec<u64>> = vec![Vec::new(); gateways.len()];
     let mut duplicates = 0;
     let mut last_us = 0;
     let mut ended = Errors::default();
-    for l in listeners {
+    for (i, l) in listeners.into_iter().enumerate() {
         let h = l.await.map_err(|e| e.to_string())?;
-        latencies.extend(h.latencies);
+        by_gateway[i % gateways.len()].extend(h.latencies);
         duplicates += h.duplicates;
         last_us = last_us.max(h.last_receipt_us);
         if let Some(e) = h.ended {
@@ -188,6 +205,14 @@ pub async fn run(api: &Api, w: &W1, server_pid: Option<u32>) -> Result<Value, St
         stall_ends.add(s.await.map_err(|e| e.to_string())?);
     }
 
+    let gateway_e2e: Vec<(usize, Option<Summary>)> = by_gateway
+        .iter_mut()
+        .map(|l| (l.len(), Summary::of(l)))
+        .collect();
+    let mut latencies = Vec::with_capacity(expected_ok as usize);
+    for l in by_gateway {
+        latencies.extend(l);
+    }
     let received = latencies.len() as u64;
     let deliver_time = Duration::from_micros(last_us).saturating_sub(send_start);
     let nominal = total * w.listeners as u64;
@@ -223,19 +248,38 @@ pub async fn run(api: &Api, w: &W1, server_pid: Option<u32>) -> Result<Value, St
         deliver_rate
     );
     say!("  end-to-end  {}", stats::line_or_none(&e2e));
+    if gateways.len() > 1 || !w.gateway_urls.is_empty() {
+        for (url, (n, e2e)) in gateways.iter().zip(&gateway_e2e) {
+            say!("  at {url}: {n} deliveries; {}", stats::line_or_none(e2e));
+        }
+    }
     say!(
         "  lost        {} (of sent) / {} (of N*S*M); duplicates {}",
         lost,
         nominal.saturating_sub(received),
         duplicates
     );
-    if let Some(c) = run_cpu {
-        say!(
-            "  server CPU  {:.2} s for sends and deliveries: {:.0} us per message, {:.1} us per delivery",
-            c,
+    let per = |c: f64| {
+        format!(
+            "{:.0} us per message, {:.1} us per delivery",
             c * 1e6 / sent.ok.max(1) as f64,
             c * 1e6 / received.max(1) as f64
+        )
+    };
+    if let Some(c) = run_cpu.total() {
+        say!(
+            "  server CPU  {:.2} s for sends and deliveries: {}",
+            c,
+            per(c)
         );
+    }
+    if run_cpu.each.len() > 1 {
+        for &(pid, c) in &run_cpu.each {
+            match c {
+                Some(c) => say!("    pid {pid}: {c:.2} s: {}", per(c)),
+                None => say!("    pid {pid}: not readable"),
+            }
+        }
     }
     say!("  send errors {}", sent.errors.line());
     say!("  listener ends before stop: {}", ended.line());
@@ -261,7 +305,17 @@ pub async fn run(api: &Api, w: &W1, server_pid: Option<u32>) -> Result<Value, St
         "deliveries_per_sec": deliver_rate,
         "end_to_end": stats::json_or_null(&e2e),
         "lost": lost,
-        "server_cpu_secs": run_cpu,
+        "server_cpu_secs": run_cpu.total(),
+        "server_cpu_secs_by_pid": cpu_json(&run_cpu),
+        "gateways": gateways
+            .iter()
+            .zip(&gateway_e2e)
+            .map(|(url, (n, e2e))| json!({
+                "url": url,
+                "deliveries": n,
+                "end_to_end": stats::json_or_null(e2e),
+            }))
+            .collect::<Vec<_>>(),
         "lost_nominal": nominal.saturating_sub(received),
         "duplicates": duplicates,
         "send_errors": sent.errors.json(),
@@ -270,9 +324,18 @@ pub async fn run(api: &Api, w: &W1, server_pid: Option<u32>) -> Result<Value, St
     }))
 }
 
-/// Opens `count` sessions over the accounts, 32 at a time; any failure fails the run.
+/// `[{"pid": .., "secs": ..}, ..]`.
+fn cpu_json(used: &CpuUsed) -> Value {
+    used.each
+        .iter()
+        .map(|&(pid, secs)| json!({"pid": pid, "secs": secs}))
+        .collect()
+}
+
+/// Opens `count` sessions over the accounts, 32 at a time, session i at gateway
+/// `i % gateways.len()`; any failure fails the run.
 async fn open_all(
-    api: &Api,
+    gateways: &[String],
     tokens: &[String],
     count: usize,
     zlib: bool,
@@ -280,7 +343,7 @@ async fn open_all(
     let gate = Arc::new(Semaphore::new(32));
     let mut tasks = Vec::with_capacity(count);
     for i in 0..count {
-        let url = api.gateway.clone();
+        let url = gateways[i % gateways.len()].clone();
         let token = tokens[i % tokens.len()].clone();
         let gate = gate.clone();
         tasks.push(tokio::spawn(async move {

@@ -41,7 +41,7 @@ impl Rng {
     }
 }
 
-pub async fn run(api: &Api, w: &W2, server_pid: Option<u32>) -> Result<Value, String> {
+pub async fn run(api: &Api, w: &W2, server_pids: &[u32]) -> Result<Value, String> {
     let prefix = run_prefix("w2");
     let tokens = api.register_many(&prefix, 1, 1).await?;
     let token = Arc::new(tokens[0].clone());
@@ -95,7 +95,7 @@ pub async fn run(api: &Api, w: &W2, server_pid: Option<u32>) -> Result<Value, St
     eprintln!("w2: reading {} pages, {} at a time", w.pages, par);
     let next = Arc::new(AtomicUsize::new(0));
     let start = Instant::now();
-    let cpu = CpuMeter::start(server_pid);
+    let cpu = CpuMeter::start(server_pids);
     let mut tasks = Vec::new();
     for t in 0..par {
         let (api, token, path, next, ids) = (
@@ -144,7 +144,7 @@ pub async fn run(api: &Api, w: &W2, server_pid: Option<u32>) -> Result<Value, St
         short += s;
     }
     let read_time = start.elapsed();
-    let read_cpu = cpu.used();
+    let read_cpu = cpu.used().total();
     let pages = Summary::of(&mut lat);
     let seed_rate = stats::rate(ids.len() as u64, seed_time);
     let page_rate = stats::rate(w.pages as u64, read_time);

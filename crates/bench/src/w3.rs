@@ -12,7 +12,7 @@ use tokio_tungstenite::tungstenite::Message;
 
 use crate::api::{run_prefix, Api};
 use crate::gateway;
-use crate::procfs::{open_files_limit, vm_rss_kib, CpuMeter};
+use crate::procfs::{open_files_limit, vm_rss_kib_sum, CpuMeter};
 use crate::stats::{self, Errors, Summary};
 use crate::w2::Rng;
 
@@ -43,7 +43,7 @@ enum Opened {
     Skipped,
 }
 
-pub async fn run(api: &Api, w: &W3, server_pid: Option<u32>) -> Result<Value, String> {
+pub async fn run(api: &Api, w: &W3, server_pids: &[u32]) -> Result<Value, String> {
     let prefix = run_prefix("w3");
     let accounts = w.accounts.max(1);
     eprintln!("w3: registering {} accounts", accounts + 1);
@@ -64,8 +64,8 @@ pub async fn run(api: &Api, w: &W3, server_pid: Option<u32>) -> Result<Value, St
     }
     // Let the server settle after registration before weighing it.
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let rss_before = server_pid.and_then(vm_rss_kib);
-    let cpu = CpuMeter::start(server_pid);
+    let rss_before = vm_rss_kib_sum(server_pids);
+    let cpu = CpuMeter::start(server_pids);
 
     eprintln!(
         "w3: opening {} sessions, {} at a time",
@@ -180,10 +180,10 @@ pub async fn run(api: &Api, w: &W3, server_pid: Option<u32>) -> Result<Value, St
         }
     }
     let open_time = Duration::from_micros(last_ready_us);
-    let open_cpu = cpu.used();
+    let open_cpu = cpu.used().total();
     let identify_rate = stats::rate(ready, open_time);
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let rss_open = server_pid.and_then(vm_rss_kib);
+    let rss_open = vm_rss_kib_sum(server_pids);
     eprintln!(
         "w3: {ready} sessions ready in {:.2} s; holding {} s",
         open_time.as_secs_f64(),
@@ -194,7 +194,7 @@ pub async fn run(api: &Api, w: &W3, server_pid: Option<u32>) -> Result<Value, St
         tokio::time::sleep(Duration::from_secs(1).min(hold_until - Instant::now())).await;
     }
     let alive_end = alive.load(Ordering::Relaxed);
-    let rss_hold = server_pid.and_then(vm_rss_kib);
+    let rss_hold = vm_rss_kib_sum(server_pids);
     let _ = stop_tx.send(true);
     let mut hold_ends = Errors::default();
     for h in holders {

@@ -52,6 +52,10 @@ pub trait Bus: Send + Sync + std::fmt::Debug {
     fn interest(&self, topic: Topic, on: bool);
     /// Completes once every interest change made so far is in effect.
     async fn settled(&self);
+    /// Completes once every event this node published so far has reached the bus (for a
+    /// cluster bus: the NATS server), so that a change acknowledged to a client is never lost
+    /// with its node and is ordered before any change made after the acknowledgement.
+    async fn published(&self);
     /// Which bus this is and whether it is working (for the health check).
     fn health(&self) -> (&'static str, bool);
 }
@@ -91,6 +95,9 @@ impl Bus for LocalBus {
     fn interest(&self, _topic: Topic, _on: bool) {}
 
     async fn settled(&self) {}
+
+    /// Events are in every subscriber's channel when `publish` returns.
+    async fn published(&self) {}
 
     fn health(&self) -> (&'static str, bool) {
         ("local", true)

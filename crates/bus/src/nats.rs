@@ -7,6 +7,9 @@
 //!   typing, channel changes, invites);
 //! - `<prefix>.u.<user>`: events for one user (a guild gained or lost, a revoked token). An
 //!   event for several users is published once per user.
+//! - `<prefix>.sync`: served by nobody. A request there comes back ("no responders") once the
+//!   server has processed everything this node sent before it: [`Bus::settled`] and
+//!   [`Bus::published`] wait for that round trip.
 //!
 //! A node subscribes to `<prefix>.g.<guild>.>` for each guild and `<prefix>.u.<user>` for each
 //! user its sessions need, and to nothing else: interest follows the sessions it holds. Every
@@ -37,6 +40,11 @@ pub struct NatsConfig {
     pub client_name: String,
 }
 
+enum Outgoing {
+    Event(String, Vec<u8>),
+    Flush(oneshot::Sender<()>),
+}
+
 enum Command {
     Interest(Topic, bool),
     Settle(oneshot::Sender<()>),
@@ -48,7 +56,7 @@ pub struct NatsBus {
     prefix: String,
     tx: broadcast::Sender<Arc<Event>>,
     commands: mpsc::UnboundedSender<Command>,
-    outbox: mpsc::UnboundedSender<(String, Vec<u8>)>,
+    outbox: mpsc::UnboundedSender<Outgoing>,
 }
 
 impl std::fmt::Debug for NatsBus {
@@ -92,7 +100,8 @@ impl NatsBus {
         let client = options.connect(config.url.as_str()).await?;
         let (commands, command_rx) = mpsc::unbounded_channel();
         let (outbox, outbox_rx) = mpsc::unbounded_channel();
-        tokio::spawn(publisher(client.clone(), outbox_rx));
+        let sync_subject = format!("{}.sync", config.subject_prefix);
+        tokio::spawn(publisher(client.clone(), sync_subject, outbox_rx));
         tokio::spawn(subscriber(
             client.clone(),
             config.subject_prefix.clone(),
@@ -111,7 +120,7 @@ impl NatsBus {
     fn send(&self, subject: String, event: &Event) {
         match serde_json::to_vec(event) {
             Ok(bytes) => {
-                let _ = self.outbox.send((subject, bytes));
+                let _ = self.outbox.send(Outgoing::Event(subject, bytes));
             }
             Err(e) => tracing::error!(error = %e, event = %event.name, "encoding an event"),
         }
@@ -183,6 +192,13 @@ impl Bus for NatsBus {
         }
     }
 
+    async fn published(&self) {
+        let (tx, rx) = oneshot::channel();
+        if self.outbox.send(Outgoing::Flush(tx)).is_ok() {
+            let _ = rx.await;
+        }
+    }
+
     fn health(&self) -> (&'static str, bool) {
         let connected = matches!(
             self.client.connection_state(),
@@ -192,11 +208,43 @@ impl Bus for NatsBus {
     }
 }
 
-/// Publishes in the order events were handed over.
-async fn publisher(client: async_nats::Client, mut rx: mpsc::UnboundedReceiver<(String, Vec<u8>)>) {
-    while let Some((subject, bytes)) = rx.recv().await {
-        if let Err(e) = client.publish(subject, bytes.into()).await {
-            tracing::error!(error = %e, "publishing to NATS");
+/// Publishes in the order events were handed over. A flush request is answered once the NATS
+/// server has processed everything handed over before it; the requests waiting together share
+/// one round trip.
+async fn publisher(
+    client: async_nats::Client,
+    sync_subject: String,
+    mut rx: mpsc::UnboundedReceiver<Outgoing>,
+) {
+    while let Some(first) = rx.recv().await {
+        let mut waiting = Vec::new();
+        let mut next = Some(first);
+        while let Some(item) = next {
+            match item {
+                Outgoing::Event(subject, bytes) => {
+                    if let Err(e) = client.publish(subject, bytes.into()).await {
+                        tracing::error!(error = %e, "publishing to NATS");
+                    }
+                }
+                Outgoing::Flush(done) => waiting.push(done),
+            }
+            next = rx.try_recv().ok();
+        }
+        if !waiting.is_empty() {
+            // A request to a subject nobody serves: the server answers "no responders" once it
+            // has processed this connection's earlier messages, which are then on their way to
+            // every subscriber. (`flush` would only wait for the socket write.)
+            match client
+                .request(sync_subject.clone(), Vec::new().into())
+                .await
+            {
+                Err(e) if e.kind() == async_nats::client::RequestErrorKind::NoResponders => {}
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "waiting for NATS to take the events"),
+            }
+            for done in waiting {
+                let _ = done.send(());
+            }
         }
     }
 }
@@ -209,6 +257,7 @@ async fn subscriber(
     tx: broadcast::Sender<Arc<Event>>,
     mut commands: mpsc::UnboundedReceiver<Command>,
 ) {
+    let sync_subject = format!("{prefix}.sync");
     let mut topics: HashMap<Topic, (usize, Option<JoinHandle<()>>)> = HashMap::new();
     while let Some(command) = commands.recv().await {
         match command {
@@ -234,9 +283,14 @@ async fn subscriber(
                 }
             }
             Command::Settle(done) => {
-                // A flush round trip: the server has seen every SUB and UNSUB sent before it.
-                if let Err(e) = client.flush().await {
-                    tracing::warn!(error = %e, "flushing NATS");
+                // A round trip: the server has processed every SUB and UNSUB sent before it.
+                match client
+                    .request(sync_subject.clone(), Vec::new().into())
+                    .await
+                {
+                    Err(e) if e.kind() == async_nats::client::RequestErrorKind::NoResponders => {}
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(error = %e, "waiting for NATS to take interest"),
                 }
                 let _ = done.send(());
             }

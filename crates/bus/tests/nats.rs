@@ -154,3 +154,28 @@ async fn an_unreachable_nats_is_an_error_not_a_hang() {
         .is_err());
     assert!(started.elapsed() < Duration::from_secs(30));
 }
+
+#[tokio::test]
+async fn what_a_node_acknowledged_is_ordered_before_what_any_node_does_next() {
+    let Some(url) = nats_url() else { return };
+    let p = prefix();
+    let (a, c, d) = (
+        node(&url, &p).await,
+        node(&url, &p).await,
+        node(&url, &p).await,
+    );
+    let mut rd = d.subscribe();
+    d.interest(Topic::Guild(Snowflake(4)), true);
+    d.settled().await;
+    for n in 0..200 {
+        // A change answered on node a (published, then acknowledged) ...
+        a.publish(guild(2 * n, 4));
+        a.published().await;
+        // ... then a change on node c made after that answer.
+        c.publish(guild(2 * n + 1, 4));
+        c.published().await;
+    }
+    for n in 0..400 {
+        assert_eq!(next(&mut rd).await.data["n"], n);
+    }
+}
