@@ -69,35 +69,27 @@ impl std::fmt::Debug for NatsBus {
 }
 
 impl NatsBus {
-    /// Connects to NATS (waiting for it, retrying, for at most `connect_timeout`) and starts the
-    /// tasks that publish and subscribe.
+    /// Connects to NATS, trying again for at most `connect_timeout` (NATS may be starting with
+    /// the node), and starts the tasks that publish and subscribe.
     pub async fn connect(
         config: &NatsConfig,
         connect_timeout: Duration,
     ) -> Result<NatsBus, async_nats::ConnectError> {
         let (tx, _) = broadcast::channel(65_536);
-        let gap_tx = tx.clone();
-        let options = async_nats::ConnectOptions::new()
-            .name(&config.client_name)
-            .connection_timeout(connect_timeout)
-            .event_callback(move |event| {
-                let gap_tx = gap_tx.clone();
-                async move {
-                    match event {
-                        async_nats::Event::Disconnected => {
-                            tracing::warn!("lost the connection to NATS; reconnecting");
-                        }
-                        async_nats::Event::Connected => {
-                            // Whatever was published while disconnected never reached this
-                            // node: its sessions are given up and their clients identify again.
-                            tracing::info!("connected to NATS");
-                            let _ = gap_tx.send(Arc::new(gap_event()));
-                        }
-                        other => tracing::warn!(event = %other, "NATS"),
-                    }
+        let deadline = tokio::time::Instant::now() + connect_timeout;
+        let client = loop {
+            match options(config, tx.clone(), connect_timeout)
+                .connect(config.url.as_str())
+                .await
+            {
+                Ok(client) => break client,
+                Err(e) if tokio::time::Instant::now() < deadline => {
+                    tracing::warn!(error = %e, "NATS not reachable yet; trying again");
+                    tokio::time::sleep(Duration::from_millis(500)).await;
                 }
-            });
-        let client = options.connect(config.url.as_str()).await?;
+                Err(e) => return Err(e),
+            }
+        };
         let (commands, command_rx) = mpsc::unbounded_channel();
         let (outbox, outbox_rx) = mpsc::unbounded_channel();
         let sync_subject = format!("{}.sync", config.subject_prefix);
@@ -125,6 +117,39 @@ impl NatsBus {
             Err(e) => tracing::error!(error = %e, event = %event.name, "encoding an event"),
         }
     }
+}
+
+/// Connection options: on a reconnection or a message dropped for slowness, the node's sessions
+/// are told events may be missing ([`BUS_GAP`]).
+fn options(
+    config: &NatsConfig,
+    gap_tx: broadcast::Sender<Arc<Event>>,
+    timeout: Duration,
+) -> async_nats::ConnectOptions {
+    async_nats::ConnectOptions::new()
+        .name(&config.client_name)
+        .connection_timeout(timeout)
+        .event_callback(move |event| {
+            let gap_tx = gap_tx.clone();
+            async move {
+                match event {
+                    async_nats::Event::Disconnected => {
+                        tracing::warn!("lost the connection to NATS; reconnecting");
+                    }
+                    async_nats::Event::Connected => {
+                        // Whatever was published while disconnected never reached this node:
+                        // its sessions are given up and their clients identify again.
+                        tracing::info!("connected to NATS");
+                        let _ = gap_tx.send(Arc::new(gap_event()));
+                    }
+                    async_nats::Event::SlowConsumer(_) => {
+                        tracing::error!("NATS dropped events this node was too slow to take");
+                        let _ = gap_tx.send(Arc::new(gap_event()));
+                    }
+                    other => tracing::warn!(event = %other, "NATS"),
+                }
+            }
+        })
 }
 
 /// The subject an event travels on (one per user for [`Audience::Users`]).

@@ -48,6 +48,19 @@ impl Node {
         format!("http://127.0.0.1:{}", self.port)
     }
 
+    /// SIGTERM, then waits for the process to exit; returns whether it exited successfully.
+    fn terminate(&mut self) -> bool {
+        let Some(mut c) = self.child.take() else {
+            return false;
+        };
+        let sent = Command::new("kill")
+            .args(["-TERM", &c.id().to_string()])
+            .status()
+            .expect("kill -TERM");
+        assert!(sent.success());
+        c.wait().expect("wait").success()
+    }
+
     /// SIGKILL: no shutdown, no goodbye to NATS or the database.
     fn kill(&mut self) {
         if let Some(mut c) = self.child.take() {
@@ -87,6 +100,16 @@ impl Cluster {
 
     /// Starts a node on `port` (a fresh one when None) and waits until it is healthy.
     async fn start(&self, name: &'static str, port: Option<u16>) -> Node {
+        self.start_with(name, port, &[]).await
+    }
+
+    /// [`Cluster::start`] with extra environment variables.
+    async fn start_with(
+        &self,
+        name: &'static str,
+        port: Option<u16>,
+        env: &[(&str, &str)],
+    ) -> Node {
         let port = port.unwrap_or_else(free_port);
         let log = std::fs::File::create(self.dir.join(format!("{name}-{port}.log"))).expect("log");
         let child = Command::new(env!("CARGO_BIN_EXE_hearth"))
@@ -102,6 +125,7 @@ impl Cluster {
                 format!("http://127.0.0.1:{port}"),
             )
             .env("RUST_LOG", "warn")
+            .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(log.try_clone().expect("log"))
             .stderr(log)
@@ -130,6 +154,17 @@ impl Cluster {
             );
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
+    }
+
+    async fn health(&self, node: &Node) -> Value {
+        self.http
+            .get(format!("{}/healthz", node.base()))
+            .send()
+            .await
+            .expect("healthz")
+            .json()
+            .await
+            .expect("json")
     }
 
     async fn call(
@@ -374,7 +409,7 @@ async fn changes_made_through_any_node_reach_clients_on_every_node() {
         return;
     };
     let a = cl.start("a", None).await;
-    let b = cl.start("b", None).await;
+    let mut b = cl.start("b", None).await;
     let c = cl.start("c", None).await;
 
     // Three nodes, three node ids.
@@ -395,6 +430,7 @@ async fn changes_made_through_any_node_reach_clients_on_every_node() {
         );
         ids.insert(h["node_id"].as_u64().expect("node id"));
     }
+    let b_id = cl.health(&b).await["node_id"].as_u64().expect("node id");
     assert_eq!(ids.len(), 3, "every node leased an id of its own");
 
     let (alice, _) = cl.register(&a, "alice").await;
@@ -541,6 +577,61 @@ async fn changes_made_through_any_node_reach_clients_on_every_node() {
         next["content"], "marker",
         "bob got {next} from a guild he left"
     );
+
+    // Stopping a node: its clients are asked to reconnect (op 7), its users go offline at once
+    // (not after its lease expires), and its node id is free for the next node.
+    let (carol, carol_id) = cl.register(&a, "carol").await;
+    let code = cl
+        .ok(
+            &a,
+            Method::POST,
+            &format!("/channels/{general}/invites"),
+            Some(&alice),
+            Some(json!({})),
+        )
+        .await["code"]
+        .as_str()
+        .expect("code")
+        .to_owned();
+    cl.ok(
+        &a,
+        Method::POST,
+        &format!("/invites/{code}"),
+        Some(&carol),
+        Some(json!({})),
+    )
+    .await;
+    let mut carol_b = Client::identify(&b, &carol, "linux").await;
+    let is_carol = |d: &Value| d["user"]["id"] == carol_id.as_str();
+    on_a.dispatch_where("PRESENCE_UPDATE", |d| {
+        is_carol(d) && d["status"] == "online"
+    })
+    .await;
+    let stopping = Instant::now();
+    let stopper = std::thread::spawn(move || b.terminate());
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match carol_b.next(left).await {
+            Some(Seen::Payload(v)) if v["op"] == 7 => break,
+            Some(Seen::Payload(_)) => {}
+            other => panic!("waiting for RECONNECT: {other:?}"),
+        }
+    }
+    on_a.dispatch_where("PRESENCE_UPDATE", |d| {
+        is_carol(d) && d["status"] == "offline"
+    })
+    .await;
+    eprintln!(
+        "a stopped node's users offline {:?} after SIGTERM",
+        stopping.elapsed()
+    );
+    assert!(stopper.join().expect("stopper"), "node b exited cleanly");
+    let b_id = b_id.to_string();
+    let again = cl
+        .start_with("b2", None, &[("HEARTH_NODE_ID", &b_id)])
+        .await;
+    assert_eq!(cl.health(&again).await["node_id"].to_string(), b_id);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
