@@ -212,4 +212,57 @@ mod tests {
         p.devices.clear();
         assert_eq!(p.visible().0, "offline");
     }
+
+    fn row(node: i64, status: &str, devices: &[&str], at: i64) -> PresenceRow {
+        let client: Map<String, Value> = devices
+            .iter()
+            .map(|d| ((*d).to_owned(), json!(status)))
+            .collect();
+        PresenceRow {
+            user_id: 1,
+            node_id: node,
+            status: status.into(),
+            activities: json!([{"name": format!("on {node}"), "type": 0}]).to_string(),
+            client_status: Value::Object(client).to_string(),
+            updated_at: at,
+        }
+    }
+
+    #[test]
+    fn nodes_aggregate_to_the_status_set_last_on_every_device() {
+        // Node 1: desktop, status set at 10; node 2: a phone that did not say (default online).
+        let p = aggregate(&[
+            row(1, "dnd", &["desktop"], 10),
+            row(2, "online", &["mobile"], 0),
+        ]);
+        let (status, activities, client) = p.visible();
+        assert_eq!(status, "dnd");
+        assert_eq!(activities[0]["name"], "on 1");
+        assert_eq!(client, json!({"desktop": "dnd", "mobile": "dnd"}));
+        // The same device kind on two nodes is one entry; invisible set last hides them all.
+        let p = aggregate(&[
+            row(1, "online", &["desktop"], 10),
+            row(2, "invisible", &["desktop"], 20),
+        ]);
+        assert_eq!(p.visible().0, "offline");
+        assert_eq!(p.devices.len(), 2);
+        // No contribution: offline.
+        assert_eq!(aggregate(&[]).visible().0, "offline");
+    }
+
+    #[test]
+    fn a_contribution_round_trips_through_its_row() {
+        let mut p = UserPresence {
+            status: "idle".into(),
+            activities: vec![json!({"name": "chess", "type": 0})],
+            set_at: 42,
+            ..Default::default()
+        };
+        p.devices.insert("s1".into(), "web");
+        p.devices.insert("s2".into(), "web");
+        let r = p.row(hearth_core::Snowflake(9), 3);
+        assert_eq!((r.user_id, r.node_id, r.updated_at), (9, 3, 42));
+        let back = aggregate(&[r]);
+        assert_eq!(back.visible(), p.visible());
+    }
 }

@@ -37,4 +37,5 @@ mod guilds;
 mod helpers;
 mod invites;
 mod messages;
+mod nodes;
 mod walkthrough;
