@@ -7,7 +7,9 @@ plain REST with urllib) does: it must see the person's typing and message, reply
 its reply and see the matching events, and see a channel the person creates.
 
 Environment (from seed.py): COMPAT_BASE, COMPAT_BOT_TOKEN, COMPAT_APP_ID, COMPAT_USER_ID,
-COMPAT_USER_TOKEN, COMPAT_GUILD_ID, COMPAT_GENERAL_ID.
+COMPAT_USER_TOKEN, COMPAT_GUILD_ID, COMPAT_GENERAL_ID. Optional (run.sh's cluster mode):
+COMPAT_EXPECT_GATEWAY_URL, the ws:// URL of the node the gateway session must be on: GET /gateway
+must name it and READY's resume_gateway_url must be it.
 
 Prints one PASS/FAIL line per check; exits 0 only if every check passed. Every wait is bounded.
 """
@@ -39,11 +41,13 @@ USER_ID = int(ENV["COMPAT_USER_ID"])
 GUILD_ID = int(ENV["COMPAT_GUILD_ID"])
 GENERAL_ID = int(ENV["COMPAT_GENERAL_ID"])
 RUN_TAG = str(int(time.time() * 1000))[-6:]
+EXPECT_GATEWAY = os.environ.get("COMPAT_EXPECT_GATEWAY_URL")  # cluster mode: node B's gateway
 
 PREFIX = "dpy-gw"
 failures = []
 passes = 0
 raw_log = collections.deque(maxlen=40)  # last gateway payloads received, for failure reports
+ready_payloads = []  # the `d` of every READY received
 
 
 def check(name, ok, detail=""):
@@ -130,6 +134,9 @@ async def main():
     check("GET /api/v10/gateway: url is ws:// without query",
           str(gateway.get("url", "")).startswith("ws") and "?" not in gateway.get("url", ""),
           repr(gateway))
+    if EXPECT_GATEWAY:
+        check_eq("cluster: GET /api/v10/gateway names the gateway node", gateway.get("url"),
+                 EXPECT_GATEWAY)
     discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway["url"])
     discord.asset.Asset.BASE = BASE
 
@@ -143,6 +150,13 @@ async def main():
     @client.event
     async def on_socket_raw_receive(msg):
         raw_log.append(msg if isinstance(msg, str) else repr(msg))
+        if isinstance(msg, str) and "READY" in msg:
+            try:
+                payload = json.loads(msg)
+            except ValueError:
+                return
+            if payload.get("t") == "READY":
+                ready_payloads.append(payload.get("d") or {})
 
     @client.event
     async def on_ready():
@@ -192,6 +206,9 @@ async def scenario(client, client_task, waiters, ready):
     if await wait_event("on_ready fires", ready_task, client_task, timeout=READY_TIMEOUT) is None:
         return
     print(f"{PREFIX}: on_ready after {time.monotonic() - started:.1f}s", flush=True)
+    if EXPECT_GATEWAY:
+        check_eq("cluster: READY resume_gateway_url is the gateway node's (the session is there)",
+                 [d.get("resume_gateway_url") for d in ready_payloads], [EXPECT_GATEWAY])
 
     check("client.user is set", client.user is not None)
     if client.user is None:

@@ -9,9 +9,21 @@
 #                               taken from the repository root). Not built by this script.
 #   HEARTH_COMPAT_DATABASE_URL  optional database URL (e.g. postgres://...) handed to the server
 #                               as HEARTH_DATABASE__URL; the caller creates that database.
+#   HEARTH_COMPAT_CLUSTER       1: cluster mode (below); unset, empty or 0: one node (the default).
+#   HEARTH_COMPAT_NATS_URL      NATS URL (e.g. nats://127.0.0.1:4222) for cluster mode.
 #   COMPAT_CACHE_DIR            where the Python venv and npm packages are kept between runs
 #                               (default tests/compat/.env-cache, gitignored).
 #   PYTHON                      Python 3 interpreter for the venv (default python3).
+#
+# Cluster mode (HEARTH_COMPAT_CLUSTER=1; needs a PostgreSQL HEARTH_COMPAT_DATABASE_URL and
+# HEARTH_COMPAT_NATS_URL): two nodes, A and B, on free loopback ports, sharing that database
+# and that NATS under a subject prefix unique to the run. The seed, the "person" and the bots'
+# REST calls all go to node A, whose public_url is node B's URL: the gateway URL the libraries
+# get from A (GET /gateway, /gateway/bot) is node B's, so every event the bots receive was
+# caused on A and crossed NATS to B. Each node's cluster.node_url is its own URL, so READY's
+# resume_gateway_url names the node holding the session; the gateway bots check that it is B
+# (COMPAT_EXPECT_GATEWAY_URL), and this script checks that the WebSocket upgrades reached node B
+# and none reached node A (the nodes' request logs).
 #
 # Exit status 0 only if every script (discord.py and discord.js, REST and gateway) passes every check.
 set -euo pipefail
@@ -32,6 +44,18 @@ HEALTH_TIMEOUT=30   # seconds to wait for /healthz
 log() { printf '== %s\n' "$*"; }
 die() { printf 'FAIL compat: %s\n' "$*" >&2; exit 1; }
 
+case "${HEARTH_COMPAT_CLUSTER:-}" in
+  "" | 0) CLUSTER=0 ;;
+  1) CLUSTER=1 ;;
+  *) die "HEARTH_COMPAT_CLUSTER must be 1 (cluster mode), 0 or unset, not '$HEARTH_COMPAT_CLUSTER'" ;;
+esac
+if [ "$CLUSTER" -eq 1 ]; then
+  case "${HEARTH_COMPAT_DATABASE_URL:-}" in
+    postgres://* | postgresql://*) ;;
+    *) die "cluster mode needs HEARTH_COMPAT_DATABASE_URL=postgres://... (a database shared by the nodes)" ;;
+  esac
+  [ -n "${HEARTH_COMPAT_NATS_URL:-}" ] || die "cluster mode needs HEARTH_COMPAT_NATS_URL (e.g. nats://127.0.0.1:4222)"
+fi
 [ -x "$BIN" ] || die "hearth binary not found or not executable: $BIN (build it: cargo build -p hearth)"
 command -v "$PYTHON" >/dev/null || die "$PYTHON not found"
 command -v node >/dev/null || die "node not found"
@@ -72,42 +96,56 @@ fi
 cp "$HERE/js/rest.mjs" "$HERE/js/gateway.mjs" "$JSENV/"
 
 # ---------------------------------------------------------------------------------------------
-# 2. Start hearth on a free loopback port; always stop it (by PID) on exit.
+# 2. Start hearth on a free loopback port (cluster mode: two nodes on two ports); always stop
+#    every node started (by PID) on exit.
 # ---------------------------------------------------------------------------------------------
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/hearth-compat.XXXXXX")"
-SERVER_LOG="$WORK/server.log"
-SERVER_PID=""
+NODE_PIDS=()    # the hearth processes started, in start order
+NODE_LOGS=()    # their logs ...
+NODE_LABELS=()  # ... and how failure output names them
 overall_ok=0
 
 cleanup() {
-  local status=$?
-  if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
-    kill "$SERVER_PID" 2>/dev/null || true
+  local status=$? i pid
+  for pid in "${NODE_PIDS[@]}"; do
+    kill "$pid" 2>/dev/null || true
+  done
+  for pid in "${NODE_PIDS[@]}"; do
     for _ in $(seq 1 50); do            # up to 10 s for a graceful stop
-      kill -0 "$SERVER_PID" 2>/dev/null || break
+      kill -0 "$pid" 2>/dev/null || break
       sleep 0.2
     done
-    if kill -0 "$SERVER_PID" 2>/dev/null; then
-      kill -KILL "$SERVER_PID" 2>/dev/null || true
+    if kill -0 "$pid" 2>/dev/null; then
+      kill -KILL "$pid" 2>/dev/null || true
     fi
-    wait "$SERVER_PID" 2>/dev/null || true
-  fi
+    wait "$pid" 2>/dev/null || true
+  done
   if [ "$status" -ne 0 ] || [ "$overall_ok" -ne 1 ]; then
-    if [ -s "$SERVER_LOG" ]; then
-      echo "-- last lines of the hearth log ($SERVER_LOG) --"
-      tail -n 40 "$SERVER_LOG" || true
-    fi
+    for i in "${!NODE_LOGS[@]}"; do
+      if [ -s "${NODE_LOGS[$i]}" ]; then
+        echo "-- last lines of the ${NODE_LABELS[$i]} (${NODE_LOGS[$i]}) --"
+        tail -n 40 "${NODE_LOGS[$i]}" || true
+      fi
+    done
   fi
   rm -rf "$WORK"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-PORT="$("$PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')"
+# Free loopback ports, all bound at once so that they differ.
+read -r PORT PORT_B < <("$PYTHON" -c '
+import socket
+socks = [socket.socket() for _ in range(2)]
+for s in socks:
+    s.bind(("127.0.0.1", 0))
+print(*(s.getsockname()[1] for s in socks))
+for s in socks:
+    s.close()')
 BASE="http://127.0.0.1:$PORT"
 
 # The variables meant for this script are kept out of the server's environment.
-server_env=(env -u HEARTH_BIN -u HEARTH_COMPAT_DATABASE_URL)
+server_env=(env -u HEARTH_BIN -u HEARTH_COMPAT_DATABASE_URL -u HEARTH_COMPAT_CLUSTER -u HEARTH_COMPAT_NATS_URL)
 if [ -n "${HEARTH_COMPAT_DATABASE_URL:-}" ]; then
   server_env+=("HEARTH_DATABASE__URL=$HEARTH_COMPAT_DATABASE_URL")
   db_kind="${HEARTH_COMPAT_DATABASE_URL%%:*}"
@@ -115,13 +153,19 @@ else
   db_kind="sqlite (in $WORK/data)"
 fi
 
-log "starting $BIN on $BASE, database: $db_kind"
-# Run from the temp dir so a developer's ./hearth.toml is not picked up.
-(cd "$WORK" && exec "${server_env[@]}" "$BIN" serve --listen "127.0.0.1:$PORT" --data-dir "$WORK/data") \
-  > "$SERVER_LOG" 2>&1 &
-SERVER_PID=$!
+start_node() {  # start_node LABEL PORT DATA_DIR LOG [NAME=value...]: starts hearth in the background
+  local label="$1" port="$2" data="$3" logf="$4"
+  shift 4
+  # Run from the temp dir so a developer's ./hearth.toml is not picked up.
+  (cd "$WORK" && exec "${server_env[@]}" "$@" "$BIN" serve --listen "127.0.0.1:$port" --data-dir "$data") \
+    > "$logf" 2>&1 &
+  NODE_PIDS+=("$!")
+  NODE_LOGS+=("$logf")
+  NODE_LABELS+=("$label")
+}
 
-"$PYTHON" - "$BASE/healthz" "$HEALTH_TIMEOUT" "$SERVER_PID" <<'PY' || die "hearth did not become healthy"
+wait_healthy() {  # wait_healthy BASE_URL PID: until GET /healthz answers 200; prints its body
+  "$PYTHON" - "$1/healthz" "$HEALTH_TIMEOUT" "$2" <<'PY'
 import os, sys, time, urllib.request
 url, limit, pid = sys.argv[1], float(sys.argv[2]), int(sys.argv[3])
 deadline = time.monotonic() + limit
@@ -133,13 +177,54 @@ while time.monotonic() < deadline:
     try:
         with urllib.request.urlopen(url, timeout=2) as resp:
             if resp.status == 200:
+                print(resp.read().decode(errors="replace"))
                 sys.exit(0)
     except OSError:
         pass
     time.sleep(0.2)
 sys.exit(f"GET {url} did not return 200 within {limit:.0f} s")
 PY
-log "hearth is healthy (pid $SERVER_PID)"
+}
+
+if [ "$CLUSTER" -eq 0 ]; then
+  log "starting $BIN on $BASE, database: $db_kind"
+  start_node "hearth log" "$PORT" "$WORK/data" "$WORK/server.log"
+  SERVER_PID="${NODE_PIDS[0]}"
+  wait_healthy "$BASE" "$SERVER_PID" >/dev/null || die "hearth did not become healthy"
+  log "hearth is healthy (pid $SERVER_PID)"
+else
+  BASE_B="http://127.0.0.1:$PORT_B"
+  GATEWAY_B="ws://127.0.0.1:$PORT_B/gateway"
+  # Unique per run, so that runs sharing one NATS do not see each other's events.
+  SUBJECT_PREFIX="hearth-compat-${WORK##*.}-$$"
+  cluster_env=("HEARTH_BUS__URL=$HEARTH_COMPAT_NATS_URL" "HEARTH_BUS__SUBJECT_PREFIX=$SUBJECT_PREFIX")
+  log "starting a 2-node cluster of $BIN: node A on $BASE (REST), node B on $BASE_B (gateway)," \
+    "database: $db_kind, bus: $HEARTH_COMPAT_NATS_URL, subject prefix $SUBJECT_PREFIX"
+  # Node A publishes node B as the gateway; B publishes itself. Each is its own node_url.
+  start_node "node A log" "$PORT" "$WORK/data-a" "$WORK/node-a.log" "${cluster_env[@]}" \
+    "HEARTH_PUBLIC_URL=$BASE_B" "HEARTH_CLUSTER__NODE_URL=$BASE"
+  start_node "node B log" "$PORT_B" "$WORK/data-b" "$WORK/node-b.log" "${cluster_env[@]}" \
+    "HEARTH_PUBLIC_URL=$BASE_B" "HEARTH_CLUSTER__NODE_URL=$BASE_B"
+  health_a="$(wait_healthy "$BASE" "${NODE_PIDS[0]}")" || die "node A did not become healthy"
+  health_b="$(wait_healthy "$BASE_B" "${NODE_PIDS[1]}")" || die "node B did not become healthy"
+  # Both on the shared database and on NATS, under two different node ids.
+  node_ids="$("$PYTHON" - "$health_a" "$health_b" <<'PY'
+import json, sys
+nodes = [json.loads(body) for body in sys.argv[1:]]
+for name, h in zip("AB", nodes):
+    if h.get("status") != "ok" or h.get("database") != "postgres" or h.get("bus") != "nats" \
+            or not isinstance(h.get("node_id"), int):
+        sys.exit(f"node {name}: GET /healthz -> {h!r}, expected status ok, database postgres, "
+                 "bus nats and a node_id")
+if nodes[0]["node_id"] == nodes[1]["node_id"]:
+    sys.exit(f"nodes A and B have the same node_id {nodes[0]['node_id']}")
+print(nodes[0]["node_id"], nodes[1]["node_id"])
+PY
+)" || die "the nodes' /healthz does not show a 2-node cluster"
+  read -r node_id_a node_id_b <<< "$node_ids"
+  log "node A is healthy (pid ${NODE_PIDS[0]}, node_id $node_id_a), node B is healthy" \
+    "(pid ${NODE_PIDS[1]}, node_id $node_id_b)"
+fi
 
 # ---------------------------------------------------------------------------------------------
 # 3. Seed: user, application (bot), guild, bot in guild, one message. Exports COMPAT_* values.
@@ -147,6 +232,23 @@ log "hearth is healthy (pid $SERVER_PID)"
 seed_out="$("$PYTHON" "$HERE/seed.py" "$BASE")" || die "seeding failed"
 eval "$seed_out"
 log "seeded guild $COMPAT_GUILD_ID (general $COMPAT_GENERAL_ID), bot $COMPAT_APP_ID"
+
+if [ "$CLUSTER" -eq 1 ]; then
+  # The gateway URL the libraries are given by node A (discord.py: GET /gateway, discord.js:
+  # GET /gateway/bot) must be node B's; the gateway bots check READY's resume_gateway_url.
+  "$PYTHON" - "$BASE" "$COMPAT_BOT_TOKEN" "$GATEWAY_B" <<'PY' || die "node A does not publish node B as the gateway"
+import json, sys, urllib.request
+base, token, expected = sys.argv[1:]
+for path in ("/api/v10/gateway", "/api/v10/gateway/bot"):
+    req = urllib.request.Request(base + path, headers={"Authorization": f"Bot {token}"})
+    with urllib.request.urlopen(req, timeout=10) as resp:
+        url = json.load(resp).get("url")
+    if url != expected:
+        sys.exit(f"GET {path} on node A: url {url!r}, expected {expected!r}")
+PY
+  export COMPAT_EXPECT_GATEWAY_URL="$GATEWAY_B"
+  log "node A publishes node B's gateway $GATEWAY_B"
+fi
 
 # ---------------------------------------------------------------------------------------------
 # 4. The bots.
@@ -177,6 +279,18 @@ for i in "${!names[@]}"; do
     any_failed=1
   fi
 done
+if [ "$CLUSTER" -eq 1 ]; then
+  # The nodes log every request (`uri=...`); a WebSocket upgrade is a request for /gateway.
+  upgrades_a="$(grep -c 'uri=/gateway[? ]' "${NODE_LOGS[0]}" || true)"
+  upgrades_b="$(grep -c 'uri=/gateway[? ]' "${NODE_LOGS[1]}" || true)"
+  label="gateway sessions on node B only (WebSocket upgrades: node B $upgrades_b, node A $upgrades_a)"
+  if [ "$upgrades_b" -ge 2 ] && [ "$upgrades_a" -eq 0 ]; then
+    echo "PASS compat: $label"
+  else
+    echo "FAIL compat: $label; expected at least 2 on node B (one per gateway bot) and none on node A"
+    any_failed=1
+  fi
+fi
 log "finished in $((SECONDS - started)) s"
 if [ "$any_failed" -ne 0 ]; then
   exit 1

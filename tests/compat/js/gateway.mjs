@@ -5,7 +5,9 @@
 // reply, edit and delete its reply and see the matching events, and see a channel the person creates.
 //
 // Environment (from seed.py): COMPAT_BASE, COMPAT_BOT_TOKEN, COMPAT_APP_ID, COMPAT_USER_ID,
-// COMPAT_USER_TOKEN, COMPAT_GUILD_ID, COMPAT_GENERAL_ID.
+// COMPAT_USER_TOKEN, COMPAT_GUILD_ID, COMPAT_GENERAL_ID. Optional (run.sh's cluster mode):
+// COMPAT_EXPECT_GATEWAY_URL, the ws:// URL of the node the gateway session must be on: READY's
+// resume_gateway_url must be it.
 //
 // Prints one PASS/FAIL line per check; exits 0 only if every check passed. Every wait is bounded.
 // discord.js turns a TypeError in a packet handler (a malformed dispatch) into an unhandled
@@ -35,10 +37,12 @@ const USER_TOKEN = need('COMPAT_USER_TOKEN');
 const GUILD_ID = need('COMPAT_GUILD_ID');
 const GENERAL_ID = need('COMPAT_GENERAL_ID');
 const RUN_TAG = String(Date.now()).slice(-6);
+const EXPECT_GATEWAY = process.env.COMPAT_EXPECT_GATEWAY_URL; // cluster mode: node B's gateway
 
 const failures = [];
 let passes = 0;
 const rawLog = []; // last gateway payloads received, for failure reports
+const readyPayloads = []; // the `d` of every READY received
 const startedAt = Date.now();
 
 function check(name, ok, detail = '') {
@@ -126,6 +130,13 @@ async function scenario(client) {
   check('client.login resolved', true);
   if (!(await ready)) return;
   console.log(`${PREFIX}: ClientReady after ${((Date.now() - readyAt) / 1000).toFixed(1)}s`);
+  if (EXPECT_GATEWAY) {
+    checkEq(
+      "cluster: READY resume_gateway_url is the gateway node's (the session is there)",
+      readyPayloads.map((d) => d?.resume_gateway_url),
+      [EXPECT_GATEWAY],
+    );
+  }
 
   checkEq('client.user.id is the bot', client.user?.id, BOT_ID);
   check('client.user.bot is true', client.user?.bot === true, show(client.user?.bot));
@@ -237,6 +248,7 @@ const client = new Client({
 });
 client.on(Events.Raw, (packet) => {
   rawLog.push(packet);
+  if (packet?.t === 'READY') readyPayloads.push(packet.d);
   if (rawLog.length > 40) rawLog.shift();
 });
 client.on(Events.Error, (err) => check('no client error event', false, `${err?.stack ?? err}`));
