@@ -77,9 +77,15 @@ impl NatsBus {
     ) -> Result<NatsBus, async_nats::ConnectError> {
         let (tx, _) = broadcast::channel(65_536);
         let deadline = tokio::time::Instant::now() + connect_timeout;
+        let servers: Vec<&str> = config
+            .url
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .collect();
         let client = loop {
             match options(config, tx.clone(), connect_timeout)
-                .connect(config.url.as_str())
+                .connect(servers.as_slice())
                 .await
             {
                 Ok(client) => break client,

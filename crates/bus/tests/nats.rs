@@ -139,6 +139,21 @@ async fn a_publisher_hears_its_own_events_in_order_like_everyone_else() {
 }
 
 #[tokio::test]
+async fn several_servers_may_be_listed_and_one_that_answers_is_enough() {
+    let Some(url) = nats_url() else { return };
+    let p = prefix();
+    let listed = format!("nats://127.0.0.1:1, {url}");
+    let a = node(&listed, &p).await;
+    let b = node(&url, &p).await;
+    let mut rb = b.subscribe();
+    b.interest(Topic::Guild(Snowflake(6)), true);
+    b.settled().await;
+    a.publish(guild(1, 6));
+    a.published().await;
+    assert_eq!(next(&mut rb).await.data["n"], 1);
+}
+
+#[tokio::test]
 async fn an_unreachable_nats_is_an_error_not_a_hang() {
     if nats_url().is_none() {
         return;
