@@ -11,6 +11,15 @@ COMPAT_USER_TOKEN, COMPAT_GUILD_ID, COMPAT_GENERAL_ID. Optional (run.sh's cluste
 COMPAT_EXPECT_GATEWAY_URL, the ws:// URL of the node the gateway session must be on: GET /gateway
 must name it and READY's resume_gateway_url must be it.
 
+Failover phase (run.sh's cluster mode sets COMPAT_FAILOVER_DIR and COMPAT_FAILOVER_RESUME_URL):
+once every check above passed, the bot creates `ready` in COMPAT_FAILOVER_DIR; the runner then
+SIGKILLs the node holding the session and writes the kill's Unix time to `killed` there. Left to
+discord.py's own reconnection logic, the bot must send RESUME for its old session, get
+INVALID_SESSION (d: false) from the surviving node, IDENTIFY again and receive READY (with
+resume_gateway_url COMPAT_FAILOVER_RESUME_URL, the surviving node's) within FAILOVER_LIMIT
+seconds of the kill; then on_ready fires again and the person's next message reaches on_message.
+The seconds from the kill to that READY are printed and written to `report` there.
+
 Prints one PASS/FAIL line per check; exits 0 only if every check passed. Every wait is bounded.
 """
 
@@ -42,12 +51,19 @@ GUILD_ID = int(ENV["COMPAT_GUILD_ID"])
 GENERAL_ID = int(ENV["COMPAT_GENERAL_ID"])
 RUN_TAG = str(int(time.time() * 1000))[-6:]
 EXPECT_GATEWAY = os.environ.get("COMPAT_EXPECT_GATEWAY_URL")  # cluster mode: node B's gateway
+FAILOVER_DIR = os.environ.get("COMPAT_FAILOVER_DIR")  # cluster mode: run the failover phase
+FAILOVER_RESUME_URL = os.environ.get("COMPAT_FAILOVER_RESUME_URL")  # the surviving node's
+FAILOVER_LIMIT = 30    # seconds from the kill to the new READY
+KILL_TIMEOUT = 20      # seconds for the runner to kill the node once asked
+if FAILOVER_DIR:
+    OVERALL_TIMEOUT += 90
 
 PREFIX = "dpy-gw"
 failures = []
 passes = 0
 raw_log = collections.deque(maxlen=40)  # last gateway payloads received, for failure reports
 ready_payloads = []  # the `d` of every READY received
+wire = []  # (unix time, "recv" or "send", op, t, d) of every gateway payload, for the failover
 
 
 def check(name, ok, detail=""):
@@ -149,14 +165,16 @@ async def main():
 
     @client.event
     async def on_socket_raw_receive(msg):
+        at = time.time()
         raw_log.append(msg if isinstance(msg, str) else repr(msg))
-        if isinstance(msg, str) and "READY" in msg:
-            try:
-                payload = json.loads(msg)
-            except ValueError:
-                return
-            if payload.get("t") == "READY":
-                ready_payloads.append(payload.get("d") or {})
+        payload = note_wire(at, "recv", msg)
+        if payload is not None and payload.get("t") == "READY":
+            ready_payloads.append(payload.get("d") or {})
+            waiters.feed("raw_ready", at, payload.get("d") or {})
+
+    @client.event
+    async def on_socket_raw_send(msg):
+        note_wire(time.time(), "send", msg)
 
     @client.event
     async def on_ready():
@@ -189,6 +207,8 @@ async def main():
     client_task = asyncio.create_task(client.start(ENV["COMPAT_BOT_TOKEN"]), name="client.start")
     try:
         await scenario(client, client_task, waiters, ready)
+        if FAILOVER_DIR:
+            await failover(client, client_task, waiters, ready)
     finally:
         await client.close()
         try:
@@ -317,6 +337,133 @@ async def scenario(client, client_task, waiters, ready):
         check("new channel is in guild.channels", guild.get_channel(ch.id) is ch)
 
     check("client still connected at the end", not client.is_closed() and not client_task.done())
+
+
+def note_wire(at, direction, msg):
+    """Records a gateway payload (op, t, d) in `wire`; returns it parsed, or None."""
+    if isinstance(msg, bytes):
+        try:
+            msg = msg.decode()
+        except UnicodeDecodeError:
+            return None
+    try:
+        payload = json.loads(msg)
+    except (TypeError, ValueError):
+        return None
+    if isinstance(payload, dict):
+        wire.append((at, direction, payload.get("op"), payload.get("t"), payload.get("d")))
+        return payload
+    return None
+
+
+async def wait_file(path, timeout):
+    """The stripped contents of `path` once it exists (polling), or None after `timeout` s."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with open(path) as f:
+                return f.read().strip()
+        except FileNotFoundError:
+            await asyncio.sleep(0.05)
+    return None
+
+
+def wire_summary(entries):
+    return "\n".join(f"    {direction} op={op} t={t} d={json.dumps(d)[:160] if op != 0 else '...'}"
+                     for _, direction, op, t, d in entries[-12:]) or "    (none)"
+
+
+OP_NAMES = {2: "IDENTIFY", 6: "RESUME", 7: "RECONNECT", 9: "INVALID_SESSION", 10: "HELLO"}
+
+
+def timeline(entries, since):
+    """The connection steps among `entries` (heartbeats and dispatches other than READY left out),
+    with their seconds since `since`."""
+    steps = []
+    for at, direction, op, t, d in entries:
+        if op in OP_NAMES or t == "READY":
+            name = t if op == 0 else OP_NAMES[op] + (f"({json.dumps(d)})" if op == 9 else "")
+            steps.append(f"+{at - since:.2f}s {direction} {name}")
+    return ", ".join(steps) or "(nothing)"
+
+
+async def failover(client, client_task, waiters, ready):
+    """The node holding the session is killed; discord.py must move the bot to the other node."""
+    if failures:
+        check("failover: phase run (every earlier check passed)", False,
+              f"skipped, earlier checks failed: {', '.join(failures)}")
+        return
+    old_session = (ready_payloads[-1] if ready_payloads else {}).get("session_id")
+    new_ready = waiters.expect("raw_ready", lambda at, d: d.get("session_id") != old_session)
+    ready.clear()
+    mark = len(wire)
+    with open(os.path.join(FAILOVER_DIR, "ready.tmp"), "w") as f:
+        f.write(f"{old_session}\n")
+    os.replace(os.path.join(FAILOVER_DIR, "ready.tmp"), os.path.join(FAILOVER_DIR, "ready"))
+    print(f"{PREFIX}: failover: asked the runner to kill the gateway node (session {old_session})",
+          flush=True)
+
+    killed = await wait_file(os.path.join(FAILOVER_DIR, "killed"), KILL_TIMEOUT)
+    if not check("failover: the runner killed the node holding the session", killed is not None,
+                 f"no {FAILOVER_DIR}/killed within {KILL_TIMEOUT}s"):
+        return
+    killed_at = float(killed)
+    got = await wait_event("failover: a new READY (new session) after the kill", new_ready,
+                           client_task, timeout=FAILOVER_LIMIT + 15)
+    after = wire[mark:]
+    if got is None:
+        print(f"{PREFIX}: failover: payloads since the kill:\n{wire_summary(after)}", flush=True)
+        return
+    ready_at, d = got
+    took = ready_at - killed_at
+    print(f"{PREFIX}: failover: new READY {took:.2f}s after the SIGKILL of the gateway node; "
+          f"since the kill: {timeline(after, killed_at)}", flush=True)
+    with open(os.path.join(FAILOVER_DIR, "report"), "w") as f:
+        f.write(f"{took:.2f}\n")
+    check(f"failover: new READY within {FAILOVER_LIMIT}s of the kill", took <= FAILOVER_LIMIT,
+          f"took {took:.2f}s")
+    check_eq("failover: new READY's resume_gateway_url is the surviving node's",
+             d.get("resume_gateway_url"), FAILOVER_RESUME_URL)
+
+    # The library's own path: RESUME (old session) -> INVALID_SESSION false -> IDENTIFY -> READY.
+    steps = [(direction, op) for _, direction, op, t, dd in after]
+    resume = next((i for i, (_, direction, op, _t, dd) in enumerate(after)
+                   if direction == "send" and op == 6), None)
+    check("failover: RESUME sent for the old session after the kill",
+          resume is not None and after[resume][4].get("session_id") == old_session,
+          f"payloads since the kill:\n{wire_summary(after)}")
+    invalid = next((i for i, (_, direction, op, _t, dd) in enumerate(after)
+                    if direction == "recv" and op == 9 and (resume is None or i > resume)), None)
+    check("failover: RESUME answered INVALID_SESSION (d: false)",
+          invalid is not None and after[invalid][4] is False,
+          f"payloads since the kill:\n{wire_summary(after)}")
+    identify = next((i for i, (_, direction, op, _t, dd) in enumerate(after)
+                     if direction == "send" and op == 2 and (invalid is None or i > invalid)), None)
+    check("failover: IDENTIFY sent after INVALID_SESSION", invalid is not None and identify is not None,
+          f"steps since the kill: {steps}")
+
+    ready_task = asyncio.ensure_future(ready.wait())
+    if await wait_event("failover: on_ready fires again", ready_task, client_task,
+                        timeout=READY_TIMEOUT) is None:
+        return
+    print(f"{PREFIX}: failover: on_ready {time.time() - killed_at:.2f}s after the kill", flush=True)
+    guild = client.get_guild(GUILD_ID)
+    check("failover: seeded guild is in client.guilds again", guild is not None,
+          f"client.guilds = {[(g.id, g.name) for g in client.guilds]!r}")
+
+    content = f"after the failover, from a person ({RUN_TAG})"
+    incoming = waiters.expect("message", lambda m: m.content == content)
+    posted = await asyncio.to_thread(user_rest, "POST", f"/channels/{GENERAL_ID}/messages",
+                                     {"content": content})
+    got = await wait_event("failover: on_message for the person's REST message", incoming, client_task)
+    if got:
+        message = got[0]
+        check_eq("failover: on_message: id matches the REST response", message.id, int(posted["id"]))
+        check_eq("failover: on_message: author is the person", message.author.id, USER_ID)
+        check("failover: on_message: channel is general", message.channel.id == GENERAL_ID,
+              repr(message.channel))
+    check("failover: client still connected at the end",
+          not client.is_closed() and not client_task.done())
 
 
 def entry():

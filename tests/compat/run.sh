@@ -17,15 +17,24 @@
 #
 # Cluster mode (HEARTH_COMPAT_CLUSTER=1; needs a PostgreSQL HEARTH_COMPAT_DATABASE_URL and
 # HEARTH_COMPAT_NATS_URL): two nodes, A and B, on free loopback ports, sharing that database
-# and that NATS under a subject prefix unique to the run. The seed, the "person" and the bots'
-# REST calls all go to node A, whose public_url is node B's URL: the gateway URL the libraries
-# get from A (GET /gateway, /gateway/bot) is node B's, so every event the bots receive was
-# caused on A and crossed NATS to B. Each node's cluster.node_url is its own URL, so READY's
-# resume_gateway_url names the node holding the session; the gateway bots check that it is B
-# (COMPAT_EXPECT_GATEWAY_URL), and this script checks that the WebSocket upgrades reached node B
-# and none reached node A (the nodes' request logs).
+# and that NATS under a subject prefix unique to the run, and a fallback proxy
+# (failover_proxy.py, on a free loopback port) that sends each connection to node B, or to node
+# A when B refuses it: the "load balancer route that prefers the node and falls back to the
+# others" of docs/cluster.md. The seed, the "person" and the bots' REST calls all go to node A,
+# whose public_url is the proxy's URL: the gateway URL the libraries get from A (GET /gateway,
+# /gateway/bot) leads to node B, so every event the bots receive was caused on A and crossed
+# NATS to B. Node B's cluster.node_url is the proxy too (node A's is its own URL), so READY's
+# resume_gateway_url also goes through the proxy; the gateway bots check both
+# (COMPAT_EXPECT_GATEWAY_URL). Then each gateway bot runs a failover phase: once its checks
+# passed, this script SIGKILLs node B (by PID); on its own library logic the bot must reconnect
+# (through the proxy, now reaching node A), get INVALID_SESSION for its RESUME, identify again and
+# receive READY within 30 s of the kill (the measured time is printed), and then see the person's
+# next message. The discord.py bot runs first, node B is restarted on the same port, then the
+# discord.js bot. This script checks in the nodes' request logs that each bot's WebSocket
+# upgrades reached node B only until the kill, and node A after it.
 #
-# Exit status 0 only if every script (discord.py and discord.js, REST and gateway) passes every check.
+# Exit status 0 only if every script (discord.py and discord.js, REST and gateway, failover in
+# cluster mode) passes every check.
 set -euo pipefail
 
 started=$SECONDS
@@ -102,15 +111,24 @@ cp "$HERE/js/rest.mjs" "$HERE/js/gateway.mjs" "$JSENV/"
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/hearth-compat.XXXXXX")"
 NODE_PIDS=()    # the hearth processes started, in start order
 NODE_LOGS=()    # their logs ...
-NODE_LABELS=()  # ... and how failure output names them
+NODE_LABELS=()  # ... and how failure output names them (a killed node's PID is blanked)
+PROXY_PID=""    # cluster mode: the fallback proxy
+PROXY_LOG=""
+BOT_PID=""      # cluster mode: the gateway bot running in the background
 overall_ok=0
 
 cleanup() {
   local status=$? i pid
+  if [ -n "$BOT_PID" ]; then            # `timeout` passes the signal on to the bot
+    kill "$BOT_PID" 2>/dev/null || true
+    wait "$BOT_PID" 2>/dev/null || true
+  fi
   for pid in "${NODE_PIDS[@]}"; do
+    [ -n "$pid" ] || continue
     kill "$pid" 2>/dev/null || true
   done
   for pid in "${NODE_PIDS[@]}"; do
+    [ -n "$pid" ] || continue
     for _ in $(seq 1 50); do            # up to 10 s for a graceful stop
       kill -0 "$pid" 2>/dev/null || break
       sleep 0.2
@@ -120,6 +138,10 @@ cleanup() {
     fi
     wait "$pid" 2>/dev/null || true
   done
+  if [ -n "$PROXY_PID" ]; then
+    kill "$PROXY_PID" 2>/dev/null || true
+    wait "$PROXY_PID" 2>/dev/null || true
+  fi
   if [ "$status" -ne 0 ] || [ "$overall_ok" -ne 1 ]; then
     for i in "${!NODE_LOGS[@]}"; do
       if [ -s "${NODE_LOGS[$i]}" ]; then
@@ -127,6 +149,10 @@ cleanup() {
         tail -n 40 "${NODE_LOGS[$i]}" || true
       fi
     done
+    if [ -n "$PROXY_LOG" ] && [ -s "$PROXY_LOG" ]; then
+      echo "-- last lines of the proxy log ($PROXY_LOG) --"
+      tail -n 40 "$PROXY_LOG" || true
+    fi
   fi
   rm -rf "$WORK"
 }
@@ -194,17 +220,37 @@ if [ "$CLUSTER" -eq 0 ]; then
   log "hearth is healthy (pid $SERVER_PID)"
 else
   BASE_B="http://127.0.0.1:$PORT_B"
-  GATEWAY_B="ws://127.0.0.1:$PORT_B/gateway"
+  GATEWAY_A="ws://127.0.0.1:$PORT/gateway"
+  # The fallback proxy in front of node B: node B first, node A when B refuses. It writes its
+  # port once listening; it exits by itself if this script dies without running its trap.
+  PROXY_LOG="$WORK/proxy.log"
+  "$PYTHON" "$HERE/failover_proxy.py" --port-file "$WORK/proxy.port" --max-seconds 1500 \
+    --backend "B=127.0.0.1:$PORT_B" --backend "A=127.0.0.1:$PORT" > "$PROXY_LOG" 2>&1 &
+  PROXY_PID=$!
+  for _ in $(seq 1 100); do             # up to 10 s
+    [ -s "$WORK/proxy.port" ] && break
+    kill -0 "$PROXY_PID" 2>/dev/null || break
+    sleep 0.1
+  done
+  [ -s "$WORK/proxy.port" ] || die "the failover proxy did not start"
+  PROXY_PORT="$(cat "$WORK/proxy.port")"
+  PROXY_URL="http://127.0.0.1:$PROXY_PORT"
+  GATEWAY_B="ws://127.0.0.1:$PROXY_PORT/gateway"   # node B's gateway, through the proxy
   # Unique per run, so that runs sharing one NATS do not see each other's events.
   SUBJECT_PREFIX="hearth-compat-${WORK##*.}-$$"
   cluster_env=("HEARTH_BUS__URL=$HEARTH_COMPAT_NATS_URL" "HEARTH_BUS__SUBJECT_PREFIX=$SUBJECT_PREFIX")
-  log "starting a 2-node cluster of $BIN: node A on $BASE (REST), node B on $BASE_B (gateway)," \
-    "database: $db_kind, bus: $HEARTH_COMPAT_NATS_URL, subject prefix $SUBJECT_PREFIX"
-  # Node A publishes node B as the gateway; B publishes itself. Each is its own node_url.
+  log "starting a 2-node cluster of $BIN: node A on $BASE (REST), node B on $BASE_B (gateway)" \
+    "behind the fallback proxy $PROXY_URL (pid $PROXY_PID; B, else A), database: $db_kind," \
+    "bus: $HEARTH_COMPAT_NATS_URL, subject prefix $SUBJECT_PREFIX"
+  # Both nodes publish the proxy as the gateway. Node A is its own node_url; node B's is the
+  # proxy, which reaches node A when node B is down.
   start_node "node A log" "$PORT" "$WORK/data-a" "$WORK/node-a.log" "${cluster_env[@]}" \
-    "HEARTH_PUBLIC_URL=$BASE_B" "HEARTH_CLUSTER__NODE_URL=$BASE"
-  start_node "node B log" "$PORT_B" "$WORK/data-b" "$WORK/node-b.log" "${cluster_env[@]}" \
-    "HEARTH_PUBLIC_URL=$BASE_B" "HEARTH_CLUSTER__NODE_URL=$BASE_B"
+    "HEARTH_PUBLIC_URL=$PROXY_URL" "HEARTH_CLUSTER__NODE_URL=$BASE"
+  start_node_b() {  # start_node_b LABEL LOG: node B on PORT_B (again after a kill)
+    start_node "$1" "$PORT_B" "$WORK/data-b" "$2" "${cluster_env[@]}" \
+      "HEARTH_PUBLIC_URL=$PROXY_URL" "HEARTH_CLUSTER__NODE_URL=$PROXY_URL"
+  }
+  start_node_b "node B log" "$WORK/node-b.log"
   health_a="$(wait_healthy "$BASE" "${NODE_PIDS[0]}")" || die "node A did not become healthy"
   health_b="$(wait_healthy "$BASE_B" "${NODE_PIDS[1]}")" || die "node B did not become healthy"
   # Both on the shared database and on NATS, under two different node ids.
@@ -235,8 +281,9 @@ log "seeded guild $COMPAT_GUILD_ID (general $COMPAT_GENERAL_ID), bot $COMPAT_APP
 
 if [ "$CLUSTER" -eq 1 ]; then
   # The gateway URL the libraries are given by node A (discord.py: GET /gateway, discord.js:
-  # GET /gateway/bot) must be node B's; the gateway bots check READY's resume_gateway_url.
-  "$PYTHON" - "$BASE" "$COMPAT_BOT_TOKEN" "$GATEWAY_B" <<'PY' || die "node A does not publish node B as the gateway"
+  # GET /gateway/bot) must be the proxy's (node B); the gateway bots check READY's
+  # resume_gateway_url.
+  "$PYTHON" - "$BASE" "$COMPAT_BOT_TOKEN" "$GATEWAY_B" <<'PY' || die "node A does not publish the proxy (node B) as the gateway"
 import json, sys, urllib.request
 base, token, expected = sys.argv[1:]
 for path in ("/api/v10/gateway", "/api/v10/gateway/bot"):
@@ -247,7 +294,7 @@ for path in ("/api/v10/gateway", "/api/v10/gateway/bot"):
         sys.exit(f"GET {path} on node A: url {url!r}, expected {expected!r}")
 PY
   export COMPAT_EXPECT_GATEWAY_URL="$GATEWAY_B"
-  log "node A publishes node B's gateway $GATEWAY_B"
+  log "node A publishes node B's gateway through the proxy, $GATEWAY_B"
 fi
 
 # ---------------------------------------------------------------------------------------------
@@ -264,10 +311,81 @@ run_bot() {  # run_bot LABEL DIR COMMAND...
   names+=("$label ($((SECONDS - t0)) s)")
   codes+=("$rc")
 }
+upgrades() {  # upgrades LOG: how many WebSocket upgrades (requests for /gateway) a node logged
+  grep -c 'uri=/gateway[? ]' "$1" || true
+}
+
+# Cluster mode: runs a gateway bot in the background with its failover phase on; when the bot
+# asks (COMPAT_FAILOVER_DIR/ready), SIGKILLs node B (NODE_PIDS[B_INDEX]) and tells the bot when
+# (COMPAT_FAILOVER_DIR/killed, Unix time). Adds the bot's result and this script's own check.
+run_bot_failover() {  # run_bot_failover LABEL NAME B_INDEX DIR COMMAND...
+  local label="$1" name="$2" b="$3" dir="$4" rc=0 t0=$SECONDS killed=0 ok=1
+  shift 4
+  local fdir="$WORK/failover-$name" b_pid="${NODE_PIDS[$b]}" b_log="${NODE_LOGS[$b]}"
+  mkdir -p "$fdir"
+  local a_start b_start a_kill=-1 b_kill=-1 a_end proxy_mark took="?" deadline
+  a_start="$(upgrades "${NODE_LOGS[0]}")"
+  b_start="$(upgrades "$b_log")"
+  log "$label"
+  (cd "$dir" && exec env COMPAT_FAILOVER_DIR="$fdir" COMPAT_FAILOVER_RESUME_URL="$GATEWAY_A" \
+    timeout --kill-after=5 "$BOT_TIMEOUT" "$@") &
+  BOT_PID=$!
+  deadline=$((SECONDS + BOT_TIMEOUT))
+  while [ ! -e "$fdir/ready" ] && kill -0 "$BOT_PID" 2>/dev/null && [ "$SECONDS" -lt "$deadline" ]; do
+    sleep 0.05
+  done
+  if [ -e "$fdir/ready" ]; then
+    a_kill="$(upgrades "${NODE_LOGS[0]}")"
+    b_kill="$(upgrades "$b_log")"
+    proxy_mark="$(wc -l < "$PROXY_LOG")"
+    local kill_time
+    kill_time="$(date +%s.%N)"
+    if kill -KILL "$b_pid"; then
+      printf '%s\n' "$kill_time" > "$fdir/killed.tmp"
+      mv "$fdir/killed.tmp" "$fdir/killed"
+      killed=1
+      log "SIGKILLed node B (pid $b_pid) holding the bot's gateway session"
+    fi
+    wait "$b_pid" 2>/dev/null || true
+    NODE_PIDS[$b]=""                    # gone: never signal that PID again
+  fi
+  wait "$BOT_PID" || rc=$?
+  BOT_PID=""
+  names+=("$label ($((SECONDS - t0)) s)")
+  codes+=("$rc")
+  a_end="$(upgrades "${NODE_LOGS[0]}")"
+  if [ "$killed" -eq 1 ]; then
+    log "proxy connections since the kill:"
+    tail -n +"$((proxy_mark + 1))" "$PROXY_LOG" | grep -e ' -> ' -e 'no backend' | sed 's/^/   /' || true
+    took="$(cat "$fdir/report" 2>/dev/null || echo '?')"
+  fi
+  # Until the kill, the bot's WebSocket upgrades reached node B only; after it, node A.
+  [ "$killed" -eq 1 ] && [ $((b_kill - b_start)) -ge 1 ] && [ "$a_kill" -eq "$a_start" ] \
+    && [ "$a_end" -gt "$a_kill" ] || ok=0
+  names+=("$name failover: node B SIGKILLed with the session on it (killed: $killed), new READY $took s after; WebSocket upgrades until the kill: node B $((b_kill - b_start)), node A $((a_kill - a_start)); after it: node A $((a_end - a_kill))")
+  codes+=("$((1 - ok))")
+}
+
 run_bot "discord.py $DPY_VERSION REST checks" "$ROOT" "$VENV/bin/python" "$HERE/dpy_rest.py"
 run_bot "discord.js REST checks" "$JSENV" node rest.mjs
-run_bot "discord.py $DPY_VERSION gateway bot" "$ROOT" "$VENV/bin/python" "$HERE/dpy_gateway.py"
-run_bot "discord.js gateway bot" "$JSENV" node gateway.mjs
+if [ "$CLUSTER" -eq 0 ]; then
+  run_bot "discord.py $DPY_VERSION gateway bot" "$ROOT" "$VENV/bin/python" "$HERE/dpy_gateway.py"
+  run_bot "discord.js gateway bot" "$JSENV" node gateway.mjs
+else
+  run_bot_failover "discord.py $DPY_VERSION gateway bot, then failover" discord.py 1 \
+    "$ROOT" "$VENV/bin/python" "$HERE/dpy_gateway.py"
+  b2=1
+  if [ -z "${NODE_PIDS[1]}" ]; then
+    # Node B again (killed above), on the same port, for the discord.js bot's session.
+    log "restarting node B on $BASE_B"
+    start_node_b "node B log (restarted)" "$WORK/node-b2.log"
+    b2="$((${#NODE_PIDS[@]} - 1))"
+    health_b2="$(wait_healthy "$BASE_B" "${NODE_PIDS[$b2]}")" || die "node B did not restart"
+    log "node B is healthy again (pid ${NODE_PIDS[$b2]}): $health_b2"
+  fi
+  run_bot_failover "discord.js gateway bot, then failover" discord.js "$b2" \
+    "$JSENV" node gateway.mjs
+fi
 
 echo
 any_failed=0
@@ -279,18 +397,6 @@ for i in "${!names[@]}"; do
     any_failed=1
   fi
 done
-if [ "$CLUSTER" -eq 1 ]; then
-  # The nodes log every request (`uri=...`); a WebSocket upgrade is a request for /gateway.
-  upgrades_a="$(grep -c 'uri=/gateway[? ]' "${NODE_LOGS[0]}" || true)"
-  upgrades_b="$(grep -c 'uri=/gateway[? ]' "${NODE_LOGS[1]}" || true)"
-  label="gateway sessions on node B only (WebSocket upgrades: node B $upgrades_b, node A $upgrades_a)"
-  if [ "$upgrades_b" -ge 2 ] && [ "$upgrades_a" -eq 0 ]; then
-    echo "PASS compat: $label"
-  else
-    echo "FAIL compat: $label; expected at least 2 on node B (one per gateway bot) and none on node A"
-    any_failed=1
-  fi
-fi
 log "finished in $((SECONDS - started)) s"
 if [ "$any_failed" -ne 0 ]; then
   exit 1

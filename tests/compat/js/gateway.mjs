@@ -9,13 +9,29 @@
 // COMPAT_EXPECT_GATEWAY_URL, the ws:// URL of the node the gateway session must be on: READY's
 // resume_gateway_url must be it.
 //
+// Failover phase (run.sh's cluster mode sets COMPAT_FAILOVER_DIR and COMPAT_FAILOVER_RESUME_URL):
+// once every check above passed, the bot creates `ready` in COMPAT_FAILOVER_DIR; the runner then
+// SIGKILLs the node holding the session and writes the kill's Unix time to `killed` there. Left to
+// discord.js's own reconnection logic, the shard must resume its old session, get INVALID_SESSION
+// (d: false) from the surviving node, identify again and receive READY (with resume_gateway_url
+// COMPAT_FAILOVER_RESUME_URL, the surviving node's) within FAILOVER_LIMIT_MS of the kill; then
+// shardReady fires and the person's next message reaches messageCreate. The seconds from the kill
+// to that READY are printed and written to `report` there.
+//
 // Prints one PASS/FAIL line per check; exits 0 only if every check passed. Every wait is bounded.
 // discord.js turns a TypeError in a packet handler (a malformed dispatch) into an unhandled
 // rejection: that is reported as a FAIL with the error and the last payloads received.
 
+import { readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ChannelType, Client, Events, GatewayIntentBits, MessageType, Status, TextChannel, version } from 'discord.js';
 
-const OVERALL_TIMEOUT_MS = 90_000;
+const FAILOVER_DIR = process.env.COMPAT_FAILOVER_DIR; // cluster mode: run the failover phase
+const FAILOVER_RESUME_URL = process.env.COMPAT_FAILOVER_RESUME_URL; // the surviving node's
+const FAILOVER_LIMIT_MS = 30_000; // from the kill to the new READY
+const KILL_TIMEOUT_MS = 20_000; // for the runner to kill the node once asked
+const OVERALL_TIMEOUT_MS = FAILOVER_DIR ? 180_000 : 90_000;
 const READY_TIMEOUT_MS = 30_000; // ClientReady waits up to 15 s for missing GUILD_CREATEs
 const EVENT_TIMEOUT_MS = 15_000;
 const HTTP_TIMEOUT_MS = 10_000;
@@ -43,6 +59,9 @@ const failures = [];
 let passes = 0;
 const rawLog = []; // last gateway payloads received, for failure reports
 const readyPayloads = []; // the `d` of every READY received
+const readyTimes = []; // when each of them arrived (ms since 1970)
+const debugLog = []; // [ms since 1970, message] of the debug events during the failover
+let recordDebug = false;
 const startedAt = Date.now();
 
 function check(name, ok, detail = '') {
@@ -248,7 +267,10 @@ const client = new Client({
 });
 client.on(Events.Raw, (packet) => {
   rawLog.push(packet);
-  if (packet?.t === 'READY') readyPayloads.push(packet.d);
+  if (packet?.t === 'READY') {
+    readyPayloads.push(packet.d);
+    readyTimes.push(Date.now());
+  }
   if (rawLog.length > 40) rawLog.shift();
 });
 client.on(Events.Error, (err) => check('no client error event', false, `${err?.stack ?? err}`));
@@ -256,6 +278,106 @@ client.on(Events.ShardError, (err) => check('no shard error event', false, `${er
 const closes = [];
 client.on(Events.ShardDisconnect, (ev) => closes.push(ev?.code));
 client.on(Events.ShardReconnecting, () => closes.push('reconnecting'));
+client.on(Events.Debug, (message) => {
+  if (recordDebug) debugLog.push([Date.now(), String(message)]);
+});
+
+// The stripped contents of `path` once it exists (polling), or null after `ms`.
+async function waitFile(path, ms) {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    try {
+      return (await readFile(path, 'utf8')).trim();
+    } catch (err) {
+      if (err?.code !== 'ENOENT') throw err;
+      await sleep(50);
+    }
+  }
+  return null;
+}
+
+// The node holding the session is killed; discord.js must move the bot to the other node.
+async function failover() {
+  if (failures.length > 0) {
+    check('failover: phase run (every earlier check passed)', false, `skipped, earlier checks failed: ${failures.join(', ')}`);
+    return;
+  }
+  const oldSession = readyPayloads.at(-1)?.session_id;
+  const closesMark = closes.length;
+  const newReady = expectEvent(client, Events.Raw, (p) => p?.t === 'READY' && p.d?.session_id !== oldSession,
+    'failover: a new READY (new session) after the kill', FAILOVER_LIMIT_MS + 15_000);
+  const shardReady = expectEvent(client, Events.ShardReady, () => true, 'failover: shardReady fires again',
+    FAILOVER_LIMIT_MS + 15_000 + READY_TIMEOUT_MS);
+  recordDebug = true;
+  await writeFile(join(FAILOVER_DIR, 'ready.tmp'), `${oldSession}\n`);
+  await rename(join(FAILOVER_DIR, 'ready.tmp'), join(FAILOVER_DIR, 'ready'));
+  console.log(`${PREFIX}: failover: asked the runner to kill the gateway node (session ${oldSession})`);
+
+  const killed = await waitFile(join(FAILOVER_DIR, 'killed'), KILL_TIMEOUT_MS);
+  if (!check('failover: the runner killed the node holding the session', killed !== null,
+    `no ${FAILOVER_DIR}/killed within ${KILL_TIMEOUT_MS / 1000}s`)) return;
+  const killedAt = Number(killed) * 1000;
+  const debugSummary = () => debugLog.slice(-25).map(([at, m]) =>
+    `    +${((at - killedAt) / 1000).toFixed(2)}s ${m.replaceAll('\n', ' | ')}`).join('\n') || '    (none)';
+  const got = await newReady;
+  if (!got) {
+    console.log(`${PREFIX}: failover: debug events since the kill:\n${debugSummary()}`);
+    return;
+  }
+  const [packet] = got;
+  const index = readyPayloads.lastIndexOf(packet.d);
+  const took = ((index >= 0 ? readyTimes[index] : Date.now()) - killedAt) / 1000;
+  // The shard's connection steps (its debug events, first line) with their time since the kill.
+  const steps = debugLog
+    .filter(([, m]) => /Connecting to|unexpected code|Resuming session|Invalid session|Identifying/.test(m))
+    .map(([at, m]) => `+${((at - killedAt) / 1000).toFixed(2)}s ${m.split('\n')[0].replace(/^\[WS => [^\]]*\] /, '')}`);
+  if (index >= 0) steps.push(`+${took.toFixed(2)}s READY`);
+  console.log(`${PREFIX}: failover: new READY ${took.toFixed(2)}s after the SIGKILL of the gateway node; `
+    + `since the kill: ${steps.join(', ')}`);
+  await writeFile(join(FAILOVER_DIR, 'report'), `${took.toFixed(2)}\n`);
+  check(`failover: new READY within ${FAILOVER_LIMIT_MS / 1000}s of the kill`, took <= FAILOVER_LIMIT_MS / 1000,
+    `took ${took.toFixed(2)}s`);
+  checkEq("failover: new READY's resume_gateway_url is the surviving node's", packet.d?.resume_gateway_url,
+    FAILOVER_RESUME_URL);
+
+  // The library's own path (its debug events): resume the old session at resume_gateway_url ->
+  // INVALID_SESSION false -> identify again -> READY.
+  const find = (from, pred) => {
+    for (let i = Math.max(from, 0); i < debugLog.length; i += 1) if (pred(debugLog[i][1])) return i;
+    return -1;
+  };
+  const resume = find(0, (m) => m.includes('Resuming session') && m.includes(`resume url: ${EXPECT_GATEWAY}`));
+  check('failover: resumed the old session at its resume_gateway_url after the kill', resume >= 0,
+    `debug events since the kill:\n${debugSummary()}`);
+  const invalid = find(resume, (m) => m.includes('Invalid session; will attempt to resume: false'));
+  check('failover: resume answered INVALID_SESSION (d: false)', resume >= 0 && invalid > resume,
+    `debug events since the kill:\n${debugSummary()}`);
+  const identify = find(invalid, (m) => m.includes('Identifying'));
+  check('failover: identified again after INVALID_SESSION', invalid >= 0 && identify > invalid,
+    `debug events since the kill:\n${debugSummary()}`);
+
+  if (!(await shardReady)) return;
+  console.log(`${PREFIX}: failover: shardReady ${((Date.now() - killedAt) / 1000).toFixed(2)}s after the kill`);
+  const guild = client.guilds.cache.get(GUILD_ID);
+  check('failover: seeded guild is in client.guilds.cache again', guild?.available === true,
+    show([...client.guilds.cache.keys()]));
+  const since = closes.slice(closesMark);
+  check('failover: shardReconnecting and no unrecoverable shardDisconnect',
+    since.includes('reconnecting') && since.every((c) => c === 'reconnecting'), show(since));
+
+  const content = `after the failover, from a person (${RUN_TAG})`;
+  const incoming = expectEvent(client, Events.MessageCreate, (m) => m.content === content,
+    "failover: messageCreate for the person's REST message");
+  const posted = await userRest('POST', `/channels/${GENERAL_ID}/messages`, { content });
+  const msgGot = await incoming;
+  if (msgGot) {
+    const [message] = msgGot;
+    checkEq('failover: messageCreate: id matches the REST response', message.id, posted.id);
+    checkEq('failover: messageCreate: author is the person', message.author?.id, USER_ID);
+    checkEq('failover: messageCreate: channelId is general', message.channelId, GENERAL_ID);
+  }
+  checkEq('failover: client.ws.status is Ready at the end', client.ws.status, Status.Ready);
+}
 
 try {
   await scenario(client);
@@ -263,6 +385,13 @@ try {
   check('run without unexpected exception', false, `${err?.stack ?? err}`);
 }
 check('no gateway disconnect or reconnect during the run', closes.length === 0, show(closes));
+if (FAILOVER_DIR) {
+  try {
+    await failover();
+  } catch (err) {
+    check('failover: run without unexpected exception', false, `${err?.stack ?? err}`);
+  }
+}
 try {
   await client.destroy();
   check('client.destroy resolved', true);
