@@ -171,6 +171,151 @@ pub fn guild_permissions(
     }
 }
 
+/// Whose permissions a channel overwrite changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum OverwriteKind {
+    /// A role (`type: 0`); the role with the guild's id is @everyone.
+    Role,
+    /// One member (`type: 1`).
+    Member,
+}
+
+/// A channel's permission overwrite for a role or a member.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Overwrite {
+    /// The role or user.
+    pub id: crate::Snowflake,
+    /// Role or member.
+    pub kind: OverwriteKind,
+    /// Bits granted.
+    pub allow: Permissions,
+    /// Bits taken away.
+    pub deny: Permissions,
+}
+
+/// What the permission function needs to know about a member.
+#[derive(Debug, Clone, Copy)]
+pub struct Member<'a> {
+    /// The guild (also the id of its @everyone role).
+    pub guild_id: crate::Snowflake,
+    /// The member's user id.
+    pub user_id: crate::Snowflake,
+    /// Whether the member owns the guild.
+    pub is_owner: bool,
+    /// The bits of @everyone.
+    pub everyone: Permissions,
+    /// The member's roles (not @everyone) with their bits.
+    pub roles: &'a [(crate::Snowflake, Permissions)],
+    /// Whether the member is timed out now (`communication_disabled_until` in the future).
+    pub timed_out: bool,
+}
+
+/// What a timed-out member keeps.
+const TIMED_OUT_KEEPS: Permissions =
+    Permissions(Permissions::VIEW_CHANNEL.0 | Permissions::READ_MESSAGE_HISTORY.0);
+
+/// What is lost with SEND_MESSAGES.
+const NEEDS_SEND: Permissions = Permissions(
+    Permissions::MENTION_EVERYONE.0
+        | Permissions::SEND_TTS_MESSAGES.0
+        | Permissions::ATTACH_FILES.0
+        | Permissions::EMBED_LINKS.0,
+);
+
+/// A member's permissions in the guild as a whole (no channel): the owner and ADMINISTRATOR hold
+/// everything; otherwise @everyone and the member's roles, and a timed-out member keeps only
+/// VIEW_CHANNEL and READ_MESSAGE_HISTORY.
+pub fn base_permissions(m: &Member<'_>) -> Permissions {
+    let p = guild_permissions(m.is_owner, m.everyone, m.roles.iter().map(|(_, p)| *p));
+    if m.timed_out && p != Permissions::ALL {
+        p & TIMED_OUT_KEEPS
+    } else {
+        p
+    }
+}
+
+/// A member's permissions in a channel, as Discord computes them: the base permissions; then
+/// the @everyone overwrite; then the union of the member's role overwrites (deny before allow);
+/// then the member's own overwrite. The owner and ADMINISTRATOR are not affected by overwrites.
+/// Without VIEW_CHANNEL nothing else holds in the channel; without SEND_MESSAGES, neither do
+/// MENTION_EVERYONE, SEND_TTS_MESSAGES, ATTACH_FILES and EMBED_LINKS; a timed-out member keeps
+/// only VIEW_CHANNEL and READ_MESSAGE_HISTORY.
+pub fn channel_permissions(m: &Member<'_>, overwrites: &[Overwrite]) -> Permissions {
+    let base = guild_permissions(m.is_owner, m.everyone, m.roles.iter().map(|(_, p)| *p));
+    if base == Permissions::ALL {
+        return Permissions::ALL;
+    }
+    let mut p = base.0;
+    let apply = |p: &mut u64, allow: u64, deny: u64| {
+        *p &= !deny;
+        *p |= allow;
+    };
+    let find = |kind: OverwriteKind, id: crate::Snowflake| {
+        overwrites.iter().find(|o| o.kind == kind && o.id == id)
+    };
+    if let Some(o) = find(OverwriteKind::Role, m.guild_id) {
+        apply(&mut p, o.allow.0, o.deny.0);
+    }
+    let (mut allow, mut deny) = (0, 0);
+    for (role, _) in m.roles {
+        if let Some(o) = find(OverwriteKind::Role, *role) {
+            allow |= o.allow.0;
+            deny |= o.deny.0;
+        }
+    }
+    apply(&mut p, allow, deny);
+    if let Some(o) = find(OverwriteKind::Member, m.user_id) {
+        apply(&mut p, o.allow.0, o.deny.0);
+    }
+    let mut p = Permissions(p).truncate();
+    if !p.contains(Permissions::VIEW_CHANNEL) {
+        return Permissions::NONE;
+    }
+    if !p.contains(Permissions::SEND_MESSAGES) {
+        p = p & !NEEDS_SEND;
+    }
+    if m.timed_out {
+        p = p & TIMED_OUT_KEEPS;
+    }
+    p
+}
+
+/// Where a member stands in the role hierarchy: the owner above everyone, otherwise the
+/// position of their highest role (0 with none: @everyone's level).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Rank {
+    /// A member's highest role position.
+    Position(i64),
+    /// The guild's owner.
+    Owner,
+}
+
+impl Rank {
+    /// The rank of a member from ownership and the positions of their roles.
+    pub fn of(is_owner: bool, role_positions: impl IntoIterator<Item = i64>) -> Rank {
+        if is_owner {
+            Rank::Owner
+        } else {
+            Rank::Position(role_positions.into_iter().max().unwrap_or(0))
+        }
+    }
+
+    /// Whether a member of this rank may manage (edit, assign, delete) a role at `position`:
+    /// only roles strictly below their highest role; the owner manages all.
+    pub fn manages_role(self, position: i64) -> bool {
+        match self {
+            Rank::Owner => true,
+            Rank::Position(p) => position < p,
+        }
+    }
+
+    /// Whether a member of this rank may act on (kick, ban, time out, rename, change roles of)
+    /// a member of rank `target`: only members strictly below them; nobody acts on the owner.
+    pub fn manages_member(self, target: Rank) -> bool {
+        target != Rank::Owner && target < self
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -223,5 +368,206 @@ mod tests {
         assert_eq!(serde_json::to_string(&Permissions(8)).unwrap(), "\"8\"");
         let p: Permissions = serde_json::from_str("\"104324673\"").unwrap();
         assert_eq!(p, Permissions::DEFAULT_EVERYONE);
+    }
+
+    mod model {
+        //! The permission function against a reference model that decides each bit on its own,
+        //! from the rules as Discord states them.
+        use super::super::*;
+        use crate::Snowflake;
+        use proptest::prelude::*;
+
+        const GUILD: Snowflake = Snowflake(1);
+        const USER: Snowflake = Snowflake(2);
+
+        /// Bits the rules single out, plus a few ordinary ones: small sets collide often.
+        const INTERESTING: [u32; 12] = [0, 3, 4, 10, 11, 12, 13, 14, 15, 16, 17, 40];
+
+        fn bits() -> impl Strategy<Value = Permissions> {
+            prop::collection::vec(prop::sample::select(&INTERESTING[..]), 0..6)
+                .prop_map(|v| Permissions(v.iter().fold(0, |acc, b| acc | (1u64 << b))))
+        }
+
+        fn overwrite() -> impl Strategy<Value = Overwrite> {
+            // Targets: @everyone (1), roles 10..13, the user (2), another user (3).
+            (
+                prop::sample::select(vec![1u64, 10, 11, 12, 13, 2, 3]),
+                bits(),
+                bits(),
+            )
+                .prop_map(|(id, allow, deny)| Overwrite {
+                    id: Snowflake(id),
+                    kind: if id == 2 || id == 3 {
+                        OverwriteKind::Member
+                    } else {
+                        OverwriteKind::Role
+                    },
+                    allow,
+                    deny,
+                })
+        }
+
+        fn bit_in(p: Permissions, b: u32) -> bool {
+            p.0 & (1 << b) != 0
+        }
+
+        /// Each bit decided alone.
+        fn reference(
+            owner: bool,
+            everyone: Permissions,
+            roles: &[(Snowflake, Permissions)],
+            timed_out: bool,
+            ows: &[Overwrite],
+        ) -> Permissions {
+            let has = |p: Permissions, b| bit_in(p, b);
+            let admin = owner || has(everyone, 3) || roles.iter().any(|(_, p)| has(*p, 3));
+            if admin {
+                return Permissions::ALL;
+            }
+            // The first overwrite of a target counts (targets are unique in a real channel).
+            let first = |kind, id| ows.iter().find(|o| o.kind == kind && o.id == id);
+            let mut out = 0u64;
+            for b in 0..53u32 {
+                let mut on = has(everyone, b) || roles.iter().any(|(_, p)| has(*p, b));
+                if let Some(o) = first(OverwriteKind::Role, GUILD) {
+                    if has(o.deny, b) {
+                        on = false;
+                    }
+                    if has(o.allow, b) {
+                        on = true;
+                    }
+                }
+                let role_ows: Vec<&Overwrite> = roles
+                    .iter()
+                    .filter_map(|(r, _)| first(OverwriteKind::Role, *r))
+                    .collect();
+                if role_ows.iter().any(|o| has(o.allow, b)) {
+                    on = true;
+                } else if role_ows.iter().any(|o| has(o.deny, b)) {
+                    on = false;
+                }
+                if let Some(o) = first(OverwriteKind::Member, USER) {
+                    if has(o.deny, b) {
+                        on = false;
+                    }
+                    if has(o.allow, b) {
+                        on = true;
+                    }
+                }
+                if on {
+                    out |= 1 << b;
+                }
+            }
+            let p = Permissions(out).truncate();
+            let view = bit_in(p, 10);
+            let send = bit_in(p, 11);
+            let mut kept = 0u64;
+            for b in 0..53u32 {
+                let allowed = bit_in(p, b)
+                    && view
+                    && (send || ![17u32, 12, 15, 14].contains(&b))
+                    && (!timed_out || b == 10 || b == 16);
+                if allowed {
+                    kept |= 1 << b;
+                }
+            }
+            Permissions(kept)
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(2000))]
+            #[test]
+            fn channel_permissions_match_the_reference(
+                owner in prop::bool::weighted(0.05),
+                timed_out in prop::bool::weighted(0.2),
+                everyone in bits(),
+                role_bits in prop::collection::vec(bits(), 0..4),
+                ows in prop::collection::vec(overwrite(), 0..6),
+            ) {
+                let roles: Vec<(Snowflake, Permissions)> = role_bits
+                    .iter()
+                    .enumerate()
+                    .map(|(i, p)| (Snowflake(10 + i as u64), *p))
+                    .collect();
+                let m = Member {
+                    guild_id: GUILD,
+                    user_id: USER,
+                    is_owner: owner,
+                    everyone,
+                    roles: &roles,
+                    timed_out,
+                };
+                prop_assert_eq!(
+                    channel_permissions(&m, &ows),
+                    reference(owner, everyone, &roles, timed_out, &ows)
+                );
+            }
+
+            #[test]
+            fn the_hierarchy_is_strict_and_the_owner_is_above_all(
+                a in prop::collection::vec(0i64..5, 0..3),
+                b in prop::collection::vec(0i64..5, 0..3),
+                position in 0i64..6,
+            ) {
+                let (ra, rb) = (Rank::of(false, a.clone()), Rank::of(false, b.clone()));
+                let top = |v: &Vec<i64>| v.iter().copied().max().unwrap_or(0);
+                prop_assert_eq!(ra.manages_member(rb), top(&a) > top(&b));
+                prop_assert_eq!(ra.manages_role(position), position < top(&a));
+                prop_assert!(Rank::Owner.manages_member(ra));
+                prop_assert!(!ra.manages_member(Rank::Owner));
+                prop_assert!(!Rank::Owner.manages_member(Rank::Owner));
+                prop_assert!(Rank::Owner.manages_role(position));
+            }
+        }
+    }
+
+    #[test]
+    fn a_private_channel_is_nothing_to_those_not_let_in() {
+        let (guild, user, mods) = (
+            crate::Snowflake(1),
+            crate::Snowflake(2),
+            crate::Snowflake(9),
+        );
+        let private = [
+            Overwrite {
+                id: guild,
+                kind: OverwriteKind::Role,
+                allow: Permissions::NONE,
+                deny: Permissions::VIEW_CHANNEL,
+            },
+            Overwrite {
+                id: mods,
+                kind: OverwriteKind::Role,
+                allow: Permissions::VIEW_CHANNEL,
+                deny: Permissions::NONE,
+            },
+        ];
+        let member = |roles: &'static [(crate::Snowflake, Permissions)]| Member {
+            guild_id: guild,
+            user_id: user,
+            is_owner: false,
+            everyone: Permissions::DEFAULT_EVERYONE,
+            roles,
+            timed_out: false,
+        };
+        assert_eq!(
+            channel_permissions(&member(&[]), &private),
+            Permissions::NONE
+        );
+        static MOD: [(crate::Snowflake, Permissions); 1] = [(crate::Snowflake(9), Permissions(0))];
+        let p = channel_permissions(&member(&MOD), &private);
+        assert!(p.contains(Permissions::VIEW_CHANNEL | Permissions::SEND_MESSAGES));
+        let timed_out = Member {
+            timed_out: true,
+            ..member(&MOD)
+        };
+        assert_eq!(
+            channel_permissions(&timed_out, &private),
+            Permissions::VIEW_CHANNEL | Permissions::READ_MESSAGE_HISTORY
+        );
+        assert_eq!(
+            base_permissions(&timed_out),
+            Permissions::VIEW_CHANNEL | Permissions::READ_MESSAGE_HISTORY
+        );
     }
 }
