@@ -253,6 +253,116 @@ pub trait MessageStore: Send + Sync {
     ) -> Result<bool>;
 }
 
+/// What moderators change: roles and members once made, channel permission overwrites, bans,
+/// bulk message deletes and the audit log. Several writes here span tables; each method is one
+/// transaction.
+#[async_trait]
+pub trait ModerationStore: Send + Sync {
+    /// Replaces a role's editable fields (name, permissions, color, hoist, mentionable,
+    /// position; not `managed`); returns the stored role (None: no such role in the guild).
+    async fn update_role(&self, role: &Role) -> Result<Option<Role>>;
+    /// Sets the positions of several roles of a guild in one transaction (ids of no role of the
+    /// guild are skipped; of repeated ids, the last wins); returns every role of the guild by
+    /// position, then id.
+    async fn update_role_positions(
+        &self,
+        guild_id: Snowflake,
+        moves: &[RolePosition],
+    ) -> Result<Vec<Role>>;
+    /// Deletes a role, takes it from every member and deletes its overwrites in the guild's
+    /// channels, in one transaction; true when it existed. Callers refuse @everyone.
+    async fn delete_role(&self, guild_id: Snowflake, role_id: Snowflake) -> Result<bool>;
+
+    /// Gives a member a role; true when newly given. False when it had it already, or when the
+    /// member or the role does not exist, or the role is @everyone (never stored).
+    async fn add_member_role(
+        &self,
+        guild_id: Snowflake,
+        user_id: Snowflake,
+        role_id: Snowflake,
+    ) -> Result<bool>;
+    /// Changes nickname, roles (replaced as a set; ids of no role of the guild and @everyone are
+    /// left out) and timeout in one transaction; returns the member with its roles, as
+    /// [`GuildStore::fetch_member`] does (None: not a member).
+    async fn update_member(
+        &self,
+        guild_id: Snowflake,
+        user_id: Snowflake,
+        patch: &MemberPatch,
+    ) -> Result<Option<Member>>;
+    /// Takes a role from a member; true when it had it.
+    async fn remove_member_role(
+        &self,
+        guild_id: Snowflake,
+        user_id: Snowflake,
+        role_id: Snowflake,
+    ) -> Result<bool>;
+
+    /// Creates or replaces the overwrite of `target_id` in a channel; true when it is new.
+    async fn put_overwrite(&self, overwrite: &Overwrite) -> Result<bool>;
+    /// A channel's overwrites by target id.
+    async fn fetch_channel_overwrites(&self, channel_id: Snowflake) -> Result<Vec<Overwrite>>;
+    /// The overwrites of all of a guild's channels, by channel id, then target id.
+    async fn fetch_guild_overwrites(&self, guild_id: Snowflake) -> Result<Vec<Overwrite>>;
+    /// Replaces all of a channel's overwrites with `overwrites` in one transaction, all written
+    /// under `channel_id` and `guild_id` whatever their own say (of several for one target, the
+    /// last wins); returns the stored set by target id.
+    async fn replace_overwrites(
+        &self,
+        channel_id: Snowflake,
+        guild_id: Snowflake,
+        overwrites: &[Overwrite],
+    ) -> Result<Vec<Overwrite>>;
+    /// Deletes one overwrite; true when it existed.
+    async fn delete_overwrite(&self, channel_id: Snowflake, target_id: Snowflake) -> Result<bool>;
+
+    /// Records a ban; false when the user was banned already (nothing changes then). Does not
+    /// touch membership: see [`ModerationStore::ban_member`].
+    async fn insert_ban(&self, ban: &Ban) -> Result<bool>;
+    /// In one transaction: records the ban (or replaces the reason of an existing one), removes
+    /// the member with its roles, and with `delete_messages_since` tombstones at `at` the
+    /// user's messages in the guild's channels made at or after that instant (by their
+    /// snowflakes, to the millisecond).
+    async fn ban_member(
+        &self,
+        ban: &Ban,
+        delete_messages_since: Option<Timestamp>,
+        at: Timestamp,
+    ) -> Result<BanOutcome>;
+    /// One ban.
+    async fn fetch_ban(&self, guild_id: Snowflake, user_id: Snowflake) -> Result<Option<Ban>>;
+    /// A page of a guild's bans, ascending by user id. With `after`: the first `limit` above it
+    /// (and below `before`, if given); with only `before`: the last `limit` below it.
+    async fn fetch_bans(
+        &self,
+        guild_id: Snowflake,
+        before: Option<Snowflake>,
+        after: Option<Snowflake>,
+        limit: i64,
+    ) -> Result<Vec<Ban>>;
+    /// Lifts a ban; true when it existed.
+    async fn delete_ban(&self, guild_id: Snowflake, user_id: Snowflake) -> Result<bool>;
+
+    /// Tombstones several messages of a channel at `at` in one transaction; returns the ids that
+    /// existed and were not deleted yet, ascending.
+    async fn delete_messages(
+        &self,
+        channel_id: Snowflake,
+        ids: &[Snowflake],
+        at: Timestamp,
+    ) -> Result<Vec<Snowflake>>;
+
+    /// Records an audit log entry. An id in use → [`StoreError::Conflict`].
+    async fn insert_audit_entry(&self, entry: &AuditEntry) -> Result<()>;
+    /// A guild's audit log entries matching `query`, newest first. With `after`: the `limit`
+    /// entries just above it (and below `before`, if given); otherwise the newest below `before`.
+    async fn fetch_audit_entries(
+        &self,
+        guild_id: Snowflake,
+        query: &AuditQuery,
+    ) -> Result<Vec<AuditEntry>>;
+}
+
 /// Cluster coordination: leases on node ids (a node's heartbeat) and each node's contribution
 /// to its users' presence. A lease is live at `now` while `expires_at >= now`.
 #[async_trait]
@@ -319,6 +429,7 @@ pub trait Store:
     + ChannelStore
     + InviteStore
     + MessageStore
+    + ModerationStore
     + ClusterStore
 {
     /// Which backend this is (`sqlite` or `postgres`).

@@ -334,3 +334,98 @@ pub struct PresenceRow {
     /// Last change instant.
     pub updated_at: i64,
 }
+
+/// A role's new place in a reorder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RolePosition {
+    /// Role.
+    pub id: i64,
+    /// New position.
+    pub position: i64,
+}
+
+/// Changes to a member; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MemberPatch {
+    /// New nickname (`Some(None)` clears it).
+    pub nick: Option<Option<String>>,
+    /// The member's roles, replacing the ones it has (as a set; @everyone is never stored).
+    pub roles: Option<Vec<i64>>,
+    /// Timed out until this instant (`Some(None)` ends a timeout).
+    pub communication_disabled_until: Option<Option<i64>>,
+}
+
+/// A channel's permission overwrite for a role or a member.
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct Overwrite {
+    /// Channel.
+    pub channel_id: i64,
+    /// The channel's guild.
+    pub guild_id: i64,
+    /// Role (@everyone: the guild's id) or user.
+    pub target_id: i64,
+    /// 0 role, 1 member.
+    pub kind: i64,
+    /// Permission bits granted.
+    pub allow: i64,
+    /// Permission bits taken away.
+    pub deny: i64,
+}
+
+/// A guild's ban of a user.
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct Ban {
+    /// Guild.
+    pub guild_id: i64,
+    /// Banned user.
+    pub user_id: i64,
+    /// Why, as the moderator said.
+    pub reason: Option<String>,
+    /// Ban instant.
+    pub created_at: i64,
+}
+
+/// What banning a member did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BanOutcome {
+    /// The user was a member (and no longer is).
+    pub was_member: bool,
+    /// The messages tombstoned: (channel_id, message_id), ascending.
+    pub deleted: Vec<(i64, i64)>,
+}
+
+/// One audit log entry.
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct AuditEntry {
+    /// Guild.
+    pub guild_id: i64,
+    /// Snowflake (so entries order by time).
+    pub id: i64,
+    /// Who did it (None: the system).
+    pub user_id: Option<i64>,
+    /// What it was done to.
+    pub target_id: Option<i64>,
+    /// Discord's audit log event number.
+    pub action_type: i64,
+    /// JSON array of `{key, old_value, new_value}`.
+    pub changes: String,
+    /// JSON object of extra information.
+    pub options: Option<String>,
+    /// Why, as the moderator said.
+    pub reason: Option<String>,
+}
+
+/// Which audit log entries to read; filters left `None` match every entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditQuery {
+    /// Only this actor's.
+    pub user_id: Option<i64>,
+    /// Only this action type.
+    pub action_type: Option<i64>,
+    /// Only ids below this.
+    pub before: Option<i64>,
+    /// Only ids above this.
+    pub after: Option<i64>,
+    /// At most this many (callers keep it within 1..=100).
+    pub limit: i64,
+}

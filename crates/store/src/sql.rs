@@ -2,9 +2,12 @@
 //! `$N` parameters, `RETURNING`, `ON CONFLICT`, partial indexes), and every column is BIGINT,
 //! TEXT or BOOLEAN, so one body serves both; [`impl_store!`] stamps it onto each backend's type.
 //! A backend type provides `reader()` (pool for reads) and `writer()` (pool for writes).
-//! The cluster tables' SQL lives in `sql/cluster.rs`, stamped on by the same macro.
+//! The cluster tables' SQL lives in `sql/cluster.rs` and the moderation tables' (role and member
+//! edits, overwrites, bans, bulk deletes, audit log) in `sql/moderation.rs`, stamped on by the
+//! same macro.
 
 pub(crate) mod cluster;
+pub(crate) mod moderation;
 
 /// Maps a driver error to a [`crate::StoreError`], naming the column of a uniqueness conflict.
 pub(crate) fn map_err(e: sqlx::Error) -> crate::StoreError {
@@ -956,6 +959,7 @@ macro_rules! impl_store {
         }
 
         crate::sql::cluster::impl_cluster_store!($store);
+        crate::sql::moderation::impl_moderation_store!($store);
     };
 }
 
