@@ -11,6 +11,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
+use axum::serve::ListenerExt;
 use hearth_api::{ApiConfig, AppState};
 use hearth_bus::{Bus, LocalBus, NatsBus, NatsConfig};
 use hearth_gateway::Hub;
@@ -145,6 +146,13 @@ pub async fn serve_prepared(
         hub.shutdown(drain).await;
     });
     let mut graceful_rx = stop_rx.clone();
+    // Small writes (a gateway event, a REST answer) go out at once instead of waiting for the
+    // peer's delayed ACK (Nagle's algorithm).
+    let listener = listener.tap_io(|tcp| {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::debug!(error = %e, "setting TCP_NODELAY");
+        }
+    });
     let server = axum::serve(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),
