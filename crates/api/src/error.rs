@@ -101,6 +101,12 @@ pub enum ApiError {
     /// 10008.
     #[error("Unknown Message")]
     UnknownMessage,
+    /// 10011.
+    #[error("Unknown Role")]
+    UnknownRole,
+    /// 30005.
+    #[error("Maximum number of guild roles reached (250)")]
+    MaxRoles,
     /// 10013.
     #[error("Unknown User")]
     UnknownUser,
@@ -170,6 +176,8 @@ impl ApiError {
             UnknownInvite => (StatusCode::NOT_FOUND, 10006),
             UnknownMember => (StatusCode::NOT_FOUND, 10007),
             UnknownMessage => (StatusCode::NOT_FOUND, 10008),
+            UnknownRole => (StatusCode::NOT_FOUND, 10011),
+            MaxRoles => (StatusCode::BAD_REQUEST, 30005),
             UnknownUser => (StatusCode::NOT_FOUND, 10013),
             BotsForbidden => (StatusCode::FORBIDDEN, 20001),
             BotsOnly => (StatusCode::FORBIDDEN, 20002),

@@ -29,6 +29,7 @@ use utoipa_axum::routes;
 
 pub mod access;
 mod applications;
+mod audit;
 mod auth;
 mod channels;
 pub mod convert;
@@ -41,6 +42,7 @@ mod health;
 mod invites;
 mod members;
 mod messages;
+mod roles;
 mod users;
 
 pub use error::{ApiError, ApiResult};
@@ -167,6 +169,7 @@ fn api_v10() -> OpenApiRouter<AppState> {
         .merge(channels::router())
         .merge(invites::router())
         .merge(messages::router())
+        .merge(roles::router())
         .routes(routes!(health::openapi_document))
 }
 

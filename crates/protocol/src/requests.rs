@@ -364,3 +364,46 @@ fn nonce<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
         Some(N::U(u)) => Some(u.to_string()),
     })
 }
+
+/// Role colours as clients send them (`colors`; only the primary colour is kept).
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub struct RoleColorsIn {
+    /// RGB colour.
+    #[serde(default)]
+    pub primary_color: Option<u32>,
+}
+
+/// `POST /guilds/{id}/roles` and `PATCH /guilds/{id}/roles/{role}`: fields left out are
+/// unchanged (or defaulted, on creation).
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub struct RoleBody {
+    /// 1-100 characters (default "new role").
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Permission bits, as a decimal string.
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub permissions: Option<Permissions>,
+    /// RGB colour (legacy field; `colors.primary_color` wins when both are sent).
+    #[serde(default)]
+    pub color: Option<u32>,
+    /// Colours.
+    #[serde(default)]
+    pub colors: Option<RoleColorsIn>,
+    /// Shown apart in the member list.
+    #[serde(default)]
+    pub hoist: Option<bool>,
+    /// Anyone may mention it.
+    #[serde(default)]
+    pub mentionable: Option<bool>,
+}
+
+/// One entry of `PATCH /guilds/{id}/roles`.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct RolePosition {
+    /// Role.
+    pub id: Snowflake,
+    /// New position.
+    #[serde(default)]
+    pub position: Option<i64>,
+}

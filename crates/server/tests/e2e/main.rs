@@ -38,4 +38,5 @@ mod helpers;
 mod invites;
 mod messages;
 mod nodes;
+mod roles;
 mod walkthrough;

@@ -1,0 +1,539 @@
+//! `/guilds/{id}/roles` and `/guilds/{id}/members/{user}/roles/{role}`: roles and who holds
+//! them, under MANAGE_ROLES and the role hierarchy (one manages only roles below their highest
+//! role; the owner manages all), with audit log entries.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use hearth_core::names::{self, FieldError};
+use hearth_core::permissions::Rank;
+use hearth_core::{Permissions, Snowflake};
+use hearth_protocol::objects::Role;
+use hearth_protocol::requests::{RoleBody, RolePosition};
+use hearth_store as db;
+use serde_json::{json, Value};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::audit::{self, action, change, Reason};
+use crate::extract::{errors, Auth, Json, JsonList, Path};
+use crate::{access, convert, events, ApiError, ApiResult, AppState};
+
+/// At most this many roles per guild, @everyone included.
+const MAX_ROLES: usize = 250;
+
+pub(crate) fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_roles, create_role, reorder_roles))
+        .routes(routes!(get_role, modify_role, delete_role))
+        .routes(routes!(add_member_role, remove_member_role))
+}
+
+/// The caller in a guild: its permissions, its rank and the guild's roles.
+struct Actor {
+    perms: Permissions,
+    rank: Rank,
+    roles: Vec<db::Role>,
+}
+
+impl Actor {
+    async fn load(state: &AppState, guild_id: Snowflake, user: Snowflake) -> ApiResult<Actor> {
+        let (guild, perms) = access::guild(state, guild_id, user).await?;
+        let roles = state.store.fetch_roles(guild_id).await?;
+        let member = state
+            .store
+            .fetch_member(guild_id, user)
+            .await?
+            .ok_or(ApiError::MissingAccess)?;
+        let positions = member
+            .roles
+            .iter()
+            .filter_map(|r| roles.iter().find(|x| x.id == *r).map(|x| x.position));
+        let rank = Rank::of(guild.owner_id == user.as_i64(), positions);
+        Ok(Actor { perms, rank, roles })
+    }
+
+    /// MANAGE_ROLES.
+    fn manager(self) -> ApiResult<Actor> {
+        access::require(self.perms, Permissions::MANAGE_ROLES)?;
+        Ok(self)
+    }
+
+    fn role(&self, id: Snowflake) -> ApiResult<&db::Role> {
+        self.roles
+            .iter()
+            .find(|r| r.id == id.as_i64())
+            .ok_or(ApiError::UnknownRole)
+    }
+
+    /// A role below the caller's highest (refused otherwise).
+    fn manageable(&self, role: &db::Role) -> ApiResult<()> {
+        if self.rank.manages_role(role.position) {
+            Ok(())
+        } else {
+            Err(ApiError::MissingPermissions)
+        }
+    }
+
+    /// Refuses to grant bits the caller does not hold itself (administrators hold them all).
+    fn may_grant(&self, old: Permissions, new: Permissions) -> ApiResult<()> {
+        let added = Permissions(new.0 & !old.0);
+        if self.perms == Permissions::ALL || self.perms.contains(added) {
+            Ok(())
+        } else {
+            Err(ApiError::MissingPermissions)
+        }
+    }
+}
+
+fn sorted(roles: &[db::Role]) -> Vec<Role> {
+    let mut v: Vec<&db::Role> = roles.iter().collect();
+    v.sort_by_key(|r| (r.position, r.id));
+    v.into_iter().map(convert::role).collect()
+}
+
+fn role_event(name: &str, guild_id: Snowflake, role: &db::Role) -> hearth_core::events::Event {
+    hearth_core::events::Event::guild(
+        name,
+        guild_id,
+        json!({ "guild_id": guild_id, "role": convert::role(role) }),
+    )
+}
+
+/// Checks a role body; `creating` requires nothing, editing @everyone refuses a new name.
+fn check_body(body: &RoleBody, everyone: bool) -> ApiResult<()> {
+    let mut errs = errors();
+    if let Some(name) = &body.name {
+        if everyone {
+            errs.add(
+                "name",
+                FieldError::new("INVALID_ROLE", "The @everyone role cannot be renamed."),
+            );
+        } else if let Err(e) = names::validate_channel_name(name) {
+            errs.add("name", e);
+        }
+    }
+    if let Some(p) = body.permissions {
+        if !Permissions::is_valid(p.0) {
+            errs.add(
+                "permissions",
+                FieldError::new("INVALID_PERMISSIONS", "Unknown permission bits."),
+            );
+        }
+    }
+    let colour = body
+        .colors
+        .as_ref()
+        .and_then(|c| c.primary_color)
+        .or(body.color);
+    if colour.is_some_and(|c| c > 0xFF_FFFF) {
+        errs.add(
+            "color",
+            FieldError::new("NUMBER_TYPE_MAX", "Must be 16777215 or less."),
+        );
+    }
+    errs.into_result()
+}
+
+/// Applies a body to a role; returns the audit changes.
+fn apply(role: &mut db::Role, body: &RoleBody) -> Vec<Value> {
+    let mut changes = Vec::new();
+    if let Some(name) = &body.name {
+        let name = name.trim().to_owned();
+        if name != role.name {
+            changes.push(change("name", Some(json!(role.name)), Some(json!(name))));
+            role.name = name;
+        }
+    }
+    if let Some(p) = body.permissions {
+        let p = p.0 as i64;
+        if p != role.permissions {
+            changes.push(change(
+                "permissions",
+                Some(json!(role.permissions.to_string())),
+                Some(json!(p.to_string())),
+            ));
+            role.permissions = p;
+        }
+    }
+    let colour = body
+        .colors
+        .as_ref()
+        .and_then(|c| c.primary_color)
+        .or(body.color);
+    if let Some(c) = colour.map(i64::from).filter(|c| *c != role.color) {
+        changes.push(change("color", Some(json!(role.color)), Some(json!(c))));
+        role.color = c;
+    }
+    if let Some(h) = body.hoist.filter(|h| *h != role.hoist) {
+        changes.push(change("hoist", Some(json!(role.hoist)), Some(json!(h))));
+        role.hoist = h;
+    }
+    if let Some(m) = body.mentionable.filter(|m| *m != role.mentionable) {
+        changes.push(change(
+            "mentionable",
+            Some(json!(role.mentionable)),
+            Some(json!(m)),
+        ));
+        role.mentionable = m;
+    }
+    changes
+}
+
+/// The guild's roles, by position.
+#[utoipa::path(get, path = "/guilds/{guild_id}/roles", tag = "roles", params(("guild_id" = Snowflake, Path)),
+    responses((status = 200, body = Vec<Role>), (status = 403, body = hearth_protocol::ErrorBody), (status = 404, body = hearth_protocol::ErrorBody)))]
+async fn list_roles(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(guild_id): Path<Snowflake>,
+) -> ApiResult<axum::Json<Vec<Role>>> {
+    access::guild(&state, guild_id, auth.id()).await?;
+    let roles = state.store.fetch_roles(guild_id).await?;
+    Ok(axum::Json(sorted(&roles)))
+}
+
+/// One role.
+#[utoipa::path(get, path = "/guilds/{guild_id}/roles/{role_id}", tag = "roles", params(("guild_id" = Snowflake, Path), ("role_id" = Snowflake, Path)),
+    responses((status = 200, body = Role), (status = 403, body = hearth_protocol::ErrorBody), (status = 404, body = hearth_protocol::ErrorBody)))]
+async fn get_role(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path((guild_id, role_id)): Path<(Snowflake, Snowflake)>,
+) -> ApiResult<axum::Json<Role>> {
+    let actor = Actor::load(&state, guild_id, auth.id()).await?;
+    Ok(axum::Json(convert::role(actor.role(role_id)?)))
+}
+
+/// Creates a role at the bottom of the hierarchy (position 1; the others move up). The caller
+/// may grant only permissions it holds.
+#[utoipa::path(post, path = "/guilds/{guild_id}/roles", tag = "roles", params(("guild_id" = Snowflake, Path)), request_body = RoleBody,
+    responses((status = 200, body = Role), (status = 400, body = hearth_protocol::ErrorBody), (status = 403, body = hearth_protocol::ErrorBody), (status = 404, body = hearth_protocol::ErrorBody)))]
+async fn create_role(
+    State(state): State<AppState>,
+    auth: Auth,
+    reason: Reason,
+    Path(guild_id): Path<Snowflake>,
+    Json(body): Json<RoleBody>,
+) -> ApiResult<axum::Json<Role>> {
+    let _order = state.order.lock(guild_id).await;
+    let actor = Actor::load(&state, guild_id, auth.id()).await?.manager()?;
+    check_body(&body, false)?;
+    if actor.roles.len() >= MAX_ROLES {
+        return Err(ApiError::MaxRoles);
+    }
+    actor.may_grant(
+        Permissions::NONE,
+        body.permissions.unwrap_or(Permissions::NONE),
+    )?;
+    let mut role = db::Role {
+        guild_id: guild_id.as_i64(),
+        id: state.ids.next().as_i64(),
+        name: "new role".into(),
+        permissions: 0,
+        color: 0,
+        hoist: false,
+        mentionable: false,
+        managed: false,
+        position: 1,
+    };
+    let changes = apply(&mut role, &body);
+    let moved: Vec<db::RolePosition> = actor
+        .roles
+        .iter()
+        .filter(|r| r.id != guild_id.as_i64())
+        .map(|r| db::RolePosition {
+            id: r.id,
+            position: r.position + 1,
+        })
+        .collect();
+    let after = state.store.update_role_positions(guild_id, &moved).await?;
+    state.store.insert_role(&role).await?;
+    let mut events = vec![role_event("GUILD_ROLE_CREATE", guild_id, &role)];
+    for r in &after {
+        let before = actor.roles.iter().find(|x| x.id == r.id);
+        if before.is_some_and(|b| b.position != r.position) {
+            events.push(role_event("GUILD_ROLE_UPDATE", guild_id, r));
+        }
+    }
+    state.publish_all(events);
+    audit::record(
+        &state,
+        audit::Entry {
+            guild_id,
+            actor: auth.id(),
+            target: Some(Snowflake::from_i64(role.id)),
+            action: action::ROLE_CREATE,
+            changes,
+            reason: &reason,
+        },
+    )
+    .await?;
+    Ok(axum::Json(convert::role(&role)))
+}
+
+/// Changes a role below the caller's highest (@everyone too, but not its name).
+#[utoipa::path(patch, path = "/guilds/{guild_id}/roles/{role_id}", tag = "roles", params(("guild_id" = Snowflake, Path), ("role_id" = Snowflake, Path)), request_body = RoleBody,
+    responses((status = 200, body = Role), (status = 400, body = hearth_protocol::ErrorBody), (status = 403, body = hearth_protocol::ErrorBody), (status = 404, body = hearth_protocol::ErrorBody)))]
+async fn modify_role(
+    State(state): State<AppState>,
+    auth: Auth,
+    reason: Reason,
+    Path((guild_id, role_id)): Path<(Snowflake, Snowflake)>,
+    Json(body): Json<RoleBody>,
+) -> ApiResult<axum::Json<Role>> {
+    let _order = state.order.lock(guild_id).await;
+    let actor = Actor::load(&state, guild_id, auth.id()).await?.manager()?;
+    let mut role = actor.role(role_id)?.clone();
+    let everyone = role.id == guild_id.as_i64();
+    if !everyone {
+        actor.manageable(&role)?;
+    }
+    check_body(&body, everyone)?;
+    if let Some(p) = body.permissions {
+        actor.may_grant(Permissions(role.permissions as u64), p)?;
+    }
+    let changes = apply(&mut role, &body);
+    if changes.is_empty() {
+        return Ok(axum::Json(convert::role(&role)));
+    }
+    let role = state
+        .store
+        .update_role(&role)
+        .await?
+        .ok_or(ApiError::UnknownRole)?;
+    state.publish(role_event("GUILD_ROLE_UPDATE", guild_id, &role));
+    audit::record(
+        &state,
+        audit::Entry {
+            guild_id,
+            actor: auth.id(),
+            target: Some(role_id),
+            action: action::ROLE_UPDATE,
+            changes,
+            reason: &reason,
+        },
+    )
+    .await?;
+    Ok(axum::Json(convert::role(&role)))
+}
+
+/// Deletes a role below the caller's highest (not @everyone, not a bot's own role).
+#[utoipa::path(delete, path = "/guilds/{guild_id}/roles/{role_id}", tag = "roles", params(("guild_id" = Snowflake, Path), ("role_id" = Snowflake, Path)),
+    responses((status = 204), (status = 400, body = hearth_protocol::ErrorBody), (status = 403, body = hearth_protocol::ErrorBody), (status = 404, body = hearth_protocol::ErrorBody)))]
+async fn delete_role(
+    State(state): State<AppState>,
+    auth: Auth,
+    reason: Reason,
+    Path((guild_id, role_id)): Path<(Snowflake, Snowflake)>,
+) -> ApiResult<StatusCode> {
+    let _order = state.order.lock(guild_id).await;
+    let actor = Actor::load(&state, guild_id, auth.id()).await?.manager()?;
+    let role = actor.role(role_id)?.clone();
+    if role.id == guild_id.as_i64() {
+        return Err(ApiError::field(
+            "role_id",
+            FieldError::new("INVALID_ROLE", "The @everyone role cannot be deleted."),
+        ));
+    }
+    if role.managed {
+        return Err(ApiError::MissingPermissions);
+    }
+    actor.manageable(&role)?;
+    if !state.store.delete_role(guild_id, role_id).await? {
+        return Err(ApiError::UnknownRole);
+    }
+    state.publish(hearth_core::events::Event::guild(
+        "GUILD_ROLE_DELETE",
+        guild_id,
+        json!({ "guild_id": guild_id, "role_id": role_id }),
+    ));
+    let changes = vec![
+        change("name", Some(json!(role.name)), None),
+        change(
+            "permissions",
+            Some(json!(role.permissions.to_string())),
+            None,
+        ),
+        change("color", Some(json!(role.color)), None),
+        change("hoist", Some(json!(role.hoist)), None),
+        change("mentionable", Some(json!(role.mentionable)), None),
+    ];
+    audit::record(
+        &state,
+        audit::Entry {
+            guild_id,
+            actor: auth.id(),
+            target: Some(role_id),
+            action: action::ROLE_DELETE,
+            changes,
+            reason: &reason,
+        },
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Moves roles (each below the caller's highest, to a position below it) in one transaction;
+/// answers every role of the guild.
+#[utoipa::path(patch, path = "/guilds/{guild_id}/roles", tag = "roles", params(("guild_id" = Snowflake, Path)), request_body = Vec<RolePosition>,
+    responses((status = 200, body = Vec<Role>), (status = 400, body = hearth_protocol::ErrorBody), (status = 403, body = hearth_protocol::ErrorBody), (status = 404, body = hearth_protocol::ErrorBody)))]
+async fn reorder_roles(
+    State(state): State<AppState>,
+    auth: Auth,
+    reason: Reason,
+    Path(guild_id): Path<Snowflake>,
+    JsonList(body): JsonList<RolePosition>,
+) -> ApiResult<axum::Json<Vec<Role>>> {
+    let _order = state.order.lock(guild_id).await;
+    let actor = Actor::load(&state, guild_id, auth.id()).await?.manager()?;
+    let mut moves = Vec::new();
+    for (i, entry) in body.iter().enumerate() {
+        let role = actor.role(entry.id)?;
+        let Some(position) = entry.position else {
+            continue;
+        };
+        if role.id == guild_id.as_i64() || position < 1 {
+            return Err(ApiError::field(
+                &format!("{i}.position"),
+                FieldError::new(
+                    "INVALID_ROLE",
+                    "@everyone stays at the bottom (position 0).",
+                ),
+            ));
+        }
+        actor.manageable(role)?;
+        if !actor.rank.manages_role(position) {
+            return Err(ApiError::MissingPermissions);
+        }
+        moves.push(db::RolePosition {
+            id: role.id,
+            position,
+        });
+    }
+    let after = state.store.update_role_positions(guild_id, &moves).await?;
+    let mut events = Vec::new();
+    for r in &after {
+        let Some(before) = actor.roles.iter().find(|x| x.id == r.id) else {
+            continue;
+        };
+        if before.position != r.position {
+            events.push(role_event("GUILD_ROLE_UPDATE", guild_id, r));
+            audit::record(
+                &state,
+                audit::Entry {
+                    guild_id,
+                    actor: auth.id(),
+                    target: Some(Snowflake::from_i64(r.id)),
+                    action: action::ROLE_UPDATE,
+                    changes: vec![change(
+                        "position",
+                        Some(json!(before.position)),
+                        Some(json!(r.position)),
+                    )],
+                    reason: &reason,
+                },
+            )
+            .await?;
+        }
+    }
+    state.publish_all(events);
+    Ok(axum::Json(sorted(&after)))
+}
+
+/// Gives a role (below the caller's highest, not a bot's own) to a member.
+#[utoipa::path(put, path = "/guilds/{guild_id}/members/{user_id}/roles/{role_id}", tag = "roles",
+    params(("guild_id" = Snowflake, Path), ("user_id" = Snowflake, Path), ("role_id" = Snowflake, Path)),
+    responses((status = 204), (status = 403, body = hearth_protocol::ErrorBody), (status = 404, body = hearth_protocol::ErrorBody)))]
+async fn add_member_role(
+    state: State<AppState>,
+    auth: Auth,
+    reason: Reason,
+    path: Path<(Snowflake, Snowflake, Snowflake)>,
+) -> ApiResult<StatusCode> {
+    member_role(state, auth, reason, path, true).await
+}
+
+/// Takes a role (below the caller's highest, not a bot's own) from a member.
+#[utoipa::path(delete, path = "/guilds/{guild_id}/members/{user_id}/roles/{role_id}", tag = "roles",
+    params(("guild_id" = Snowflake, Path), ("user_id" = Snowflake, Path), ("role_id" = Snowflake, Path)),
+    responses((status = 204), (status = 403, body = hearth_protocol::ErrorBody), (status = 404, body = hearth_protocol::ErrorBody)))]
+async fn remove_member_role(
+    state: State<AppState>,
+    auth: Auth,
+    reason: Reason,
+    path: Path<(Snowflake, Snowflake, Snowflake)>,
+) -> ApiResult<StatusCode> {
+    member_role(state, auth, reason, path, false).await
+}
+
+async fn member_role(
+    State(state): State<AppState>,
+    auth: Auth,
+    reason: Reason,
+    Path((guild_id, user_id, role_id)): Path<(Snowflake, Snowflake, Snowflake)>,
+    add: bool,
+) -> ApiResult<StatusCode> {
+    let _order = state.order.lock(guild_id).await;
+    let actor = Actor::load(&state, guild_id, auth.id()).await?.manager()?;
+    let role = actor.role(role_id)?.clone();
+    if role.id == guild_id.as_i64() {
+        return Err(ApiError::UnknownRole);
+    }
+    if role.managed {
+        return Err(ApiError::MissingPermissions);
+    }
+    actor.manageable(&role)?;
+    let user = state
+        .store
+        .fetch_user(user_id)
+        .await?
+        .ok_or(ApiError::UnknownMember)?;
+    state
+        .store
+        .fetch_member(guild_id, user_id)
+        .await?
+        .ok_or(ApiError::UnknownMember)?;
+    let changed = if add {
+        state
+            .store
+            .add_member_role(guild_id, user_id, role_id)
+            .await?
+    } else {
+        state
+            .store
+            .remove_member_role(guild_id, user_id, role_id)
+            .await?
+    };
+    if !changed {
+        return Ok(StatusCode::NO_CONTENT);
+    }
+    let member = state
+        .store
+        .fetch_member(guild_id, user_id)
+        .await?
+        .ok_or(ApiError::UnknownMember)?;
+    let wire = convert::member(&member, Some(&user));
+    state.publish(hearth_core::events::Event::guild(
+        "GUILD_MEMBER_UPDATE",
+        guild_id,
+        events::with(&wire, json!({ "guild_id": guild_id })),
+    ));
+    let key = if add { "$add" } else { "$remove" };
+    audit::record(
+        &state,
+        audit::Entry {
+            guild_id,
+            actor: auth.id(),
+            target: Some(user_id),
+            action: action::MEMBER_ROLE_UPDATE,
+            changes: vec![change(
+                key,
+                None,
+                Some(json!([{ "id": role_id, "name": role.name }])),
+            )],
+            reason: &reason,
+        },
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
+}

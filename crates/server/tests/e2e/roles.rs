@@ -1,0 +1,400 @@
+//! Roles: create, change, reorder, delete, give and take, under MANAGE_ROLES and the role
+//! hierarchy, with their events and audit log entries.
+
+use reqwest::Method;
+use serde_json::{json, Value};
+
+use crate::helpers::TestApp;
+
+both!(
+    roles_live_through_create_change_reorder_and_delete_with_events_and_audit,
+    the_role_hierarchy_bounds_what_a_manager_may_do,
+    role_bodies_and_reasons_are_checked,
+);
+
+fn id(v: &Value) -> String {
+    v["id"].as_str().expect("id").to_owned()
+}
+
+/// A call with an `X-Audit-Log-Reason` header.
+async fn with_reason(
+    app: &TestApp,
+    method: Method,
+    path: &str,
+    token: &str,
+    reason: &str,
+    body: Option<Value>,
+) -> crate::helpers::Res {
+    let mut req = app
+        .client
+        .request(method, format!("{}/api/v10{path}", app.base))
+        .header("Authorization", token)
+        .header("X-Audit-Log-Reason", reason);
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    TestApp::read(req.send().await.expect("request")).await
+}
+
+async fn put(app: &TestApp, path: &str, token: &str) -> crate::helpers::Res {
+    app.call(Method::PUT, path, Some(token), None).await
+}
+
+async fn roles_live_through_create_change_reorder_and_delete_with_events_and_audit(app: &TestApp) {
+    let owner = app.register("owner").await;
+    let (g, _) = app.guild_with(&owner, &[]).await;
+    let gid = id(&g);
+    let owner_id = app.user_id(&owner).await;
+    app.drain_events().await;
+
+    let body = json!({"name": "mods", "permissions": "8192", "colors": {"primary_color": 255}, "hoist": true});
+    let mods = with_reason(
+        app,
+        Method::POST,
+        &format!("/guilds/{gid}/roles"),
+        &owner,
+        "new%20team",
+        Some(body),
+    )
+    .await
+    .ok(200);
+    assert_eq!(
+        (
+            mods["name"].as_str(),
+            mods["permissions"].as_str(),
+            mods["color"].as_u64(),
+            mods["hoist"].as_bool(),
+            mods["position"].as_i64()
+        ),
+        (Some("mods"), Some("8192"), Some(255), Some(true), Some(1))
+    );
+    let e = app.event("GUILD_ROLE_CREATE").await;
+    assert_eq!(e.data["role"]["id"], mods["id"]);
+    assert_eq!(e.data["guild_id"], gid.as_str());
+
+    // A second role is created at the bottom: the first moves up.
+    let helpers = app
+        .post(
+            &format!("/guilds/{gid}/roles"),
+            &owner,
+            json!({"name": "helpers"}),
+        )
+        .await
+        .ok(200);
+    assert_eq!(helpers["position"], 1);
+    let list = app
+        .get(&format!("/guilds/{gid}/roles"), &owner)
+        .await
+        .ok(200);
+    let names: Vec<(&str, i64)> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["name"].as_str().unwrap(), r["position"].as_i64().unwrap()))
+        .collect();
+    assert_eq!(names, vec![("@everyone", 0), ("helpers", 1), ("mods", 2)]);
+
+    app.drain_events().await;
+    let renamed = app
+        .patch(
+            &format!("/guilds/{gid}/roles/{}", id(&mods)),
+            &owner,
+            json!({"name": "moderators", "mentionable": true}),
+        )
+        .await
+        .ok(200);
+    assert_eq!(
+        (renamed["name"].as_str(), renamed["mentionable"].as_bool()),
+        (Some("moderators"), Some(true))
+    );
+    assert_eq!(
+        app.event("GUILD_ROLE_UPDATE").await.data["role"]["name"],
+        "moderators"
+    );
+
+    // Reordering answers every role; moved roles are announced.
+    let reordered = app
+        .call(
+            Method::PATCH,
+            &format!("/guilds/{gid}/roles"),
+            Some(&owner),
+            Some(json!([{"id": id(&helpers), "position": 3}])),
+        )
+        .await
+        .ok(200);
+    let helpers_now = reordered
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == helpers["id"])
+        .unwrap()
+        .clone();
+    assert_eq!(helpers_now["position"], 3);
+    app.drain_events().await;
+
+    // Given to and taken from a member (the owner here), announced as GUILD_MEMBER_UPDATE.
+    put(
+        app,
+        &format!("/guilds/{gid}/members/{owner_id}/roles/{}", id(&mods)),
+        &owner,
+    )
+    .await
+    .ok(204);
+    let e = app.event("GUILD_MEMBER_UPDATE").await;
+    assert_eq!(e.data["roles"], json!([mods["id"]]));
+    assert_eq!(e.data["user"]["id"], owner_id.as_str());
+    let member = app
+        .get(&format!("/guilds/{gid}/members/{owner_id}"), &owner)
+        .await
+        .ok(200);
+    assert_eq!(member["roles"], json!([mods["id"]]));
+    app.delete(
+        &format!("/guilds/{gid}/members/{owner_id}/roles/{}", id(&mods)),
+        &owner,
+    )
+    .await
+    .ok(204);
+    assert_eq!(
+        app.event("GUILD_MEMBER_UPDATE").await.data["roles"],
+        json!([])
+    );
+
+    with_reason(
+        app,
+        Method::DELETE,
+        &format!("/guilds/{gid}/roles/{}", id(&mods)),
+        &owner,
+        "cleanup",
+        None,
+    )
+    .await
+    .ok(204);
+    let e = app.event("GUILD_ROLE_DELETE").await;
+    assert_eq!(e.data["role_id"], mods["id"]);
+    app.get(&format!("/guilds/{gid}/roles/{}", id(&mods)), &owner)
+        .await
+        .assert_error(404, 10011);
+
+    // The audit log has every change, newest first, with actors and reasons.
+    let store = app.store().await;
+    let guild_id: i64 = gid.parse().unwrap();
+    let query = hearth_store::AuditQuery {
+        user_id: None,
+        action_type: None,
+        before: None,
+        after: None,
+        limit: 100,
+    };
+    let entries = store
+        .fetch_audit_entries(hearth_core::Snowflake::from_i64(guild_id), &query)
+        .await
+        .unwrap();
+    let kinds: Vec<i64> = entries.iter().map(|e| e.action_type).collect();
+    assert_eq!(kinds, vec![32, 25, 25, 31, 31, 30, 30], "{entries:?}");
+    assert_eq!(entries[0].reason.as_deref(), Some("cleanup"));
+    assert_eq!(entries.last().unwrap().reason.as_deref(), Some("new team"));
+    assert!(entries
+        .iter()
+        .all(|e| e.user_id == Some(owner_id.parse().unwrap())));
+    let created: Value = serde_json::from_str(&entries.last().unwrap().changes).unwrap();
+    assert!(
+        created
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["key"] == "name" && c["new_value"] == "mods"),
+        "{created}"
+    );
+    let added: Value = serde_json::from_str(&entries[2].changes).unwrap();
+    assert_eq!(added[0]["key"], "$add");
+}
+
+async fn the_role_hierarchy_bounds_what_a_manager_may_do(app: &TestApp) {
+    let owner = app.register("owner").await;
+    let alice = app.register("alice").await;
+    let bob = app.register("bob").await;
+    let (g, _) = app.guild_with(&owner, &[&alice, &bob]).await;
+    let gid = id(&g);
+    let (alice_id, bob_id) = (app.user_id(&alice).await, app.user_id(&bob).await);
+    let roles = format!("/guilds/{gid}/roles");
+    // Created in this order, they end up top (3) > manager (2) > low (1).
+    let top = app
+        .post(&roles, &owner, json!({"name": "top"}))
+        .await
+        .ok(200);
+    let manager = app
+        .post(
+            &roles,
+            &owner,
+            json!({"name": "manager", "permissions": "268435456"}),
+        )
+        .await
+        .ok(200);
+    let low = app
+        .post(&roles, &owner, json!({"name": "low"}))
+        .await
+        .ok(200);
+    put(
+        app,
+        &format!("/guilds/{gid}/members/{alice_id}/roles/{}", id(&manager)),
+        &owner,
+    )
+    .await
+    .ok(204);
+
+    // Below her highest role: allowed.
+    app.patch(
+        &format!("{roles}/{}", id(&low)),
+        &alice,
+        json!({"name": "lower"}),
+    )
+    .await
+    .ok(200);
+    put(
+        app,
+        &format!("/guilds/{gid}/members/{bob_id}/roles/{}", id(&low)),
+        &alice,
+    )
+    .await
+    .ok(204);
+    // Her own highest role and anything above it: refused.
+    for r in [&top, &manager] {
+        app.patch(
+            &format!("{roles}/{}", id(r)),
+            &alice,
+            json!({"name": "mine"}),
+        )
+        .await
+        .assert_error(403, 50013);
+        app.delete(&format!("{roles}/{}", id(r)), &alice)
+            .await
+            .assert_error(403, 50013);
+        put(
+            app,
+            &format!("/guilds/{gid}/members/{bob_id}/roles/{}", id(r)),
+            &alice,
+        )
+        .await
+        .assert_error(403, 50013);
+    }
+    // Moving a role up to her level: refused.
+    app.call(
+        Method::PATCH,
+        &roles,
+        Some(&alice),
+        Some(json!([{"id": id(&low), "position": 2}])),
+    )
+    .await
+    .assert_error(403, 50013);
+    // Granting what she does not hold: refused; what she holds: allowed.
+    app.patch(
+        &format!("{roles}/{}", id(&low)),
+        &alice,
+        json!({"permissions": "8"}),
+    )
+    .await
+    .assert_error(403, 50013);
+    app.post(
+        &roles,
+        &alice,
+        json!({"name": "admins", "permissions": "8"}),
+    )
+    .await
+    .assert_error(403, 50013);
+    app.post(
+        &roles,
+        &alice,
+        json!({"name": "sub", "permissions": "268435456"}),
+    )
+    .await
+    .ok(200);
+    // @everyone: editable, not deletable, not renamable.
+    app.patch(
+        &format!("{roles}/{gid}"),
+        &alice,
+        json!({"permissions": "1024"}),
+    )
+    .await
+    .ok(200);
+    app.delete(&format!("{roles}/{gid}"), &alice)
+        .await
+        .assert_error(400, 50035);
+    app.patch(&format!("{roles}/{gid}"), &owner, json!({"name": "all"}))
+        .await
+        .assert_field_error("name", "INVALID_ROLE");
+
+    // Without MANAGE_ROLES: reading only.
+    app.get(&roles, &bob).await.ok(200);
+    app.post(&roles, &bob, json!({"name": "x"}))
+        .await
+        .assert_error(403, 50013);
+    app.delete(
+        &format!("/guilds/{gid}/members/{bob_id}/roles/{}", id(&low)),
+        &bob,
+    )
+    .await
+    .assert_error(403, 50013);
+    // Strangers and unknown things.
+    let stranger = app.register("stranger").await;
+    app.get(&roles, &stranger).await.assert_error(403, 50001);
+    app.get(&format!("{roles}/1234"), &owner)
+        .await
+        .assert_error(404, 10011);
+    put(
+        app,
+        &format!(
+            "/guilds/{gid}/members/{}/roles/{}",
+            app.user_id(&stranger).await,
+            id(&low)
+        ),
+        &owner,
+    )
+    .await
+    .assert_error(404, 10007);
+}
+
+async fn role_bodies_and_reasons_are_checked(app: &TestApp) {
+    let owner = app.register("owner").await;
+    let (g, _) = app.guild_with(&owner, &[]).await;
+    let roles = format!("/guilds/{}/roles", id(&g));
+    app.post(&roles, &owner, json!({"name": "x".repeat(101)}))
+        .await
+        .assert_field_error("name", "BASE_TYPE_BAD_LENGTH");
+    app.post(
+        &roles,
+        &owner,
+        json!({"permissions": (1u64 << 47).to_string()}),
+    )
+    .await
+    .assert_field_error("permissions", "INVALID_PERMISSIONS");
+    app.post(&roles, &owner, json!({"color": 16_777_216}))
+        .await
+        .assert_field_error("color", "NUMBER_TYPE_MAX");
+    app.post(&roles, &owner, json!({"hoist": "yes"}))
+        .await
+        .assert_error(400, 50035);
+    app.call(
+        Method::PATCH,
+        &roles,
+        Some(&owner),
+        Some(json!({"id": "1"})),
+    )
+    .await
+    .assert_error(400, 50035);
+    with_reason(
+        app,
+        Method::POST,
+        &roles,
+        &owner,
+        &"r".repeat(513),
+        Some(json!({})),
+    )
+    .await
+    .assert_error(400, 50035);
+    // A role with defaults.
+    let r = app.post(&roles, &owner, json!({})).await.ok(200);
+    assert_eq!(
+        (r["name"].as_str(), r["permissions"].as_str()),
+        (Some("new role"), Some("0"))
+    );
+}
