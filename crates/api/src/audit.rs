@@ -17,6 +17,8 @@ pub mod action {
     pub const ROLE_UPDATE: i64 = 31;
     /// A role was deleted.
     pub const ROLE_DELETE: i64 = 32;
+    /// A member's nickname or timeout changed.
+    pub const MEMBER_UPDATE: i64 = 24;
     /// Roles were given to or taken from a member.
     pub const MEMBER_ROLE_UPDATE: i64 = 25;
 }

@@ -3,18 +3,24 @@
 use axum::extract::State;
 use hearth_core::names::FieldError;
 use hearth_core::Snowflake;
+use hearth_core::{Permissions, Timestamp};
 use hearth_protocol::objects::Member;
-use hearth_protocol::requests::MembersQuery;
+use hearth_protocol::requests::{MembersQuery, ModifyMember};
+use hearth_store as db;
+use serde_json::json;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::extract::{Auth, Path, Query};
-use crate::{access, convert, ApiError, ApiResult, AppState};
+use crate::audit::{self, action, change, Reason};
+use crate::extract::{errors, Auth, Json, Path, Query};
+use crate::roles::Actor;
+use crate::{access, convert, events, ApiError, ApiResult, AppState};
 
 pub(crate) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_members))
-        .routes(routes!(get_member))
+        .routes(routes!(get_member, modify_member))
+        .routes(routes!(modify_me))
 }
 
 /// Members by ascending user id (`limit` 1-1000, default 1; `after` a user id).
@@ -67,4 +73,251 @@ async fn get_member(
         .await?
         .ok_or(ApiError::UnknownMember)?;
     Ok(axum::Json(convert::member(&member, Some(&user))))
+}
+
+/// Longest timeout: 28 days.
+const MAX_TIMEOUT_SECS: i64 = 28 * 24 * 3600;
+
+/// Changes a member: `nick` (MANAGE_NICKNAMES, or CHANGE_NICKNAME for oneself), `roles`
+/// (MANAGE_ROLES; every role given or taken below the caller's highest, none a bot's own) and
+/// `communication_disabled_until` (MODERATE_MEMBERS). Acting on another member's nick or
+/// timeout needs a higher rank than theirs; the owner and administrators cannot be timed out.
+#[utoipa::path(patch, path = "/guilds/{guild_id}/members/{user_id}", tag = "members",
+    params(("guild_id" = Snowflake, Path), ("user_id" = Snowflake, Path)), request_body = ModifyMember,
+    responses((status = 200, body = Member), (status = 400, body = hearth_protocol::ErrorBody), (status = 403, body = hearth_protocol::ErrorBody), (status = 404, body = hearth_protocol::ErrorBody)))]
+async fn modify_member(
+    State(state): State<AppState>,
+    auth: Auth,
+    reason: Reason,
+    Path((guild_id, user_id)): Path<(Snowflake, Snowflake)>,
+    Json(body): Json<ModifyMember>,
+) -> ApiResult<axum::Json<Member>> {
+    change_member(&state, auth.id(), guild_id, user_id, body, &reason).await
+}
+
+/// Changes the caller's own nickname (CHANGE_NICKNAME).
+#[utoipa::path(patch, path = "/guilds/{guild_id}/members/@me", tag = "members",
+    params(("guild_id" = Snowflake, Path)), request_body = ModifyMember,
+    responses((status = 200, body = Member), (status = 400, body = hearth_protocol::ErrorBody), (status = 403, body = hearth_protocol::ErrorBody), (status = 404, body = hearth_protocol::ErrorBody)))]
+async fn modify_me(
+    State(state): State<AppState>,
+    auth: Auth,
+    reason: Reason,
+    Path(guild_id): Path<Snowflake>,
+    Json(body): Json<ModifyMember>,
+) -> ApiResult<axum::Json<Member>> {
+    let only_nick = ModifyMember {
+        nick: body.nick,
+        ..ModifyMember::default()
+    };
+    change_member(&state, auth.id(), guild_id, auth.id(), only_nick, &reason).await
+}
+
+/// A checked member change.
+struct MemberChange {
+    patch: db::MemberPatch,
+    /// Audit changes of the nick and the timeout.
+    changes: Vec<serde_json::Value>,
+    added: Vec<i64>,
+    removed: Vec<i64>,
+}
+
+/// Checks a member change against the caller's permissions and rank.
+fn check_change(
+    actor: &Actor,
+    me: Snowflake,
+    target: &db::Member,
+    body: &ModifyMember,
+) -> ApiResult<MemberChange> {
+    let mut errs = errors();
+    let mut patch = db::MemberPatch::default();
+    let mut changes = Vec::new();
+    let outranks = actor.rank.manages_member(actor.rank_of(target));
+    let myself = target.user_id == me.as_i64();
+    if let Some(nick) = &body.nick {
+        let nick = nick.as_deref().map(str::trim).filter(|n| !n.is_empty());
+        if nick.is_some_and(|n| n.chars().count() > 32) {
+            errs.add("nick", FieldError::bad_length(1, 32));
+        }
+        let allowed = if myself {
+            actor.perms.contains(Permissions::CHANGE_NICKNAME)
+                || actor.perms.contains(Permissions::MANAGE_NICKNAMES)
+        } else {
+            actor.perms.contains(Permissions::MANAGE_NICKNAMES) && outranks
+        };
+        if !allowed {
+            return Err(ApiError::MissingPermissions);
+        }
+        if nick != target.nick.as_deref() {
+            changes.push(change(
+                "nick",
+                target.nick.clone().map(Into::into),
+                nick.map(Into::into),
+            ));
+            patch.nick = Some(nick.map(str::to_owned));
+        }
+    }
+    let (mut added, mut removed) = (Vec::new(), Vec::new());
+    if let Some(roles) = &body.roles {
+        access::require(actor.perms, Permissions::MANAGE_ROLES)?;
+        let wanted: Vec<i64> = roles.iter().map(|r| r.as_i64()).collect();
+        for id in &wanted {
+            if actor.role(Snowflake::from_i64(*id)).is_err() || *id == target.guild_id {
+                errs.add("roles", FieldError::new("INVALID_ROLE", "Unknown role."));
+            }
+        }
+        added = wanted
+            .iter()
+            .filter(|r| !target.roles.contains(r))
+            .copied()
+            .collect();
+        removed = target
+            .roles
+            .iter()
+            .filter(|r| !wanted.contains(r))
+            .copied()
+            .collect();
+        for id in added.iter().chain(&removed) {
+            if let Ok(role) = actor.role(Snowflake::from_i64(*id)) {
+                if role.managed {
+                    return Err(ApiError::MissingPermissions);
+                }
+                actor.manageable(role)?;
+            }
+        }
+        patch.roles = Some(wanted);
+    }
+    if let Some(until) = &body.communication_disabled_until {
+        access::require(actor.perms, Permissions::MODERATE_MEMBERS)?;
+        if !outranks || myself {
+            return Err(ApiError::MissingPermissions);
+        }
+        let now = Timestamp::now();
+        let until = match until.as_deref() {
+            None => None,
+            Some(text) => match Timestamp::parse_iso(text) {
+                None => {
+                    errs.add(
+                        "communication_disabled_until",
+                        FieldError::new("DATE_TIME_TYPE_PARSE", "Not an ISO 8601 timestamp."),
+                    );
+                    None
+                }
+                Some(t) if t.0 <= now.0 => None,
+                Some(t) if t.0 > now.plus_seconds(MAX_TIMEOUT_SECS).0 => {
+                    errs.add(
+                        "communication_disabled_until",
+                        FieldError::new(
+                            "COMMUNICATION_DISABLED_TIMESTAMP_TOO_FAR",
+                            "At most 28 days ahead.",
+                        ),
+                    );
+                    None
+                }
+                Some(t) => Some(t.0),
+            },
+        };
+        if until != target.communication_disabled_until {
+            let iso = |v: Option<i64>| v.map(|t| serde_json::Value::from(Timestamp(t).to_iso()));
+            changes.push(change(
+                "communication_disabled_until",
+                iso(target.communication_disabled_until),
+                iso(until),
+            ));
+            patch.communication_disabled_until = Some(until);
+        }
+    }
+    errs.into_result()?;
+    Ok(MemberChange {
+        patch,
+        changes,
+        added,
+        removed,
+    })
+}
+
+async fn change_member(
+    state: &AppState,
+    me: Snowflake,
+    guild_id: Snowflake,
+    user_id: Snowflake,
+    body: ModifyMember,
+    reason: &Reason,
+) -> ApiResult<axum::Json<Member>> {
+    let _order = state.order.lock(guild_id).await;
+    let actor = Actor::load(state, guild_id, me).await?;
+    let target = state
+        .store
+        .fetch_member(guild_id, user_id)
+        .await?
+        .ok_or(ApiError::UnknownMember)?;
+    let user = state
+        .store
+        .fetch_user(user_id)
+        .await?
+        .ok_or(ApiError::UnknownMember)?;
+    let MemberChange {
+        patch,
+        changes,
+        added,
+        removed,
+    } = check_change(&actor, me, &target, &body)?;
+    if body.communication_disabled_until.is_some() {
+        // The owner and administrators cannot be timed out.
+        let input = state
+            .store
+            .fetch_permission_input(guild_id, user_id)
+            .await?
+            .ok_or(ApiError::UnknownMember)?;
+        if access::compute(&input, user_id) == Permissions::ALL {
+            return Err(ApiError::MissingPermissions);
+        }
+    }
+    let member = state
+        .store
+        .update_member(guild_id, user_id, &patch)
+        .await?
+        .ok_or(ApiError::UnknownMember)?;
+    let wire = convert::member(&member, Some(&user));
+    if member != target {
+        state.publish(hearth_core::events::Event::guild(
+            "GUILD_MEMBER_UPDATE",
+            guild_id,
+            events::with(&wire, json!({ "guild_id": guild_id })),
+        ));
+    }
+    let named = |ids: &[i64]| {
+        ids.iter()
+            .filter_map(|id| actor.roles.iter().find(|r| r.id == *id))
+            .map(|r| json!({ "id": Snowflake::from_i64(r.id), "name": r.name }))
+            .collect::<Vec<_>>()
+    };
+    let mut role_changes = Vec::new();
+    if !added.is_empty() {
+        role_changes.push(change("$add", None, Some(json!(named(&added)))));
+    }
+    if !removed.is_empty() {
+        role_changes.push(change("$remove", None, Some(json!(named(&removed)))));
+    }
+    for (kind, list) in [
+        (action::MEMBER_UPDATE, changes),
+        (action::MEMBER_ROLE_UPDATE, role_changes),
+    ] {
+        if list.is_empty() {
+            continue;
+        }
+        audit::record(
+            state,
+            audit::Entry {
+                guild_id,
+                actor: me,
+                target: Some(user_id),
+                action: kind,
+                changes: list,
+                reason,
+            },
+        )
+        .await?;
+    }
+    Ok(axum::Json(wire))
 }

@@ -29,14 +29,19 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
 }
 
 /// The caller in a guild: its permissions, its rank and the guild's roles.
-struct Actor {
-    perms: Permissions,
-    rank: Rank,
-    roles: Vec<db::Role>,
+pub(crate) struct Actor {
+    pub(crate) perms: Permissions,
+    pub(crate) rank: Rank,
+    pub(crate) roles: Vec<db::Role>,
+    pub(crate) owner_id: i64,
 }
 
 impl Actor {
-    async fn load(state: &AppState, guild_id: Snowflake, user: Snowflake) -> ApiResult<Actor> {
+    pub(crate) async fn load(
+        state: &AppState,
+        guild_id: Snowflake,
+        user: Snowflake,
+    ) -> ApiResult<Actor> {
         let (guild, perms) = access::guild(state, guild_id, user).await?;
         let roles = state.store.fetch_roles(guild_id).await?;
         let member = state
@@ -49,7 +54,12 @@ impl Actor {
             .iter()
             .filter_map(|r| roles.iter().find(|x| x.id == *r).map(|x| x.position));
         let rank = Rank::of(guild.owner_id == user.as_i64(), positions);
-        Ok(Actor { perms, rank, roles })
+        Ok(Actor {
+            perms,
+            rank,
+            roles,
+            owner_id: guild.owner_id,
+        })
     }
 
     /// MANAGE_ROLES.
@@ -58,7 +68,7 @@ impl Actor {
         Ok(self)
     }
 
-    fn role(&self, id: Snowflake) -> ApiResult<&db::Role> {
+    pub(crate) fn role(&self, id: Snowflake) -> ApiResult<&db::Role> {
         self.roles
             .iter()
             .find(|r| r.id == id.as_i64())
@@ -66,12 +76,21 @@ impl Actor {
     }
 
     /// A role below the caller's highest (refused otherwise).
-    fn manageable(&self, role: &db::Role) -> ApiResult<()> {
+    pub(crate) fn manageable(&self, role: &db::Role) -> ApiResult<()> {
         if self.rank.manages_role(role.position) {
             Ok(())
         } else {
             Err(ApiError::MissingPermissions)
         }
+    }
+
+    /// The rank of another member of the guild.
+    pub(crate) fn rank_of(&self, member: &db::Member) -> Rank {
+        let positions = member
+            .roles
+            .iter()
+            .filter_map(|r| self.roles.iter().find(|x| x.id == *r).map(|x| x.position));
+        Rank::of(member.user_id == self.owner_id, positions)
     }
 
     /// Refuses to grant bits the caller does not hold itself (administrators hold them all).

@@ -407,3 +407,21 @@ pub struct RolePosition {
     #[serde(default)]
     pub position: Option<i64>,
 }
+
+/// `PATCH /guilds/{id}/members/{user}`: fields left out are unchanged. Voice fields (`mute`,
+/// `deaf`, `channel_id`) are not served and are ignored.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub struct ModifyMember {
+    /// 1-32 characters; null or "" clears it.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub nick: Option<Option<String>>,
+    /// The member's roles, replacing the ones it has.
+    #[serde(default)]
+    pub roles: Option<Vec<Snowflake>>,
+    /// ISO 8601 instant until which the member is timed out (at most 28 days ahead); null ends
+    /// a timeout.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub communication_disabled_until: Option<Option<String>>,
+}

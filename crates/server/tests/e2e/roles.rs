@@ -10,6 +10,7 @@ both!(
     roles_live_through_create_change_reorder_and_delete_with_events_and_audit,
     the_role_hierarchy_bounds_what_a_manager_may_do,
     role_bodies_and_reasons_are_checked,
+    members_are_changed_within_permissions_and_rank,
 );
 
 fn id(v: &Value) -> String {
@@ -397,4 +398,163 @@ async fn role_bodies_and_reasons_are_checked(app: &TestApp) {
         (r["name"].as_str(), r["permissions"].as_str()),
         (Some("new role"), Some("0"))
     );
+}
+
+async fn members_are_changed_within_permissions_and_rank(app: &TestApp) {
+    let owner = app.register("owner").await;
+    let alice = app.register("alice").await;
+    let bob = app.register("bob").await;
+    let (g, _) = app.guild_with(&owner, &[&alice, &bob]).await;
+    let gid = id(&g);
+    let (owner_id, alice_id, bob_id) = (
+        app.user_id(&owner).await,
+        app.user_id(&alice).await,
+        app.user_id(&bob).await,
+    );
+    let roles = format!("/guilds/{gid}/roles");
+    let top = app
+        .post(&roles, &owner, json!({"name": "top"}))
+        .await
+        .ok(200);
+    // MANAGE_NICKNAMES | MANAGE_ROLES | MODERATE_MEMBERS
+    let bits = ((1u64 << 27) | (1u64 << 28) | (1u64 << 40)).to_string();
+    let manager = app
+        .post(
+            &roles,
+            &owner,
+            json!({"name": "manager", "permissions": bits}),
+        )
+        .await
+        .ok(200);
+    let low = app
+        .post(&roles, &owner, json!({"name": "low"}))
+        .await
+        .ok(200);
+    let member = |u: &str| format!("/guilds/{gid}/members/{u}");
+    app.patch(&member(&alice_id), &owner, json!({"roles": [id(&manager)]}))
+        .await
+        .ok(200);
+    app.drain_events().await;
+
+    // Nicknames: others' with MANAGE_NICKNAMES and a higher rank; one's own with CHANGE_NICKNAME.
+    let m = app
+        .patch(&member(&bob_id), &alice, json!({"nick": "bobby"}))
+        .await
+        .ok(200);
+    assert_eq!(m["nick"], "bobby");
+    let e = app.event("GUILD_MEMBER_UPDATE").await;
+    assert_eq!(
+        (e.data["nick"].as_str(), e.data["user"]["id"].as_str()),
+        (Some("bobby"), Some(bob_id.as_str()))
+    );
+    app.patch(
+        &format!("/guilds/{gid}/members/@me"),
+        &bob,
+        json!({"nick": "rob"}),
+    )
+    .await
+    .ok(200);
+    app.patch(&member(&owner_id), &alice, json!({"nick": "boss"}))
+        .await
+        .assert_error(403, 50013);
+    app.patch(&member(&alice_id), &bob, json!({"nick": "al"}))
+        .await
+        .assert_error(403, 50013);
+    app.patch(&member(&bob_id), &alice, json!({"nick": "x".repeat(33)}))
+        .await
+        .assert_field_error("nick", "BASE_TYPE_BAD_LENGTH");
+    let cleared = app
+        .patch(&member(&bob_id), &alice, json!({"nick": null}))
+        .await
+        .ok(200);
+    assert!(cleared["nick"].is_null());
+
+    // Roles as a set: only roles below her highest.
+    let m = app
+        .patch(&member(&bob_id), &alice, json!({"roles": [id(&low)]}))
+        .await
+        .ok(200);
+    assert_eq!(m["roles"], json!([low["id"]]));
+    app.patch(
+        &member(&bob_id),
+        &alice,
+        json!({"roles": [id(&low), id(&top)]}),
+    )
+    .await
+    .assert_error(403, 50013);
+    app.patch(&member(&bob_id), &alice, json!({"roles": ["1234"]}))
+        .await
+        .assert_field_error("roles", "INVALID_ROLE");
+
+    // Timeouts: a higher rank, at most 28 days, null ends it; never the owner.
+    let hour = time::OffsetDateTime::now_utc() + time::Duration::hours(1);
+    let iso = hour
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap();
+    let m = app
+        .patch(
+            &member(&bob_id),
+            &alice,
+            json!({"communication_disabled_until": iso}),
+        )
+        .await
+        .ok(200);
+    assert!(m["communication_disabled_until"].is_string(), "{m}");
+    let far = (time::OffsetDateTime::now_utc() + time::Duration::days(29))
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap();
+    app.patch(
+        &member(&bob_id),
+        &alice,
+        json!({"communication_disabled_until": far}),
+    )
+    .await
+    .assert_field_error(
+        "communication_disabled_until",
+        "COMMUNICATION_DISABLED_TIMESTAMP_TOO_FAR",
+    );
+    app.patch(
+        &member(&owner_id),
+        &alice,
+        json!({"communication_disabled_until": iso}),
+    )
+    .await
+    .assert_error(403, 50013);
+    app.patch(
+        &member(&alice_id),
+        &bob,
+        json!({"communication_disabled_until": iso}),
+    )
+    .await
+    .assert_error(403, 50013);
+    let m = app
+        .patch(
+            &member(&bob_id),
+            &alice,
+            json!({"communication_disabled_until": null}),
+        )
+        .await
+        .ok(200);
+    assert!(m["communication_disabled_until"].is_null());
+    app.patch(&member("1234"), &alice, json!({"nick": "x"}))
+        .await
+        .assert_error(404, 10007);
+
+    // Recorded: nick and timeout changes (24), role changes (25).
+    let store = app.store().await;
+    let q = hearth_store::AuditQuery {
+        user_id: Some(alice_id.parse().unwrap()),
+        action_type: None,
+        before: None,
+        after: None,
+        limit: 100,
+    };
+    let kinds: Vec<i64> = store
+        .fetch_audit_entries(hearth_core::Snowflake::from_i64(gid.parse().unwrap()), &q)
+        .await
+        .unwrap()
+        .iter()
+        .map(|e| e.action_type)
+        .collect();
+    assert_eq!(kinds, vec![24, 24, 25, 24, 24], "{kinds:?}");
 }
