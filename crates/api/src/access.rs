@@ -3,19 +3,30 @@
 //! Unknown things answer 404 with their code; things that exist but that the caller may not see
 //! answer 50001 Missing Access; a visible thing the caller may not change answers 50013.
 
-use hearth_core::permissions::guild_permissions;
-use hearth_core::{Permissions, Snowflake};
+use hearth_core::permissions::{base_permissions, Member};
+use hearth_core::{Permissions, Snowflake, Timestamp};
 use hearth_store::{Channel, Guild, PermissionInput};
 
 use crate::{ApiError, ApiResult, AppState};
 
-/// The caller's permissions from what the store loaded.
+/// The caller's permissions from what the store loaded: a timed-out member keeps only
+/// VIEW_CHANNEL and READ_MESSAGE_HISTORY.
 pub fn compute(input: &PermissionInput, user_id: Snowflake) -> Permissions {
-    guild_permissions(
-        input.owner_id == user_id.as_i64(),
-        Permissions(input.everyone as u64),
-        input.roles.iter().map(|p| Permissions(*p as u64)),
-    )
+    let roles: Vec<(Snowflake, Permissions)> = input
+        .roles
+        .iter()
+        .map(|p| (Snowflake(0), Permissions(*p as u64)))
+        .collect();
+    base_permissions(&Member {
+        guild_id: Snowflake(0),
+        user_id,
+        is_owner: input.owner_id == user_id.as_i64(),
+        everyone: Permissions(input.everyone as u64),
+        roles: &roles,
+        timed_out: input
+            .timed_out_until
+            .is_some_and(|until| until > Timestamp::now().0),
+    })
 }
 
 /// A guild the caller is a member of, with their guild-level permissions.

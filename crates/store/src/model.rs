@@ -172,6 +172,8 @@ pub struct PermissionInput {
     pub everyone: i64,
     /// Bits of each of the member's roles.
     pub roles: Vec<i64>,
+    /// The member's timeout (`communication_disabled_until`), if any.
+    pub timed_out_until: Option<i64>,
 }
 
 /// A channel.

@@ -497,8 +497,8 @@ macro_rules! impl_store {
                     guild_id: Snowflake,
                     user_id: Snowflake,
                 ) -> Result<Option<PermissionInput>> {
-                    let head: Option<(i64, Option<i64>)> = sqlx::query_as(
-                        "SELECT g.owner_id, r.permissions FROM guilds g
+                    let head: Option<(i64, Option<i64>, Option<i64>)> = sqlx::query_as(
+                        "SELECT g.owner_id, r.permissions, m.communication_disabled_until FROM guilds g
                          JOIN members m ON m.guild_id = g.id AND m.user_id = $2
                          LEFT JOIN roles r ON r.guild_id = g.id AND r.id = g.id
                          WHERE g.id = $1",
@@ -507,7 +507,7 @@ macro_rules! impl_store {
                     .bind(user_id.as_i64())
                     .fetch_optional(self.reader())
                     .await?;
-                    let Some((owner_id, everyone)) = head else { return Ok(None) };
+                    let Some((owner_id, everyone, timed_out_until)) = head else { return Ok(None) };
                     let roles: Vec<(i64,)> = sqlx::query_as(
                         "SELECT r.permissions FROM member_roles mr
                          JOIN roles r ON r.guild_id = mr.guild_id AND r.id = mr.role_id
@@ -521,6 +521,7 @@ macro_rules! impl_store {
                         owner_id,
                         everyone: everyone.unwrap_or(0),
                         roles: roles.into_iter().map(|(p,)| p).collect(),
+                        timed_out_until,
                     }))
                 }
 

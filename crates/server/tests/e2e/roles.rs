@@ -500,6 +500,18 @@ async fn members_are_changed_within_permissions_and_rank(app: &TestApp) {
         .await
         .ok(200);
     assert!(m["communication_disabled_until"].is_string(), "{m}");
+    // A timed-out member reads but does not send.
+    let general = g["system_channel_id"].as_str().unwrap().to_owned();
+    app.post(
+        &format!("/channels/{general}/messages"),
+        &bob,
+        json!({"content": "hi"}),
+    )
+    .await
+    .assert_error(403, 50013);
+    app.get(&format!("/channels/{general}/messages"), &bob)
+        .await
+        .ok(200);
     let far = (time::OffsetDateTime::now_utc() + time::Duration::days(29))
         .format(&time::format_description::well_known::Rfc3339)
         .unwrap();
@@ -536,6 +548,7 @@ async fn members_are_changed_within_permissions_and_rank(app: &TestApp) {
         .await
         .ok(200);
     assert!(m["communication_disabled_until"].is_null());
+    app.say(&bob, &general, "back").await;
     app.patch(&member("1234"), &alice, json!({"nick": "x"}))
         .await
         .assert_error(404, 10007);
