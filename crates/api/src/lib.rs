@@ -170,6 +170,7 @@ fn api_v10() -> OpenApiRouter<AppState> {
         .merge(invites::router())
         .merge(messages::router())
         .merge(roles::router())
+        .merge(audit::router())
         .routes(routes!(health::openapi_document))
 }
 

@@ -425,3 +425,19 @@ pub struct ModifyMember {
     #[schema(value_type = Option<String>)]
     pub communication_disabled_until: Option<Option<String>>,
 }
+
+/// `GET /guilds/{id}/audit-logs`.
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AuditLogQuery {
+    /// Only entries made by this user.
+    pub user_id: Option<Snowflake>,
+    /// Only entries of this action type.
+    pub action_type: Option<i64>,
+    /// Entries with ids below this (newest first).
+    pub before: Option<Snowflake>,
+    /// Entries with ids above this.
+    pub after: Option<Snowflake>,
+    /// 1-100, default 50.
+    pub limit: Option<i64>,
+}

@@ -208,6 +208,75 @@ async fn roles_live_through_create_change_reorder_and_delete_with_events_and_aud
     );
     let added: Value = serde_json::from_str(&entries[2].changes).unwrap();
     assert_eq!(added[0]["key"], "$add");
+
+    // Read over HTTP: newest first, filtered, with the users they name.
+    let log = app
+        .get(&format!("/guilds/{gid}/audit-logs"), &owner)
+        .await
+        .ok(200);
+    let listed: Vec<i64> = log["audit_log_entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action_type"].as_i64().unwrap())
+        .collect();
+    assert_eq!(listed, kinds);
+    assert_eq!(log["audit_log_entries"][0]["reason"], "cleanup");
+    assert_eq!(log["audit_log_entries"][0]["target_id"], mods["id"]);
+    assert_eq!(log["users"][0]["id"], owner_id.as_str());
+    let created = app
+        .get(
+            &format!("/guilds/{gid}/audit-logs?action_type=30&limit=1"),
+            &owner,
+        )
+        .await
+        .ok(200);
+    let only: Vec<&Value> = created["audit_log_entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .collect();
+    assert_eq!(
+        (only.len(), only[0]["target_id"].clone()),
+        (1, helpers["id"].clone())
+    );
+    let newest = log["audit_log_entries"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let older = app
+        .get(&format!("/guilds/{gid}/audit-logs?before={newest}"), &owner)
+        .await
+        .ok(200);
+    assert_eq!(
+        older["audit_log_entries"].as_array().unwrap().len(),
+        kinds.len() - 1
+    );
+    app.get(&format!("/guilds/{gid}/audit-logs?limit=0"), &owner)
+        .await
+        .assert_error(400, 50035);
+    let member = app.register("member").await;
+    let code = app
+        .post(
+            &format!(
+                "/channels/{}/invites",
+                g["system_channel_id"].as_str().unwrap()
+            ),
+            &owner,
+            json!({}),
+        )
+        .await
+        .ok(200);
+    app.post(
+        &format!("/invites/{}", code["code"].as_str().unwrap()),
+        &member,
+        json!({}),
+    )
+    .await
+    .ok(200);
+    app.get(&format!("/guilds/{gid}/audit-logs"), &member)
+        .await
+        .assert_error(403, 50013);
 }
 
 async fn the_role_hierarchy_bounds_what_a_manager_may_do(app: &TestApp) {
