@@ -7,32 +7,9 @@ use std::sync::Arc;
 use hearth_core::{Permissions, Snowflake, SnowflakeGenerator, Timestamp};
 use hearth_store::*;
 
-macro_rules! contract {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    let db = hearth_store::testing::TestDatabase::sqlite();
-                    let store = hearth_store::connect(&db.url).await.expect("connect");
-                    super::$name(store.clone()).await;
-                    store.close().await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    let Some(db) = hearth_store::testing::TestDatabase::postgres().await else { return };
-                    let store = hearth_store::connect(&db.url).await.expect("connect");
-                    super::$name(store.clone()).await;
-                    store.close().await;
-                }
-            )*
-        }
-    };
-}
+#[macro_use]
+#[path = "support/contract_macro.rs"]
+mod contract_macro;
 
 contract!(
     roles_are_updated_and_deleting_one_takes_it_from_members_and_overwrites,
