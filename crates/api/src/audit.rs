@@ -51,24 +51,7 @@ async fn audit_log(
     for r in &rows {
         people.extend(r.user_id);
         people.extend(r.target_id);
-        let mut e = json!({
-            "id": Snowflake::from_i64(r.id),
-            "user_id": r.user_id.map(Snowflake::from_i64),
-            "target_id": r.target_id.map(|t| Snowflake::from_i64(t).to_string()),
-            "action_type": r.action_type,
-            "changes": serde_json::from_str::<Value>(&r.changes).unwrap_or(json!([])),
-        });
-        if let Some(o) = r
-            .options
-            .as_deref()
-            .and_then(|o| serde_json::from_str::<Value>(o).ok())
-        {
-            e["options"] = o;
-        }
-        if let Some(reason) = &r.reason {
-            e["reason"] = json!(reason);
-        }
-        entries.push(e);
+        entries.push(entry_json(r));
     }
     let mut users = Vec::new();
     for id in people {
@@ -88,8 +71,42 @@ async fn audit_log(
     })))
 }
 
+/// An entry as the audit log lists it (and as GUILD_AUDIT_LOG_ENTRY_CREATE carries it).
+fn entry_json(r: &hearth_store::AuditEntry) -> Value {
+    let mut e = json!({
+        "id": Snowflake::from_i64(r.id),
+        "user_id": r.user_id.map(Snowflake::from_i64),
+        "target_id": r.target_id.map(|t| Snowflake::from_i64(t).to_string()),
+        "action_type": r.action_type,
+        "changes": serde_json::from_str::<Value>(&r.changes).unwrap_or(json!([])),
+    });
+    if let Some(o) = r
+        .options
+        .as_deref()
+        .and_then(|o| serde_json::from_str::<Value>(o).ok())
+    {
+        e["options"] = o;
+    }
+    if let Some(reason) = &r.reason {
+        e["reason"] = json!(reason);
+    }
+    e
+}
+
 /// Discord's audit log event numbers used by hearth.
 pub mod action {
+    /// A channel was created.
+    pub const CHANNEL_CREATE: i64 = 10;
+    /// A channel was changed.
+    pub const CHANNEL_UPDATE: i64 = 11;
+    /// A channel was deleted.
+    pub const CHANNEL_DELETE: i64 = 12;
+    /// A permission overwrite was added to a channel.
+    pub const CHANNEL_OVERWRITE_CREATE: i64 = 13;
+    /// A channel's permission overwrite was changed.
+    pub const CHANNEL_OVERWRITE_UPDATE: i64 = 14;
+    /// A permission overwrite was removed from a channel.
+    pub const CHANNEL_OVERWRITE_DELETE: i64 = 15;
     /// A role was created.
     pub const ROLE_CREATE: i64 = 30;
     /// A role was changed.
@@ -157,11 +174,14 @@ pub struct Entry<'a> {
     pub action: i64,
     /// Changed keys (see [`change`]).
     pub changes: Vec<Value>,
+    /// Extra details of the action (Discord's `options`), if it has any.
+    pub options: Option<Value>,
     /// The moderator's reason.
     pub reason: &'a Reason,
 }
 
-/// Records an entry in the guild's audit log.
+/// Records an entry in the guild's audit log and tells the members with VIEW_AUDIT_LOG
+/// (GUILD_AUDIT_LOG_ENTRY_CREATE; the gateway checks the permission of each receiver).
 pub async fn record(state: &AppState, entry: Entry<'_>) -> ApiResult<()> {
     let row = hearth_store::AuditEntry {
         guild_id: entry.guild_id.as_i64(),
@@ -170,9 +190,16 @@ pub async fn record(state: &AppState, entry: Entry<'_>) -> ApiResult<()> {
         target_id: entry.target.map(Snowflake::as_i64),
         action_type: entry.action,
         changes: Value::Array(entry.changes).to_string(),
-        options: None,
+        options: entry.options.map(|o| o.to_string()),
         reason: entry.reason.0.clone(),
     };
     state.store.insert_audit_entry(&row).await?;
+    let mut data = entry_json(&row);
+    data["guild_id"] = json!(entry.guild_id);
+    state.publish(hearth_core::events::Event::guild(
+        hearth_gateway::hub::AUDIT_LOG_ENTRY_CREATE,
+        entry.guild_id,
+        data,
+    ));
     Ok(())
 }

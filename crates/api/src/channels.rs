@@ -5,18 +5,21 @@ use hearth_core::names;
 use hearth_core::{Permissions, Snowflake};
 use hearth_protocol::objects::Channel;
 use hearth_protocol::requests::ModifyChannel;
+use hearth_store as db;
+use serde_json::{json, Value};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use crate::audit::{self, action, change, Reason};
 use crate::extract::{errors, Auth, Json, Path};
-use crate::guilds::{check_channel_fields, check_parent, TEXT};
-use crate::{access, convert, events, ApiError, ApiResult, AppState};
+use crate::guilds::{check_channel_fields, check_parent, CATEGORY, TEXT};
+use crate::{access, convert, events, overwrites, ApiError, ApiResult, AppState};
 
 pub(crate) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(get_channel, modify_channel, delete_channel))
 }
 
-/// A channel the caller may view.
+/// A channel the caller may view, with its permission overwrites.
 #[utoipa::path(get, path = "/channels/{channel_id}", tag = "channels", params(("channel_id" = Snowflake, Path)),
     responses((status = 200, body = Channel), (status = 403, body = hearth_protocol::ErrorBody), (status = 404, body = hearth_protocol::ErrorBody)))]
 async fn get_channel(
@@ -24,35 +27,118 @@ async fn get_channel(
     auth: Auth,
     Path(channel_id): Path<Snowflake>,
 ) -> ApiResult<axum::Json<Channel>> {
-    let (channel, _) = access::channel(&state, channel_id, auth.id()).await?;
-    Ok(axum::Json(convert::channel(&channel)))
+    let a = access::channel_access(&state, channel_id, auth.id()).await?;
+    Ok(axum::Json(convert::channel(&a.channel, &a.overwrites)))
 }
 
-/// Changes a channel's name, topic, position, parent, nsfw flag or slow mode (MANAGE_CHANNELS).
+/// The changed fields of a channel, for its audit entry.
+pub(crate) fn channel_changes(old: Option<&db::Channel>, new: Option<&db::Channel>) -> Vec<Value> {
+    let fields = |c: &db::Channel| {
+        [
+            ("name", json!(c.name)),
+            ("type", json!(c.kind)),
+            ("topic", json!(c.topic)),
+            ("position", json!(c.position)),
+            ("parent_id", json!(c.parent_id.map(|p| p.to_string()))),
+            ("nsfw", json!(c.nsfw)),
+            ("rate_limit_per_user", json!(c.rate_limit_per_user)),
+        ]
+    };
+    let (a, b) = (old.map(fields), new.map(fields));
+    let mut out = Vec::new();
+    for i in 0..7 {
+        let key = a.as_ref().or(b.as_ref()).map_or("", |f| f[i].0);
+        let o = a.as_ref().map(|f| f[i].1.clone()).filter(|v| !v.is_null());
+        let n = b.as_ref().map(|f| f[i].1.clone()).filter(|v| !v.is_null());
+        if o != n {
+            out.push(change(key, o, n));
+        }
+    }
+    out
+}
+
+/// Records a channel's creation, change or deletion in the audit log.
+pub(crate) async fn audit_channel(
+    state: &AppState,
+    actor: Snowflake,
+    reason: &Reason,
+    old: Option<&db::Channel>,
+    new: Option<&db::Channel>,
+) -> ApiResult<()> {
+    let Some(c) = new.or(old) else { return Ok(()) };
+    let act = match (old, new) {
+        (None, _) => action::CHANNEL_CREATE,
+        (Some(_), Some(_)) => action::CHANNEL_UPDATE,
+        (Some(_), None) => action::CHANNEL_DELETE,
+    };
+    let changes = channel_changes(old, new);
+    if act == action::CHANNEL_UPDATE && changes.is_empty() {
+        return Ok(());
+    }
+    audit::record(
+        state,
+        audit::Entry {
+            guild_id: Snowflake::from_i64(c.guild_id.unwrap_or(0)),
+            actor,
+            target: Some(Snowflake::from_i64(c.id)),
+            action: act,
+            changes,
+            options: None,
+            reason,
+        },
+    )
+    .await
+}
+
+/// The overwrites a channel change asks for: the list given, or with `lock_permissions` and a
+/// new parent, the parent's (None: unchanged).
+async fn wanted_overwrites(
+    state: &AppState,
+    errs: &mut crate::error::FormErrors,
+    a: &access::ChannelAccess,
+    body: &ModifyChannel,
+) -> ApiResult<Option<Vec<db::Overwrite>>> {
+    let id = a.channel.id;
+    if let Some(list) = &body.permission_overwrites {
+        return Ok(Some(
+            overwrites::check_list(state, errs, a.guild_id, id, list).await?,
+        ));
+    }
+    match (body.lock_permissions, body.parent_id) {
+        (Some(true), Some(Some(parent))) => {
+            let theirs = state.store.fetch_channel_overwrites(parent).await?;
+            Ok(Some(overwrites::copied(&theirs, id)))
+        }
+        _ => Ok(None),
+    }
+}
+
+/// Changes a channel's name, topic, position, parent, nsfw flag, slow mode (MANAGE_CHANNELS)
+/// or permission overwrites (also MANAGE_ROLES; only bits the caller holds may change).
 #[utoipa::path(patch, path = "/channels/{channel_id}", tag = "channels", params(("channel_id" = Snowflake, Path)), request_body = ModifyChannel,
     responses((status = 200, body = Channel), (status = 400, body = hearth_protocol::ErrorBody), (status = 403, body = hearth_protocol::ErrorBody), (status = 404, body = hearth_protocol::ErrorBody)))]
 async fn modify_channel(
     State(state): State<AppState>,
     auth: Auth,
+    reason: Reason,
     Path(channel_id): Path<Snowflake>,
     Json(body): Json<ModifyChannel>,
 ) -> ApiResult<axum::Json<Channel>> {
-    let (first, _) = access::channel(&state, channel_id, auth.id()).await?;
-    let guild_id = first.guild_id.ok_or(ApiError::UnknownChannel)?;
+    let first = access::channel_access(&state, channel_id, auth.id()).await?;
     // Read, change and write under the guild's lock (channel changes are ordered per guild).
-    let _order = state.order.lock(Snowflake::from_i64(guild_id)).await;
-    let (mut channel, perms) = access::channel(&state, channel_id, auth.id()).await?;
-    access::require(perms, Permissions::MANAGE_CHANNELS)?;
+    let _order = state.order.lock(first.guild_id).await;
+    let a = access::channel_access(&state, channel_id, auth.id()).await?;
+    access::require(a.perms, Permissions::MANAGE_CHANNELS)?;
+    let guild_id = a.guild_id.as_i64();
     let mut errs = errors();
     check_channel_fields(
         &mut errs,
         body.name.as_deref(),
         body.topic.as_ref().and_then(|t| t.as_deref()),
         body.rate_limit_per_user.flatten(),
-        body.permission_overwrites.as_ref(),
     );
     if let Some(parent) = body.parent_id {
-        check_parent(&state, &mut errs, guild_id, channel.kind, parent).await?;
+        check_parent(&state, &mut errs, guild_id, a.channel.kind, parent).await?;
         if parent == Some(channel_id) {
             errs.add(
                 "parent_id",
@@ -63,7 +149,14 @@ async fn modify_channel(
             );
         }
     }
+    let wanted = wanted_overwrites(&state, &mut errs, &a, &body).await?;
     errs.into_result()?;
+    let wanted = wanted.filter(|w| !overwrites::same(w, &a.overwrites));
+    if let Some(w) = &wanted {
+        access::require(a.perms, Permissions::MANAGE_ROLES)?;
+        overwrites::check_grant(a.perms, &a.overwrites, w)?;
+    }
+    let mut channel = a.channel.clone();
     if let Some(name) = body.name {
         channel.name = Some(if channel.kind == TEXT {
             names::normalize_text_channel_name(&name)
@@ -88,33 +181,41 @@ async fn modify_channel(
     if let Some(r) = body.rate_limit_per_user {
         channel.rate_limit_per_user = r.unwrap_or(0);
     }
-    let channel = state
+    let (channel, stored) = state
         .store
-        .update_channel(&channel)
+        .update_channel_with_overwrites(&channel, wanted.as_deref())
         .await?
         .ok_or(ApiError::UnknownChannel)?;
-    let out = convert::channel(&channel);
+    let out = convert::channel(&channel, &stored);
     state.publish_all(events::channel("CHANNEL_UPDATE", &out));
+    if channel.kind == CATEGORY {
+        for child in overwrites::sync_children(&state, &channel, &a.overwrites, &stored).await? {
+            state.publish_all(events::channel("CHANNEL_UPDATE", &child));
+        }
+    }
+    audit_channel(&state, auth.id(), &reason, Some(&a.channel), Some(&channel)).await?;
+    overwrites::audit_list_change(&state, &auth, &reason, &channel, &a.overwrites, &stored).await?;
     Ok(axum::Json(out))
 }
 
-/// Deletes a channel with its messages and invites (MANAGE_CHANNELS); answers the deleted
-/// channel. Deleting a category keeps its channels, without parent.
+/// Deletes a channel with its messages, overwrites and invites (MANAGE_CHANNELS); answers the
+/// deleted channel. Deleting a category keeps its channels, without parent.
 #[utoipa::path(delete, path = "/channels/{channel_id}", tag = "channels", params(("channel_id" = Snowflake, Path)),
     responses((status = 200, body = Channel), (status = 403, body = hearth_protocol::ErrorBody), (status = 404, body = hearth_protocol::ErrorBody)))]
 async fn delete_channel(
     State(state): State<AppState>,
     auth: Auth,
+    reason: Reason,
     Path(channel_id): Path<Snowflake>,
 ) -> ApiResult<axum::Json<Channel>> {
-    let (first, _) = access::channel(&state, channel_id, auth.id()).await?;
-    let guild_id = first.guild_id.ok_or(ApiError::UnknownChannel)?;
-    let _order = state.order.lock(Snowflake::from_i64(guild_id)).await;
-    let (_, perms) = access::channel(&state, channel_id, auth.id()).await?;
-    access::require(perms, Permissions::MANAGE_CHANNELS)?;
+    let first = access::channel_access(&state, channel_id, auth.id()).await?;
+    let guild_id = first.guild_id;
+    let _order = state.order.lock(guild_id).await;
+    let a = access::channel_access(&state, channel_id, auth.id()).await?;
+    access::require(a.perms, Permissions::MANAGE_CHANNELS)?;
     let children: Vec<i64> = state
         .store
-        .fetch_guild_channels(Snowflake::from_i64(guild_id))
+        .fetch_guild_channels(guild_id)
         .await?
         .iter()
         .filter(|c| c.parent_id == Some(channel_id.as_i64()))
@@ -125,17 +226,18 @@ async fn delete_channel(
         .delete_channel(channel_id)
         .await?
         .ok_or(ApiError::UnknownChannel)?;
-    let out = convert::channel(&channel);
+    let out = convert::channel(&channel, &a.overwrites);
     state.publish_all(events::channel("CHANNEL_DELETE", &out));
     // A deleted category's channels stay, without parent: each changed.
-    for child in state
-        .store
-        .fetch_guild_channels(Snowflake::from_i64(guild_id))
-        .await?
-    {
+    let all = state.store.fetch_guild_overwrites(guild_id).await?;
+    for child in state.store.fetch_guild_channels(guild_id).await? {
         if children.contains(&child.id) {
-            state.publish_all(events::channel("CHANNEL_UPDATE", &convert::channel(&child)));
+            state.publish_all(events::channel(
+                "CHANNEL_UPDATE",
+                &convert::channel(&child, &all),
+            ));
         }
     }
+    audit_channel(&state, auth.id(), &reason, Some(&channel), None).await?;
     Ok(axum::Json(out))
 }

@@ -14,9 +14,10 @@ use serde_json::json;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use crate::audit::Reason;
 use crate::error::FormErrors;
 use crate::extract::{errors, Auth, Json, JsonList, Path, Query};
-use crate::{access, convert, events, ApiError, ApiResult, AppState};
+use crate::{access, convert, events, overwrites, ApiError, ApiResult, AppState};
 
 pub(crate) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -282,12 +283,30 @@ async fn list_channels(
     auth: Auth,
     Path(guild_id): Path<Snowflake>,
 ) -> ApiResult<axum::Json<Vec<Channel>>> {
-    let (_, perms) = access::guild(&state, guild_id, auth.id()).await?;
-    if !perms.contains(Permissions::VIEW_CHANNEL) {
-        return Ok(axum::Json(Vec::new()));
-    }
+    state
+        .store
+        .fetch_guild(guild_id)
+        .await?
+        .ok_or(ApiError::UnknownGuild)?;
+    let caller = access::caller(&state, guild_id, auth.id()).await?;
     let channels = state.store.fetch_guild_channels(guild_id).await?;
-    Ok(axum::Json(channels.iter().map(convert::channel).collect()))
+    let all = state.store.fetch_guild_overwrites(guild_id).await?;
+    // Only the channels the caller may view: the others do not exist for them.
+    let visible = channels
+        .iter()
+        .filter_map(|c| {
+            let mine: Vec<db::Overwrite> = all
+                .iter()
+                .filter(|o| o.channel_id == c.id)
+                .cloned()
+                .collect();
+            caller
+                .in_channel(&mine)
+                .contains(Permissions::VIEW_CHANNEL)
+                .then(|| convert::channel(c, &mine))
+        })
+        .collect();
+    Ok(axum::Json(visible))
 }
 
 /// Checks fields shared by channel creation and modification.
@@ -296,7 +315,6 @@ pub(crate) fn check_channel_fields(
     name: Option<&str>,
     topic: Option<&str>,
     rate_limit: Option<i64>,
-    overwrites: Option<&Vec<serde_json::Value>>,
 ) {
     if let Some(n) = name {
         errs.check("name", names::validate_channel_name(n));
@@ -311,15 +329,6 @@ pub(crate) fn check_channel_fields(
                 FieldError::new("NUMBER_TYPE_MAX", "Must be between 0 and 21600."),
             );
         }
-    }
-    if overwrites.is_some_and(|o| !o.is_empty()) {
-        errs.add(
-            "permission_overwrites",
-            FieldError::new(
-                "BASE_TYPE_INVALID",
-                "Permission overwrites are not supported by this server yet.",
-            ),
-        );
     }
 }
 
@@ -354,6 +363,7 @@ pub(crate) async fn check_parent(
 async fn create_channel(
     State(state): State<AppState>,
     auth: Auth,
+    reason: Reason,
     Path(guild_id): Path<Snowflake>,
     Json(body): Json<CreateChannel>,
 ) -> ApiResult<(StatusCode, axum::Json<Channel>)> {
@@ -373,10 +383,36 @@ async fn create_channel(
         Some(&body.name),
         body.topic.as_deref(),
         body.rate_limit_per_user,
-        body.permission_overwrites.as_ref(),
     );
     check_parent(&state, &mut errs, guild.id, kind, body.parent_id).await?;
+    let id = state.ids.next().as_i64();
+    let given = match &body.permission_overwrites {
+        Some(list) => Some(overwrites::check_list(&state, &mut errs, guild_id, id, list).await?),
+        None => None,
+    };
     errs.into_result()?;
+    // Without overwrites of its own, a channel starts in sync with its category.
+    let parent_overwrites = match body.parent_id {
+        Some(p) => state.store.fetch_channel_overwrites(p).await?,
+        None => Vec::new(),
+    };
+    let list = match given {
+        Some(list) => {
+            if !list.is_empty() {
+                // Only bits the caller holds where the channel goes may be granted or denied.
+                let caller = access::caller(&state, guild_id, auth.id()).await?;
+                let there = if body.parent_id.is_some() {
+                    caller.in_channel(&parent_overwrites)
+                } else {
+                    caller.base()
+                };
+                access::require(perms, Permissions::MANAGE_ROLES)?;
+                overwrites::check_grant(there, &[], &list)?;
+            }
+            list
+        }
+        None => overwrites::copied(&parent_overwrites, id),
+    };
     let position = match body.position {
         Some(p) => p,
         None => {
@@ -395,7 +431,7 @@ async fn create_channel(
         body.name.trim().to_owned()
     };
     let channel = db::Channel {
-        id: state.ids.next().as_i64(),
+        id,
         guild_id: Some(guild.id),
         kind,
         name: Some(name),
@@ -407,9 +443,18 @@ async fn create_channel(
         last_message_id: None,
         created_at: Timestamp::now().0,
     };
-    state.store.insert_channel(&channel).await?;
-    let out = convert::channel(&channel);
+    state
+        .store
+        .insert_channel_with_overwrites(&channel, &list)
+        .await?;
+    let stored = state
+        .store
+        .fetch_channel_overwrites(Snowflake::from_i64(id))
+        .await?;
+    let out = convert::channel(&channel, &stored);
     state.publish_all(events::channel("CHANNEL_CREATE", &out));
+    crate::channels::audit_channel(&state, auth.id(), &reason, None, Some(&channel)).await?;
+    overwrites::audit_list_change(&state, &auth, &reason, &channel, &[], &stored).await?;
     Ok((StatusCode::CREATED, axum::Json(out)))
 }
 
@@ -462,14 +507,45 @@ async fn reorder_channels(
             parent_id: p.parent_id.map(|o| o.map(Snowflake::as_i64)),
         })
         .collect();
-    for changed in state
+    // `lock_permissions` with a new parent: the channel takes the category's overwrites.
+    let mut syncs = Vec::new();
+    for p in body.iter().filter(|p| p.lock_permissions == Some(true)) {
+        if let Some(Some(parent)) = p.parent_id {
+            syncs.push((p.id, parent));
+        }
+    }
+    let all = state.store.fetch_guild_overwrites(guild_id).await?;
+    let of = |c: i64| -> Vec<db::Overwrite> {
+        all.iter().filter(|o| o.channel_id == c).cloned().collect()
+    };
+    if !syncs.is_empty() {
+        access::require(perms, Permissions::MANAGE_ROLES)?;
+        for (c, parent) in &syncs {
+            let wanted = overwrites::copied(&of(parent.as_i64()), c.as_i64());
+            overwrites::check_grant(perms, &of(c.as_i64()), &wanted)?;
+        }
+    }
+    let mut changed = state
         .store
         .update_channel_positions(guild_id, &moves)
-        .await?
-    {
+        .await?;
+    for (c, parent) in &syncs {
+        let wanted = overwrites::copied(&of(parent.as_i64()), c.as_i64());
+        state
+            .store
+            .replace_overwrites(*c, guild_id, &wanted)
+            .await?;
+        if !changed.iter().any(|x| x.id == c.as_i64()) {
+            if let Some(ch) = state.store.fetch_channel(*c).await? {
+                changed.push(ch);
+            }
+        }
+    }
+    let all = state.store.fetch_guild_overwrites(guild_id).await?;
+    for c in changed {
         state.publish_all(events::channel(
             "CHANNEL_UPDATE",
-            &convert::channel(&changed),
+            &convert::channel(&c, &all),
         ));
     }
     Ok(StatusCode::NO_CONTENT)

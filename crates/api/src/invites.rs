@@ -168,7 +168,23 @@ async fn guild_invites(
 ) -> ApiResult<axum::Json<Vec<Invite>>> {
     let (_, perms) = access::guild(&state, guild_id, auth.id()).await?;
     access::require(perms, Permissions::MANAGE_GUILD)?;
-    let invites = state.store.fetch_guild_invites(guild_id).await?;
+    let caller = access::caller(&state, guild_id, auth.id()).await?;
+    let all = state.store.fetch_guild_overwrites(guild_id).await?;
+    // Invites to channels hidden from the caller are left out, like the channels themselves.
+    let invites: Vec<db::Invite> = state
+        .store
+        .fetch_guild_invites(guild_id)
+        .await?
+        .into_iter()
+        .filter(|i| {
+            let mine: Vec<db::Overwrite> = all
+                .iter()
+                .filter(|o| o.channel_id == i.channel_id)
+                .cloned()
+                .collect();
+            caller.in_channel(&mine).contains(Permissions::VIEW_CHANNEL)
+        })
+        .collect();
     Ok(axum::Json(render_all(&state, &invites).await?))
 }
 
@@ -259,7 +275,15 @@ async fn delete_invite(
     let guild_id = Snowflake::from_i64(invite.guild_id);
     let _order = state.order.lock(guild_id).await;
     let (_, perms) = access::guild(&state, guild_id, auth.id()).await?;
-    if !perms.contains(Permissions::MANAGE_CHANNELS) && !perms.contains(Permissions::MANAGE_GUILD) {
+    let caller = access::caller(&state, guild_id, auth.id()).await?;
+    let overwrites = state
+        .store
+        .fetch_channel_overwrites(Snowflake::from_i64(invite.channel_id))
+        .await?;
+    let in_channel = caller.in_channel(&overwrites);
+    if !in_channel.contains(Permissions::MANAGE_CHANNELS)
+        && !perms.contains(Permissions::MANAGE_GUILD)
+    {
         return Err(ApiError::MissingPermissions);
     }
     let rendered = render(&state, &invite, false).await?;

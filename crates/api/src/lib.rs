@@ -42,6 +42,7 @@ mod health;
 mod invites;
 mod members;
 mod messages;
+mod overwrites;
 mod roles;
 mod users;
 
@@ -170,6 +171,7 @@ fn api_v10() -> OpenApiRouter<AppState> {
         .merge(invites::router())
         .merge(messages::router())
         .merge(roles::router())
+        .merge(overwrites::router())
         .merge(audit::router())
         .routes(routes!(health::openapi_document))
 }

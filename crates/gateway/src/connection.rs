@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 use tokio::sync::{mpsc, watch};
 
 use crate::compress::{ZlibStream, ZstdStream};
-use crate::hub::{Frame, Session, Verdict};
+use crate::hub::{Frame, GuildViews, Session, Verdict};
 use crate::payload::{self, close, intents, op};
 use crate::presence;
 use crate::{wire, Hub, WsMessage};
@@ -314,12 +314,16 @@ impl Connection {
             } else {
                 Default::default()
             };
-        if wanted & intents::GUILDS != 0 {
-            for g in &guilds {
-                if let Some(mut v) = payload::guild_create(store.as_ref(), *g, user_id, large)
-                    .await
-                    .map_err(failed)?
-                {
+        // Each guild's state is read whatever the intents: the hub decides from it who may see
+        // which channel.
+        let mut views = GuildViews::default();
+        for g in &guilds {
+            if let Some(v) = payload::guild_create(store.as_ref(), *g, user_id, large)
+                .await
+                .map_err(failed)?
+            {
+                let mut v = views.add(&v, user_id);
+                if wanted & intents::GUILDS != 0 {
                     if wanted & intents::GUILD_PRESENCES != 0 {
                         v["presences"] = Value::Array(presences.remove(g).unwrap_or_default());
                     }
@@ -327,7 +331,7 @@ impl Connection {
                 }
             }
         }
-        self.hub.register(session.clone(), &guilds, first);
+        self.hub.register(session.clone(), &guilds, first, views);
         drop(hold);
         let update = body.presence.as_ref().and_then(presence::parse_update);
         self.hub

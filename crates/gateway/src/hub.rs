@@ -5,7 +5,7 @@
 //! the client's last sequence number. A frame's payload is serialized once per event and shared
 //! by every session's buffer.
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
@@ -22,6 +22,9 @@ use crate::presence::UserPresence;
 use crate::GatewayConfig;
 
 mod presences;
+mod views;
+
+use views::{GuildView, Scope};
 
 /// One dispatch: its name and its payload, serialized once.
 #[derive(Debug)]
@@ -281,6 +284,8 @@ struct Registry {
     published: HashMap<Snowflake, Value>,
     /// Changes of this node's interest in bus topics, applied when the lock is released.
     interest: Vec<(Topic, bool)>,
+    /// Who may see what in each guild that has sessions here.
+    views: HashMap<Snowflake, GuildView>,
 }
 
 impl Registry {
@@ -301,6 +306,7 @@ impl Registry {
             set.remove(session);
             if set.is_empty() {
                 self.by_guild.remove(&guild);
+                self.views.remove(&guild);
                 self.interest.push((Topic::Guild(guild), false));
             }
         }
@@ -328,11 +334,21 @@ impl Registry {
                 set.remove(id);
                 if set.is_empty() {
                     self.by_guild.remove(&g);
+                    self.views.remove(&g);
                     self.interest.push((Topic::Guild(g), false));
                 }
             }
         }
         Some(s)
+    }
+
+    fn install_view(&mut self, view: GuildView) {
+        match self.views.get_mut(&view.guild_id()) {
+            Some(mine) => mine.merge_members(view),
+            None => {
+                self.views.insert(view.guild_id(), view);
+            }
+        }
     }
 
     fn sessions_of_users(&self, users: &[Snowflake]) -> Vec<String> {
@@ -358,8 +374,18 @@ impl Registry {
                 );
             }
         }
+        for g in self.views.keys() {
+            assert!(
+                self.by_guild.contains_key(g),
+                "view of guild {g} without sessions"
+            );
+        }
         for (g, set) in &self.by_guild {
             assert!(!set.is_empty(), "empty guild entry {g}");
+            assert!(
+                self.views.contains_key(g),
+                "guild {g} has sessions but no view"
+            );
             for id in set {
                 assert!(
                     self.sessions.contains_key(id),
@@ -554,9 +580,20 @@ impl Hub {
     }
 
     /// Registers an identified session in its guilds and gives it its first frames (READY and
-    /// GUILD_CREATEs) before any event can reach it.
-    pub fn register(&self, session: Arc<Session>, guilds: &[Snowflake], first: Vec<Arc<Frame>>) {
+    /// GUILD_CREATEs) before any event can reach it. `views` are the guilds' permission states
+    /// read with those frames (see [`GuildViews`]); a guild already followed here keeps its
+    /// own, which the events since have kept current.
+    pub fn register(
+        &self,
+        session: Arc<Session>,
+        guilds: &[Snowflake],
+        first: Vec<Arc<Frame>>,
+        views: GuildViews,
+    ) {
         let mut reg = self.registry();
+        for view in views.0 {
+            reg.install_view(view);
+        }
         session.preload(first);
         let uid = session.user_id;
         if reg.by_user.get(&uid).is_none_or(|set| set.is_empty()) {
@@ -622,9 +659,12 @@ impl Hub {
         }
     }
 
-    /// Delivers one event to every session that may receive it.
+    /// Delivers one event to every session that may receive it: a channel's events only to
+    /// members who may view the channel; a change of who may view what also sends
+    /// CHANNEL_CREATE / CHANNEL_DELETE to the sessions that gained or lost channels.
     pub fn dispatch(&self, event: &Event) {
-        let mut reg = self.registry();
+        let mut guard = self.registry();
+        let reg: &mut Registry = &mut guard;
         // Not a dispatch: a revoked token ends the sessions that identified with it.
         if event.name == SESSION_REVOKED {
             if let (Audience::Users { user_ids }, Some(hash)) =
@@ -641,22 +681,16 @@ impl Hub {
             return;
         }
         // A user who gains a guild starts receiving its events with this GUILD_CREATE.
-        if event.name == "GUILD_CREATE" {
-            if let (Audience::Users { user_ids }, Some(g)) =
-                (&event.audience, snowflake(&event.data["id"]))
-            {
-                for sid in reg.sessions_of_users(user_ids) {
-                    reg.join(&sid, g);
-                }
-                // The new member's presence goes to the guild they joined.
-                for u in user_ids {
-                    if reg.presences.contains_key(u) {
-                        reg.dirty.entry(*u).or_default().insert(g);
-                        reg.published.remove(u);
-                    }
-                }
+        if let (Audience::Users { user_ids }, "GUILD_CREATE") =
+            (&event.audience, event.name.as_str())
+        {
+            let invalid = self.guild_gained(reg, user_ids, &event.data);
+            for sid in invalid {
+                reg.remove(&sid);
             }
+            return;
         }
+        let change = reg.view_change(event);
         let recipients: Vec<String> = match &event.audience {
             Audience::Guild { guild_id } | Audience::Channel { guild_id, .. } => reg
                 .by_guild
@@ -681,12 +715,6 @@ impl Hub {
         }
         let mut full: Option<Arc<Frame>> = None;
         let mut stripped: Option<Arc<Frame>> = None;
-        // A guild gained carries the presences of its members online, for those who asked.
-        let mut without_presences: Option<Arc<Frame>> = None;
-        let gained = matches!(
-            (&event.audience, event.name.as_str()),
-            (Audience::Users { .. }, "GUILD_CREATE")
-        );
         let mut invalid = Vec::new();
         for sid in &recipients {
             let Some(s) = reg.sessions.get(sid) else {
@@ -699,20 +727,15 @@ impl Hub {
             if event.name == "PRESENCE_UPDATE" && author_or_subject(event) == Some(s.user_id) {
                 continue;
             }
+            if !may_receive(&mut reg.views, &change, event, s.user_id) {
+                continue;
+            }
             // Bots without MESSAGE_CONTENT get others' messages without their content.
             let strip = content_gated
                 && s.bot
                 && s.intents & intents::MESSAGE_CONTENT == 0
                 && author != Some(s.user_id);
-            let frame = if gained && s.intents & intents::GUILD_PRESENCES == 0 {
-                without_presences
-                    .get_or_insert_with(|| {
-                        let mut data = event.data.clone();
-                        data["presences"] = Value::Array(Vec::new());
-                        Frame::new(&event.name, &data)
-                    })
-                    .clone()
-            } else if strip {
+            let frame = if strip {
                 stripped
                     .get_or_insert_with(|| Frame::new(&event.name, &without_content(&event.data)))
                     .clone()
@@ -724,6 +747,7 @@ impl Hub {
                 invalid.push(sid.clone());
             }
         }
+        invalid.extend(self.send_view_changes(reg, &change));
         // After a user loses a guild (or the guild is deleted) its events stop reaching them.
         if event.name == "GUILD_DELETE" {
             if let Some(g) = snowflake(&event.data["id"]) {
@@ -739,6 +763,112 @@ impl Hub {
         for sid in invalid {
             reg.remove(&sid);
         }
+    }
+
+    /// GUILD_CREATE for users who gained a guild: their sessions join it, the guild's view is
+    /// installed (or learns the new members), and each gets the channels they may view.
+    /// Returns the sessions whose buffers overflowed.
+    fn guild_gained(&self, reg: &mut Registry, users: &[Snowflake], data: &Value) -> Vec<String> {
+        let Some(view) = GuildView::from_guild_create(data) else {
+            return Vec::new();
+        };
+        let g = view.guild_id();
+        for sid in reg.sessions_of_users(users) {
+            reg.join(&sid, g);
+        }
+        reg.install_view(view);
+        // The new member's presence goes to the guild they joined.
+        for u in users {
+            if reg.presences.contains_key(u) {
+                reg.dirty.entry(*u).or_default().insert(g);
+                reg.published.remove(u);
+            }
+        }
+        let mut invalid = Vec::new();
+        for u in users {
+            let Some(view) = reg.views.get_mut(&g) else {
+                break;
+            };
+            let cut = view.filter_guild_create(data, *u);
+            let mut with: Option<Arc<Frame>> = None;
+            let mut without: Option<Arc<Frame>> = None;
+            for sid in reg.sessions_of_users(&[*u]) {
+                let Some(s) = reg.sessions.get(&sid) else {
+                    continue;
+                };
+                if s.intents & intents::GUILDS == 0 {
+                    continue;
+                }
+                // The presences of its members online, for those who asked.
+                let frame = if s.intents & intents::GUILD_PRESENCES == 0 {
+                    without.get_or_insert_with(|| {
+                        let mut d = cut.clone();
+                        d["presences"] = Value::Array(Vec::new());
+                        Frame::new("GUILD_CREATE", &d)
+                    })
+                } else {
+                    with.get_or_insert_with(|| Frame::new("GUILD_CREATE", &cut))
+                };
+                if s.push(frame.clone(), &self.config) == Verdict::Invalid {
+                    invalid.push(sid);
+                }
+            }
+        }
+        invalid
+    }
+
+    /// CHANNEL_CREATE for each channel a session gained, CHANNEL_DELETE for each it lost.
+    /// Returns the sessions whose buffers overflowed.
+    fn send_view_changes(&self, reg: &mut Registry, change: &Option<ViewChange>) -> Vec<String> {
+        let Some(change) = change else {
+            return Vec::new();
+        };
+        let Some(view) = reg.views.get(&change.guild_id) else {
+            return Vec::new();
+        };
+        let mut frames: HashMap<(Snowflake, bool), Arc<Frame>> = HashMap::new();
+        let mut invalid = Vec::new();
+        for (user, before, after) in &change.users {
+            let moves: Vec<(Snowflake, bool)> = after
+                .difference(before)
+                .map(|c| (*c, true))
+                .chain(before.difference(after).map(|c| (*c, false)))
+                .filter(|(c, _)| Some(*c) != change.created_or_deleted)
+                .collect();
+            if moves.is_empty() {
+                continue;
+            }
+            for sid in reg.by_user.get(user).into_iter().flatten() {
+                let Some(s) = reg.sessions.get(sid) else {
+                    continue;
+                };
+                let in_guild = reg
+                    .guilds_of
+                    .get(sid)
+                    .is_some_and(|g| g.contains(&change.guild_id));
+                if !in_guild || s.intents & intents::GUILDS == 0 {
+                    continue;
+                }
+                for (c, gained) in &moves {
+                    let Some(data) = view.channel_data(*c) else {
+                        continue;
+                    };
+                    let name = if *gained {
+                        "CHANNEL_CREATE"
+                    } else {
+                        "CHANNEL_DELETE"
+                    };
+                    let frame = frames
+                        .entry((*c, *gained))
+                        .or_insert_with(|| Frame::new(name, data))
+                        .clone();
+                    if s.push(frame, &self.config) == Verdict::Invalid {
+                        invalid.push(sid.clone());
+                    }
+                }
+            }
+        }
+        invalid
     }
 
     /// Ends every session of this node (at shutdown: none can resume on a node that is gone)
@@ -821,3 +951,124 @@ fn without_content(data: &Value) -> Value {
     }
     v
 }
+
+/// Permission states of guilds read for a new session (see [`Hub::register`]).
+#[derive(Debug, Default)]
+pub struct GuildViews(Vec<GuildView>);
+
+impl GuildViews {
+    /// Learns a guild from its GUILD_CREATE payload (which lists every channel) and answers the
+    /// payload cut to the channels `user` may view.
+    pub fn add(&mut self, data: &Value, user: Snowflake) -> Value {
+        match GuildView::from_guild_create(data) {
+            Some(mut view) => {
+                let cut = view.filter_guild_create(data, user);
+                self.0.push(view);
+                cut
+            }
+            None => data.clone(),
+        }
+    }
+}
+
+/// How an event changed who may view which channels of a guild: each user with sessions here
+/// whose view it may have changed, with the channels they could view before and after.
+#[derive(Debug)]
+struct ViewChange {
+    guild_id: Snowflake,
+    users: Vec<(Snowflake, BTreeSet<Snowflake>, BTreeSet<Snowflake>)>,
+    /// The channel created or deleted by the event (its own dispatch tells of it).
+    created_or_deleted: Option<Snowflake>,
+}
+
+impl ViewChange {
+    fn of(&self, user: Snowflake) -> Option<(&BTreeSet<Snowflake>, &BTreeSet<Snowflake>)> {
+        self.users
+            .iter()
+            .find(|(u, _, _)| *u == user)
+            .map(|(_, b, a)| (b, a))
+    }
+}
+
+impl Registry {
+    /// Applies an event to its guild's view, noting whose view of which channels it changed.
+    fn view_change(&mut self, event: &Event) -> Option<ViewChange> {
+        let g = event.guild_id()?;
+        let scope = self.views.get(&g)?.scope(&event.name, &event.data);
+        let here: BTreeSet<Snowflake> = self
+            .by_guild
+            .get(&g)
+            .into_iter()
+            .flatten()
+            .filter_map(|sid| self.sessions.get(sid).map(|s| s.user_id))
+            .collect();
+        let (users, only): (Vec<Snowflake>, Option<Snowflake>) = match scope {
+            Scope::None => (Vec::new(), None),
+            Scope::Member(u) => (here.into_iter().filter(|x| *x == u).collect(), None),
+            Scope::Channel(c) => (here.into_iter().collect(), Some(c)),
+            Scope::All => (here.into_iter().collect(), None),
+        };
+        let view = self.views.get_mut(&g)?;
+        let before: Vec<BTreeSet<Snowflake>> =
+            users.iter().map(|u| view.visible(*u, only)).collect();
+        view.apply(&event.name, &event.data);
+        if scope == Scope::None {
+            return None;
+        }
+        let users = users
+            .into_iter()
+            .zip(before)
+            .map(|(u, b)| {
+                let a = view.visible(u, only);
+                (u, b, a)
+            })
+            .collect();
+        let created_or_deleted = matches!(event.name.as_str(), "CHANNEL_CREATE" | "CHANNEL_DELETE")
+            .then(|| snowflake(&event.data["id"]))
+            .flatten();
+        Some(ViewChange {
+            guild_id: g,
+            users,
+            created_or_deleted,
+        })
+    }
+}
+
+/// Whether `user` may receive `event` as far as the guild's permissions go: a channel's events
+/// only if they may view it (a deleted channel: if they could; a changed one: if they could
+/// and still can, the others are told by CHANNEL_CREATE / CHANNEL_DELETE), the audit log only
+/// with VIEW_AUDIT_LOG.
+fn may_receive(
+    views: &mut HashMap<Snowflake, GuildView>,
+    change: &Option<ViewChange>,
+    event: &Event,
+    user: Snowflake,
+) -> bool {
+    match &event.audience {
+        Audience::Channel {
+            guild_id,
+            channel_id,
+        } => {
+            let seen = change.as_ref().and_then(|c| c.of(user));
+            match (event.name.as_str(), seen) {
+                ("CHANNEL_DELETE", Some((before, _))) => before.contains(channel_id),
+                ("CHANNEL_UPDATE", Some((before, after))) => {
+                    before.contains(channel_id) && after.contains(channel_id)
+                }
+                _ => views
+                    .get_mut(guild_id)
+                    .is_some_and(|v| v.can_view(user, *channel_id)),
+            }
+        }
+        Audience::Guild { guild_id } if event.name == AUDIT_LOG_ENTRY_CREATE => {
+            views.get(guild_id).is_some_and(|v| {
+                v.guild_permissions(user)
+                    .contains(hearth_core::Permissions::VIEW_AUDIT_LOG)
+            })
+        }
+        _ => true,
+    }
+}
+
+/// The dispatch of a new audit log entry, for members with VIEW_AUDIT_LOG only.
+pub const AUDIT_LOG_ENTRY_CREATE: &str = "GUILD_AUDIT_LOG_ENTRY_CREATE";

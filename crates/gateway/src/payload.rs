@@ -122,9 +122,10 @@ pub mod intents {
     }
 }
 
-/// A guild as GUILD_CREATE carries it: the guild with its roles, channels, members (all of
-/// them up to `large_threshold`, else only the receiving user's own member), member count and
-/// the gateway-only lists. None when the guild is gone or `user_id` is not a member.
+/// A guild as GUILD_CREATE carries it: the guild with its roles, every channel with its
+/// overwrites (the hub cuts the list to what the receiver may view), members (all of them up
+/// to `large_threshold`, else only the receiving user's own member), member count and the
+/// gateway-only lists. None when the guild is gone or `user_id` is not a member.
 pub async fn guild_create(
     store: &dyn Store,
     guild_id: Snowflake,
@@ -139,6 +140,7 @@ pub async fn guild_create(
     };
     let roles = store.fetch_roles(guild_id).await?;
     let channels = store.fetch_guild_channels(guild_id).await?;
+    let overwrites = store.fetch_guild_overwrites(guild_id).await?;
     let member_count = store.count_members(guild_id).await?;
     let large = member_count > large_threshold;
     let members: Vec<Value> = if large {
@@ -158,7 +160,7 @@ pub async fn guild_create(
     if let Value::Object(map) = &mut v {
         let channels: Vec<Value> = channels
             .iter()
-            .map(|c| to_value(&wire::channel(c)))
+            .map(|c| to_value(&wire::channel(c, &overwrites)))
             .collect();
         map.extend([
             ("joined_at".to_owned(), json!(Timestamp(me.joined_at))),

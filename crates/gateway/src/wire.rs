@@ -73,8 +73,19 @@ pub fn member(m: &db::Member, u: Option<&db::User>) -> wire::Member {
     }
 }
 
-/// A channel.
-pub fn channel(c: &db::Channel) -> wire::Channel {
+/// A permission overwrite.
+pub fn overwrite(o: &db::Overwrite) -> wire::Overwrite {
+    wire::Overwrite {
+        id: id(o.target_id),
+        kind: u8::from(o.kind == 1),
+        allow: Permissions(o.allow as u64),
+        deny: Permissions(o.deny as u64),
+    }
+}
+
+/// A channel with its permission overwrites (those of other channels in `overwrites` are
+/// skipped, so a guild's whole list may be passed).
+pub fn channel(c: &db::Channel, overwrites: &[db::Overwrite]) -> wire::Channel {
     wire::Channel {
         id: id(c.id),
         kind: c.kind,
@@ -82,7 +93,11 @@ pub fn channel(c: &db::Channel) -> wire::Channel {
         name: c.name.clone(),
         position: c.position,
         parent_id: c.parent_id.map(id),
-        permission_overwrites: Vec::new(),
+        permission_overwrites: overwrites
+            .iter()
+            .filter(|o| o.channel_id == c.id)
+            .map(overwrite)
+            .collect(),
         topic: c.topic.clone(),
         nsfw: c.nsfw,
         rate_limit_per_user: c.rate_limit_per_user,

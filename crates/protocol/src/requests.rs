@@ -187,10 +187,10 @@ pub struct CreateChannel {
     /// Slow mode, 0-21600 seconds.
     #[serde(default)]
     pub rate_limit_per_user: Option<i64>,
-    /// Permission overwrites (only an empty list is accepted until overwrites exist).
+    /// Permission overwrites; when left out, a channel created in a category gets the
+    /// category's (it starts in sync with it).
     #[serde(default)]
-    #[schema(value_type = Option<Vec<Object>>)]
-    pub permission_overwrites: Option<Vec<serde_json::Value>>,
+    pub permission_overwrites: Option<Vec<OverwriteBody>>,
 }
 
 /// `PATCH /channels/{id}`.
@@ -218,10 +218,12 @@ pub struct ModifyChannel {
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<i64>)]
     pub rate_limit_per_user: Option<Option<i64>>,
-    /// Permission overwrites (only an empty list is accepted until overwrites exist).
+    /// Replaces every permission overwrite of the channel.
     #[serde(default)]
-    #[schema(value_type = Option<Vec<Object>>)]
-    pub permission_overwrites: Option<Vec<serde_json::Value>>,
+    pub permission_overwrites: Option<Vec<OverwriteBody>>,
+    /// With `parent_id`: take the new category's overwrites (sync with it).
+    #[serde(default)]
+    pub lock_permissions: Option<bool>,
 }
 
 /// One entry of `PATCH /guilds/{id}/channels`.
@@ -237,9 +239,29 @@ pub struct ChannelPosition {
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<Snowflake>)]
     pub parent_id: Option<Option<Snowflake>>,
-    /// Sync overwrites with the new category (accepted; overwrites arrive later).
+    /// With `parent_id`: take the new category's overwrites (sync with it).
     #[serde(default)]
     pub lock_permissions: Option<bool>,
+}
+
+/// A permission overwrite in a channel body, and the body of
+/// `PUT /channels/{id}/permissions/{overwrite_id}` (whose path gives the id).
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct OverwriteBody {
+    /// Role (@everyone: the guild's id) or user; required in channel bodies.
+    #[serde(default)]
+    pub id: Option<Snowflake>,
+    /// 0 role, 1 member.
+    #[serde(rename = "type")]
+    pub kind: i64,
+    /// Bits granted, as a decimal string (default none).
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub allow: Option<Permissions>,
+    /// Bits taken away, as a decimal string (default none).
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub deny: Option<Permissions>,
 }
 
 /// `POST /channels/{id}/invites`.

@@ -805,3 +805,80 @@ async fn a_killed_node_loses_nothing_acknowledged_and_its_clients_move_on() {
     .await;
     drop(moved);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn private_channels_stay_private_on_every_node_as_views_change() {
+    let Some(cl) = Cluster::new().await else {
+        return;
+    };
+    let a = cl.start("a", None).await;
+    let b = cl.start("b", None).await;
+    let (alice, _) = cl.register(&a, "alice").await;
+    let (bob, bob_id) = cl.register(&a, "bob").await;
+    let (carol, carol_id) = cl.register(&a, "carol").await;
+    let (guild, general) = cl.guild(&a, &alice, &[&bob, &carol]).await;
+    // Bob and Carol are on B; every change below is made through A.
+    let mut on_b_bob = Client::identify(&b, &bob, "linux").await;
+    let mut on_b_carol = Client::identify(&b, &carol, "linux").await;
+    on_b_bob.dispatch("GUILD_CREATE").await;
+    on_b_carol.dispatch("GUILD_CREATE").await;
+    let view = (1u64 << 10).to_string();
+    let secret = cl
+        .ok(
+            &a,
+            Method::POST,
+            &format!("/guilds/{guild}/channels"),
+            Some(&alice),
+            Some(json!({"name": "secret", "permission_overwrites": [
+                {"id": guild, "type": 0, "deny": view},
+                {"id": carol_id, "type": 1, "allow": view},
+            ]})),
+        )
+        .await["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    assert_eq!(on_b_carol.dispatch("CHANNEL_CREATE").await["id"], secret);
+    cl.say(&a, &alice, &secret, "for carol").await;
+    cl.say(&a, &alice, &general, "for all").await;
+    assert_eq!(
+        on_b_carol.dispatch("MESSAGE_CREATE").await["content"],
+        "for carol"
+    );
+    let next = on_b_bob.dispatch("MESSAGE_CREATE").await;
+    assert_eq!(
+        next["content"], "for all",
+        "bob never sees the secret channel"
+    );
+    // Let in through A: CHANNEL_CREATE on B, and its messages follow.
+    cl.ok(
+        &a,
+        Method::PUT,
+        &format!("/channels/{secret}/permissions/{bob_id}"),
+        Some(&alice),
+        Some(json!({"type": 1, "allow": view})),
+    )
+    .await;
+    assert_eq!(on_b_bob.dispatch("CHANNEL_CREATE").await["id"], secret);
+    cl.say(&a, &alice, &secret, "now bob too").await;
+    assert_eq!(
+        on_b_bob.dispatch("MESSAGE_CREATE").await["content"],
+        "now bob too"
+    );
+    // Shut out again (through B this time): CHANNEL_DELETE, and nothing more of it.
+    cl.ok(
+        &b,
+        Method::DELETE,
+        &format!("/channels/{secret}/permissions/{bob_id}"),
+        Some(&alice),
+        None,
+    )
+    .await;
+    assert_eq!(on_b_bob.dispatch("CHANNEL_DELETE").await["id"], secret);
+    cl.say(&a, &alice, &secret, "bob is out").await;
+    cl.say(&a, &alice, &general, "marker").await;
+    assert_eq!(
+        on_b_bob.dispatch("MESSAGE_CREATE").await["content"],
+        "marker"
+    );
+}

@@ -313,6 +313,21 @@ pub trait ModerationStore: Send + Sync {
         guild_id: Snowflake,
         overwrites: &[Overwrite],
     ) -> Result<Vec<Overwrite>>;
+    /// Creates a guild channel with its overwrites in one transaction (a private channel never
+    /// exists without them).
+    async fn insert_channel_with_overwrites(
+        &self,
+        channel: &Channel,
+        overwrites: &[Overwrite],
+    ) -> Result<()>;
+    /// Changes a channel as [`ChannelStore::update_channel`] does and, with `overwrites`,
+    /// replaces its overwrites, in one transaction; returns the channel and its overwrites
+    /// (None: no such channel).
+    async fn update_channel_with_overwrites(
+        &self,
+        channel: &Channel,
+        overwrites: Option<&[Overwrite]>,
+    ) -> Result<Option<(Channel, Vec<Overwrite>)>>;
     /// Deletes one overwrite; true when it existed.
     async fn delete_overwrite(&self, channel_id: Snowflake, target_id: Snowflake) -> Result<bool>;
 

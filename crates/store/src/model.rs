@@ -170,8 +170,8 @@ pub struct PermissionInput {
     pub owner_id: i64,
     /// @everyone's bits.
     pub everyone: i64,
-    /// Bits of each of the member's roles.
-    pub roles: Vec<i64>,
+    /// Each of the member's roles (never @everyone) as (id, bits), ascending by id.
+    pub roles: Vec<(i64, i64)>,
     /// The member's timeout (`communication_disabled_until`), if any.
     pub timed_out_until: Option<i64>,
 }

@@ -508,10 +508,10 @@ macro_rules! impl_store {
                     .fetch_optional(self.reader())
                     .await?;
                     let Some((owner_id, everyone, timed_out_until)) = head else { return Ok(None) };
-                    let roles: Vec<(i64,)> = sqlx::query_as(
-                        "SELECT r.permissions FROM member_roles mr
+                    let roles: Vec<(i64, i64)> = sqlx::query_as(
+                        "SELECT r.id, r.permissions FROM member_roles mr
                          JOIN roles r ON r.guild_id = mr.guild_id AND r.id = mr.role_id
-                         WHERE mr.guild_id = $1 AND mr.user_id = $2",
+                         WHERE mr.guild_id = $1 AND mr.user_id = $2 ORDER BY r.id",
                     )
                     .bind(guild_id.as_i64())
                     .bind(user_id.as_i64())
@@ -520,7 +520,7 @@ macro_rules! impl_store {
                     Ok(Some(PermissionInput {
                         owner_id,
                         everyone: everyone.unwrap_or(0),
-                        roles: roles.into_iter().map(|(p,)| p).collect(),
+                        roles,
                         timed_out_until,
                     }))
                 }

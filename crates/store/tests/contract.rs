@@ -485,7 +485,10 @@ async fn permission_input_collects_owner_everyone_and_roles(store: Arc<dyn Store
         .unwrap();
     assert_eq!(input.owner_id, owner.id);
     assert_eq!(input.everyone, Permissions::DEFAULT_EVERYONE.0 as i64);
-    assert_eq!(input.roles, vec![Permissions::MANAGE_MESSAGES.0 as i64]);
+    assert_eq!(
+        input.roles,
+        vec![(role.id, Permissions::MANAGE_MESSAGES.0 as i64)]
+    );
     let m = store
         .fetch_member(sf(guild.id), sf(bob.id))
         .await

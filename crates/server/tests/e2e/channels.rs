@@ -105,7 +105,7 @@ async fn channel_creation_refuses_bad_bodies_and_members_without_permission(app:
     .assert_field_error("parent_id", "CHANNEL_PARENT_INVALID");
     app.post(&path, &owner, json!({"name": "o", "permission_overwrites": [{"id": "1", "type": 0, "allow": "0", "deny": "1024"}]}))
         .await
-        .assert_field_error("permission_overwrites", "BASE_TYPE_INVALID");
+        .assert_field_error("permission_overwrites.0.id", "OVERWRITE_INVALID");
     app.post(&path, &owner, json!({"name": "n", "nsfw": "yes"}))
         .await
         .assert_field_error("nsfw", "BASE_TYPE_INVALID");

@@ -38,5 +38,6 @@ mod helpers;
 mod invites;
 mod messages;
 mod nodes;
+mod overwrites;
 mod roles;
 mod walkthrough;

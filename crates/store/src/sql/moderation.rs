@@ -34,6 +34,41 @@ macro_rules! impl_moderation_store {
             use sqlx::QueryBuilder;
             use std::collections::BTreeMap;
 
+            /// Replaces a channel's overwrites inside `tx` (of several for one target, the last
+            /// given wins); returns the stored set by target id.
+            async fn replace_overwrites_in(
+                tx: &mut sqlx::Transaction<'_, DB>,
+                channel: i64,
+                guild: i64,
+                overwrites: &[Overwrite],
+            ) -> Result<Vec<Overwrite>> {
+                // One per target, the last given: the rows share a primary key otherwise.
+                let latest: BTreeMap<i64, &Overwrite> = overwrites.iter().map(|o| (o.target_id, o)).collect();
+                let rows: Vec<&Overwrite> = latest.into_values().collect();
+                sqlx::query("DELETE FROM channel_overwrites WHERE channel_id = $1")
+                    .bind(channel)
+                    .execute(&mut **tx)
+                    .await?;
+                for chunk in rows.chunks(ROW_CHUNK) {
+                    let mut q = QueryBuilder::<DB>::new(
+                        "INSERT INTO channel_overwrites (channel_id, target_id, guild_id, kind, allow, deny) ",
+                    );
+                    q.push_values(chunk, |mut b, o| {
+                        b.push_bind(channel)
+                            .push_bind(o.target_id)
+                            .push_bind(guild)
+                            .push_bind(o.kind)
+                            .push_bind(o.allow)
+                            .push_bind(o.deny);
+                    });
+                    q.build().execute(&mut **tx).await?;
+                }
+                Ok(sqlx::query_as("SELECT * FROM channel_overwrites WHERE channel_id = $1 ORDER BY target_id")
+                    .bind(channel)
+                    .fetch_all(&mut **tx)
+                    .await?)
+            }
+
             #[async_trait]
             impl ModerationStore for $store {
                 async fn update_role(&self, r: &Role) -> Result<Option<Role>> {
@@ -267,36 +302,54 @@ macro_rules! impl_moderation_store {
                     guild_id: Snowflake,
                     overwrites: &[Overwrite],
                 ) -> Result<Vec<Overwrite>> {
-                    let (channel, guild) = (channel_id.as_i64(), guild_id.as_i64());
-                    // One per target, the last given: the rows share a primary key otherwise.
-                    let latest: BTreeMap<i64, &Overwrite> = overwrites.iter().map(|o| (o.target_id, o)).collect();
-                    let rows: Vec<&Overwrite> = latest.into_values().collect();
                     let mut tx = self.writer().begin().await?;
-                    sqlx::query("DELETE FROM channel_overwrites WHERE channel_id = $1")
-                        .bind(channel)
-                        .execute(&mut *tx)
-                        .await?;
-                    for chunk in rows.chunks(ROW_CHUNK) {
-                        let mut q = QueryBuilder::<DB>::new(
-                            "INSERT INTO channel_overwrites (channel_id, target_id, guild_id, kind, allow, deny) ",
-                        );
-                        q.push_values(chunk, |mut b, o| {
-                            b.push_bind(channel)
-                                .push_bind(o.target_id)
-                                .push_bind(guild)
-                                .push_bind(o.kind)
-                                .push_bind(o.allow)
-                                .push_bind(o.deny);
-                        });
-                        q.build().execute(&mut *tx).await?;
-                    }
-                    let stored: Vec<Overwrite> =
-                        sqlx::query_as("SELECT * FROM channel_overwrites WHERE channel_id = $1 ORDER BY target_id")
-                            .bind(channel)
-                            .fetch_all(&mut *tx)
-                            .await?;
+                    let stored = replace_overwrites_in(&mut tx, channel_id.as_i64(), guild_id.as_i64(), overwrites).await?;
                     tx.commit().await?;
                     Ok(stored)
+                }
+
+                async fn insert_channel_with_overwrites(&self, c: &Channel, overwrites: &[Overwrite]) -> Result<()> {
+                    let mut tx = self.writer().begin().await?;
+                    super::guilds_impl::insert_channel_in(&mut tx, c).await?;
+                    if let Some(guild) = c.guild_id {
+                        replace_overwrites_in(&mut tx, c.id, guild, overwrites).await?;
+                    }
+                    tx.commit().await?;
+                    Ok(())
+                }
+
+                async fn update_channel_with_overwrites(
+                    &self,
+                    c: &Channel,
+                    overwrites: Option<&[Overwrite]>,
+                ) -> Result<Option<(Channel, Vec<Overwrite>)>> {
+                    let mut tx = self.writer().begin().await?;
+                    let Some(changed): Option<Channel> = sqlx::query_as(
+                        "UPDATE channels SET name = $2, topic = $3, position = $4, parent_id = $5,
+                            nsfw = $6, rate_limit_per_user = $7
+                         WHERE id = $1 RETURNING *",
+                    )
+                    .bind(c.id)
+                    .bind(&c.name)
+                    .bind(&c.topic)
+                    .bind(c.position)
+                    .bind(c.parent_id)
+                    .bind(c.nsfw)
+                    .bind(c.rate_limit_per_user)
+                    .fetch_optional(&mut *tx)
+                    .await?
+                    else {
+                        return Ok(None);
+                    };
+                    let stored = match (overwrites, changed.guild_id) {
+                        (Some(list), Some(guild)) => replace_overwrites_in(&mut tx, c.id, guild, list).await?,
+                        _ => sqlx::query_as("SELECT * FROM channel_overwrites WHERE channel_id = $1 ORDER BY target_id")
+                            .bind(c.id)
+                            .fetch_all(&mut *tx)
+                            .await?,
+                    };
+                    tx.commit().await?;
+                    Ok(Some((changed, stored)))
                 }
 
                 async fn delete_overwrite(&self, channel_id: Snowflake, target_id: Snowflake) -> Result<bool> {

@@ -1,0 +1,415 @@
+//! Channel permission overwrites: `PUT` / `DELETE /channels/{id}/permissions/{overwrite_id}`,
+//! the `permission_overwrites` of channel bodies, and category sync.
+//!
+//! Changing overwrites takes MANAGE_ROLES in the channel, and only bits the caller holds there
+//! may change (the owner and administrators hold them all). A channel is "in sync" with its
+//! category while their overwrites are equal: a change to the category's overwrites carries over
+//! to the channels in sync with it, a channel created in a category without overwrites of its
+//! own starts with the category's, and `lock_permissions` with a new `parent_id` takes the new
+//! category's.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use hearth_core::names::FieldError;
+use hearth_core::{Permissions, Snowflake};
+use hearth_protocol::objects as wire;
+use hearth_protocol::requests::OverwriteBody;
+use hearth_store as db;
+use serde_json::json;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::audit::{self, action, change, Reason};
+use crate::error::FormErrors;
+use crate::extract::{errors, Auth, Json, Path};
+use crate::guilds::CATEGORY;
+use crate::{access, convert, events, ApiError, ApiResult, AppState};
+
+pub(crate) fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(put_overwrite, delete_overwrite))
+}
+
+/// `type` of a role overwrite.
+const ROLE: i64 = 0;
+/// `type` of a member overwrite.
+const MEMBER: i64 = 1;
+
+/// The overwrite of `target` in a list.
+fn find(list: &[db::Overwrite], target: i64) -> Option<&db::Overwrite> {
+    list.iter().find(|o| o.target_id == target)
+}
+
+/// Whether two overwrite lists grant and deny the same (whatever their order).
+pub(crate) fn same(a: &[db::Overwrite], b: &[db::Overwrite]) -> bool {
+    let key = |l: &[db::Overwrite]| {
+        let mut v: Vec<(i64, i64, i64, i64)> = l
+            .iter()
+            .map(|o| (o.target_id, o.kind, o.allow, o.deny))
+            .collect();
+        v.sort_unstable();
+        v
+    };
+    key(a) == key(b)
+}
+
+/// A list copied onto another channel.
+pub(crate) fn copied(list: &[db::Overwrite], channel_id: i64) -> Vec<db::Overwrite> {
+    list.iter()
+        .map(|o| db::Overwrite {
+            channel_id,
+            ..o.clone()
+        })
+        .collect()
+}
+
+/// Refuses a change of bits the caller does not hold (`perms`): for each target, the bits whose
+/// allow or deny state differs between `before` and `after`.
+pub(crate) fn check_grant(
+    perms: Permissions,
+    before: &[db::Overwrite],
+    after: &[db::Overwrite],
+) -> ApiResult<()> {
+    if perms == Permissions::ALL {
+        return Ok(());
+    }
+    let bits = |o: Option<&db::Overwrite>| o.map_or((0, 0), |o| (o.allow, o.deny));
+    let targets = before.iter().chain(after).map(|o| o.target_id);
+    let mut changed = 0i64;
+    for t in targets {
+        let (ba, bd) = bits(find(before, t));
+        let (aa, ad) = bits(find(after, t));
+        changed |= (ba ^ aa) | (bd ^ ad);
+    }
+    access::require(perms, Permissions(changed as u64))
+}
+
+/// Checks one overwrite body: a known type, defined bits, and a target that exists (a role of
+/// the guild, or a member). `path` prefixes field errors.
+async fn check_one(
+    state: &AppState,
+    errs: &mut FormErrors,
+    path: &str,
+    guild_id: Snowflake,
+    target: Option<Snowflake>,
+    body: &OverwriteBody,
+) -> ApiResult<Option<(i64, i64, i64, i64)>> {
+    let field = |name: &str| {
+        if path.is_empty() {
+            name.to_owned()
+        } else {
+            format!("{path}.{name}")
+        }
+    };
+    let allow = body.allow.unwrap_or_default();
+    let deny = body.deny.unwrap_or_default();
+    let mut ok = true;
+    for (name, bits) in [("allow", allow), ("deny", deny)] {
+        if !Permissions::is_valid(bits.0) {
+            errs.add(
+                &field(name),
+                FieldError::new("PERMISSIONS_INVALID", "Unknown permission bits."),
+            );
+            ok = false;
+        }
+    }
+    let Some(target) = target else {
+        errs.add(
+            &field("id"),
+            FieldError::new("BASE_TYPE_REQUIRED", "This field is required"),
+        );
+        return Ok(None);
+    };
+    let exists = match body.kind {
+        ROLE => state
+            .store
+            .fetch_roles(guild_id)
+            .await?
+            .iter()
+            .any(|r| r.id == target.as_i64()),
+        MEMBER => state.store.fetch_member(guild_id, target).await?.is_some(),
+        _ => {
+            errs.add(
+                &field("type"),
+                FieldError::new("BASE_TYPE_CHOICES", "Value must be one of (0, 1)."),
+            );
+            return Ok(None);
+        }
+    };
+    if !exists {
+        let what = if body.kind == ROLE {
+            "Unknown role of this guild."
+        } else {
+            "Unknown member of this guild."
+        };
+        errs.add(&field("id"), FieldError::new("OVERWRITE_INVALID", what));
+        return Ok(None);
+    }
+    Ok(ok.then_some((target.as_i64(), body.kind, allow.0 as i64, deny.0 as i64)))
+}
+
+/// The overwrites of a channel body, checked (field errors under `permission_overwrites`).
+pub(crate) async fn check_list(
+    state: &AppState,
+    errs: &mut FormErrors,
+    guild_id: Snowflake,
+    channel_id: i64,
+    list: &[OverwriteBody],
+) -> ApiResult<Vec<db::Overwrite>> {
+    if list.len() > 100 {
+        errs.add(
+            "permission_overwrites",
+            FieldError::new("BASE_TYPE_MAX_LENGTH", "Must be 100 or fewer in length."),
+        );
+        return Ok(Vec::new());
+    }
+    let mut out = Vec::with_capacity(list.len());
+    for (i, body) in list.iter().enumerate() {
+        let path = format!("permission_overwrites.{i}");
+        if let Some((target_id, kind, allow, deny)) =
+            check_one(state, errs, &path, guild_id, body.id, body).await?
+        {
+            out.push(db::Overwrite {
+                channel_id,
+                guild_id: guild_id.as_i64(),
+                target_id,
+                kind,
+                allow,
+                deny,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// The channels in `category` that were in sync with its overwrites `before` take `after`;
+/// returns them as changed (for CHANNEL_UPDATE).
+pub(crate) async fn sync_children(
+    state: &AppState,
+    category: &db::Channel,
+    before: &[db::Overwrite],
+    after: &[db::Overwrite],
+) -> ApiResult<Vec<wire::Channel>> {
+    let Some(guild_id) = category.guild_id else {
+        return Ok(Vec::new());
+    };
+    if category.kind != CATEGORY || same(before, after) {
+        return Ok(Vec::new());
+    }
+    let guild = Snowflake::from_i64(guild_id);
+    let all = state.store.fetch_guild_overwrites(guild).await?;
+    let mut out = Vec::new();
+    for child in state.store.fetch_guild_channels(guild).await? {
+        if child.parent_id != Some(category.id) {
+            continue;
+        }
+        let mine: Vec<db::Overwrite> = all
+            .iter()
+            .filter(|o| o.channel_id == child.id)
+            .cloned()
+            .collect();
+        if !same(&mine, before) {
+            continue;
+        }
+        let stored = state
+            .store
+            .replace_overwrites(
+                Snowflake::from_i64(child.id),
+                guild,
+                &copied(after, child.id),
+            )
+            .await?;
+        out.push(convert::channel(&child, &stored));
+    }
+    Ok(out)
+}
+
+/// Publishes CHANNEL_UPDATE for a channel whose overwrites changed (and for the channels of a
+/// category that follow it).
+async fn publish_change(
+    state: &AppState,
+    channel: &db::Channel,
+    before: &[db::Overwrite],
+    after: &[db::Overwrite],
+) -> ApiResult<()> {
+    let out = convert::channel(channel, after);
+    state.publish_all(events::channel("CHANNEL_UPDATE", &out));
+    for child in sync_children(state, channel, before, after).await? {
+        state.publish_all(events::channel("CHANNEL_UPDATE", &child));
+    }
+    Ok(())
+}
+
+/// The audit entry of an overwrite change.
+async fn audit_overwrite(
+    state: &AppState,
+    auth: &Auth,
+    reason: &Reason,
+    channel: &db::Channel,
+    before: Option<&db::Overwrite>,
+    after: Option<&db::Overwrite>,
+) -> ApiResult<()> {
+    let Some(o) = after.or(before) else {
+        return Ok(());
+    };
+    let act = match (before, after) {
+        (None, _) => action::CHANNEL_OVERWRITE_CREATE,
+        (Some(_), Some(_)) => action::CHANNEL_OVERWRITE_UPDATE,
+        (Some(_), None) => action::CHANNEL_OVERWRITE_DELETE,
+    };
+    let bits = |o: Option<&db::Overwrite>, f: fn(&db::Overwrite) -> i64| {
+        o.map(|o| json!(Permissions(f(o) as u64)))
+    };
+    let mut changes = Vec::new();
+    for (key, f) in [
+        (
+            "allow",
+            (|o: &db::Overwrite| o.allow) as fn(&db::Overwrite) -> i64,
+        ),
+        ("deny", |o: &db::Overwrite| o.deny),
+    ] {
+        let (old, new) = (bits(before, f), bits(after, f));
+        if old != new {
+            changes.push(change(key, old, new));
+        }
+    }
+    for (key, v) in [
+        ("id", json!(o.target_id.to_string())),
+        ("type", json!(o.kind)),
+    ] {
+        match (before, after) {
+            (None, Some(_)) => changes.push(change(key, None, Some(v))),
+            (Some(_), None) => changes.push(change(key, Some(v), None)),
+            _ => {}
+        }
+    }
+    audit::record(
+        state,
+        audit::Entry {
+            guild_id: Snowflake::from_i64(o.guild_id),
+            actor: auth.id(),
+            target: Some(Snowflake::from_i64(channel.id)),
+            action: act,
+            changes,
+            options: Some(json!({
+                "id": o.target_id.to_string(),
+                "type": o.kind.to_string(),
+                "role_name": null,
+            })),
+            reason,
+        },
+    )
+    .await
+}
+
+/// Sets the permission overwrite of a role or member in a channel (MANAGE_ROLES in the channel;
+/// only bits the caller holds there may change). A category's change carries over to the
+/// channels in sync with it. `X-Audit-Log-Reason` is recorded.
+#[utoipa::path(put, path = "/channels/{channel_id}/permissions/{overwrite_id}", tag = "channels",
+    params(("channel_id" = Snowflake, Path), ("overwrite_id" = Snowflake, Path, description = "role or user id")), request_body = OverwriteBody,
+    responses((status = 204), (status = 400, body = hearth_protocol::ErrorBody), (status = 403, body = hearth_protocol::ErrorBody), (status = 404, body = hearth_protocol::ErrorBody)))]
+async fn put_overwrite(
+    State(state): State<AppState>,
+    auth: Auth,
+    reason: Reason,
+    Path((channel_id, target)): Path<(Snowflake, Snowflake)>,
+    Json(body): Json<OverwriteBody>,
+) -> ApiResult<StatusCode> {
+    let first = access::channel_access(&state, channel_id, auth.id()).await?;
+    let _order = state.order.lock(first.guild_id).await;
+    let a = access::channel_access(&state, channel_id, auth.id()).await?;
+    access::require(a.perms, Permissions::MANAGE_ROLES)?;
+    let mut errs = errors();
+    let checked = check_one(&state, &mut errs, "", a.guild_id, Some(target), &body).await?;
+    errs.into_result()?;
+    let Some((target_id, kind, allow, deny)) = checked else {
+        return Err(ApiError::InvalidFormBody("Invalid overwrite.".into()));
+    };
+    let new = db::Overwrite {
+        channel_id: channel_id.as_i64(),
+        guild_id: a.guild_id.as_i64(),
+        target_id,
+        kind,
+        allow,
+        deny,
+    };
+    let before = find(&a.overwrites, target_id).cloned();
+    let mut after: Vec<db::Overwrite> = a
+        .overwrites
+        .iter()
+        .filter(|o| o.target_id != target_id)
+        .cloned()
+        .collect();
+    after.push(new.clone());
+    check_grant(a.perms, &a.overwrites, &after)?;
+    if before.as_ref() == Some(&new) {
+        return Ok(StatusCode::NO_CONTENT);
+    }
+    state.store.put_overwrite(&new).await?;
+    let stored = state.store.fetch_channel_overwrites(channel_id).await?;
+    publish_change(&state, &a.channel, &a.overwrites, &stored).await?;
+    audit_overwrite(
+        &state,
+        &auth,
+        &reason,
+        &a.channel,
+        before.as_ref(),
+        Some(&new),
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Removes the permission overwrite of a role or member from a channel (MANAGE_ROLES in the
+/// channel; only bits the caller holds there may change). Removing one that does not exist
+/// changes nothing and answers 204 too.
+#[utoipa::path(delete, path = "/channels/{channel_id}/permissions/{overwrite_id}", tag = "channels",
+    params(("channel_id" = Snowflake, Path), ("overwrite_id" = Snowflake, Path, description = "role or user id")),
+    responses((status = 204), (status = 403, body = hearth_protocol::ErrorBody), (status = 404, body = hearth_protocol::ErrorBody)))]
+async fn delete_overwrite(
+    State(state): State<AppState>,
+    auth: Auth,
+    reason: Reason,
+    Path((channel_id, target)): Path<(Snowflake, Snowflake)>,
+) -> ApiResult<StatusCode> {
+    let first = access::channel_access(&state, channel_id, auth.id()).await?;
+    let _order = state.order.lock(first.guild_id).await;
+    let a = access::channel_access(&state, channel_id, auth.id()).await?;
+    access::require(a.perms, Permissions::MANAGE_ROLES)?;
+    let Some(before) = find(&a.overwrites, target.as_i64()).cloned() else {
+        return Ok(StatusCode::NO_CONTENT);
+    };
+    let after: Vec<db::Overwrite> = a
+        .overwrites
+        .iter()
+        .filter(|o| o.target_id != target.as_i64())
+        .cloned()
+        .collect();
+    check_grant(a.perms, &a.overwrites, &after)?;
+    if state.store.delete_overwrite(channel_id, target).await? {
+        publish_change(&state, &a.channel, &a.overwrites, &after).await?;
+        audit_overwrite(&state, &auth, &reason, &a.channel, Some(&before), None).await?;
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Records an audit entry for each target whose overwrite a change of the whole list created,
+/// changed or removed.
+pub(crate) async fn audit_list_change(
+    state: &AppState,
+    auth: &Auth,
+    reason: &Reason,
+    channel: &db::Channel,
+    before: &[db::Overwrite],
+    after: &[db::Overwrite],
+) -> ApiResult<()> {
+    let mut targets: Vec<i64> = before.iter().chain(after).map(|o| o.target_id).collect();
+    targets.sort_unstable();
+    targets.dedup();
+    for t in targets {
+        let (b, a) = (find(before, t), find(after, t));
+        if b != a {
+            audit_overwrite(state, auth, reason, channel, b, a).await?;
+        }
+    }
+    Ok(())
+}
