@@ -4,10 +4,15 @@
 The bot connects as the spec's section 1.1 says (Route.BASE, DEFAULT_GATEWAY from
 GET /api/v10/gateway, Asset.BASE), then reacts to what a person (the seeded user, acting over
 plain REST with urllib) does: it must see the person's typing and message, reply, edit and delete
-its reply and see the matching events, and see a channel the person creates.
+its reply and see the matching events, and see a channel the person creates. Then the person
+creates, edits and deletes a role, gives it to the plain bot (a member without permissions) and
+changes that member (roles, nick, a timeout and its lifting): the bot must get
+on_guild_role_create/update/delete and on_member_update with the new state, its caches
+(guild.get_role, member.roles, nick, timed_out_until) must follow, and the audit log filtered by
+the person must show the person's role creation.
 
 Environment (from seed.py): COMPAT_BASE, COMPAT_BOT_TOKEN, COMPAT_APP_ID, COMPAT_USER_ID,
-COMPAT_USER_TOKEN, COMPAT_GUILD_ID, COMPAT_GENERAL_ID. Optional (run.sh's cluster mode):
+COMPAT_USER_TOKEN, COMPAT_GUILD_ID, COMPAT_GENERAL_ID, COMPAT_PLAIN_ID. Optional (run.sh's cluster mode):
 COMPAT_EXPECT_GATEWAY_URL, the ws:// URL of the node the gateway session must be on: GET /gateway
 must name it and READY's resume_gateway_url must be it.
 
@@ -25,12 +30,14 @@ Prints one PASS/FAIL line per check; exits 0 only if every check passed. Every w
 
 import asyncio
 import collections
+import datetime
 import json
 import os
 import sys
 import time
 import traceback
 import urllib.error
+import urllib.parse
 import urllib.request
 
 import discord
@@ -43,12 +50,13 @@ HTTP_TIMEOUT = 10      # one urllib request
 
 ENV = {k: os.environ[k] for k in (
     "COMPAT_BASE", "COMPAT_BOT_TOKEN", "COMPAT_APP_ID", "COMPAT_USER_ID", "COMPAT_USER_TOKEN",
-    "COMPAT_GUILD_ID", "COMPAT_GENERAL_ID")}
+    "COMPAT_GUILD_ID", "COMPAT_GENERAL_ID", "COMPAT_PLAIN_ID")}
 BASE = ENV["COMPAT_BASE"].rstrip("/")
 BOT_ID = int(ENV["COMPAT_APP_ID"])  # a bot's user id is its application id
 USER_ID = int(ENV["COMPAT_USER_ID"])
 GUILD_ID = int(ENV["COMPAT_GUILD_ID"])
 GENERAL_ID = int(ENV["COMPAT_GENERAL_ID"])
+PLAIN_ID = int(ENV["COMPAT_PLAIN_ID"])  # the bot without permissions, a member the person changes
 RUN_TAG = str(int(time.time() * 1000))[-6:]
 EXPECT_GATEWAY = os.environ.get("COMPAT_EXPECT_GATEWAY_URL")  # cluster mode: node B's gateway
 FAILOVER_DIR = os.environ.get("COMPAT_FAILOVER_DIR")  # cluster mode: run the failover phase
@@ -82,11 +90,13 @@ def check_eq(name, actual, expected):
     return check(name, actual == expected, f"got {actual!r}, expected {expected!r}")
 
 
-def user_rest(method, path, body=None):
+def user_rest(method, path, body=None, reason=None):
     """One request to /api/v10 as the person (blocking; run it with asyncio.to_thread)."""
     data = None if body is None else json.dumps(body).encode()
     req = urllib.request.Request(BASE + "/api/v10" + path, data=data, method=method)
     req.add_header("Authorization", ENV["COMPAT_USER_TOKEN"])
+    if reason is not None:
+        req.add_header("X-Audit-Log-Reason", urllib.parse.quote(reason, safe=""))
     if data is not None:
         req.add_header("Content-Type", "application/json")
     try:
@@ -199,6 +209,22 @@ async def main():
     @client.event
     async def on_typing(channel, user, when):
         waiters.feed("typing", channel, user, when)
+
+    @client.event
+    async def on_guild_role_create(role):
+        waiters.feed("role_create", role)
+
+    @client.event
+    async def on_guild_role_update(before, after):
+        waiters.feed("role_update", before, after)
+
+    @client.event
+    async def on_guild_role_delete(role):
+        waiters.feed("role_delete", role)
+
+    @client.event
+    async def on_member_update(before, after):
+        waiters.feed("member_update", before, after)
 
     @client.event
     async def on_error(event, *args, **kwargs):
@@ -336,7 +362,142 @@ async def scenario(client, client_task, waiters, ready):
               isinstance(ch, discord.TextChannel) and ch.guild.id == GUILD_ID, repr(ch))
         check("new channel is in guild.channels", guild.get_channel(ch.id) is ch)
 
+    await roles_and_members(client, client_task, waiters, guild)
+
     check("client still connected at the end", not client.is_closed() and not client_task.done())
+
+
+async def roles_and_members(client, client_task, waiters, guild):
+    """The person creates, edits and deletes a role and changes the plain bot's membership."""
+    plain = guild.get_member(PLAIN_ID)
+    if not check("the plain bot is a cached member", plain is not None,
+                 repr([m.id for m in guild.members])):
+        return
+    own_roles = [r for r in guild.me.roles if not r.is_default()] if guild.me else []
+    bot_role = own_roles[-1] if own_roles else None
+    check("the bot has its own (managed) role", bot_role is not None and bot_role.managed,
+          repr(own_roles))
+
+    def role_ids(member):
+        return [r.id for r in member.roles if not r.is_default()]
+
+    # --- POST /guilds/{id}/roles -> on_guild_role_create (+ on_guild_role_update: moved up) ----
+    name = f"dpy-gw-role-{RUN_TAG}"
+    perms = discord.Permissions(send_messages=True, manage_messages=True)
+    reason = f"dpy-gw role by the person {RUN_TAG}"
+    created = waiters.expect("role_create", lambda r: r.name == name)
+    moved = None
+    if bot_role is not None:
+        old_position = bot_role.position
+        moved = waiters.expect("role_update", lambda b, a: a.id == bot_role.id and a.position == old_position + 1)
+    made = await asyncio.to_thread(
+        user_rest, "POST", f"/guilds/{GUILD_ID}/roles",
+        {"name": name, "permissions": str(perms.value), "color": 0x1ABC9C, "hoist": True}, reason)
+    role_id = int(made["id"])
+    got = await wait_event("on_guild_role_create for the person's new role", created, client_task)
+    if got is None:
+        return
+    role = got[0]
+    check_eq("on_guild_role_create: id matches the REST response", role.id, role_id)
+    check_eq("on_guild_role_create: permissions", role.permissions, perms)
+    check_eq("on_guild_role_create: colour", role.colour.value, 0x1ABC9C)
+    check("on_guild_role_create: hoist, not mentionable", role.hoist and not role.mentionable,
+          repr((role.hoist, role.mentionable)))
+    check_eq("on_guild_role_create: position 1", role.position, 1)
+    check("guild.get_role(new id) is the role", guild.get_role(role_id) is role, repr(guild.get_role(role_id)))
+    if moved is not None:
+        got = await wait_event("on_guild_role_update for the bot's own role, moved up by one", moved, client_task)
+        if got:
+            check_eq("the bot's role position in the cache", guild.get_role(bot_role.id).position,
+                     got[0].position + 1)
+
+    # --- PATCH /guilds/{id}/roles/{role} -> on_guild_role_update(before, after) ----------------
+    new_perms = discord.Permissions(send_messages=True, manage_nicknames=True)
+    updated = waiters.expect("role_update", lambda b, a: a.id == role_id and a.name == f"{name}-edited")
+    await asyncio.to_thread(
+        user_rest, "PATCH", f"/guilds/{GUILD_ID}/roles/{role_id}",
+        {"name": f"{name}-edited", "permissions": str(new_perms.value), "color": 0x9B59B6}, reason)
+    got = await wait_event("on_guild_role_update for the person's edit", updated, client_task)
+    if got:
+        before, after = got
+        check_eq("on_guild_role_update: before.name", before.name, name)
+        check_eq("on_guild_role_update: after.permissions", after.permissions, new_perms)
+        check_eq("on_guild_role_update: colour before/after", (before.colour.value, after.colour.value),
+                 (0x1ABC9C, 0x9B59B6))
+        check("guild.get_role: the cached role has the new name",
+              getattr(guild.get_role(role_id), "name", None) == f"{name}-edited", repr(guild.get_role(role_id)))
+
+    # --- PUT /guilds/{id}/members/{plain}/roles/{role} -> on_member_update ---------------------
+    given = waiters.expect("member_update", lambda b, a: a.id == PLAIN_ID and role_id in role_ids(a))
+    await asyncio.to_thread(user_rest, "PUT", f"/guilds/{GUILD_ID}/members/{PLAIN_ID}/roles/{role_id}",
+                            None, reason)
+    got = await wait_event("on_member_update for the role given to the plain bot", given, client_task)
+    if got:
+        before, after = got
+        check("on_member_update: before.roles without the role", role_id not in role_ids(before),
+              repr(before.roles))
+        check("member.roles in the cache has the role", role_id in role_ids(guild.get_member(PLAIN_ID)),
+              repr(guild.get_member(PLAIN_ID).roles))
+        check("role.members has the plain bot", PLAIN_ID in [m.id for m in guild.get_role(role_id).members])
+
+    # --- PATCH /guilds/{id}/members/{plain} {nick, roles: []} -> on_member_update ---------------
+    nick = f"dpy-gw-nick-{RUN_TAG}"
+    renamed = waiters.expect("member_update", lambda b, a: a.id == PLAIN_ID and a.nick == nick)
+    await asyncio.to_thread(user_rest, "PATCH", f"/guilds/{GUILD_ID}/members/{PLAIN_ID}",
+                            {"nick": nick, "roles": []}, reason)
+    got = await wait_event("on_member_update for the plain bot's new nick and roles", renamed, client_task)
+    if got:
+        before, after = got
+        check_eq("on_member_update: roles before/after", (role_ids(before), role_ids(after)), ([role_id], []))
+        cached = guild.get_member(PLAIN_ID)
+        check_eq("cached member: nick and display_name", (cached.nick, cached.display_name), (nick, nick))
+
+    # --- timeout: PATCH communication_disabled_until -> on_member_update ------------------------
+    until = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(minutes=10)).replace(microsecond=654321)
+    timed = waiters.expect("member_update", lambda b, a: a.id == PLAIN_ID and a.timed_out_until is not None)
+    await asyncio.to_thread(user_rest, "PATCH", f"/guilds/{GUILD_ID}/members/{PLAIN_ID}",
+                            {"communication_disabled_until": until.isoformat()}, reason)
+    got = await wait_event("on_member_update for the plain bot's timeout", timed, client_task)
+    if got:
+        before, after = got
+        check("on_member_update: before not timed out", before.timed_out_until is None, repr(before.timed_out_until))
+        check_eq("on_member_update: after.timed_out_until", after.timed_out_until, until)
+        check("cached member: is_timed_out()", guild.get_member(PLAIN_ID).is_timed_out())
+
+    lifted = waiters.expect("member_update", lambda b, a: a.id == PLAIN_ID and b.timed_out_until is not None
+                            and a.timed_out_until is None)
+    await asyncio.to_thread(user_rest, "PATCH", f"/guilds/{GUILD_ID}/members/{PLAIN_ID}",
+                            {"communication_disabled_until": None}, reason)
+    got = await wait_event("on_member_update for the timeout's lifting", lifted, client_task)
+    if got:
+        check("cached member: not is_timed_out()", not guild.get_member(PLAIN_ID).is_timed_out())
+
+    cleared = waiters.expect("member_update", lambda b, a: a.id == PLAIN_ID and b.nick == nick and a.nick is None)
+    await asyncio.to_thread(user_rest, "PATCH", f"/guilds/{GUILD_ID}/members/{PLAIN_ID}", {"nick": None}, reason)
+    if await wait_event("on_member_update for the cleared nick", cleared, client_task):
+        check_eq("cached member: display_name back to the username", guild.get_member(PLAIN_ID).display_name,
+                 guild.get_member(PLAIN_ID).name)
+
+    # --- DELETE /guilds/{id}/roles/{role} -> on_guild_role_delete -------------------------------
+    deleted = waiters.expect("role_delete", lambda r: r.id == role_id)
+    await asyncio.to_thread(user_rest, "DELETE", f"/guilds/{GUILD_ID}/roles/{role_id}", None, reason)
+    got = await wait_event("on_guild_role_delete for the person's role", deleted, client_task)
+    if got:
+        check_eq("on_guild_role_delete: the cached role (name)", got[0].name, f"{name}-edited")
+        check("guild.get_role(deleted id) is None", guild.get_role(role_id) is None)
+
+    # --- the audit log, filtered by the person -------------------------------------------------
+    entries = [e async for e in guild.audit_logs(limit=20, user=discord.Object(id=USER_ID),
+                                                   action=discord.AuditLogAction.role_create)]
+    mine = [e for e in entries if e.target is not None and e.target.id == role_id]
+    check("audit_logs(user=person, action=role_create): the person's role", len(mine) == 1,
+          repr([(e.action, e.user, e.target) for e in entries]))
+    check("audit_logs(user=person, action=role_create): only the person's role_create entries",
+          all(e.action is discord.AuditLogAction.role_create and e.user.id == USER_ID for e in entries))
+    if mine:
+        check("audit entry: user is the person, a cached Member", isinstance(mine[0].user, discord.Member)
+              and mine[0].user.id == USER_ID, repr(mine[0].user))
+        check_eq("audit entry: reason", mine[0].reason, reason)
 
 
 def note_wire(at, direction, msg):

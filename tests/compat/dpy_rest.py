@@ -1,16 +1,23 @@
 #!/usr/bin/env python3
 """REST-only conformance checks of hearth with discord.py 2.7.1 (no gateway).
 
-Uses the library's own high-level API against a seeded server. Environment (from seed.py):
-COMPAT_BASE, COMPAT_BOT_TOKEN, COMPAT_APP_ID, COMPAT_USER_ID, COMPAT_USER_NAME,
-COMPAT_GUILD_ID, COMPAT_GENERAL_ID, COMPAT_SEED_MESSAGE_ID.
+Uses the library's own high-level API against a seeded server: login, users, guild and
+channels, messages, history paging, channel management, invites, members; then roles (create,
+edit, reorder, delete), member changes (add_roles/remove_roles, nick and roles, timeout and its
+lifting), all with `reason=` (X-Audit-Log-Reason), a member without MANAGE_ROLES refused, and
+the audit log those changes wrote (action, actor, target, changes, reason; filtered by action and
+by user). Environment (from seed.py): COMPAT_BASE, COMPAT_BOT_TOKEN, COMPAT_APP_ID,
+COMPAT_USER_ID, COMPAT_USER_NAME, COMPAT_GUILD_ID, COMPAT_GENERAL_ID, COMPAT_SEED_MESSAGE_ID,
+COMPAT_PLAIN_ID, COMPAT_PLAIN_TOKEN (a second bot in the guild with no permissions).
 
 Prints one PASS/FAIL line per check; exits 0 only if every check passed.
 """
 
 import asyncio
+import datetime
 import os
 import sys
+import time
 import traceback
 
 import discord
@@ -19,12 +26,21 @@ OVERALL_TIMEOUT = 120  # seconds for the whole run
 
 ENV = {k: os.environ[k] for k in (
     "COMPAT_BASE", "COMPAT_BOT_TOKEN", "COMPAT_APP_ID", "COMPAT_USER_ID", "COMPAT_USER_NAME",
-    "COMPAT_GUILD_ID", "COMPAT_GENERAL_ID", "COMPAT_SEED_MESSAGE_ID")}
+    "COMPAT_GUILD_ID", "COMPAT_GENERAL_ID", "COMPAT_SEED_MESSAGE_ID", "COMPAT_PLAIN_ID",
+    "COMPAT_PLAIN_TOKEN")}
 BOT_ID = int(ENV["COMPAT_APP_ID"])  # a bot's user id is its application id
 USER_ID = int(ENV["COMPAT_USER_ID"])
 GUILD_ID = int(ENV["COMPAT_GUILD_ID"])
 GENERAL_ID = int(ENV["COMPAT_GENERAL_ID"])
 SEED_MESSAGE_ID = int(ENV["COMPAT_SEED_MESSAGE_ID"])
+PLAIN_ID = int(ENV["COMPAT_PLAIN_ID"])  # the bot without permissions
+MEMBER_COUNT = 3  # the owner, this bot and the plain bot
+TAG = str(int(time.time() * 1000))[-6:]  # unique names
+# Reasons given with reason= (sent as X-Audit-Log-Reason, percent-encoded by discord.py except
+# for spaces and slashes); each names one request, so the audit checks can find its entry.
+REASONS = {k: f"dpy {k} / café {TAG}" for k in (
+    "create", "edit", "create second", "reorder", "give", "take", "nick and roles", "timeout",
+    "lift", "reset", "delete", "delete second")}
 UNKNOWN_ID = 1234567890123456789  # a well-formed snowflake no object has
 
 PREFIX = "dpy"
@@ -116,7 +132,7 @@ async def main():
             st["guild"] = g
             check_eq("fetch_guild: name", g.name, "Compat")
             check_eq("fetch_guild: owner_id", g.owner_id, USER_ID)
-            check_eq("fetch_guild: approximate_member_count", g.approximate_member_count, 2)
+            check_eq("fetch_guild: approximate_member_count", g.approximate_member_count, MEMBER_COUNT)
             check("fetch_guild: @everyone role present",
                   g.default_role is not None and g.default_role.id == GUILD_ID,
                   repr(g.roles))
@@ -271,7 +287,7 @@ async def main():
             check_eq("fetch_invite: code", fetched.code, inv.code)
             check_eq("fetch_invite: guild name", getattr(fetched.guild, "name", None), "Compat")
             check_eq("fetch_invite(with_counts): approximate_member_count",
-                     fetched.approximate_member_count, 2)
+                     fetched.approximate_member_count, MEMBER_COUNT)
 
             listed = await g.invites()
             check("guild.invites: contains the invite", inv.code in [i.code for i in listed],
@@ -288,7 +304,8 @@ async def main():
         async def members():
             listed = [m async for m in g.fetch_members(limit=10)]
             ids = [m.id for m in listed]
-            check_eq("fetch_members(limit=10): owner and bot", sorted(ids), sorted([USER_ID, BOT_ID]))
+            check_eq("fetch_members(limit=10): owner, bot and plain bot", sorted(ids),
+                     sorted([USER_ID, BOT_ID, PLAIN_ID]))
             # The server lists members ascending by user id; discord.py yields each page reversed.
             check_eq("fetch_members: page yielded in reverse of the ascending wire order", ids,
                      sorted(ids, reverse=True))
@@ -306,6 +323,256 @@ async def main():
             await expect_error("fetch_member(unknown) raises NotFound 10007",
                                g.fetch_member(UNKNOWN_ID), discord.NotFound, code=10007)
         await s.run("members", members)
+
+        # --- roles -----------------------------------------------------------------------
+        async def roles():
+            perms = discord.Permissions(send_messages=True, manage_messages=True, kick_members=True)
+            name = f"dpy-role-{TAG}"
+            role = await g.create_role(name=name, permissions=perms, colour=discord.Colour(0x3498DB),
+                                       hoist=True, mentionable=True, reason=REASONS["create"])
+            st["role"] = role
+            check("create_role: returns a Role", isinstance(role, discord.Role), repr(role))
+            check_eq("create_role: name", role.name, name)
+            check_eq("create_role: permissions", role.permissions, perms)
+            check_eq("create_role: colour (colors.primary_color)", role.colour.value, 0x3498DB)
+            check("create_role: hoist", role.hoist is True, repr(role.hoist))
+            check("create_role: mentionable", role.mentionable is True, repr(role.mentionable))
+            check("create_role: not managed", role.managed is False, repr(role.managed))
+            check_eq("create_role: position 1 (the bottom, above @everyone)", role.position, 1)
+
+            new_perms = discord.Permissions(send_messages=True, manage_nicknames=True)
+            edited = await role.edit(name=f"{name}-edited", permissions=new_perms,
+                                     colour=discord.Colour(0xE74C3C), reason=REASONS["edit"])
+            check("role.edit: returns the Role", isinstance(edited, discord.Role), repr(edited))
+            if edited is None:
+                return
+            st["role"] = edited
+            check_eq("role.edit: id", edited.id, role.id)
+            check_eq("role.edit: name", edited.name, f"{name}-edited")
+            check_eq("role.edit: permissions", edited.permissions, new_perms)
+            check_eq("role.edit: colour", edited.colour.value, 0xE74C3C)
+            check("role.edit: hoist kept", edited.hoist is True, repr(edited.hoist))
+
+            second = await g.create_role(name=f"dpy-second-{TAG}", reason=REASONS["create second"])
+            st["second"] = second
+            check_eq("create_role (second): position 1", second.position, 1)
+            by_id = {r.id: r for r in await g.fetch_roles()}
+            check("fetch_roles: both new roles and @everyone",
+                  {role.id, second.id, GUILD_ID} <= set(by_id), repr(sorted(by_id)))
+            check_eq("fetch_roles: the first role moved up to position 2",
+                     by_id[role.id].position if role.id in by_id else None, 2)
+
+            moved = await g.edit_role_positions({edited: 1, second: 2}, reason=REASONS["reorder"])
+            positions = {r.id: r.position for r in moved}
+            check_eq("edit_role_positions: positions swapped", (positions.get(role.id), positions.get(second.id)),
+                     (1, 2))
+            check("edit_role_positions: answers every role, @everyone at 0",
+                  positions.get(GUILD_ID) == 0, repr(positions))
+            fetched = await g.fetch_role(role.id)
+            check_eq("fetch_role after the reorder: position", fetched.position, 1)
+            check_eq("fetch_role: name", fetched.name, f"{name}-edited")
+            await expect_error("fetch_role(unknown) raises NotFound 10011",
+                               g.fetch_role(UNKNOWN_ID), discord.NotFound, code=10011, status=404)
+        await s.run("roles", roles)
+
+        # --- a member without MANAGE_ROLES (the plain bot, no permissions) ---------------
+        async def refused():
+            plain_client = discord.Client(intents=discord.Intents.default())
+            async with plain_client:
+                await plain_client.login(ENV["COMPAT_PLAIN_TOKEN"])
+                check_eq("plain bot: login", plain_client.user.id, PLAIN_ID)
+                pg = await plain_client.fetch_guild(GUILD_ID)
+                await expect_error("plain bot: guild.create_role raises Forbidden 50013",
+                                   pg.create_role(name="refused", reason="must be refused"),
+                                   discord.Forbidden, code=50013, status=403)
+                role = pg.get_role(st["role"].id) if "role" in st else None
+                if check("plain bot: the fetched guild has the new role", role is not None):
+                    await expect_error("plain bot: role.edit raises Forbidden 50013",
+                                       role.edit(name="refused"), discord.Forbidden, code=50013, status=403)
+                    await expect_error("plain bot: role.delete raises Forbidden 50013",
+                                       role.delete(), discord.Forbidden, code=50013, status=403)
+
+                async def read_log():
+                    return [e async for e in pg.audit_logs(limit=1)]
+                await expect_error("plain bot: guild.audit_logs raises Forbidden 50013 (no VIEW_AUDIT_LOG)",
+                                   read_log(), discord.Forbidden, code=50013, status=403)
+        await s.run("refused", refused)
+
+        # --- member changes --------------------------------------------------------------
+        async def member_changes():
+            role, second = st.get("role"), st.get("second")
+            if role is None or second is None:
+                check("member changes: the roles were made (needed here)", False)
+                return
+            g2 = await client.fetch_guild(GUILD_ID)  # its role cache has the new roles
+            plain = await g2.fetch_member(PLAIN_ID)
+            check("fetch_member(plain): a bot", plain.bot is True, repr(plain.bot))
+            check("fetch_member(plain): no timeout", plain.timed_out_until is None, repr(plain.timed_out_until))
+
+            await plain.add_roles(role, reason=REASONS["give"])
+            after = await g2.fetch_member(PLAIN_ID)
+            check("member.add_roles: the member has the role", role in after.roles, repr(after.roles))
+            await after.remove_roles(role, reason=REASONS["take"])
+            after = await g2.fetch_member(PLAIN_ID)
+            check("member.remove_roles: the role is gone", role not in after.roles, repr(after.roles))
+
+            nick = f"dpy-nick-{TAG}"
+            edited = await after.edit(nick=nick, roles=[second], reason=REASONS["nick and roles"])
+            check("member.edit(nick=, roles=): returns the Member", isinstance(edited, discord.Member),
+                  repr(edited))
+            if edited is None:
+                return
+            check_eq("member.edit: nick", edited.nick, nick)
+            check_eq("member.edit: display_name is the nick", edited.display_name, nick)
+            check_eq("member.edit: roles (besides @everyone)",
+                     [r.id for r in edited.roles if not r.is_default()], [second.id])
+
+            until = discord.utils.utcnow().replace(microsecond=123456) + datetime.timedelta(minutes=10)
+            st["until"] = until
+            result = await edited.timeout(until, reason=REASONS["timeout"])
+            check("member.timeout(until): returns None", result is None, repr(result))
+            timed = await g2.fetch_member(PLAIN_ID)
+            check_eq("member.timeout: timed_out_until (to the microsecond)", timed.timed_out_until, until)
+            check("member.timeout: is_timed_out()", timed.is_timed_out())
+
+            lifted = await timed.edit(timed_out_until=None, reason=REASONS["lift"])
+            check("member.edit(timed_out_until=None): timeout lifted",
+                  lifted is not None and lifted.timed_out_until is None,
+                  repr(lifted and lifted.timed_out_until))
+            check("member.edit(timed_out_until=None): not is_timed_out()",
+                  lifted is not None and not lifted.is_timed_out())
+
+            reset = await (lifted or timed).edit(nick=None, roles=[], reason=REASONS["reset"])
+            check("member.edit(nick=None, roles=[]): nick cleared", reset is not None and reset.nick is None,
+                  repr(reset and reset.nick))
+            check_eq("member.edit(nick=None, roles=[]): only @everyone left",
+                     [r.id for r in reset.roles] if reset else None, [GUILD_ID])
+        await s.run("member changes", member_changes)
+
+        async def delete_roles():
+            role, second = st.get("role"), st.get("second")
+            if role is None or second is None:
+                check("delete roles: the roles were made (needed here)", False)
+                return
+            result = await role.delete(reason=REASONS["delete"])
+            check("role.delete: returns None", result is None, repr(result))
+            await second.delete(reason=REASONS["delete second"])
+            await expect_error("fetch_role(deleted) raises NotFound 10011",
+                               g.fetch_role(role.id), discord.NotFound, code=10011, status=404)
+            left = {r.id for r in await g.fetch_roles()}
+            check("fetch_roles: both deleted roles gone", not {role.id, second.id} & left, repr(sorted(left)))
+        await s.run("delete roles", delete_roles)
+
+        # --- the audit log of all that ---------------------------------------------------
+        async def audit():
+            role, second = st.get("role"), st.get("second")
+            if role is None or second is None:
+                check("audit log: the roles were made (needed here)", False)
+                return
+            A = discord.AuditLogAction
+            mine = [e async for e in g.audit_logs(limit=100, user=discord.Object(id=BOT_ID))]
+            ids = [e.id for e in mine]
+            check("audit_logs(user=bot): entries, newest first", bool(ids) and ids == sorted(ids, reverse=True),
+                  repr(ids))
+            check("audit_logs(user=bot): every entry's user is the bot (a User from `users`)",
+                  all(isinstance(e.user, discord.User) and e.user.id == BOT_ID for e in mine),
+                  repr([e.user for e in mine]))
+
+            def entry(label, action, target_id, reason):
+                found = [e for e in mine if e.action == action and e.target is not None
+                         and e.target.id == target_id and e.reason == reason]
+                check(f"audit: one {action.name} entry for {label} (target, reason)", len(found) == 1,
+                      f"found {len(found)}; entries: "
+                      + repr([(e.action.name, getattr(e.target, 'id', None), e.reason) for e in mine]))
+                return found[0] if found else None
+
+            e = entry("the role's creation", A.role_create, role.id, REASONS["create"])
+            if e:
+                check("audit role_create: target is a Role (cached, or an Object of type Role once deleted)",
+                      isinstance(e.target, discord.Role) or getattr(e.target, "type", None) is discord.Role,
+                      repr(e.target))
+                check_eq("audit role_create: after.name", e.after.name, f"dpy-role-{TAG}")
+                check_eq("audit role_create: after.permissions",
+                         e.after.permissions,
+                         discord.Permissions(send_messages=True, manage_messages=True, kick_members=True))
+                check_eq("audit role_create: after.colour", getattr(e.after.colour, "value", None), 0x3498DB)
+                check("audit role_create: after.hoist and after.mentionable",
+                      e.after.hoist is True and e.after.mentionable is True, repr(e.after))
+            e = entry("the role's edit", A.role_update, role.id, REASONS["edit"])
+            if e:
+                check_eq("audit role_update: name before/after", (e.before.name, e.after.name),
+                         (f"dpy-role-{TAG}", f"dpy-role-{TAG}-edited"))
+                check_eq("audit role_update: permissions after",
+                         e.after.permissions, discord.Permissions(send_messages=True, manage_nicknames=True))
+                check_eq("audit role_update: colour before/after",
+                         (getattr(e.before.colour, "value", None), getattr(e.after.colour, "value", None)),
+                         (0x3498DB, 0xE74C3C))
+            entry("the second role's creation", A.role_create, second.id, REASONS["create second"])
+            e = entry("the first role's move", A.role_update, role.id, REASONS["reorder"])
+            if e:
+                check_eq("audit role_update (reorder): first role position 2 -> 1",
+                         (e.before.position, e.after.position), (2, 1))
+            e = entry("the second role's move", A.role_update, second.id, REASONS["reorder"])
+            if e:
+                check_eq("audit role_update (reorder): second role position 1 -> 2",
+                         (e.before.position, e.after.position), (1, 2))
+            e = entry("add_roles", A.member_role_update, PLAIN_ID, REASONS["give"])
+            if e:
+                check("audit member_role_update ($add): target is the plain bot (a User)",
+                      isinstance(e.target, discord.User), repr(e.target))
+                check_eq("audit member_role_update ($add): after.roles",
+                         [(r.id, getattr(r, "name", None)) for r in e.after.roles],
+                         [(role.id, f"dpy-role-{TAG}-edited")])
+            e = entry("remove_roles", A.member_role_update, PLAIN_ID, REASONS["take"])
+            if e:
+                check_eq("audit member_role_update ($remove): before.roles",
+                         [r.id for r in e.before.roles], [role.id])
+            e = entry("the nick", A.member_update, PLAIN_ID, REASONS["nick and roles"])
+            if e:
+                check_eq("audit member_update: nick before/after", (e.before.nick, e.after.nick),
+                         (None, f"dpy-nick-{TAG}"))
+            e = entry("the roles set by member.edit", A.member_role_update, PLAIN_ID, REASONS["nick and roles"])
+            if e:
+                check_eq("audit member_role_update (member.edit roles=): after.roles",
+                         [r.id for r in e.after.roles], [second.id])
+            e = entry("the timeout", A.member_update, PLAIN_ID, REASONS["timeout"])
+            if e:
+                check_eq("audit member_update (timeout): after.timed_out_until",
+                         e.after.timed_out_until, st.get("until"))
+            e = entry("the timeout's lifting", A.member_update, PLAIN_ID, REASONS["lift"])
+            if e:
+                check_eq("audit member_update (lift): timed_out_until before/after",
+                         (e.before.timed_out_until, e.after.timed_out_until), (st.get("until"), None))
+            e = entry("the reset", A.member_update, PLAIN_ID, REASONS["reset"])
+            if e:
+                check_eq("audit member_update (reset): nick before/after", (e.before.nick, e.after.nick),
+                         (f"dpy-nick-{TAG}", None))
+            entry("the reset's roles", A.member_role_update, PLAIN_ID, REASONS["reset"])
+            e = entry("the role's deletion", A.role_delete, role.id, REASONS["delete"])
+            if e:
+                check_eq("audit role_delete: before.name", e.before.name, f"dpy-role-{TAG}-edited")
+                check_eq("audit role_delete: before.permissions",
+                         e.before.permissions, discord.Permissions(send_messages=True, manage_nicknames=True))
+            entry("the second role's deletion", A.role_delete, second.id, REASONS["delete second"])
+
+            # Filters: by action, by user, both; limit.
+            deletes = [e async for e in g.audit_logs(limit=100, action=A.role_delete)]
+            check("audit_logs(action=role_delete): only role_delete entries",
+                  bool(deletes) and all(e.action is A.role_delete for e in deletes),
+                  repr([e.action for e in deletes]))
+            check("audit_logs(action=role_delete): both deleted roles",
+                  {role.id, second.id} <= {e.target.id for e in deletes}, repr([e.target for e in deletes]))
+            updates = [e async for e in g.audit_logs(limit=100, action=A.member_update,
+                                                     user=discord.Object(id=BOT_ID))]
+            check_eq("audit_logs(action=member_update, user=bot): the 4 member_update entries",
+                     sorted(e.reason for e in updates),
+                     sorted(REASONS[k] for k in ("nick and roles", "timeout", "lift", "reset")))
+            none = [e async for e in g.audit_logs(limit=100, user=discord.Object(id=PLAIN_ID))]
+            check_eq("audit_logs(user=plain bot): nothing (its refused attempts left no entry)",
+                     [(e.action, e.reason) for e in none], [])
+            two = [e.id async for e in g.audit_logs(limit=2)]
+            check_eq("audit_logs(limit=2): the 2 newest entries", two, ids[:2])
+        await s.run("audit log", audit)
 
     # `async with client` closed it; close() is idempotent and is the documented way out.
     await client.close()

@@ -1,6 +1,11 @@
 #!/usr/bin/env bash
 # Compatibility checks: the real discord.py and discord.js libraries against a running hearth,
 # first over REST only, then as gateway bots (WebSocket) reacting to a person acting over REST.
+# Covered (each script's header says what it checks): login and identity, guilds, channels,
+# messages and history, invites, members; roles (create, edit, reorder, delete), member changes
+# (roles, nick, timeouts) with audit log reasons, permission refusals and the audit log; on the
+# gateway, READY/GUILD_CREATE and the message, channel, role and member events with the caches
+# they update.
 #
 # Usage (from the repository root):   tests/compat/run.sh
 #
@@ -273,7 +278,8 @@ PY
 fi
 
 # ---------------------------------------------------------------------------------------------
-# 3. Seed: user, application (bot), guild, bot in guild, one message. Exports COMPAT_* values.
+# 3. Seed: user, application (bot), guild, bot in guild (ADMINISTRATOR), a second bot without
+#    permissions in the guild, one message. Exports COMPAT_* values.
 # ---------------------------------------------------------------------------------------------
 seed_out="$("$PYTHON" "$HERE/seed.py" "$BASE")" || die "seeding failed"
 eval "$seed_out"

@@ -1,9 +1,12 @@
 #!/usr/bin/env python3
 """Seed a fresh hearth server over plain HTTP for the compatibility bots.
 
-Creates a user, an application (bot), a guild, adds the bot to the guild and posts one
-message as the user in the guild's `general` channel. Prints `export NAME=value` lines
-(shell-quoted) on stdout for run.sh to source; diagnostics go to stderr.
+Creates a user, an application (bot), a guild, adds the bot to the guild (with ADMINISTRATOR,
+so it gets a managed role of its own), adds a second, "plain" bot with no permissions at all
+(no role: only @everyone's bits; the target of the role, nick and timeout checks, and the actor
+that must be refused MANAGE_ROLES and VIEW_AUDIT_LOG) and posts one message as the user in the
+guild's `general` channel. Prints `export NAME=value` lines (shell-quoted) on stdout for
+run.sh to source; diagnostics go to stderr.
 
 Usage: seed.py BASE_URL      (e.g. http://127.0.0.1:8080)
 """
@@ -61,6 +64,12 @@ def main():
          f"/oauth2/authorize?client_id={app['id']}&scope=bot&permissions=8",
          {"guild_id": guild["id"], "authorize": True}, token=user_token)
 
+    plain = call(base, "POST", "/applications", {"name": "compat-plain"}, token=user_token,
+                 expect=(201,))
+    call(base, "POST",
+         f"/oauth2/authorize?client_id={plain['id']}&scope=bot&permissions=0",
+         {"guild_id": guild["id"], "authorize": True}, token=user_token)
+
     seed_msg = call(base, "POST", f"/channels/{general_id}/messages",
                     {"content": "seed message from the owner"}, token=user_token)
 
@@ -71,6 +80,8 @@ def main():
         "COMPAT_USER_TOKEN": user_token,
         "COMPAT_APP_ID": app["id"],
         "COMPAT_BOT_TOKEN": bot_token,
+        "COMPAT_PLAIN_ID": plain["id"],
+        "COMPAT_PLAIN_TOKEN": plain["token"],
         "COMPAT_GUILD_ID": guild["id"],
         "COMPAT_GENERAL_ID": general_id,
         "COMPAT_SEED_MESSAGE_ID": seed_msg["id"],

@@ -3,9 +3,14 @@
 // The client logs in (GET /gateway/bot, then the WebSocket it names), then reacts to what a person
 // (the seeded user, acting over plain REST with fetch) does: it must see the person's message,
 // reply, edit and delete its reply and see the matching events, and see a channel the person creates.
+// Then the person creates, edits and deletes a role, gives it to the plain bot (a member without
+// permissions) and changes that member (roles, nick, a timeout and its lifting): the client must
+// emit roleCreate/roleUpdate/roleDelete and guildMemberUpdate with the new state, its caches
+// (guild.roles.cache, member.roles.cache, nickname, communicationDisabledUntil) must follow, and
+// guild.fetchAuditLogs filtered by the person must show the person's role creation.
 //
 // Environment (from seed.py): COMPAT_BASE, COMPAT_BOT_TOKEN, COMPAT_APP_ID, COMPAT_USER_ID,
-// COMPAT_USER_TOKEN, COMPAT_GUILD_ID, COMPAT_GENERAL_ID. Optional (run.sh's cluster mode):
+// COMPAT_USER_TOKEN, COMPAT_GUILD_ID, COMPAT_GENERAL_ID, COMPAT_PLAIN_ID. Optional (run.sh's cluster mode):
 // COMPAT_EXPECT_GATEWAY_URL, the ws:// URL of the node the gateway session must be on: READY's
 // resume_gateway_url must be it.
 //
@@ -25,7 +30,20 @@
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ChannelType, Client, Events, GatewayIntentBits, MessageType, Status, TextChannel, version } from 'discord.js';
+import {
+  AuditLogEvent,
+  ChannelType,
+  Client,
+  Events,
+  GatewayIntentBits,
+  GuildMember,
+  MessageType,
+  PermissionFlagsBits,
+  PermissionsBitField,
+  Status,
+  TextChannel,
+  version,
+} from 'discord.js';
 
 const FAILOVER_DIR = process.env.COMPAT_FAILOVER_DIR; // cluster mode: run the failover phase
 const FAILOVER_RESUME_URL = process.env.COMPAT_FAILOVER_RESUME_URL; // the surviving node's
@@ -52,6 +70,7 @@ const USER_ID = need('COMPAT_USER_ID');
 const USER_TOKEN = need('COMPAT_USER_TOKEN');
 const GUILD_ID = need('COMPAT_GUILD_ID');
 const GENERAL_ID = need('COMPAT_GENERAL_ID');
+const PLAIN_ID = need('COMPAT_PLAIN_ID'); // the bot without permissions, a member the person changes
 const RUN_TAG = String(Date.now()).slice(-6);
 const EXPECT_GATEWAY = process.env.COMPAT_EXPECT_GATEWAY_URL; // cluster mode: node B's gateway
 
@@ -102,11 +121,15 @@ process.on('uncaughtException', (err) => {
   finish(1);
 });
 
-// One request to /api/v10 as the person.
-async function userRest(method, path, body) {
+// One request to /api/v10 as the person (with an X-Audit-Log-Reason when `reason` is given).
+async function userRest(method, path, body, reason) {
   const res = await fetch(`${BASE}/api/v10${path}`, {
     method,
-    headers: { Authorization: USER_TOKEN, ...(body ? { 'Content-Type': 'application/json' } : {}) },
+    headers: {
+      Authorization: USER_TOKEN,
+      ...(body ? { 'Content-Type': 'application/json' } : {}),
+      ...(reason ? { 'X-Audit-Log-Reason': encodeURIComponent(reason) } : {}),
+    },
     body: body ? JSON.stringify(body) : undefined,
     signal: AbortSignal.timeout(HTTP_TIMEOUT_MS),
   });
@@ -247,7 +270,136 @@ async function scenario(client) {
     check('new channel is in guild.channels.cache', guild.channels.cache.get(ch.id) === ch);
   }
 
+  await rolesAndMembers(client, guild);
+
   checkEq('client.ws.status is Ready at the end', client.ws.status, Status.Ready);
+}
+
+// The person creates, edits and deletes a role and changes the plain bot's membership.
+async function rolesAndMembers(client, guild) {
+  const plain = guild.members.cache.get(PLAIN_ID);
+  if (!check('the plain bot is a cached member', plain instanceof GuildMember, show([...guild.members.cache.keys()]))) return;
+  const ownRoles = (m) => [...m.roles.cache.keys()].filter((id) => id !== GUILD_ID);
+  // (Not guild.members.me.roles.botRole: it looks for tags.bot_id, which hearth's roles do not carry.)
+  const botRole = guild.members.me?.roles.cache.find((r) => r.managed);
+  check('guild.members.me.roles.cache: the bot has its own (managed) role', botRole !== undefined,
+    show(guild.members.me ? ownRoles(guild.members.me) : null));
+  const reason = `djs-gw role by the person ${RUN_TAG}`;
+  const bits = (list) => String(new PermissionsBitField(list).bitfield);
+
+  // --- POST /guilds/{id}/roles -> roleCreate (+ roleUpdate: the bot's role moved up) ---------
+  const name = `djs-gw-role-${RUN_TAG}`;
+  const perms = [PermissionFlagsBits.SendMessages, PermissionFlagsBits.ManageMessages];
+  const created = expectEvent(client, Events.GuildRoleCreate, (r) => r.name === name,
+    "roleCreate for the person's new role");
+  const oldBotPosition = botRole?.rawPosition;
+  const moved = botRole
+    ? expectEvent(client, Events.GuildRoleUpdate, (o, n) => n.id === botRole.id && n.rawPosition === oldBotPosition + 1,
+      "roleUpdate for the bot's own role, moved up by one")
+    : null;
+  const made = await userRest('POST', `/guilds/${GUILD_ID}/roles`,
+    { name, permissions: bits(perms), color: 0x1abc9c, hoist: true }, reason);
+  const createdGot = await created;
+  if (!createdGot) return;
+  const [role] = createdGot;
+  checkEq('roleCreate: id matches the REST response', role.id, made.id);
+  checkEq('roleCreate: permissions', String(role.permissions.bitfield), bits(perms));
+  checkEq('roleCreate: colors.primaryColor', role.colors.primaryColor, 0x1abc9c);
+  checkEq('roleCreate: hoist, mentionable', [role.hoist, role.mentionable], [true, false]);
+  checkEq('roleCreate: rawPosition 1', role.rawPosition, 1);
+  check('guild.roles.cache has the role', guild.roles.cache.get(role.id) === role);
+  if (moved && (await moved)) {
+    checkEq("the bot's role rawPosition in the cache", guild.roles.cache.get(botRole.id)?.rawPosition, oldBotPosition + 1);
+  }
+
+  // --- PATCH /guilds/{id}/roles/{role} -> roleUpdate(old, new) --------------------------------
+  const newPerms = [PermissionFlagsBits.SendMessages, PermissionFlagsBits.ManageNicknames];
+  const updated = expectEvent(client, Events.GuildRoleUpdate, (o, n) => n.id === role.id && n.name === `${name}-edited`,
+    "roleUpdate for the person's edit");
+  await userRest('PATCH', `/guilds/${GUILD_ID}/roles/${role.id}`,
+    { name: `${name}-edited`, permissions: bits(newPerms), color: 0x9b59b6 }, reason);
+  const updGot = await updated;
+  if (updGot) {
+    const [oldRole, newRole] = updGot;
+    checkEq('roleUpdate: old name', oldRole.name, name);
+    checkEq('roleUpdate: new permissions', String(newRole.permissions.bitfield), bits(newPerms));
+    checkEq('roleUpdate: colors.primaryColor old/new', [oldRole.colors.primaryColor, newRole.colors.primaryColor], [0x1abc9c, 0x9b59b6]);
+    checkEq('guild.roles.cache: the role has the new name', guild.roles.cache.get(role.id)?.name, `${name}-edited`);
+  }
+
+  // --- PUT /guilds/{id}/members/{plain}/roles/{role} -> guildMemberUpdate ---------------------
+  const given = expectEvent(client, Events.GuildMemberUpdate, (o, n) => n.id === PLAIN_ID && n.roles.cache.has(role.id),
+    'guildMemberUpdate for the role given to the plain bot');
+  await userRest('PUT', `/guilds/${GUILD_ID}/members/${PLAIN_ID}/roles/${role.id}`, null, reason);
+  const givenGot = await given;
+  if (givenGot) {
+    const [oldM] = givenGot;
+    check('guildMemberUpdate: old member without the role', !oldM.roles.cache.has(role.id), show(ownRoles(oldM)));
+    check('member.roles.cache (cached member) has the role', guild.members.cache.get(PLAIN_ID)?.roles.cache.has(role.id) === true);
+    check('role.members has the plain bot', role.members.has(PLAIN_ID), show([...role.members.keys()]));
+  }
+
+  // --- PATCH /guilds/{id}/members/{plain} {nick, roles: []} -> guildMemberUpdate ---------------
+  const nick = `djs-gw-nick-${RUN_TAG}`;
+  const renamed = expectEvent(client, Events.GuildMemberUpdate, (o, n) => n.id === PLAIN_ID && n.nickname === nick,
+    "guildMemberUpdate for the plain bot's new nick and roles");
+  await userRest('PATCH', `/guilds/${GUILD_ID}/members/${PLAIN_ID}`, { nick, roles: [] }, reason);
+  const renamedGot = await renamed;
+  if (renamedGot) {
+    const [oldM, newM] = renamedGot;
+    checkEq('guildMemberUpdate: roles old/new', [ownRoles(oldM), ownRoles(newM)], [[role.id], []]);
+    const cached = guild.members.cache.get(PLAIN_ID);
+    checkEq('cached member: nickname and displayName', [cached?.nickname, cached?.displayName], [nick, nick]);
+  }
+
+  // --- timeout: PATCH communication_disabled_until -> guildMemberUpdate -------------------------
+  const until = new Date(Date.now() + 10 * 60_000);
+  const timed = expectEvent(client, Events.GuildMemberUpdate,
+    (o, n) => n.id === PLAIN_ID && n.communicationDisabledUntilTimestamp !== null, "guildMemberUpdate for the plain bot's timeout");
+  await userRest('PATCH', `/guilds/${GUILD_ID}/members/${PLAIN_ID}`, { communication_disabled_until: until.toISOString() }, reason);
+  const timedGot = await timed;
+  if (timedGot) {
+    const [oldM, newM] = timedGot;
+    checkEq('guildMemberUpdate: old communicationDisabledUntilTimestamp', oldM.communicationDisabledUntilTimestamp, null);
+    checkEq('guildMemberUpdate: new communicationDisabledUntil', newM.communicationDisabledUntil?.toISOString(), until.toISOString());
+    check('cached member: isCommunicationDisabled()', guild.members.cache.get(PLAIN_ID)?.isCommunicationDisabled() === true);
+  }
+  const lifted = expectEvent(client, Events.GuildMemberUpdate,
+    (o, n) => n.id === PLAIN_ID && o.communicationDisabledUntilTimestamp !== null && n.communicationDisabledUntilTimestamp === null,
+    "guildMemberUpdate for the timeout's lifting");
+  await userRest('PATCH', `/guilds/${GUILD_ID}/members/${PLAIN_ID}`, { communication_disabled_until: null }, reason);
+  if (await lifted) {
+    check('cached member: not isCommunicationDisabled()', guild.members.cache.get(PLAIN_ID)?.isCommunicationDisabled() === false);
+  }
+  const cleared = expectEvent(client, Events.GuildMemberUpdate, (o, n) => n.id === PLAIN_ID && o.nickname === nick && n.nickname === null,
+    'guildMemberUpdate for the cleared nick');
+  await userRest('PATCH', `/guilds/${GUILD_ID}/members/${PLAIN_ID}`, { nick: null }, reason);
+  if (await cleared) {
+    const cached = guild.members.cache.get(PLAIN_ID);
+    checkEq('cached member: displayName back to the user name', cached?.displayName, cached?.user.displayName);
+  }
+
+  // --- DELETE /guilds/{id}/roles/{role} -> roleDelete ------------------------------------------
+  const deleted = expectEvent(client, Events.GuildRoleDelete, (r) => r.id === role.id, "roleDelete for the person's role");
+  await userRest('DELETE', `/guilds/${GUILD_ID}/roles/${role.id}`, null, reason);
+  const delGot = await deleted;
+  if (delGot) {
+    checkEq('roleDelete: the cached role (name)', delGot[0].name, `${name}-edited`);
+    check('guild.roles.cache no longer has the role', !guild.roles.cache.has(role.id));
+  }
+
+  // --- the audit log, filtered by the person ----------------------------------------------------
+  const logs = await guild.fetchAuditLogs({ type: AuditLogEvent.RoleCreate, user: USER_ID, limit: 20 });
+  const entries = [...logs.entries.values()];
+  const mine = entries.filter((e) => e.targetId === role.id);
+  check('fetchAuditLogs({type: RoleCreate, user: person}): the person\'s role', mine.length === 1,
+    show(entries.map((e) => [e.action, e.executorId, e.targetId])));
+  check('fetchAuditLogs({type: RoleCreate, user: person}): only RoleCreate entries by the person',
+    entries.every((e) => e.action === AuditLogEvent.RoleCreate && e.executorId === USER_ID));
+  if (mine.length === 1) {
+    checkEq('audit entry: executor is the person', mine[0].executor?.id, USER_ID);
+    checkEq('audit entry: reason', mine[0].reason, reason);
+  }
 }
 
 const watchdog = setTimeout(() => {

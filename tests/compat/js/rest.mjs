@@ -1,13 +1,33 @@
 // REST-only conformance checks of hearth with discord.js 14 (no gateway).
 //
-// Uses the REST client discord.js re-exports from @discordjs/rest, plus a few high-level
-// managers of a Client that never logs in. Environment (from seed.py): COMPAT_BASE,
-// COMPAT_BOT_TOKEN, COMPAT_APP_ID, COMPAT_USER_ID, COMPAT_USER_NAME, COMPAT_GUILD_ID,
-// COMPAT_GENERAL_ID, COMPAT_SEED_MESSAGE_ID.
+// Uses the REST client discord.js re-exports from @discordjs/rest, plus the high-level managers
+// of a Client that never logs in: guilds, channels, messages, members; then roles
+// (guild.roles.create/edit/setPositions/delete), member changes (member.roles.add/remove,
+// setNickname, edit({roles}), timeout, disableCommunicationUntil), all with a reason
+// (X-Audit-Log-Reason) where discord.js sends one, a member without MANAGE_ROLES refused, and the
+// audit log those changes wrote (guild.fetchAuditLogs: action, executor, target, changes, reason;
+// filtered by type and by user). Environment (from seed.py): COMPAT_BASE, COMPAT_BOT_TOKEN,
+// COMPAT_APP_ID, COMPAT_USER_ID, COMPAT_USER_NAME, COMPAT_GUILD_ID, COMPAT_GENERAL_ID,
+// COMPAT_SEED_MESSAGE_ID, COMPAT_PLAIN_ID, COMPAT_PLAIN_TOKEN (a second bot in the guild with no
+// permissions).
 //
 // Prints one PASS/FAIL line per check; exits 0 only if every check passed.
 
-import { Client, DiscordAPIError, REST, Routes, TextChannel, version } from 'discord.js';
+import {
+  AuditLogEvent,
+  Client,
+  ClientUser,
+  DiscordAPIError,
+  GuildMember,
+  PermissionFlagsBits,
+  PermissionsBitField,
+  REST,
+  Role,
+  Routes,
+  TextChannel,
+  User,
+  version,
+} from 'discord.js';
 
 const OVERALL_TIMEOUT_MS = 120_000;
 const PREFIX = 'djs';
@@ -28,6 +48,16 @@ const USER_NAME = need('COMPAT_USER_NAME');
 const GUILD_ID = need('COMPAT_GUILD_ID');
 const GENERAL_ID = need('COMPAT_GENERAL_ID');
 const SEED_MESSAGE_ID = need('COMPAT_SEED_MESSAGE_ID');
+const PLAIN_ID = need('COMPAT_PLAIN_ID'); // the bot without permissions
+const PLAIN_TOKEN = need('COMPAT_PLAIN_TOKEN');
+const MEMBER_COUNT = 3; // the owner, this bot and the plain bot
+const TAG = String(Date.now()).slice(-6); // unique names
+// Reasons (sent as X-Audit-Log-Reason, encodeURIComponent'd by discord.js); each names one
+// request, so the audit checks can find its entry.
+const REASONS = Object.fromEntries(
+  ['create', 'edit', 'create second', 'give', 'take', 'nick', 'roles', 'timeout', 'lift', 'reset', 'delete',
+    'delete second'].map((k) => [k, `djs ${k} / ünïcode ${TAG}`]),
+);
 const UNKNOWN_ID = '1234567890123456789'; // a well-formed snowflake no object has
 
 const failures = [];
@@ -127,7 +157,7 @@ async function main() {
     const guild = await rest.get(Routes.guild(GUILD_ID), { query: new URLSearchParams({ with_counts: 'true' }) });
     checkEq('GET /guilds/{id}?with_counts=true: name', guild.name, 'Compat');
     checkEq('GET /guilds/{id}: owner_id', guild.owner_id, USER_ID);
-    checkEq('GET /guilds/{id}: approximate_member_count', guild.approximate_member_count, 2);
+    checkEq('GET /guilds/{id}: approximate_member_count', guild.approximate_member_count, MEMBER_COUNT);
     check(
       'GET /guilds/{id}: @everyone role id == guild id, permissions is a string',
       (guild.roles ?? []).some((r) => r.id === GUILD_ID && typeof r.permissions === 'string'),
@@ -278,7 +308,7 @@ async function main() {
 
     const fetched = await rest.get(Routes.invite(inv.code), { query: new URLSearchParams({ with_counts: 'true' }) });
     checkEq('GET /invites/{code}?with_counts: code', fetched.code, inv.code);
-    checkEq('GET /invites/{code}?with_counts: approximate_member_count', fetched.approximate_member_count, 2);
+    checkEq('GET /invites/{code}?with_counts: approximate_member_count', fetched.approximate_member_count, MEMBER_COUNT);
 
     const guildInvites = await rest.get(Routes.guildInvites(GUILD_ID));
     check('GET /guilds/{id}/invites: contains it', guildInvites.some((i) => i.code === inv.code));
@@ -293,13 +323,17 @@ async function main() {
   await step('members', async () => {
     const members = await rest.get(Routes.guildMembers(GUILD_ID), { query: new URLSearchParams({ limit: '10' }) });
     const userIds = members.map((m) => m.user?.id);
-    checkEq('GET /guilds/{id}/members: owner and bot', [...userIds].sort(bySnowflake), [USER_ID, BOT_ID].sort(bySnowflake));
+    checkEq(
+      'GET /guilds/{id}/members: owner, bot and plain bot',
+      [...userIds].sort(bySnowflake),
+      [USER_ID, BOT_ID, PLAIN_ID].sort(bySnowflake),
+    );
     checkEq('GET /guilds/{id}/members: ascending by user id', userIds, [...userIds].sort(bySnowflake));
     const firstId = userIds[0];
     const rest1 = await rest.get(Routes.guildMembers(GUILD_ID), {
       query: new URLSearchParams({ limit: '10', after: firstId ?? '0' }),
     });
-    checkEq('GET /guilds/{id}/members?after=first: the second only', rest1.map((m) => m.user?.id), userIds.slice(1));
+    checkEq('GET /guilds/{id}/members?after=first: the others', rest1.map((m) => m.user?.id), userIds.slice(1));
 
     const bot = await rest.get(Routes.guildMember(GUILD_ID, BOT_ID));
     checkEq('GET /guilds/{id}/members/{bot}: user.id', bot.user?.id, BOT_ID);
@@ -320,7 +354,7 @@ async function main() {
     try {
       const guild = await client.guilds.fetch({ guild: GUILD_ID, withCounts: true, force: true });
       checkEq('client.guilds.fetch: name', guild.name, 'Compat');
-      checkEq('client.guilds.fetch: approximateMemberCount', guild.approximateMemberCount, 2);
+      checkEq('client.guilds.fetch: approximateMemberCount', guild.approximateMemberCount, MEMBER_COUNT);
       const channel = await client.channels.fetch(GENERAL_ID);
       check('client.channels.fetch(general): TextChannel', channel instanceof TextChannel, `${channel?.constructor?.name}`);
       const sent = await channel.send('hello from the djs client');
@@ -330,11 +364,250 @@ async function main() {
       const owner = await guild.members.fetch(USER_ID);
       checkEq('guild.members.fetch(id): username', owner.user.username, USER_NAME);
       const listed = await guild.members.list({ limit: 10 });
-      checkEq('guild.members.list: size', listed.size, 2);
+      checkEq('guild.members.list: size', listed.size, MEMBER_COUNT);
       await sent.delete();
       check('Message.delete: resolved', true);
     } finally {
       await client.destroy();
+    }
+  });
+
+  // Roles, member changes and the audit log, through a Client's managers (REST only). discord.js
+  // sets client.user from READY; this client never connects, so it is set from GET /users/@me as
+  // the READY handler would (GuildMemberManager.edit reads client.user.id).
+  await step('roles, member changes and the audit log', async () => {
+    const options = { intents: [], rest: { api: `${BASE}/api`, timeout: 15_000, retries: 1 } };
+    const client = new Client(options);
+    client.rest.setToken(BOT_TOKEN);
+    const plainClient = new Client(options);
+    plainClient.rest.setToken(PLAIN_TOKEN);
+    try {
+      client.user = new ClientUser(client, await client.rest.get(Routes.user()));
+      client.users.cache.set(client.user.id, client.user);
+      const guild = await client.guilds.fetch({ guild: GUILD_ID, force: true });
+      const bits = (list) => new PermissionsBitField(list).bitfield;
+      const perms = [PermissionFlagsBits.SendMessages, PermissionFlagsBits.ManageMessages, PermissionFlagsBits.KickMembers];
+      const newPerms = [PermissionFlagsBits.SendMessages, PermissionFlagsBits.ManageNicknames];
+
+      // --- roles ---
+      const name = `djs-role-${TAG}`;
+      const role = await guild.roles.create({
+        name,
+        permissions: perms,
+        colors: { primaryColor: 0x2ecc71 },
+        hoist: true,
+        mentionable: true,
+        reason: REASONS.create,
+      });
+      check('guild.roles.create: a Role', role instanceof Role, `${role?.constructor?.name}`);
+      checkEq('guild.roles.create: name', role.name, name);
+      checkEq('guild.roles.create: permissions', String(role.permissions.bitfield), String(bits(perms)));
+      checkEq('guild.roles.create: colors.primaryColor', role.colors.primaryColor, 0x2ecc71);
+      checkEq('guild.roles.create: hoist, mentionable, managed', [role.hoist, role.mentionable, role.managed], [true, true, false]);
+      checkEq('guild.roles.create: rawPosition 1 (the bottom, above @everyone)', role.rawPosition, 1);
+      check('guild.roles.create: in guild.roles.cache', guild.roles.cache.get(role.id) === role);
+
+      const edited = await guild.roles.edit(role, {
+        name: `${name}-edited`,
+        permissions: newPerms,
+        colors: { primaryColor: 0xe67e22 },
+        reason: REASONS.edit,
+      });
+      checkEq('guild.roles.edit: id', edited.id, role.id);
+      checkEq('guild.roles.edit: name', edited.name, `${name}-edited`);
+      checkEq('guild.roles.edit: permissions', String(edited.permissions.bitfield), String(bits(newPerms)));
+      checkEq('guild.roles.edit: colors.primaryColor', edited.colors.primaryColor, 0xe67e22);
+      checkEq('guild.roles.edit: hoist kept', edited.hoist, true);
+
+      const second = await guild.roles.create({ name: `djs-second-${TAG}`, reason: REASONS['create second'] });
+      checkEq('guild.roles.create (second): rawPosition 1', second.rawPosition, 1);
+      const movedUp = await guild.roles.fetch(role.id, { force: true });
+      checkEq('guild.roles.fetch(id, {force}): the first role moved up to rawPosition 2', movedUp?.rawPosition, 2);
+
+      // setPositions takes no reason (discord.js sends no X-Audit-Log-Reason for it).
+      const sameGuild = await guild.roles.setPositions([
+        { role: role.id, position: 1 },
+        { role: second, position: 2 },
+      ]);
+      check('guild.roles.setPositions: resolves the guild', sameGuild === guild, `${sameGuild?.constructor?.name}`);
+      checkEq(
+        'guild.roles.setPositions: cached rawPositions swapped',
+        [guild.roles.cache.get(role.id)?.rawPosition, guild.roles.cache.get(second.id)?.rawPosition],
+        [1, 2],
+      );
+      const all = await guild.roles.fetch();
+      checkEq(
+        'guild.roles.fetch(): rawPositions on the server swapped, @everyone at 0',
+        [all.get(role.id)?.rawPosition, all.get(second.id)?.rawPosition, all.get(GUILD_ID)?.rawPosition],
+        [1, 2, 0],
+      );
+      checkEq('guild.roles.fetch(unknown): null (10011 Unknown Role)', await guild.roles.fetch(UNKNOWN_ID, { force: true }), null);
+
+      // --- a member without MANAGE_ROLES (the plain bot, no permissions) ---
+      const plainGuild = await plainClient.guilds.fetch({ guild: GUILD_ID, force: true });
+      await expectApiError(
+        'plain bot: guild.roles.create -> 403 50013',
+        plainGuild.roles.create({ name: 'refused', reason: 'must be refused' }),
+        403,
+        50013,
+      );
+      await expectApiError('plain bot: guild.roles.edit -> 403 50013', plainGuild.roles.edit(role.id, { name: 'refused' }), 403, 50013);
+      await expectApiError('plain bot: guild.roles.delete -> 403 50013', plainGuild.roles.delete(role.id), 403, 50013);
+      await expectApiError('plain bot: guild.fetchAuditLogs -> 403 50013 (no VIEW_AUDIT_LOG)', plainGuild.fetchAuditLogs({ limit: 1 }), 403, 50013);
+
+      // --- member changes ---
+      const fetchPlain = () => guild.members.fetch({ user: PLAIN_ID, force: true });
+      const ownRoles = (m) => [...m.roles.cache.keys()].filter((id) => id !== GUILD_ID);
+      let plain = await fetchPlain();
+      check('guild.members.fetch(plain): a GuildMember, a bot', plain instanceof GuildMember && plain.user.bot === true);
+      checkEq('guild.members.fetch(plain): not timed out', plain.communicationDisabledUntilTimestamp, null);
+
+      const added = await plain.roles.add(role, REASONS.give);
+      check('member.roles.add: the returned member has the role', added.roles.cache.has(role.id), show(ownRoles(added)));
+      plain = await fetchPlain();
+      check('member.roles.add: the fetched member has the role', plain.roles.cache.has(role.id), show(ownRoles(plain)));
+      await plain.roles.remove(role, REASONS.take);
+      plain = await fetchPlain();
+      check('member.roles.remove: the fetched member lost the role', !plain.roles.cache.has(role.id), show(ownRoles(plain)));
+
+      const nick = `djs-nick-${TAG}`;
+      const nicked = await plain.setNickname(nick, REASONS.nick);
+      checkEq('member.setNickname: nickname', nicked.nickname, nick);
+      checkEq('member.setNickname: displayName', nicked.displayName, nick);
+      const withRoles = await nicked.edit({ roles: [second], reason: REASONS.roles });
+      checkEq('member.edit({roles}): roles besides @everyone', ownRoles(withRoles), [second.id]);
+
+      const t0 = Date.now();
+      const timed = await withRoles.timeout(10 * 60_000, REASONS.timeout);
+      const t1 = Date.now();
+      const until = timed.communicationDisabledUntilTimestamp;
+      check(
+        'member.timeout(10 min): communicationDisabledUntil 10 minutes ahead',
+        typeof until === 'number' && until >= t0 + 600_000 && until <= t1 + 600_000,
+        `got ${show(until)}, expected within [${t0 + 600_000}, ${t1 + 600_000}]`,
+      );
+      check('member.timeout: isCommunicationDisabled()', timed.isCommunicationDisabled() === true);
+      plain = await fetchPlain();
+      checkEq('member.timeout: the fetched member has the same communicationDisabledUntilTimestamp',
+        plain.communicationDisabledUntilTimestamp, until);
+
+      const lifted = await plain.disableCommunicationUntil(null, REASONS.lift);
+      checkEq('member.disableCommunicationUntil(null): timeout lifted', lifted.communicationDisabledUntilTimestamp, null);
+      check('member.disableCommunicationUntil(null): not isCommunicationDisabled()', lifted.isCommunicationDisabled() === false);
+
+      const reset = await lifted.edit({ nick: null, roles: [], reason: REASONS.reset });
+      checkEq('member.edit({nick: null, roles: []}): nickname cleared', reset.nickname, null);
+      checkEq('member.edit({nick: null, roles: []}): no role besides @everyone', ownRoles(reset), []);
+
+      // --- deletion ---
+      await guild.roles.delete(role, REASONS.delete);
+      check('guild.roles.delete: gone from guild.roles.cache', !guild.roles.cache.has(role.id));
+      await second.delete(REASONS['delete second']);
+      checkEq('guild.roles.fetch(deleted, {force}): null (10011)', await guild.roles.fetch(role.id, { force: true }), null);
+      const left = await guild.roles.fetch();
+      check('guild.roles.fetch(): both deleted roles gone', !left.has(role.id) && !left.has(second.id), show([...left.keys()]));
+
+      // --- the audit log of all that ---
+      const logs = await guild.fetchAuditLogs({ user: BOT_ID, limit: 100 });
+      const entries = [...logs.entries.values()];
+      const entryIds = entries.map((e) => e.id);
+      check(
+        'fetchAuditLogs({user: bot}): entries, newest first',
+        entries.length > 0 && show(entryIds) === show([...entryIds].sort(bySnowflake).reverse()),
+        show(entryIds),
+      );
+      check(
+        "fetchAuditLogs({user: bot}): every entry's executor is the bot (a User from `users`)",
+        entries.every((e) => e.executorId === BOT_ID && e.executor instanceof User && e.executor.id === BOT_ID),
+        show(entries.map((e) => e.executorId)),
+      );
+      const summary = () => show(entries.map((e) => [e.action, e.targetId, e.reason]));
+      const entry = (label, action, targetId, reason, pred = () => true) => {
+        const found = entries.filter((e) => e.action === action && e.targetId === targetId && e.reason === reason && pred(e));
+        check(`audit: one ${AuditLogEvent[action]} entry for ${label} (target, reason)`, found.length === 1,
+          `found ${found.length}; entries: ${summary()}`);
+        return found[0];
+      };
+      const changed = (e, key) => e.changes.find((c) => c.key === key);
+
+      let e = entry("the role's creation", AuditLogEvent.RoleCreate, role.id, REASONS.create);
+      if (e) {
+        checkEq('audit RoleCreate: actionType Create, targetType Role', [e.actionType, e.targetType], ['Create', 'Role']);
+        checkEq('audit RoleCreate: target is the (deleted) role, by id', e.target?.id, role.id);
+        checkEq('audit RoleCreate: name', changed(e, 'name')?.new, name);
+        checkEq('audit RoleCreate: permissions', changed(e, 'permissions')?.new, String(bits(perms)));
+        checkEq('audit RoleCreate: color', changed(e, 'color')?.new, 0x2ecc71);
+        checkEq('audit RoleCreate: hoist, mentionable', [changed(e, 'hoist')?.new, changed(e, 'mentionable')?.new], [true, true]);
+      }
+      e = entry("the role's edit", AuditLogEvent.RoleUpdate, role.id, REASONS.edit);
+      if (e) {
+        checkEq('audit RoleUpdate: actionType Update', e.actionType, 'Update');
+        checkEq('audit RoleUpdate: name old/new', [changed(e, 'name')?.old, changed(e, 'name')?.new], [name, `${name}-edited`]);
+        checkEq('audit RoleUpdate: permissions old/new', [changed(e, 'permissions')?.old, changed(e, 'permissions')?.new],
+          [String(bits(perms)), String(bits(newPerms))]);
+        checkEq('audit RoleUpdate: color old/new', [changed(e, 'color')?.old, changed(e, 'color')?.new], [0x2ecc71, 0xe67e22]);
+      }
+      entry("the second role's creation", AuditLogEvent.RoleCreate, second.id, REASONS['create second']);
+      e = entry("the first role's move (no reason)", AuditLogEvent.RoleUpdate, role.id, null, (x) => changed(x, 'position'));
+      if (e) checkEq('audit RoleUpdate (setPositions): first role position 2 -> 1', [changed(e, 'position').old, changed(e, 'position').new], [2, 1]);
+      e = entry("the second role's move (no reason)", AuditLogEvent.RoleUpdate, second.id, null, (x) => changed(x, 'position'));
+      if (e) checkEq('audit RoleUpdate (setPositions): second role position 1 -> 2', [changed(e, 'position').old, changed(e, 'position').new], [1, 2]);
+      e = entry('member.roles.add', AuditLogEvent.MemberRoleUpdate, PLAIN_ID, REASONS.give);
+      if (e) {
+        checkEq('audit MemberRoleUpdate: targetType User', e.targetType, 'User');
+        check('audit MemberRoleUpdate: target is the plain bot (a User)', e.target instanceof User && e.target.id === PLAIN_ID, show(e.target));
+        checkEq('audit MemberRoleUpdate: $add', changed(e, '$add')?.new, [{ id: role.id, name: `${name}-edited` }]);
+      }
+      e = entry('member.roles.remove', AuditLogEvent.MemberRoleUpdate, PLAIN_ID, REASONS.take);
+      if (e) checkEq('audit MemberRoleUpdate: $remove', changed(e, '$remove')?.new?.map((r) => r.id), [role.id]);
+      e = entry('member.setNickname', AuditLogEvent.MemberUpdate, PLAIN_ID, REASONS.nick);
+      if (e) {
+        checkEq('audit MemberUpdate: nick new', changed(e, 'nick')?.new, nick);
+        check('audit MemberUpdate: no old nick', changed(e, 'nick')?.old == null, show(changed(e, 'nick')));
+      }
+      e = entry('member.edit({roles})', AuditLogEvent.MemberRoleUpdate, PLAIN_ID, REASONS.roles);
+      if (e) checkEq('audit MemberRoleUpdate (edit roles): $add', changed(e, '$add')?.new?.map((r) => r.id), [second.id]);
+      e = entry('member.timeout', AuditLogEvent.MemberUpdate, PLAIN_ID, REASONS.timeout);
+      if (e) {
+        const c = changed(e, 'communication_disabled_until');
+        checkEq('audit MemberUpdate (timeout): communication_disabled_until new', c?.new ? Date.parse(c.new) : null, until);
+      }
+      e = entry('member.disableCommunicationUntil(null)', AuditLogEvent.MemberUpdate, PLAIN_ID, REASONS.lift);
+      if (e) {
+        const c = changed(e, 'communication_disabled_until');
+        checkEq('audit MemberUpdate (lift): communication_disabled_until old, no new',
+          [c?.old ? Date.parse(c.old) : null, c && 'new' in c], [until, false]);
+      }
+      e = entry('the reset', AuditLogEvent.MemberUpdate, PLAIN_ID, REASONS.reset);
+      if (e) checkEq('audit MemberUpdate (reset): nick old', changed(e, 'nick')?.old, nick);
+      entry("the reset's roles", AuditLogEvent.MemberRoleUpdate, PLAIN_ID, REASONS.reset);
+      e = entry("the role's deletion", AuditLogEvent.RoleDelete, role.id, REASONS.delete);
+      if (e) {
+        checkEq('audit RoleDelete: actionType Delete', e.actionType, 'Delete');
+        checkEq('audit RoleDelete: name old', changed(e, 'name')?.old, `${name}-edited`);
+        checkEq('audit RoleDelete: target {id} (the role is gone)', show(e.target), show({ id: role.id }));
+      }
+      entry("the second role's deletion", AuditLogEvent.RoleDelete, second.id, REASONS['delete second']);
+
+      // Filters: by type, by user, both; limit.
+      const deletes = [...(await guild.fetchAuditLogs({ type: AuditLogEvent.RoleDelete, limit: 100 })).entries.values()];
+      check('fetchAuditLogs({type: RoleDelete}): only RoleDelete entries',
+        deletes.length > 0 && deletes.every((x) => x.action === AuditLogEvent.RoleDelete), show(deletes.map((x) => x.action)));
+      check('fetchAuditLogs({type: RoleDelete}): both deleted roles',
+        [role.id, second.id].every((id) => deletes.some((x) => x.targetId === id)), show(deletes.map((x) => x.targetId)));
+      const updates = [...(await guild.fetchAuditLogs({ type: AuditLogEvent.MemberUpdate, user: BOT_ID, limit: 100 })).entries.values()];
+      checkEq('fetchAuditLogs({type: MemberUpdate, user: bot}): this script\'s 4 MemberUpdate entries',
+        updates.filter((x) => x.reason?.startsWith('djs ')).map((x) => x.reason).sort(),
+        [REASONS.nick, REASONS.timeout, REASONS.lift, REASONS.reset].sort());
+      check('fetchAuditLogs({type: MemberUpdate, user: bot}): only MemberUpdate entries by the bot',
+        updates.every((x) => x.action === AuditLogEvent.MemberUpdate && x.executorId === BOT_ID), show(updates.map((x) => [x.action, x.executorId])));
+      const byPlain = await guild.fetchAuditLogs({ user: PLAIN_ID });
+      checkEq('fetchAuditLogs({user: plain bot}): nothing (its refused attempts left no entry)', byPlain.entries.size, 0);
+      const two = await guild.fetchAuditLogs({ limit: 2 });
+      checkEq('fetchAuditLogs({limit: 2}): the 2 newest entries', [...two.entries.keys()], entryIds.slice(0, 2));
+    } finally {
+      await client.destroy();
+      await plainClient.destroy();
     }
   });
 }
