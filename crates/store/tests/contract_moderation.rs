@@ -18,6 +18,7 @@ contract!(
     members_are_updated_and_some_none_clears_a_field,
     overwrites_are_upserted_listed_replaced_and_deleted,
     overwrites_go_with_their_channel,
+    channels_are_created_and_changed_with_their_overwrites_in_one_go,
     banning_removes_the_member_and_tombstones_only_its_recent_messages_in_the_guild,
     bans_are_recorded_once_and_page_by_user_id,
     bulk_deletes_return_only_the_messages_they_tombstoned,
@@ -514,6 +515,72 @@ async fn overwrites_go_with_their_channel(store: Arc<dyn Store>) {
     );
     store.delete_guild(sf(guild.id)).await.unwrap();
     assert!(guild_overwrites(&store, guild.id).await.is_empty());
+}
+
+async fn channels_are_created_and_changed_with_their_overwrites_in_one_go(store: Arc<dyn Store>) {
+    let f = Fixture::new();
+    let owner = f.user(&store, "owner").await;
+    let (guild, _) = f.guild(&store, &owner).await;
+    let view = Permissions::VIEW_CHANNEL.0;
+    let secret = f.channel(guild.id, "secret");
+    let hidden = overwrite(&secret, guild.id, 0, 0, view);
+    let mine = overwrite(&secret, owner.id, 1, view, 0);
+    store
+        .insert_channel_with_overwrites(&secret, &[mine.clone(), hidden.clone()])
+        .await
+        .unwrap();
+    assert_eq!(
+        store.fetch_channel(sf(secret.id)).await.unwrap(),
+        Some(secret.clone())
+    );
+    let mut want = vec![hidden.clone(), mine.clone()];
+    want.sort_by_key(|o| o.target_id);
+    assert_eq!(channel_overwrites(&store, secret.id).await, want);
+    // A second channel with the same id fails whole: no overwrites are left behind.
+    let mut clash = f.channel(guild.id, "clash");
+    clash.id = secret.id;
+    assert!(store
+        .insert_channel_with_overwrites(&clash, &[overwrite(&clash, f.id(), 0, view, 0)])
+        .await
+        .is_err());
+    assert_eq!(channel_overwrites(&store, secret.id).await, want);
+
+    // Changing the channel alone keeps its overwrites; with a list, the list replaces them.
+    let mut renamed = secret.clone();
+    renamed.name = Some("renamed".into());
+    let (changed, kept) = store
+        .update_channel_with_overwrites(&renamed, None)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (changed.name.as_deref(), kept),
+        (Some("renamed"), want.clone())
+    );
+    renamed.topic = Some("t".into());
+    let (changed, now) = store
+        .update_channel_with_overwrites(&renamed, Some(&[mine.clone()]))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (changed.topic.as_deref(), now),
+        (Some("t"), vec![mine.clone()])
+    );
+    assert_eq!(channel_overwrites(&store, secret.id).await, vec![mine]);
+    let (_, none) = store
+        .update_channel_with_overwrites(&renamed, Some(&[]))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(none.is_empty());
+    let mut gone = renamed.clone();
+    gone.id = f.id();
+    assert!(store
+        .update_channel_with_overwrites(&gone, Some(&[]))
+        .await
+        .unwrap()
+        .is_none());
 }
 
 async fn banning_removes_the_member_and_tombstones_only_its_recent_messages_in_the_guild(
