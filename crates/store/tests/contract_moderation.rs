@@ -559,7 +559,7 @@ async fn channels_are_created_and_changed_with_their_overwrites_in_one_go(store:
     );
     renamed.topic = Some("t".into());
     let (changed, now) = store
-        .update_channel_with_overwrites(&renamed, Some(&[mine.clone()]))
+        .update_channel_with_overwrites(&renamed, Some(std::slice::from_ref(&mine)))
         .await
         .unwrap()
         .unwrap();
