@@ -95,6 +95,12 @@ fn entry_json(r: &hearth_store::AuditEntry) -> Value {
 
 /// Discord's audit log event numbers used by hearth.
 pub mod action {
+    /// The guild's settings were changed.
+    pub const GUILD_UPDATE: i64 = 1;
+    /// An invite was created.
+    pub const INVITE_CREATE: i64 = 40;
+    /// An invite was deleted.
+    pub const INVITE_DELETE: i64 = 42;
     /// A channel was created.
     pub const CHANNEL_CREATE: i64 = 10;
     /// A channel was changed.
@@ -159,6 +165,18 @@ pub fn change(key: &str, old: Option<Value>, new: Option<Value>) -> Value {
         c["new_value"] = v;
     }
     c
+}
+
+/// The changes of `keys` between two wire objects (a key missing or null on one side is left
+/// out on that side).
+pub fn diff(before: &Value, after: &Value, keys: &[&str]) -> Vec<Value> {
+    let side = |v: &Value, k: &str| v.get(k).filter(|x| !x.is_null()).cloned();
+    keys.iter()
+        .filter_map(|k| {
+            let (old, new) = (side(before, k), side(after, k));
+            (old != new).then(|| change(k, old, new))
+        })
+        .collect()
 }
 
 /// What happened, for [`record`].

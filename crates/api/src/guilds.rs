@@ -14,7 +14,7 @@ use serde_json::json;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::audit::Reason;
+use crate::audit::{self, Reason};
 use crate::error::FormErrors;
 use crate::extract::{errors, Auth, Json, JsonList, Path, Query};
 use crate::{access, convert, events, overwrites, ApiError, ApiResult, AppState};
@@ -155,6 +155,7 @@ async fn get_guild(
 async fn modify_guild(
     State(state): State<AppState>,
     auth: Auth,
+    reason: Reason,
     Path(guild_id): Path<Snowflake>,
     Json(body): Json<ModifyGuild>,
 ) -> ApiResult<axum::Json<Guild>> {
@@ -162,6 +163,7 @@ async fn modify_guild(
     let _order = state.order.lock(guild_id).await;
     let (mut guild, perms) = access::guild(&state, guild_id, auth.id()).await?;
     access::require(perms, Permissions::MANAGE_GUILD)?;
+    let before = guild.clone();
     let mut errs = errors();
     if let Some(name) = &body.name {
         errs.check("name", names::validate_guild_name(name));
@@ -252,6 +254,23 @@ async fn modify_guild(
         guild_id,
         events::with(&out, json!({})),
     ));
+    let changes = audit::diff(
+        &json!(convert::guild(&before, &[], None)),
+        &json!(out),
+        GUILD_AUDITED,
+    );
+    if !changes.is_empty() {
+        let entry = audit::Entry {
+            guild_id,
+            actor: auth.id(),
+            target: Some(guild_id),
+            action: audit::action::GUILD_UPDATE,
+            changes,
+            options: None,
+            reason: &reason,
+        };
+        audit::record(&state, entry).await?;
+    }
     Ok(axum::Json(out))
 }
 
@@ -274,6 +293,20 @@ async fn delete_guild(
     }
     Ok(StatusCode::NO_CONTENT)
 }
+
+/// The guild fields whose changes the audit log records.
+const GUILD_AUDITED: &[&str] = &[
+    "name",
+    "description",
+    "icon",
+    "owner_id",
+    "afk_timeout",
+    "system_channel_id",
+    "verification_level",
+    "default_message_notifications",
+    "explicit_content_filter",
+    "preferred_locale",
+];
 
 /// A guild's channels, by position.
 #[utoipa::path(get, path = "/guilds/{guild_id}/channels", tag = "channels", params(("guild_id" = Snowflake, Path)),

@@ -7,9 +7,11 @@ use hearth_protocol::objects::Invite;
 use hearth_protocol::requests::{CreateInvite, InviteQuery};
 use hearth_store::{self as db, InviteUse, StoreError};
 use rand::Rng;
+use serde_json::json;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use crate::audit::{self, action, change, Reason};
 use crate::extract::{errors, Auth, Json, Path, Query};
 use crate::guilds::TEXT;
 use crate::{access, convert, events, ApiError, ApiResult, AppState};
@@ -85,6 +87,7 @@ async fn render_all(state: &AppState, invites: &[db::Invite]) -> ApiResult<Vec<I
 async fn create_invite(
     State(state): State<AppState>,
     auth: Auth,
+    reason: Reason,
     Path(channel_id): Path<Snowflake>,
     Json(body): Json<CreateInvite>,
 ) -> ApiResult<axum::Json<Invite>> {
@@ -141,6 +144,7 @@ async fn create_invite(
     }
     let out = render(&state, &invite, false).await?;
     state.publish(events::invite_create(&out));
+    audit_invite(&state, auth.id(), &reason, &invite, true).await?;
     Ok(axum::Json(out))
 }
 
@@ -156,6 +160,49 @@ async fn channel_invites(
     access::require(perms, Permissions::MANAGE_CHANNELS)?;
     let invites = state.store.fetch_channel_invites(channel_id).await?;
     Ok(axum::Json(render_all(&state, &invites).await?))
+}
+
+/// Records an invite's creation or deletion in the audit log.
+async fn audit_invite(
+    state: &AppState,
+    actor: Snowflake,
+    reason: &Reason,
+    i: &db::Invite,
+    created: bool,
+) -> ApiResult<()> {
+    let fields = [
+        ("code", json!(i.code)),
+        ("channel_id", json!(i.channel_id.to_string())),
+        ("inviter_id", json!(i.inviter_id.map(|u| u.to_string()))),
+        ("uses", json!(i.uses)),
+        ("max_uses", json!(i.max_uses)),
+        ("max_age", json!(i.max_age)),
+        ("temporary", json!(i.temporary)),
+    ];
+    let changes = fields
+        .into_iter()
+        .map(|(k, v)| {
+            if created {
+                change(k, None, Some(v))
+            } else {
+                change(k, Some(v), None)
+            }
+        })
+        .collect();
+    let entry = audit::Entry {
+        guild_id: Snowflake::from_i64(i.guild_id),
+        actor,
+        target: None,
+        action: if created {
+            action::INVITE_CREATE
+        } else {
+            action::INVITE_DELETE
+        },
+        changes,
+        options: None,
+        reason,
+    };
+    audit::record(state, entry).await
 }
 
 /// A guild's invites (MANAGE_GUILD).
@@ -262,6 +309,7 @@ async fn accept_invite(
 async fn delete_invite(
     State(state): State<AppState>,
     auth: Auth,
+    reason: Reason,
     Path(code): Path<String>,
 ) -> ApiResult<axum::Json<Invite>> {
     if !plausible_code(&code) {
@@ -293,5 +341,6 @@ async fn delete_invite(
         .await?
         .ok_or(ApiError::UnknownInvite)?;
     state.publish(events::invite_delete(&rendered));
+    audit_invite(&state, auth.id(), &reason, &invite, false).await?;
     Ok(axum::Json(rendered))
 }

@@ -255,7 +255,19 @@ async fn create_role(
         managed: false,
         position: 1,
     };
-    let changes = apply(&mut role, &body);
+    apply(&mut role, &body);
+    // A new role's entry lists its properties as it was made (new values only).
+    let changes = vec![
+        change("name", None, Some(json!(role.name))),
+        change(
+            "permissions",
+            None,
+            Some(json!(role.permissions.to_string())),
+        ),
+        change("color", None, Some(json!(role.color))),
+        change("hoist", None, Some(json!(role.hoist))),
+        change("mentionable", None, Some(json!(role.mentionable))),
+    ];
     let moved: Vec<db::RolePosition> = actor
         .roles
         .iter()

@@ -28,6 +28,7 @@ macro_rules! both {
 }
 
 mod accounts;
+mod audit;
 mod bots;
 mod channels;
 mod errors;

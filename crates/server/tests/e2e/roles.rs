@@ -206,6 +206,14 @@ async fn roles_live_through_create_change_reorder_and_delete_with_events_and_aud
             .any(|c| c["key"] == "name" && c["new_value"] == "mods"),
         "{created}"
     );
+    assert!(
+        created
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c.get("old_value").is_none()),
+        "a new role has no old values: {created}"
+    );
     let added: Value = serde_json::from_str(&entries[2].changes).unwrap();
     assert_eq!(added[0]["key"], "$add");
 
