@@ -154,7 +154,7 @@ async fn modify_channel(
     let wanted = wanted.filter(|w| !overwrites::same(w, &a.overwrites));
     if let Some(w) = &wanted {
         access::require(a.perms, Permissions::MANAGE_ROLES)?;
-        overwrites::check_grant(a.perms, &a.overwrites, w)?;
+        overwrites::check_grant(a.perms | a.caller.base(), &a.overwrites, w)?;
     }
     let mut channel = a.channel.clone();
     if let Some(name) = body.name {

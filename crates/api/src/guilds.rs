@@ -432,13 +432,9 @@ async fn create_channel(
     let list = match given {
         Some(list) => {
             if !list.is_empty() {
-                // Only bits the caller holds where the channel goes may be granted or denied.
+                // Only bits the caller holds in the guild or the category may be granted or denied.
                 let caller = access::caller(&state, guild_id, auth.id()).await?;
-                let there = if body.parent_id.is_some() {
-                    caller.in_channel(&parent_overwrites)
-                } else {
-                    caller.base()
-                };
+                let there = caller.base() | caller.in_channel(&parent_overwrites);
                 access::require(perms, Permissions::MANAGE_ROLES)?;
                 overwrites::check_grant(there, &[], &list)?;
             }

@@ -340,7 +340,7 @@ async fn put_overwrite(
         .cloned()
         .collect();
     after.push(new.clone());
-    check_grant(a.perms, &a.overwrites, &after)?;
+    check_grant(a.perms | a.caller.base(), &a.overwrites, &after)?;
     if before.as_ref() == Some(&new) {
         return Ok(StatusCode::NO_CONTENT);
     }
@@ -384,7 +384,7 @@ async fn delete_overwrite(
         .filter(|o| o.target_id != target.as_i64())
         .cloned()
         .collect();
-    check_grant(a.perms, &a.overwrites, &after)?;
+    check_grant(a.perms | a.caller.base(), &a.overwrites, &after)?;
     if state.store.delete_overwrite(channel_id, target).await? {
         publish_change(&state, &a.channel, &a.overwrites, &after).await?;
         audit_overwrite(&state, &auth, &reason, &a.channel, Some(&before), None).await?;

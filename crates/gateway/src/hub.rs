@@ -604,8 +604,11 @@ impl Hub {
             .or_default()
             .insert(session.id.clone());
         reg.guilds_of.entry(session.id.clone()).or_default();
+        // A guild whose state could not be read (left in the meantime) is not joined.
         for g in guilds {
-            reg.join(&session.id, *g);
+            if reg.views.contains_key(g) {
+                reg.join(&session.id, *g);
+            }
         }
         reg.sessions.insert(session.id.clone(), session);
     }

@@ -37,6 +37,7 @@ mod gateway;
 mod guilds;
 mod helpers;
 mod invites;
+mod matrix;
 mod messages;
 mod nodes;
 mod overwrites;
