@@ -100,6 +100,8 @@ pub mod action {
     pub const MEMBER_UPDATE: i64 = 24;
     /// Roles were given to or taken from a member.
     pub const MEMBER_ROLE_UPDATE: i64 = 25;
+    /// A moderator deleted someone else's message.
+    pub const MESSAGE_DELETE: i64 = 72;
 }
 
 /// The reason a moderator gave, from `X-Audit-Log-Reason`.
@@ -157,6 +159,8 @@ pub struct Entry<'a> {
     pub action: i64,
     /// Changed keys (see [`change`]).
     pub changes: Vec<Value>,
+    /// Extra information (Discord's `options`: `count`, `channel_id`, ...).
+    pub options: Option<Value>,
     /// The moderator's reason.
     pub reason: &'a Reason,
 }
@@ -170,7 +174,7 @@ pub async fn record(state: &AppState, entry: Entry<'_>) -> ApiResult<()> {
         target_id: entry.target.map(Snowflake::as_i64),
         action_type: entry.action,
         changes: Value::Array(entry.changes).to_string(),
-        options: None,
+        options: entry.options.map(|o| o.to_string()),
         reason: entry.reason.0.clone(),
     };
     state.store.insert_audit_entry(&row).await?;

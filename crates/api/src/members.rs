@@ -314,6 +314,7 @@ async fn change_member(
                 target: Some(user_id),
                 action: kind,
                 changes: list,
+                options: None,
                 reason,
             },
         )

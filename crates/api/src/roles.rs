@@ -283,6 +283,7 @@ async fn create_role(
             target: Some(Snowflake::from_i64(role.id)),
             action: action::ROLE_CREATE,
             changes,
+            options: None,
             reason: &reason,
         },
     )
@@ -329,6 +330,7 @@ async fn modify_role(
             target: Some(role_id),
             action: action::ROLE_UPDATE,
             changes,
+            options: None,
             reason: &reason,
         },
     )
@@ -385,6 +387,7 @@ async fn delete_role(
             target: Some(role_id),
             action: action::ROLE_DELETE,
             changes,
+            options: None,
             reason: &reason,
         },
     )
@@ -449,6 +452,7 @@ async fn reorder_roles(
                         Some(json!(before.position)),
                         Some(json!(r.position)),
                     )],
+                    options: None,
                     reason: &reason,
                 },
             )
@@ -550,6 +554,7 @@ async fn member_role(
                 None,
                 Some(json!([{ "id": role_id, "name": role.name }])),
             )],
+            options: None,
             reason: &reason,
         },
     )
