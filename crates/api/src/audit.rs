@@ -90,6 +90,12 @@ async fn audit_log(
 
 /// Discord's audit log event numbers used by hearth.
 pub mod action {
+    /// A member was kicked.
+    pub const MEMBER_KICK: i64 = 20;
+    /// A user was banned.
+    pub const MEMBER_BAN_ADD: i64 = 22;
+    /// A ban was lifted.
+    pub const MEMBER_BAN_REMOVE: i64 = 23;
     /// A role was created.
     pub const ROLE_CREATE: i64 = 30;
     /// A role was changed.
@@ -102,6 +108,8 @@ pub mod action {
     pub const MEMBER_ROLE_UPDATE: i64 = 25;
     /// A moderator deleted someone else's message.
     pub const MESSAGE_DELETE: i64 = 72;
+    /// Messages were deleted in bulk.
+    pub const MESSAGE_BULK_DELETE: i64 = 73;
 }
 
 /// The reason a moderator gave, from `X-Audit-Log-Reason`.

@@ -37,6 +37,7 @@ mod guilds;
 mod helpers;
 mod invites;
 mod messages;
+mod moderation;
 mod nodes;
 mod roles;
 mod walkthrough;
