@@ -130,7 +130,8 @@ async fn current_application(
 }
 
 /// Adds an application's bot to a guild the caller owns or may manage (MANAGE_GUILD). With
-/// permission bits, the bot gets a role of its own holding them.
+/// permission bits, the bot gets a role of its own holding them. A bot banned from the guild is
+/// refused (40007).
 #[utoipa::path(post, path = "/oauth2/authorize", tag = "applications", params(AuthorizeQuery), request_body = Authorize,
     responses((status = 200, body = Member), (status = 400, body = hearth_protocol::ErrorBody), (status = 403, body = hearth_protocol::ErrorBody), (status = 404, body = hearth_protocol::ErrorBody)))]
 async fn authorize(
@@ -180,6 +181,14 @@ async fn authorize(
         .fetch_user(q.client_id)
         .await?
         .ok_or(ApiError::UnknownUser)?;
+    if state
+        .store
+        .fetch_ban(body.guild_id, q.client_id)
+        .await?
+        .is_some()
+    {
+        return Err(ApiError::Banned);
+    }
     if let Some(existing) = state.store.fetch_member(body.guild_id, q.client_id).await? {
         return Ok(axum::Json(convert::member(&existing, Some(&bot))));
     }

@@ -51,6 +51,16 @@ async fn audit_log(
     for r in &rows {
         people.extend(r.user_id);
         people.extend(r.target_id);
+        // The member a member overwrite entry names.
+        if let Some(o) = r
+            .options
+            .as_deref()
+            .and_then(|o| serde_json::from_str::<Value>(o).ok())
+        {
+            if o["type"] == "1" {
+                people.extend(o["id"].as_str().and_then(|id| id.parse::<i64>().ok()));
+            }
+        }
         entries.push(entry_json(r));
     }
     let mut users = Vec::new();
@@ -113,6 +123,12 @@ pub mod action {
     pub const CHANNEL_OVERWRITE_UPDATE: i64 = 14;
     /// A permission overwrite was removed from a channel.
     pub const CHANNEL_OVERWRITE_DELETE: i64 = 15;
+    /// A member was kicked.
+    pub const MEMBER_KICK: i64 = 20;
+    /// A user was banned.
+    pub const MEMBER_BAN_ADD: i64 = 22;
+    /// A ban was lifted.
+    pub const MEMBER_BAN_REMOVE: i64 = 23;
     /// A role was created.
     pub const ROLE_CREATE: i64 = 30;
     /// A role was changed.
@@ -123,6 +139,10 @@ pub mod action {
     pub const MEMBER_UPDATE: i64 = 24;
     /// Roles were given to or taken from a member.
     pub const MEMBER_ROLE_UPDATE: i64 = 25;
+    /// A moderator deleted someone else's message.
+    pub const MESSAGE_DELETE: i64 = 72;
+    /// Messages were deleted in bulk.
+    pub const MESSAGE_BULK_DELETE: i64 = 73;
 }
 
 /// The reason a moderator gave, from `X-Audit-Log-Reason`.

@@ -110,6 +110,9 @@ pub enum ApiError {
     /// 10013.
     #[error("Unknown User")]
     UnknownUser,
+    /// 10026.
+    #[error("Unknown Ban")]
+    UnknownBan,
     /// 20001.
     #[error("Bots cannot use this endpoint")]
     BotsForbidden,
@@ -125,6 +128,9 @@ pub enum ApiError {
     /// 40005.
     #[error("Request entity too large")]
     PayloadTooLarge,
+    /// 40007.
+    #[error("The user is banned from this guild.")]
+    Banned,
     /// 50001.
     #[error("Missing Access")]
     MissingAccess,
@@ -140,6 +146,9 @@ pub enum ApiError {
     /// 50024.
     #[error("Cannot execute action on this channel type")]
     WrongChannelType,
+    /// 50034.
+    #[error("You can only bulk delete messages that are under 14 days old.")]
+    MessageTooOld,
     /// 50035.
     #[error("Invalid Form Body")]
     InvalidForm(FormErrors),
@@ -179,15 +188,18 @@ impl ApiError {
             UnknownRole => (StatusCode::NOT_FOUND, 10011),
             MaxRoles => (StatusCode::BAD_REQUEST, 30005),
             UnknownUser => (StatusCode::NOT_FOUND, 10013),
+            UnknownBan => (StatusCode::NOT_FOUND, 10026),
             BotsForbidden => (StatusCode::FORBIDDEN, 20001),
             BotsOnly => (StatusCode::FORBIDDEN, 20002),
             SlowMode { .. } => (StatusCode::TOO_MANY_REQUESTS, 20016),
             PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, 40005),
+            Banned => (StatusCode::FORBIDDEN, 40007),
             MissingAccess => (StatusCode::FORBIDDEN, 50001),
             NotAuthor => (StatusCode::FORBIDDEN, 50005),
             EmptyMessage => (StatusCode::BAD_REQUEST, 50006),
             MissingPermissions => (StatusCode::FORBIDDEN, 50013),
             WrongChannelType => (StatusCode::BAD_REQUEST, 50024),
+            MessageTooOld => (StatusCode::BAD_REQUEST, 50034),
             InvalidForm(_) | InvalidFormBody(_) => (StatusCode::BAD_REQUEST, 50035),
             InvalidGuild => (StatusCode::BAD_REQUEST, 50055),
             InvalidJson => (StatusCode::BAD_REQUEST, 50109),

@@ -110,7 +110,10 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
 
 /// A 50035 error from a serde message at `path` (`.` for the root).
 fn shape_error(path: &str, message: &str) -> ApiError {
-    let path = if path == "." { "" } else { path };
+    // serde_path_to_error writes list entries as `messages[1]`; Discord keys them by index
+    // (`messages.1`), as [`FormErrors::add`] nests dotted paths.
+    let path = path.replace('[', ".").replace(']', "");
+    let path = path.trim_start_matches('.');
     // serde_json appends " at line L column C"; the client needs only the first part.
     let message = message.split(" at line ").next().unwrap_or(message);
     if let Some(field) = message

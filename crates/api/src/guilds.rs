@@ -424,23 +424,22 @@ async fn create_channel(
         None => None,
     };
     errs.into_result()?;
-    // Without overwrites of its own, a channel starts in sync with its category.
     let parent_overwrites = match body.parent_id {
         Some(p) => state.store.fetch_channel_overwrites(p).await?,
         None => Vec::new(),
     };
+    // Without overwrites of its own (none given, or an empty list, as discord.py always sends
+    // one), a channel starts in sync with its category.
     let list = match given {
-        Some(list) => {
-            if !list.is_empty() {
-                // Only bits the caller holds in the guild or the category may be granted or denied.
-                let caller = access::caller(&state, guild_id, auth.id()).await?;
-                let there = caller.base() | caller.in_channel(&parent_overwrites);
-                access::require(perms, Permissions::MANAGE_ROLES)?;
-                overwrites::check_grant(there, &[], &list)?;
-            }
+        Some(list) if !list.is_empty() => {
+            // Only bits the caller holds in the guild or the category may be granted or denied.
+            let caller = access::caller(&state, guild_id, auth.id()).await?;
+            let there = caller.base() | caller.in_channel(&parent_overwrites);
+            access::require(perms, Permissions::MANAGE_ROLES)?;
+            overwrites::check_grant(there, &[], &list)?;
             list
         }
-        None => overwrites::copied(&parent_overwrites, id),
+        _ => overwrites::copied(&parent_overwrites, id),
     };
     let position = match body.position {
         Some(p) => p,

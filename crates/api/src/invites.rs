@@ -260,6 +260,7 @@ async fn get_invite(
 }
 
 /// Joins the invite's guild (people only). Already a member: nothing changes, no use counted.
+/// A user banned from the guild is refused (40007).
 #[utoipa::path(post, path = "/invites/{code}", tag = "invites", params(("code" = String, Path)),
     responses((status = 200, body = Invite), (status = 403, body = hearth_protocol::ErrorBody), (status = 404, body = hearth_protocol::ErrorBody)))]
 async fn accept_invite(
@@ -299,6 +300,7 @@ async fn accept_invite(
         }
         InviteUse::AlreadyMember(i) => i,
         InviteUse::Invalid => return Err(ApiError::UnknownInvite),
+        InviteUse::Banned => return Err(ApiError::Banned),
     };
     Ok(axum::Json(render(&state, &used, false).await?))
 }

@@ -1,7 +1,8 @@
 //! hearth-api: Discord's REST API v10 over axum.
 //!
 //! - One module per resource (`auth`, `users`, `applications`, `gateway`, `guilds`, `members`,
-//!   `channels`, `invites`, `messages`), each exposing `router()`; merged in [`router`].
+//!   `channels`, `invites`, `messages`, `roles`, `audit`, `moderation`), each exposing
+//!   `router()`; merged in [`router`].
 //! - [`extract`]: our `Json`, `Path`, `Query` and `Auth` extractors, so that every bad input is
 //!   answered in Discord's error shape ([`error::ApiError`]).
 //! - [`access`]: who may do what (membership and permission checks).
@@ -42,6 +43,7 @@ mod health;
 mod invites;
 mod members;
 mod messages;
+mod moderation;
 mod overwrites;
 mod roles;
 mod users;
@@ -173,6 +175,7 @@ fn api_v10() -> OpenApiRouter<AppState> {
         .merge(roles::router())
         .merge(overwrites::router())
         .merge(audit::router())
+        .merge(moderation::router())
         .routes(routes!(health::openapi_document))
 }
 

@@ -12,6 +12,7 @@ use serde_json::Value;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use crate::audit::{self, Reason};
 use crate::convert::MessageRenderer;
 use crate::error::FormErrors;
 use crate::extract::{errors, Auth, Json, Path, Query};
@@ -358,13 +359,15 @@ async fn edit_message(
 }
 
 /// Deletes a message: its author, or anyone with MANAGE_MESSAGES. The message is kept as a
-/// tombstone and disappears from every read.
+/// tombstone and disappears from every read. A moderator deleting someone else's message is
+/// recorded in the audit log (72, with `X-Audit-Log-Reason`).
 #[utoipa::path(delete, path = "/channels/{channel_id}/messages/{message_id}", tag = "messages",
     params(("channel_id" = Snowflake, Path), ("message_id" = Snowflake, Path)),
     responses((status = 204), (status = 403, body = hearth_protocol::ErrorBody), (status = 404, body = hearth_protocol::ErrorBody)))]
 async fn delete_message(
     State(state): State<AppState>,
     auth: Auth,
+    reason: Reason,
     Path((channel_id, message_id)): Path<(Snowflake, Snowflake)>,
 ) -> ApiResult<StatusCode> {
     let (channel, perms) = access::channel(&state, channel_id, auth.id()).await?;
@@ -387,6 +390,21 @@ async fn delete_message(
     let guild_id = guild_of(&channel)?;
     let data = json!({ "id": message_id, "channel_id": channel_id, "guild_id": guild_id });
     state.publish(Event::channel("MESSAGE_DELETE", guild_id, channel_id, data));
+    if m.author_id != auth.user.id {
+        audit::record(
+            &state,
+            audit::Entry {
+                guild_id,
+                actor: auth.id(),
+                target: Some(Snowflake::from_i64(m.author_id)),
+                action: audit::action::MESSAGE_DELETE,
+                changes: Vec::new(),
+                options: Some(json!({ "channel_id": channel_id, "count": "1" })),
+                reason: &reason,
+            },
+        )
+        .await?;
+    }
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -417,7 +435,7 @@ async fn typing(
 }
 
 /// The guild of a guild channel (every channel is one, until direct messages exist).
-fn guild_of(channel: &db::Channel) -> ApiResult<Snowflake> {
+pub(crate) fn guild_of(channel: &db::Channel) -> ApiResult<Snowflake> {
     channel
         .guild_id
         .map(Snowflake::from_i64)

@@ -282,6 +282,16 @@ async fn audit_overwrite(
             _ => {}
         }
     }
+    let mut options = json!({"id": o.target_id.to_string(), "type": o.kind.to_string()});
+    if o.kind == ROLE {
+        let roles = state
+            .store
+            .fetch_roles(Snowflake::from_i64(o.guild_id))
+            .await?;
+        if let Some(r) = roles.iter().find(|r| r.id == o.target_id) {
+            options["role_name"] = json!(r.name);
+        }
+    }
     audit::record(
         state,
         audit::Entry {
@@ -290,11 +300,7 @@ async fn audit_overwrite(
             target: Some(Snowflake::from_i64(channel.id)),
             action: act,
             changes,
-            options: Some(json!({
-                "id": o.target_id.to_string(),
-                "type": o.kind.to_string(),
-                "role_name": null,
-            })),
+            options: Some(options),
             reason,
         },
     )

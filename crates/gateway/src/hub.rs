@@ -1040,7 +1040,7 @@ impl Registry {
 /// Whether `user` may receive `event` as far as the guild's permissions go: a channel's events
 /// only if they may view it (a deleted channel: if they could; a changed one: if they could
 /// and still can, the others are told by CHANNEL_CREATE / CHANNEL_DELETE), the audit log only
-/// with VIEW_AUDIT_LOG.
+/// with VIEW_AUDIT_LOG, bans only with BAN_MEMBERS.
 fn may_receive(
     views: &mut HashMap<Snowflake, GuildView>,
     change: &Option<ViewChange>,
@@ -1063,13 +1063,22 @@ fn may_receive(
                     .is_some_and(|v| v.can_view(user, *channel_id)),
             }
         }
-        Audience::Guild { guild_id } if event.name == AUDIT_LOG_ENTRY_CREATE => {
-            views.get(guild_id).is_some_and(|v| {
-                v.guild_permissions(user)
-                    .contains(hearth_core::Permissions::VIEW_AUDIT_LOG)
-            })
-        }
+        Audience::Guild { guild_id } => match guarded_by(&event.name) {
+            Some(needed) => views
+                .get(guild_id)
+                .is_some_and(|v| v.guild_permissions(user).contains(needed)),
+            None => true,
+        },
         _ => true,
+    }
+}
+
+/// The guild permission a guild event needs of its receivers, if any.
+fn guarded_by(name: &str) -> Option<hearth_core::Permissions> {
+    match name {
+        AUDIT_LOG_ENTRY_CREATE => Some(hearth_core::Permissions::VIEW_AUDIT_LOG),
+        "GUILD_BAN_ADD" | "GUILD_BAN_REMOVE" => Some(hearth_core::Permissions::BAN_MEMBERS),
+        _ => None,
     }
 }
 

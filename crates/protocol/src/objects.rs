@@ -109,6 +109,15 @@ pub struct Member {
     pub communication_disabled_until: Option<Timestamp>,
 }
 
+/// A ban (`GET /guilds/{id}/bans`).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Ban {
+    /// The banned user.
+    pub user: User,
+    /// Why, as the moderator said.
+    pub reason: Option<String>,
+}
+
 /// A permission overwrite on a channel.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Overwrite {

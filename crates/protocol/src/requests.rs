@@ -463,3 +463,35 @@ pub struct AuditLogQuery {
     /// 1-100, default 50.
     pub limit: Option<i64>,
 }
+
+/// `PUT /guilds/{id}/bans/{user}`, in the JSON body (discord.js) or the query (discord.py).
+/// With neither field, no message is deleted.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CreateBan {
+    /// Delete the user's messages of the last N seconds (0-604800).
+    #[serde(default)]
+    pub delete_message_seconds: Option<i64>,
+    /// Deprecated: the same in days (0-7); `delete_message_seconds` wins when both are given.
+    #[serde(default)]
+    pub delete_message_days: Option<i64>,
+}
+
+/// `GET /guilds/{id}/bans`.
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct BansQuery {
+    /// 1-1000, default 1000.
+    pub limit: Option<i64>,
+    /// Bans of users with ids below this.
+    pub before: Option<Snowflake>,
+    /// Bans of users with ids above this.
+    pub after: Option<Snowflake>,
+}
+
+/// `POST /channels/{id}/messages/bulk-delete`.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct BulkDelete {
+    /// 2-100 message ids (strings or integers).
+    pub messages: Vec<Snowflake>,
+}

@@ -209,6 +209,7 @@ pub trait InviteStore: Send + Sync {
     /// that do not ask for a unique invite).
     async fn fetch_reusable_invite(&self, like: &Invite, now: Timestamp) -> Result<Option<Invite>>;
     /// Joins `member.user_id` to the invite's guild, counting one use, in one transaction.
+    /// A user banned from the guild gets [`InviteUse::Banned`] and nothing changes.
     async fn use_invite(&self, code: &str, member: &Member, now: Timestamp) -> Result<InviteUse>;
     /// Deletes an invite; returns what it was.
     async fn delete_invite(&self, code: &str) -> Result<Option<Invite>>;

@@ -256,6 +256,8 @@ pub enum InviteUse {
     AlreadyMember(Invite),
     /// No such invite, or it expired or is used up.
     Invalid,
+    /// The user is banned from the invite's guild; nothing changed.
+    Banned,
 }
 
 /// A message.

@@ -775,6 +775,18 @@ macro_rules! impl_store {
 
                 async fn use_invite(&self, code: &str, member: &Member, now: Timestamp) -> Result<InviteUse> {
                     let mut tx = self.writer().begin().await?;
+                    // Checked in the transaction that adds the member, so that a ban committed
+                    // before it keeps the user out.
+                    let banned: Option<(i64,)> =
+                        sqlx::query_as("SELECT user_id FROM bans WHERE guild_id = $1 AND user_id = $2")
+                            .bind(member.guild_id)
+                            .bind(member.user_id)
+                            .fetch_optional(&mut *tx)
+                            .await?;
+                    if banned.is_some() {
+                        tx.rollback().await?;
+                        return Ok(InviteUse::Banned);
+                    }
                     // The use is counted first, conditionally, so that two joins racing for the last
                     // use cannot both succeed; it is rolled back if the user already was a member.
                     let counted: Option<Invite> = sqlx::query_as(

@@ -22,6 +22,7 @@ contract!(
     banning_removes_the_member_and_tombstones_only_its_recent_messages_in_the_guild,
     bans_are_recorded_once_and_page_by_user_id,
     bulk_deletes_return_only_the_messages_they_tombstoned,
+    a_banned_user_cannot_join_by_invite_until_the_ban_is_lifted,
     audit_entries_are_filtered_and_paged_newest_first,
 );
 
@@ -759,6 +760,59 @@ async fn bulk_deletes_return_only_the_messages_they_tombstoned(store: Arc<dyn St
     assert!(is_visible(&store, talk.id, elsewhere).await);
     assert!(delete(asked).await.is_empty());
     assert!(delete(vec![]).await.is_empty());
+}
+
+async fn a_banned_user_cannot_join_by_invite_until_the_ban_is_lifted(store: Arc<dyn Store>) {
+    let f = Fixture::new();
+    let owner = f.user(&store, "owner").await;
+    let bob = f.user(&store, "bob").await;
+    let (guild, general) = f.guild(&store, &owner).await;
+    let (other, _) = f.guild(&store, &owner).await;
+    let invite = Invite {
+        code: "joinhere".into(),
+        guild_id: guild.id,
+        channel_id: general.id,
+        inviter_id: Some(owner.id),
+        max_age: 0,
+        max_uses: 0,
+        uses: 0,
+        temporary: false,
+        created_at: Timestamp::now().0,
+        expires_at: None,
+    };
+    store.insert_invite(&invite).await.unwrap();
+    // A ban in another guild does not matter; this guild's ban keeps bob out and counts no use.
+    store
+        .insert_ban(&ban(other.id, bob.id, None, 0))
+        .await
+        .unwrap();
+    store
+        .insert_ban(&ban(guild.id, bob.id, None, 0))
+        .await
+        .unwrap();
+    let member = Member {
+        guild_id: guild.id,
+        user_id: bob.id,
+        nick: None,
+        joined_at: Timestamp::now().0,
+        temporary: false,
+        communication_disabled_until: None,
+        roles: vec![],
+    };
+    let now = Timestamp::now();
+    let r = store.use_invite("joinhere", &member, now).await.unwrap();
+    assert_eq!(r, InviteUse::Banned);
+    assert_eq!(member_roles(&store, guild.id, bob.id).await, None);
+    let stored = store.fetch_invite("joinhere").await.unwrap().unwrap();
+    assert_eq!(stored.uses, 0);
+
+    assert!(store.delete_ban(sf(guild.id), sf(bob.id)).await.unwrap());
+    let r = store.use_invite("joinhere", &member, now).await.unwrap();
+    assert!(
+        matches!(r, InviteUse::Joined(ref i) if i.uses == 1),
+        "{r:?}"
+    );
+    assert_eq!(member_roles(&store, guild.id, bob.id).await, Some(vec![]));
 }
 
 async fn audit_entries_are_filtered_and_paged_newest_first(store: Arc<dyn Store>) {

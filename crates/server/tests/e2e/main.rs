@@ -39,6 +39,7 @@ mod helpers;
 mod invites;
 mod matrix;
 mod messages;
+mod moderation;
 mod nodes;
 mod overwrites;
 mod roles;

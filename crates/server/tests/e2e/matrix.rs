@@ -14,6 +14,8 @@ both!(every_endpoint_refuses_a_caller_lacking_the_permission_it_needs,);
 /// Every permission bit but ADMINISTRATOR.
 const ALL_BUT_ADMIN: u64 = ((1u64 << 53) - 1) & !(1u64 << 47) & !(1u64 << 3);
 const INVITE: u64 = 1;
+const KICK: u64 = 1 << 1;
+const BAN: u64 = 1 << 2;
 const MANAGE_CHANNELS: u64 = 1 << 4;
 const MANAGE_GUILD: u64 = 1 << 5;
 const AUDIT: u64 = 1 << 7;
@@ -33,6 +35,8 @@ struct Ctx {
     messages: Vec<String>,
     role: String,
     victim: String,
+    /// A user banned from the guild.
+    banned: String,
     invite: String,
     app: String,
 }
@@ -44,6 +48,7 @@ struct People {
     tester_id: String,
     victim: String,
     victim_id: String,
+    banned_id: String,
     app: String,
 }
 
@@ -125,6 +130,14 @@ async fn setup(app: &TestApp, p: &People, bits: u64, deny: u64) -> Ctx {
     )
     .await
     .ok(204);
+    app.call(
+        Method::PUT,
+        &format!("/guilds/{gid}/bans/{}", p.banned_id),
+        Some(&p.owner),
+        None,
+    )
+    .await
+    .ok(204);
     if deny != 0 {
         app.call(
             Method::PUT,
@@ -141,6 +154,7 @@ async fn setup(app: &TestApp, p: &People, bits: u64, deny: u64) -> Ctx {
         messages,
         role,
         victim: p.victim_id.clone(),
+        banned: p.banned_id.clone(),
         invite,
         app: p.app.clone(),
     }
@@ -270,6 +284,37 @@ fn cases() -> Vec<Case> {
         g(AUDIT, |x| {
             (Method::GET, format!("/guilds/{}/audit-logs", x.gid), None)
         }),
+        g(KICK, |x| {
+            (
+                Method::DELETE,
+                format!("/guilds/{}/members/{}", x.gid, x.victim),
+                None,
+            )
+        }),
+        g(BAN, |x| {
+            (
+                Method::PUT,
+                format!("/guilds/{}/bans/{}", x.gid, x.victim),
+                Some(json!({"delete_message_seconds": 60})),
+            )
+        }),
+        g(BAN, |x| {
+            (
+                Method::DELETE,
+                format!("/guilds/{}/bans/{}", x.gid, x.banned),
+                None,
+            )
+        }),
+        g(BAN, |x| {
+            (Method::GET, format!("/guilds/{}/bans", x.gid), None)
+        }),
+        g(BAN, |x| {
+            (
+                Method::GET,
+                format!("/guilds/{}/bans/{}", x.gid, x.banned),
+                None,
+            )
+        }),
         g(MANAGE_CHANNELS | MANAGE_GUILD, |x| {
             (Method::DELETE, format!("/invites/{}", x.invite), None)
         }),
@@ -349,6 +394,13 @@ fn cases() -> Vec<Case> {
                 None,
             )
         }),
+        c(MANAGE_MESSAGES, |x| {
+            (
+                Method::POST,
+                format!("/channels/{}/messages/bulk-delete", x.channel),
+                Some(json!({"messages": x.messages})),
+            )
+        }),
         c(INVITE, |x| {
             (
                 Method::POST,
@@ -363,10 +415,12 @@ async fn every_endpoint_refuses_a_caller_lacking_the_permission_it_needs(app: &T
     let owner = app.register("owner").await;
     let tester = app.register("tester").await;
     let victim = app.register("victim").await;
+    let banned = app.register("banned").await;
     let (app_id, _) = app.bot(&tester, "helper").await;
     let people = People {
         tester_id: app.user_id(&tester).await,
         victim_id: app.user_id(&victim).await,
+        banned_id: app.user_id(&banned).await,
         owner,
         tester,
         victim,

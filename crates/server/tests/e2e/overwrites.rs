@@ -16,7 +16,7 @@ both!(
     a_private_channel_does_not_exist_over_the_gateway_for_those_not_allowed,
     gaining_and_losing_view_arrive_as_channel_create_and_delete,
     categories_pass_their_overwrites_to_channels_in_sync,
-    audit_log_entries_reach_only_those_who_may_view_the_audit_log,
+    audit_log_entries_and_bans_reach_only_those_allowed_to_see_them,
 );
 
 const VIEW: u64 = 1 << 10;
@@ -171,6 +171,13 @@ async fn overwrites_are_set_changed_and_removed_with_events_and_audit(app: &Test
     assert_eq!(deleted["target_id"], general.as_str());
     assert_eq!(deleted["options"]["id"], gid.as_str());
     assert_eq!(deleted["options"]["type"], "0");
+    assert_eq!(deleted["options"]["role_name"], "@everyone");
+    // The member of a member overwrite is among the users the log names.
+    assert!(log["users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|u| u["id"] == bob_id.as_str()));
 }
 
 async fn overwrite_bodies_and_grants_are_checked(app: &TestApp) {
@@ -632,14 +639,34 @@ async fn categories_pass_their_overwrites_to_channels_in_sync(app: &TestApp) {
         synced["permission_overwrites"],
         cat["permission_overwrites"]
     );
+    // An empty list (discord.py always sends one) is no overwrites of its own either.
+    let also = app
+        .post(
+            &path,
+            &owner,
+            json!({"name": "also", "parent_id": cid, "permission_overwrites": []}),
+        )
+        .await
+        .ok(201);
+    assert_eq!(also["permission_overwrites"], cat["permission_overwrites"]);
+    let bob_member = json!([{"id": bob_id, "type": 1, "allow": VIEW.to_string()}]);
     let own = app
         .post(
             &path,
             &owner,
-            json!({"name": "open", "parent_id": cid, "permission_overwrites": []}),
+            json!({"name": "open", "parent_id": cid, "permission_overwrites": bob_member}),
         )
         .await
         .ok(201);
+    // Out of sync: its list cleared on its own.
+    let own = app
+        .patch(
+            &format!("/channels/{}", id(&own)),
+            &owner,
+            json!({"permission_overwrites": []}),
+        )
+        .await
+        .ok(200);
     assert_eq!(own["permission_overwrites"], json!([]));
     let listed = app.get(&path, &bob).await.ok(200);
     assert!(ids(&listed).contains(&id(&own)));
@@ -673,6 +700,16 @@ async fn categories_pass_their_overwrites_to_channels_in_sync(app: &TestApp) {
     let updates = app.drain_events().await;
     assert_eq!(
         updates.iter().filter(|n| *n == "CHANNEL_UPDATE").count(),
+        3,
+        "the category, mods and also: {updates:?}"
+    );
+    assert_eq!(
+        app.get(&format!("/channels/{}", id(&also)), &owner)
+            .await
+            .ok(200)["permission_overwrites"]
+            .as_array()
+            .unwrap()
+            .len(),
         2,
         "{updates:?}"
     );
@@ -722,7 +759,7 @@ async fn categories_pass_their_overwrites_to_channels_in_sync(app: &TestApp) {
     assert_eq!(cleared["permission_overwrites"], json!([]));
 }
 
-async fn audit_log_entries_reach_only_those_who_may_view_the_audit_log(app: &TestApp) {
+async fn audit_log_entries_and_bans_reach_only_those_allowed_to_see_them(app: &TestApp) {
     let owner = app.register("owner").await;
     let bob = app.register("bob").await;
     let carol = app.register("carol").await;
@@ -749,17 +786,36 @@ async fn audit_log_entries_reach_only_those_who_may_view_the_audit_log(app: &Tes
         );
         assert_eq!(e["target_id"], general.as_str());
     }
-    app.say(&owner, &general, "marker").await;
-    let mut names = Vec::new();
-    loop {
-        let v = gb.recv().await;
-        if v["t"] == "MESSAGE_CREATE" {
-            break;
-        }
-        names.push(v["t"].clone());
-    }
-    assert!(
-        !names.contains(&json!("GUILD_AUDIT_LOG_ENTRY_CREATE")),
-        "{names:?}"
+    // A ban: GUILD_BAN_ADD to BAN_MEMBERS holders only (the owner), its entry to carol too.
+    let stranger = app.register("stranger").await;
+    let stranger_id = app.user_id(&stranger).await;
+    put(
+        app,
+        &format!("/guilds/{gid}/bans/{stranger_id}"),
+        &owner,
+        json!({}),
+    )
+    .await
+    .ok(204);
+    assert_eq!(
+        go.event("GUILD_BAN_ADD").await["user"]["id"],
+        stranger_id.as_str()
     );
+    app.say(&owner, &general, "marker").await;
+    for (gw, wanted) in [
+        (&mut gb, vec![]),
+        (&mut gc, vec![json!("GUILD_AUDIT_LOG_ENTRY_CREATE")]),
+    ] {
+        let mut names = Vec::new();
+        loop {
+            let v = gw.recv().await;
+            if v["t"] == "MESSAGE_CREATE" {
+                break;
+            }
+            if v["t"] == "GUILD_BAN_ADD" || v["t"] == "GUILD_AUDIT_LOG_ENTRY_CREATE" {
+                names.push(v["t"].clone());
+            }
+        }
+        assert_eq!(names, wanted);
+    }
 }
