@@ -9,10 +9,21 @@ creates, edits and deletes a role, gives it to the plain bot (a member without p
 changes that member (roles, nick, a timeout and its lifting): the bot must get
 on_guild_role_create/update/delete and on_member_update with the new state, its caches
 (guild.get_role, member.roles, nick, timed_out_until) must follow, and the audit log filtered by
-the person must show the person's role creation.
+the person must show the person's role creation. Then permission overwrites: the person creates a
+channel private to the person (@everyone denied VIEW_CHANNEL); the bot, an administrator, gets
+on_guild_channel_create with the overwrites and on_audit_log_entry_create (intent
+GUILD_MODERATION) for it. The plain bot connects as a second gateway client: the channel is not in
+its GUILD_CREATE (guild.get_channel is None) and no event of it reaches it (a message posted there
+does not; checked once a later message in general arrived). A member overwrite for the plain bot
+brings it on_guild_channel_create and the messages posted there; the bot gets
+on_guild_channel_update (before/after overwrites) and on_audit_log_entry_create overwrite_create
+(extra the cached Member); a changed @everyone overwrite gives both on_guild_channel_update and
+overwrite_update (extra guild.default_role); removing the member overwrite gives the plain bot
+on_guild_channel_delete and nothing of the channel afterwards (its messages, its deletion), the bot
+overwrite_delete and channel_delete; the plain bot (no VIEW_AUDIT_LOG) receives no audit entries.
 
 Environment (from seed.py): COMPAT_BASE, COMPAT_BOT_TOKEN, COMPAT_APP_ID, COMPAT_USER_ID,
-COMPAT_USER_TOKEN, COMPAT_GUILD_ID, COMPAT_GENERAL_ID, COMPAT_PLAIN_ID. Optional (run.sh's cluster mode):
+COMPAT_USER_TOKEN, COMPAT_GUILD_ID, COMPAT_GENERAL_ID, COMPAT_PLAIN_ID, COMPAT_PLAIN_TOKEN. Optional (run.sh's cluster mode):
 COMPAT_EXPECT_GATEWAY_URL, the ws:// URL of the node the gateway session must be on: GET /gateway
 must name it and READY's resume_gateway_url must be it.
 
@@ -50,7 +61,7 @@ HTTP_TIMEOUT = 10      # one urllib request
 
 ENV = {k: os.environ[k] for k in (
     "COMPAT_BASE", "COMPAT_BOT_TOKEN", "COMPAT_APP_ID", "COMPAT_USER_ID", "COMPAT_USER_TOKEN",
-    "COMPAT_GUILD_ID", "COMPAT_GENERAL_ID", "COMPAT_PLAIN_ID")}
+    "COMPAT_GUILD_ID", "COMPAT_GENERAL_ID", "COMPAT_PLAIN_ID", "COMPAT_PLAIN_TOKEN")}
 BASE = ENV["COMPAT_BASE"].rstrip("/")
 BOT_ID = int(ENV["COMPAT_APP_ID"])  # a bot's user id is its application id
 USER_ID = int(ENV["COMPAT_USER_ID"])
@@ -205,6 +216,18 @@ async def main():
     @client.event
     async def on_guild_channel_create(channel):
         waiters.feed("guild_channel_create", channel)
+
+    @client.event
+    async def on_guild_channel_update(before, after):
+        waiters.feed("guild_channel_update", before, after)
+
+    @client.event
+    async def on_guild_channel_delete(channel):
+        waiters.feed("guild_channel_delete", channel)
+
+    @client.event
+    async def on_audit_log_entry_create(entry):
+        waiters.feed("audit_log_entry", entry)
 
     @client.event
     async def on_typing(channel, user, when):
@@ -364,6 +387,8 @@ async def scenario(client, client_task, waiters, ready):
 
     await roles_and_members(client, client_task, waiters, guild)
 
+    await private_channel(client, client_task, waiters, guild)
+
     check("client still connected at the end", not client.is_closed() and not client_task.done())
 
 
@@ -498,6 +523,234 @@ async def roles_and_members(client, client_task, waiters, guild):
         check("audit entry: user is the person, a cached Member", isinstance(mine[0].user, discord.Member)
               and mine[0].user.id == USER_ID, repr(mine[0].user))
         check_eq("audit entry: reason", mine[0].reason, reason)
+
+
+async def private_channel(client, client_task, waiters, guild):
+    """A channel private to the person, seen by a second gateway client, the plain bot (the bot
+    under test is an administrator: overwrites do not hide anything from it)."""
+    A = discord.AuditLogAction
+    VIEW, SEND = discord.Permissions(view_channel=True).value, discord.Permissions(send_messages=True).value
+    reason = f"dpy-gw overwrites by the person {RUN_TAG}"
+
+    def ids(overwrites):
+        return {t.id for t in overwrites}
+
+    # --- the person creates a channel only the person may view ---------------------------------
+    name = f"dpy-gw-private-{RUN_TAG}"
+    seen = waiters.expect("guild_channel_create", lambda c: c.name == name)
+    logged = waiters.expect("audit_log_entry", lambda e: e.action is A.channel_create
+                            and getattr(e.after, "name", None) == name)
+    made = await asyncio.to_thread(user_rest, "POST", f"/guilds/{GUILD_ID}/channels", {
+        "name": name, "type": 0, "permission_overwrites": [
+            {"id": str(GUILD_ID), "type": 0, "deny": str(VIEW)},
+            {"id": str(USER_ID), "type": 1, "allow": str(VIEW)}]}, reason)
+    pid = int(made["id"])
+    got = await wait_event("administrator: on_guild_channel_create for the person's private channel", seen,
+                           client_task)
+    if got is None:
+        return
+    ch = got[0]
+    plain_member = guild.get_member(PLAIN_ID)
+    check_eq("on_guild_channel_create: id matches the REST response", ch.id, pid)
+    check("on_guild_channel_create: overwrites_for(@everyone).view_channel is False",
+          ch.overwrites_for(guild.default_role).view_channel is False, repr(ch.overwrites))
+    check("permissions_for(plain bot) from the cached overwrites: no view_channel",
+          ch.permissions_for(plain_member).view_channel is False)
+    check("permissions_for(guild.me), an administrator: view_channel", ch.permissions_for(guild.me).view_channel)
+    got = await wait_event("on_audit_log_entry_create: channel_create (intent GUILD_MODERATION, VIEW_AUDIT_LOG)",
+                           logged, client_task)
+    if got:
+        e = got[0]
+        check("audit entry: target is the cached channel, user the person, the reason",
+              e.target is ch and e.user is not None and e.user.id == USER_ID and e.reason == reason,
+              repr((e.target, e.user, e.reason)))
+
+    # --- the plain bot connects: GUILD_CREATE without the private channel ----------------------
+    intents = discord.Intents.default()
+    intents.message_content = True
+    plain_client = discord.Client(intents=intents, enable_debug_events=True)
+    pw = Waiters()
+    pready = asyncio.Event()
+    dispatches = []  # (t, d) of every dispatch the plain bot received
+
+    @plain_client.event
+    async def on_socket_raw_receive(msg):
+        try:
+            payload = json.loads(msg.decode() if isinstance(msg, bytes) else msg)
+        except (TypeError, ValueError, UnicodeDecodeError):
+            return
+        if isinstance(payload, dict) and payload.get("op") == 0:
+            dispatches.append((payload.get("t"), payload.get("d") or {}))
+
+    @plain_client.event
+    async def on_ready():
+        pready.set()
+
+    @plain_client.event
+    async def on_message(message):
+        pw.feed("message", message)
+
+    @plain_client.event
+    async def on_guild_channel_create(channel):
+        pw.feed("guild_channel_create", channel)
+
+    @plain_client.event
+    async def on_guild_channel_update(before, after):
+        pw.feed("guild_channel_update", before, after)
+
+    @plain_client.event
+    async def on_guild_channel_delete(channel):
+        pw.feed("guild_channel_delete", channel)
+
+    def about_private(since=0):
+        """The dispatches since index `since` that concern the private channel."""
+        out = []
+        for t, d in dispatches[since:]:
+            if d.get("channel_id") == str(pid) or (str(t).startswith("CHANNEL_") and d.get("id") == str(pid)) \
+                    or (t == "GUILD_CREATE" and str(pid) in [c.get("id") for c in d.get("channels", [])]):
+                out.append(t)
+        return out
+
+    async def marker(label):
+        """The person posts in general; once the plain bot has that message, whatever was published
+        before it has been delivered."""
+        content = f"marker {label} ({RUN_TAG})"
+        got = pw.expect("message", lambda m: m.content == content)
+        await asyncio.to_thread(user_rest, "POST", f"/channels/{GENERAL_ID}/messages", {"content": content})
+        return await wait_event(f"plain bot: on_message for the person's marker in general ({label})", got, plain_task)
+
+    plain_task = asyncio.create_task(plain_client.start(ENV["COMPAT_PLAIN_TOKEN"]), name="plain.start")
+    try:
+        if await wait_event("plain bot (a second gateway client): on_ready", asyncio.ensure_future(pready.wait()),
+                            plain_task, timeout=READY_TIMEOUT) is None:
+            return
+        pguild = plain_client.get_guild(GUILD_ID)
+        if not check("plain bot: the seeded guild is in its cache", pguild is not None):
+            return
+        check("plain bot: guild.get_channel(general) is cached", pguild.get_channel(GENERAL_ID) is not None)
+        check("plain bot: the private channel is not in GUILD_CREATE (guild.get_channel is None)",
+              pguild.get_channel(pid) is None and not about_private(),
+              repr([(c.id, c.name) for c in pguild.channels]))
+
+        # --- messages there reach the administrator only ----------------------------------------
+        text = f"secret from the person ({RUN_TAG})"
+        admin_msg = waiters.expect("message", lambda m: m.content == text)
+        mark = len(dispatches)
+        await asyncio.to_thread(user_rest, "POST", f"/channels/{pid}/messages", {"content": text})
+        await wait_event("administrator: on_message in the private channel", admin_msg, client_task)
+        if await marker("after the private message"):
+            check("plain bot: no event of the private channel (no MESSAGE_CREATE)", not about_private(mark),
+                  repr(about_private(mark)))
+
+        # --- a member overwrite lets the plain bot view it: CHANNEL_CREATE to it -----------------
+        gained = pw.expect("guild_channel_create", lambda c: c.id == pid)
+        updated = waiters.expect("guild_channel_update", lambda b, a: a.id == pid and PLAIN_ID in ids(a.overwrites))
+        logged = waiters.expect("audit_log_entry", lambda e: e.action is A.overwrite_create and e.target.id == pid)
+        await asyncio.to_thread(user_rest, "PUT", f"/channels/{pid}/permissions/{PLAIN_ID}",
+                                {"type": 1, "allow": str(VIEW)}, reason)
+        got = await wait_event("plain bot: on_guild_channel_create once a member overwrite lets it view the channel",
+                               gained, plain_task)
+        if got:
+            pch = got[0]
+            check("plain bot: the channel is a TextChannel in its cache", isinstance(pch, discord.TextChannel)
+                  and pguild.get_channel(pid) is pch, repr(pch))
+            check("plain bot: its overwrite in the channel, and permissions_for(me).view_channel",
+                  pch.overwrites_for(pguild.me).view_channel is True and pch.permissions_for(pguild.me).view_channel,
+                  repr(pch.overwrites))
+        got = await wait_event("administrator: on_guild_channel_update with the new member overwrite", updated,
+                               client_task)
+        if got:
+            before, after = got
+            check_eq("on_guild_channel_update: overwrite targets before/after",
+                     (ids(before.overwrites), ids(after.overwrites)),
+                     ({GUILD_ID, USER_ID}, {GUILD_ID, USER_ID, PLAIN_ID}))
+            check("on_guild_channel_update: after.overwrites_for(plain bot) allows view_channel",
+                  after.overwrites_for(plain_member) == discord.PermissionOverwrite(view_channel=True))
+            check("the cached channel is updated", guild.get_channel(pid) is not None
+                  and PLAIN_ID in ids(guild.get_channel(pid).overwrites))
+        got = await wait_event("on_audit_log_entry_create: overwrite_create", logged, client_task)
+        if got:
+            e = got[0]
+            check("audit overwrite_create: extra is the plain bot (cached Member)",
+                  isinstance(e.extra, discord.Member) and e.extra.id == PLAIN_ID, repr(e.extra))
+            check_eq("audit overwrite_create: after.allow, reason, user", (e.after.allow.value, e.reason, e.user.id),
+                     (VIEW, reason, USER_ID))
+
+        text = f"for the plain bot too ({RUN_TAG})"
+        plain_msg = pw.expect("message", lambda m: m.content == text)
+        await asyncio.to_thread(user_rest, "POST", f"/channels/{pid}/messages", {"content": text})
+        got = await wait_event("plain bot: on_message in the private channel it may now view", plain_msg, plain_task)
+        if got:
+            check("plain bot: message.channel is the cached channel", got[0].channel is pguild.get_channel(pid),
+                  repr(got[0].channel))
+
+        # --- @everyone's overwrite changed: both receive CHANNEL_UPDATE ------------------------------
+        def denies_send(b, a):
+            return a.id == pid and a.overwrites_for(a.guild.default_role).send_messages is False
+        admin_upd = waiters.expect("guild_channel_update", denies_send)
+        plain_upd = pw.expect("guild_channel_update", denies_send)
+        logged = waiters.expect("audit_log_entry", lambda e: e.action is A.overwrite_update and e.target.id == pid)
+        await asyncio.to_thread(user_rest, "PUT", f"/channels/{pid}/permissions/{GUILD_ID}",
+                                {"type": 0, "deny": str(VIEW | SEND)}, reason)
+        got = await wait_event("administrator: on_guild_channel_update for @everyone's changed overwrite", admin_upd,
+                               client_task)
+        if got:
+            check_eq("on_guild_channel_update: @everyone's send_messages before/after",
+                     (got[0].overwrites_for(guild.default_role).send_messages,
+                      got[1].overwrites_for(guild.default_role).send_messages), (None, False))
+        got = await wait_event("plain bot (may view): on_guild_channel_update too", plain_upd, plain_task)
+        if got:
+            check("plain bot: permissions_for(me): view_channel, no send_messages",
+                  got[1].permissions_for(pguild.me).view_channel and not got[1].permissions_for(pguild.me).send_messages)
+        got = await wait_event("on_audit_log_entry_create: overwrite_update", logged, client_task)
+        if got:
+            e = got[0]
+            check("audit overwrite_update: extra is @everyone (guild.default_role)", e.extra is guild.default_role,
+                  repr(e.extra))
+            check_eq("audit overwrite_update: deny before/after", (e.before.deny.value, e.after.deny.value),
+                     (VIEW, VIEW | SEND))
+
+        # --- the member overwrite removed: CHANNEL_DELETE to the plain bot ---------------------------
+        lost = pw.expect("guild_channel_delete", lambda c: c.id == pid)
+        updated = waiters.expect("guild_channel_update", lambda b, a: a.id == pid and PLAIN_ID not in ids(a.overwrites))
+        logged = waiters.expect("audit_log_entry", lambda e: e.action is A.overwrite_delete and e.target.id == pid)
+        await asyncio.to_thread(user_rest, "DELETE", f"/channels/{pid}/permissions/{PLAIN_ID}", None, reason)
+        got = await wait_event("plain bot: on_guild_channel_delete once the overwrite is removed", lost, plain_task)
+        if got:
+            check("plain bot: guild.get_channel(private) is None again", pguild.get_channel(pid) is None)
+        await wait_event("administrator: on_guild_channel_update without the member overwrite", updated, client_task)
+        got = await wait_event("on_audit_log_entry_create: overwrite_delete", logged, client_task)
+        if got:
+            e = got[0]
+            check("audit overwrite_delete: extra is the plain bot, before.allow view_channel",
+                  getattr(e.extra, "id", None) == PLAIN_ID and e.before.allow.value == VIEW, repr((e.extra, e.before)))
+
+        mark = len(dispatches)
+        text = f"secret again ({RUN_TAG})"
+        admin_msg = waiters.expect("message", lambda m: m.content == text)
+        await asyncio.to_thread(user_rest, "POST", f"/channels/{pid}/messages", {"content": text})
+        await wait_event("administrator: on_message in the private channel (again)", admin_msg, client_task)
+
+        # --- the channel deleted: the administrator is told, the plain bot is not ---------------------
+        gone = waiters.expect("guild_channel_delete", lambda c: c.id == pid)
+        logged = waiters.expect("audit_log_entry", lambda e: e.action is A.channel_delete and e.target.id == pid)
+        await asyncio.to_thread(user_rest, "DELETE", f"/channels/{pid}", None, reason)
+        if await wait_event("administrator: on_guild_channel_delete for the private channel", gone, client_task):
+            check("administrator: guild.get_channel(deleted) is None", guild.get_channel(pid) is None)
+        got = await wait_event("on_audit_log_entry_create: channel_delete", logged, client_task)
+        if got:
+            check_eq("audit channel_delete: before.name", getattr(got[0].before, "name", None), name)
+        if await marker("after the view was taken away"):
+            check("plain bot: no event of the channel after losing view (message, deletion)", not about_private(mark),
+                  repr(about_private(mark)))
+        check("plain bot (no VIEW_AUDIT_LOG): no GUILD_AUDIT_LOG_ENTRY_CREATE received",
+              not [t for t, _ in dispatches if t == "GUILD_AUDIT_LOG_ENTRY_CREATE"])
+    finally:
+        await plain_client.close()
+        try:
+            await asyncio.wait_for(plain_task, 10)
+        except Exception as err:  # noqa: BLE001
+            check("plain bot: client.start returned cleanly after close()", False, f"{type(err).__name__}: {err}")
 
 
 def note_wire(at, direction, msg):

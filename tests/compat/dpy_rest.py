@@ -6,7 +6,17 @@ channels, messages, history paging, channel management, invites, members; then r
 edit, reorder, delete), member changes (add_roles/remove_roles, nick and roles, timeout and its
 lifting), all with `reason=` (X-Audit-Log-Reason), a member without MANAGE_ROLES refused, and
 the audit log those changes wrote (action, actor, target, changes, reason; filtered by action and
-by user). Environment (from seed.py): COMPAT_BASE, COMPAT_BOT_TOKEN, COMPAT_APP_ID,
+by user). Then channel permission overwrites: a private channel made with
+create_text_channel(overwrites=) and read back (overwrites, overwrites_for, permissions_for),
+set_permissions on a role and on members (create, update, overwrite=None) and edit(overwrites=),
+all with reason=; an administrator unaffected by an overwrite denying it; the plain bot not seeing
+the private channel (fetch_channels leaves it out; fetch_channel, history, fetch_message and send
+raise Forbidden 50001) until a member overwrite lets it, then refused set_permissions (Forbidden
+50013, no MANAGE_ROLES); category sync (category.create_text_channel without overwrites takes the
+category's, permissions_synced; edit(category=, sync_permissions=True); move(category=,
+sync_permissions=True), i.e. lock_permissions; a category's change carried over to the channels
+in sync only); the audit entries overwrite_create/_update/_delete (extra, allow/deny) and
+channel_create/_update/_delete. Environment (from seed.py): COMPAT_BASE, COMPAT_BOT_TOKEN, COMPAT_APP_ID,
 COMPAT_USER_ID, COMPAT_USER_NAME, COMPAT_GUILD_ID, COMPAT_GENERAL_ID, COMPAT_SEED_MESSAGE_ID,
 COMPAT_PLAIN_ID, COMPAT_PLAIN_TOKEN (a second bot in the guild with no permissions).
 
@@ -42,6 +52,17 @@ REASONS = {k: f"dpy {k} / café {TAG}" for k in (
     "create", "edit", "create second", "reorder", "give", "take", "nick and roles", "timeout",
     "lift", "reset", "delete", "delete second")}
 UNKNOWN_ID = 1234567890123456789  # a well-formed snowflake no object has
+# Reasons of the permission overwrite checks (their audit entries are found by them).
+OW_REASONS = {k: f"dpy ow {k} / {TAG}" for k in (
+    "role", "create", "admin deny", "admin undo", "allow plain", "role create", "role update",
+    "role delete", "edit", "rename", "category", "synced", "loose", "move", "drifter", "lock",
+    "category change", "desync", "category delete", "delete synced", "delete loose", "delete drifter",
+    "delete private",
+    "delete category", "delete role")}
+
+# Readable failure details: PermissionOverwrite has no repr of its own.
+discord.PermissionOverwrite.__repr__ = lambda self: "PermissionOverwrite({})".format(
+    ", ".join(f"{k}={v}" for k, v in self if v is not None))
 
 PREFIX = "dpy"
 failures = []
@@ -574,8 +595,271 @@ async def main():
             check_eq("audit_logs(limit=2): the 2 newest entries", two, ids[:2])
         await s.run("audit log", audit)
 
+        await s.run("permission overwrites", lambda: overwrites(client, s.state))
+
     # `async with client` closed it; close() is idempotent and is the documented way out.
     await client.close()
+
+
+async def overwrites(client, st):
+    """Channel permission overwrites through the library's own API: a private channel made with
+    overwrites and read back, set_permissions (create, update, delete) with reasons, edit(overwrites=),
+    the plain bot (no permissions) not seeing the private channel until a member overwrite lets it,
+    and refused MANAGE_ROLES; category sync (create in a category, edit(category=, sync_permissions=),
+    a category's change carried over); the audit entries of all that."""
+    R = OW_REASONS
+    P = discord.PermissionOverwrite
+    A = discord.AuditLogAction
+    g = await client.fetch_guild(GUILD_ID)
+    role = await g.create_role(name=f"dpy-ow-{TAG}", reason=R["role"])
+    g = await client.fetch_guild(GUILD_ID)  # its role cache has the new role
+    everyone = g.default_role
+    owner = await g.fetch_member(USER_ID)
+    plain = await g.fetch_member(PLAIN_ID)
+    me = await g.fetch_member(BOT_ID)
+    made = {}  # name -> channel, deleted at the end
+
+    def by_id(channel):
+        """{target id: PermissionOverwrite} of a channel's overwrites."""
+        return {t.id: ow for t, ow in channel.overwrites.items()}
+
+    # --- a private channel: @everyone denied VIEW_CHANNEL, the owner allowed ---------------------
+    hidden, owner_ow = P(view_channel=False), P(view_channel=True, send_messages=True)
+    ch = await g.create_text_channel(f"dpy-private-{TAG}", overwrites={everyone: hidden, owner: owner_ow},
+                                     reason=R["create"])
+    made["private"] = ch
+    check_eq("create_text_channel(overwrites=): overwrites_for(@everyone)", ch.overwrites_for(everyone), hidden)
+    check_eq("create_text_channel(overwrites=): overwrites_for(owner)", ch.overwrites_for(owner), owner_ow)
+    check("create_text_channel(overwrites=): channel.overwrites has the @everyone Role and the owner",
+          set(by_id(ch)) == {GUILD_ID, USER_ID}
+          and any(isinstance(t, discord.Role) and t.is_default() for t in ch.overwrites), repr(ch.overwrites))
+    fetched = await g.fetch_channel(ch.id)
+    check_eq("guild.fetch_channel: the overwrites read back", by_id(fetched), {GUILD_ID: hidden, USER_ID: owner_ow})
+    check("permissions_for(plain) from the fetched overwrites: no view_channel",
+          fetched.permissions_for(plain).view_channel is False, repr(fetched.permissions_for(plain)))
+    listed = {c.id: c for c in await g.fetch_channels()}
+    check("guild.fetch_channels (administrator): has the private channel with its overwrites",
+          ch.id in listed and by_id(listed[ch.id]) == by_id(fetched), repr(listed.get(ch.id)))
+    secret = await ch.send(f"secret {TAG}")
+
+    # An administrator holds every permission whatever the overwrites.
+    await ch.set_permissions(me, view_channel=False, send_messages=False, reason=R["admin deny"])
+    again = await g.fetch_channel(ch.id)
+    check_eq("set_permissions(the bot itself, view_channel=False): the member overwrite is stored",
+             again.overwrites_for(me), P(view_channel=False, send_messages=False))
+    sent = await ch.send("an administrator ignores overwrites")
+    check("an administrator denied VIEW_CHANNEL/SEND_MESSAGES by an overwrite still sends there",
+          sent.channel.id == ch.id)
+    await sent.delete()
+    await ch.set_permissions(me, overwrite=None, reason=R["admin undo"])
+
+    # --- the plain bot (no permissions) may not view it --------------------------------------
+    plain_client = discord.Client(intents=discord.Intents.default())
+    async with plain_client:
+        await plain_client.login(ENV["COMPAT_PLAIN_TOKEN"])
+        pg = await plain_client.fetch_guild(GUILD_ID)
+        seen = {c.id for c in await pg.fetch_channels()}
+        check("plain bot: guild.fetch_channels() leaves the private channel out (general listed)",
+              ch.id not in seen and GENERAL_ID in seen, repr(sorted(seen)))
+        await expect_error("plain bot: client.fetch_channel(private) raises Forbidden 50001",
+                           plain_client.fetch_channel(ch.id), discord.Forbidden, code=50001, status=403)
+        await expect_error("plain bot: guild.fetch_channel(private) raises Forbidden 50001",
+                           pg.fetch_channel(ch.id), discord.Forbidden, code=50001, status=403)
+        pm = plain_client.get_partial_messageable(ch.id, guild_id=GUILD_ID)
+
+        async def history():
+            return [m async for m in pm.history(limit=5)]
+        await expect_error("plain bot: history() of the private channel raises Forbidden 50001",
+                           history(), discord.Forbidden, code=50001, status=403)
+        await expect_error("plain bot: fetch_message in the private channel raises Forbidden 50001",
+                           pm.fetch_message(secret.id), discord.Forbidden, code=50001, status=403)
+        await expect_error("plain bot: send to the private channel raises Forbidden 50001",
+                           pm.send("must be refused"), discord.Forbidden, code=50001, status=403)
+
+        await ch.set_permissions(plain, view_channel=True, reason=R["allow plain"])
+        got = await plain_client.fetch_channel(ch.id)
+        check("plain bot, allowed by a member overwrite: fetch_channel(private) is the TextChannel",
+              isinstance(got, discord.TextChannel) and got.id == ch.id, repr(got))
+        check("plain bot: the fetched channel shows its own overwrite",
+              got.overwrites_for(plain) == P(view_channel=True), repr(got.overwrites))
+        seen = {c.id for c in await pg.fetch_channels()}
+        check("plain bot: guild.fetch_channels() now lists the private channel", ch.id in seen, repr(sorted(seen)))
+        check_eq("plain bot: history() now has the secret message",
+                 [m.id for m in await history()], [secret.id])
+        mine = await pm.send(f"plain in private {TAG}")
+        check("plain bot: send to the private channel now works", mine.channel.id == ch.id, repr(mine))
+        await mine.delete()
+        await expect_error("plain bot: set_permissions raises Forbidden 50013 (no MANAGE_ROLES)",
+                           got.set_permissions(pg.default_role, send_messages=False, reason="must be refused"),
+                           discord.Forbidden, code=50013, status=403)
+        plain_self = await pg.fetch_member(PLAIN_ID)
+        await expect_error("plain bot: set_permissions(overwrite=None) raises Forbidden 50013",
+                           got.set_permissions(plain_self, overwrite=None), discord.Forbidden, code=50013, status=403)
+
+    # --- set_permissions on a role: create, update, delete -----------------------------------
+    first = P(view_channel=True, send_messages=False)
+    await ch.set_permissions(role, overwrite=first, reason=R["role create"])
+    check_eq("set_permissions(role, overwrite=): read back", (await g.fetch_channel(ch.id)).overwrites_for(role), first)
+    await ch.set_permissions(role, view_channel=True, send_messages=True, embed_links=False, reason=R["role update"])
+    second = P(view_channel=True, send_messages=True, embed_links=False)
+    check_eq("set_permissions(role, **perms) on an existing overwrite: read back",
+             (await g.fetch_channel(ch.id)).overwrites_for(role), second)
+    await ch.set_permissions(role, overwrite=None, reason=R["role delete"])
+    after = await g.fetch_channel(ch.id)
+    check("set_permissions(role, overwrite=None): the overwrite is gone",
+          role.id not in by_id(after) and after.overwrites_for(role).is_empty(), repr(after.overwrites))
+
+    # --- edit(overwrites=) replaces them all ---------------------------------------------------
+    wanted = {everyone: hidden, owner: owner_ow, plain: P(view_channel=True, send_messages=False),
+              role: P(view_channel=True, add_reactions=False)}
+    edited = await after.edit(overwrites=wanted, reason=R["edit"])
+    expected = {t.id: ow for t, ow in wanted.items()}
+    check_eq("channel.edit(overwrites=): the returned channel's overwrites", by_id(edited) if edited else None,
+             expected)
+    check_eq("channel.edit(overwrites=): read back", by_id(await g.fetch_channel(ch.id)), expected)
+    renamed = await edited.edit(name=f"dpy-private-renamed-{TAG}", topic="private", reason=R["rename"])
+    check_eq("channel.edit(name=): renamed, overwrites kept", (renamed.name, by_id(renamed)),
+             (f"dpy-private-renamed-{TAG}", expected))
+
+    # --- category sync --------------------------------------------------------------------------
+    cat_ow = {everyone: P(send_messages=False), role: P(send_messages=True)}
+    cat = await g.create_category(f"dpy-cat-{TAG}", overwrites=cat_ow, reason=R["category"])
+    made["category"] = cat
+    cat_ids = {t.id: ow for t, ow in cat_ow.items()}
+    check_eq("create_category(overwrites=): overwrites", by_id(cat), cat_ids)
+    # discord.py sends `permission_overwrites: []` here (its default when no overwrites are given);
+    # Discord (as far as known; its docs do not say) treats that like no list: the channel starts
+    # in sync with its category, as the channels its own client creates there do.
+    synced = await cat.create_text_channel(f"dpy-synced-{TAG}", reason=R["synced"])
+    made["synced"] = synced
+    check_eq("category.create_text_channel (no overwrites): the category's overwrites", by_id(synced), cat_ids)
+    check("category.create_text_channel: permissions_synced", synced.permissions_synced is True,
+          repr(synced.overwrites))
+    check_eq("category.create_text_channel: category", synced.category_id, cat.id)
+
+    loose = await g.create_text_channel(f"dpy-loose-{TAG}", overwrites={role: P(attach_files=False)},
+                                        reason=R["loose"])
+    made["loose"] = loose
+    # The category is cached (create_category put it there): discord.py sends its overwrites with
+    # parent_id (PATCH /channels/{id} has no lock_permissions in discord.py).
+    moved = await loose.edit(category=cat, sync_permissions=True, reason=R["move"])
+    check_eq("edit(category=, sync_permissions=True): category", moved.category_id if moved else None, cat.id)
+    check_eq("edit(category=, sync_permissions=True): the category's overwrites", by_id(moved), cat_ids)
+    check("edit(category=, sync_permissions=True): permissions_synced", moved.permissions_synced is True,
+          repr(moved.overwrites))
+    # channel.move(category=, sync_permissions=True): PATCH /guilds/{id}/channels with
+    # lock_permissions, the server copying the category's overwrites.
+    drifter = await g.create_text_channel(f"dpy-drifter-{TAG}", overwrites={role: P(embed_links=False)},
+                                          reason=R["drifter"])
+    made["drifter"] = drifter
+    await drifter.move(end=True, category=cat, sync_permissions=True, reason=R["lock"])
+    drifted = await g.fetch_channel(drifter.id)
+    check_eq("move(category=, sync_permissions=True): category", drifted.category_id, cat.id)
+    check_eq("move(category=, sync_permissions=True): the category's overwrites (lock_permissions)",
+             by_id(drifted), cat_ids)
+
+    changed = P(send_messages=True, attach_files=True)
+    await cat.set_permissions(role, overwrite=changed, reason=R["category change"])
+    for label, c in (("edit(category=, sync_permissions=True)", moved),
+                     ("move(category=, sync_permissions=True)", drifter)):
+        f = await g.fetch_channel(c.id)
+        check_eq(f"a category's set_permissions carries over to a channel in sync ({label})",
+                 f.overwrites_for(role), changed)
+    desynced = P(send_messages=False, add_reactions=False)
+    await drifter.set_permissions(everyone, overwrite=desynced, reason=R["desync"])
+    await cat.set_permissions(role, overwrite=None, reason=R["category delete"])
+    f_drifter, f_moved = await g.fetch_channel(drifter.id), await g.fetch_channel(moved.id)
+    check_eq("a channel changed on its own leaves sync: keeps its overwrites when the category's change",
+             by_id(f_drifter), {GUILD_ID: desynced, role.id: changed})
+    check_eq("the channel still in sync follows the category's deletion", by_id(f_moved),
+             {GUILD_ID: P(send_messages=False)})
+
+    # --- deletions, then the audit log -----------------------------------------------------------
+    for key, channel in (("synced", synced), ("loose", moved), ("drifter", drifter), ("private", ch),
+                         ("category", cat)):
+        await channel.delete(reason=R[f"delete {key}"])
+    made.clear()
+    await role.delete(reason=R["delete role"])
+
+    async def entries(action):
+        return [e async for e in g.audit_logs(limit=100, action=action, user=discord.Object(id=BOT_ID))]
+
+    def one(found, label, target_id, reason):
+        mine = [e for e in found if e.reason == reason and e.target is not None and e.target.id == target_id]
+        check(f"audit: one entry for {label} (target, reason)", len(mine) == 1,
+              f"found {len(mine)}: {[(e.action.name, getattr(e.target, 'id', None), e.reason) for e in found][:20]!r}")
+        return mine[0] if mine else None
+
+    creates = await entries(A.overwrite_create)
+    updates = await entries(A.overwrite_update)
+    deletes = await entries(A.overwrite_delete)
+
+    def extra_id(e):
+        """The overwrite's role or member: entry.extra, else the id in its changes (discord.py
+        resolves a member's extra from its cache or the log's `users` only)."""
+        if e.extra is not None:
+            return getattr(e.extra, "id", None)
+        return getattr(e.after, "id", None) or getattr(e.before, "id", None)
+
+    e = one([x for x in creates if extra_id(x) == role.id], "set_permissions(role) creating it (overwrite_create)",
+            ch.id, R["role create"])
+    if e:
+        check("audit overwrite_create: extra is the Role", isinstance(e.extra, discord.Role) and e.extra.id == role.id,
+              repr(e.extra))
+        check_eq("audit overwrite_create: after.allow / after.deny",
+                 (e.after.allow, e.after.deny), first.pair())
+        check_eq("audit overwrite_create: after.id", getattr(e.after, "id", None), role.id)
+        check("audit overwrite_create: target is the channel (by id)", e.target.id == ch.id, repr(e.target))
+    e = one([x for x in updates if extra_id(x) == role.id], "set_permissions(role) changing it (overwrite_update)",
+            ch.id, R["role update"])
+    if e:
+        check_eq("audit overwrite_update: before/after allow",
+                 (e.before.allow, e.after.allow), (first.pair()[0], second.pair()[0]))
+        check_eq("audit overwrite_update: before/after deny",
+                 (e.before.deny, e.after.deny), (first.pair()[1], second.pair()[1]))
+    e = one([x for x in deletes if extra_id(x) == role.id], "set_permissions(role, overwrite=None) (overwrite_delete)",
+            ch.id, R["role delete"])
+    if e:
+        check_eq("audit overwrite_delete: before.allow / before.deny", (e.before.allow, e.before.deny), second.pair())
+        check_eq("audit overwrite_delete: before.id", getattr(e.before, "id", None), role.id)
+    e = one([x for x in creates if extra_id(x) == PLAIN_ID], "set_permissions(plain member) (overwrite_create)",
+            ch.id, R["allow plain"])
+    if e:
+        check_eq("audit overwrite_create (member): after.id", getattr(e.after, "id", None), PLAIN_ID)
+        check_eq("audit overwrite_create (member): after.allow", e.after.allow, P(view_channel=True).pair()[0])
+    one([x for x in creates if extra_id(x) == BOT_ID], "the bot's own member overwrite (overwrite_create)",
+        ch.id, R["admin deny"])
+    one([x for x in deletes if extra_id(x) == BOT_ID], "its removal (overwrite_delete)", ch.id, R["admin undo"])
+    # edit(overwrites=): the plain bot's overwrite changed, the role's added. (An update's changes
+    # carry no id: a member's entry is the one whose extra is not a Role.)
+    e = one([x for x in updates if not isinstance(x.extra, discord.Role)],
+            "edit(overwrites=) changing the plain bot's (overwrite_update)", ch.id, R["edit"])
+    if e:
+        check_eq("audit overwrite_update (member): deny before/after",
+                 (e.before.deny, e.after.deny), (discord.Permissions.none(), P(send_messages=False).pair()[1]))
+    one([x for x in creates if extra_id(x) == role.id], "edit(overwrites=) adding the role's (overwrite_create)",
+        ch.id, R["edit"])
+    check("audit: edit(overwrites=) left the unchanged overwrites alone (no entry for @everyone or the owner)",
+          not [x for x in creates + updates + deletes if x.reason == R["edit"] and extra_id(x) in (GUILD_ID, USER_ID)])
+    one([x for x in updates if extra_id(x) == role.id], "a category's set_permissions (overwrite_update)",
+        cat.id, R["category change"])
+
+    made_entries = await entries(A.channel_create)
+    e = one(made_entries, "the private channel's creation (channel_create)", ch.id, R["create"])
+    if e:
+        check_eq("audit channel_create: after.name, after.type", (e.after.name, e.after.type),
+                 (f"dpy-private-{TAG}", discord.ChannelType.text))
+    e = one(made_entries, "the category's creation (channel_create)", cat.id, R["category"])
+    if e:
+        check_eq("audit channel_create (category): after.type", e.after.type, discord.ChannelType.category)
+    e = one(await entries(A.channel_update), "the rename (channel_update)", ch.id, R["rename"])
+    if e:
+        check_eq("audit channel_update: name before/after", (e.before.name, e.after.name),
+                 (f"dpy-private-{TAG}", f"dpy-private-renamed-{TAG}"))
+    e = one(await entries(A.channel_delete), "the private channel's deletion (channel_delete)", ch.id,
+            R["delete private"])
+    if e:
+        check_eq("audit channel_delete: before.name", e.before.name, f"dpy-private-renamed-{TAG}")
 
 
 def entry():

@@ -3,9 +3,14 @@
 # first over REST only, then as gateway bots (WebSocket) reacting to a person acting over REST.
 # Covered (each script's header says what it checks): login and identity, guilds, channels,
 # messages and history, invites, members; roles (create, edit, reorder, delete), member changes
-# (roles, nick, timeouts) with audit log reasons, permission refusals and the audit log; on the
-# gateway, READY/GUILD_CREATE and the message, channel, role and member events with the caches
-# they update.
+# (roles, nick, timeouts) with audit log reasons, permission refusals and the audit log; channel
+# permission overwrites (create, read back, set/edit/delete, replace, category sync and
+# lock_permissions, their audit entries) and private channels invisible to the plain bot over
+# REST (403 50001) until an overwrite lets it; on the gateway, READY/GUILD_CREATE and the message,
+# channel, role and member events with the caches they update, and, with the plain bot as a second
+# gateway client, a private channel absent from its GUILD_CREATE and events, CHANNEL_CREATE/DELETE
+# as an overwrite gives and takes its view, CHANNEL_UPDATE with the overwrites and
+# GUILD_AUDIT_LOG_ENTRY_CREATE for the administrator.
 #
 # Usage (from the repository root):   tests/compat/run.sh
 #

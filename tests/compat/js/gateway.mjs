@@ -7,10 +7,22 @@
 // permissions) and changes that member (roles, nick, a timeout and its lifting): the client must
 // emit roleCreate/roleUpdate/roleDelete and guildMemberUpdate with the new state, its caches
 // (guild.roles.cache, member.roles.cache, nickname, communicationDisabledUntil) must follow, and
-// guild.fetchAuditLogs filtered by the person must show the person's role creation.
+// guild.fetchAuditLogs filtered by the person must show the person's role creation. Then permission
+// overwrites: the person creates a channel private to the person (@everyone denied ViewChannel);
+// the client, an administrator, emits channelCreate with the overwrites and
+// guildAuditLogEntryCreate (intent GuildModeration) for it. The plain bot connects as a second
+// Client: the channel is not in its GUILD_CREATE (guild.channels.cache) and no event of it reaches
+// it (a message posted there does not; checked once a later message in general arrived). A member
+// overwrite for the plain bot brings it channelCreate and the messages posted there; the client
+// emits channelUpdate (old/new permissionOverwrites) and guildAuditLogEntryCreate
+// ChannelOverwriteCreate (extra the cached GuildMember); a changed @everyone overwrite gives both
+// channelUpdate and ChannelOverwriteUpdate (extra guild.roles.everyone); removing the member
+// overwrite gives the plain bot channelDelete and nothing of the channel afterwards (its messages,
+// its deletion), the client ChannelOverwriteDelete and ChannelDelete; the plain bot (no
+// ViewAuditLog) receives no audit entries.
 //
 // Environment (from seed.py): COMPAT_BASE, COMPAT_BOT_TOKEN, COMPAT_APP_ID, COMPAT_USER_ID,
-// COMPAT_USER_TOKEN, COMPAT_GUILD_ID, COMPAT_GENERAL_ID, COMPAT_PLAIN_ID. Optional (run.sh's cluster mode):
+// COMPAT_USER_TOKEN, COMPAT_GUILD_ID, COMPAT_GENERAL_ID, COMPAT_PLAIN_ID, COMPAT_PLAIN_TOKEN. Optional (run.sh's cluster mode):
 // COMPAT_EXPECT_GATEWAY_URL, the ws:// URL of the node the gateway session must be on: READY's
 // resume_gateway_url must be it.
 //
@@ -38,6 +50,7 @@ import {
   GatewayIntentBits,
   GuildMember,
   MessageType,
+  OverwriteType,
   PermissionFlagsBits,
   PermissionsBitField,
   Status,
@@ -71,6 +84,7 @@ const USER_TOKEN = need('COMPAT_USER_TOKEN');
 const GUILD_ID = need('COMPAT_GUILD_ID');
 const GENERAL_ID = need('COMPAT_GENERAL_ID');
 const PLAIN_ID = need('COMPAT_PLAIN_ID'); // the bot without permissions, a member the person changes
+const PLAIN_TOKEN = need('COMPAT_PLAIN_TOKEN'); // its token: the second gateway client
 const RUN_TAG = String(Date.now()).slice(-6);
 const EXPECT_GATEWAY = process.env.COMPAT_EXPECT_GATEWAY_URL; // cluster mode: node B's gateway
 
@@ -272,6 +286,8 @@ async function scenario(client) {
 
   await rolesAndMembers(client, guild);
 
+  await privateChannel(client, guild);
+
   checkEq('client.ws.status is Ready at the end', client.ws.status, Status.Ready);
 }
 
@@ -402,6 +418,218 @@ async function rolesAndMembers(client, guild) {
   }
 }
 
+// A channel private to the person, seen by a second gateway client, the plain bot (the bot under
+// test is an administrator: overwrites do not hide anything from it).
+async function privateChannel(client, guild) {
+  const F = PermissionFlagsBits;
+  const VIEW = String(F.ViewChannel);
+  const reason = `djs-gw overwrites by the person ${RUN_TAG}`;
+  const targets = (c) => [...c.permissionOverwrites.cache.keys()].sort();
+  const isAudit = (action, id) => (e) => e.action === action && e.targetId === id;
+
+  // --- the person creates a channel only the person may view ---
+  const name = `djs-gw-private-${RUN_TAG}`;
+  const seen = expectEvent(client, Events.ChannelCreate, (c) => c.name === name,
+    "administrator: channelCreate for the person's private channel");
+  const logged = expectEvent(client, Events.GuildAuditLogEntryCreate,
+    (e) => e.action === AuditLogEvent.ChannelCreate && e.changes.some((c) => c.key === 'name' && c.new === name),
+    'guildAuditLogEntryCreate: ChannelCreate (intent GuildModeration, ViewAuditLog)');
+  const made = await userRest('POST', `/guilds/${GUILD_ID}/channels`, {
+    name,
+    type: 0,
+    permission_overwrites: [{ id: GUILD_ID, type: 0, deny: VIEW }, { id: USER_ID, type: 1, allow: VIEW }],
+  }, reason);
+  const pid = made.id;
+  const got = await seen;
+  if (!got) return;
+  const [ch] = got;
+  checkEq('channelCreate: id matches the REST response', ch.id, pid);
+  checkEq("channelCreate: @everyone's overwrite denies ViewChannel",
+    ch.permissionOverwrites.cache.get(GUILD_ID)?.deny.has(F.ViewChannel), true);
+  check('permissionsFor(plain bot) from the cached overwrites: no ViewChannel',
+    ch.permissionsFor(PLAIN_ID)?.has(F.ViewChannel) === false, show(ch.permissionsFor(PLAIN_ID)?.toArray()));
+  check('permissionsFor(the bot), an administrator: ViewChannel', ch.permissionsFor(client.user)?.has(F.ViewChannel) === true);
+  const loggedGot = await logged;
+  if (loggedGot) {
+    const [e, g] = loggedGot;
+    check('audit entry: the guild, target the cached channel, executor the person, the reason',
+      g === guild && e.target === ch && e.executorId === USER_ID && e.reason === reason,
+      show([g?.id, e.targetId, e.executorId, e.reason]));
+  }
+
+  // --- the plain bot connects: GUILD_CREATE without the private channel ---
+  const plainClient = new Client({
+    intents: [
+      GatewayIntentBits.Guilds,
+      GatewayIntentBits.GuildMessages,
+      GatewayIntentBits.MessageContent,
+      GatewayIntentBits.GuildModeration,
+    ],
+    rest: { api: `${BASE}/api`, cdn: BASE, timeout: 15_000, retries: 1 },
+  });
+  const dispatches = []; // [t, d] of every dispatch the plain bot received
+  plainClient.on(Events.Raw, (packet) => {
+    if (packet?.op === 0) dispatches.push([packet.t, packet.d ?? {}]);
+  });
+  plainClient.on(Events.Error, (err) => check('plain bot: no client error event', false, `${err?.stack ?? err}`));
+  const aboutPrivate = (since = 0) => dispatches.slice(since).filter(([t, d]) =>
+    d.channel_id === pid || (String(t).startsWith('CHANNEL_') && d.id === pid)
+    || (t === 'GUILD_CREATE' && (d.channels ?? []).some((c) => c.id === pid))).map(([t]) => t);
+  // The person posts in general; once the plain bot has that message, whatever was published
+  // before it has been delivered.
+  const marker = async (label) => {
+    const content = `marker ${label} (${RUN_TAG})`;
+    const got = expectEvent(plainClient, Events.MessageCreate, (m) => m.content === content,
+      `plain bot: messageCreate for the person's marker in general (${label})`);
+    await userRest('POST', `/channels/${GENERAL_ID}/messages`, { content });
+    return got;
+  };
+
+  try {
+    const ready = expectEvent(plainClient, Events.ClientReady, () => true, 'plain bot (a second gateway client): ClientReady',
+      READY_TIMEOUT_MS);
+    await plainClient.login(PLAIN_TOKEN);
+    if (!(await ready)) return;
+    const pguild = plainClient.guilds.cache.get(GUILD_ID);
+    if (!check('plain bot: the seeded guild is in its cache', pguild !== undefined)) return;
+    check('plain bot: guild.channels.cache has general', pguild.channels.cache.has(GENERAL_ID));
+    check('plain bot: the private channel is not in GUILD_CREATE (not in guild.channels.cache)',
+      !pguild.channels.cache.has(pid) && !plainClient.channels.cache.has(pid) && aboutPrivate().length === 0,
+      show(pguild.channels.cache.map((c) => [c.id, c.name])));
+
+    // --- messages there reach the administrator only ---
+    let text = `secret from the person (${RUN_TAG})`;
+    let adminMsg = expectEvent(client, Events.MessageCreate, (m) => m.content === text,
+      'administrator: messageCreate in the private channel');
+    let mark = dispatches.length;
+    await userRest('POST', `/channels/${pid}/messages`, { content: text });
+    await adminMsg;
+    if (await marker('after the private message')) {
+      check('plain bot: no event of the private channel (no MESSAGE_CREATE)', aboutPrivate(mark).length === 0,
+        show(aboutPrivate(mark)));
+    }
+
+    // --- a member overwrite lets the plain bot view it: channelCreate to it ---
+    const gained = expectEvent(plainClient, Events.ChannelCreate, (c) => c.id === pid,
+      'plain bot: channelCreate once a member overwrite lets it view the channel');
+    let updated = expectEvent(client, Events.ChannelUpdate, (o, n) => n.id === pid && n.permissionOverwrites.cache.has(PLAIN_ID),
+      'administrator: channelUpdate with the new member overwrite');
+    let audit = expectEvent(client, Events.GuildAuditLogEntryCreate, isAudit(AuditLogEvent.ChannelOverwriteCreate, pid),
+      'guildAuditLogEntryCreate: ChannelOverwriteCreate');
+    await userRest('PUT', `/channels/${pid}/permissions/${PLAIN_ID}`, { type: 1, allow: VIEW }, reason);
+    const gainedGot = await gained;
+    if (gainedGot) {
+      const [pch] = gainedGot;
+      check('plain bot: a TextChannel in guild.channels.cache', pch instanceof TextChannel && pguild.channels.cache.get(pid) === pch,
+        `${pch?.constructor?.name}`);
+      check('plain bot: its own overwrite, and permissionsFor(me) has ViewChannel',
+        pch.permissionOverwrites.cache.get(PLAIN_ID)?.allow.has(F.ViewChannel) === true
+        && pch.permissionsFor(plainClient.user)?.has(F.ViewChannel) === true, show(targets(pch)));
+    }
+    let updGot = await updated;
+    if (updGot) {
+      const [oldC, newC] = updGot;
+      checkEq('channelUpdate: overwrite targets old/new', [targets(oldC), targets(newC)],
+        [[GUILD_ID, USER_ID].sort(), [GUILD_ID, USER_ID, PLAIN_ID].sort()]);
+      checkEq('channelUpdate: the new member overwrite (type Member, allow ViewChannel)',
+        [newC.permissionOverwrites.cache.get(PLAIN_ID)?.type, String(newC.permissionOverwrites.cache.get(PLAIN_ID)?.allow.bitfield)],
+        [OverwriteType.Member, VIEW]);
+      check('the cached channel is updated', guild.channels.cache.get(pid)?.permissionOverwrites.cache.has(PLAIN_ID) === true);
+    }
+    let auditGot = await audit;
+    if (auditGot) {
+      const [e] = auditGot;
+      check('audit ChannelOverwriteCreate: extra is the plain bot (cached GuildMember)',
+        e.extra instanceof GuildMember && e.extra.id === PLAIN_ID, show(e.extra));
+      checkEq('audit ChannelOverwriteCreate: allow new, reason, executor',
+        [e.changes.find((c) => c.key === 'allow')?.new, e.reason, e.executorId], [VIEW, reason, USER_ID]);
+    }
+
+    text = `for the plain bot too (${RUN_TAG})`;
+    const plainMsg = expectEvent(plainClient, Events.MessageCreate, (m) => m.content === text,
+      'plain bot: messageCreate in the private channel it may now view');
+    await userRest('POST', `/channels/${pid}/messages`, { content: text });
+    const plainMsgGot = await plainMsg;
+    if (plainMsgGot) {
+      check('plain bot: message.channel is the cached channel', plainMsgGot[0].channel === pguild.channels.cache.get(pid));
+    }
+
+    // --- @everyone's overwrite changed: both receive channelUpdate ---
+    const deniesSend = (o, n) => n.id === pid && n.permissionOverwrites.cache.get(GUILD_ID)?.deny.has(F.SendMessages) === true;
+    const adminUpd = expectEvent(client, Events.ChannelUpdate, deniesSend,
+      "administrator: channelUpdate for @everyone's changed overwrite");
+    const plainUpd = expectEvent(plainClient, Events.ChannelUpdate, deniesSend, 'plain bot (may view): channelUpdate too');
+    audit = expectEvent(client, Events.GuildAuditLogEntryCreate, isAudit(AuditLogEvent.ChannelOverwriteUpdate, pid),
+      'guildAuditLogEntryCreate: ChannelOverwriteUpdate');
+    await userRest('PUT', `/channels/${pid}/permissions/${GUILD_ID}`,
+      { type: 0, deny: String(F.ViewChannel | F.SendMessages) }, reason);
+    updGot = await adminUpd;
+    if (updGot) {
+      const [oldC, newC] = updGot;
+      checkEq("channelUpdate: @everyone's deny old/new",
+        [String(oldC.permissionOverwrites.cache.get(GUILD_ID)?.deny.bitfield), String(newC.permissionOverwrites.cache.get(GUILD_ID)?.deny.bitfield)],
+        [VIEW, String(F.ViewChannel | F.SendMessages)]);
+    }
+    const plainUpdGot = await plainUpd;
+    if (plainUpdGot) {
+      const perms = plainUpdGot[1].permissionsFor(plainClient.user);
+      check('plain bot: permissionsFor(me): ViewChannel, no SendMessages',
+        perms?.has(F.ViewChannel) === true && perms?.has(F.SendMessages) === false, show(perms?.toArray()));
+    }
+    auditGot = await audit;
+    if (auditGot) {
+      const [e] = auditGot;
+      check('audit ChannelOverwriteUpdate: extra is @everyone (guild.roles.everyone)', e.extra === guild.roles.everyone, show(e.extra));
+      const deny = e.changes.find((c) => c.key === 'deny');
+      checkEq('audit ChannelOverwriteUpdate: deny old/new', [deny?.old, deny?.new], [VIEW, String(F.ViewChannel | F.SendMessages)]);
+    }
+
+    // --- the member overwrite removed: channelDelete to the plain bot ---
+    const lost = expectEvent(plainClient, Events.ChannelDelete, (c) => c.id === pid,
+      'plain bot: channelDelete once the overwrite is removed');
+    updated = expectEvent(client, Events.ChannelUpdate, (o, n) => n.id === pid && !n.permissionOverwrites.cache.has(PLAIN_ID),
+      'administrator: channelUpdate without the member overwrite');
+    audit = expectEvent(client, Events.GuildAuditLogEntryCreate, isAudit(AuditLogEvent.ChannelOverwriteDelete, pid),
+      'guildAuditLogEntryCreate: ChannelOverwriteDelete');
+    await userRest('DELETE', `/channels/${pid}/permissions/${PLAIN_ID}`, null, reason);
+    if (await lost) {
+      check('plain bot: the channel left guild.channels.cache and client.channels.cache',
+        !pguild.channels.cache.has(pid) && !plainClient.channels.cache.has(pid));
+    }
+    await updated;
+    auditGot = await audit;
+    if (auditGot) {
+      const [e] = auditGot;
+      checkEq('audit ChannelOverwriteDelete: extra is the plain bot, allow old', [e.extra?.id, e.changes.find((c) => c.key === 'allow')?.old],
+        [PLAIN_ID, VIEW]);
+    }
+
+    mark = dispatches.length;
+    text = `secret again (${RUN_TAG})`;
+    adminMsg = expectEvent(client, Events.MessageCreate, (m) => m.content === text,
+      'administrator: messageCreate in the private channel (again)');
+    await userRest('POST', `/channels/${pid}/messages`, { content: text });
+    await adminMsg;
+
+    // --- the channel deleted: the administrator is told, the plain bot is not ---
+    const gone = expectEvent(client, Events.ChannelDelete, (c) => c.id === pid, 'administrator: channelDelete for the private channel');
+    audit = expectEvent(client, Events.GuildAuditLogEntryCreate, isAudit(AuditLogEvent.ChannelDelete, pid),
+      'guildAuditLogEntryCreate: ChannelDelete');
+    await userRest('DELETE', `/channels/${pid}`, null, reason);
+    if (await gone) check('administrator: guild.channels.cache no longer has it', !guild.channels.cache.has(pid));
+    auditGot = await audit;
+    if (auditGot) checkEq('audit ChannelDelete: name old', auditGot[0].changes.find((c) => c.key === 'name')?.old, name);
+    if (await marker('after the view was taken away')) {
+      check('plain bot: no event of the channel after losing view (message, deletion)', aboutPrivate(mark).length === 0,
+        show(aboutPrivate(mark)));
+    }
+    check('plain bot (no ViewAuditLog): no GUILD_AUDIT_LOG_ENTRY_CREATE received',
+      !dispatches.some(([t]) => t === 'GUILD_AUDIT_LOG_ENTRY_CREATE'));
+  } finally {
+    await plainClient.destroy();
+  }
+}
+
 const watchdog = setTimeout(() => {
   check(`whole run finished within ${OVERALL_TIMEOUT_MS / 1000}s`, false, `last payloads received:\n${recentPayloads()}`);
   finish(1);
@@ -414,6 +642,7 @@ const client = new Client({
     GatewayIntentBits.GuildMessages,
     GatewayIntentBits.MessageContent,
     GatewayIntentBits.GuildMembers,
+    GatewayIntentBits.GuildModeration,
   ],
   rest: { api: `${BASE}/api`, cdn: BASE, timeout: 15_000, retries: 1 },
 });

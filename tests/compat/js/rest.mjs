@@ -6,7 +6,17 @@
 // setNickname, edit({roles}), timeout, disableCommunicationUntil), all with a reason
 // (X-Audit-Log-Reason) where discord.js sends one, a member without MANAGE_ROLES refused, and the
 // audit log those changes wrote (guild.fetchAuditLogs: action, executor, target, changes, reason;
-// filtered by type and by user). Environment (from seed.py): COMPAT_BASE, COMPAT_BOT_TOKEN,
+// filtered by type and by user). Then channel permission overwrites: a private channel made with
+// guild.channels.create({permissionOverwrites}) and read back (permissionOverwrites.cache,
+// permissionsFor), permissionOverwrites.create/edit/delete on a role and a member and
+// permissionOverwrites.set, all with a reason; the plain bot not seeing the private channel
+// (guild.channels.fetch() leaves it out; channels.fetch, and over REST its messages, one message
+// and a POST, answer 403 50001) until a member overwrite lets it, then refused
+// permissionOverwrites.edit/delete/set (403 50013); category sync (category.children.create
+// without overwrites takes the category's, setParent(cat, {lockPermissions: true}),
+// lockPermissions(), permissionsLocked, a category's change carried over to the channels in sync
+// only); the audit entries ChannelOverwriteCreate/Update/Delete (extra, changes) and
+// ChannelCreate/Update/Delete. Environment (from seed.py): COMPAT_BASE, COMPAT_BOT_TOKEN,
 // COMPAT_APP_ID, COMPAT_USER_ID, COMPAT_USER_NAME, COMPAT_GUILD_ID, COMPAT_GENERAL_ID,
 // COMPAT_SEED_MESSAGE_ID, COMPAT_PLAIN_ID, COMPAT_PLAIN_TOKEN (a second bot in the guild with no
 // permissions).
@@ -15,10 +25,13 @@
 
 import {
   AuditLogEvent,
+  CategoryChannel,
+  ChannelType,
   Client,
   ClientUser,
   DiscordAPIError,
   GuildMember,
+  OverwriteType,
   PermissionFlagsBits,
   PermissionsBitField,
   REST,
@@ -59,6 +72,12 @@ const REASONS = Object.fromEntries(
     'delete second'].map((k) => [k, `djs ${k} / ünïcode ${TAG}`]),
 );
 const UNKNOWN_ID = '1234567890123456789'; // a well-formed snowflake no object has
+// Reasons of the permission overwrite checks (their audit entries are found by them).
+const OW = Object.fromEntries(
+  ['role', 'create', 'allow plain', 'role create', 'role update', 'role delete', 'set', 'rename', 'category',
+    'synced', 'loose', 'move', 'desync', 'category change', 'lock', 'delete synced', 'delete loose',
+    'delete private', 'delete category', 'delete role'].map((k) => [k, `djs ow ${k} / ünïcode ${TAG}`]),
+);
 
 const failures = [];
 let passes = 0;
@@ -605,6 +624,254 @@ async function main() {
       checkEq('fetchAuditLogs({user: plain bot}): nothing (its refused attempts left no entry)', byPlain.entries.size, 0);
       const two = await guild.fetchAuditLogs({ limit: 2 });
       checkEq('fetchAuditLogs({limit: 2}): the 2 newest entries', [...two.entries.keys()], entryIds.slice(0, 2));
+    } finally {
+      await client.destroy();
+      await plainClient.destroy();
+    }
+  });
+
+  // Channel permission overwrites through a Client's managers (REST only): a private channel made
+  // with overwrites and read back, permissionOverwrites.create/edit/delete/set with reasons, the
+  // plain bot not seeing it until a member overwrite lets it, refused MANAGE_ROLES; category sync
+  // (children.create, setParent with lockPermissions, lockPermissions(), a category's change
+  // carried over, permissionsLocked); the audit entries of all that.
+  await step('permission overwrites', async () => {
+    const options = { intents: [], rest: { api: `${BASE}/api`, timeout: 15_000, retries: 1 } };
+    const client = new Client(options);
+    client.rest.setToken(BOT_TOKEN);
+    const plainClient = new Client(options);
+    plainClient.rest.setToken(PLAIN_TOKEN);
+    const plainRest = new REST({ version: '10', api: `${BASE}/api`, timeout: 15_000, retries: 1 }).setToken(PLAIN_TOKEN);
+    const F = PermissionFlagsBits;
+    const bits = (list) => String(new PermissionsBitField(list).bitfield);
+    // [id, type, allow, deny] of each overwrite, by id.
+    const owList = (channel) =>
+      [...channel.permissionOverwrites.cache.values()]
+        .map((o) => [o.id, o.type, String(o.allow.bitfield), String(o.deny.bitfield)])
+        .sort((a, b) => bySnowflake(a[0], b[0]));
+    const ow = (id, type, allow, deny) => [id, type, bits(allow), bits(deny)];
+    const sorted = (list) => [...list].sort((a, b) => bySnowflake(a[0], b[0]));
+    const refetch = (guild, channel) => guild.channels.fetch(channel.id ?? channel, { force: true });
+    try {
+      client.user = new ClientUser(client, await client.rest.get(Routes.user()));
+      client.users.cache.set(client.user.id, client.user);
+      const guild = await client.guilds.fetch({ guild: GUILD_ID, force: true });
+      const everyone = guild.roles.everyone;
+      const owner = await guild.members.fetch({ user: USER_ID, force: true });
+      const plain = await guild.members.fetch({ user: PLAIN_ID, force: true });
+      const role = await guild.roles.create({ name: `djs-ow-${TAG}`, reason: OW.role });
+
+      // --- a private channel: @everyone denied ViewChannel, the owner allowed ---
+      const ch = await guild.channels.create({
+        name: `djs-private-${TAG}`,
+        type: ChannelType.GuildText,
+        permissionOverwrites: [
+          { id: everyone, deny: [F.ViewChannel] },
+          { id: owner, allow: [F.ViewChannel, F.SendMessages] },
+        ],
+        reason: OW.create,
+      });
+      const privateOws = sorted([
+        ow(GUILD_ID, OverwriteType.Role, [], [F.ViewChannel]),
+        ow(USER_ID, OverwriteType.Member, [F.ViewChannel, F.SendMessages], []),
+      ]);
+      check('guild.channels.create({permissionOverwrites}): a TextChannel in guild.channels.cache',
+        ch instanceof TextChannel && guild.channels.cache.get(ch.id) === ch, `${ch?.constructor?.name}`);
+      checkEq('guild.channels.create({permissionOverwrites}): permissionOverwrites.cache', owList(ch), privateOws);
+      checkEq('guild.channels.fetch(id, {force}): the overwrites read back', owList(await refetch(guild, ch)), privateOws);
+      check('channel.permissionsFor(plain): no ViewChannel (computed from the overwrites)',
+        ch.permissionsFor(plain)?.has(F.ViewChannel) === false, show(ch.permissionsFor(plain)?.toArray()));
+      const listed = await guild.channels.fetch();
+      check('guild.channels.fetch() (administrator): has the private channel', listed.has(ch.id), show([...listed.keys()]));
+      const secret = await ch.send(`secret ${TAG}`);
+
+      // --- the plain bot (no permissions) may not view it ---
+      const plainGuild = await plainClient.guilds.fetch({ guild: GUILD_ID, force: true });
+      let seen = await plainGuild.channels.fetch();
+      check('plain bot: guild.channels.fetch() leaves the private channel out (general listed)',
+        !seen.has(ch.id) && seen.has(GENERAL_ID), show([...seen.keys()]));
+      await expectApiError('plain bot: client.channels.fetch(private) -> 403 50001', plainClient.channels.fetch(ch.id), 403, 50001);
+      await expectApiError('plain bot: guild.channels.fetch(private, {force}) -> 403 50001',
+        plainGuild.channels.fetch(ch.id, { force: true }), 403, 50001);
+      await expectApiError('plain bot REST: GET /channels/{private}/messages -> 403 50001',
+        plainRest.get(Routes.channelMessages(ch.id)), 403, 50001);
+      await expectApiError('plain bot REST: GET /channels/{private}/messages/{id} -> 403 50001',
+        plainRest.get(Routes.channelMessage(ch.id, secret.id)), 403, 50001);
+      await expectApiError('plain bot REST: POST /channels/{private}/messages -> 403 50001',
+        plainRest.post(Routes.channelMessages(ch.id), { body: { content: 'must be refused' } }), 403, 50001);
+
+      const same = await ch.permissionOverwrites.create(plain, { ViewChannel: true }, { reason: OW['allow plain'] });
+      check('permissionOverwrites.create(member): resolves the channel', same === ch, `${same?.constructor?.name}`);
+      const pch = await plainClient.channels.fetch(ch.id, { force: true });
+      check('plain bot, allowed by a member overwrite: client.channels.fetch(private) is the TextChannel',
+        pch instanceof TextChannel && pch.id === ch.id, `${pch?.constructor?.name}`);
+      checkEq('plain bot: the fetched channel shows its own overwrite',
+        pch.permissionOverwrites.cache.get(PLAIN_ID) && owList(pch).find((o) => o[0] === PLAIN_ID),
+        ow(PLAIN_ID, OverwriteType.Member, [F.ViewChannel], []));
+      seen = await plainGuild.channels.fetch();
+      check('plain bot: guild.channels.fetch() now lists the private channel', seen.has(ch.id), show([...seen.keys()]));
+      const history = await pch.messages.fetch({ limit: 5 });
+      checkEq('plain bot: channel.messages.fetch() now has the secret message', [...history.keys()], [secret.id]);
+      const mine = await pch.send(`plain in private ${TAG}`);
+      checkEq('plain bot: channel.send() to the private channel now works', mine.channelId, ch.id);
+      await mine.delete();
+      await expectApiError('plain bot: permissionOverwrites.edit -> 403 50013 (no MANAGE_ROLES)',
+        pch.permissionOverwrites.edit(plainGuild.roles.everyone, { SendMessages: false }, { reason: 'must be refused' }),
+        403, 50013);
+      await expectApiError('plain bot: permissionOverwrites.delete -> 403 50013',
+        pch.permissionOverwrites.delete(PLAIN_ID, 'must be refused'), 403, 50013);
+      await expectApiError('plain bot: permissionOverwrites.set -> 403 50013', pch.permissionOverwrites.set([]), 403, 50013);
+
+      // --- a role's overwrite: create, edit (merged with the cached one), delete ---
+      await ch.permissionOverwrites.create(role, { ViewChannel: true, SendMessages: false }, { reason: OW['role create'] });
+      let fetched = await refetch(guild, ch);
+      checkEq('permissionOverwrites.create(role): read back', owList(fetched).find((o) => o[0] === role.id),
+        ow(role.id, OverwriteType.Role, [F.ViewChannel], [F.SendMessages]));
+      await fetched.permissionOverwrites.edit(role, { SendMessages: true, EmbedLinks: false }, { reason: OW['role update'] });
+      fetched = await refetch(guild, ch);
+      checkEq('permissionOverwrites.edit(role): merged with the existing overwrite, read back',
+        owList(fetched).find((o) => o[0] === role.id),
+        ow(role.id, OverwriteType.Role, [F.ViewChannel, F.SendMessages], [F.EmbedLinks]));
+      await fetched.permissionOverwrites.delete(role, OW['role delete']);
+      fetched = await refetch(guild, ch);
+      check('permissionOverwrites.delete(role): gone', !fetched.permissionOverwrites.cache.has(role.id), show(owList(fetched)));
+
+      // --- permissionOverwrites.set: replaces them all ---
+      const setOws = [
+        { id: everyone, deny: [F.ViewChannel] },
+        { id: owner, allow: [F.ViewChannel, F.SendMessages] },
+        { id: plain, allow: [F.ViewChannel], deny: [F.SendMessages] },
+        { id: role, allow: [F.ViewChannel], deny: [F.AddReactions] },
+      ];
+      const wanted = sorted([
+        ...privateOws,
+        ow(PLAIN_ID, OverwriteType.Member, [F.ViewChannel], [F.SendMessages]),
+        ow(role.id, OverwriteType.Role, [F.ViewChannel], [F.AddReactions]),
+      ]);
+      const edited = await ch.permissionOverwrites.set(setOws, OW.set);
+      checkEq('permissionOverwrites.set([...]): the returned channel', owList(edited), wanted);
+      checkEq('permissionOverwrites.set([...]): read back', owList(await refetch(guild, ch)), wanted);
+      const renamed = await ch.setName(`djs-private-renamed-${TAG}`, OW.rename);
+      checkEq('channel.setName: renamed, overwrites kept', [renamed.name, owList(renamed)], [`djs-private-renamed-${TAG}`, wanted]);
+
+      // --- category sync ---
+      const cat = await guild.channels.create({
+        name: `djs-cat-${TAG}`,
+        type: ChannelType.GuildCategory,
+        permissionOverwrites: [{ id: everyone, deny: [F.SendMessages] }, { id: role, allow: [F.SendMessages] }],
+        reason: OW.category,
+      });
+      check('guild.channels.create({type: GuildCategory}): a CategoryChannel', cat instanceof CategoryChannel, `${cat?.constructor?.name}`);
+      const catOws = sorted([
+        ow(GUILD_ID, OverwriteType.Role, [], [F.SendMessages]),
+        ow(role.id, OverwriteType.Role, [F.SendMessages], []),
+      ]);
+      checkEq('category: permissionOverwrites.cache', owList(cat), catOws);
+      const synced = await cat.children.create({ name: `djs-synced-${TAG}`, reason: OW.synced });
+      checkEq('category.children.create (no overwrites): parentId', synced.parentId, cat.id);
+      checkEq("category.children.create (no overwrites): the category's overwrites", owList(synced), catOws);
+      checkEq('category.children.create: permissionsLocked', synced.permissionsLocked, true);
+
+      const loose = await guild.channels.create({
+        name: `djs-loose-${TAG}`,
+        permissionOverwrites: [{ id: role, deny: [F.AttachFiles] }],
+        reason: OW.loose,
+      });
+      checkEq('a channel without a category: permissionsLocked null', loose.permissionsLocked, null);
+      const moved = await loose.setParent(cat, { lockPermissions: true, reason: OW.move });
+      checkEq('setParent(category, {lockPermissions: true}): parentId', moved.parentId, cat.id);
+      checkEq("setParent(category, {lockPermissions: true}): the category's overwrites", owList(moved), catOws);
+      checkEq('setParent(category, {lockPermissions: true}): permissionsLocked', moved.permissionsLocked, true);
+
+      await synced.permissionOverwrites.edit(everyone, { AddReactions: false }, { reason: OW.desync });
+      let diverged = await refetch(guild, synced);
+      checkEq('a channel changed on its own: permissionsLocked false', diverged.permissionsLocked, false);
+      await cat.permissionOverwrites.edit(role, { AttachFiles: true }, { reason: OW['category change'] });
+      const catNow = await refetch(guild, cat);
+      const roleNow = ow(role.id, OverwriteType.Role, [F.SendMessages, F.AttachFiles], []);
+      checkEq("category's permissionOverwrites.edit: read back", owList(catNow).find((o) => o[0] === role.id), roleNow);
+      const movedNow = await refetch(guild, moved);
+      checkEq("a category's change carries over to the channel in sync", owList(movedNow), owList(catNow));
+      checkEq('the channel in sync: permissionsLocked still true', movedNow.permissionsLocked, true);
+      diverged = await refetch(guild, synced);
+      checkEq("the channel out of sync keeps its own overwrites",
+        owList(diverged), sorted([ow(GUILD_ID, OverwriteType.Role, [], [F.SendMessages, F.AddReactions]), ow(role.id, OverwriteType.Role, [F.SendMessages], [])]));
+      const relocked = await diverged.lockPermissions();
+      checkEq("lockPermissions(): the category's overwrites again", owList(relocked), owList(catNow));
+      checkEq('lockPermissions(): permissionsLocked', relocked.permissionsLocked, true);
+
+      // --- deletions, then the audit log (the role is deleted last: entries name it) ---
+      await synced.delete(OW['delete synced']);
+      await moved.delete(OW['delete loose']);
+      await ch.delete(OW['delete private']);
+      await cat.delete(OW['delete category']);
+
+      const list = async (type) => [...(await guild.fetchAuditLogs({ type, user: BOT_ID, limit: 100 })).entries.values()];
+      const [creates, updates, deletes] = await Promise.all([
+        list(AuditLogEvent.ChannelOverwriteCreate),
+        list(AuditLogEvent.ChannelOverwriteUpdate),
+        list(AuditLogEvent.ChannelOverwriteDelete),
+      ]);
+      const changed = (e, key) => e.changes.find((c) => c.key === key);
+      const one = (entries, label, targetId, reason, extraId) => {
+        const found = entries.filter((e) => e.targetId === targetId && e.reason === reason && (extraId === undefined || e.extra?.id === extraId));
+        check(`audit: one ${AuditLogEvent[entries[0]?.action] ?? 'matching'} entry for ${label} (target, reason, extra)`, found.length === 1,
+          `found ${found.length}; entries: ${show(entries.map((e) => [e.action, e.targetId, e.extra?.id, e.reason]).slice(0, 20))}`);
+        return found[0];
+      };
+      let e = one(creates, 'permissionOverwrites.create(role)', ch.id, OW['role create'], role.id);
+      if (e) {
+        checkEq('audit ChannelOverwriteCreate: actionType Create, targetType Channel', [e.actionType, e.targetType], ['Create', 'Channel']);
+        check('audit ChannelOverwriteCreate: extra is the Role', e.extra instanceof Role && e.extra.id === role.id, show(e.extra));
+        checkEq('audit ChannelOverwriteCreate: allow/deny new', [changed(e, 'allow')?.new, changed(e, 'deny')?.new],
+          [bits([F.ViewChannel]), bits([F.SendMessages])]);
+        checkEq('audit ChannelOverwriteCreate: id and type new', [changed(e, 'id')?.new, changed(e, 'type')?.new], [role.id, 0]);
+      }
+      e = one(updates, 'permissionOverwrites.edit(role)', ch.id, OW['role update'], role.id);
+      if (e) {
+        checkEq('audit ChannelOverwriteUpdate: actionType Update', e.actionType, 'Update');
+        checkEq('audit ChannelOverwriteUpdate: allow old/new', [changed(e, 'allow')?.old, changed(e, 'allow')?.new],
+          [bits([F.ViewChannel]), bits([F.ViewChannel, F.SendMessages])]);
+        checkEq('audit ChannelOverwriteUpdate: deny old/new', [changed(e, 'deny')?.old, changed(e, 'deny')?.new],
+          [bits([F.SendMessages]), bits([F.EmbedLinks])]);
+      }
+      e = one(deletes, 'permissionOverwrites.delete(role)', ch.id, OW['role delete'], role.id);
+      if (e) {
+        checkEq('audit ChannelOverwriteDelete: actionType Delete', e.actionType, 'Delete');
+        checkEq('audit ChannelOverwriteDelete: allow/deny old', [changed(e, 'allow')?.old, changed(e, 'deny')?.old],
+          [bits([F.ViewChannel, F.SendMessages]), bits([F.EmbedLinks])]);
+      }
+      e = one(creates, 'permissionOverwrites.create(plain member)', ch.id, OW['allow plain'], PLAIN_ID);
+      if (e) {
+        check('audit ChannelOverwriteCreate (member): extra is the plain bot (a cached GuildMember)',
+          e.extra instanceof GuildMember && e.extra.id === PLAIN_ID, show(e.extra));
+        checkEq('audit ChannelOverwriteCreate (member): type new 1', changed(e, 'type')?.new, 1);
+      }
+      one(updates, "permissionOverwrites.set changing the plain bot's", ch.id, OW.set, PLAIN_ID);
+      one(creates, "permissionOverwrites.set adding the role's", ch.id, OW.set, role.id);
+      check('audit: permissionOverwrites.set left the unchanged overwrites alone (no entry for @everyone or the owner)',
+        ![...creates, ...updates, ...deletes].some((x) => x.reason === OW.set && [GUILD_ID, USER_ID].includes(x.extra?.id)));
+      one(updates, "the category's permissionOverwrites.edit", cat.id, OW['category change'], role.id);
+
+      const chCreates = await list(AuditLogEvent.ChannelCreate);
+      e = one(chCreates, 'the private channel', ch.id, OW.create);
+      if (e) {
+        checkEq('audit ChannelCreate: name, type', [changed(e, 'name')?.new, changed(e, 'type')?.new], [`djs-private-${TAG}`, 0]);
+      }
+      e = one(chCreates, 'the category', cat.id, OW.category);
+      if (e) checkEq('audit ChannelCreate (category): type 4', changed(e, 'type')?.new, 4);
+      e = one(await list(AuditLogEvent.ChannelUpdate), 'channel.setName', ch.id, OW.rename);
+      if (e) {
+        checkEq('audit ChannelUpdate: name old/new', [changed(e, 'name')?.old, changed(e, 'name')?.new],
+          [`djs-private-${TAG}`, `djs-private-renamed-${TAG}`]);
+      }
+      e = one(await list(AuditLogEvent.ChannelDelete), 'channel.delete', ch.id, OW['delete private']);
+      if (e) {
+        checkEq('audit ChannelDelete: actionType Delete, name old', [e.actionType, changed(e, 'name')?.old],
+          ['Delete', `djs-private-renamed-${TAG}`]);
+        checkEq('audit ChannelDelete: target {id} (the channel is gone)', e.target?.id, ch.id);
+      }
+      await guild.roles.delete(role, OW['delete role']);
     } finally {
       await client.destroy();
       await plainClient.destroy();
