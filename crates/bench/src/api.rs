@@ -42,9 +42,10 @@ pub struct Api {
     pub gateway: String,
 }
 
-/// A guild set up for a run: its general channel.
+/// A guild set up for a run: its id and its general channel.
 #[derive(Debug, Clone)]
 pub struct Guild {
+    pub id: String,
     pub channel: String,
 }
 
@@ -192,7 +193,58 @@ impl Api {
                     .map_err(|e| format!("joining the guild: {e}"))?;
             }
         }
-        Ok(Guild { channel })
+        Ok(Guild {
+            id: str_field(&g, "id")?,
+            channel,
+        })
+    }
+
+    /// Makes `guild`'s channel private to `members`: a role allowed VIEW_CHANNEL there, given
+    /// to each of them, and VIEW_CHANNEL denied to @everyone. Members without the role (and
+    /// their sessions) no longer see the channel.
+    pub async fn make_private(
+        &self,
+        guild: &Guild,
+        owner: &str,
+        members: &[String],
+    ) -> Result<(), String> {
+        const VIEW: u64 = 1 << 10;
+        let fail = |what: &str, e: CallError| format!("making the channel private: {what}: {e}");
+        let role = self
+            .post(
+                &format!("/guilds/{}/roles", guild.id),
+                Some(owner),
+                json!({"name": "insiders"}),
+            )
+            .await
+            .map_err(|e| fail("role", e))?;
+        let role = str_field(&role, "id")?;
+        for token in members {
+            let me = self
+                .get("/users/@me", token)
+                .await
+                .map_err(|e| fail("user", e))?;
+            let user = str_field(&me, "id")?;
+            self.call(
+                reqwest::Method::PUT,
+                &format!("/guilds/{}/members/{user}/roles/{role}", guild.id),
+                Some(owner),
+                None,
+            )
+            .await
+            .map_err(|e| fail("giving the role", e))?;
+        }
+        for (target, kind, allow, deny) in [(&role, 0, VIEW, 0), (&guild.id, 0, 0, VIEW)] {
+            self.call(
+                reqwest::Method::PUT,
+                &format!("/channels/{}/permissions/{target}", guild.channel),
+                Some(owner),
+                Some(&json!({"type": kind, "allow": allow.to_string(), "deny": deny.to_string()})),
+            )
+            .await
+            .map_err(|e| fail("overwrite", e))?;
+        }
+        Ok(())
     }
 }
 

@@ -17,7 +17,11 @@
 //!   heartbeating but never read, to show whether a stalled client slows the others.
 //!   `--gateway-url URL[,URL...]` sends the listeners (and stalled sessions) to other nodes of
 //!   a cluster than the one at `--base`, where the senders post: assigned in turn, with the
-//!   end-to-end latency also reported per gateway.
+//!   end-to-end latency also reported per gateway. `--private` makes the channel private
+//!   (@everyone denied VIEW_CHANNEL, a role given to senders and listeners allowed it), so that
+//!   every delivery goes through the channel's overwrites; `--outsiders K` then adds K sessions
+//!   of a member without that role and reports how many of the run's messages reached them
+//!   (the answer must be 0).
 //! - **W2, history** (`w2 --seed N --pages P`): seeds N messages in one channel (several
 //!   posts in flight), then reads P pages `GET /channels/{id}/messages?limit=50&before=<id>`
 //!   before randomly chosen seeded messages; reports page latency percentiles and pages/s.

@@ -48,6 +48,15 @@ pub struct W1 {
     /// them in turn.
     #[arg(long = "gateway-url", value_name = "URL", value_delimiter = ',')]
     pub gateway_urls: Vec<String>,
+    /// The channel is private: @everyone is denied VIEW_CHANNEL there and a role given to the
+    /// senders and listeners is allowed it (every delivery goes through the channel's
+    /// overwrites).
+    #[arg(long)]
+    pub private: bool,
+    /// With `--private`: extra sessions of a member without that role, who must receive none
+    /// of the run's messages (counted and reported as leaked).
+    #[arg(long, default_value_t = 0)]
+    pub outsiders: usize,
 }
 
 /// What one listener saw.
@@ -76,21 +85,33 @@ pub async fn run(api: &Api, w: &W1, server_pids: &[u32]) -> Result<Value, String
             .map(|u| gateway_url(u))
             .collect::<Result<_, _>>()?
     };
+    if w.outsiders > 0 && !w.private {
+        return Err("--outsiders needs --private".into());
+    }
     let prefix = run_prefix("w1");
     let la = w.listener_accounts.clamp(1, w.listeners.max(1));
+    let outsider_accounts = usize::from(w.outsiders > 0);
     eprintln!(
         "w1: registering {} accounts ({} senders, {} listener accounts, 1 owner)",
         w.senders + la + 1,
         w.senders,
         la
     );
-    let tokens = api.register_many(&prefix, w.senders + la + 1, 16).await?;
+    let tokens = api
+        .register_many(&prefix, w.senders + la + 1 + outsider_accounts, 16)
+        .await?;
     let (owner, rest) = tokens.split_first().ok_or("no accounts")?;
     let guild = api
         .guild_with(&format!("{prefix}guild"), owner, rest)
         .await?;
     let senders: Vec<String> = rest[..w.senders].to_vec();
-    let listener_tokens: Vec<String> = rest[w.senders..].to_vec();
+    let listener_tokens: Vec<String> = rest[w.senders..w.senders + la].to_vec();
+    let outsider_tokens: Vec<String> = rest[w.senders + la..].to_vec();
+    if w.private {
+        eprintln!("w1: making the channel private to the senders and listeners");
+        api.make_private(&guild, owner, &rest[..w.senders + la])
+            .await?;
+    }
 
     eprintln!(
         "w1: opening {} listener sessions (zlib: {}) at {}",
@@ -99,6 +120,11 @@ pub async fn run(api: &Api, w: &W1, server_pids: &[u32]) -> Result<Value, String
         gateways.join(", ")
     );
     let opened = open_all(&gateways, &listener_tokens, w.listeners, w.zlib).await?;
+    let mut outsiders = Vec::new();
+    if w.outsiders > 0 {
+        eprintln!("w1: opening {} outsider sessions", w.outsiders);
+        outsiders = open_all(&gateways, &outsider_tokens, w.outsiders, w.zlib).await?;
+    }
     let mut stalled = Vec::new();
     if w.stalled > 0 {
         eprintln!("w1: opening {} stalled sessions", w.stalled);
@@ -117,6 +143,18 @@ pub async fn run(api: &Api, w: &W1, server_pids: &[u32]) -> Result<Value, String
             total as usize,
             epoch,
             delivered.clone(),
+            stop_rx.clone(),
+            hard_limit,
+        )));
+    }
+    let leaked = Arc::new(AtomicU64::new(0));
+    let mut outsider_tasks = Vec::with_capacity(outsiders.len());
+    for s in outsiders {
+        outsider_tasks.push(tokio::spawn(listen(
+            s,
+            total as usize,
+            epoch,
+            leaked.clone(),
             stop_rx.clone(),
             hard_limit,
         )));
@@ -200,6 +238,10 @@ pub async fn run(api: &Api, w: &W1, server_pids: &[u32]) -> Result<Value, String
             ended.add(e);
         }
     }
+    for o in outsider_tasks {
+        o.await.map_err(|e| e.to_string())?;
+    }
+    let leaked = leaked.load(Ordering::Relaxed);
     let mut stall_ends = Errors::default();
     for s in stalls {
         stall_ends.add(s.await.map_err(|e| e.to_string())?);
@@ -223,13 +265,15 @@ pub async fn run(api: &Api, w: &W1, server_pids: &[u32]) -> Result<Value, String
     let deliver_rate = stats::rate(received, deliver_time);
 
     say!(
-        "w1: {} listeners, {} senders x {} messages, zlib {}, stalled {}, rate {}",
+        "w1: {} listeners, {} senders x {} messages, zlib {}, stalled {}, rate {}, private {}, outsiders {}",
         w.listeners,
         w.senders,
         w.messages,
         w.zlib,
         w.stalled,
-        w.rate.map_or("unlimited".into(), |r| format!("{r}/s"))
+        w.rate.map_or("unlimited".into(), |r| format!("{r}/s")),
+        w.private,
+        w.outsiders
     );
     say!(
         "  sent        {} ok of {} in {:.2} s: {:.0} msgs/s",
@@ -281,6 +325,13 @@ pub async fn run(api: &Api, w: &W1, server_pids: &[u32]) -> Result<Value, String
             }
         }
     }
+    if w.outsiders > 0 {
+        say!(
+            "  outsiders   {} sessions without view of the channel received {} of its messages",
+            w.outsiders,
+            leaked
+        );
+    }
     say!("  send errors {}", sent.errors.line());
     say!("  listener ends before stop: {}", ended.line());
     if w.stalled > 0 {
@@ -294,6 +345,9 @@ pub async fn run(api: &Api, w: &W1, server_pids: &[u32]) -> Result<Value, String
         "rate": w.rate,
         "zlib": w.zlib,
         "stalled": w.stalled,
+        "private": w.private,
+        "outsiders": w.outsiders,
+        "outsider_deliveries": leaked,
         "sent_ok": sent.ok,
         "send_secs": send_time.as_secs_f64(),
         "send_msgs_per_sec": send_rate,
