@@ -6,11 +6,12 @@ use hearth_core::names::{self, FieldError};
 use hearth_core::{Permissions, Snowflake, Timestamp};
 use hearth_protocol::objects::{Application, CreatedApplication, Member};
 use hearth_protocol::requests::{Authorize, AuthorizeQuery, CreateApplication};
-use hearth_store::{Member as DbMember, NewUser, Role, Session};
+use hearth_store::{self as db, Member as DbMember, NewUser, Role, Session};
 use rand::RngCore;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use crate::audit::{self, Reason};
 use crate::auth::new_token;
 use crate::extract::{errors, token_hash, Auth, Json, Query};
 use crate::{access, convert, events, ApiError, ApiResult, AppState};
@@ -137,6 +138,7 @@ async fn current_application(
 async fn authorize(
     State(state): State<AppState>,
     auth: Auth,
+    reason: Reason,
     Query(q): Query<AuthorizeQuery>,
     Json(body): Json<Authorize>,
 ) -> ApiResult<axum::Json<Member>> {
@@ -206,9 +208,31 @@ async fn authorize(
             managed: true,
             position: 1,
         };
+        // The bot's role goes to the bottom (position 1), as a new role does: the others move up.
+        let existing = state.store.fetch_roles(body.guild_id).await?;
+        let moved: Vec<db::RolePosition> = existing
+            .iter()
+            .filter(|r| r.id != guild.id)
+            .map(|r| db::RolePosition {
+                id: r.id,
+                position: r.position + 1,
+            })
+            .collect();
+        let after = state
+            .store
+            .update_role_positions(body.guild_id, &moved)
+            .await?;
         state.store.insert_role(&role).await?;
         let data = serde_json::json!({ "guild_id": body.guild_id, "role": convert::role(&role) });
         state.publish(Event::guild("GUILD_ROLE_CREATE", body.guild_id, data));
+        for r in &after {
+            let before = existing.iter().find(|x| x.id == r.id);
+            if before.is_some_and(|b| b.position != r.position) {
+                let data =
+                    serde_json::json!({ "guild_id": body.guild_id, "role": convert::role(r) });
+                state.publish(Event::guild("GUILD_ROLE_UPDATE", body.guild_id, data));
+            }
+        }
         roles.push(role.id);
     }
     let member = DbMember {
@@ -224,5 +248,15 @@ async fn authorize(
     let out = convert::member(&member, Some(&bot));
     state.publish(events::member_add(body.guild_id, &out));
     state.publish_all(events::guild_gained(&state, q.client_id, body.guild_id).await?);
+    let entry = audit::Entry {
+        guild_id: body.guild_id,
+        actor: auth.id(),
+        target: Some(q.client_id),
+        action: audit::action::BOT_ADD,
+        changes: Vec::new(),
+        options: None,
+        reason: &reason,
+    };
+    audit::record(&state, entry).await?;
     Ok(axum::Json(out))
 }

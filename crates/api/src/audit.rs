@@ -125,6 +125,8 @@ pub mod action {
     pub const CHANNEL_OVERWRITE_DELETE: i64 = 15;
     /// A member was kicked.
     pub const MEMBER_KICK: i64 = 20;
+    /// A bot was added to the guild.
+    pub const BOT_ADD: i64 = 28;
     /// A user was banned.
     pub const MEMBER_BAN_ADD: i64 = 22;
     /// A ban was lifted.

@@ -115,6 +115,15 @@ async fn a_guild_manager_adds_a_bot_with_a_role_of_its_permissions(app: &TestApp
     let (id, bot) = app.bot(&owner, "mod bot").await;
     let (guild, general) = app.guild_with(&owner, &[]).await;
     let gid = guild["id"].as_str().unwrap();
+    let older = app
+        .post(
+            &format!("/guilds/{gid}/roles"),
+            &owner,
+            json!({"name": "older"}),
+        )
+        .await
+        .ok(200);
+    assert_eq!(older["position"], 1);
     // Before: the bot is not in the guild.
     app.get(&format!("/guilds/{gid}"), &bot)
         .await
@@ -138,6 +147,21 @@ async fn a_guild_manager_adds_a_bot_with_a_role_of_its_permissions(app: &TestApp
         .clone();
     assert_eq!(role["permissions"], "8208");
     assert_eq!(role["managed"], true);
+    // The bot's role is the newest, at the bottom; the older role moved up.
+    assert_eq!(role["position"], 1);
+    let older_now = roles
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == older["id"])
+        .unwrap();
+    assert_eq!(older_now["position"], 2);
+    // The addition is in the audit log (28, target the bot).
+    let log = app
+        .get(&format!("/guilds/{gid}/audit-logs?action_type=28"), &owner)
+        .await
+        .ok(200);
+    assert_eq!(log["audit_log_entries"][0]["target_id"], id.as_str());
     // The bot can now talk, and (MANAGE_MESSAGES, 8192, with MANAGE_CHANNELS, 16) delete others' messages.
     let m = app.say(&owner, &general, "hello bot").await;
     app.say(&bot, &general, "hello human").await;
