@@ -998,6 +998,11 @@ impl Registry {
     fn view_change(&mut self, event: &Event) -> Option<ViewChange> {
         let g = event.guild_id()?;
         let scope = self.views.get(&g)?.scope(&event.name, &event.data);
+        if scope == Scope::None {
+            // Most events (messages, typing, presence) change no one's view.
+            self.views.get_mut(&g)?.apply(&event.name, &event.data);
+            return None;
+        }
         let here: BTreeSet<Snowflake> = self
             .by_guild
             .get(&g)
@@ -1006,7 +1011,7 @@ impl Registry {
             .filter_map(|sid| self.sessions.get(sid).map(|s| s.user_id))
             .collect();
         let (users, only): (Vec<Snowflake>, Option<Snowflake>) = match scope {
-            Scope::None => (Vec::new(), None),
+            Scope::None => return None,
             Scope::Member(u) => (here.into_iter().filter(|x| *x == u).collect(), None),
             Scope::Channel(c) => (here.into_iter().collect(), Some(c)),
             Scope::All => (here.into_iter().collect(), None),
@@ -1015,9 +1020,6 @@ impl Registry {
         let before: Vec<BTreeSet<Snowflake>> =
             users.iter().map(|u| view.visible(*u, only)).collect();
         view.apply(&event.name, &event.data);
-        if scope == Scope::None {
-            return None;
-        }
         let users = users
             .into_iter()
             .zip(before)
