@@ -21,6 +21,17 @@ on_guild_channel_update (before/after overwrites) and on_audit_log_entry_create 
 overwrite_update (extra guild.default_role); removing the member overwrite gives the plain bot
 on_guild_channel_delete and nothing of the channel afterwards (its messages, its deletion), the bot
 overwrite_delete and channel_delete; the plain bot (no VIEW_AUDIT_LOG) receives no audit entries.
+Then moderation: the person adds a throwaway bot (on_member_join), which connects as a third
+gateway client, and bulk-deletes its messages (on_raw_bulk_message_delete, on_bulk_message_delete
+with the cached messages, gone from client.cached_messages; the plain bot gets the
+MESSAGE_DELETE_BULK too); kicks it (on_member_remove, gone from guild.members; the throwaway bot
+gets on_guild_remove, GUILD_DELETE), adds it again (on_guild_join for the throwaway bot: its
+GUILD_CREATE has no `unavailable`), bans it with delete_message_seconds in the query
+(on_member_remove, on_member_ban, the bulk delete of its last message, on_guild_remove; adding it
+again answers 403 40007), and lifts the ban (on_member_unban); each with its
+on_audit_log_entry_create (message_bulk_delete, kick, ban, unban). The plain bot (intent
+GUILD_MODERATION but no BAN_MEMBERS) receives no GUILD_BAN_ADD/REMOVE, and the banned bot nothing
+more of the guild.
 
 Environment (from seed.py): COMPAT_BASE, COMPAT_BOT_TOKEN, COMPAT_APP_ID, COMPAT_USER_ID,
 COMPAT_USER_TOKEN, COMPAT_GUILD_ID, COMPAT_GENERAL_ID, COMPAT_PLAIN_ID, COMPAT_PLAIN_TOKEN. Optional (run.sh's cluster mode):
@@ -164,6 +175,87 @@ def recent_payloads(n=6):
     return "\n".join(f"    {p[:600]}" for p in list(raw_log)[-n:]) or "    (none)"
 
 
+def user_status(method, path, body=None):
+    """Like user_rest, but answers (status, decoded body) whatever the status."""
+    data = None if body is None else json.dumps(body).encode()
+    req = urllib.request.Request(BASE + "/api/v10" + path, data=data, method=method)
+    req.add_header("Authorization", ENV["COMPAT_USER_TOKEN"])
+    if data is not None:
+        req.add_header("Content-Type", "application/json")
+    try:
+        with urllib.request.urlopen(req, timeout=HTTP_TIMEOUT) as resp:
+            status, raw = resp.status, resp.read()
+    except urllib.error.HTTPError as err:
+        status, raw = err.code, err.read()
+    try:
+        return status, (json.loads(raw) if raw else {})
+    except ValueError:
+        return status, {"raw": raw[:300]}
+
+
+class OtherBot:
+    """Another bot connected to the gateway beside the one under test (the plain bot, a throwaway
+    bot): its events through Waiters (message, guild_channel_create/update/delete, guild_join,
+    guild_available, guild_remove, raw_bulk_message_delete) and every dispatch it received."""
+
+    EVENTS = ("message", "guild_channel_create", "guild_channel_update", "guild_channel_delete", "guild_join",
+              "guild_available", "guild_remove", "raw_bulk_message_delete")
+
+    def __init__(self, token, label, role, intents):
+        self.token, self.label, self.role = token, label, role
+        self.client = discord.Client(intents=intents, enable_debug_events=True)
+        self.waiters = Waiters()
+        self.dispatches = []  # (t, d) of every dispatch received
+        self.ready = asyncio.Event()
+        self.task = None
+
+        async def on_socket_raw_receive(msg):
+            try:
+                payload = json.loads(msg.decode() if isinstance(msg, bytes) else msg)
+            except (TypeError, ValueError, UnicodeDecodeError):
+                return
+            if isinstance(payload, dict) and payload.get("op") == 0:
+                self.dispatches.append((payload.get("t"), payload.get("d") or {}))
+
+        async def on_ready():
+            self.ready.set()
+
+        def feeder(event):
+            async def handler(*args):
+                self.waiters.feed(event, *args)
+            return handler
+
+        # What Client.event does: the handler as the instance's on_<event> attribute.
+        self.client.on_socket_raw_receive = on_socket_raw_receive
+        self.client.on_ready = on_ready
+        for event in self.EVENTS:
+            setattr(self.client, f"on_{event}", feeder(event))
+
+    async def start(self):
+        """Connects; True once on_ready fired (a check)."""
+        self.task = asyncio.create_task(self.client.start(self.token), name=f"{self.label}.start")
+        return await wait_event(f"{self.label} ({self.role}): on_ready", asyncio.ensure_future(self.ready.wait()),
+                                self.task, timeout=READY_TIMEOUT) is not None
+
+    async def marker(self, label):
+        """The person posts in general; once this bot has that message, whatever was published
+        before it has been delivered."""
+        content = f"marker {label} ({RUN_TAG})"
+        got = self.waiters.expect("message", lambda m: m.content == content)
+        await asyncio.to_thread(user_rest, "POST", f"/channels/{GENERAL_ID}/messages", {"content": content})
+        return await wait_event(f"{self.label}: on_message for the person's marker in general ({label})", got,
+                                self.task)
+
+    async def close(self):
+        if self.task is None:
+            return
+        await self.client.close()
+        try:
+            await asyncio.wait_for(self.task, 10)
+        except Exception as err:  # noqa: BLE001
+            check(f"{self.label}: client.start returned cleanly after close()", False, f"{type(err).__name__}: {err}")
+
+
 async def main():
     discord.http.Route.BASE = BASE + "/api/v10"
     gateway = await asyncio.to_thread(
@@ -248,6 +340,30 @@ async def main():
     @client.event
     async def on_member_update(before, after):
         waiters.feed("member_update", before, after)
+
+    @client.event
+    async def on_member_join(member):
+        waiters.feed("member_join", member)
+
+    @client.event
+    async def on_member_remove(member):
+        waiters.feed("member_remove", member)
+
+    @client.event
+    async def on_member_ban(guild, user):
+        waiters.feed("member_ban", guild, user)
+
+    @client.event
+    async def on_member_unban(guild, user):
+        waiters.feed("member_unban", guild, user)
+
+    @client.event
+    async def on_bulk_message_delete(messages):
+        waiters.feed("bulk_message_delete", messages)
+
+    @client.event
+    async def on_raw_bulk_message_delete(payload):
+        waiters.feed("raw_bulk_message_delete", payload)
 
     @client.event
     async def on_error(event, *args, **kwargs):
@@ -387,7 +503,15 @@ async def scenario(client, client_task, waiters, ready):
 
     await roles_and_members(client, client_task, waiters, guild)
 
-    await private_channel(client, client_task, waiters, guild)
+    intents = discord.Intents.default()
+    intents.message_content = True
+    plain = OtherBot(ENV["COMPAT_PLAIN_TOKEN"], "plain bot", "a second gateway client", intents)
+    try:
+        await private_channel(client, client_task, waiters, guild, plain)
+
+        await moderation(client, client_task, waiters, guild, plain)
+    finally:
+        await plain.close()
 
     check("client still connected at the end", not client.is_closed() and not client_task.done())
 
@@ -525,7 +649,7 @@ async def roles_and_members(client, client_task, waiters, guild):
         check_eq("audit entry: reason", mine[0].reason, reason)
 
 
-async def private_channel(client, client_task, waiters, guild):
+async def private_channel(client, client_task, waiters, guild, plain):
     """A channel private to the person, seen by a second gateway client, the plain bot (the bot
     under test is an administrator: overwrites do not hide anything from it)."""
     A = discord.AuditLogAction
@@ -566,41 +690,8 @@ async def private_channel(client, client_task, waiters, guild):
               repr((e.target, e.user, e.reason)))
 
     # --- the plain bot connects: GUILD_CREATE without the private channel ----------------------
-    intents = discord.Intents.default()
-    intents.message_content = True
-    plain_client = discord.Client(intents=intents, enable_debug_events=True)
-    pw = Waiters()
-    pready = asyncio.Event()
-    dispatches = []  # (t, d) of every dispatch the plain bot received
-
-    @plain_client.event
-    async def on_socket_raw_receive(msg):
-        try:
-            payload = json.loads(msg.decode() if isinstance(msg, bytes) else msg)
-        except (TypeError, ValueError, UnicodeDecodeError):
-            return
-        if isinstance(payload, dict) and payload.get("op") == 0:
-            dispatches.append((payload.get("t"), payload.get("d") or {}))
-
-    @plain_client.event
-    async def on_ready():
-        pready.set()
-
-    @plain_client.event
-    async def on_message(message):
-        pw.feed("message", message)
-
-    @plain_client.event
-    async def on_guild_channel_create(channel):
-        pw.feed("guild_channel_create", channel)
-
-    @plain_client.event
-    async def on_guild_channel_update(before, after):
-        pw.feed("guild_channel_update", before, after)
-
-    @plain_client.event
-    async def on_guild_channel_delete(channel):
-        pw.feed("guild_channel_delete", channel)
+    dispatches = plain.dispatches
+    pw = plain.waiters
 
     def about_private(since=0):
         """The dispatches since index `since` that concern the private channel."""
@@ -611,146 +702,301 @@ async def private_channel(client, client_task, waiters, guild):
                 out.append(t)
         return out
 
-    async def marker(label):
-        """The person posts in general; once the plain bot has that message, whatever was published
-        before it has been delivered."""
-        content = f"marker {label} ({RUN_TAG})"
-        got = pw.expect("message", lambda m: m.content == content)
-        await asyncio.to_thread(user_rest, "POST", f"/channels/{GENERAL_ID}/messages", {"content": content})
-        return await wait_event(f"plain bot: on_message for the person's marker in general ({label})", got, plain_task)
+    marker = plain.marker
+    if not await plain.start():
+        return
+    plain_client, plain_task = plain.client, plain.task
+    pguild = plain_client.get_guild(GUILD_ID)
+    if not check("plain bot: the seeded guild is in its cache", pguild is not None):
+        return
+    check("plain bot: guild.get_channel(general) is cached", pguild.get_channel(GENERAL_ID) is not None)
+    check("plain bot: the private channel is not in GUILD_CREATE (guild.get_channel is None)",
+          pguild.get_channel(pid) is None and not about_private(),
+          repr([(c.id, c.name) for c in pguild.channels]))
 
-    plain_task = asyncio.create_task(plain_client.start(ENV["COMPAT_PLAIN_TOKEN"]), name="plain.start")
+    # --- messages there reach the administrator only ----------------------------------------
+    text = f"secret from the person ({RUN_TAG})"
+    admin_msg = waiters.expect("message", lambda m: m.content == text)
+    mark = len(dispatches)
+    await asyncio.to_thread(user_rest, "POST", f"/channels/{pid}/messages", {"content": text})
+    await wait_event("administrator: on_message in the private channel", admin_msg, client_task)
+    if await marker("after the private message"):
+        check("plain bot: no event of the private channel (no MESSAGE_CREATE)", not about_private(mark),
+              repr(about_private(mark)))
+
+    # --- a member overwrite lets the plain bot view it: CHANNEL_CREATE to it -----------------
+    gained = pw.expect("guild_channel_create", lambda c: c.id == pid)
+    updated = waiters.expect("guild_channel_update", lambda b, a: a.id == pid and PLAIN_ID in ids(a.overwrites))
+    logged = waiters.expect("audit_log_entry", lambda e: e.action is A.overwrite_create and e.target.id == pid)
+    await asyncio.to_thread(user_rest, "PUT", f"/channels/{pid}/permissions/{PLAIN_ID}",
+                            {"type": 1, "allow": str(VIEW)}, reason)
+    got = await wait_event("plain bot: on_guild_channel_create once a member overwrite lets it view the channel",
+                           gained, plain_task)
+    if got:
+        pch = got[0]
+        check("plain bot: the channel is a TextChannel in its cache", isinstance(pch, discord.TextChannel)
+              and pguild.get_channel(pid) is pch, repr(pch))
+        check("plain bot: its overwrite in the channel, and permissions_for(me).view_channel",
+              pch.overwrites_for(pguild.me).view_channel is True and pch.permissions_for(pguild.me).view_channel,
+              repr(pch.overwrites))
+    got = await wait_event("administrator: on_guild_channel_update with the new member overwrite", updated,
+                           client_task)
+    if got:
+        before, after = got
+        check_eq("on_guild_channel_update: overwrite targets before/after",
+                 (ids(before.overwrites), ids(after.overwrites)),
+                 ({GUILD_ID, USER_ID}, {GUILD_ID, USER_ID, PLAIN_ID}))
+        check("on_guild_channel_update: after.overwrites_for(plain bot) allows view_channel",
+              after.overwrites_for(plain_member) == discord.PermissionOverwrite(view_channel=True))
+        check("the cached channel is updated", guild.get_channel(pid) is not None
+              and PLAIN_ID in ids(guild.get_channel(pid).overwrites))
+    got = await wait_event("on_audit_log_entry_create: overwrite_create", logged, client_task)
+    if got:
+        e = got[0]
+        check("audit overwrite_create: extra is the plain bot (cached Member)",
+              isinstance(e.extra, discord.Member) and e.extra.id == PLAIN_ID, repr(e.extra))
+        check_eq("audit overwrite_create: after.allow, reason, user", (e.after.allow.value, e.reason, e.user.id),
+                 (VIEW, reason, USER_ID))
+
+    text = f"for the plain bot too ({RUN_TAG})"
+    plain_msg = pw.expect("message", lambda m: m.content == text)
+    await asyncio.to_thread(user_rest, "POST", f"/channels/{pid}/messages", {"content": text})
+    got = await wait_event("plain bot: on_message in the private channel it may now view", plain_msg, plain_task)
+    if got:
+        check("plain bot: message.channel is the cached channel", got[0].channel is pguild.get_channel(pid),
+              repr(got[0].channel))
+
+    # --- @everyone's overwrite changed: both receive CHANNEL_UPDATE ------------------------------
+    def denies_send(b, a):
+        return a.id == pid and a.overwrites_for(a.guild.default_role).send_messages is False
+    admin_upd = waiters.expect("guild_channel_update", denies_send)
+    plain_upd = pw.expect("guild_channel_update", denies_send)
+    logged = waiters.expect("audit_log_entry", lambda e: e.action is A.overwrite_update and e.target.id == pid)
+    await asyncio.to_thread(user_rest, "PUT", f"/channels/{pid}/permissions/{GUILD_ID}",
+                            {"type": 0, "deny": str(VIEW | SEND)}, reason)
+    got = await wait_event("administrator: on_guild_channel_update for @everyone's changed overwrite", admin_upd,
+                           client_task)
+    if got:
+        check_eq("on_guild_channel_update: @everyone's send_messages before/after",
+                 (got[0].overwrites_for(guild.default_role).send_messages,
+                  got[1].overwrites_for(guild.default_role).send_messages), (None, False))
+    got = await wait_event("plain bot (may view): on_guild_channel_update too", plain_upd, plain_task)
+    if got:
+        check("plain bot: permissions_for(me): view_channel, no send_messages",
+              got[1].permissions_for(pguild.me).view_channel and not got[1].permissions_for(pguild.me).send_messages)
+    got = await wait_event("on_audit_log_entry_create: overwrite_update", logged, client_task)
+    if got:
+        e = got[0]
+        check("audit overwrite_update: extra is @everyone (guild.default_role)", e.extra is guild.default_role,
+              repr(e.extra))
+        check_eq("audit overwrite_update: deny before/after", (e.before.deny.value, e.after.deny.value),
+                 (VIEW, VIEW | SEND))
+
+    # --- the member overwrite removed: CHANNEL_DELETE to the plain bot ---------------------------
+    lost = pw.expect("guild_channel_delete", lambda c: c.id == pid)
+    updated = waiters.expect("guild_channel_update", lambda b, a: a.id == pid and PLAIN_ID not in ids(a.overwrites))
+    logged = waiters.expect("audit_log_entry", lambda e: e.action is A.overwrite_delete and e.target.id == pid)
+    await asyncio.to_thread(user_rest, "DELETE", f"/channels/{pid}/permissions/{PLAIN_ID}", None, reason)
+    got = await wait_event("plain bot: on_guild_channel_delete once the overwrite is removed", lost, plain_task)
+    if got:
+        check("plain bot: guild.get_channel(private) is None again", pguild.get_channel(pid) is None)
+    await wait_event("administrator: on_guild_channel_update without the member overwrite", updated, client_task)
+    got = await wait_event("on_audit_log_entry_create: overwrite_delete", logged, client_task)
+    if got:
+        e = got[0]
+        check("audit overwrite_delete: extra is the plain bot, before.allow view_channel",
+              getattr(e.extra, "id", None) == PLAIN_ID and e.before.allow.value == VIEW, repr((e.extra, e.before)))
+
+    mark = len(dispatches)
+    text = f"secret again ({RUN_TAG})"
+    admin_msg = waiters.expect("message", lambda m: m.content == text)
+    await asyncio.to_thread(user_rest, "POST", f"/channels/{pid}/messages", {"content": text})
+    await wait_event("administrator: on_message in the private channel (again)", admin_msg, client_task)
+
+    # --- the channel deleted: the administrator is told, the plain bot is not ---------------------
+    gone = waiters.expect("guild_channel_delete", lambda c: c.id == pid)
+    logged = waiters.expect("audit_log_entry", lambda e: e.action is A.channel_delete and e.target.id == pid)
+    await asyncio.to_thread(user_rest, "DELETE", f"/channels/{pid}", None, reason)
+    if await wait_event("administrator: on_guild_channel_delete for the private channel", gone, client_task):
+        check("administrator: guild.get_channel(deleted) is None", guild.get_channel(pid) is None)
+    got = await wait_event("on_audit_log_entry_create: channel_delete", logged, client_task)
+    if got:
+        check_eq("audit channel_delete: before.name", getattr(got[0].before, "name", None), name)
+    if await marker("after the view was taken away"):
+        check("plain bot: no event of the channel after losing view (message, deletion)", not about_private(mark),
+              repr(about_private(mark)))
+    check("plain bot (no VIEW_AUDIT_LOG): no GUILD_AUDIT_LOG_ENTRY_CREATE received",
+          not [t for t, _ in dispatches if t == "GUILD_AUDIT_LOG_ENTRY_CREATE"])
+
+
+async def moderation(client, client_task, waiters, guild, plain):
+    """The person adds a throwaway bot (a third gateway client), bulk-deletes its messages, kicks
+    it, adds it again and bans it (deleting its recent messages), then lifts the ban. The bot under
+    test (an administrator) sees the bulk deletes, the member leaving, the ban and the unban, with
+    their audit entries; the throwaway bot loses the guild (GUILD_DELETE) and gets it back; the
+    plain bot (no BAN_MEMBERS) gets no ban event."""
+    A = discord.AuditLogAction
+    reason = f"dpy-gw moderation by the person {RUN_TAG}"
+    if plain.task is None and not await plain.start():
+        return
+    plain_mark = len(plain.dispatches)
+
+    # --- the person adds a throwaway bot: on_member_join; it connects as a third client ------------
+    app = await asyncio.to_thread(user_rest, "POST", "/applications", {"name": f"dpy-gw-target-{RUN_TAG}"})
+    tid = int(app["id"])
+    add = (f"/oauth2/authorize?client_id={tid}&scope=bot&permissions=0", {"guild_id": str(GUILD_ID), "authorize": True})
+    joined = waiters.expect("member_join", lambda m: m.id == tid)
+    await asyncio.to_thread(user_rest, "POST", *add)
+    got = await wait_event("on_member_join for the throwaway bot the person added", joined, client_task)
+    if got is None:
+        return
+    check("guild.get_member(the new bot) is the joined Member", guild.get_member(tid) is got[0], repr(got[0]))
+    target = OtherBot(app["token"], "target bot", "a third gateway client", discord.Intents.default())
     try:
-        if await wait_event("plain bot (a second gateway client): on_ready", asyncio.ensure_future(pready.wait()),
-                            plain_task, timeout=READY_TIMEOUT) is None:
+        if not await target.start():
             return
-        pguild = plain_client.get_guild(GUILD_ID)
-        if not check("plain bot: the seeded guild is in its cache", pguild is not None):
+        tguild = target.client.get_guild(GUILD_ID)
+        if not check("target bot: the seeded guild is in its cache", tguild is not None):
             return
-        check("plain bot: guild.get_channel(general) is cached", pguild.get_channel(GENERAL_ID) is not None)
-        check("plain bot: the private channel is not in GUILD_CREATE (guild.get_channel is None)",
-              pguild.get_channel(pid) is None and not about_private(),
-              repr([(c.id, c.name) for c in pguild.channels]))
 
-        # --- messages there reach the administrator only ----------------------------------------
-        text = f"secret from the person ({RUN_TAG})"
-        admin_msg = waiters.expect("message", lambda m: m.content == text)
-        mark = len(dispatches)
-        await asyncio.to_thread(user_rest, "POST", f"/channels/{pid}/messages", {"content": text})
-        await wait_event("administrator: on_message in the private channel", admin_msg, client_task)
-        if await marker("after the private message"):
-            check("plain bot: no event of the private channel (no MESSAGE_CREATE)", not about_private(mark),
-                  repr(about_private(mark)))
-
-        # --- a member overwrite lets the plain bot view it: CHANNEL_CREATE to it -----------------
-        gained = pw.expect("guild_channel_create", lambda c: c.id == pid)
-        updated = waiters.expect("guild_channel_update", lambda b, a: a.id == pid and PLAIN_ID in ids(a.overwrites))
-        logged = waiters.expect("audit_log_entry", lambda e: e.action is A.overwrite_create and e.target.id == pid)
-        await asyncio.to_thread(user_rest, "PUT", f"/channels/{pid}/permissions/{PLAIN_ID}",
-                                {"type": 1, "allow": str(VIEW)}, reason)
-        got = await wait_event("plain bot: on_guild_channel_create once a member overwrite lets it view the channel",
-                               gained, plain_task)
+        # --- the person bulk-deletes the target bot's messages: MESSAGE_DELETE_BULK ------------------
+        texts = [f"from the target bot {i} ({RUN_TAG})" for i in (1, 2)]
+        seen = [waiters.expect("message", lambda m, t=t: m.content == t) for t in texts]
+        sent = [await tguild.get_channel(GENERAL_ID).send(t) for t in texts]
+        for i, fut in enumerate(seen, 1):
+            await wait_event(f"on_message for the target bot's message {i} (now in the message cache)", fut,
+                             client_task)
+        ids = {m.id for m in sent}
+        raw_bulk = waiters.expect("raw_bulk_message_delete", lambda p: p.message_ids == ids)
+        bulk = waiters.expect("bulk_message_delete", lambda msgs: {m.id for m in msgs} == ids)
+        plain_bulk = plain.waiters.expect("raw_bulk_message_delete", lambda p: p.message_ids == ids)
+        logged = waiters.expect("audit_log_entry", lambda e: e.action is A.message_bulk_delete and e.reason == reason)
+        await asyncio.to_thread(user_rest, "POST", f"/channels/{GENERAL_ID}/messages/bulk-delete",
+                                {"messages": [str(i) for i in sorted(ids)]}, reason)
+        got = await wait_event("on_raw_bulk_message_delete for the person's bulk delete", raw_bulk, client_task)
         if got:
-            pch = got[0]
-            check("plain bot: the channel is a TextChannel in its cache", isinstance(pch, discord.TextChannel)
-                  and pguild.get_channel(pid) is pch, repr(pch))
-            check("plain bot: its overwrite in the channel, and permissions_for(me).view_channel",
-                  pch.overwrites_for(pguild.me).view_channel is True and pch.permissions_for(pguild.me).view_channel,
-                  repr(pch.overwrites))
-        got = await wait_event("administrator: on_guild_channel_update with the new member overwrite", updated,
-                               client_task)
+            p = got[0]
+            check_eq("on_raw_bulk_message_delete: channel_id, guild_id", (p.channel_id, p.guild_id), (GENERAL_ID, GUILD_ID))
+            check_eq("on_raw_bulk_message_delete: cached_messages", sorted(m.id for m in p.cached_messages), sorted(ids))
+        got = await wait_event("on_bulk_message_delete with the cached messages", bulk, client_task)
         if got:
-            before, after = got
-            check_eq("on_guild_channel_update: overwrite targets before/after",
-                     (ids(before.overwrites), ids(after.overwrites)),
-                     ({GUILD_ID, USER_ID}, {GUILD_ID, USER_ID, PLAIN_ID}))
-            check("on_guild_channel_update: after.overwrites_for(plain bot) allows view_channel",
-                  after.overwrites_for(plain_member) == discord.PermissionOverwrite(view_channel=True))
-            check("the cached channel is updated", guild.get_channel(pid) is not None
-                  and PLAIN_ID in ids(guild.get_channel(pid).overwrites))
-        got = await wait_event("on_audit_log_entry_create: overwrite_create", logged, client_task)
+            check_eq("on_bulk_message_delete: their contents", sorted(m.content for m in got[0]), texts)
+            check("the deleted messages left client.cached_messages", not ids & {m.id for m in client.cached_messages})
+        got = await wait_event("on_audit_log_entry_create: message_bulk_delete", logged, client_task)
         if got:
             e = got[0]
-            check("audit overwrite_create: extra is the plain bot (cached Member)",
-                  isinstance(e.extra, discord.Member) and e.extra.id == PLAIN_ID, repr(e.extra))
-            check_eq("audit overwrite_create: after.allow, reason, user", (e.after.allow.value, e.reason, e.user.id),
-                     (VIEW, reason, USER_ID))
+            check_eq("audit message_bulk_delete: extra.count, target (general), user (the person)",
+                     (e.extra.count, getattr(e.target, "id", None), getattr(e.user, "id", None)), (2, GENERAL_ID, USER_ID))
+        await wait_event("plain bot (may view general): on_raw_bulk_message_delete too", plain_bulk, plain.task)
 
-        text = f"for the plain bot too ({RUN_TAG})"
-        plain_msg = pw.expect("message", lambda m: m.content == text)
-        await asyncio.to_thread(user_rest, "POST", f"/channels/{pid}/messages", {"content": text})
-        got = await wait_event("plain bot: on_message in the private channel it may now view", plain_msg, plain_task)
+        # --- the person kicks it: GUILD_MEMBER_REMOVE, and GUILD_DELETE to the bot ---------------------
+        removed = waiters.expect("member_remove", lambda m: m.id == tid)
+        lost = target.waiters.expect("guild_remove", lambda g: g.id == GUILD_ID)
+        logged = waiters.expect("audit_log_entry", lambda e: e.action is A.kick and e.target.id == tid)
+        await asyncio.to_thread(user_rest, "DELETE", f"/guilds/{GUILD_ID}/members/{tid}", None, reason)
+        got = await wait_event("on_member_remove for the person's kick", removed, client_task)
         if got:
-            check("plain bot: message.channel is the cached channel", got[0].channel is pguild.get_channel(pid),
-                  repr(got[0].channel))
+            check("on_member_remove: the cached Member", isinstance(got[0], discord.Member) and got[0].joined_at is not None,
+                  repr(got[0]))
+            check("guild.get_member(the kicked bot) is None", guild.get_member(tid) is None)
+        if await wait_event("target bot: on_guild_remove (GUILD_DELETE) once kicked", lost, target.task):
+            check("target bot: the guild left client.guilds", target.client.get_guild(GUILD_ID) is None)
+        got = await wait_event("on_audit_log_entry_create: kick", logged, client_task)
+        if got:
+            check_eq("audit kick: user (the person), reason", (getattr(got[0].user, "id", None), got[0].reason),
+                     (USER_ID, reason))
 
-        # --- @everyone's overwrite changed: both receive CHANNEL_UPDATE ------------------------------
-        def denies_send(b, a):
-            return a.id == pid and a.overwrites_for(a.guild.default_role).send_messages is False
-        admin_upd = waiters.expect("guild_channel_update", denies_send)
-        plain_upd = pw.expect("guild_channel_update", denies_send)
-        logged = waiters.expect("audit_log_entry", lambda e: e.action is A.overwrite_update and e.target.id == pid)
-        await asyncio.to_thread(user_rest, "PUT", f"/channels/{pid}/permissions/{GUILD_ID}",
-                                {"type": 0, "deny": str(VIEW | SEND)}, reason)
-        got = await wait_event("administrator: on_guild_channel_update for @everyone's changed overwrite", admin_upd,
-                               client_task)
-        if got:
-            check_eq("on_guild_channel_update: @everyone's send_messages before/after",
-                     (got[0].overwrites_for(guild.default_role).send_messages,
-                      got[1].overwrites_for(guild.default_role).send_messages), (None, False))
-        got = await wait_event("plain bot (may view): on_guild_channel_update too", plain_upd, plain_task)
-        if got:
-            check("plain bot: permissions_for(me): view_channel, no send_messages",
-                  got[1].permissions_for(pguild.me).view_channel and not got[1].permissions_for(pguild.me).send_messages)
-        got = await wait_event("on_audit_log_entry_create: overwrite_update", logged, client_task)
-        if got:
-            e = got[0]
-            check("audit overwrite_update: extra is @everyone (guild.default_role)", e.extra is guild.default_role,
-                  repr(e.extra))
-            check_eq("audit overwrite_update: deny before/after", (e.before.deny.value, e.after.deny.value),
-                     (VIEW, VIEW | SEND))
+        # --- added again: GUILD_CREATE to it (a guild joined: on_guild_join) -----------------------------
+        joined = waiters.expect("member_join", lambda m: m.id == tid)
+        regained = target.waiters.expect("guild_join", lambda g: g.id == GUILD_ID)
+        available = target.waiters.expect("guild_available", lambda g: g.id == GUILD_ID)
+        await asyncio.to_thread(user_rest, "POST", *add)
+        await wait_event("on_member_join for the kicked bot, added again", joined, client_task)
+        # discord.py calls on_guild_join for a GUILD_CREATE without `unavailable` (Discord's for a
+        # guild joined), on_guild_available for one with `unavailable: false` (a guild back from an
+        # outage).
+        if not await wait_event("target bot: on_guild_join once added again (GUILD_CREATE without `unavailable`)",
+                                regained, target.task) and available.done():
+            print(f"{PREFIX}: NOTE the target bot got on_guild_available instead: its GUILD_CREATE had "
+                  f"unavailable={[d.get('unavailable', 'absent') for t, d in target.dispatches if t == 'GUILD_CREATE']}",
+                  flush=True)
+        available.cancel()
+        tguild = target.client.get_guild(GUILD_ID)
+        if not check("target bot: the guild is in its cache again", tguild is not None):
+            return
 
-        # --- the member overwrite removed: CHANNEL_DELETE to the plain bot ---------------------------
-        lost = pw.expect("guild_channel_delete", lambda c: c.id == pid)
-        updated = waiters.expect("guild_channel_update", lambda b, a: a.id == pid and PLAIN_ID not in ids(a.overwrites))
-        logged = waiters.expect("audit_log_entry", lambda e: e.action is A.overwrite_delete and e.target.id == pid)
-        await asyncio.to_thread(user_rest, "DELETE", f"/channels/{pid}/permissions/{PLAIN_ID}", None, reason)
-        got = await wait_event("plain bot: on_guild_channel_delete once the overwrite is removed", lost, plain_task)
+        # --- the person bans it, deleting its last minute of messages ------------------------------------
+        text = f"from the target bot, before its ban ({RUN_TAG})"
+        seen = waiters.expect("message", lambda m: m.content == text)
+        last = await tguild.get_channel(GENERAL_ID).send(text)
+        await wait_event("on_message for the target bot's message before its ban", seen, client_task)
+        removed = waiters.expect("member_remove", lambda m: m.id == tid)
+        banned = waiters.expect("member_ban", lambda g, u: u.id == tid)
+        raw_swept = waiters.expect("raw_bulk_message_delete", lambda p: p.message_ids == {last.id})
+        swept = waiters.expect("bulk_message_delete", lambda msgs: [m.id for m in msgs] == [last.id])
+        lost = target.waiters.expect("guild_remove", lambda g: g.id == GUILD_ID)
+        logged = waiters.expect("audit_log_entry", lambda e: e.action is A.ban and e.target.id == tid)
+        # delete_message_seconds in the query string, as discord.py sends it.
+        await asyncio.to_thread(user_rest, "PUT", f"/guilds/{GUILD_ID}/bans/{tid}?delete_message_seconds=60", None,
+                                reason)
+        got = await wait_event("on_member_remove for the person's ban", removed, client_task)
         if got:
-            check("plain bot: guild.get_channel(private) is None again", pguild.get_channel(pid) is None)
-        await wait_event("administrator: on_guild_channel_update without the member overwrite", updated, client_task)
-        got = await wait_event("on_audit_log_entry_create: overwrite_delete", logged, client_task)
+            check("guild.get_member(the banned bot) is None", guild.get_member(tid) is None)
+        got = await wait_event("on_member_ban (GUILD_BAN_ADD: intent GUILD_MODERATION, BAN_MEMBERS)", banned, client_task)
         if got:
-            e = got[0]
-            check("audit overwrite_delete: extra is the plain bot, before.allow view_channel",
-                  getattr(e.extra, "id", None) == PLAIN_ID and e.before.allow.value == VIEW, repr((e.extra, e.before)))
+            g, user = got
+            check("on_member_ban: the cached Guild, the banned bot", g is guild and user.id == tid and user.bot,
+                  repr((g, user)))
+            # discord.py (state.py, parse_guild_ban_add) assumes Discord sends GUILD_BAN_ADD before
+            # GUILD_MEMBER_REMOVE, handing a still cached Member to on_member_ban.
+            print(f"{PREFIX}: NOTE on_member_ban got a {type(user).__name__} (a Member when GUILD_BAN_ADD comes "
+                  "before GUILD_MEMBER_REMOVE)", flush=True)
+        got = await wait_event("on_raw_bulk_message_delete for the ban's deletion (delete_message_seconds in the query)",
+                               raw_swept, client_task)
+        if got:
+            check_eq("on_raw_bulk_message_delete (ban): channel_id", got[0].channel_id, GENERAL_ID)
+        await wait_event("on_bulk_message_delete with the banned bot's cached message", swept, client_task)
+        if await wait_event("target bot: on_guild_remove (GUILD_DELETE) once banned", lost, target.task):
+            check("target bot: the guild left client.guilds again", target.client.get_guild(GUILD_ID) is None)
+        after_ban = len(target.dispatches)
+        got = await wait_event("on_audit_log_entry_create: ban", logged, client_task)
+        if got:
+            check_eq("audit ban: user (the person), reason", (getattr(got[0].user, "id", None), got[0].reason),
+                     (USER_ID, reason))
+        entry = await guild.fetch_ban(discord.Object(id=tid))
+        check_eq("guild.fetch_ban: the bot, the reason", (entry.user.id, entry.reason), (tid, reason))
+        status, data = await asyncio.to_thread(user_status, "POST", *add)
+        check_eq("a banned bot cannot be added: POST /oauth2/authorize -> 403 40007", (status, data.get("code")),
+                 (403, 40007))
 
-        mark = len(dispatches)
-        text = f"secret again ({RUN_TAG})"
-        admin_msg = waiters.expect("message", lambda m: m.content == text)
-        await asyncio.to_thread(user_rest, "POST", f"/channels/{pid}/messages", {"content": text})
-        await wait_event("administrator: on_message in the private channel (again)", admin_msg, client_task)
-
-        # --- the channel deleted: the administrator is told, the plain bot is not ---------------------
-        gone = waiters.expect("guild_channel_delete", lambda c: c.id == pid)
-        logged = waiters.expect("audit_log_entry", lambda e: e.action is A.channel_delete and e.target.id == pid)
-        await asyncio.to_thread(user_rest, "DELETE", f"/channels/{pid}", None, reason)
-        if await wait_event("administrator: on_guild_channel_delete for the private channel", gone, client_task):
-            check("administrator: guild.get_channel(deleted) is None", guild.get_channel(pid) is None)
-        got = await wait_event("on_audit_log_entry_create: channel_delete", logged, client_task)
+        # --- the person lifts the ban: GUILD_BAN_REMOVE ----------------------------------------------
+        unbanned = waiters.expect("member_unban", lambda g, u: u.id == tid)
+        logged = waiters.expect("audit_log_entry", lambda e: e.action is A.unban and e.target.id == tid)
+        await asyncio.to_thread(user_rest, "DELETE", f"/guilds/{GUILD_ID}/bans/{tid}", None, reason)
+        got = await wait_event("on_member_unban (GUILD_BAN_REMOVE)", unbanned, client_task)
         if got:
-            check_eq("audit channel_delete: before.name", getattr(got[0].before, "name", None), name)
-        if await marker("after the view was taken away"):
-            check("plain bot: no event of the channel after losing view (message, deletion)", not about_private(mark),
-                  repr(about_private(mark)))
-        check("plain bot (no VIEW_AUDIT_LOG): no GUILD_AUDIT_LOG_ENTRY_CREATE received",
-              not [t for t, _ in dispatches if t == "GUILD_AUDIT_LOG_ENTRY_CREATE"])
+            check("on_member_unban: the cached Guild, a User", got[0] is guild and isinstance(got[1], discord.User),
+                  repr(got))
+        got = await wait_event("on_audit_log_entry_create: unban", logged, client_task)
+        if got:
+            check_eq("audit unban: reason", got[0].reason, reason)
+
+        # --- what the other two bots received ----------------------------------------------------------
+        if await plain.marker("after the moderation"):
+            kinds = [t for t, _ in plain.dispatches[plain_mark:]]
+            check("plain bot (intent GUILD_MODERATION, no BAN_MEMBERS): no GUILD_BAN_ADD or GUILD_BAN_REMOVE",
+                  not {"GUILD_BAN_ADD", "GUILD_BAN_REMOVE"} & set(kinds), repr(kinds))
+            check_eq("plain bot: MESSAGE_DELETE_BULK for the bulk delete and for the ban (it may view general)",
+                     kinds.count("MESSAGE_DELETE_BULK"), 2)
+            check("plain bot (no GUILD_MEMBERS intent, no VIEW_AUDIT_LOG): no GUILD_MEMBER_ADD/REMOVE, no audit entry",
+                  not {"GUILD_MEMBER_ADD", "GUILD_MEMBER_REMOVE", "GUILD_AUDIT_LOG_ENTRY_CREATE"} & set(kinds),
+                  repr(kinds))
+            since = [(t, d) for t, d in target.dispatches[after_ban:]
+                     if d.get("guild_id") == str(GUILD_ID) or d.get("id") == str(GUILD_ID)]
+            check("target bot: nothing more of the guild after its GUILD_DELETE (the unban, the marker)", not since,
+                  repr([t for t, _ in since]))
     finally:
-        await plain_client.close()
-        try:
-            await asyncio.wait_for(plain_task, 10)
-        except Exception as err:  # noqa: BLE001
-            check("plain bot: client.start returned cleanly after close()", False, f"{type(err).__name__}: {err}")
+        await target.close()
 
 
 def note_wire(at, direction, msg):

@@ -16,19 +16,36 @@ raise Forbidden 50001) until a member overwrite lets it, then refused set_permis
 category's, permissions_synced; edit(category=, sync_permissions=True); move(category=,
 sync_permissions=True), i.e. lock_permissions; a category's change carried over to the channels
 in sync only); the audit entries overwrite_create/_update/_delete (extra, allow/deny) and
-channel_create/_update/_delete. Environment (from seed.py): COMPAT_BASE, COMPAT_BOT_TOKEN, COMPAT_APP_ID,
-COMPAT_USER_ID, COMPAT_USER_NAME, COMPAT_GUILD_ID, COMPAT_GENERAL_ID, COMPAT_SEED_MESSAGE_ID,
-COMPAT_PLAIN_ID, COMPAT_PLAIN_TOKEN (a second bot in the guild with no permissions).
+channel_create/_update/_delete. Then moderation, on throwaway people (registered over plain HTTP,
+joining by an invite): member.kick and guild.kick with reason= (a kicked person may join again);
+guild.ban(delete_message_seconds=, reason=) of a member (sent in the query string: their messages
+of the last seconds gone in every channel, an older one kept) and of non-members, guild.fetch_ban,
+guild.bans(limit=, after=, before=), guild.unban(reason=), NotFound 10007 and 10026, a banned
+person refused by the invite (403 40007) until unbanned; a moderator's message.delete() of
+someone else's message, channel.delete_messages([...]) and channel.purge(limit=) with reason=, an
+id older than 14 days refused (HTTPException 50034; no message can be posted in the past, so the
+old id is a made-up snowflake beside a real message, which is kept); the plain bot refused kick,
+ban, the ban list, unban and deleting others' messages (Forbidden 50013); the audit entries kick,
+ban, unban, message_delete (extra.channel, extra.count; of the owner's deletion of someone else's
+message over plain HTTP: Discord records none for a bot deleting a single message) and
+message_bulk_delete (extra.count).
+Environment (from seed.py): COMPAT_BASE, COMPAT_BOT_TOKEN, COMPAT_APP_ID,
+COMPAT_USER_ID, COMPAT_USER_NAME, COMPAT_USER_TOKEN, COMPAT_GUILD_ID, COMPAT_GENERAL_ID,
+COMPAT_SEED_MESSAGE_ID, COMPAT_PLAIN_ID, COMPAT_PLAIN_TOKEN (a second bot in the guild with no
+permissions).
 
 Prints one PASS/FAIL line per check; exits 0 only if every check passed.
 """
 
 import asyncio
 import datetime
+import json
 import os
 import sys
 import time
 import traceback
+import urllib.error
+import urllib.request
 
 import discord
 
@@ -36,7 +53,7 @@ OVERALL_TIMEOUT = 120  # seconds for the whole run
 
 ENV = {k: os.environ[k] for k in (
     "COMPAT_BASE", "COMPAT_BOT_TOKEN", "COMPAT_APP_ID", "COMPAT_USER_ID", "COMPAT_USER_NAME",
-    "COMPAT_GUILD_ID", "COMPAT_GENERAL_ID", "COMPAT_SEED_MESSAGE_ID", "COMPAT_PLAIN_ID",
+    "COMPAT_USER_TOKEN", "COMPAT_GUILD_ID", "COMPAT_GENERAL_ID", "COMPAT_SEED_MESSAGE_ID", "COMPAT_PLAIN_ID",
     "COMPAT_PLAIN_TOKEN")}
 BOT_ID = int(ENV["COMPAT_APP_ID"])  # a bot's user id is its application id
 USER_ID = int(ENV["COMPAT_USER_ID"])
@@ -59,6 +76,12 @@ OW_REASONS = {k: f"dpy ow {k} / {TAG}" for k in (
     "category change", "desync", "category delete", "delete synced", "delete loose", "delete drifter",
     "delete private",
     "delete category", "delete role")}
+# Reasons of the moderation checks (kick, ban, unban, bulk delete; their audit entries are found
+# by them).
+MOD_REASONS = {k: f"dpy mod {k} / ç {TAG}" for k in (
+    "channel", "invite", "kick", "kick again", "ban", "ban outsider", "ban outsider 2", "unban",
+    "unban outsider", "unban outsider 2", "bulk", "too old", "purge", "delete channel")}
+PASSWORD = "Compat-test-password-1"  # the throwaway people's
 
 # Readable failure details: PermissionOverwrite has no repr of its own.
 discord.PermissionOverwrite.__repr__ = lambda self: "PermissionOverwrite({})".format(
@@ -597,6 +620,8 @@ async def main():
 
         await s.run("permission overwrites", lambda: overwrites(client, s.state))
 
+        await s.run("moderation", lambda: moderation(client))
+
     # `async with client` closed it; close() is idempotent and is the documented way out.
     await client.close()
 
@@ -860,6 +885,274 @@ async def overwrites(client, st):
             R["delete private"])
     if e:
         check_eq("audit channel_delete: before.name", e.before.name, f"dpy-private-renamed-{TAG}")
+
+
+def http(method, path, body=None, token=None):
+    """One plain request to /api/v10 (blocking; run it with asyncio.to_thread): (status, JSON body
+    or None). For what the library has no call for: a person's account, joining by invite."""
+    data = None if body is None else json.dumps(body).encode()
+    req = urllib.request.Request(ENV["COMPAT_BASE"].rstrip("/") + "/api/v10" + path, data=data, method=method)
+    if data is not None:
+        req.add_header("Content-Type", "application/json")
+    if token is not None:
+        req.add_header("Authorization", token)
+    try:
+        with urllib.request.urlopen(req, timeout=10) as resp:
+            status, raw = resp.status, resp.read()
+    except urllib.error.HTTPError as err:
+        status, raw = err.code, err.read()
+    try:
+        return status, (json.loads(raw) if raw else None)
+    except ValueError:
+        return status, raw
+
+
+async def rest_as(method, path, body=None, token=None):
+    """http() in a thread; raises unless the answer is a success."""
+    status, data = await asyncio.to_thread(http, method, path, body, token)
+    if status >= 300:
+        raise RuntimeError(f"{method} {path} -> {status}: {data!r}"[:400])
+    return data
+
+
+async def moderation(client):
+    """Kick, ban and bulk delete through the library's own API, on throwaway people (registered
+    over plain HTTP, joining by an invite): member.kick / guild.kick with reason=, a kicked person
+    joining again; guild.ban(delete_message_seconds=, reason=) of a member (their messages of the
+    last seconds gone in every channel, older ones kept) and of non-members, guild.fetch_ban,
+    guild.bans(limit=, after=, before=), guild.unban(reason=), NotFound 10007 and 10026, a banned
+    person refused by the invite (403 40007) and let in again once unbanned; a moderator's
+    message.delete() of someone else's message, channel.delete_messages([...]) (others' messages
+    included), an id older than 14 days refused (HTTPException 50034, nothing deleted),
+    channel.purge(limit=); the plain bot refused kick, ban, the bans, unban and deleting others'
+    messages (Forbidden 50013); the audit entries kick, ban, unban, message_delete (extra.channel,
+    extra.count; of the owner's deletion, as Discord logs none of a bot's single deletion) and
+    message_bulk_delete (extra.count)."""
+    R = MOD_REASONS
+    A = discord.AuditLogAction
+    g = await client.fetch_guild(GUILD_ID)
+    general = await g.fetch_channel(GENERAL_ID)
+    mod = await g.create_text_channel(f"dpy-mod-{TAG}", reason=R["channel"])
+    invite = await general.create_invite(max_age=600, unique=True, reason=R["invite"])
+    ids, tokens = {}, {}
+    for key in ("kickee", "bannee", "poster", "outsider", "outsider2"):
+        name = f"dpy_{key}_{TAG}"
+        tokens[key] = (await rest_as("POST", "/auth/register", {"username": name, "password": PASSWORD}))["token"]
+        ids[key] = int((await rest_as("GET", "/users/@me", token=tokens[key]))["id"])
+
+    async def join(key):
+        """POST /invites/{code} as a throwaway person: (status, error code or None)."""
+        status, data = await asyncio.to_thread(http, "POST", f"/invites/{invite.code}", None, tokens[key])
+        return status, data.get("code") if isinstance(data, dict) and status >= 300 else None
+
+    async def post(key, channel_id, content):
+        """A message posted by a throwaway person; its id."""
+        return int((await rest_as("POST", f"/channels/{channel_id}/messages", {"content": content},
+                                  tokens[key]))["id"])
+
+    async def history(channel):
+        return [m.id async for m in channel.history(limit=50)]
+
+    for key in ("kickee", "bannee", "poster"):
+        check_eq(f"a throwaway person ({key}) joins by invite (POST /invites/{{code}})", await join(key), (200, None))
+    member = await g.fetch_member(ids["kickee"])
+    check_eq("fetch_member(the person who joined): id", member.id, ids["kickee"])
+    posted = await post("poster", GENERAL_ID, f"the poster's message {TAG}")
+    posted2 = await post("poster", GENERAL_ID, f"the poster's second message {TAG}")
+
+    # --- the plain bot (no permissions) may not moderate ------------------------------------------
+    plain_client = discord.Client(intents=discord.Intents.default())
+    async with plain_client:
+        await plain_client.login(ENV["COMPAT_PLAIN_TOKEN"])
+        pg = await plain_client.fetch_guild(GUILD_ID)
+        target = discord.Object(id=ids["kickee"])
+        await expect_error("plain bot: guild.kick raises Forbidden 50013 (no KICK_MEMBERS)",
+                           pg.kick(target, reason="must be refused"), discord.Forbidden, code=50013, status=403)
+        await expect_error("plain bot: guild.ban raises Forbidden 50013 (no BAN_MEMBERS)",
+                           pg.ban(target, delete_message_seconds=0, reason="must be refused"),
+                           discord.Forbidden, code=50013, status=403)
+        await expect_error("plain bot: guild.fetch_ban raises Forbidden 50013",
+                           pg.fetch_ban(target), discord.Forbidden, code=50013, status=403)
+
+        async def plain_bans():
+            return [b async for b in pg.bans(limit=10)]
+        await expect_error("plain bot: guild.bans() raises Forbidden 50013", plain_bans(),
+                           discord.Forbidden, code=50013, status=403)
+        await expect_error("plain bot: guild.unban raises Forbidden 50013",
+                           pg.unban(target, reason="must be refused"), discord.Forbidden, code=50013, status=403)
+        pgeneral = await pg.fetch_channel(GENERAL_ID)
+        other = await pgeneral.fetch_message(posted)
+        await expect_error("plain bot: message.delete() of someone else's message raises Forbidden 50013",
+                           other.delete(), discord.Forbidden, code=50013, status=403)
+        await expect_error("plain bot: channel.delete_messages raises Forbidden 50013 (no MANAGE_MESSAGES)",
+                           pgeneral.delete_messages([other, discord.Object(id=posted2)], reason="must be refused"),
+                           discord.Forbidden, code=50013, status=403)
+    check_eq("the refused kick left the member in the guild", (await g.fetch_member(ids["kickee"])).id, ids["kickee"])
+    check_eq("the refused deletes left the messages", [(await general.fetch_message(i)).id for i in (posted, posted2)],
+             [posted, posted2])
+
+    # --- a moderator deletes someone else's message ------------------------------------------------
+    other = await general.fetch_message(posted)
+    check_eq("the person's message: author", other.author.id, ids["poster"])
+    result = await other.delete()
+    check("message.delete() of someone else's message (MANAGE_MESSAGES): returns None", result is None, repr(result))
+    await expect_error("the deleted message: fetch_message raises NotFound 10008",
+                       general.fetch_message(posted), discord.NotFound, code=10008, status=404)
+    # Discord writes no audit entry when a bot deletes a single message (its staff, in
+    # discord/discord-api-docs#7856): the entry checked below is of the owner (a person) deleting
+    # the poster's other message, over plain HTTP.
+    await rest_as("DELETE", f"/channels/{GENERAL_ID}/messages/{posted2}", token=ENV["COMPAT_USER_TOKEN"])
+    await expect_error("the message the owner deleted: fetch_message raises NotFound 10008",
+                       general.fetch_message(posted2), discord.NotFound, code=10008, status=404)
+
+    # --- kick ------------------------------------------------------------------------------------
+    result = await member.kick(reason=R["kick"])
+    check("member.kick(reason=): returns None", result is None, repr(result))
+    await expect_error("member.kick: fetch_member then raises NotFound 10007",
+                       g.fetch_member(ids["kickee"]), discord.NotFound, code=10007, status=404)
+    await expect_error("guild.kick(someone not a member) raises NotFound 10007",
+                       g.kick(discord.Object(id=ids["kickee"]), reason="not a member"),
+                       discord.NotFound, code=10007, status=404)
+    check_eq("a kicked person may join again by invite", await join("kickee"), (200, None))
+    result = await g.kick(discord.Object(id=ids["kickee"]), reason=R["kick again"])
+    check("guild.kick(Object, reason=): returns None", result is None, repr(result))
+    await expect_error("guild.kick: fetch_member then raises NotFound 10007",
+                       g.fetch_member(ids["kickee"]), discord.NotFound, code=10007, status=404)
+
+    # --- ban a member, deleting their messages of the last 2 seconds ---------------------------------
+    older = await post("bannee", GENERAL_ID, f"the bannee, before the window {TAG}")
+    await asyncio.sleep(3)
+    recent = await post("bannee", GENERAL_ID, f"the bannee, in the window {TAG}")
+    recent_mod = await post("bannee", mod.id, f"the bannee, in the window, another channel {TAG}")
+    bannee = await g.fetch_member(ids["bannee"])
+    result = await g.ban(bannee, delete_message_seconds=2, reason=R["ban"])  # the query string
+    check("guild.ban(member, delete_message_seconds=2, reason=): returns None", result is None, repr(result))
+    await expect_error("guild.ban: the member is gone (fetch_member raises NotFound 10007)",
+                       g.fetch_member(ids["bannee"]), discord.NotFound, code=10007, status=404)
+    await expect_error("guild.ban(delete_message_seconds=2): their message of the last seconds in general is gone (10008)",
+                       general.fetch_message(recent), discord.NotFound, code=10008, status=404)
+    await expect_error("guild.ban(delete_message_seconds=2): and the one in another channel (10008)",
+                       mod.fetch_message(recent_mod), discord.NotFound, code=10008, status=404)
+    check_eq("guild.ban(delete_message_seconds=2): their message of 3 s before is kept",
+             (await general.fetch_message(older)).id, older)
+    entry = await g.fetch_ban(discord.Object(id=ids["bannee"]))
+    check("guild.fetch_ban: a BanEntry with the User", isinstance(entry.user, discord.User)
+          and (entry.user.id, entry.user.name) == (ids["bannee"], f"dpy_bannee_{TAG}"), repr(entry))
+    check_eq("guild.fetch_ban: reason", entry.reason, R["ban"])
+    check_eq("a banned person cannot join by invite: POST /invites/{code} -> 403 40007", await join("bannee"),
+             (403, 40007))
+    await expect_error("guild.fetch_ban(someone not banned) raises NotFound 10026",
+                       g.fetch_ban(discord.Object(id=ids["kickee"])), discord.NotFound, code=10026, status=404)
+
+    # --- bans of non-members; the ban list and its paging ---------------------------------------------
+    await g.ban(discord.Object(id=ids["outsider"]), delete_message_seconds=0, reason=R["ban outsider"])
+    await g.ban(discord.Object(id=ids["outsider2"]), reason=R["ban outsider 2"])  # discord.py's default window, 1 day
+    ours = {ids["bannee"]: R["ban"], ids["outsider"]: R["ban outsider"], ids["outsider2"]: R["ban outsider 2"]}
+    full = [b async for b in g.bans()]
+    every = [b.user.id for b in full]
+    check("guild.bans(): our three bans among them, by ascending user id",
+          set(ours) <= set(every) and every == sorted(every), repr(every))
+    check_eq("guild.bans(): reasons", {b.user.id: b.reason for b in full if b.user.id in ours}, ours)
+    check_eq("guild.bans(limit=2): the first two", [b.user.id async for b in g.bans(limit=2)], every[:2])
+    check_eq("guild.bans(after=the first): the others",
+             [b.user.id async for b in g.bans(after=discord.Object(id=every[0]))], every[1:])
+    check_eq("guild.bans(before=the last): the others, ascending",
+             [b.user.id async for b in g.bans(before=discord.Object(id=every[-1]))], every[:-1])
+    check_eq("guild.bans(before=the last, limit=1): the one just below it",
+             [b.user.id async for b in g.bans(before=discord.Object(id=every[-1]), limit=1)], every[-2:-1])
+
+    # --- unban -------------------------------------------------------------------------------------
+    result = await g.unban(discord.Object(id=ids["bannee"]), reason=R["unban"])
+    check("guild.unban(reason=): returns None", result is None, repr(result))
+    await expect_error("guild.unban: fetch_ban then raises NotFound 10026",
+                       g.fetch_ban(discord.Object(id=ids["bannee"])), discord.NotFound, code=10026, status=404)
+    await expect_error("guild.unban(someone not banned) raises NotFound 10026",
+                       g.unban(discord.Object(id=ids["bannee"]), reason="not banned"),
+                       discord.NotFound, code=10026, status=404)
+    check_eq("an unbanned person may join again by invite", await join("bannee"), (200, None))
+    await g.unban(discord.Object(id=ids["outsider"]), reason=R["unban outsider"])
+    await g.unban(discord.Object(id=ids["outsider2"]), reason=R["unban outsider 2"])
+    left = {b.user.id async for b in g.bans()}
+    check("guild.bans(): none of ours left", not set(ours) & left, repr(left))
+
+    # --- bulk delete -----------------------------------------------------------------------------------
+    p1 = await post("poster", mod.id, f"bulk 1 {TAG}")
+    p2 = await post("poster", mod.id, f"bulk 2 {TAG}")
+    b1 = await mod.send(f"bulk 3 {TAG}")
+    result = await mod.delete_messages([discord.Object(id=p1), discord.Object(id=p2), b1], reason=R["bulk"])
+    check("channel.delete_messages([3 messages], reason=): returns None", result is None, repr(result))
+    check("channel.delete_messages: the three are gone (another's included)",
+          not {p1, p2, b1.id} & set(await history(mod)), repr(await history(mod)))
+    kept = await mod.send(f"kept {TAG}")
+    too_old = discord.utils.time_snowflake(discord.utils.utcnow() - datetime.timedelta(days=15))
+    await expect_error("channel.delete_messages with an id older than 14 days raises HTTPException 50034 (400)",
+                       mod.delete_messages([discord.Object(id=too_old), kept], reason=R["too old"]),
+                       discord.HTTPException, code=50034, status=400)
+    check_eq("the refused bulk delete deleted nothing", (await mod.fetch_message(kept.id)).id, kept.id)
+    m1 = await mod.send(f"purge 1 {TAG}")
+    m2 = await post("poster", mod.id, f"purge 2 {TAG}")
+    m3 = await mod.send(f"purge 3 {TAG}")
+    m4 = await mod.send(f"purge 4 {TAG}")
+    purged = await mod.purge(limit=3, reason=R["purge"])
+    check_eq("channel.purge(limit=3): the three newest, newest first", [m.id for m in purged], [m4.id, m3.id, m2])
+    check_eq("channel.purge(limit=3): the older messages are left", await history(mod), [m1.id, kept.id])
+
+    # --- the audit log -----------------------------------------------------------------------------
+    async def entries(action):
+        return [e async for e in g.audit_logs(limit=100, action=action, user=discord.Object(id=BOT_ID))]
+
+    def one(found, label, target_id, reason):
+        mine = [e for e in found if e.reason == reason and e.target is not None and e.target.id == target_id]
+        check(f"audit: one entry for {label} (target, reason)", len(mine) == 1,
+              f"found {len(mine)}: {[(e.action.name, getattr(e.target, 'id', None), e.reason) for e in found][:20]!r}")
+        return mine[0] if mine else None
+
+    kicks = await entries(A.kick)
+    e = one(kicks, "member.kick (kick)", ids["kickee"], R["kick"])
+    if e:
+        check("audit kick: target is the person (a User from the log's users)", isinstance(e.target, discord.User)
+              and e.target.name == f"dpy_kickee_{TAG}", repr(e.target))
+        check("audit kick: user is the bot", e.user is not None and e.user.id == BOT_ID, repr(e.user))
+    one(kicks, "guild.kick (kick)", ids["kickee"], R["kick again"])
+    check("audit kick: the refused and the failed kicks left no entry",
+          not [x for x in kicks if x.reason in ("must be refused", "not a member")])
+    bans = await entries(A.ban)
+    e = one(bans, "guild.ban of a member (ban)", ids["bannee"], R["ban"])
+    if e:
+        check("audit ban: target is the person (a User)", isinstance(e.target, discord.User)
+              and e.target.name == f"dpy_bannee_{TAG}", repr(e.target))
+    one(bans, "guild.ban of a non-member (ban)", ids["outsider"], R["ban outsider"])
+    one(bans, "guild.ban of another non-member (ban)", ids["outsider2"], R["ban outsider 2"])
+    unbans = await entries(A.unban)
+    one(unbans, "guild.unban (unban)", ids["bannee"], R["unban"])
+    one(unbans, "guild.unban of a non-member (unban)", ids["outsider"], R["unban outsider"])
+    one(unbans, "guild.unban of another non-member (unban)", ids["outsider2"], R["unban outsider 2"])
+    deletes = [x async for x in g.audit_logs(limit=100, action=A.message_delete, user=discord.Object(id=USER_ID))]
+    deletes = [x for x in deletes if x.target is not None and x.target.id == ids["poster"]]
+    if check_eq("audit message_delete (audit_logs(action=, user=the owner)): one entry for the owner's deletion "
+                "of the poster's message (target the author)", len(deletes), 1):
+        e = deletes[0]
+        check_eq("audit message_delete: extra.channel is general, extra.count 1",
+                 (getattr(e.extra.channel, "id", None), e.extra.count), (GENERAL_ID, 1))
+        check("audit message_delete: user is the owner, no reason", e.user is not None and e.user.id == USER_ID
+              and e.reason is None, repr((e.user, e.reason)))
+    bulks = await entries(A.message_bulk_delete)
+    e = one(bulks, "channel.delete_messages (message_bulk_delete, target the channel)", mod.id, R["bulk"])
+    if e:
+        check_eq("audit message_bulk_delete: extra.count", e.extra.count, 3)
+    e = one(bulks, "channel.purge (message_bulk_delete)", mod.id, R["purge"])
+    if e:
+        check_eq("audit message_bulk_delete (purge): extra.count", e.extra.count, 3)
+    check("audit: the refused bulk delete (50034) left no entry", not [x for x in bulks if x.reason == R["too old"]])
+
+    # --- leave things as they were: the people leave, the channel and the invite go -------------------
+    for key in ("bannee", "poster"):
+        await rest_as("DELETE", f"/users/@me/guilds/{GUILD_ID}", token=tokens[key])
+    await mod.delete(reason=R["delete channel"])
+    await invite.delete()
+    after = await client.fetch_guild(GUILD_ID, with_counts=True)
+    check_eq("after the moderation checks: approximate_member_count is back to the seeded members",
+             after.approximate_member_count, MEMBER_COUNT)
 
 
 def entry():

@@ -10,7 +10,14 @@
 # channel, role and member events with the caches they update, and, with the plain bot as a second
 # gateway client, a private channel absent from its GUILD_CREATE and events, CHANNEL_CREATE/DELETE
 # as an overwrite gives and takes its view, CHANNEL_UPDATE with the overwrites and
-# GUILD_AUDIT_LOG_ENTRY_CREATE for the administrator.
+# GUILD_AUDIT_LOG_ENTRY_CREATE for the administrator. Moderation: over REST, kick, ban (the
+# deletion window in the query for discord.py, in the JSON body for discord.js), the ban list and
+# its paging, unban, a banned person refused by the invite (40007), a moderator deleting others'
+# messages, bulk delete and purge (and 50034 for an id older than 14 days), the plain bot refused
+# (50013), their audit entries; on the gateway, a throwaway bot (a third gateway client) that the
+# person bulk-deletes, kicks, adds again, bans and unbans: MESSAGE_DELETE_BULK,
+# GUILD_MEMBER_REMOVE, GUILD_BAN_ADD/REMOVE and their audit entries for the administrator,
+# GUILD_DELETE and GUILD_CREATE for the throwaway bot, no ban event for the plain bot.
 #
 # Usage (from the repository root):   tests/compat/run.sh
 #

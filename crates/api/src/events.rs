@@ -85,6 +85,11 @@ pub async fn guild_gained(
     // The gateway leaves them out for sessions without the GUILD_PRESENCES intent.
     let mut presences = state.hub.guild_presences(&[guild_id]).await?;
     data["presences"] = Value::Array(presences.remove(&guild_id).unwrap_or_default());
+    // Without `unavailable`, as Discord sends a guild joined: discord.py takes
+    // `unavailable: false` for a guild back from an outage (on_guild_available, not on_guild_join).
+    if let Some(fields) = data.as_object_mut() {
+        fields.remove("unavailable");
+    }
     Ok(Some(Event::users("GUILD_CREATE", vec![user_id], data)))
 }
 

@@ -19,7 +19,16 @@
 // channelUpdate and ChannelOverwriteUpdate (extra guild.roles.everyone); removing the member
 // overwrite gives the plain bot channelDelete and nothing of the channel afterwards (its messages,
 // its deletion), the client ChannelOverwriteDelete and ChannelDelete; the plain bot (no
-// ViewAuditLog) receives no audit entries.
+// ViewAuditLog) receives no audit entries. Then moderation: the person adds a throwaway bot
+// (guildMemberAdd), which connects as a third Client, and bulk-deletes its messages
+// (messageDeleteBulk with the cached messages, gone from channel.messages.cache; the plain bot gets
+// the MESSAGE_DELETE_BULK too); kicks it (guildMemberRemove, gone from guild.members.cache; the
+// throwaway bot gets guildDelete), adds it again (guildCreate for the throwaway bot), bans it with
+// delete_message_seconds in the JSON body (guildMemberRemove, guildBanAdd and guild.bans.cache,
+// messageDeleteBulk of its last message, guildDelete; adding it again answers 403 40007) and lifts
+// the ban (guildBanRemove); each with its guildAuditLogEntryCreate (MessageBulkDelete, MemberKick,
+// MemberBanAdd, MemberBanRemove). The plain bot (intent GuildModeration but no BanMembers)
+// receives no GUILD_BAN_ADD/REMOVE, and the banned bot nothing more of the guild.
 //
 // Environment (from seed.py): COMPAT_BASE, COMPAT_BOT_TOKEN, COMPAT_APP_ID, COMPAT_USER_ID,
 // COMPAT_USER_TOKEN, COMPAT_GUILD_ID, COMPAT_GENERAL_ID, COMPAT_PLAIN_ID, COMPAT_PLAIN_TOKEN. Optional (run.sh's cluster mode):
@@ -111,6 +120,8 @@ function check(name, ok, detail = '') {
 const show = (v) => JSON.stringify(v);
 const checkEq = (name, actual, expected) =>
   check(name, show(actual) === show(expected), `got ${show(actual)}, expected ${show(expected)}`);
+// Snowflake strings compared numerically.
+const bySnowflake = (a, b) => (BigInt(a) < BigInt(b) ? -1 : BigInt(a) > BigInt(b) ? 1 : 0);
 const recentPayloads = (n = 6) =>
   rawLog.slice(-n).map((p) => `    ${show(p).slice(0, 600)}`).join('\n') || '    (none)';
 
@@ -176,6 +187,62 @@ function expectEvent(client, event, predicate, name, ms = EVENT_TIMEOUT_MS) {
     }, ms);
     client.on(event, listener);
   });
+}
+
+// Like userRest, but resolves {status, data} whatever the status.
+async function userStatus(method, path, body) {
+  const res = await fetch(`${BASE}/api/v10${path}`, {
+    method,
+    headers: { Authorization: USER_TOKEN, ...(body ? { 'Content-Type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+    signal: AbortSignal.timeout(HTTP_TIMEOUT_MS),
+  });
+  const text = await res.text();
+  let data = {};
+  try {
+    data = text ? JSON.parse(text) : {};
+  } catch {
+    data = { raw: text.slice(0, 300) };
+  }
+  return { status: res.status, data };
+}
+
+// Another bot connected to the gateway beside the one under test (the plain bot, a throwaway
+// bot): its Client, every dispatch it received ([t, d]), and a marker.
+function otherBot(token, label, intents) {
+  const client = new Client({ intents, rest: { api: `${BASE}/api`, cdn: BASE, timeout: 15_000, retries: 1 } });
+  const dispatches = [];
+  client.on(Events.Raw, (packet) => {
+    if (packet?.op === 0) dispatches.push([packet.t, packet.d ?? {}]);
+  });
+  client.on(Events.Error, (err) => check(`${label}: no client error event`, false, `${err?.stack ?? err}`));
+  let started = false;
+  return {
+    client,
+    dispatches,
+    get started() {
+      return started;
+    },
+    // Logs in; true once ClientReady fired (a check).
+    async start(role) {
+      started = true;
+      const ready = expectEvent(client, Events.ClientReady, () => true, `${label} (${role}): ClientReady`, READY_TIMEOUT_MS);
+      await client.login(token);
+      return (await ready) !== null;
+    },
+    // The person posts in general; once this bot has that message, whatever was published before
+    // it has been delivered.
+    async marker(name) {
+      const content = `marker ${name} (${RUN_TAG})`;
+      const got = expectEvent(client, Events.MessageCreate, (m) => m.content === content,
+        `${label}: messageCreate for the person's marker in general (${name})`);
+      await userRest('POST', `/channels/${GENERAL_ID}/messages`, { content });
+      return got;
+    },
+    async destroy() {
+      await client.destroy();
+    },
+  };
 }
 
 async function scenario(client) {
@@ -286,7 +353,19 @@ async function scenario(client) {
 
   await rolesAndMembers(client, guild);
 
-  await privateChannel(client, guild);
+  const plain = otherBot(PLAIN_TOKEN, 'plain bot', [
+    GatewayIntentBits.Guilds,
+    GatewayIntentBits.GuildMessages,
+    GatewayIntentBits.MessageContent,
+    GatewayIntentBits.GuildModeration,
+  ]);
+  try {
+    await privateChannel(client, guild, plain);
+
+    await moderation(client, guild, plain);
+  } finally {
+    await plain.destroy();
+  }
 
   checkEq('client.ws.status is Ready at the end', client.ws.status, Status.Ready);
 }
@@ -420,7 +499,7 @@ async function rolesAndMembers(client, guild) {
 
 // A channel private to the person, seen by a second gateway client, the plain bot (the bot under
 // test is an administrator: overwrites do not hide anything from it).
-async function privateChannel(client, guild) {
+async function privateChannel(client, guild, plain) {
   const F = PermissionFlagsBits;
   const VIEW = String(F.ViewChannel);
   const reason = `djs-gw overwrites by the person ${RUN_TAG}`;
@@ -458,175 +537,286 @@ async function privateChannel(client, guild) {
   }
 
   // --- the plain bot connects: GUILD_CREATE without the private channel ---
-  const plainClient = new Client({
-    intents: [
-      GatewayIntentBits.Guilds,
-      GatewayIntentBits.GuildMessages,
-      GatewayIntentBits.MessageContent,
-      GatewayIntentBits.GuildModeration,
-    ],
-    rest: { api: `${BASE}/api`, cdn: BASE, timeout: 15_000, retries: 1 },
-  });
-  const dispatches = []; // [t, d] of every dispatch the plain bot received
-  plainClient.on(Events.Raw, (packet) => {
-    if (packet?.op === 0) dispatches.push([packet.t, packet.d ?? {}]);
-  });
-  plainClient.on(Events.Error, (err) => check('plain bot: no client error event', false, `${err?.stack ?? err}`));
+  const plainClient = plain.client;
+  const { dispatches, marker } = plain;
   const aboutPrivate = (since = 0) => dispatches.slice(since).filter(([t, d]) =>
     d.channel_id === pid || (String(t).startsWith('CHANNEL_') && d.id === pid)
     || (t === 'GUILD_CREATE' && (d.channels ?? []).some((c) => c.id === pid))).map(([t]) => t);
-  // The person posts in general; once the plain bot has that message, whatever was published
-  // before it has been delivered.
-  const marker = async (label) => {
-    const content = `marker ${label} (${RUN_TAG})`;
-    const got = expectEvent(plainClient, Events.MessageCreate, (m) => m.content === content,
-      `plain bot: messageCreate for the person's marker in general (${label})`);
-    await userRest('POST', `/channels/${GENERAL_ID}/messages`, { content });
-    return got;
-  };
 
+  if (!(await plain.start('a second gateway client'))) return;
+  const pguild = plainClient.guilds.cache.get(GUILD_ID);
+  if (!check('plain bot: the seeded guild is in its cache', pguild !== undefined)) return;
+  check('plain bot: guild.channels.cache has general', pguild.channels.cache.has(GENERAL_ID));
+  check('plain bot: the private channel is not in GUILD_CREATE (not in guild.channels.cache)',
+    !pguild.channels.cache.has(pid) && !plainClient.channels.cache.has(pid) && aboutPrivate().length === 0,
+    show(pguild.channels.cache.map((c) => [c.id, c.name])));
+
+  // --- messages there reach the administrator only ---
+  let text = `secret from the person (${RUN_TAG})`;
+  let adminMsg = expectEvent(client, Events.MessageCreate, (m) => m.content === text,
+    'administrator: messageCreate in the private channel');
+  let mark = dispatches.length;
+  await userRest('POST', `/channels/${pid}/messages`, { content: text });
+  await adminMsg;
+  if (await marker('after the private message')) {
+    check('plain bot: no event of the private channel (no MESSAGE_CREATE)', aboutPrivate(mark).length === 0,
+      show(aboutPrivate(mark)));
+  }
+
+  // --- a member overwrite lets the plain bot view it: channelCreate to it ---
+  const gained = expectEvent(plainClient, Events.ChannelCreate, (c) => c.id === pid,
+    'plain bot: channelCreate once a member overwrite lets it view the channel');
+  let updated = expectEvent(client, Events.ChannelUpdate, (o, n) => n.id === pid && n.permissionOverwrites.cache.has(PLAIN_ID),
+    'administrator: channelUpdate with the new member overwrite');
+  let audit = expectEvent(client, Events.GuildAuditLogEntryCreate, isAudit(AuditLogEvent.ChannelOverwriteCreate, pid),
+    'guildAuditLogEntryCreate: ChannelOverwriteCreate');
+  await userRest('PUT', `/channels/${pid}/permissions/${PLAIN_ID}`, { type: 1, allow: VIEW }, reason);
+  const gainedGot = await gained;
+  if (gainedGot) {
+    const [pch] = gainedGot;
+    check('plain bot: a TextChannel in guild.channels.cache', pch instanceof TextChannel && pguild.channels.cache.get(pid) === pch,
+      `${pch?.constructor?.name}`);
+    check('plain bot: its own overwrite, and permissionsFor(me) has ViewChannel',
+      pch.permissionOverwrites.cache.get(PLAIN_ID)?.allow.has(F.ViewChannel) === true
+      && pch.permissionsFor(plainClient.user)?.has(F.ViewChannel) === true, show(targets(pch)));
+  }
+  let updGot = await updated;
+  if (updGot) {
+    const [oldC, newC] = updGot;
+    checkEq('channelUpdate: overwrite targets old/new', [targets(oldC), targets(newC)],
+      [[GUILD_ID, USER_ID].sort(), [GUILD_ID, USER_ID, PLAIN_ID].sort()]);
+    checkEq('channelUpdate: the new member overwrite (type Member, allow ViewChannel)',
+      [newC.permissionOverwrites.cache.get(PLAIN_ID)?.type, String(newC.permissionOverwrites.cache.get(PLAIN_ID)?.allow.bitfield)],
+      [OverwriteType.Member, VIEW]);
+    check('the cached channel is updated', guild.channels.cache.get(pid)?.permissionOverwrites.cache.has(PLAIN_ID) === true);
+  }
+  let auditGot = await audit;
+  if (auditGot) {
+    const [e] = auditGot;
+    check('audit ChannelOverwriteCreate: extra is the plain bot (cached GuildMember)',
+      e.extra instanceof GuildMember && e.extra.id === PLAIN_ID, show(e.extra));
+    checkEq('audit ChannelOverwriteCreate: allow new, reason, executor',
+      [e.changes.find((c) => c.key === 'allow')?.new, e.reason, e.executorId], [VIEW, reason, USER_ID]);
+  }
+
+  text = `for the plain bot too (${RUN_TAG})`;
+  const plainMsg = expectEvent(plainClient, Events.MessageCreate, (m) => m.content === text,
+    'plain bot: messageCreate in the private channel it may now view');
+  await userRest('POST', `/channels/${pid}/messages`, { content: text });
+  const plainMsgGot = await plainMsg;
+  if (plainMsgGot) {
+    check('plain bot: message.channel is the cached channel', plainMsgGot[0].channel === pguild.channels.cache.get(pid));
+  }
+
+  // --- @everyone's overwrite changed: both receive channelUpdate ---
+  const deniesSend = (o, n) => n.id === pid && n.permissionOverwrites.cache.get(GUILD_ID)?.deny.has(F.SendMessages) === true;
+  const adminUpd = expectEvent(client, Events.ChannelUpdate, deniesSend,
+    "administrator: channelUpdate for @everyone's changed overwrite");
+  const plainUpd = expectEvent(plainClient, Events.ChannelUpdate, deniesSend, 'plain bot (may view): channelUpdate too');
+  audit = expectEvent(client, Events.GuildAuditLogEntryCreate, isAudit(AuditLogEvent.ChannelOverwriteUpdate, pid),
+    'guildAuditLogEntryCreate: ChannelOverwriteUpdate');
+  await userRest('PUT', `/channels/${pid}/permissions/${GUILD_ID}`,
+    { type: 0, deny: String(F.ViewChannel | F.SendMessages) }, reason);
+  updGot = await adminUpd;
+  if (updGot) {
+    const [oldC, newC] = updGot;
+    checkEq("channelUpdate: @everyone's deny old/new",
+      [String(oldC.permissionOverwrites.cache.get(GUILD_ID)?.deny.bitfield), String(newC.permissionOverwrites.cache.get(GUILD_ID)?.deny.bitfield)],
+      [VIEW, String(F.ViewChannel | F.SendMessages)]);
+  }
+  const plainUpdGot = await plainUpd;
+  if (plainUpdGot) {
+    const perms = plainUpdGot[1].permissionsFor(plainClient.user);
+    check('plain bot: permissionsFor(me): ViewChannel, no SendMessages',
+      perms?.has(F.ViewChannel) === true && perms?.has(F.SendMessages) === false, show(perms?.toArray()));
+  }
+  auditGot = await audit;
+  if (auditGot) {
+    const [e] = auditGot;
+    check('audit ChannelOverwriteUpdate: extra is @everyone (guild.roles.everyone)', e.extra === guild.roles.everyone, show(e.extra));
+    const deny = e.changes.find((c) => c.key === 'deny');
+    checkEq('audit ChannelOverwriteUpdate: deny old/new', [deny?.old, deny?.new], [VIEW, String(F.ViewChannel | F.SendMessages)]);
+  }
+
+  // --- the member overwrite removed: channelDelete to the plain bot ---
+  const lost = expectEvent(plainClient, Events.ChannelDelete, (c) => c.id === pid,
+    'plain bot: channelDelete once the overwrite is removed');
+  updated = expectEvent(client, Events.ChannelUpdate, (o, n) => n.id === pid && !n.permissionOverwrites.cache.has(PLAIN_ID),
+    'administrator: channelUpdate without the member overwrite');
+  audit = expectEvent(client, Events.GuildAuditLogEntryCreate, isAudit(AuditLogEvent.ChannelOverwriteDelete, pid),
+    'guildAuditLogEntryCreate: ChannelOverwriteDelete');
+  await userRest('DELETE', `/channels/${pid}/permissions/${PLAIN_ID}`, null, reason);
+  if (await lost) {
+    check('plain bot: the channel left guild.channels.cache and client.channels.cache',
+      !pguild.channels.cache.has(pid) && !plainClient.channels.cache.has(pid));
+  }
+  await updated;
+  auditGot = await audit;
+  if (auditGot) {
+    const [e] = auditGot;
+    checkEq('audit ChannelOverwriteDelete: extra is the plain bot, allow old', [e.extra?.id, e.changes.find((c) => c.key === 'allow')?.old],
+      [PLAIN_ID, VIEW]);
+  }
+
+  mark = dispatches.length;
+  text = `secret again (${RUN_TAG})`;
+  adminMsg = expectEvent(client, Events.MessageCreate, (m) => m.content === text,
+    'administrator: messageCreate in the private channel (again)');
+  await userRest('POST', `/channels/${pid}/messages`, { content: text });
+  await adminMsg;
+
+  // --- the channel deleted: the administrator is told, the plain bot is not ---
+  const gone = expectEvent(client, Events.ChannelDelete, (c) => c.id === pid, 'administrator: channelDelete for the private channel');
+  audit = expectEvent(client, Events.GuildAuditLogEntryCreate, isAudit(AuditLogEvent.ChannelDelete, pid),
+    'guildAuditLogEntryCreate: ChannelDelete');
+  await userRest('DELETE', `/channels/${pid}`, null, reason);
+  if (await gone) check('administrator: guild.channels.cache no longer has it', !guild.channels.cache.has(pid));
+  auditGot = await audit;
+  if (auditGot) checkEq('audit ChannelDelete: name old', auditGot[0].changes.find((c) => c.key === 'name')?.old, name);
+  if (await marker('after the view was taken away')) {
+    check('plain bot: no event of the channel after losing view (message, deletion)', aboutPrivate(mark).length === 0,
+      show(aboutPrivate(mark)));
+  }
+  check('plain bot (no ViewAuditLog): no GUILD_AUDIT_LOG_ENTRY_CREATE received',
+    !dispatches.some(([t]) => t === 'GUILD_AUDIT_LOG_ENTRY_CREATE'));
+}
+
+// The person adds a throwaway bot (a third gateway client), bulk-deletes its messages, kicks it,
+// adds it again and bans it (deleting its recent messages), then lifts the ban. The client (an
+// administrator) sees the bulk deletes, the member leaving, the ban and the unban, with their audit
+// entries; the throwaway bot loses the guild (guildDelete) and gets it back (guildCreate); the
+// plain bot (no BanMembers) gets no ban event.
+async function moderation(client, guild, plain) {
+  const reason = `djs-gw moderation by the person ${RUN_TAG}`;
+  if (!plain.started && !(await plain.start('a second gateway client'))) return;
+  const plainMark = plain.dispatches.length;
+  const isAudit = (action, id) => (e) => e.action === action && e.targetId === id;
+
+  // --- the person adds a throwaway bot: guildMemberAdd; it connects as a third client ---
+  const app = await userRest('POST', '/applications', { name: `djs-gw-target-${RUN_TAG}` });
+  const tid = app.id;
+  const addPath = `/oauth2/authorize?client_id=${tid}&scope=bot&permissions=0`;
+  const addBody = { guild_id: GUILD_ID, authorize: true };
+  let joined = expectEvent(client, Events.GuildMemberAdd, (m) => m.id === tid, 'guildMemberAdd for the throwaway bot the person added');
+  await userRest('POST', addPath, addBody);
+  const joinedGot = await joined;
+  if (!joinedGot) return;
+  check('guild.members.cache has the new bot', guild.members.cache.get(tid) === joinedGot[0]);
+  const target = otherBot(app.token, 'target bot', [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages]);
   try {
-    const ready = expectEvent(plainClient, Events.ClientReady, () => true, 'plain bot (a second gateway client): ClientReady',
-      READY_TIMEOUT_MS);
-    await plainClient.login(PLAIN_TOKEN);
-    if (!(await ready)) return;
-    const pguild = plainClient.guilds.cache.get(GUILD_ID);
-    if (!check('plain bot: the seeded guild is in its cache', pguild !== undefined)) return;
-    check('plain bot: guild.channels.cache has general', pguild.channels.cache.has(GENERAL_ID));
-    check('plain bot: the private channel is not in GUILD_CREATE (not in guild.channels.cache)',
-      !pguild.channels.cache.has(pid) && !plainClient.channels.cache.has(pid) && aboutPrivate().length === 0,
-      show(pguild.channels.cache.map((c) => [c.id, c.name])));
+    if (!(await target.start('a third gateway client'))) return;
+    let tguild = target.client.guilds.cache.get(GUILD_ID);
+    if (!check('target bot: the seeded guild is in its cache', tguild !== undefined)) return;
 
-    // --- messages there reach the administrator only ---
-    let text = `secret from the person (${RUN_TAG})`;
-    let adminMsg = expectEvent(client, Events.MessageCreate, (m) => m.content === text,
-      'administrator: messageCreate in the private channel');
-    let mark = dispatches.length;
-    await userRest('POST', `/channels/${pid}/messages`, { content: text });
-    await adminMsg;
-    if (await marker('after the private message')) {
-      check('plain bot: no event of the private channel (no MESSAGE_CREATE)', aboutPrivate(mark).length === 0,
-        show(aboutPrivate(mark)));
-    }
-
-    // --- a member overwrite lets the plain bot view it: channelCreate to it ---
-    const gained = expectEvent(plainClient, Events.ChannelCreate, (c) => c.id === pid,
-      'plain bot: channelCreate once a member overwrite lets it view the channel');
-    let updated = expectEvent(client, Events.ChannelUpdate, (o, n) => n.id === pid && n.permissionOverwrites.cache.has(PLAIN_ID),
-      'administrator: channelUpdate with the new member overwrite');
-    let audit = expectEvent(client, Events.GuildAuditLogEntryCreate, isAudit(AuditLogEvent.ChannelOverwriteCreate, pid),
-      'guildAuditLogEntryCreate: ChannelOverwriteCreate');
-    await userRest('PUT', `/channels/${pid}/permissions/${PLAIN_ID}`, { type: 1, allow: VIEW }, reason);
-    const gainedGot = await gained;
-    if (gainedGot) {
-      const [pch] = gainedGot;
-      check('plain bot: a TextChannel in guild.channels.cache', pch instanceof TextChannel && pguild.channels.cache.get(pid) === pch,
-        `${pch?.constructor?.name}`);
-      check('plain bot: its own overwrite, and permissionsFor(me) has ViewChannel',
-        pch.permissionOverwrites.cache.get(PLAIN_ID)?.allow.has(F.ViewChannel) === true
-        && pch.permissionsFor(plainClient.user)?.has(F.ViewChannel) === true, show(targets(pch)));
-    }
-    let updGot = await updated;
-    if (updGot) {
-      const [oldC, newC] = updGot;
-      checkEq('channelUpdate: overwrite targets old/new', [targets(oldC), targets(newC)],
-        [[GUILD_ID, USER_ID].sort(), [GUILD_ID, USER_ID, PLAIN_ID].sort()]);
-      checkEq('channelUpdate: the new member overwrite (type Member, allow ViewChannel)',
-        [newC.permissionOverwrites.cache.get(PLAIN_ID)?.type, String(newC.permissionOverwrites.cache.get(PLAIN_ID)?.allow.bitfield)],
-        [OverwriteType.Member, VIEW]);
-      check('the cached channel is updated', guild.channels.cache.get(pid)?.permissionOverwrites.cache.has(PLAIN_ID) === true);
+    // --- the person bulk-deletes the target bot's messages: messageDeleteBulk ---
+    const texts = [1, 2].map((i) => `from the target bot ${i} (${RUN_TAG})`);
+    const seen = texts.map((t, i) => expectEvent(client, Events.MessageCreate, (m) => m.content === t,
+      `messageCreate for the target bot's message ${i + 1} (now in the channel's message cache)`));
+    const sent = [];
+    for (const t of texts) sent.push(await tguild.channels.cache.get(GENERAL_ID).send(t));
+    await Promise.all(seen);
+    const ids = sent.map((m) => m.id).sort(bySnowflake);
+    const sameIds = (coll) => show([...coll.keys()].sort(bySnowflake)) === show(ids);
+    const bulk = expectEvent(client, Events.MessageBulkDelete, (msgs) => sameIds(msgs),
+      "messageDeleteBulk for the person's bulk delete");
+    const plainBulk = expectEvent(plain.client, Events.Raw, (p) => p?.t === 'MESSAGE_DELETE_BULK' && show([...p.d.ids].sort(bySnowflake)) === show(ids),
+      'plain bot (may view general): MESSAGE_DELETE_BULK too');
+    let audit = expectEvent(client, Events.GuildAuditLogEntryCreate, isAudit(AuditLogEvent.MessageBulkDelete, GENERAL_ID),
+      'guildAuditLogEntryCreate: MessageBulkDelete');
+    await userRest('POST', `/channels/${GENERAL_ID}/messages/bulk-delete`, { messages: ids }, reason);
+    const bulkGot = await bulk;
+    if (bulkGot) {
+      const [msgs, channel] = bulkGot;
+      check('messageDeleteBulk: the channel is the cached general', channel === guild.channels.cache.get(GENERAL_ID));
+      checkEq('messageDeleteBulk: the cached messages (contents)', [...msgs.values()].map((m) => m.content).sort(), texts);
+      check("the deleted messages left the channel's message cache", !ids.some((id) => channel.messages.cache.has(id)));
     }
     let auditGot = await audit;
     if (auditGot) {
       const [e] = auditGot;
-      check('audit ChannelOverwriteCreate: extra is the plain bot (cached GuildMember)',
-        e.extra instanceof GuildMember && e.extra.id === PLAIN_ID, show(e.extra));
-      checkEq('audit ChannelOverwriteCreate: allow new, reason, executor',
-        [e.changes.find((c) => c.key === 'allow')?.new, e.reason, e.executorId], [VIEW, reason, USER_ID]);
+      checkEq('audit MessageBulkDelete: extra.count, executor (the person), reason', [e.extra?.count, e.executorId, e.reason],
+        [2, USER_ID, reason]);
+      check('audit MessageBulkDelete: target is the cached channel', e.target === guild.channels.cache.get(GENERAL_ID));
     }
+    await plainBulk;
 
-    text = `for the plain bot too (${RUN_TAG})`;
-    const plainMsg = expectEvent(plainClient, Events.MessageCreate, (m) => m.content === text,
-      'plain bot: messageCreate in the private channel it may now view');
-    await userRest('POST', `/channels/${pid}/messages`, { content: text });
-    const plainMsgGot = await plainMsg;
-    if (plainMsgGot) {
-      check('plain bot: message.channel is the cached channel', plainMsgGot[0].channel === pguild.channels.cache.get(pid));
+    // --- the person kicks it: guildMemberRemove, and guildDelete for the bot ---
+    let removed = expectEvent(client, Events.GuildMemberRemove, (m) => m.id === tid, "guildMemberRemove for the person's kick");
+    let lost = expectEvent(target.client, Events.GuildDelete, (g) => g.id === GUILD_ID, 'target bot: guildDelete (GUILD_DELETE) once kicked');
+    audit = expectEvent(client, Events.GuildAuditLogEntryCreate, isAudit(AuditLogEvent.MemberKick, tid), 'guildAuditLogEntryCreate: MemberKick');
+    await userRest('DELETE', `/guilds/${GUILD_ID}/members/${tid}`, null, reason);
+    const removedGot = await removed;
+    if (removedGot) {
+      check('guildMemberRemove: the cached GuildMember', removedGot[0] instanceof GuildMember && removedGot[0].joinedTimestamp !== null);
+      check('guild.members.cache no longer has the kicked bot', !guild.members.cache.has(tid));
     }
-
-    // --- @everyone's overwrite changed: both receive channelUpdate ---
-    const deniesSend = (o, n) => n.id === pid && n.permissionOverwrites.cache.get(GUILD_ID)?.deny.has(F.SendMessages) === true;
-    const adminUpd = expectEvent(client, Events.ChannelUpdate, deniesSend,
-      "administrator: channelUpdate for @everyone's changed overwrite");
-    const plainUpd = expectEvent(plainClient, Events.ChannelUpdate, deniesSend, 'plain bot (may view): channelUpdate too');
-    audit = expectEvent(client, Events.GuildAuditLogEntryCreate, isAudit(AuditLogEvent.ChannelOverwriteUpdate, pid),
-      'guildAuditLogEntryCreate: ChannelOverwriteUpdate');
-    await userRest('PUT', `/channels/${pid}/permissions/${GUILD_ID}`,
-      { type: 0, deny: String(F.ViewChannel | F.SendMessages) }, reason);
-    updGot = await adminUpd;
-    if (updGot) {
-      const [oldC, newC] = updGot;
-      checkEq("channelUpdate: @everyone's deny old/new",
-        [String(oldC.permissionOverwrites.cache.get(GUILD_ID)?.deny.bitfield), String(newC.permissionOverwrites.cache.get(GUILD_ID)?.deny.bitfield)],
-        [VIEW, String(F.ViewChannel | F.SendMessages)]);
-    }
-    const plainUpdGot = await plainUpd;
-    if (plainUpdGot) {
-      const perms = plainUpdGot[1].permissionsFor(plainClient.user);
-      check('plain bot: permissionsFor(me): ViewChannel, no SendMessages',
-        perms?.has(F.ViewChannel) === true && perms?.has(F.SendMessages) === false, show(perms?.toArray()));
-    }
+    if (await lost) check('target bot: the guild left client.guilds.cache', !target.client.guilds.cache.has(GUILD_ID));
     auditGot = await audit;
-    if (auditGot) {
-      const [e] = auditGot;
-      check('audit ChannelOverwriteUpdate: extra is @everyone (guild.roles.everyone)', e.extra === guild.roles.everyone, show(e.extra));
-      const deny = e.changes.find((c) => c.key === 'deny');
-      checkEq('audit ChannelOverwriteUpdate: deny old/new', [deny?.old, deny?.new], [VIEW, String(F.ViewChannel | F.SendMessages)]);
-    }
+    if (auditGot) checkEq('audit MemberKick: executor (the person), reason', [auditGot[0].executorId, auditGot[0].reason], [USER_ID, reason]);
 
-    // --- the member overwrite removed: channelDelete to the plain bot ---
-    const lost = expectEvent(plainClient, Events.ChannelDelete, (c) => c.id === pid,
-      'plain bot: channelDelete once the overwrite is removed');
-    updated = expectEvent(client, Events.ChannelUpdate, (o, n) => n.id === pid && !n.permissionOverwrites.cache.has(PLAIN_ID),
-      'administrator: channelUpdate without the member overwrite');
-    audit = expectEvent(client, Events.GuildAuditLogEntryCreate, isAudit(AuditLogEvent.ChannelOverwriteDelete, pid),
-      'guildAuditLogEntryCreate: ChannelOverwriteDelete');
-    await userRest('DELETE', `/channels/${pid}/permissions/${PLAIN_ID}`, null, reason);
-    if (await lost) {
-      check('plain bot: the channel left guild.channels.cache and client.channels.cache',
-        !pguild.channels.cache.has(pid) && !plainClient.channels.cache.has(pid));
+    // --- added again: guildCreate for it ---
+    joined = expectEvent(client, Events.GuildMemberAdd, (m) => m.id === tid, 'guildMemberAdd for the kicked bot, added again');
+    const regained = expectEvent(target.client, Events.GuildCreate, (g) => g.id === GUILD_ID, 'target bot: guildCreate once added again');
+    await userRest('POST', addPath, addBody);
+    await joined;
+    await regained;
+    tguild = target.client.guilds.cache.get(GUILD_ID);
+    if (!check('target bot: the guild is in its cache again', tguild !== undefined)) return;
+
+    // --- the person bans it, deleting its last minute of messages ---
+    const text = `from the target bot, before its ban (${RUN_TAG})`;
+    const lastSeen = expectEvent(client, Events.MessageCreate, (m) => m.content === text, "messageCreate for the target bot's message before its ban");
+    const last = await tguild.channels.cache.get(GENERAL_ID).send(text);
+    await lastSeen;
+    removed = expectEvent(client, Events.GuildMemberRemove, (m) => m.id === tid, "guildMemberRemove for the person's ban");
+    const banned = expectEvent(client, Events.GuildBanAdd, (b) => b.user.id === tid, 'guildBanAdd (GUILD_BAN_ADD: intent GuildModeration, BanMembers)');
+    const swept = expectEvent(client, Events.MessageBulkDelete, (msgs) => show([...msgs.keys()]) === show([last.id]),
+      "messageDeleteBulk for the ban's deletion (delete_message_seconds in the JSON body)");
+    lost = expectEvent(target.client, Events.GuildDelete, (g) => g.id === GUILD_ID, 'target bot: guildDelete (GUILD_DELETE) once banned');
+    audit = expectEvent(client, Events.GuildAuditLogEntryCreate, isAudit(AuditLogEvent.MemberBanAdd, tid), 'guildAuditLogEntryCreate: MemberBanAdd');
+    // delete_message_seconds in the JSON body, as discord.js sends it.
+    await userRest('PUT', `/guilds/${GUILD_ID}/bans/${tid}`, { delete_message_seconds: 60 }, reason);
+    if (await removed) check('guild.members.cache no longer has the banned bot', !guild.members.cache.has(tid));
+    const bannedGot = await banned;
+    if (bannedGot) {
+      const [ban] = bannedGot;
+      check('guildBanAdd: a GuildBan of the cached guild, the bot', ban.guild === guild && ban.user.bot === true, show([ban.guild?.id, ban.user?.id]));
+      check('guild.bans.cache has it', guild.bans.cache.get(tid) === ban);
     }
-    await updated;
+    const sweptGot = await swept;
+    if (sweptGot) checkEq('messageDeleteBulk (ban): the channel is general, the cached message', [sweptGot[1].id, sweptGot[0].first()?.content], [GENERAL_ID, text]);
+    if (await lost) check('target bot: the guild left client.guilds.cache again', !target.client.guilds.cache.has(GUILD_ID));
+    const afterBan = target.dispatches.length;
     auditGot = await audit;
-    if (auditGot) {
-      const [e] = auditGot;
-      checkEq('audit ChannelOverwriteDelete: extra is the plain bot, allow old', [e.extra?.id, e.changes.find((c) => c.key === 'allow')?.old],
-        [PLAIN_ID, VIEW]);
-    }
+    if (auditGot) checkEq('audit MemberBanAdd: executor (the person), reason', [auditGot[0].executorId, auditGot[0].reason], [USER_ID, reason]);
+    const fetched = await guild.bans.fetch({ user: tid, force: true });
+    checkEq('guild.bans.fetch(user): the bot, the reason', [fetched.user.id, fetched.reason], [tid, reason]);
+    const { status, data } = await userStatus('POST', addPath, addBody);
+    checkEq('a banned bot cannot be added: POST /oauth2/authorize -> 403 40007', [status, data.code], [403, 40007]);
 
-    mark = dispatches.length;
-    text = `secret again (${RUN_TAG})`;
-    adminMsg = expectEvent(client, Events.MessageCreate, (m) => m.content === text,
-      'administrator: messageCreate in the private channel (again)');
-    await userRest('POST', `/channels/${pid}/messages`, { content: text });
-    await adminMsg;
-
-    // --- the channel deleted: the administrator is told, the plain bot is not ---
-    const gone = expectEvent(client, Events.ChannelDelete, (c) => c.id === pid, 'administrator: channelDelete for the private channel');
-    audit = expectEvent(client, Events.GuildAuditLogEntryCreate, isAudit(AuditLogEvent.ChannelDelete, pid),
-      'guildAuditLogEntryCreate: ChannelDelete');
-    await userRest('DELETE', `/channels/${pid}`, null, reason);
-    if (await gone) check('administrator: guild.channels.cache no longer has it', !guild.channels.cache.has(pid));
+    // --- the person lifts the ban: guildBanRemove ---
+    const unbanned = expectEvent(client, Events.GuildBanRemove, (b) => b.user.id === tid, 'guildBanRemove (GUILD_BAN_REMOVE)');
+    audit = expectEvent(client, Events.GuildAuditLogEntryCreate, isAudit(AuditLogEvent.MemberBanRemove, tid), 'guildAuditLogEntryCreate: MemberBanRemove');
+    await userRest('DELETE', `/guilds/${GUILD_ID}/bans/${tid}`, null, reason);
+    if (await unbanned) check('guild.bans.cache no longer has it', !guild.bans.cache.has(tid));
     auditGot = await audit;
-    if (auditGot) checkEq('audit ChannelDelete: name old', auditGot[0].changes.find((c) => c.key === 'name')?.old, name);
-    if (await marker('after the view was taken away')) {
-      check('plain bot: no event of the channel after losing view (message, deletion)', aboutPrivate(mark).length === 0,
-        show(aboutPrivate(mark)));
+    if (auditGot) checkEq('audit MemberBanRemove: reason', auditGot[0].reason, reason);
+
+    // --- what the other two bots received ---
+    if (await plain.marker('after the moderation')) {
+      const kinds = plain.dispatches.slice(plainMark).map(([t]) => t);
+      check('plain bot (intent GuildModeration, no BanMembers): no GUILD_BAN_ADD or GUILD_BAN_REMOVE',
+        !kinds.includes('GUILD_BAN_ADD') && !kinds.includes('GUILD_BAN_REMOVE'), show(kinds));
+      checkEq('plain bot: MESSAGE_DELETE_BULK for the bulk delete and for the ban (it may view general)',
+        kinds.filter((t) => t === 'MESSAGE_DELETE_BULK').length, 2);
+      check('plain bot (no GuildMembers intent, no ViewAuditLog): no GUILD_MEMBER_ADD/REMOVE, no audit entry',
+        !kinds.some((t) => ['GUILD_MEMBER_ADD', 'GUILD_MEMBER_REMOVE', 'GUILD_AUDIT_LOG_ENTRY_CREATE'].includes(t)), show(kinds));
+      const since = target.dispatches.slice(afterBan).filter(([, d]) => d.guild_id === GUILD_ID || d.id === GUILD_ID);
+      check('target bot: nothing more of the guild after its GUILD_DELETE (the unban, the marker)', since.length === 0,
+        show(since.map(([t]) => t)));
     }
-    check('plain bot (no ViewAuditLog): no GUILD_AUDIT_LOG_ENTRY_CREATE received',
-      !dispatches.some(([t]) => t === 'GUILD_AUDIT_LOG_ENTRY_CREATE'));
   } finally {
-    await plainClient.destroy();
+    await target.destroy();
   }
 }
 

@@ -16,13 +16,26 @@
 // without overwrites takes the category's, setParent(cat, {lockPermissions: true}),
 // lockPermissions(), permissionsLocked, a category's change carried over to the channels in sync
 // only); the audit entries ChannelOverwriteCreate/Update/Delete (extra, changes) and
-// ChannelCreate/Update/Delete. Environment (from seed.py): COMPAT_BASE, COMPAT_BOT_TOKEN,
-// COMPAT_APP_ID, COMPAT_USER_ID, COMPAT_USER_NAME, COMPAT_GUILD_ID, COMPAT_GENERAL_ID,
-// COMPAT_SEED_MESSAGE_ID, COMPAT_PLAIN_ID, COMPAT_PLAIN_TOKEN (a second bot in the guild with no
-// permissions).
+// ChannelCreate/Update/Delete. Then moderation, on throwaway people (registered over plain HTTP,
+// joining by an invite): guild.members.kick and member.kick with a reason (a kicked person may
+// join again); guild.members.ban({deleteMessageSeconds, reason}) of a member (sent in the JSON
+// body: their messages of the last seconds gone in every channel, an older one kept),
+// guild.bans.create of non-members (an empty body), guild.bans.fetch(user) and ({limit, after,
+// before}), guild.bans.remove(user, reason), 404 10007 and 10026, a banned person refused by the
+// invite (403 40007) until unbanned; a moderator's message.delete() of someone else's message,
+// channel.bulkDelete([ids]) and channel.bulkDelete(n), an id older than 14 days refused (400
+// 50034; the old id is a made-up snowflake beside a real message, which is kept); the plain bot
+// refused kick, ban, the ban list, unban and deleting others' messages (403 50013); the audit
+// entries MemberKick, MemberBanAdd, MemberBanRemove, MessageDelete (extra channel and count; of
+// the owner's deletion of someone else's message over plain HTTP: Discord records none for a bot
+// deleting a single message) and MessageBulkDelete (extra count). Environment (from seed.py):
+// COMPAT_BASE, COMPAT_BOT_TOKEN, COMPAT_APP_ID, COMPAT_USER_ID, COMPAT_USER_NAME,
+// COMPAT_USER_TOKEN, COMPAT_GUILD_ID, COMPAT_GENERAL_ID, COMPAT_SEED_MESSAGE_ID, COMPAT_PLAIN_ID,
+// COMPAT_PLAIN_TOKEN (a second bot in the guild with no permissions).
 //
 // Prints one PASS/FAIL line per check; exits 0 only if every check passed.
 
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   AuditLogEvent,
   CategoryChannel,
@@ -30,6 +43,7 @@ import {
   Client,
   ClientUser,
   DiscordAPIError,
+  GuildBan,
   GuildMember,
   OverwriteType,
   PermissionFlagsBits,
@@ -37,6 +51,7 @@ import {
   REST,
   Role,
   Routes,
+  SnowflakeUtil,
   TextChannel,
   User,
   version,
@@ -58,6 +73,7 @@ const BOT_TOKEN = need('COMPAT_BOT_TOKEN');
 const BOT_ID = need('COMPAT_APP_ID'); // a bot's user id is its application id
 const USER_ID = need('COMPAT_USER_ID');
 const USER_NAME = need('COMPAT_USER_NAME');
+const USER_TOKEN = need('COMPAT_USER_TOKEN'); // the owner's: a person's deletion of another's message
 const GUILD_ID = need('COMPAT_GUILD_ID');
 const GENERAL_ID = need('COMPAT_GENERAL_ID');
 const SEED_MESSAGE_ID = need('COMPAT_SEED_MESSAGE_ID');
@@ -78,6 +94,13 @@ const OW = Object.fromEntries(
     'synced', 'loose', 'move', 'desync', 'category change', 'lock', 'delete synced', 'delete loose',
     'delete private', 'delete category', 'delete role'].map((k) => [k, `djs ow ${k} / ünïcode ${TAG}`]),
 );
+
+// Reasons of the moderation checks (their audit entries are found by them).
+const MOD = Object.fromEntries(
+  ['channel', 'invite', 'kick', 'kick again', 'ban', 'ban outsider', 'ban outsider 2', 'unban', 'unban outsider',
+    'unban outsider 2', 'delete channel'].map((k) => [k, `djs mod ${k} / ünïcode ${TAG}`]),
+);
+const PASSWORD = 'Compat-test-password-1'; // the throwaway people's
 
 const failures = [];
 let passes = 0;
@@ -126,6 +149,32 @@ async function step(name, fn) {
 // Snowflake strings compared numerically.
 const bySnowflake = (a, b) => (BigInt(a) < BigInt(b) ? -1 : BigInt(a) > BigInt(b) ? 1 : 0);
 const ids = (list) => list.map((m) => m.id);
+
+// One plain request to /api/v10, for what the library has no call for (a person's account,
+// joining by invite): {status, data}.
+async function http(method, path, body, token) {
+  const res = await fetch(`${BASE}/api/v10${path}`, {
+    method,
+    headers: { ...(token ? { Authorization: token } : {}), ...(body ? { 'Content-Type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+    signal: AbortSignal.timeout(10_000),
+  });
+  const text = await res.text();
+  let data = null;
+  try {
+    data = text ? JSON.parse(text) : null;
+  } catch {
+    data = text;
+  }
+  return { status: res.status, data };
+}
+
+// http(), failing unless the answer is a success.
+async function restAs(method, path, body, token) {
+  const { status, data } = await http(method, path, body, token);
+  if (status >= 300) throw new Error(`${method} ${path} -> ${status}: ${show(data)?.slice(0, 300)}`);
+  return data;
+}
 
 const rest = new REST({ version: '10', api: `${BASE}/api`, timeout: 15_000, retries: 1 }).setToken(BOT_TOKEN);
 const state = {};
@@ -872,6 +921,237 @@ async function main() {
         checkEq('audit ChannelDelete: target {id} (the channel is gone)', e.target?.id, ch.id);
       }
       await guild.roles.delete(role, OW['delete role']);
+    } finally {
+      await client.destroy();
+      await plainClient.destroy();
+    }
+  });
+
+  // Kick, ban and bulk delete through a Client's managers (REST only), on throwaway people
+  // (registered over plain HTTP, joining by an invite): guild.members.kick and member.kick with a
+  // reason, a kicked person joining again; guild.members.ban({deleteMessageSeconds, reason}) of a
+  // member (sent in the JSON body: their messages of the last seconds gone in every channel, older
+  // ones kept), guild.bans.create of non-members, guild.bans.fetch(user) / ({limit, after,
+  // before}), guild.bans.remove(user, reason), 404 10007 and 10026, a banned person refused by the
+  // invite (403 40007) and let in again once unbanned; a moderator's message.delete() of someone
+  // else's message, channel.bulkDelete([ids]) (others' messages included), an id older than 14
+  // days refused (400 50034, nothing deleted), channel.bulkDelete(n); the plain bot refused kick,
+  // ban, the bans, unban and deleting others' messages (403 50013); the audit entries MemberKick,
+  // MemberBanAdd, MemberBanRemove, MessageDelete (extra channel and count; of the owner's
+  // deletion, as Discord logs none of a bot's single deletion) and MessageBulkDelete (extra count).
+  await step('moderation', async () => {
+    const options = { intents: [], rest: { api: `${BASE}/api`, timeout: 15_000, retries: 1 } };
+    const client = new Client(options);
+    client.rest.setToken(BOT_TOKEN);
+    const plainClient = new Client(options);
+    plainClient.rest.setToken(PLAIN_TOKEN);
+    const historyIds = async (channel) => [...(await channel.messages.fetch({ limit: 50, cache: false })).keys()];
+    const refetch = (channel, id) => channel.messages.fetch({ message: id, force: true });
+    try {
+      client.user = new ClientUser(client, await client.rest.get(Routes.user()));
+      client.users.cache.set(client.user.id, client.user);
+      const guild = await client.guilds.fetch({ guild: GUILD_ID, force: true });
+      const general = await client.channels.fetch(GENERAL_ID);
+      const mod = await guild.channels.create({ name: `djs-mod-${TAG}`, reason: MOD.channel });
+      const invite = await guild.invites.create(general, { maxAge: 600, unique: true, reason: MOD.invite });
+      const ids = {};
+      const tokens = {};
+      for (const key of ['kickee', 'bannee', 'poster', 'outsider', 'outsider2']) {
+        tokens[key] = (await restAs('POST', '/auth/register', { username: `djs_${key}_${TAG}`, password: PASSWORD })).token;
+        ids[key] = (await restAs('GET', '/users/@me', null, tokens[key])).id;
+      }
+      // POST /invites/{code} as a throwaway person: [status, error code or null].
+      const join = async (key) => {
+        const { status, data } = await http('POST', `/invites/${invite.code}`, null, tokens[key]);
+        return [status, status >= 300 ? data?.code : null];
+      };
+      // A message posted by a throwaway person; its id.
+      const post = async (key, channelId, content) =>
+        (await restAs('POST', `/channels/${channelId}/messages`, { content }, tokens[key])).id;
+
+      for (const key of ['kickee', 'bannee', 'poster']) {
+        checkEq(`a throwaway person (${key}) joins by invite (POST /invites/{code})`, await join(key), [200, null]);
+      }
+      let kickee = await guild.members.fetch({ user: ids.kickee, force: true });
+      checkEq('guild.members.fetch(the person who joined): id', kickee.id, ids.kickee);
+      const posted = await post('poster', GENERAL_ID, `the poster's message ${TAG}`);
+      const posted2 = await post('poster', GENERAL_ID, `the poster's second message ${TAG}`);
+
+      // --- the plain bot (no permissions) may not moderate ---
+      const plainGuild = await plainClient.guilds.fetch({ guild: GUILD_ID, force: true });
+      await expectApiError('plain bot: guild.members.kick -> 403 50013 (no KickMembers)',
+        plainGuild.members.kick(ids.kickee, 'must be refused'), 403, 50013);
+      await expectApiError('plain bot: guild.members.ban -> 403 50013 (no BanMembers)',
+        plainGuild.members.ban(ids.kickee, { deleteMessageSeconds: 0, reason: 'must be refused' }), 403, 50013);
+      await expectApiError('plain bot: guild.bans.fetch(user) -> 403 50013',
+        plainGuild.bans.fetch({ user: ids.kickee, force: true }), 403, 50013);
+      await expectApiError('plain bot: guild.bans.fetch({limit}) -> 403 50013', plainGuild.bans.fetch({ limit: 10 }), 403, 50013);
+      await expectApiError('plain bot: guild.bans.remove -> 403 50013', plainGuild.bans.remove(ids.kickee, 'must be refused'), 403, 50013);
+      const pgeneral = await plainClient.channels.fetch(GENERAL_ID);
+      const othersMessage = await pgeneral.messages.fetch(posted);
+      await expectApiError("plain bot: message.delete() of someone else's message -> 403 50013", othersMessage.delete(), 403, 50013);
+      await expectApiError('plain bot: channel.bulkDelete -> 403 50013 (no ManageMessages)',
+        pgeneral.bulkDelete([posted, posted2]), 403, 50013);
+      checkEq('the refused kick left the member in the guild', (await guild.members.fetch({ user: ids.kickee, force: true })).id, ids.kickee);
+      checkEq('the refused deletes left the messages', [(await refetch(general, posted)).id, (await refetch(general, posted2)).id],
+        [posted, posted2]);
+
+      // --- a moderator deletes someone else's message ---
+      const theirs = await refetch(general, posted);
+      checkEq("the person's message: author", theirs.author.id, ids.poster);
+      const same = await theirs.delete();
+      check("message.delete() of someone else's message (ManageMessages): resolves the message", same === theirs);
+      await expectApiError('the deleted message: messages.fetch -> 404 10008', refetch(general, posted), 404, 10008);
+      // Discord writes no audit entry when a bot deletes a single message (its staff, in
+      // discord/discord-api-docs#7856): the entry checked below is of the owner (a person) deleting
+      // the poster's other message, over plain HTTP.
+      await restAs('DELETE', `/channels/${GENERAL_ID}/messages/${posted2}`, null, USER_TOKEN);
+      await expectApiError('the message the owner deleted: messages.fetch -> 404 10008', refetch(general, posted2), 404, 10008);
+
+      // --- kick ---
+      const kicked = await guild.members.kick(ids.kickee, MOD.kick);
+      checkEq('guild.members.kick(id, reason): resolves the (cached) member', kicked?.id, ids.kickee);
+      await expectApiError('guild.members.kick: guild.members.fetch then -> 404 10007',
+        guild.members.fetch({ user: ids.kickee, force: true }), 404, 10007);
+      await expectApiError('guild.members.kick(someone not a member) -> 404 10007',
+        guild.members.kick(ids.kickee, 'not a member'), 404, 10007);
+      checkEq('a kicked person may join again by invite', await join('kickee'), [200, null]);
+      kickee = await guild.members.fetch({ user: ids.kickee, force: true });
+      const kickedAgain = await kickee.kick(MOD['kick again']);
+      checkEq('member.kick(reason): resolves the member', kickedAgain?.id, ids.kickee);
+      await expectApiError('member.kick: guild.members.fetch then -> 404 10007',
+        guild.members.fetch({ user: ids.kickee, force: true }), 404, 10007);
+
+      // --- ban a member, deleting their messages of the last 2 seconds ---
+      const older = await post('bannee', GENERAL_ID, `the bannee, before the window ${TAG}`);
+      await sleep(3000);
+      const recent = await post('bannee', GENERAL_ID, `the bannee, in the window ${TAG}`);
+      const recentMod = await post('bannee', mod.id, `the bannee, in the window, another channel ${TAG}`);
+      const bannee = await guild.members.fetch({ user: ids.bannee, force: true });
+      // discord.js sends delete_message_seconds in the JSON body.
+      const banned = await guild.members.ban(bannee, { deleteMessageSeconds: 2, reason: MOD.ban });
+      check('guild.members.ban(member, {deleteMessageSeconds, reason}): resolves the member', banned === bannee);
+      await expectApiError('guild.members.ban: the member is gone (guild.members.fetch -> 404 10007)',
+        guild.members.fetch({ user: ids.bannee, force: true }), 404, 10007);
+      await expectApiError('ban {deleteMessageSeconds: 2}: their message of the last seconds in general is gone (10008)',
+        refetch(general, recent), 404, 10008);
+      await expectApiError('ban {deleteMessageSeconds: 2}: and the one in another channel (10008)', refetch(mod, recentMod), 404, 10008);
+      checkEq('ban {deleteMessageSeconds: 2}: their message of 3 s before is kept', (await refetch(general, older)).id, older);
+      const ban = await guild.bans.fetch(ids.bannee);
+      check('guild.bans.fetch(user): a GuildBan with the User', ban instanceof GuildBan && ban.user?.id === ids.bannee
+        && ban.user?.username === `djs_bannee_${TAG}`, show([ban?.constructor?.name, ban?.user?.id, ban?.user?.username]));
+      checkEq('guild.bans.fetch(user): reason', ban.reason, MOD.ban);
+      check('guild.bans.fetch(user): in guild.bans.cache', guild.bans.cache.get(ids.bannee) === ban);
+      checkEq('a banned person cannot join by invite: POST /invites/{code} -> 403 40007', await join('bannee'), [403, 40007]);
+      await expectApiError('guild.bans.fetch(someone not banned) -> 404 10026',
+        guild.bans.fetch({ user: ids.kickee, force: true }), 404, 10026);
+
+      // --- bans of non-members; the ban list and its paging ---
+      await guild.bans.create(ids.outsider, { reason: MOD['ban outsider'] }); // body {} (no deleteMessageSeconds)
+      await guild.members.ban(ids.outsider2, { deleteMessageSeconds: 0, reason: MOD['ban outsider 2'] });
+      const ours = { [ids.bannee]: MOD.ban, [ids.outsider]: MOD['ban outsider'], [ids.outsider2]: MOD['ban outsider 2'] };
+      const all = await guild.bans.fetch({ limit: 1000 });
+      const every = [...all.keys()];
+      check('guild.bans.fetch({limit: 1000}): our three bans among them, by ascending user id',
+        Object.keys(ours).every((id) => all.has(id)) && show(every) === show([...every].sort(bySnowflake)), show(every));
+      checkEq('guild.bans.fetch({limit: 1000}): reasons',
+        Object.fromEntries(Object.keys(ours).sort(bySnowflake).map((id) => [id, all.get(id)?.reason])), ours);
+      checkEq('guild.bans.fetch({limit: 2}): the first two', [...(await guild.bans.fetch({ limit: 2 })).keys()], every.slice(0, 2));
+      checkEq('guild.bans.fetch({after: the first}): the others', [...(await guild.bans.fetch({ after: every[0] })).keys()],
+        every.slice(1));
+      checkEq('guild.bans.fetch({before: the last}): the others, ascending',
+        [...(await guild.bans.fetch({ before: every.at(-1) })).keys()], every.slice(0, -1));
+      checkEq('guild.bans.fetch({before: the last, limit: 1}): the one just below it',
+        [...(await guild.bans.fetch({ before: every.at(-1), limit: 1 })).keys()], every.slice(-2, -1));
+
+      // --- unban ---
+      const removed = await guild.bans.remove(ids.bannee, MOD.unban);
+      checkEq('guild.bans.remove(user, reason): resolves the (cached) User', removed?.id, ids.bannee);
+      await expectApiError('guild.bans.remove: guild.bans.fetch then -> 404 10026',
+        guild.bans.fetch({ user: ids.bannee, force: true }), 404, 10026);
+      await expectApiError('guild.bans.remove(someone not banned) -> 404 10026', guild.bans.remove(ids.bannee, 'not banned'), 404, 10026);
+      checkEq('an unbanned person may join again by invite', await join('bannee'), [200, null]);
+      await guild.bans.remove(ids.outsider, MOD['unban outsider']);
+      await guild.bans.remove(ids.outsider2, MOD['unban outsider 2']);
+      const left = await guild.bans.fetch({ limit: 1000 });
+      check('guild.bans.fetch(): none of ours left', !Object.keys(ours).some((id) => left.has(id)), show([...left.keys()]));
+
+      // --- bulk delete (discord.js sends no reason with it) ---
+      const p1 = await post('poster', mod.id, `bulk 1 ${TAG}`);
+      const p2 = await post('poster', mod.id, `bulk 2 ${TAG}`);
+      const b1 = await mod.send(`bulk 3 ${TAG}`);
+      const gone = await mod.bulkDelete([p1, p2, b1.id]);
+      checkEq('channel.bulkDelete([3 ids]): a Collection of the three ids', [...gone.keys()].sort(bySnowflake),
+        [p1, p2, b1.id].sort(bySnowflake));
+      let history = await historyIds(mod);
+      check('channel.bulkDelete([3 ids]): the three are gone (another\'s included)', ![p1, p2, b1.id].some((id) => history.includes(id)),
+        show(history));
+      const kept = await mod.send(`kept ${TAG}`);
+      const tooOld = String(SnowflakeUtil.generate({ timestamp: Date.now() - 15 * 24 * 3600 * 1000 }));
+      await expectApiError('channel.bulkDelete with an id older than 14 days -> 400 50034', mod.bulkDelete([tooOld, kept.id]), 400, 50034);
+      checkEq('the refused bulk delete deleted nothing', (await refetch(mod, kept.id)).id, kept.id);
+      const m1 = await mod.send(`n 1 ${TAG}`);
+      const m2 = await post('poster', mod.id, `n 2 ${TAG}`);
+      const m3 = await mod.send(`n 3 ${TAG}`);
+      const m4 = await mod.send(`n 4 ${TAG}`);
+      const newest = await mod.bulkDelete(3);
+      checkEq('channel.bulkDelete(3): the three newest, newest first', [...newest.keys()], [m4.id, m3.id, m2]);
+      history = await historyIds(mod);
+      checkEq('channel.bulkDelete(3): the older messages are left', history, [m1.id, kept.id]);
+
+      // --- the audit log ---
+      const list = async (type) => [...(await guild.fetchAuditLogs({ type, user: BOT_ID, limit: 100 })).entries.values()];
+      const one = (entries, label, targetId, reason) => {
+        const found = entries.filter((e) => e.targetId === targetId && e.reason === reason);
+        check(`audit: one ${AuditLogEvent[entries[0]?.action] ?? 'matching'} entry for ${label} (target, reason)`, found.length === 1,
+          `found ${found.length}; entries: ${show(entries.map((e) => [e.action, e.targetId, e.reason]).slice(0, 20))}`);
+        return found[0];
+      };
+      const kicks = await list(AuditLogEvent.MemberKick);
+      let e = one(kicks, 'guild.members.kick', ids.kickee, MOD.kick);
+      if (e) {
+        checkEq('audit MemberKick: actionType Delete, targetType User', [e.actionType, e.targetType], ['Delete', 'User']);
+        check('audit MemberKick: target is the person (a User)', e.target instanceof User && e.target.username === `djs_kickee_${TAG}`,
+          show(e.target));
+        checkEq('audit MemberKick: executor is the bot', e.executorId, BOT_ID);
+      }
+      one(kicks, 'member.kick', ids.kickee, MOD['kick again']);
+      check('audit MemberKick: the refused and the failed kicks left no entry',
+        !kicks.some((x) => ['must be refused', 'not a member'].includes(x.reason)));
+      const bans = await list(AuditLogEvent.MemberBanAdd);
+      e = one(bans, 'guild.members.ban of a member', ids.bannee, MOD.ban);
+      if (e) {
+        checkEq('audit MemberBanAdd: actionType Delete', e.actionType, 'Delete');
+        check('audit MemberBanAdd: target is the person (a User)', e.target instanceof User && e.target.id === ids.bannee, show(e.target));
+      }
+      one(bans, 'guild.bans.create of a non-member', ids.outsider, MOD['ban outsider']);
+      one(bans, 'guild.members.ban of a non-member', ids.outsider2, MOD['ban outsider 2']);
+      const unbans = await list(AuditLogEvent.MemberBanRemove);
+      e = one(unbans, 'guild.bans.remove', ids.bannee, MOD.unban);
+      if (e) checkEq('audit MemberBanRemove: actionType Create', e.actionType, 'Create');
+      one(unbans, 'guild.bans.remove of a non-member', ids.outsider, MOD['unban outsider']);
+      one(unbans, 'guild.bans.remove of another non-member', ids.outsider2, MOD['unban outsider 2']);
+      const deletes = [...(await guild.fetchAuditLogs({ type: AuditLogEvent.MessageDelete, user: USER_ID, limit: 100 })).entries.values()]
+        .filter((x) => x.targetId === ids.poster);
+      if (checkEq("audit MessageDelete (fetchAuditLogs({type, user: the owner})): one entry for the owner's deletion of the poster's message (target the author)",
+        deletes.length, 1)) {
+        const [d] = deletes;
+        checkEq('audit MessageDelete: extra.channel is general (cached), extra.count 1', [d.extra?.channel === general, d.extra?.count],
+          [true, 1]);
+        checkEq('audit MessageDelete: executor the owner, no reason', [d.executorId, d.reason], [USER_ID, null]);
+      }
+      const bulks = (await list(AuditLogEvent.MessageBulkDelete)).filter((x) => x.targetId === mod.id);
+      checkEq('audit MessageBulkDelete: two entries for the channel (the refused one made none), extra.count 3 each, no reason',
+        bulks.map((x) => [x.extra?.count, x.reason]), [[3, null], [3, null]]);
+      if (bulks.length > 0) check('audit MessageBulkDelete: target is the cached channel', bulks[0].target === mod, show(bulks[0].target));
+
+      // --- leave things as they were: the people leave, the channel and the invite go ---
+      for (const key of ['bannee', 'poster']) await restAs('DELETE', `/users/@me/guilds/${GUILD_ID}`, null, tokens[key]);
+      await mod.delete(MOD['delete channel']);
+      await invite.delete();
+      const after = await client.guilds.fetch({ guild: GUILD_ID, withCounts: true, force: true });
+      checkEq('after the moderation checks: approximateMemberCount is back to the seeded members', after.approximateMemberCount,
+        MEMBER_COUNT);
     } finally {
       await client.destroy();
       await plainClient.destroy();
