@@ -947,10 +947,10 @@ async def moderation(client, client_task, waiters, guild, plain):
             g, user = got
             check("on_member_ban: the cached Guild, the banned bot", g is guild and user.id == tid and user.bot,
                   repr((g, user)))
-            # discord.py (state.py, parse_guild_ban_add) assumes Discord sends GUILD_BAN_ADD before
-            # GUILD_MEMBER_REMOVE, handing a still cached Member to on_member_ban.
-            print(f"{PREFIX}: NOTE on_member_ban got a {type(user).__name__} (a Member when GUILD_BAN_ADD comes "
-                  "before GUILD_MEMBER_REMOVE)", flush=True)
+            # discord.py (state.py, parse_guild_ban_add) relies on Discord sending GUILD_BAN_ADD before
+            # GUILD_MEMBER_REMOVE, handing the still cached Member to on_member_ban; hearth does too.
+            check("on_member_ban: a Member (GUILD_BAN_ADD came before GUILD_MEMBER_REMOVE)",
+                  isinstance(user, discord.Member), type(user).__name__)
         got = await wait_event("on_raw_bulk_message_delete for the ban's deletion (delete_message_seconds in the query)",
                                raw_swept, client_task)
         if got:

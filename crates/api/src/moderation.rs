@@ -175,17 +175,18 @@ async fn create_ban(
     let outcome = state.store.ban_member(&ban, since, now).await?;
     let wire = convert::user(&user);
     let mut published = Vec::new();
-    if outcome.was_member {
-        // The user's sessions stop receiving the guild before the ban is announced.
-        published.push(events::member_remove(guild_id, &wire));
-        published.push(events::guild_lost(user_id, guild_id));
-    }
+    // As on Discord, the ban is announced before the member's removal (discord.py hands
+    // `on_member_ban` the member it still has in its cache).
     if !known {
         published.push(Event::guild(
             "GUILD_BAN_ADD",
             guild_id,
             json!({ "guild_id": guild_id, "user": wire }),
         ));
+    }
+    if outcome.was_member {
+        published.push(events::member_remove(guild_id, &wire));
+        published.push(events::guild_lost(user_id, guild_id));
     }
     state.publish_all(published);
     audit::record(

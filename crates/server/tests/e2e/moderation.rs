@@ -216,9 +216,9 @@ async fn bans_live_through_ban_list_get_and_unban_with_events_and_audit(app: &Te
     assert_eq!(
         drained(app).await,
         [
+            "GUILD_BAN_ADD",
             "GUILD_MEMBER_REMOVE",
             "GUILD_DELETE",
-            "GUILD_BAN_ADD",
             "GUILD_AUDIT_LOG_ENTRY_CREATE"
         ]
     );
