@@ -624,6 +624,27 @@ macro_rules! impl_store {
             use async_trait::async_trait;
             use hearth_core::{Snowflake, Timestamp};
 
+            /// Writes a channel's editable fields; the stored channel (None: no such channel).
+            pub(super) async fn update_channel_in<'e, E>(ex: E, c: &Channel) -> Result<Option<Channel>>
+            where
+                E: sqlx::Executor<'e, Database = DB>,
+            {
+                Ok(sqlx::query_as(
+                    "UPDATE channels SET name = $2, topic = $3, position = $4, parent_id = $5,
+                        nsfw = $6, rate_limit_per_user = $7
+                     WHERE id = $1 RETURNING *",
+                )
+                .bind(c.id)
+                .bind(&c.name)
+                .bind(&c.topic)
+                .bind(c.position)
+                .bind(c.parent_id)
+                .bind(c.nsfw)
+                .bind(c.rate_limit_per_user)
+                .fetch_optional(ex)
+                .await?)
+            }
+
             #[async_trait]
             impl ChannelStore for $store {
                 async fn insert_channel(&self, c: &Channel) -> Result<()> {
@@ -648,20 +669,7 @@ macro_rules! impl_store {
                 }
 
                 async fn update_channel(&self, c: &Channel) -> Result<Option<Channel>> {
-                    Ok(sqlx::query_as(
-                        "UPDATE channels SET name = $2, topic = $3, position = $4, parent_id = $5,
-                            nsfw = $6, rate_limit_per_user = $7
-                         WHERE id = $1 RETURNING *",
-                    )
-                    .bind(c.id)
-                    .bind(&c.name)
-                    .bind(&c.topic)
-                    .bind(c.position)
-                    .bind(c.parent_id)
-                    .bind(c.nsfw)
-                    .bind(c.rate_limit_per_user)
-                    .fetch_optional(self.writer())
-                    .await?)
+                    update_channel_in(self.writer(), c).await
                 }
 
                 async fn update_channel_positions(

@@ -324,21 +324,7 @@ macro_rules! impl_moderation_store {
                     overwrites: Option<&[Overwrite]>,
                 ) -> Result<Option<(Channel, Vec<Overwrite>)>> {
                     let mut tx = self.writer().begin().await?;
-                    let Some(changed): Option<Channel> = sqlx::query_as(
-                        "UPDATE channels SET name = $2, topic = $3, position = $4, parent_id = $5,
-                            nsfw = $6, rate_limit_per_user = $7
-                         WHERE id = $1 RETURNING *",
-                    )
-                    .bind(c.id)
-                    .bind(&c.name)
-                    .bind(&c.topic)
-                    .bind(c.position)
-                    .bind(c.parent_id)
-                    .bind(c.nsfw)
-                    .bind(c.rate_limit_per_user)
-                    .fetch_optional(&mut *tx)
-                    .await?
-                    else {
+                    let Some(changed) = super::channels_impl::update_channel_in(&mut *tx, c).await? else {
                         return Ok(None);
                     };
                     let stored = match (overwrites, changed.guild_id) {
