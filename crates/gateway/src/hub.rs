@@ -1013,6 +1013,13 @@ impl Registry {
         let (users, only): (Vec<Snowflake>, Option<Snowflake>) = match scope {
             Scope::None => return None,
             Scope::Member(u) => (here.into_iter().filter(|x| *x == u).collect(), None),
+            Scope::Role(r) => {
+                let view = self.views.get(&g)?;
+                (
+                    here.into_iter().filter(|u| view.has_role(*u, r)).collect(),
+                    None,
+                )
+            }
             Scope::Channel(c) => (here.into_iter().collect(), Some(c)),
             Scope::All => (here.into_iter().collect(), None),
         };

@@ -33,6 +33,8 @@ pub(crate) enum Scope {
     Channel(Snowflake),
     /// One member's view of every channel.
     Member(Snowflake),
+    /// The view of every channel, for the members holding this role.
+    Role(Snowflake),
     /// Every member's view of every channel.
     All,
 }
@@ -161,7 +163,17 @@ impl GuildView {
     /// Which views a change of this name and payload may alter (before it is applied).
     pub(crate) fn scope(&self, name: &str, data: &Value) -> Scope {
         match name {
-            "GUILD_ROLE_UPDATE" | "GUILD_ROLE_DELETE" => Scope::All,
+            // A role's name, colour or position changes no one's view; only its bits do, and
+            // only for its members (everyone's, for @everyone).
+            "GUILD_ROLE_UPDATE" => match snowflake(&data["role"]["id"]) {
+                Some(id) if self.roles.get(&id) == Some(&bits(&data["role"]["permissions"])) => {
+                    Scope::None
+                }
+                Some(id) if id == self.guild_id => Scope::All,
+                Some(id) => Scope::Role(id),
+                None => Scope::None,
+            },
+            "GUILD_ROLE_DELETE" => snowflake(&data["role_id"]).map_or(Scope::None, Scope::Role),
             "GUILD_UPDATE" => match snowflake(&data["owner_id"]) {
                 Some(owner) if owner != self.owner_id => Scope::All,
                 _ => Scope::None,
@@ -222,6 +234,13 @@ impl GuildView {
             _ => return,
         }
         self.seen.clear();
+    }
+
+    /// Whether `user` holds `role`.
+    pub(crate) fn has_role(&self, user: Snowflake, role: Snowflake) -> bool {
+        self.members
+            .get(&user)
+            .is_some_and(|m| m.roles.contains(&role))
     }
 
     fn member_roles(&self, user: Snowflake) -> Option<Vec<(Snowflake, Permissions)>> {
@@ -382,6 +401,26 @@ mod tests {
         assert!(!v.can_view(Snowflake(200), Snowflake(11)));
         v.apply("GUILD_UPDATE", &json!({"owner_id": "200"}));
         assert_eq!(v.guild_permissions(Snowflake(200)), Permissions::ALL);
+    }
+
+    #[test]
+    fn only_a_change_of_bits_makes_a_role_change_matter_and_only_to_its_members() {
+        let v = guild();
+        let same = json!({"role": {"id": "7", "permissions": "0", "position": 3}});
+        assert_eq!(v.scope("GUILD_ROLE_UPDATE", &same), Scope::None);
+        let more = json!({"role": {"id": "7", "permissions": "2048"}});
+        assert_eq!(
+            v.scope("GUILD_ROLE_UPDATE", &more),
+            Scope::Role(Snowflake(7))
+        );
+        let everyone = json!({"role": {"id": "1", "permissions": "0"}});
+        assert_eq!(v.scope("GUILD_ROLE_UPDATE", &everyone), Scope::All);
+        assert_eq!(
+            v.scope("GUILD_ROLE_DELETE", &json!({"role_id": "7"})),
+            Scope::Role(Snowflake(7))
+        );
+        assert!(v.has_role(Snowflake(300), Snowflake(7)));
+        assert!(!v.has_role(Snowflake(200), Snowflake(7)));
     }
 
     #[test]

@@ -606,6 +606,65 @@ async fn gaining_and_losing_view_arrive_as_channel_create_and_delete(app: &TestA
     assert_eq!(gb.event("CHANNEL_CREATE").await["id"], general.as_str());
     app.say(&owner, &general, "seen").await;
     assert_eq!(gb.event("MESSAGE_CREATE").await["content"], "seen");
+    // A role's own bits: with VIEW_CHANNEL only through the role "viewers", taking it from the
+    // role hides #general; renaming or moving the role changes nothing.
+    let viewers = app
+        .post(
+            &format!("/guilds/{gid}/roles"),
+            &owner,
+            json!({"name": "viewers", "permissions": VIEW.to_string()}),
+        )
+        .await
+        .ok(200);
+    let viewers = id(&viewers);
+    put(
+        app,
+        &format!("/guilds/{gid}/members/{bob_id}/roles/{viewers}"),
+        &owner,
+        json!({}),
+    )
+    .await
+    .ok(204);
+    app.patch(
+        &format!("/guilds/{gid}/roles/{gid}"),
+        &owner,
+        json!({"permissions": SEND.to_string()}),
+    )
+    .await
+    .ok(200);
+    app.patch(
+        &format!("/guilds/{gid}/roles/{viewers}"),
+        &owner,
+        json!({"name": "lookers"}),
+    )
+    .await
+    .ok(200);
+    app.say(&owner, &general, "still seen").await;
+    loop {
+        let v = gb.recv().await;
+        let t = v["t"].as_str().unwrap_or_default().to_owned();
+        assert!(!t.starts_with("CHANNEL_"), "no view changed: {v}");
+        if t == "MESSAGE_CREATE" {
+            assert_eq!(v["d"]["content"], "still seen");
+            break;
+        }
+    }
+    app.patch(
+        &format!("/guilds/{gid}/roles/{viewers}"),
+        &owner,
+        json!({"permissions": "0"}),
+    )
+    .await
+    .ok(200);
+    assert_eq!(gb.event("CHANNEL_DELETE").await["id"], general.as_str());
+    app.patch(
+        &format!("/guilds/{gid}/roles/{gid}"),
+        &owner,
+        json!({"permissions": (VIEW | SEND).to_string()}),
+    )
+    .await
+    .ok(200);
+    assert_eq!(gb.event("CHANNEL_CREATE").await["id"], general.as_str());
     // A session that identifies now starts with the same view.
     let (mut gb2, _) = Gw::identify(app, &bob, Some(INTENTS)).await;
     assert_eq!(
