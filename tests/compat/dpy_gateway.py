@@ -526,6 +526,10 @@ async def roles_and_members(client, client_task, waiters, guild):
     bot_role = own_roles[-1] if own_roles else None
     check("the bot has its own (managed) role", bot_role is not None and bot_role.managed,
           repr(own_roles))
+    # Role.is_bot_managed and Guild.self_role read the role's tags.bot_id.
+    check("the bot's role is_bot_managed() and is guild.self_role (tags.bot_id)",
+          bot_role is not None and bot_role.is_bot_managed() and guild.self_role == bot_role,
+          repr((bot_role, guild.self_role)))
 
     def role_ids(member):
         return [r.id for r in member.roles if not r.is_default()]

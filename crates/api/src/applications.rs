@@ -207,6 +207,7 @@ async fn authorize(
             mentionable: false,
             managed: true,
             position: 1,
+            bot_id: Some(bot.id),
         };
         // The bot's role goes to the bottom (position 1), as a new role does: the others move up.
         let existing = state.store.fetch_roles(body.guild_id).await?;

@@ -115,6 +115,7 @@ async fn create_guild(
         mentionable: false,
         managed: false,
         position: 0,
+        bot_id: None,
     };
     let _order = state.order.lock(Snowflake::from_i64(id)).await;
     state

@@ -254,6 +254,7 @@ async fn create_role(
         mentionable: false,
         managed: false,
         position: 1,
+        bot_id: None,
     };
     apply(&mut role, &body);
     // A new role's entry lists its properties as it was made (new values only).

@@ -53,6 +53,7 @@ pub fn role(r: &db::Role) -> wire::Role {
         flags: 0,
         icon: None,
         unicode_emoji: None,
+        tags: r.bot_id.map(|b| wire::RoleTags { bot_id: id(b) }),
     }
 }
 

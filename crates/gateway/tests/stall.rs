@@ -152,6 +152,7 @@ async fn world(config: GatewayConfig) -> World {
         mentionable: false,
         managed: false,
         position: 0,
+        bot_id: None,
     };
     store
         .insert_guild(&guild, &everyone, &channel)

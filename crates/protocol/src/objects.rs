@@ -79,6 +79,16 @@ pub struct Role {
     pub icon: Option<String>,
     /// Unicode emoji.
     pub unicode_emoji: Option<String>,
+    /// What the role belongs to: a bot's own role names its bot (absent for other roles).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tags: Option<RoleTags>,
+}
+
+/// A role's `tags`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RoleTags {
+    /// The bot whose own role this is.
+    pub bot_id: Snowflake,
 }
 
 /// A guild member (spec 4.2).

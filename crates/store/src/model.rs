@@ -142,6 +142,8 @@ pub struct Role {
     pub managed: bool,
     /// Position in the hierarchy (@everyone: 0).
     pub position: i64,
+    /// The bot whose own role this is (Discord's `tags.bot_id`); None for other roles.
+    pub bot_id: Option<i64>,
 }
 
 /// A guild member.

@@ -540,8 +540,8 @@ macro_rules! impl_store {
                 r: &Role,
             ) -> Result<()> {
                 sqlx::query(
-                    "INSERT INTO roles (guild_id, id, name, permissions, color, hoist, mentionable, managed, position)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                    "INSERT INTO roles (guild_id, id, name, permissions, color, hoist, mentionable, managed, position, bot_id)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
                 )
                 .bind(r.guild_id)
                 .bind(r.id)
@@ -552,6 +552,7 @@ macro_rules! impl_store {
                 .bind(r.mentionable)
                 .bind(r.managed)
                 .bind(r.position)
+                .bind(r.bot_id)
                 .execute(&mut **tx)
                 .await
                 .map_err(map_err)?;

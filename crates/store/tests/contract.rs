@@ -100,6 +100,7 @@ impl Fixture {
             mentionable: false,
             managed: false,
             position: 0,
+            bot_id: None,
         };
         store
             .insert_guild(&guild, &everyone, &channel)
@@ -467,6 +468,7 @@ async fn permission_input_collects_owner_everyone_and_roles(store: Arc<dyn Store
         mentionable: false,
         managed: true,
         position: 1,
+        bot_id: Some(bob.id),
     };
     store.insert_role(&role).await.unwrap();
     assert!(store
@@ -495,7 +497,11 @@ async fn permission_input_collects_owner_everyone_and_roles(store: Arc<dyn Store
         .unwrap()
         .unwrap();
     assert_eq!(m.roles, vec![role.id]);
-    assert_eq!(store.fetch_roles(sf(guild.id)).await.unwrap().len(), 2);
+    let roles = store.fetch_roles(sf(guild.id)).await.unwrap();
+    assert_eq!(roles.len(), 2);
+    // A bot's own role keeps naming its bot; others name none.
+    assert!(roles.contains(&role), "{roles:?}");
+    assert!(roles.iter().any(|r| r.id == guild.id && r.bot_id.is_none()));
 }
 
 async fn user_guilds_page_by_id(store: Arc<dyn Store>) {

@@ -96,6 +96,7 @@ impl Fixture {
             mentionable: false,
             managed: false,
             position: 1,
+            bot_id: None,
         }
     }
 

@@ -375,10 +375,13 @@ async function rolesAndMembers(client, guild) {
   const plain = guild.members.cache.get(PLAIN_ID);
   if (!check('the plain bot is a cached member', plain instanceof GuildMember, show([...guild.members.cache.keys()]))) return;
   const ownRoles = (m) => [...m.roles.cache.keys()].filter((id) => id !== GUILD_ID);
-  // (Not guild.members.me.roles.botRole: it looks for tags.bot_id, which hearth's roles do not carry.)
   const botRole = guild.members.me?.roles.cache.find((r) => r.managed);
   check('guild.members.me.roles.cache: the bot has its own (managed) role', botRole !== undefined,
     show(guild.members.me ? ownRoles(guild.members.me) : null));
+  // botRole and role.tags.botId come from the role's tags.bot_id.
+  check('guild.members.me.roles.botRole is that role (tags.bot_id)', botRole !== undefined
+    && guild.members.me.roles.botRole?.id === botRole.id && botRole.tags?.botId === client.user.id,
+    show(botRole?.tags ?? null));
   const reason = `djs-gw role by the person ${RUN_TAG}`;
   const bits = (list) => String(new PermissionsBitField(list).bitfield);
 

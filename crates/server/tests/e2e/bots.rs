@@ -147,6 +147,15 @@ async fn a_guild_manager_adds_a_bot_with_a_role_of_its_permissions(app: &TestApp
         .clone();
     assert_eq!(role["permissions"], "8208");
     assert_eq!(role["managed"], true);
+    // Its tags name the bot (discord.py's Role.is_bot_managed, discord.js's botRole); no other
+    // role has tags.
+    assert_eq!(role["tags"], json!({"bot_id": id}));
+    assert!(roles
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["id"] != role["id"])
+        .all(|r| r.get("tags").is_none()));
     // The bot's role is the newest, at the bottom; the older role moved up.
     assert_eq!(role["position"], 1);
     let older_now = roles
