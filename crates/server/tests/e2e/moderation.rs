@@ -223,16 +223,17 @@ async fn bans_live_through_ban_list_get_and_unban_with_events_and_audit(app: &Te
         ]
     );
     assert_eq!(bob_gw.event("GUILD_DELETE").await["id"], gid.as_str());
-    assert_eq!(
-        mod_gw.event("GUILD_MEMBER_REMOVE").await["user"]["id"],
-        bob_id.as_str()
-    );
+    // The moderator's session: the ban first, then the member's removal.
     let d = mod_gw.event("GUILD_BAN_ADD").await;
     assert_eq!(
         (d["guild_id"].as_str(), d["user"]["id"].as_str()),
         (Some(gid.as_str()), Some(bob_id.as_str()))
     );
     assert_eq!(d["user"]["username"], "bob");
+    assert_eq!(
+        mod_gw.event("GUILD_MEMBER_REMOVE").await["user"]["id"],
+        bob_id.as_str()
+    );
     app.get(&format!("/guilds/{gid}"), &bob)
         .await
         .assert_error(403, 50001);
