@@ -1049,7 +1049,8 @@ impl Registry {
 /// Whether `user` may receive `event` as far as the guild's permissions go: a channel's events
 /// only if they may view it (a deleted channel: if they could; a changed one: if they could
 /// and still can, the others are told by CHANNEL_CREATE / CHANNEL_DELETE), the audit log only
-/// with VIEW_AUDIT_LOG, bans only with BAN_MEMBERS.
+/// with VIEW_AUDIT_LOG, bans only with BAN_MEMBERS, invites only with MANAGE_CHANNELS in their
+/// channel.
 fn may_receive(
     views: &mut HashMap<Snowflake, GuildView>,
     change: &Option<ViewChange>,
@@ -1063,6 +1064,11 @@ fn may_receive(
         } => {
             let seen = change.as_ref().and_then(|c| c.of(user));
             match (event.name.as_str(), seen) {
+                // Invites (their codes) go to those who may manage the channel, as on Discord.
+                ("INVITE_CREATE" | "INVITE_DELETE", _) => views.get(guild_id).is_some_and(|v| {
+                    v.channel_permissions(user, *channel_id)
+                        .contains(hearth_core::Permissions::MANAGE_CHANNELS)
+                }),
                 ("CHANNEL_DELETE", Some((before, _))) => before.contains(channel_id),
                 ("CHANNEL_UPDATE", Some((before, after))) => {
                     before.contains(channel_id) && after.contains(channel_id)

@@ -278,6 +278,28 @@ impl GuildView {
         })
     }
 
+    /// A member's permissions in a channel now, overwrites and timeout included (nothing for a
+    /// member or channel this view does not know).
+    pub(crate) fn channel_permissions(&self, user: Snowflake, channel: Snowflake) -> Permissions {
+        let (Some(c), Some(roles)) = (self.channels.get(&channel), self.member_roles(user)) else {
+            return Permissions::NONE;
+        };
+        let timed_out = self.members[&user]
+            .timed_out_until
+            .is_some_and(|t| t > Timestamp::now().0);
+        channel_permissions(
+            &Member {
+                guild_id: self.guild_id,
+                user_id: user,
+                is_owner: user == self.owner_id,
+                everyone: self.everyone(),
+                roles: &roles,
+                timed_out,
+            },
+            &c.overwrites,
+        )
+    }
+
     /// Whether `user` may view `channel` (never a channel or a member this view does not know).
     /// A timeout never takes VIEW_CHANNEL away, so the answer does not change with time.
     pub(crate) fn can_view(&mut self, user: Snowflake, channel: Snowflake) -> bool {
@@ -370,6 +392,12 @@ mod tests {
         assert!(
             !v.can_view(Snowflake(200), Snowflake(12)),
             "unknown channel"
+        );
+        let p = v.channel_permissions(Snowflake(300), Snowflake(11));
+        assert!(p.contains(Permissions::VIEW_CHANNEL) && p.contains(Permissions::SEND_MESSAGES));
+        assert_eq!(
+            v.channel_permissions(Snowflake(200), Snowflake(11)),
+            Permissions::NONE
         );
     }
 

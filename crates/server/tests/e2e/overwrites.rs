@@ -25,8 +25,8 @@ const MANAGE_ROLES: u64 = 1 << 28;
 const MANAGE_CHANNELS: u64 = 1 << 4;
 const MANAGE_GUILD: u64 = 1 << 5;
 const BAN: u64 = 1 << 2;
-/// Guilds, messages, message content, typing, moderation (audit log).
-const INTENTS: u64 = 1 | 4 | 512 | 2048 | 32768;
+/// Guilds, moderation (audit log, bans), invites, messages, typing, message content.
+const INTENTS: u64 = 1 | 4 | 64 | 512 | 2048 | 32768;
 
 fn id(v: &Value) -> String {
     v["id"].as_str().expect("id").to_owned()
@@ -860,10 +860,26 @@ async fn audit_log_entries_and_bans_reach_only_those_allowed_to_see_them(app: &T
         go.event("GUILD_BAN_ADD").await["user"]["id"],
         stranger_id.as_str()
     );
+    // An invite: INVITE_CREATE to MANAGE_CHANNELS holders only (the owner); its entry to carol.
+    let invite = app
+        .post(
+            &format!("/channels/{general}/invites"),
+            &owner,
+            json!({"unique": true}),
+        )
+        .await
+        .ok(200);
+    assert_eq!(go.event("INVITE_CREATE").await["code"], invite["code"]);
     app.say(&owner, &general, "marker").await;
     for (gw, wanted) in [
         (&mut gb, vec![]),
-        (&mut gc, vec![json!("GUILD_AUDIT_LOG_ENTRY_CREATE")]),
+        (
+            &mut gc,
+            vec![
+                json!("GUILD_AUDIT_LOG_ENTRY_CREATE"),
+                json!("GUILD_AUDIT_LOG_ENTRY_CREATE"),
+            ],
+        ),
     ] {
         let mut names = Vec::new();
         loop {
@@ -871,7 +887,13 @@ async fn audit_log_entries_and_bans_reach_only_those_allowed_to_see_them(app: &T
             if v["t"] == "MESSAGE_CREATE" {
                 break;
             }
-            if v["t"] == "GUILD_BAN_ADD" || v["t"] == "GUILD_AUDIT_LOG_ENTRY_CREATE" {
+            if [
+                "GUILD_BAN_ADD",
+                "GUILD_AUDIT_LOG_ENTRY_CREATE",
+                "INVITE_CREATE",
+            ]
+            .contains(&v["t"].as_str().unwrap_or_default())
+            {
                 names.push(v["t"].clone());
             }
         }
