@@ -84,12 +84,12 @@ pub(crate) fn check_grant(
 }
 
 /// Checks one overwrite body: a known type, defined bits, and a target that exists (a role of
-/// the guild, or a member). `path` prefixes field errors.
+/// the guild (`roles`: the guild's role ids), or a member). `path` prefixes field errors.
 async fn check_one(
     state: &AppState,
     errs: &mut FormErrors,
     path: &str,
-    guild_id: Snowflake,
+    (guild_id, roles): (Snowflake, &[i64]),
     target: Option<Snowflake>,
     body: &OverwriteBody,
 ) -> ApiResult<Option<(i64, i64, i64, i64)>> {
@@ -120,12 +120,7 @@ async fn check_one(
         return Ok(None);
     };
     let exists = match body.kind {
-        ROLE => state
-            .store
-            .fetch_roles(guild_id)
-            .await?
-            .iter()
-            .any(|r| r.id == target.as_i64()),
+        ROLE => roles.contains(&target.as_i64()),
         MEMBER => state.store.fetch_member(guild_id, target).await?.is_some(),
         _ => {
             errs.add(
@@ -147,6 +142,17 @@ async fn check_one(
     Ok(ok.then_some((target.as_i64(), body.kind, allow.0 as i64, deny.0 as i64)))
 }
 
+/// The ids of a guild's roles (read once per request, whatever the number of overwrites).
+async fn role_ids(state: &AppState, guild_id: Snowflake) -> ApiResult<Vec<i64>> {
+    Ok(state
+        .store
+        .fetch_roles(guild_id)
+        .await?
+        .iter()
+        .map(|r| r.id)
+        .collect())
+}
+
 /// The overwrites of a channel body, checked (field errors under `permission_overwrites`).
 pub(crate) async fn check_list(
     state: &AppState,
@@ -162,11 +168,12 @@ pub(crate) async fn check_list(
         );
         return Ok(Vec::new());
     }
+    let roles = role_ids(state, guild_id).await?;
     let mut out = Vec::with_capacity(list.len());
     for (i, body) in list.iter().enumerate() {
         let path = format!("permission_overwrites.{i}");
         if let Some((target_id, kind, allow, deny)) =
-            check_one(state, errs, &path, guild_id, body.id, body).await?
+            check_one(state, errs, &path, (guild_id, &roles), body.id, body).await?
         {
             out.push(db::Overwrite {
                 channel_id,
@@ -325,7 +332,16 @@ async fn put_overwrite(
     let a = access::channel_access(&state, channel_id, auth.id()).await?;
     access::require(a.perms, Permissions::MANAGE_ROLES)?;
     let mut errs = errors();
-    let checked = check_one(&state, &mut errs, "", a.guild_id, Some(target), &body).await?;
+    let roles = role_ids(&state, a.guild_id).await?;
+    let checked = check_one(
+        &state,
+        &mut errs,
+        "",
+        (a.guild_id, &roles),
+        Some(target),
+        &body,
+    )
+    .await?;
     errs.into_result()?;
     let Some((target_id, kind, allow, deny)) = checked else {
         return Err(ApiError::InvalidFormBody("Invalid overwrite.".into()));

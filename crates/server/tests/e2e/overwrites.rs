@@ -310,6 +310,17 @@ async fn overwrite_bodies_and_grants_are_checked(app: &TestApp) {
     )
     .await
     .assert_field_error("permission_overwrites.0.id", "BASE_TYPE_REQUIRED");
+    // At most 100 overwrites in a body.
+    let many: Vec<Value> = (0..101)
+        .map(|_| json!({"id": gid, "type": 0, "deny": VIEW.to_string()}))
+        .collect();
+    app.patch(
+        &format!("/channels/{general}"),
+        &owner,
+        json!({"permission_overwrites": many}),
+    )
+    .await
+    .assert_field_error("permission_overwrites", "BASE_TYPE_MAX_LENGTH");
     role_for(app, &owner, &gid, &bob_id, MANAGE_CHANNELS).await;
     app.post(
         &format!("/guilds/{gid}/channels"),
