@@ -29,6 +29,7 @@ fn changed<'a>(entry: &'a Value, key: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("no change of {key} in {entry}"))
 }
 
+/// A call with the reason `tidy up` that must succeed; its body.
 async fn with_reason(
     app: &TestApp,
     method: Method,
@@ -36,15 +37,9 @@ async fn with_reason(
     token: &str,
     body: Option<Value>,
 ) -> Value {
-    let mut req = app
-        .client
-        .request(method, format!("{}/api/v10{path}", app.base))
-        .header("Authorization", token)
-        .header("X-Audit-Log-Reason", "tidy%20up");
-    if let Some(b) = body {
-        req = req.json(&b);
-    }
-    let res = TestApp::read(req.send().await.expect("request")).await;
+    let res = app
+        .call_with_reason(method, path, token, "tidy%20up", body)
+        .await;
     assert!(res.status.is_success(), "{path}: {}", res.body);
     res.body
 }

@@ -157,6 +157,26 @@ impl TestApp {
         Self::read(req.send().await.expect("request")).await
     }
 
+    /// A call with an `X-Audit-Log-Reason` header (as clients send it, percent-encoded).
+    pub async fn call_with_reason(
+        &self,
+        method: Method,
+        path: &str,
+        auth: &str,
+        reason: &str,
+        body: Option<Value>,
+    ) -> Res {
+        let mut req = self
+            .client
+            .request(method, format!("{}/api/v10{path}", self.base))
+            .header("Authorization", auth)
+            .header("X-Audit-Log-Reason", reason);
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        Self::read(req.send().await.expect("request")).await
+    }
+
     /// Sends raw bytes as the body.
     pub async fn raw(&self, method: Method, path: &str, auth: Option<&str>, body: Vec<u8>) -> Res {
         let mut req = self

@@ -26,15 +26,8 @@ async fn with_reason(
     reason: &str,
     body: Option<Value>,
 ) -> crate::helpers::Res {
-    let mut req = app
-        .client
-        .request(method, format!("{}/api/v10{path}", app.base))
-        .header("Authorization", token)
-        .header("X-Audit-Log-Reason", reason);
-    if let Some(b) = body {
-        req = req.json(&b);
-    }
-    TestApp::read(req.send().await.expect("request")).await
+    app.call_with_reason(method, path, token, reason, body)
+        .await
 }
 
 async fn put(app: &TestApp, path: &str, token: &str) -> crate::helpers::Res {
