@@ -172,6 +172,12 @@ impl<S: Send + Sync> FromRequestParts<S> for Reason {
         if text.chars().count() > REASON_MAX {
             return Err(bad("Must be 512 or fewer in length."));
         }
+        if text.contains('\0') {
+            return Err(ApiError::field(
+                "X-Audit-Log-Reason",
+                FieldError::nul_character(),
+            ));
+        }
         let text = text.trim();
         Ok(Reason((!text.is_empty()).then(|| text.to_owned())))
     }

@@ -1,13 +1,11 @@
 //! Registration, login and logout (hearth's own endpoints; Discord has no public equivalent).
 //!
-//! Passwords are hashed with argon2id on the blocking pool, never on the async workers. Tokens
+//! Passwords are hashed with argon2id on the blocking pool, never on the async workers, and under
+//! the bound of [`crate::passwords`]; registration and login are throttled per client address
+//! and login also per account ([`crate::limits`]), before any work is done. Tokens
 //! carry 256 random bits after the base64 of the user id (Discord's shape, which some tools
 //! decode); only their SHA-256 is stored.
 
-use std::sync::OnceLock;
-
-use argon2::password_hash::{PasswordHasher, SaltString};
-use argon2::{Argon2, PasswordHash, PasswordVerifier};
 use axum::extract::State;
 use axum::http::StatusCode;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -24,6 +22,8 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::extract::{errors, token_hash, Auth, ClientInfo, Json};
+use crate::limits::{address_key, Throttle};
+use crate::passwords::PasswordError;
 use crate::{ApiError, ApiResult, AppState};
 
 pub(crate) fn router() -> OpenApiRouter<AppState> {
@@ -44,47 +44,19 @@ pub(crate) fn new_token(user_id: Snowflake) -> String {
     )
 }
 
-/// Hashes a password with argon2id on the blocking pool.
-async fn hash_password(password: String) -> ApiResult<String> {
-    tokio::task::spawn_blocking(move || {
-        let salt = SaltString::generate(&mut OsRng);
-        Argon2::default()
-            .hash_password(password.as_bytes(), &salt)
-            .map(|h| h.to_string())
-            .map_err(|e| ApiError::Internal(format!("hashing password: {e}")))
-    })
-    .await
-    .map_err(|e| ApiError::Internal(e.to_string()))?
+/// A refusal to hash now: too many requests are waiting for a turn.
+fn hashing_error(e: PasswordError) -> ApiError {
+    match e {
+        PasswordError::Busy => ApiError::RateLimited { retry_after: 1.0 },
+        PasswordError::Failed(cause) => ApiError::Internal(format!("hashing password: {cause}")),
+    }
 }
 
-/// Checks a password against a stored hash on the blocking pool.
-async fn verify_password(password: String, hash: String) -> ApiResult<bool> {
-    tokio::task::spawn_blocking(move || {
-        PasswordHash::new(&hash)
-            .map(|parsed| {
-                Argon2::default()
-                    .verify_password(password.as_bytes(), &parsed)
-                    .is_ok()
-            })
-            .unwrap_or(false)
+/// Counts an attempt against a throttle; refused with 429 and the wait when it is spent.
+fn throttle(t: &Throttle, key: &str) -> ApiResult<()> {
+    t.check(key).map_err(|wait| ApiError::RateLimited {
+        retry_after: (wait.as_secs_f64() * 1000.0).ceil() / 1000.0,
     })
-    .await
-    .map_err(|e| ApiError::Internal(e.to_string()))
-}
-
-/// A hash to check against when the login names nobody, so that the answer takes as long as
-/// for a real account and does not reveal which names exist.
-fn decoy_hash() -> String {
-    static DECOY: OnceLock<String> = OnceLock::new();
-    DECOY
-        .get_or_init(|| {
-            let salt = SaltString::generate(&mut OsRng);
-            Argon2::default()
-                .hash_password(b"decoy password nobody has", &salt)
-                .map(|h| h.to_string())
-                .unwrap_or_default()
-        })
-        .clone()
 }
 
 /// Starts a session for `user_id` and returns its token.
@@ -116,6 +88,8 @@ async fn register(
     info: ClientInfo,
     Json(body): Json<Register>,
 ) -> ApiResult<(StatusCode, axum::Json<TokenResponse>)> {
+    let address = address_key(info.ip.as_deref());
+    throttle(&state.throttles.register_address, &address)?;
     let mut errs = errors();
     errs.check("username", names::validate_username(&body.username));
     errs.check("password", names::validate_password(&body.password));
@@ -126,7 +100,11 @@ async fn register(
         errs.check("global_name", names::validate_global_name(g));
     }
     errs.into_result()?;
-    let hash = hash_password(body.password).await?;
+    let hash = state
+        .passwords
+        .hash(body.password)
+        .await
+        .map_err(hashing_error)?;
     let id = state.ids.next().as_i64();
     let new = NewUser {
         id,
@@ -180,12 +158,21 @@ async fn login(
     if body.login.len() > 254 || body.password.len() > 1024 {
         return Err(invalid());
     }
+    throttle(
+        &state.throttles.login_address,
+        &address_key(info.ip.as_deref()),
+    )?;
+    throttle(&state.throttles.login_account, &body.login.to_lowercase())?;
     let found = state.store.fetch_login(&body.login).await?;
     let (user, hash) = match found {
-        Some((u, h)) => (Some(u), h),
-        None => (None, decoy_hash()),
+        Some((u, h)) => (Some(u), Some(h)),
+        None => (None, None),
     };
-    let ok = verify_password(body.password, hash).await?;
+    let ok = state
+        .passwords
+        .verify(body.password, hash)
+        .await
+        .map_err(hashing_error)?;
     let user = match user {
         Some(u) if ok && !u.disabled => u,
         _ => return Err(invalid()),

@@ -125,6 +125,13 @@ pub enum ApiError {
         /// Seconds until the next message may be sent.
         retry_after: f64,
     },
+    /// Too many attempts (login, registration) or too many requests waiting for a password
+    /// hash: wait `retry_after` seconds.
+    #[error("You are being rate limited.")]
+    RateLimited {
+        /// Seconds until a retry may succeed.
+        retry_after: f64,
+    },
     /// 40005.
     #[error("Request entity too large")]
     PayloadTooLarge,
@@ -192,6 +199,7 @@ impl ApiError {
             BotsForbidden => (StatusCode::FORBIDDEN, 20001),
             BotsOnly => (StatusCode::FORBIDDEN, 20002),
             SlowMode { .. } => (StatusCode::TOO_MANY_REQUESTS, 20016),
+            RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, 0),
             PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, 40005),
             Banned => (StatusCode::FORBIDDEN, 40007),
             MissingAccess => (StatusCode::FORBIDDEN, 50001),
@@ -210,14 +218,21 @@ impl ApiError {
 
 impl From<hearth_store::StoreError> for ApiError {
     fn from(e: hearth_store::StoreError) -> Self {
-        ApiError::Internal(e.to_string())
+        match e {
+            // The extractors refuse U+0000 first, naming the request's field; this is the
+            // store's own refusal, for text that reached it some other way.
+            hearth_store::StoreError::InvalidText(field) => {
+                ApiError::field(&field, FieldError::nul_character())
+            }
+            e => ApiError::Internal(e.to_string()),
+        }
     }
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, code) = self.status_and_code();
-        if let ApiError::SlowMode { retry_after } = self {
+        if let ApiError::SlowMode { retry_after } | ApiError::RateLimited { retry_after } = self {
             // Shaped as a 429 the client libraries wait on and retry: JSON `retry_after`, a
             // `Retry-After` header, and `Via` (discord.py takes a 429 without it for a proxy ban).
             let body = json!({

@@ -105,7 +105,53 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     })?;
     // Trailing characters after the JSON value.
     de.end().map_err(|_| ApiError::InvalidJson)?;
+    refuse_nul(bytes)?;
     Ok(value)
+}
+
+/// Refuses a body with U+0000 in a string (or a key), naming the first such field: PostgreSQL
+/// cannot store it, and hearth answers the same on every database. Only a `\u0000` escape can
+/// put one in JSON (raw control characters are not valid in strings), so bodies without that
+/// sequence, nearly all, are not looked at twice.
+fn refuse_nul(bytes: &[u8]) -> Result<(), ApiError> {
+    if !bytes.windows(6).any(|w| w == b"\\u0000") {
+        return Ok(());
+    }
+    let Ok(value) = serde_json::from_slice::<serde_json::Value>(bytes) else {
+        return Ok(());
+    };
+    match nul_path(&value, "") {
+        Some(path) => Err(ApiError::field(&path, FieldError::nul_character())),
+        None => Ok(()),
+    }
+}
+
+/// The dotted path of the first string holding U+0000 in `value` (a key holding one names the
+/// object it is in).
+fn nul_path(value: &serde_json::Value, path: &str) -> Option<String> {
+    use serde_json::Value;
+    let join = |key: &str| {
+        if path.is_empty() {
+            key.to_owned()
+        } else {
+            format!("{path}.{key}")
+        }
+    };
+    match value {
+        Value::String(s) => s.contains('\0').then(|| path.to_owned()),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, item)| nul_path(item, &join(&i.to_string()))),
+        Value::Object(map) => map.iter().find_map(|(key, item)| {
+            if key.contains('\0') {
+                Some(path.to_owned())
+            } else {
+                nul_path(item, &join(key))
+            }
+        }),
+        _ => None,
+    }
 }
 
 /// A 50035 error from a serde message at `path` (`.` for the root).
@@ -143,6 +189,11 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for Path<T>
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        if let Ok(raw) = RawPathParams::from_request_parts(parts, state).await {
+            if let Some((key, _)) = raw.iter().find(|(_, v)| v.contains('\0')) {
+                return Err(ApiError::field(key, FieldError::nul_character()));
+            }
+        }
         match axum::extract::Path::<T>::from_request_parts(parts, state).await {
             Ok(axum::extract::Path(v)) => Ok(Path(v)),
             Err(PathRejection::FailedToDeserializePathParams(_)) => {
@@ -176,6 +227,14 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Query<T> {
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, ApiError> {
         let q = parts.uri.query().unwrap_or_default();
+        if let Some((key, _)) =
+            form_urlencoded::parse(q.as_bytes()).find(|(k, v)| k.contains('\0') || v.contains('\0'))
+        {
+            return Err(ApiError::field(
+                &key.replace('\0', ""),
+                FieldError::nul_character(),
+            ));
+        }
         let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(q.as_bytes()));
         serde_path_to_error::deserialize::<_, T>(de)
             .map(Query)
@@ -242,7 +301,7 @@ impl FromRequestParts<AppState> for Auth {
         }
         let now = Timestamp::now();
         if now.0 - session.last_used_at > TOUCH_INTERVAL_SECS * 1_000_000 {
-            let info = ClientInfo::from_parts(parts);
+            let info = ClientInfo::from_parts(parts, state.config.trust_forwarded_for);
             state
                 .store
                 .update_session_used(
@@ -260,18 +319,29 @@ impl FromRequestParts<AppState> for Auth {
 /// The client's address and user agent, recorded with sessions.
 #[derive(Debug, Clone, Default)]
 pub struct ClientInfo {
-    /// Peer address.
+    /// The connection's peer address, or the last entry of `X-Forwarded-For` when the
+    /// configuration trusts it (`http.trust_forwarded_for`).
     pub ip: Option<String>,
     /// `User-Agent` (at most 512 characters kept).
     pub user_agent: Option<String>,
 }
 
 impl ClientInfo {
-    fn from_parts(parts: &Parts) -> Self {
-        let ip = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|ConnectInfo(addr)| addr.ip().to_string());
+    fn from_parts(parts: &Parts, trust_forwarded_for: bool) -> Self {
+        // The proxy in front appends the address it saw: the last entry is the one to trust.
+        let forwarded = trust_forwarded_for
+            .then(|| parts.headers.get_all("x-forwarded-for").iter().next_back())
+            .flatten()
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.rsplit(',').next())
+            .and_then(|v| v.trim().parse::<std::net::IpAddr>().ok())
+            .map(|ip| ip.to_string());
+        let ip = forwarded.or_else(|| {
+            parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|ConnectInfo(addr)| addr.ip().to_string())
+        });
         let user_agent = parts
             .headers
             .get(header::USER_AGENT)
@@ -281,11 +351,17 @@ impl ClientInfo {
     }
 }
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientInfo {
+impl FromRequestParts<AppState> for ClientInfo {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        Ok(ClientInfo::from_parts(parts))
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(ClientInfo::from_parts(
+            parts,
+            state.config.trust_forwarded_for,
+        ))
     }
 }
 

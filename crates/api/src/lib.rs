@@ -41,10 +41,12 @@ mod gateway;
 mod guilds;
 mod health;
 mod invites;
+pub mod limits;
 mod members;
 mod messages;
 mod moderation;
 mod overwrites;
+pub mod passwords;
 mod roles;
 mod users;
 
@@ -61,6 +63,11 @@ pub struct ApiConfig {
     pub node_url: Option<String>,
     /// Largest request body accepted, in bytes.
     pub max_body_bytes: usize,
+    /// Whether the client's address is the last entry of `X-Forwarded-For` (behind a reverse
+    /// proxy that appends it) rather than the connection's peer.
+    pub trust_forwarded_for: bool,
+    /// Password hashing and authentication throttles.
+    pub auth: limits::AuthConfig,
 }
 
 impl Default for ApiConfig {
@@ -69,6 +76,8 @@ impl Default for ApiConfig {
             public_url: None,
             node_url: None,
             max_body_bytes: 1024 * 1024,
+            trust_forwarded_for: false,
+            auth: limits::AuthConfig::default(),
         }
     }
 }
@@ -88,6 +97,10 @@ pub struct AppState {
     pub ids: Arc<SnowflakeGenerator>,
     /// Settings.
     pub config: Arc<ApiConfig>,
+    /// The bounded password hasher.
+    pub passwords: Arc<passwords::Passwords>,
+    /// Login and registration throttles.
+    pub throttles: Arc<limits::AuthThrottles>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -108,12 +121,16 @@ impl AppState {
         node_id: u16,
         config: ApiConfig,
     ) -> Self {
+        let passwords =
+            passwords::Passwords::new(config.auth.hash_concurrency(), config.auth.hash_queue);
         AppState {
             store,
             bus,
             hub,
             order: Arc::new(events::OrderLocks::default()),
             ids: Arc::new(SnowflakeGenerator::new(node_id)),
+            passwords: Arc::new(passwords),
+            throttles: Arc::new(limits::AuthThrottles::new(&config.auth)),
             config: Arc::new(config),
         }
     }

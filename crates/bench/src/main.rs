@@ -1,7 +1,9 @@
 //! `hearth-bench`: a load generator for hearth that speaks only the public API, the HTTP API
 //! v10 under `--base` and the gateway at `ws://HOST/gateway?v=10&encoding=json`, so it can be
 //! pointed at any running server. Every run registers its own accounts (names prefixed with the
-//! workload and the time) and its own guild, so runs do not disturb one another.
+//! workload and the time) and its own guild, so runs do not disturb one another. Registrations
+//! come from one address: run the server with its registration throttle off
+//! (`HEARTH_AUTH__REGISTER_PER_ADDRESS__PER_MINUTE=0`).
 //!
 //! Workloads:
 //!

@@ -38,6 +38,14 @@ impl FieldError {
     pub fn required() -> Self {
         FieldError::new("BASE_TYPE_REQUIRED", "This field is required")
     }
+
+    /// Text holding U+0000, which hearth refuses everywhere (PostgreSQL cannot store it).
+    pub fn nul_character() -> Self {
+        FieldError::new(
+            "STRING_CONTAINS_NUL",
+            "Text must not contain the NUL character (U+0000).",
+        )
+    }
 }
 
 fn check_length(s: &str, min: usize, max: usize) -> Result<(), FieldError> {

@@ -52,7 +52,8 @@ pub fn parse_update(d: &Value) -> Option<(String, Vec<Value>)> {
     for a in raw {
         let name = a["name"].as_str()?;
         let kind = a["type"].as_u64().unwrap_or(0);
-        if kind > 6 || name.chars().count() > 128 {
+        // U+0000 is refused in all text, as over REST.
+        if kind > 6 || name.chars().count() > 128 || name.contains('\0') {
             return None;
         }
         let mut out = Map::new();
@@ -60,7 +61,7 @@ pub fn parse_update(d: &Value) -> Option<(String, Vec<Value>)> {
         out.insert("type".into(), json!(kind));
         for key in ["state", "details", "url"] {
             if let Some(v) = a[key].as_str() {
-                if v.chars().count() > 128 {
+                if v.chars().count() > 128 || v.contains('\0') {
                     return None;
                 }
                 out.insert(key.into(), json!(v));

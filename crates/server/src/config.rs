@@ -19,6 +19,7 @@ const SETTINGS: &[&str] = &[
     "bus",
     "cluster",
     "http",
+    "auth",
     "gateway",
 ];
 
@@ -45,6 +46,8 @@ pub struct Config {
     pub cluster: ClusterConfig,
     /// HTTP limits and shutdown.
     pub http: HttpConfig,
+    /// Password hashing and login/registration throttles.
+    pub auth: hearth_api::limits::AuthConfig,
     /// Real-time gateway.
     pub gateway: hearth_gateway::GatewayConfig,
 }
@@ -148,6 +151,10 @@ pub struct HttpConfig {
     pub max_body_bytes: usize,
     /// Seconds in-flight requests get to finish at shutdown.
     pub shutdown_timeout_secs: u64,
+    /// Take the client's address (recorded with sessions, and the key of the login and
+    /// registration throttles) from the last entry of `X-Forwarded-For`, as appended by a
+    /// reverse proxy in front of hearth. Only when every request comes through such a proxy.
+    pub trust_forwarded_for: bool,
 }
 
 impl Default for Config {
@@ -161,6 +168,7 @@ impl Default for Config {
             bus: BusConfig::default(),
             cluster: ClusterConfig::default(),
             http: HttpConfig::default(),
+            auth: hearth_api::limits::AuthConfig::default(),
             gateway: hearth_gateway::GatewayConfig::default(),
         }
     }
@@ -171,6 +179,7 @@ impl Default for HttpConfig {
         HttpConfig {
             max_body_bytes: 1024 * 1024,
             shutdown_timeout_secs: 30,
+            trust_forwarded_for: false,
         }
     }
 }
@@ -298,6 +307,28 @@ max_body_bytes = 1048576
 
 # Seconds in-flight requests get to finish when hearth is asked to stop (SIGINT/SIGTERM).
 shutdown_timeout_secs = 30
+
+# Take the client's address (recorded with sessions; the key of the login and registration
+# throttles) from the last entry of X-Forwarded-For, as a reverse proxy in front appends it.
+# Only when every request comes through such a proxy: otherwise clients could pick their own.
+trust_forwarded_for = false
+
+[auth]
+# Password hashes (argon2id) computed at once; each holds 19 MiB while it runs, so memory
+# for hashing stays under hash_concurrency x 19 MiB whatever the load. 0: one per CPU core.
+hash_concurrency = 0
+
+# Registrations and logins that may wait for a turn to hash; more are answered 429 at once.
+hash_queue = 32
+
+# Throttles: `burst` attempts at once, then `per_minute` more each minute; beyond that 429
+# with the seconds to wait. per_minute = 0 turns one off. Counted by each node on its own.
+# Login attempts per account name or e-mail address, from any address:
+login_per_account = { burst = 10, per_minute = 3 }
+# Login attempts per client address (IPv6: per /64):
+login_per_address = { burst = 20, per_minute = 10 }
+# Registrations per client address (IPv6: per /64):
+register_per_address = { burst = 10, per_minute = 2 }
 
 [gateway]
 # Milliseconds between heartbeats asked of clients; a connection silent for 1.5 times this

@@ -46,6 +46,8 @@ pub async fn prepare(config: &Config) -> anyhow::Result<Prepared> {
         public_url: config.public_url.clone(),
         node_url: config.cluster.node_url.clone(),
         max_body_bytes: config.http.max_body_bytes,
+        trust_forwarded_for: config.http.trust_forwarded_for,
+        auth: config.auth.clone(),
     };
     let bus: Arc<dyn Bus> = match &config.bus.url {
         Some(url) => {

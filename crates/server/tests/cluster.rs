@@ -120,6 +120,9 @@ impl Cluster {
             .env("HEARTH_BUS__URL", &self.nats)
             .env("HEARTH_BUS__SUBJECT_PREFIX", &self.prefix)
             .env("HEARTH_CLUSTER__LEASE_SECS", "3")
+            // The tests register many people from one address.
+            .env("HEARTH_AUTH__REGISTER_PER_ADDRESS__PER_MINUTE", "0")
+            .env("HEARTH_AUTH__LOGIN_PER_ADDRESS__PER_MINUTE", "0")
             .env(
                 "HEARTH_CLUSTER__NODE_URL",
                 format!("http://127.0.0.1:{port}"),

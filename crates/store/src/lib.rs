@@ -18,10 +18,12 @@ mod postgres;
 mod sql;
 mod sqlite;
 pub mod testing;
+mod text;
 
 pub use model::*;
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
+pub(crate) use text::{nul_free, CheckText};
 
 /// What can go wrong in the store.
 #[derive(Debug, thiserror::Error)]
@@ -32,9 +34,13 @@ pub enum StoreError {
     /// The database URL is not one hearth knows.
     #[error("unsupported database url: {0}")]
     UnsupportedUrl(String),
+    /// Text holding U+0000, which PostgreSQL cannot store: refused on both backends; the text
+    /// names the field.
+    #[error("text holds U+0000 in {0}")]
+    InvalidText(String),
     /// The database refused or failed.
     #[error("database error: {0}")]
-    Database(#[from] sqlx::Error),
+    Database(sqlx::Error),
     /// A migration failed.
     #[error("migration error: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),

@@ -11,25 +11,37 @@ pub(crate) mod moderation;
 
 /// Maps a driver error to a [`crate::StoreError`], naming the column of a uniqueness conflict.
 pub(crate) fn map_err(e: sqlx::Error) -> crate::StoreError {
-    if let sqlx::Error::Database(db) = &e {
-        if db.is_unique_violation() {
-            // PostgreSQL names the index; SQLite says "UNIQUE constraint failed: users.email_key".
-            let what = db
-                .constraint()
-                .map(str::to_owned)
-                .unwrap_or_else(|| db.message().to_owned());
-            let column = ["username", "email", "code", "PRIMARY", "pkey"]
-                .into_iter()
-                .find(|c| what.contains(c))
-                .map(|c| match c {
-                    "pkey" | "PRIMARY" => "id",
-                    c => c,
-                })
-                .unwrap_or("unknown");
-            return crate::StoreError::Conflict(column.to_owned());
+    crate::StoreError::from(e)
+}
+
+impl From<sqlx::Error> for crate::StoreError {
+    /// Driver errors are translated here, once: a uniqueness conflict is [`crate::StoreError::Conflict`]
+    /// naming its column, text PostgreSQL cannot hold is [`crate::StoreError::InvalidText`].
+    fn from(e: sqlx::Error) -> Self {
+        if let sqlx::Error::Database(db) = &e {
+            if db.is_unique_violation() {
+                // PostgreSQL names the index; SQLite says "UNIQUE constraint failed: users.email_key".
+                let what = db
+                    .constraint()
+                    .map(str::to_owned)
+                    .unwrap_or_else(|| db.message().to_owned());
+                let column = ["username", "email", "code", "PRIMARY", "pkey"]
+                    .into_iter()
+                    .find(|c| what.contains(c))
+                    .map(|c| match c {
+                        "pkey" | "PRIMARY" => "id",
+                        c => c,
+                    })
+                    .unwrap_or("unknown");
+                return crate::StoreError::Conflict(column.to_owned());
+            }
+            // 22021: character_not_in_repertoire (a U+0000 in text).
+            if db.code().as_deref() == Some("22021") {
+                return crate::StoreError::InvalidText("unknown".to_owned());
+            }
         }
+        crate::StoreError::Database(e)
     }
-    crate::StoreError::Database(e)
 }
 
 #[derive(sqlx::FromRow)]
@@ -68,6 +80,7 @@ macro_rules! impl_store {
             #[async_trait]
             impl UserStore for $store {
                 async fn insert_user(&self, u: &NewUser) -> Result<User> {
+                    u.check_text()?;
                     let mut tx = self.writer().begin().await?;
                     let user: User = sqlx::query_as(
                         "INSERT INTO users (id, username, username_key, global_name, email, email_key, bot, created_at)
@@ -104,6 +117,7 @@ macro_rules! impl_store {
                 }
 
                 async fn fetch_login(&self, login: &str) -> Result<Option<(User, String)>> {
+                    nul_free(&[("login", Some(login))])?;
                     let key = login.to_lowercase();
                     let user: Option<User> = sqlx::query_as(
                         "SELECT * FROM users WHERE bot = FALSE AND (username_key = $1 OR email_key = $1)",
@@ -138,6 +152,7 @@ macro_rules! impl_store {
                 }
 
                 async fn update_user(&self, id: Snowflake, p: &UserPatch) -> Result<Option<User>> {
+                    p.check_text()?;
                     let key = p.username.as_deref().map(hearth_core::names::username_key);
                     Ok(sqlx::query_as(
                         "UPDATE users SET
@@ -160,6 +175,7 @@ macro_rules! impl_store {
             #[async_trait]
             impl SessionStore for $store {
                 async fn insert_session(&self, s: &Session) -> Result<()> {
+                    s.check_text()?;
                     sqlx::query(
                         "INSERT INTO sessions (id, user_id, token_hash, kind, created_at, last_used_at, ip, user_agent)
                          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -179,6 +195,7 @@ macro_rules! impl_store {
                 }
 
                 async fn fetch_session(&self, token_hash: &str) -> Result<Option<(Session, User)>> {
+                    nul_free(&[("token_hash", Some(token_hash))])?;
                     let session: Option<Session> =
                         sqlx::query_as("SELECT * FROM sessions WHERE token_hash = $1")
                             .bind(token_hash)
@@ -207,6 +224,7 @@ macro_rules! impl_store {
                     ip: Option<&str>,
                     user_agent: Option<&str>,
                 ) -> Result<()> {
+                    nul_free(&[("ip", ip), ("user_agent", user_agent)])?;
                     sqlx::query(
                         "UPDATE sessions SET last_used_at = $2, ip = COALESCE($3, ip),
                             user_agent = COALESCE($4, user_agent) WHERE id = $1",
@@ -237,6 +255,9 @@ macro_rules! impl_store {
                     bot: &NewUser,
                     token: &Session,
                 ) -> Result<Application> {
+                    a.check_text()?;
+                    bot.check_text()?;
+                    token.check_text()?;
                     let mut tx = self.writer().begin().await?;
                     sqlx::query(
                         "INSERT INTO users (id, username, username_key, global_name, bot, created_at)
@@ -300,6 +321,9 @@ macro_rules! impl_store {
             #[async_trait]
             impl GuildStore for $store {
                 async fn insert_guild(&self, g: &Guild, everyone: &Role, ch: &Channel) -> Result<()> {
+                    g.check_text()?;
+                    everyone.check_text()?;
+                    ch.check_text()?;
                     let mut tx = self.writer().begin().await?;
                     sqlx::query(
                         "INSERT INTO guilds (id, name, owner_id, icon, description, system_channel_id,
@@ -362,6 +386,7 @@ macro_rules! impl_store {
                 }
 
                 async fn update_guild(&self, g: &Guild) -> Result<Option<Guild>> {
+                    g.check_text()?;
                     Ok(sqlx::query_as(
                         "UPDATE guilds SET name = $2, owner_id = $3, icon = $4, description = $5,
                             system_channel_id = $6, verification_level = $7,
@@ -539,6 +564,7 @@ macro_rules! impl_store {
                 tx: &mut sqlx::Transaction<'_, DB>,
                 r: &Role,
             ) -> Result<()> {
+                r.check_text()?;
                 sqlx::query(
                     "INSERT INTO roles (guild_id, id, name, permissions, color, hoist, mentionable, managed, position, bot_id)
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
@@ -594,6 +620,7 @@ macro_rules! impl_store {
                 tx: &mut sqlx::Transaction<'_, DB>,
                 c: &Channel,
             ) -> Result<()> {
+                c.check_text()?;
                 sqlx::query(
                     "INSERT INTO channels (id, guild_id, type, name, topic, position, parent_id, nsfw,
                         rate_limit_per_user, last_message_id, created_at)
@@ -630,6 +657,7 @@ macro_rules! impl_store {
             where
                 E: sqlx::Executor<'e, Database = DB>,
             {
+                c.check_text()?;
                 Ok(sqlx::query_as(
                     "UPDATE channels SET name = $2, topic = $3, position = $4, parent_id = $5,
                         nsfw = $6, rate_limit_per_user = $7
@@ -722,6 +750,7 @@ macro_rules! impl_store {
             #[async_trait]
             impl InviteStore for $store {
                 async fn insert_invite(&self, i: &Invite) -> Result<()> {
+                    nul_free(&[("code", Some(&i.code))])?;
                     sqlx::query(
                         "INSERT INTO invites (code, guild_id, channel_id, inviter_id, max_age, max_uses, uses,
                             temporary, created_at, expires_at)
@@ -744,6 +773,7 @@ macro_rules! impl_store {
                 }
 
                 async fn fetch_invite(&self, code: &str) -> Result<Option<Invite>> {
+                    nul_free(&[("code", Some(code))])?;
                     Ok(sqlx::query_as("SELECT * FROM invites WHERE code = $1")
                         .bind(code)
                         .fetch_optional(self.reader())
@@ -783,6 +813,7 @@ macro_rules! impl_store {
                 }
 
                 async fn use_invite(&self, code: &str, member: &Member, now: Timestamp) -> Result<InviteUse> {
+                    nul_free(&[("code", Some(code))])?;
                     let mut tx = self.writer().begin().await?;
                     // Checked in the transaction that adds the member, so that a ban committed
                     // before it keeps the user out.
@@ -822,6 +853,7 @@ macro_rules! impl_store {
                 }
 
                 async fn delete_invite(&self, code: &str) -> Result<Option<Invite>> {
+                    nul_free(&[("code", Some(code))])?;
                     Ok(sqlx::query_as("DELETE FROM invites WHERE code = $1 RETURNING *")
                         .bind(code)
                         .fetch_optional(self.writer())
@@ -840,6 +872,7 @@ macro_rules! impl_store {
             #[async_trait]
             impl MessageStore for $store {
                 async fn insert_message(&self, m: &Message) -> Result<()> {
+                    m.check_text()?;
                     let mut tx = self.writer().begin().await?;
                     sqlx::query(
                         "INSERT INTO messages (channel_id, id, author_id, type, content, nonce, tts, flags, embeds,
@@ -925,6 +958,7 @@ macro_rules! impl_store {
                     nonce: &str,
                     since: Snowflake,
                 ) -> Result<Option<Message>> {
+                    nul_free(&[("nonce", Some(nonce))])?;
                     Ok(sqlx::query_as(
                         "SELECT * FROM messages WHERE channel_id = $1 AND author_id = $2 AND nonce = $3
                             AND id > $4 AND deleted_at IS NULL ORDER BY id DESC LIMIT 1",
@@ -952,6 +986,7 @@ macro_rules! impl_store {
                 }
 
                 async fn update_message(&self, m: &Message) -> Result<Option<Message>> {
+                    m.check_text()?;
                     Ok(sqlx::query_as(
                         "UPDATE messages SET content = $3, embeds = $4, flags = $5, edited_at = $6
                          WHERE channel_id = $1 AND id = $2 AND deleted_at IS NULL RETURNING *",

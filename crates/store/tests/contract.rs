@@ -41,6 +41,7 @@ contract!(
     clearing_a_node_returns_the_users_of_its_rows,
     reaping_returns_each_user_once_and_spares_live_nodes,
     concurrent_reapers_each_get_distinct_rows,
+    text_with_nul_is_refused_alike_and_nothing_is_written,
 );
 
 struct Fixture {
@@ -890,6 +891,67 @@ async fn messages_are_edited_and_tombstoned(store: Arc<dyn Store>) {
         .unwrap()
         .is_empty());
     assert_eq!(store.update_message(&edited).await.unwrap(), None);
+}
+
+/// PostgreSQL cannot store U+0000 and SQLite can: both refuse it, naming the field, and write
+/// nothing.
+async fn text_with_nul_is_refused_alike_and_nothing_is_written(store: Arc<dyn Store>) {
+    let refused = |r: Result<(), StoreError>, field: &str| match r {
+        Err(StoreError::InvalidText(f)) => assert_eq!(f, field),
+        other => panic!("{field}: expected InvalidText, got {other:?}"),
+    };
+    let f = Fixture::new();
+    let owner = f.user(&store, "owner").await;
+    let new_user = NewUser {
+        id: f.id(),
+        username: "nul\0name".into(),
+        global_name: None,
+        email: None,
+        bot: false,
+        password_hash: Some("hash".into()),
+        created_at: Timestamp::now().0,
+    };
+    refused(store.insert_user(&new_user).await.map(drop), "username");
+    refused(store.fetch_login("nul\0name").await.map(drop), "login");
+    assert!(store.fetch_user(sf(new_user.id)).await.unwrap().is_none());
+
+    let (guild, channel) = f.guild(&store, &owner).await;
+    let renamed = Guild {
+        name: "Ho\0me".into(),
+        ..guild.clone()
+    };
+    refused(store.update_guild(&renamed).await.map(drop), "name");
+    assert_eq!(
+        store.fetch_guild(sf(guild.id)).await.unwrap(),
+        Some(guild.clone())
+    );
+
+    let topic = Channel {
+        topic: Some("a\0b".into()),
+        ..channel.clone()
+    };
+    refused(store.update_channel(&topic).await.map(drop), "topic");
+    let mut other = f.channel(guild.id, 0, "other");
+    other.name = Some("x\0".into());
+    refused(store.insert_channel(&other).await, "name");
+    assert!(store.fetch_channel(sf(other.id)).await.unwrap().is_none());
+
+    let message = f.message(channel.id, owner.id, "hi\0there");
+    refused(store.insert_message(&message).await, "content");
+    let nonce = Message {
+        nonce: Some("\0".into()),
+        ..f.message(channel.id, owner.id, "fine")
+    };
+    refused(store.insert_message(&nonce).await, "nonce");
+    assert!(store
+        .fetch_messages(sf(channel.id), HistoryPage::Latest, 50)
+        .await
+        .unwrap()
+        .is_empty());
+
+    refused(store.fetch_invite("ab\0cd").await.map(drop), "code");
+    let invite = f.invite(&guild, &channel, owner.id, "ab\0cdefg");
+    refused(store.insert_invite(&invite).await, "code");
 }
 
 async fn nonces_find_recent_messages_of_the_same_author(store: Arc<dyn Store>) {

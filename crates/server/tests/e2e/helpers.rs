@@ -104,6 +104,11 @@ impl TestApp {
             },
             ..Config::default()
         };
+        // Tests register and log in many people from one address; the throttles' own tests
+        // set them back.
+        config.auth.register_per_address.per_minute = 0;
+        config.auth.login_per_address.per_minute = 0;
+        config.auth.login_per_account.per_minute = 0;
         adjust(&mut config);
         let prepared = hearth::prepare(&config).await.expect("prepare");
         let events = tokio::sync::Mutex::new(prepared.state.bus.subscribe());

@@ -41,6 +41,8 @@ mod matrix;
 mod messages;
 mod moderation;
 mod nodes;
+mod nul;
 mod overwrites;
 mod roles;
+mod throttle;
 mod walkthrough;

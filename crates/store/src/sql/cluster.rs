@@ -142,6 +142,9 @@ macro_rules! impl_cluster_store {
                 }
 
                 async fn put_presences(&self, node_id: u16, rows: &[PresenceRow], gone: &[Snowflake]) -> Result<()> {
+                    for r in rows {
+                        r.check_text()?;
+                    }
                     if rows.is_empty() && gone.is_empty() {
                         return Ok(());
                     }

@@ -72,6 +72,7 @@ macro_rules! impl_moderation_store {
             #[async_trait]
             impl ModerationStore for $store {
                 async fn update_role(&self, r: &Role) -> Result<Option<Role>> {
+                    r.check_text()?;
                     Ok(sqlx::query_as(
                         "UPDATE roles SET name = $3, permissions = $4, color = $5, hoist = $6,
                             mentionable = $7, position = $8
@@ -179,6 +180,7 @@ macro_rules! impl_moderation_store {
                     user_id: Snowflake,
                     p: &MemberPatch,
                 ) -> Result<Option<Member>> {
+                    p.check_text()?;
                     let (guild, user) = (guild_id.as_i64(), user_id.as_i64());
                     let mut tx = self.writer().begin().await?;
                     let row: Option<MemberRow> = sqlx::query_as(
@@ -348,6 +350,7 @@ macro_rules! impl_moderation_store {
                 }
 
                 async fn insert_ban(&self, b: &Ban) -> Result<bool> {
+                    b.check_text()?;
                     let r = sqlx::query(
                         "INSERT INTO bans (guild_id, user_id, reason, created_at) VALUES ($1, $2, $3, $4)
                          ON CONFLICT (guild_id, user_id) DO NOTHING",
@@ -480,6 +483,7 @@ macro_rules! impl_moderation_store {
                 }
 
                 async fn insert_audit_entry(&self, e: &AuditEntry) -> Result<()> {
+                    e.check_text()?;
                     sqlx::query(
                         "INSERT INTO audit_log (guild_id, id, user_id, target_id, action_type, changes, options, reason)
                          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
