@@ -12,7 +12,7 @@ use axum::extract::ws::{CloseFrame, Message, WebSocketUpgrade};
 use axum::response::Response;
 use futures_util::{SinkExt, StreamExt};
 use hearth_gateway::connection::ConnectOptions;
-use hearth_gateway::WsMessage;
+use hearth_gateway::{WsError, WsMessage};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -68,16 +68,18 @@ async fn connect(
     };
     let hub = state.hub.clone();
     // Small buffers: an idle connection should cost kilobytes, not the library's 128 KiB
-    // default read buffer; client payloads (IDENTIFY, commands) are small and bounded.
+    // default read buffer; client payloads (IDENTIFY, commands) are small and bounded. A
+    // frame or message over the limit is refused from its header, before it is read.
+    let limit = hub.config.max_payload_bytes;
     let upgrade = upgrade
         .read_buffer_size(4 * 1024)
         .write_buffer_size(16 * 1024)
-        .max_message_size(64 * 1024)
-        .max_frame_size(64 * 1024);
+        .max_message_size(limit)
+        .max_frame_size(limit);
     Ok(upgrade.on_upgrade(move |socket| async move {
         let (sink, stream) = socket.split();
         let sink = sink.with(|m: WsMessage| async move { Ok::<_, axum::Error>(to_axum(m)) });
-        let stream = stream.map(|r| r.map(from_axum));
+        let stream = stream.map(|r| r.map(from_axum).map_err(read_error));
         hearth_gateway::connection::serve(hub, Box::pin(sink), stream, options).await;
     }))
 }
@@ -102,6 +104,17 @@ fn from_axum(m: Message) -> WsMessage {
         Message::Ping(b) => WsMessage::Ping(b.to_vec()),
         Message::Pong(b) => WsMessage::Pong(b.to_vec()),
         Message::Close(c) => WsMessage::Close(c.map(|f| (f.code, f.reason.to_string()))),
+    }
+}
+
+/// What a failed read means for the gateway: the errors it answers with a close code, told
+/// apart from a connection that is gone.
+fn read_error(e: axum::Error) -> WsError {
+    use tungstenite::error::{CapacityError, Error};
+    match e.into_inner().downcast::<Error>().map(|e| *e) {
+        Ok(Error::Capacity(CapacityError::MessageTooLong { .. })) => WsError::TooLarge,
+        Ok(Error::Utf8(_)) => WsError::InvalidUtf8,
+        _ => WsError::Broken,
     }
 }
 

@@ -24,6 +24,25 @@ pub struct GatewayConfig {
     pub allow_privileged_intents: bool,
     /// Seconds one write to a client may take before the connection is dropped as stalled.
     pub write_timeout_secs: u64,
+    /// Largest payload a client may send, in bytes: one WebSocket message, all its frames
+    /// together. A larger one closes the connection with 4002 before it is read into memory.
+    pub max_payload_bytes: usize,
+}
+
+/// The smallest `max_payload_bytes` allowed: Discord's own limit on what clients send, so that
+/// every payload a Discord library sends fits.
+pub const MIN_PAYLOAD_BYTES: usize = 4096;
+
+impl GatewayConfig {
+    /// Checks values serde cannot.
+    pub fn validate(&self) -> Result<(), String> {
+        if self.max_payload_bytes < MIN_PAYLOAD_BYTES {
+            return Err(format!(
+                "gateway.max_payload_bytes must be at least {MIN_PAYLOAD_BYTES}"
+            ));
+        }
+        Ok(())
+    }
 }
 
 impl Default for GatewayConfig {
@@ -36,6 +55,22 @@ impl Default for GatewayConfig {
             commands_per_minute: 120,
             allow_privileged_intents: true,
             write_timeout_secs: 10,
+            max_payload_bytes: 64 * 1024,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_payload_limit_below_discords_own_is_refused() {
+        assert_eq!(GatewayConfig::default().validate(), Ok(()));
+        let small = GatewayConfig {
+            max_payload_bytes: MIN_PAYLOAD_BYTES - 1,
+            ..GatewayConfig::default()
+        };
+        assert!(small.validate().unwrap_err().contains("at least 4096"));
     }
 }

@@ -14,7 +14,7 @@ use crate::compress::{ZlibStream, ZstdStream};
 use crate::hub::{Frame, GuildViews, Session, Verdict};
 use crate::payload::{self, close, intents, op};
 use crate::presence;
-use crate::{wire, Hub, WsMessage};
+use crate::{wire, Hub, WsError, WsMessage};
 
 /// What the client asked for in the connection URL.
 #[derive(Debug, Clone, Default)]
@@ -41,10 +41,10 @@ enum Control {
 }
 
 /// Serves one connection until it closes.
-pub async fn serve<Si, St, E>(hub: Arc<Hub>, sink: Si, mut stream: St, options: ConnectOptions)
+pub async fn serve<Si, St>(hub: Arc<Hub>, sink: Si, mut stream: St, options: ConnectOptions)
 where
     Si: Sink<WsMessage> + Unpin + Send + 'static,
-    St: Stream<Item = Result<WsMessage, E>> + Unpin + Send,
+    St: Stream<Item = Result<WsMessage, WsError>> + Unpin + Send,
 {
     let _counted = hub.connection_guard();
     let id = hub.connection_id();
@@ -93,7 +93,13 @@ where
                     let _ = ctl.send(Control::Close(close::SESSION_TIMED_OUT, "no heartbeat")).await;
                     break;
                 }
-                Ok(None) | Ok(Some(Err(_))) => break,
+                Ok(None) => break,
+                Ok(Some(Err(e))) => {
+                    if let Some((code, reason)) = refusal_for(e) {
+                        let _ = ctl.send(Control::Close(code, reason)).await;
+                    }
+                    break;
+                }
                 Ok(Some(Ok(WsMessage::Close(frame)))) => {
                     client_code = frame.as_ref().map(|f| f.0);
                     // Answer the close handshake with the client's own code.
@@ -151,6 +157,16 @@ enum Beat {
 
 type Refusal = (u16, &'static str);
 
+/// The close a message the transport could not read calls for; None when the connection is
+/// gone (or broke the WebSocket protocol) and nothing can be sent.
+fn refusal_for(e: WsError) -> Option<Refusal> {
+    match e {
+        WsError::TooLarge => Some((close::DECODE_ERROR, "payload too large")),
+        WsError::InvalidUtf8 => Some((close::INVALID_FRAME_PAYLOAD, "invalid UTF-8")),
+        WsError::Broken => None,
+    }
+}
+
 struct Connection {
     hub: Arc<Hub>,
     id: u64,
@@ -168,6 +184,16 @@ struct Payload {
     op: u64,
     #[serde(default)]
     d: Value,
+}
+
+/// A payload: a JSON object with a numeric `op`. serde reads a struct from a JSON array too
+/// (`[1, null]` as `{op: 1, d: null}`), so the object is checked first.
+fn parse(text: &str) -> Option<Payload> {
+    let value: Value = serde_json::from_str(text).ok()?;
+    if !value.is_object() {
+        return None;
+    }
+    serde_json::from_value(value).ok()
 }
 
 #[derive(Deserialize)]
@@ -199,8 +225,11 @@ impl Connection {
     }
 
     async fn command(&mut self, text: &str) -> Result<Beat, Refusal> {
-        let p: Payload =
-            serde_json::from_str(text).map_err(|_| (close::DECODE_ERROR, "invalid payload"))?;
+        // The transport enforces the limit before reading; this holds it for any transport.
+        if text.len() > self.hub.config.max_payload_bytes {
+            return Err((close::DECODE_ERROR, "payload too large"));
+        }
+        let p = parse(text).ok_or((close::DECODE_ERROR, "invalid payload"))?;
         if p.op == op::HEARTBEAT {
             self.send(json!({"op": op::HEARTBEAT_ACK, "d": null})).await;
             return Ok(Beat::Yes);
@@ -592,4 +621,26 @@ async fn close_with<Si: Sink<WsMessage> + Unpin>(
         tokio::time::timeout(timeout, sink.send(msg)).await,
         Ok(Ok(()))
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_json_objects_with_a_numeric_op_are_payloads() {
+        let heartbeat = parse(r#"{"op": 1, "d": null}"#).expect("a payload");
+        assert_eq!((heartbeat.op, heartbeat.d), (1, Value::Null));
+        assert_eq!(parse(r#"{"op": 2}"#).map(|p| p.d), Some(Value::Null));
+        for refused in [
+            r#"[1, null]"#,
+            "1",
+            r#""op""#,
+            "null",
+            r#"{"op": "1"}"#,
+            "{",
+        ] {
+            assert!(parse(refused).is_none(), "{refused}");
+        }
+    }
 }

@@ -37,3 +37,14 @@ pub enum WsMessage {
     /// A close frame with its code and reason.
     Close(Option<(u16, String)>),
 }
+
+/// Why a client's message could not be read, independent of the WebSocket library.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WsError {
+    /// The message is larger than `gateway.max_payload_bytes`; the transport stopped reading it.
+    TooLarge,
+    /// A text message that is not valid UTF-8.
+    InvalidUtf8,
+    /// The connection failed, or the client broke the WebSocket protocol.
+    Broken,
+}

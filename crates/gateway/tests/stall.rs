@@ -10,7 +10,7 @@ use hearth_bus::{Bus, LocalBus};
 use hearth_core::events::Event;
 use hearth_core::{Permissions, Snowflake, SnowflakeGenerator, Timestamp};
 use hearth_gateway::connection::{serve, ConnectOptions};
-use hearth_gateway::{GatewayConfig, Hub, WsMessage};
+use hearth_gateway::{GatewayConfig, Hub, WsError, WsMessage};
 use hearth_store::testing::TestDatabase;
 use hearth_store::{Channel, Guild, Member, NewUser, Role, Session, Store};
 use serde_json::{json, Value};
@@ -64,7 +64,7 @@ fn writer(tx: mpsc::Sender<WsMessage>) -> impl Sink<WsMessage> + Unpin + Send + 
 
 fn reader(
     rx: mpsc::Receiver<WsMessage>,
-) -> impl Stream<Item = Result<WsMessage, ()>> + Unpin + Send {
+) -> impl Stream<Item = Result<WsMessage, WsError>> + Unpin + Send {
     Box::pin(stream::unfold(rx, |mut rx| async move {
         rx.recv().await.map(|m| (Ok(m), rx))
     }))

@@ -212,7 +212,7 @@ impl Config {
     }
 
     /// Checks values serde cannot: the node id must fit the 10 bits ids give it; a lease must
-    /// outlast a few renewals; a cluster bus needs a shared database.
+    /// outlast a few renewals; a cluster bus needs a shared database; the gateway's own checks.
     pub fn validate(&self) -> Result<(), String> {
         if let Some(id) = self
             .node_id
@@ -241,6 +241,7 @@ impl Config {
         {
             return Err("bus.subject_prefix must be letters, digits, '_' or '-'".into());
         }
+        self.gateway.validate()?;
         Ok(())
     }
 
@@ -354,6 +355,10 @@ allow_privileged_intents = true
 
 # Seconds one write to a client may take before the connection is dropped as stalled.
 write_timeout_secs = 10
+
+# Largest payload a client may send, in bytes: one WebSocket message, all its frames
+# together (at least 4096). A larger one closes the connection with 4002.
+max_payload_bytes = 65536
 "#;
 
 #[cfg(test)]

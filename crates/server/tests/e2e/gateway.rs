@@ -1,5 +1,5 @@
 //! The gateway over a real WebSocket: lifecycle, dispatch, intents, visibility, resume, close
-//! codes.
+//! codes; what clients may send is in `frames`.
 
 use std::time::Duration;
 
@@ -11,6 +11,8 @@ use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::Message;
 
 use crate::helpers::TestApp;
+
+mod frames;
 
 type Ws =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
