@@ -3,6 +3,7 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use hearth_core::names::{self, FieldError};
+use hearth_core::positions;
 use hearth_core::{Permissions, Snowflake, Timestamp};
 use hearth_protocol::objects::{Application, CreatedApplication, Member};
 use hearth_protocol::requests::{Authorize, AuthorizeQuery, CreateApplication};
@@ -211,13 +212,14 @@ async fn authorize(
         };
         // The bot's role goes to the bottom (position 1), as a new role does: the others move up.
         let existing = state.store.fetch_roles(body.guild_id).await?;
-        let moved: Vec<db::RolePosition> = existing
+        let others: Vec<(i64, i64)> = existing
             .iter()
             .filter(|r| r.id != guild.id)
-            .map(|r| db::RolePosition {
-                id: r.id,
-                position: r.position + 1,
-            })
+            .map(|r| (r.id, r.position))
+            .collect();
+        let moved: Vec<db::RolePosition> = positions::make_room_at_bottom(&others)
+            .into_iter()
+            .map(|(id, position)| db::RolePosition { id, position })
             .collect();
         let after = state
             .store

@@ -136,6 +136,7 @@ async fn modify_channel(
         body.name.as_deref(),
         body.topic.as_ref().and_then(|t| t.as_deref()),
         body.rate_limit_per_user.flatten(),
+        body.position.flatten(),
     );
     if let Some(parent) = body.parent_id {
         check_parent(&state, &mut errs, guild_id, a.channel.kind, parent).await?;

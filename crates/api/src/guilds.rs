@@ -4,6 +4,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use hearth_core::events::Event;
 use hearth_core::names::{self, FieldError};
+use hearth_core::positions;
 use hearth_core::{Permissions, Snowflake, Timestamp};
 use hearth_protocol::objects::{Channel, Guild};
 use hearth_protocol::requests::{
@@ -349,7 +350,11 @@ pub(crate) fn check_channel_fields(
     name: Option<&str>,
     topic: Option<&str>,
     rate_limit: Option<i64>,
+    position: Option<i64>,
 ) {
+    if let Some(p) = position {
+        errs.check("position", positions::check_channel_position(p));
+    }
     if let Some(n) = name {
         errs.check("name", names::validate_channel_name(n));
     }
@@ -417,6 +422,7 @@ async fn create_channel(
         Some(&body.name),
         body.topic.as_deref(),
         body.rate_limit_per_user,
+        body.position,
     );
     check_parent(&state, &mut errs, guild.id, kind, body.parent_id).await?;
     let id = state.ids.next().as_i64();
@@ -446,12 +452,12 @@ async fn create_channel(
         Some(p) => p,
         None => {
             let existing = state.store.fetch_guild_channels(guild_id).await?;
-            existing
-                .iter()
-                .filter(|c| c.kind == kind)
-                .map(|c| c.position + 1)
-                .max()
-                .unwrap_or(0)
+            positions::next_position(
+                existing
+                    .iter()
+                    .filter(|c| c.kind == kind)
+                    .map(|c| c.position),
+            )
         }
     };
     let name = if kind == TEXT {
@@ -514,6 +520,12 @@ async fn reorder_channels(
             );
             continue;
         };
+        if let Some(Some(position)) = p.position {
+            errs.check(
+                &format!("{i}.position"),
+                positions::check_channel_position(position),
+            );
+        }
         if let Some(Some(parent)) = p.parent_id {
             let ok = c.kind != CATEGORY
                 && channels

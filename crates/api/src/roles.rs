@@ -6,6 +6,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use hearth_core::names::{self, FieldError};
 use hearth_core::permissions::Rank;
+use hearth_core::positions;
 use hearth_core::{Permissions, Snowflake};
 use hearth_protocol::objects::Role;
 use hearth_protocol::requests::{RoleBody, RolePosition};
@@ -269,14 +270,15 @@ async fn create_role(
         change("hoist", None, Some(json!(role.hoist))),
         change("mentionable", None, Some(json!(role.mentionable))),
     ];
-    let moved: Vec<db::RolePosition> = actor
+    let others: Vec<(i64, i64)> = actor
         .roles
         .iter()
         .filter(|r| r.id != guild_id.as_i64())
-        .map(|r| db::RolePosition {
-            id: r.id,
-            position: r.position + 1,
-        })
+        .map(|r| (r.id, r.position))
+        .collect();
+    let moved: Vec<db::RolePosition> = positions::make_room_at_bottom(&others)
+        .into_iter()
+        .map(|(id, position)| db::RolePosition { id, position })
         .collect();
     let after = state.store.update_role_positions(guild_id, &moved).await?;
     state.store.insert_role(&role).await?;
@@ -427,15 +429,17 @@ async fn reorder_roles(
         let Some(position) = entry.position else {
             continue;
         };
-        if role.id == guild_id.as_i64() || position < 1 {
+        let path = format!("{i}.position");
+        if role.id == guild_id.as_i64() {
             return Err(ApiError::field(
-                &format!("{i}.position"),
+                &path,
                 FieldError::new(
                     "INVALID_ROLE",
                     "@everyone stays at the bottom (position 0).",
                 ),
             ));
         }
+        positions::check_role_position(position).map_err(|e| ApiError::field(&path, e))?;
         actor.manageable(role)?;
         if !actor.rank.manages_role(position) {
             return Err(ApiError::MissingPermissions);

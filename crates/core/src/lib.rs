@@ -12,6 +12,7 @@
 pub mod events;
 pub mod names;
 pub mod permissions;
+pub mod positions;
 pub mod snowflake;
 pub mod timestamp;
 

@@ -43,6 +43,7 @@ mod moderation;
 mod nodes;
 mod nul;
 mod overwrites;
+mod positions;
 mod roles;
 mod throttle;
 mod walkthrough;
