@@ -194,6 +194,9 @@ mod tests {
         assert!(parse_update(&json!({"status": "sleeping"})).is_none());
         assert!(parse_update(&json!({"status": "online", "activities": [{"type": 0}]})).is_none());
         assert!(parse_update(&json!({"activities": vec![json!({"name": "x"}); 6]})).is_none());
+        // U+0000 is refused in every text, as over REST.
+        assert!(parse_update(&json!({"activities": [{"name": "a\u{0}"}]})).is_none());
+        assert!(parse_update(&json!({"activities": [{"name": "a", "state": "\u{0}"}]})).is_none());
     }
 
     #[test]
