@@ -5,11 +5,12 @@
 //! the right password still works afterwards. Runs on SQLite, and on PostgreSQL when
 //! `HEARTH_TEST_POSTGRES_URL` is set.
 
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
-
 use hearth_store::testing::TestDatabase;
 use serde_json::{json, Value};
+
+#[path = "support/process.rs"]
+mod process;
+use process::Server;
 
 const MIB: u64 = 1024 * 1024;
 /// argon2id's default memory cost, per running hash.
@@ -19,75 +20,6 @@ const CONCURRENCY: u64 = 2;
 const BURST: usize = 120;
 /// Room for everything else the burst holds: connections, request buffers, task stacks.
 const SLACK: u64 = 48 * MIB;
-
-struct Server {
-    child: Child,
-    base: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Server {
-    async fn start(db: &TestDatabase, dir: &std::path::Path) -> Server {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .expect("bind")
-            .local_addr()
-            .expect("addr")
-            .port();
-        let child = Command::new(env!("CARGO_BIN_EXE_hearth"))
-            .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
-            .arg("--data-dir")
-            .arg(dir)
-            .env("HEARTH_DATABASE__URL", &db.url)
-            .env("HEARTH_AUTH__HASH_CONCURRENCY", CONCURRENCY.to_string())
-            .env("HEARTH_AUTH__HASH_QUEUE", "32")
-            // Throttles off: the burst is to reach the hasher.
-            .env("HEARTH_AUTH__LOGIN_PER_ACCOUNT__PER_MINUTE", "0")
-            .env("HEARTH_AUTH__LOGIN_PER_ADDRESS__PER_MINUTE", "0")
-            .env("RUST_LOG", "warn")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("start hearth");
-        let server = Server {
-            child,
-            base: format!("http://127.0.0.1:{port}"),
-        };
-        let deadline = Instant::now() + Duration::from_secs(30);
-        let http = reqwest::Client::new();
-        while !http
-            .get(format!("{}/healthz", server.base))
-            .send()
-            .await
-            .is_ok_and(|r| r.status() == 200)
-        {
-            assert!(Instant::now() < deadline, "hearth did not become healthy");
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        server
-    }
-
-    /// `VmRSS` and `VmHWM` (peak) of the server, in bytes.
-    fn memory(&self) -> (u64, u64) {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
-            .expect("read /proc status");
-        let field = |name: &str| {
-            status
-                .lines()
-                .find_map(|l| l.strip_prefix(name))
-                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
-                .expect("memory field")
-                * 1024
-        };
-        (field("VmRSS:"), field("VmHWM:"))
-    }
-}
 
 async fn login(http: &reqwest::Client, base: &str, password: &str) -> (u16, Value) {
     let resp = http
@@ -103,8 +35,16 @@ async fn login(http: &reqwest::Client, base: &str, password: &str) -> (u16, Valu
 async fn burst_stays_under_the_ceiling(db: TestDatabase, label: &str) {
     let dir = std::env::temp_dir().join(format!("hearth-burst-{}-{label}", std::process::id()));
     let _ = std::fs::create_dir_all(&dir);
-    let server = Server::start(&db, &dir).await;
-    let http = reqwest::Client::new();
+    let concurrency = CONCURRENCY.to_string();
+    let env = [
+        ("HEARTH_AUTH__HASH_CONCURRENCY", concurrency.as_str()),
+        ("HEARTH_AUTH__HASH_QUEUE", "32"),
+        // Throttles off: the burst is to reach the hasher.
+        ("HEARTH_AUTH__LOGIN_PER_ACCOUNT__PER_MINUTE", "0"),
+        ("HEARTH_AUTH__LOGIN_PER_ADDRESS__PER_MINUTE", "0"),
+    ];
+    let server = Server::start(&db, &dir, "hearth.log", &env).await;
+    let http = server.http.clone();
     let base = server.base.clone();
     let reg = http
         .post(format!("{base}/api/v10/auth/register"))

@@ -9,13 +9,16 @@
 //! power cut (data the disk had not yet written) is not tested here.
 
 use std::collections::{HashMap, HashSet};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use hearth_store::testing::TestDatabase;
 use serde_json::{json, Value};
+
+#[path = "support/process.rs"]
+mod process;
+use process::Server;
 
 /// Concurrent senders in each round.
 const SENDERS: usize = 20;
@@ -24,80 +27,7 @@ const PER_SENDER: usize = 500;
 /// Kills (and restarts) per run.
 const ROUNDS: usize = 5;
 
-/// A running `hearth serve`, killed when dropped.
-struct Server {
-    child: Option<Child>,
-    base: String,
-    http: reqwest::Client,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        if let Some(mut c) = self.child.take() {
-            let _ = c.kill();
-            let _ = c.wait();
-        }
-    }
-}
-
 impl Server {
-    /// Starts hearth on `db` with `dir` as its data directory (and for its log), on a fresh
-    /// loopback port, and waits until it answers `/healthz`.
-    async fn start(db: &TestDatabase, dir: &Path, start: usize) -> Server {
-        let port = free_port();
-        let log = std::fs::File::create(dir.join(format!("hearth-{start}.log"))).expect("log");
-        let child = Command::new(env!("CARGO_BIN_EXE_hearth"))
-            .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
-            .arg("--data-dir")
-            .arg(dir)
-            .env("HEARTH_DATABASE__URL", &db.url)
-            .env("RUST_LOG", "warn")
-            .stdin(Stdio::null())
-            .stdout(log.try_clone().expect("log"))
-            .stderr(log)
-            .spawn()
-            .expect("start hearth");
-        let server = Server {
-            child: Some(child),
-            base: format!("http://127.0.0.1:{port}"),
-            http: reqwest::Client::new(),
-        };
-        let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
-            let healthy = server
-                .http
-                .get(format!("{}/healthz", server.base))
-                .timeout(Duration::from_secs(2))
-                .send()
-                .await
-                .is_ok_and(|r| r.status() == 200);
-            if healthy {
-                return server;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "hearth did not become healthy; see {}",
-                dir.display()
-            );
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-    }
-
-    /// SIGKILL, by the process's id: no shutdown, no flushing, no goodbye to the database.
-    fn kill(&mut self) {
-        let mut c = self.child.take().expect("a running server");
-        let killed = Command::new("kill")
-            .args(["-KILL", &c.id().to_string()])
-            .status()
-            .expect("kill -KILL");
-        assert!(killed.success(), "kill -KILL {}", c.id());
-        let status = c.wait().expect("reap");
-        assert!(
-            !status.success(),
-            "hearth was killed, not stopped: {status}"
-        );
-    }
-
     /// A call that must succeed; its JSON body.
     async fn ok(
         &self,
@@ -146,11 +76,6 @@ impl Server {
             }));
         }
     }
-}
-
-fn free_port() -> u16 {
-    let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-    l.local_addr().expect("address").port()
 }
 
 /// A directory for one run's data and logs.
@@ -241,7 +166,7 @@ async fn round(
 async fn every_acknowledged_message_survives(db: TestDatabase, backend: &str) {
     let started = Instant::now();
     let dir = run_dir(backend);
-    let mut server = Server::start(&db, &dir, 0).await;
+    let mut server = Server::start(&db, &dir, "hearth-0.log", &[]).await;
     let token = server
         .ok(
             reqwest::Method::POST,
@@ -284,7 +209,7 @@ async fn every_acknowledged_message_survives(db: TestDatabase, backend: &str) {
             );
         }
 
-        server = Server::start(&db, &dir, n + 1).await;
+        server = Server::start(&db, &dir, &format!("hearth-{}.log", n + 1), &[]).await;
         let history = server.history(&token, &channel).await;
         let stored: HashMap<&str, &str> = history
             .iter()
