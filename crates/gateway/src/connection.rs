@@ -187,13 +187,13 @@ struct Payload {
 }
 
 /// A payload: a JSON object with a numeric `op`. serde reads a struct from a JSON array too
-/// (`[1, null]` as `{op: 1, d: null}`), so the object is checked first.
+/// (`[1, null]` as `{op: 1, d: null}`), so the text must open an object (checked on its first
+/// character, without parsing twice).
 fn parse(text: &str) -> Option<Payload> {
-    let value: Value = serde_json::from_str(text).ok()?;
-    if !value.is_object() {
+    if !text.trim_start().starts_with('{') {
         return None;
     }
-    serde_json::from_value(value).ok()
+    serde_json::from_str(text).ok()
 }
 
 #[derive(Deserialize)]
