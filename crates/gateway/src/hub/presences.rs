@@ -8,7 +8,8 @@ use hearth_core::{Snowflake, Timestamp};
 use hearth_store::{PresenceRow, StoreError};
 use serde_json::Value;
 
-use super::{unplaced, Hub, Session};
+use super::dispatch::unplaced;
+use super::{Hub, Session};
 use crate::payload;
 use crate::presence;
 
