@@ -82,7 +82,9 @@ async fn start_session(state: &AppState, user_id: i64, info: &ClientInfo) -> Api
 /// Creates an account and logs it in. Fields other clients send (`consent`, `date_of_birth`,
 /// ...) are accepted and ignored.
 #[utoipa::path(post, path = "/auth/register", tag = "auth", security(()), request_body = Register,
-    responses((status = 201, body = TokenResponse), (status = 400, body = hearth_protocol::ErrorBody)))]
+    responses((status = 201, body = TokenResponse), (status = 400, body = hearth_protocol::ErrorBody),
+        (status = 429, description = "Too many registrations from this address, or too many passwords waiting to be hashed: wait `retry_after` seconds.",
+            body = hearth_protocol::RateLimitBody, headers(("Retry-After" = String, description = "Seconds to wait, rounded up")))))]
 async fn register(
     State(state): State<AppState>,
     info: ClientInfo,
@@ -142,7 +144,9 @@ pub(crate) fn username_taken() -> ApiError {
 
 /// Logs in by username (any case) or e-mail address.
 #[utoipa::path(post, path = "/auth/login", tag = "auth", security(()), request_body = Login,
-    responses((status = 200, body = LoginResponse), (status = 400, body = hearth_protocol::ErrorBody)))]
+    responses((status = 200, body = LoginResponse), (status = 400, body = hearth_protocol::ErrorBody),
+        (status = 429, description = "Too many attempts from this address or for this account, or too many passwords waiting to be checked: wait `retry_after` seconds.",
+            body = hearth_protocol::RateLimitBody, headers(("Retry-After" = String, description = "Seconds to wait, rounded up")))))]
 async fn login(
     State(state): State<AppState>,
     info: ClientInfo,
@@ -186,7 +190,7 @@ async fn login(
 
 /// Revokes the token this request carries.
 #[utoipa::path(post, path = "/auth/logout", tag = "auth",
-    responses((status = 204), (status = 401, body = hearth_protocol::ErrorBody)))]
+    responses((status = 204), (status = 401, body = hearth_protocol::ErrorBody), (status = 403, description = "Bots cannot log out (20001).", body = hearth_protocol::ErrorBody)))]
 async fn logout(State(state): State<AppState>, auth: Auth) -> ApiResult<StatusCode> {
     let auth = auth.person()?;
     state

@@ -8,7 +8,7 @@ use hearth_core::positions;
 use hearth_core::{Permissions, Snowflake, Timestamp};
 use hearth_protocol::objects::{Channel, Guild};
 use hearth_protocol::requests::{
-    ChannelPosition, CreateChannel, CreateGuild, ModifyGuild, WithCountsQuery,
+    ChannelPosition, ChannelPositions, CreateChannel, CreateGuild, ModifyGuild, WithCountsQuery,
 };
 use hearth_store as db;
 use serde_json::json;
@@ -494,7 +494,7 @@ async fn create_channel(
 }
 
 /// Moves channels: new positions and parents, in one transaction (MANAGE_CHANNELS).
-#[utoipa::path(patch, path = "/guilds/{guild_id}/channels", tag = "channels", params(("guild_id" = Snowflake, Path)), request_body = Vec<ChannelPosition>,
+#[utoipa::path(patch, path = "/guilds/{guild_id}/channels", tag = "channels", params(("guild_id" = Snowflake, Path)), request_body = ChannelPositions,
     responses((status = 204), (status = 400, body = hearth_protocol::ErrorBody), (status = 403, body = hearth_protocol::ErrorBody), (status = 404, body = hearth_protocol::ErrorBody)))]
 async fn reorder_channels(
     State(state): State<AppState>,

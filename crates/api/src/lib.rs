@@ -9,7 +9,8 @@
 //! - [`convert`]: stored records to wire objects.
 //!
 //! Every route is registered with its OpenAPI description (utoipa-axum), so the document served
-//! at `/api/v10/openapi.json` covers exactly the routes that exist.
+//! at `/api/v10/openapi.json` covers exactly the routes that exist; the `openapi` module adds the
+//! answers shared by every route of a kind (401 for a token, 400 for ids and bodies, 413).
 #![forbid(unsafe_code)]
 
 use std::sync::Arc;
@@ -24,7 +25,7 @@ use hearth_core::SnowflakeGenerator;
 use hearth_store::Store;
 use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
 use tracing::Level;
-use utoipa::OpenApi;
+use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -45,6 +46,7 @@ pub mod limits;
 mod members;
 mod messages;
 mod moderation;
+mod openapi;
 mod overwrites;
 pub mod passwords;
 mod roles;
@@ -148,35 +150,6 @@ impl AppState {
     }
 }
 
-/// The OpenAPI document's frame; paths are added by the routers.
-#[derive(OpenApi)]
-#[openapi(
-    info(
-        title = "hearth",
-        description = "hearth's HTTP API: wire-compatible with Discord's HTTP API v10, plus hearth's own endpoints (registration, login).",
-    ),
-    components(schemas(hearth_protocol::ErrorBody)),
-    modifiers(&SecurityAddon),
-    security(("token" = []))
-)]
-struct ApiDoc;
-
-struct SecurityAddon;
-
-impl utoipa::Modify for SecurityAddon {
-    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
-        let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme(
-            "token",
-            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
-                "Authorization",
-                "A login token as is, or `Bot <token>` for bots.",
-            ))),
-        );
-    }
-}
-
 /// The OpenAPI router of `/api/v10`.
 fn api_v10() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -202,11 +175,13 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 }
 
 fn build() -> (Router<AppState>, utoipa::openapi::OpenApi) {
-    OpenApiRouter::with_openapi(ApiDoc::openapi())
+    let (routes, mut doc) = OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
         .nest("/api/v10", api_v10())
         .merge(gateway::socket_router())
         .routes(routes!(health::healthz))
-        .split_for_parts()
+        .split_for_parts();
+    openapi::Shared.modify(&mut doc);
+    (routes, doc)
 }
 
 /// The whole HTTP application.

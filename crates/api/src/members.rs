@@ -96,7 +96,7 @@ async fn modify_member(
 }
 
 /// Changes the caller's own nickname (CHANGE_NICKNAME).
-#[utoipa::path(patch, path = "/guilds/{guild_id}/members/@me", tag = "members",
+#[utoipa::path(patch, path = "/guilds/{guild_id}/members/@me", tag = "members", operation_id = "modify_current_member",
     params(("guild_id" = Snowflake, Path)), request_body = ModifyMember,
     responses((status = 200, body = Member), (status = 400, body = hearth_protocol::ErrorBody), (status = 403, body = hearth_protocol::ErrorBody), (status = 404, body = hearth_protocol::ErrorBody)))]
 async fn modify_me(

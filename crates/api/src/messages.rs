@@ -125,7 +125,9 @@ async fn history(
 /// `message_reference` makes it a reply; with `enforce_nonce`, repeating a nonce within five
 /// minutes returns the first message instead of posting again.
 #[utoipa::path(post, path = "/channels/{channel_id}/messages", tag = "messages", params(("channel_id" = Snowflake, Path)), request_body = CreateMessage,
-    responses((status = 200, body = Message), (status = 400, body = hearth_protocol::ErrorBody), (status = 403, body = hearth_protocol::ErrorBody), (status = 404, body = hearth_protocol::ErrorBody)))]
+    responses((status = 200, body = Message), (status = 400, body = hearth_protocol::ErrorBody), (status = 403, body = hearth_protocol::ErrorBody), (status = 404, body = hearth_protocol::ErrorBody),
+        (status = 429, description = "Slow mode (20016): the caller's previous message in this channel was less than `rate_limit_per_user` seconds ago.",
+            body = hearth_protocol::RateLimitBody, headers(("Retry-After" = String, description = "Seconds to wait, rounded up")))))]
 async fn create_message(
     State(state): State<AppState>,
     auth: Auth,

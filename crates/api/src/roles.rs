@@ -140,16 +140,15 @@ fn check_body(body: &RoleBody, everyone: bool) -> ApiResult<()> {
             );
         }
     }
-    let colour = body
-        .colors
-        .as_ref()
-        .and_then(|c| c.primary_color)
-        .or(body.color);
-    if colour.is_some_and(|c| c > 0xFF_FFFF) {
-        errs.add(
-            "color",
-            FieldError::new("NUMBER_TYPE_MAX", "Must be 16777215 or less."),
-        );
+    // Both colour fields are checked, also the one that loses when both are sent.
+    let primary = body.colors.as_ref().and_then(|c| c.primary_color);
+    for (field, colour) in [("color", body.color), ("colors.primary_color", primary)] {
+        if colour.is_some_and(|c| c > 0xFF_FFFF) {
+            errs.add(
+                field,
+                FieldError::new("NUMBER_TYPE_MAX", "Must be 16777215 or less."),
+            );
+        }
     }
     errs.into_result()
 }

@@ -31,7 +31,7 @@ async fn get_me(auth: Auth) -> axum::Json<CurrentUser> {
 }
 
 /// Changes the caller's username or display name.
-#[utoipa::path(patch, path = "/users/@me", tag = "users", request_body = ModifyCurrentUser,
+#[utoipa::path(patch, path = "/users/@me", tag = "users", operation_id = "modify_current_user", request_body = ModifyCurrentUser,
     responses((status = 200, body = CurrentUser), (status = 400, body = hearth_protocol::ErrorBody), (status = 401, body = hearth_protocol::ErrorBody)))]
 async fn modify_me(
     State(state): State<AppState>,

@@ -2,7 +2,7 @@
 //!
 //! - [`objects`]: what responses carry (users, guilds, roles, members, channels, messages, ...).
 //! - [`requests`]: request bodies and query strings.
-//! - [`ErrorBody`]: the error shape every failure uses.
+//! - [`ErrorBody`]: the error shape every failure uses ([`RateLimitBody`] for 429s).
 //!
 //! Ids are [`hearth_core::Snowflake`] (strings out; strings or integers in), instants
 //! [`hearth_core::Timestamp`]. Shapes follow `spec/discord-compat.md` section 4.
@@ -27,6 +27,20 @@ pub struct ErrorBody {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<Object>)]
     pub errors: Option<serde_json::Value>,
+}
+
+/// The body of a 429: `{"code", "message", "retry_after", "global"}`, with the wait also in the
+/// `Retry-After` header (whole seconds, rounded up), as the client libraries expect.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RateLimitBody {
+    /// JSON error code (20016 slow mode, 0 otherwise).
+    pub code: u32,
+    /// Human-readable text.
+    pub message: String,
+    /// Seconds to wait before trying again.
+    pub retry_after: f64,
+    /// Always false: the limit is not global.
+    pub global: bool,
 }
 
 /// Deserializes a field that may be absent (outer `None`), `null` (`Some(None)`) or a value.

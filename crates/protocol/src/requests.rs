@@ -3,43 +3,52 @@
 
 use hearth_core::{Permissions, Snowflake};
 use serde::{Deserialize, Deserializer};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::openapi::schema::{ArrayBuilder, Schema};
+use utoipa::openapi::{Ref, RefOr};
+use utoipa::{IntoParams, PartialSchema, ToSchema};
 
 use crate::{double_option, flag};
 
 /// `POST /auth/register`.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct Register {
-    /// 2-32 characters: letters, digits, `_` and `.`.
+    /// 2-32 characters: letters, digits, `_` and `.`, without two periods in a row.
+    #[schema(min_length = 2, max_length = 32, pattern = "^[A-Za-z0-9_.]+$")]
     pub username: String,
     /// 8-128 characters.
+    #[schema(min_length = 8, max_length = 128)]
     pub password: String,
-    /// Optional e-mail address (unique).
+    /// Optional e-mail address (unique), at most 254 characters.
     #[serde(default)]
+    #[schema(max_length = 254)]
     pub email: Option<String>,
-    /// Optional display name.
+    /// Optional display name, 1-32 characters after trimming.
     #[serde(default)]
+    #[schema(min_length = 1, max_length = 32)]
     pub global_name: Option<String>,
 }
 
 /// `POST /auth/login`.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct Login {
-    /// Username or e-mail address.
+    /// Username or e-mail address, at most 254 characters.
+    #[schema(max_length = 254)]
     pub login: String,
-    /// Password.
+    /// Password, at most 1024 characters.
+    #[schema(max_length = 1024)]
     pub password: String,
 }
 
 /// `PATCH /users/@me`.
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 pub struct ModifyCurrentUser {
-    /// New username.
+    /// New username, 2-32 characters (a person's: letters, digits, `_` and `.`).
     #[serde(default)]
+    #[schema(min_length = 2, max_length = 32)]
     pub username: Option<String>,
-    /// New display name; null clears it.
+    /// New display name, 1-32 characters after trimming; null clears it.
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, min_length = 1, max_length = 32)]
     pub global_name: Option<Option<String>>,
 }
 
@@ -52,6 +61,7 @@ pub struct UserGuildsQuery {
     /// Guilds with ids above this.
     pub after: Option<Snowflake>,
     /// 1-200, default 200.
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
     /// Include approximate member and presence counts.
     #[serde(default, deserialize_with = "flag")]
@@ -61,10 +71,12 @@ pub struct UserGuildsQuery {
 /// `POST /applications`.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct CreateApplication {
-    /// 2-32 characters; also the bot user's name.
+    /// 2-32 characters after trimming; also the bot user's name.
+    #[schema(min_length = 2, max_length = 32)]
     pub name: String,
     /// Description, up to 400 characters.
     #[serde(default)]
+    #[schema(max_length = 400)]
     pub description: Option<String>,
 }
 
@@ -95,19 +107,24 @@ pub struct Authorize {
 /// `POST /guilds`.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct CreateGuild {
-    /// 2-100 characters.
+    /// 2-100 characters after trimming.
+    #[schema(min_length = 2, max_length = 100)]
     pub name: String,
-    /// Description.
+    /// Description, up to 120 characters.
     #[serde(default)]
+    #[schema(max_length = 120)]
     pub description: Option<String>,
     /// 0..=4.
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 4)]
     pub verification_level: Option<i64>,
     /// 0..=1.
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 1)]
     pub default_message_notifications: Option<i64>,
     /// 0..=2.
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 2)]
     pub explicit_content_filter: Option<i64>,
 }
 
@@ -123,12 +140,13 @@ pub struct WithCountsQuery {
 /// `PATCH /guilds/{id}`.
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 pub struct ModifyGuild {
-    /// 2-100 characters.
+    /// 2-100 characters after trimming.
     #[serde(default)]
+    #[schema(min_length = 2, max_length = 100)]
     pub name: Option<String>,
-    /// Description; null clears it.
+    /// Description, up to 120 characters; null clears it.
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 120)]
     pub description: Option<Option<String>>,
     /// A text channel of the guild; null clears it.
     #[serde(default, deserialize_with = "double_option")]
@@ -139,18 +157,23 @@ pub struct ModifyGuild {
     pub owner_id: Option<Snowflake>,
     /// 0..=4.
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 4)]
     pub verification_level: Option<i64>,
     /// 0..=1.
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 1)]
     pub default_message_notifications: Option<i64>,
     /// 0..=2.
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 2)]
     pub explicit_content_filter: Option<i64>,
     /// One of 60, 300, 900, 1800, 3600.
     #[serde(default)]
+    #[schema(minimum = 60, maximum = 3600)]
     pub afk_timeout: Option<i64>,
-    /// Locale tag, up to 16 characters.
+    /// Locale tag, 1-16 characters.
     #[serde(default)]
+    #[schema(min_length = 1, max_length = 16)]
     pub preferred_locale: Option<String>,
 }
 
@@ -159,6 +182,7 @@ pub struct ModifyGuild {
 #[into_params(parameter_in = Query)]
 pub struct MembersQuery {
     /// 1-1000, default 1.
+    #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<i64>,
     /// Members with user ids above this.
     pub after: Option<Snowflake>,
@@ -167,13 +191,16 @@ pub struct MembersQuery {
 /// `POST /guilds/{id}/channels`.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct CreateChannel {
-    /// 1-100 characters.
+    /// 1-100 characters after trimming.
+    #[schema(min_length = 1, max_length = 100)]
     pub name: String,
     /// 0 text (default) or 4 category.
     #[serde(default, rename = "type")]
+    #[schema(minimum = 0, maximum = 4)]
     pub kind: Option<i64>,
     /// Up to 1024 characters.
     #[serde(default)]
+    #[schema(max_length = 1024)]
     pub topic: Option<String>,
     /// Category.
     #[serde(default)]
@@ -186,22 +213,25 @@ pub struct CreateChannel {
     pub nsfw: Option<bool>,
     /// Slow mode, 0-21600 seconds.
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 21600)]
     pub rate_limit_per_user: Option<i64>,
-    /// Permission overwrites; when left out, a channel created in a category gets the
-    /// category's (it starts in sync with it).
+    /// Up to 100 permission overwrites; when left out, a channel created in a category gets
+    /// the category's (it starts in sync with it).
     #[serde(default)]
+    #[schema(max_items = 100)]
     pub permission_overwrites: Option<Vec<OverwriteBody>>,
 }
 
 /// `PATCH /channels/{id}`.
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 pub struct ModifyChannel {
-    /// 1-100 characters.
+    /// 1-100 characters after trimming.
     #[serde(default)]
+    #[schema(min_length = 1, max_length = 100)]
     pub name: Option<String>,
     /// Up to 1024 characters; null clears it.
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 1024)]
     pub topic: Option<Option<String>>,
     /// Sort position.
     #[serde(default, deserialize_with = "double_option")]
@@ -216,10 +246,11 @@ pub struct ModifyChannel {
     pub nsfw: Option<bool>,
     /// Slow mode, 0-21600 seconds.
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<i64>)]
+    #[schema(value_type = Option<i64>, minimum = 0, maximum = 21600)]
     pub rate_limit_per_user: Option<Option<i64>>,
-    /// Replaces every permission overwrite of the channel.
+    /// Replaces every permission overwrite of the channel (up to 100).
     #[serde(default)]
+    #[schema(max_items = 100)]
     pub permission_overwrites: Option<Vec<OverwriteBody>>,
     /// With `parent_id`: take the new category's overwrites (sync with it).
     #[serde(default)]
@@ -244,6 +275,28 @@ pub struct ChannelPosition {
     pub lock_permissions: Option<bool>,
 }
 
+/// The body of `PATCH /guilds/{id}/channels`: 1 to 500 [`ChannelPosition`]s (a schema only;
+/// the handler reads a list of them).
+#[derive(Debug, Clone, Copy)]
+pub struct ChannelPositions;
+
+impl utoipa::PartialSchema for ChannelPositions {
+    fn schema() -> RefOr<Schema> {
+        ArrayBuilder::new()
+            .items(Ref::from_schema_name(ChannelPosition::name()))
+            .min_items(Some(1))
+            .max_items(Some(500))
+            .into()
+    }
+}
+
+impl ToSchema for ChannelPositions {
+    fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+        schemas.push((ChannelPosition::name().into(), ChannelPosition::schema()));
+        ChannelPosition::schemas(schemas);
+    }
+}
+
 /// A permission overwrite in a channel body, and the body of
 /// `PUT /channels/{id}/permissions/{overwrite_id}` (whose path gives the id).
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -253,14 +306,13 @@ pub struct OverwriteBody {
     pub id: Option<Snowflake>,
     /// 0 role, 1 member.
     #[serde(rename = "type")]
+    #[schema(minimum = 0, maximum = 1)]
     pub kind: i64,
     /// Bits granted, as a decimal string (default none).
     #[serde(default)]
-    #[schema(value_type = Option<String>)]
     pub allow: Option<Permissions>,
     /// Bits taken away, as a decimal string (default none).
     #[serde(default)]
-    #[schema(value_type = Option<String>)]
     pub deny: Option<Permissions>,
 }
 
@@ -269,9 +321,11 @@ pub struct OverwriteBody {
 pub struct CreateInvite {
     /// Lifetime in seconds, 0 (forever) to 604800; default 86400.
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 604800)]
     pub max_age: Option<i64>,
     /// Joins allowed, 0 (unlimited) to 100; default 0.
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 100)]
     pub max_uses: Option<i64>,
     /// Grants temporary membership.
     #[serde(default)]
@@ -296,8 +350,9 @@ pub struct InviteQuery {
 /// A reply's target in `POST /channels/{id}/messages`.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct MessageReferenceRequest {
-    /// 0: reply (default).
+    /// 0: reply (default; the only type served).
     #[serde(default, rename = "type")]
+    #[schema(minimum = 0, maximum = 0)]
     pub kind: Option<u8>,
     /// Replied-to message.
     pub message_id: Snowflake,
@@ -317,10 +372,11 @@ pub struct MessageReferenceRequest {
 pub struct CreateMessage {
     /// Up to 2000 characters.
     #[serde(default)]
+    #[schema(max_length = 2000)]
     pub content: Option<String>,
     /// Client nonce: a string or integer of up to 25 characters.
     #[serde(default, deserialize_with = "nonce")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 25)]
     pub nonce: Option<String>,
     /// With a nonce: a repeat within a few minutes returns the first message.
     #[serde(default)]
@@ -330,7 +386,7 @@ pub struct CreateMessage {
     pub tts: Option<bool>,
     /// Up to 10 embed objects.
     #[serde(default)]
-    #[schema(value_type = Option<Vec<Object>>)]
+    #[schema(value_type = Option<Vec<Object>>, max_items = 10)]
     pub embeds: Option<Vec<serde_json::Value>>,
     /// Reply target.
     #[serde(default)]
@@ -345,11 +401,11 @@ pub struct CreateMessage {
 pub struct EditMessage {
     /// Up to 2000 characters; null empties it.
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 2000)]
     pub content: Option<Option<String>>,
-    /// Replacement embeds; null removes them.
+    /// Up to 10 replacement embeds; null removes them.
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<Vec<Object>>)]
+    #[schema(value_type = Option<Vec<Object>>, max_items = 10)]
     pub embeds: Option<Option<Vec<serde_json::Value>>>,
     /// Flags: only 4 (suppress embeds) can change.
     #[serde(default, deserialize_with = "double_option")]
@@ -368,6 +424,7 @@ pub struct HistoryQuery {
     /// Messages after this id (0 for the oldest).
     pub after: Option<Snowflake>,
     /// 1-100, default 50.
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
 }
 
@@ -392,6 +449,7 @@ fn nonce<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
 pub struct RoleColorsIn {
     /// RGB colour.
     #[serde(default)]
+    #[schema(maximum = 16777215)]
     pub primary_color: Option<u32>,
 }
 
@@ -399,15 +457,16 @@ pub struct RoleColorsIn {
 /// unchanged (or defaulted, on creation).
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 pub struct RoleBody {
-    /// 1-100 characters (default "new role").
+    /// 1-100 characters after trimming (default "new role").
     #[serde(default)]
+    #[schema(min_length = 1, max_length = 100)]
     pub name: Option<String>,
     /// Permission bits, as a decimal string.
     #[serde(default)]
-    #[schema(value_type = Option<String>)]
     pub permissions: Option<Permissions>,
     /// RGB colour (legacy field; `colors.primary_color` wins when both are sent).
     #[serde(default)]
+    #[schema(maximum = 16777215)]
     pub color: Option<u32>,
     /// Colours.
     #[serde(default)]
@@ -434,9 +493,9 @@ pub struct RolePosition {
 /// `deaf`, `channel_id`) are not served and are ignored.
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 pub struct ModifyMember {
-    /// 1-32 characters; null or "" clears it.
+    /// Up to 32 characters after trimming; null or "" clears it.
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 32)]
     pub nick: Option<Option<String>>,
     /// The member's roles, replacing the ones it has.
     #[serde(default)]
@@ -461,6 +520,7 @@ pub struct AuditLogQuery {
     /// Entries with ids above this.
     pub after: Option<Snowflake>,
     /// 1-100, default 50.
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
 }
 
@@ -471,9 +531,13 @@ pub struct AuditLogQuery {
 pub struct CreateBan {
     /// Delete the user's messages of the last N seconds (0-604800).
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 604800)]
+    #[param(minimum = 0, maximum = 604800)]
     pub delete_message_seconds: Option<i64>,
     /// Deprecated: the same in days (0-7); `delete_message_seconds` wins when both are given.
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 7)]
+    #[param(minimum = 0, maximum = 7)]
     pub delete_message_days: Option<i64>,
 }
 
@@ -482,6 +546,7 @@ pub struct CreateBan {
 #[into_params(parameter_in = Query)]
 pub struct BansQuery {
     /// 1-1000, default 1000.
+    #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<i64>,
     /// Bans of users with ids below this.
     pub before: Option<Snowflake>,
@@ -493,5 +558,6 @@ pub struct BansQuery {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct BulkDelete {
     /// 2-100 message ids (strings or integers).
+    #[schema(min_items = 2, max_items = 100)]
     pub messages: Vec<Snowflake>,
 }

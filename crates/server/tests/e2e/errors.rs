@@ -38,6 +38,11 @@ fn fill(path: &str, value: &str) -> String {
         .join("/")
 }
 
+/// Whether an operation documents an answer with `status`.
+fn documents(op: &Value, status: u16) -> bool {
+    op["responses"].get(status.to_string()).is_some()
+}
+
 /// Whether an operation needs no token (`security: [{}]` in the document).
 fn is_public(op: &Value) -> bool {
     op["security"].as_array().is_some_and(|s| {
@@ -144,6 +149,17 @@ async fn the_openapi_document_lists_exactly_routes_that_exist(app: &TestApp) {
         }
     }
     assert!(checked >= 35, "{checked} operations");
+    // Operation ids are unique (clients generated from the document name methods after them).
+    let mut ids = std::collections::BTreeMap::new();
+    for (method, path, op) in operations(&doc) {
+        let id = op["operationId"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{method} {path} has no operationId"))
+            .to_owned();
+        if let Some(other) = ids.insert(id.clone(), format!("{method} {path}")) {
+            panic!("operationId {id} of {method} {path} is also that of {other}");
+        }
+    }
     // Every documented operation names its responses; schemas are included.
     assert!(doc["components"]["schemas"]["Message"].is_object());
     let _: &Value = &doc["components"]["securitySchemes"]["token"];
@@ -160,6 +176,10 @@ async fn every_protected_operation_refuses_callers_without_a_token(app: &TestApp
             continue;
         }
         protected += 1;
+        assert!(
+            documents(&op, 401),
+            "{method} {path} needs a token but does not document 401"
+        );
         let target = fill(&path, "1");
         for auth in [None, Some("not-a-token"), Some("Bot not-a-token")] {
             let mut req = app
@@ -209,10 +229,15 @@ async fn every_id_in_a_path_is_checked(app: &TestApp) {
         .await
         .ok(200);
     let mut checked = 0;
-    for (method, path, _) in operations(&doc) {
+    for (method, path, op) in operations(&doc) {
         if !path.contains('{') {
             continue;
         }
+        let status = if path.contains("{code}") { 404 } else { 400 };
+        assert!(
+            documents(&op, status),
+            "{method} {path} has path parameters but does not document {status}"
+        );
         let res = app
             .raw(
                 method.clone(),
@@ -249,6 +274,12 @@ async fn every_body_is_checked_for_syntax_and_shape(app: &TestApp) {
     for (method, path, op) in operations(&doc) {
         if op.get("requestBody").is_none() {
             continue;
+        }
+        for status in [400, 413] {
+            assert!(
+                documents(&op, status),
+                "{method} {path} takes a body but does not document {status}"
+            );
         }
         let mut target = fill(&path, "1");
         if path.ends_with("/oauth2/authorize") {

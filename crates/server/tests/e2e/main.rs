@@ -30,6 +30,7 @@ macro_rules! both {
 mod accounts;
 mod audit;
 mod bots;
+mod bounds;
 mod channels;
 mod errors;
 mod events;

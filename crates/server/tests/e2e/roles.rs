@@ -441,6 +441,18 @@ async fn role_bodies_and_reasons_are_checked(app: &TestApp) {
     app.post(&roles, &owner, json!({"color": 16_777_216}))
         .await
         .assert_field_error("color", "NUMBER_TYPE_MAX");
+    // Both colour fields are checked, also the legacy one that `colors` overrides.
+    let both = json!({"color": 16_777_216, "colors": {"primary_color": 255}});
+    app.post(&roles, &owner, both)
+        .await
+        .assert_field_error("color", "NUMBER_TYPE_MAX");
+    app.post(
+        &roles,
+        &owner,
+        json!({"colors": {"primary_color": 16_777_216}}),
+    )
+    .await
+    .assert_field_error("colors.primary_color", "NUMBER_TYPE_MAX");
     app.post(&roles, &owner, json!({"hoist": "yes"}))
         .await
         .assert_error(400, 50035);
