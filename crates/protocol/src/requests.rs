@@ -205,8 +205,9 @@ pub struct CreateChannel {
     /// Category.
     #[serde(default)]
     pub parent_id: Option<Snowflake>,
-    /// Sort position.
+    /// Sort position, 0 to 2147483647.
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 2147483647)]
     pub position: Option<i64>,
     /// Age-restricted.
     #[serde(default)]
@@ -233,9 +234,9 @@ pub struct ModifyChannel {
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>, max_length = 1024)]
     pub topic: Option<Option<String>>,
-    /// Sort position.
+    /// Sort position, 0 to 2147483647.
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<i64>)]
+    #[schema(value_type = Option<i64>, minimum = 0, maximum = 2147483647)]
     pub position: Option<Option<i64>>,
     /// Category; null removes it.
     #[serde(default, deserialize_with = "double_option")]
@@ -262,9 +263,9 @@ pub struct ModifyChannel {
 pub struct ChannelPosition {
     /// Channel.
     pub id: Snowflake,
-    /// New position.
+    /// New position, 0 to 2147483647.
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<i64>)]
+    #[schema(value_type = Option<i64>, minimum = 0, maximum = 2147483647)]
     pub position: Option<Option<i64>>,
     /// New category; null removes it.
     #[serde(default, deserialize_with = "double_option")]
@@ -484,8 +485,9 @@ pub struct RoleBody {
 pub struct RolePosition {
     /// Role.
     pub id: Snowflake,
-    /// New position.
+    /// New position, 1 to 2147483647 (@everyone alone is 0).
     #[serde(default)]
+    #[schema(minimum = 1, maximum = 2147483647)]
     pub position: Option<i64>,
 }
 
