@@ -9,7 +9,7 @@ use crate::{AuditEntry, AuditQuery, Result};
 #[async_trait]
 pub trait AuditStore: Send + Sync {
     /// Records an audit log entry. An id in use →
-    /// [`StoreError::Conflict`](crate::StoreError::Conflict).
+    /// [`StoreError::Conflict`](crate::StoreError::Conflict) naming `id`.
     async fn insert_audit_entry(&self, entry: &AuditEntry) -> Result<()>;
     /// A guild's audit log entries matching `query`, newest first. With `after`: the `limit`
     /// entries just above it (and below `before`, if given); otherwise the newest below `before`.

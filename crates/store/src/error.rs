@@ -1,10 +1,14 @@
 //! [`StoreError`], and the one place where driver errors become store errors: every `?` on a
 //! sqlx result goes through `From<sqlx::Error>`, so the SQL itself never maps errors.
 
+use sqlx::error::DatabaseError;
+
 /// What can go wrong in the store.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    /// A uniqueness rule was broken; the text names the index or column.
+    /// A uniqueness rule was broken. The text names what was taken, alike on both databases:
+    /// a unique column (`username`, `email`, `token_hash`), or `id` when a record with the same
+    /// primary key exists (whatever its columns: an invite's code, a ban's guild and user).
     #[error("conflict on {0}")]
     Conflict(String),
     /// The database URL is not one hearth knows.
@@ -26,26 +30,13 @@ pub enum StoreError {
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
 impl From<sqlx::Error> for StoreError {
-    /// A uniqueness conflict becomes [`StoreError::Conflict`] naming its column, text
+    /// A uniqueness conflict becomes [`StoreError::Conflict`] naming what was taken, text
     /// PostgreSQL cannot hold becomes [`StoreError::InvalidText`]; the rest is
     /// [`StoreError::Database`].
     fn from(e: sqlx::Error) -> Self {
         if let sqlx::Error::Database(db) = &e {
             if db.is_unique_violation() {
-                // PostgreSQL names the index; SQLite says "UNIQUE constraint failed: users.email_key".
-                let what = db
-                    .constraint()
-                    .map(str::to_owned)
-                    .unwrap_or_else(|| db.message().to_owned());
-                let column = ["username", "email", "code", "PRIMARY", "pkey"]
-                    .into_iter()
-                    .find(|c| what.contains(c))
-                    .map(|c| match c {
-                        "pkey" | "PRIMARY" => "id",
-                        c => c,
-                    })
-                    .unwrap_or("unknown");
-                return StoreError::Conflict(column.to_owned());
+                return StoreError::Conflict(conflict_name(db.as_ref()));
             }
             // 22021: character_not_in_repertoire (a U+0000 in text).
             if db.code().as_deref() == Some("22021") {
@@ -54,4 +45,37 @@ impl From<sqlx::Error> for StoreError {
         }
         StoreError::Database(e)
     }
+}
+
+/// SQLite's extended result code for a primary key violation (a violated unique index that is
+/// not the primary key is 2067, SQLITE_CONSTRAINT_UNIQUE).
+const SQLITE_CONSTRAINT_PRIMARYKEY: &str = "1555";
+
+/// What a unique violation took: `id` for a primary key, otherwise the indexed column without
+/// the `_key` of a normalised copy (`username_key` is the username).
+///
+/// PostgreSQL names the constraint: `<table>_pkey`, or the index (`users_email_key`,
+/// `sessions_token_hash_key`). SQLite gives no name but a code telling a primary key from
+/// another unique index, and a message listing the columns
+/// ("UNIQUE constraint failed: users.email_key").
+fn conflict_name(db: &dyn DatabaseError) -> String {
+    let column = match db.constraint() {
+        Some(name) if name.ends_with("_pkey") => return "id".to_owned(),
+        Some(name) => db
+            .table()
+            .and_then(|table| name.strip_prefix(table))
+            .and_then(|rest| rest.strip_prefix('_'))
+            .unwrap_or(name),
+        None if db.code().as_deref() == Some(SQLITE_CONSTRAINT_PRIMARYKEY) => {
+            return "id".to_owned()
+        }
+        None => match db.message().split_once(": ") {
+            Some((_, columns)) => {
+                let first = columns.split(", ").next().unwrap_or(columns);
+                first.split_once('.').map_or(first, |(_, column)| column)
+            }
+            None => return "unknown".to_owned(),
+        },
+    };
+    column.strip_suffix("_key").unwrap_or(column).to_owned()
 }

@@ -8,7 +8,8 @@ use crate::{Invite, InviteUse, Member, Result};
 /// Guild invites.
 #[async_trait]
 pub trait InviteStore: Send + Sync {
-    /// Creates an invite. A code in use → [`StoreError::Conflict`](crate::StoreError::Conflict).
+    /// Creates an invite. A code in use → [`StoreError::Conflict`](crate::StoreError::Conflict)
+    /// naming `id` (the code is the invite's primary key).
     async fn insert_invite(&self, invite: &Invite) -> Result<()>;
     /// One invite by code (expired or used up ones too; callers judge validity).
     async fn fetch_invite(&self, code: &str) -> Result<Option<Invite>>;

@@ -857,7 +857,7 @@ async fn audit_entries_are_filtered_and_paged_newest_first(store: Arc<dyn Store>
     store.insert_audit_entry(&foreign).await.unwrap();
     assert!(matches!(
         store.insert_audit_entry(&entries[0]).await,
-        Err(StoreError::Conflict(_))
+        Err(StoreError::Conflict(c)) if c == "id"
     ));
 
     let query = |user_id, action_type, before, after, limit| AuditQuery {
