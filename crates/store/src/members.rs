@@ -8,8 +8,9 @@ use crate::{Member, MemberPatch, PermissionInput, Result, User};
 /// Guild members, their roles, and what permission computation needs about them.
 #[async_trait]
 pub trait MemberStore: Send + Sync {
-    /// Adds a member with roles in one transaction; false when the user already was one
-    /// (nothing changes then, also when two callers race: one of them gets true).
+    /// Adds a member with roles (a repeated role id counts once) in one transaction; false when
+    /// the user already was one (nothing changes then, also when two callers race: one of them
+    /// gets true).
     async fn insert_member(&self, member: &Member) -> Result<bool>;
     /// Gives a member a role; true when newly given. False when it had it already, or when the
     /// member or the role does not exist, or the role is @everyone (never stored).

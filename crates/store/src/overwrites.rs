@@ -17,7 +17,9 @@ pub trait OverwriteStore: Send + Sync {
     async fn fetch_guild_overwrites(&self, guild_id: Snowflake) -> Result<Vec<Overwrite>>;
     /// Replaces all of a channel's overwrites with `overwrites` in one transaction, all written
     /// under `channel_id` and `guild_id` whatever their own say (of several for one target, the
-    /// last wins); returns the stored set by target id.
+    /// last wins); returns the stored set by target id. Replacements of one channel's set run
+    /// one after the other, so the set left is one of them whole; a channel that does not exist
+    /// keeps none.
     async fn replace_overwrites(
         &self,
         channel_id: Snowflake,

@@ -106,6 +106,8 @@ impl ChannelStore for Backend {
         overwrites: Option<&[Overwrite]>,
     ) -> Result<Option<(Channel, Vec<Overwrite>)>> {
         let mut tx = self.writer().begin().await?;
+        // The channel's row is written first: on PostgreSQL its lock makes this and other
+        // replacements of the channel's overwrites take turns.
         let Some(changed) = update_channel_in(&mut *tx, c).await? else {
             return Ok(None);
         };

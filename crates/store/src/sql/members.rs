@@ -57,12 +57,15 @@ pub(super) async fn insert_member_in(
         return Ok(false);
     }
     for role in &m.roles {
-        sqlx::query("INSERT INTO member_roles (guild_id, user_id, role_id) VALUES ($1, $2, $3)")
-            .bind(m.guild_id)
-            .bind(m.user_id)
-            .bind(role)
-            .execute(&mut **tx)
-            .await?;
+        sqlx::query(
+            "INSERT INTO member_roles (guild_id, user_id, role_id) VALUES ($1, $2, $3)
+             ON CONFLICT (guild_id, user_id, role_id) DO NOTHING",
+        )
+        .bind(m.guild_id)
+        .bind(m.user_id)
+        .bind(role)
+        .execute(&mut **tx)
+        .await?;
     }
     Ok(true)
 }
@@ -99,7 +102,8 @@ async fn replace_roles_in(
     wanted.sort_unstable();
     wanted.dedup();
     for chunk in wanted.chunks(ID_CHUNK) {
-        // Read from roles, so that only the guild's roles (not @everyone) go in.
+        // Read from roles, so that only the guild's roles (not @everyone) go in. ON CONFLICT:
+        // a role given meanwhile by `insert_member_role` is kept, not an error.
         let mut q = QueryBuilder::<DB>::new(
             "INSERT INTO member_roles (guild_id, user_id, role_id) SELECT guild_id, ",
         );
@@ -108,6 +112,7 @@ async fn replace_roles_in(
         q.push(" AND id <> ").push_bind(guild);
         q.push(" AND id IN ");
         push_id_list(&mut q, chunk);
+        q.push(" ON CONFLICT (guild_id, user_id, role_id) DO NOTHING");
         q.build().execute(&mut **tx).await?;
     }
     Ok(())
@@ -271,6 +276,8 @@ impl MemberStore for Backend {
         p.check_text()?;
         let (guild, user) = (guild_id.as_i64(), user_id.as_i64());
         let mut tx = self.writer().begin().await?;
+        // The member's row is written first, always: on PostgreSQL its lock makes two edits of
+        // one member take turns.
         let row: Option<MemberRow> = sqlx::query_as(
             "UPDATE members SET
                 nick = CASE WHEN $3 THEN $4 ELSE nick END,

@@ -23,7 +23,8 @@ where
 }
 
 /// Replaces a channel's overwrites inside `tx` (of several for one target, the last given
-/// wins); returns the stored set by target id.
+/// wins); returns the stored set by target id. The caller holds the channel's row (it wrote
+/// it in `tx`), so that two replacements do not interleave.
 pub(super) async fn replace_overwrites_in(
     tx: &mut sqlx::Transaction<'_, DB>,
     channel: i64,
@@ -114,6 +115,16 @@ impl OverwriteStore for Backend {
     ) -> Result<Vec<Overwrite>> {
         let channel = channel_id.as_i64();
         let mut tx = self.writer().begin().await?;
+        // A write that changes nothing, for its row lock: PostgreSQL would otherwise let two
+        // replacements delete the old set side by side and then both insert, one failing on
+        // the other's rows (SQLite has one writer; `SELECT ... FOR UPDATE` is PostgreSQL's).
+        let held = sqlx::query("UPDATE channels SET id = id WHERE id = $1")
+            .bind(channel)
+            .execute(&mut *tx)
+            .await?;
+        if held.rows_affected() == 0 {
+            return Ok(Vec::new());
+        }
         let stored = replace_overwrites_in(&mut tx, channel, guild_id.as_i64(), overwrites).await?;
         tx.commit().await?;
         Ok(stored)
