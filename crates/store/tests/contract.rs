@@ -1013,6 +1013,31 @@ async fn text_with_nul_is_refused_alike_and_nothing_is_written(store: Arc<dyn St
     refused(store.fetch_invite("ab\0cd").await.map(drop), "code");
     let invite = f.invite(&guild, &channel, owner.id, "ab\0cdefg");
     refused(store.insert_invite(&invite).await, "code");
+
+    let bob = f.user(&store, "bob").await;
+    store
+        .insert_member(&f.member(guild.id, bob.id, vec![]))
+        .await
+        .unwrap();
+    let ban = Ban {
+        guild_id: guild.id,
+        user_id: bob.id,
+        reason: Some("spam\0".into()),
+        created_at: 0,
+    };
+    refused(store.insert_ban(&ban).await.map(drop), "reason");
+    let banned = store.ban_member(&ban, None, Timestamp::now()).await;
+    refused(banned.map(drop), "reason");
+    assert!(store
+        .fetch_ban(sf(guild.id), sf(bob.id))
+        .await
+        .unwrap()
+        .is_none());
+    assert!(store
+        .fetch_member(sf(guild.id), sf(bob.id))
+        .await
+        .unwrap()
+        .is_some());
 }
 
 async fn nonces_find_recent_messages_of_the_same_author(store: Arc<dyn Store>) {

@@ -37,6 +37,7 @@ impl BanStore for Backend {
         delete_messages_since: Option<Timestamp>,
         at: Timestamp,
     ) -> Result<BanOutcome> {
+        b.check_text()?;
         let mut tx = self.writer().begin().await?;
         sqlx::query(
             "INSERT INTO bans (guild_id, user_id, reason, created_at) VALUES ($1, $2, $3, $4)
