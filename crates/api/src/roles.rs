@@ -535,12 +535,12 @@ async fn member_role(
     let changed = if add {
         state
             .store
-            .add_member_role(guild_id, user_id, role_id)
+            .insert_member_role(guild_id, user_id, role_id)
             .await?
     } else {
         state
             .store
-            .remove_member_role(guild_id, user_id, role_id)
+            .delete_member_role(guild_id, user_id, role_id)
             .await?
     };
     if !changed {

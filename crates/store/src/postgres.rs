@@ -8,7 +8,16 @@ use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 
 use crate::{Result, Store};
 
+/// The database the shared SQL in `sql.rs` runs on here.
 type DB = sqlx::Postgres;
+/// The type the shared SQL implements the aggregates' traits for.
+type Backend = PostgresStore;
+
+// Every aggregate's SQL (`sql.rs` and `sql/`): one text, shared with the SQLite backend and
+// compiled here for this one. Loading the file twice is the point, hence the `allow`.
+#[allow(clippy::duplicate_mod)]
+#[path = "sql.rs"]
+mod sql;
 
 /// The PostgreSQL implementation of [`Store`].
 #[derive(Debug, Clone)]
@@ -37,8 +46,6 @@ impl PostgresStore {
         &self.pool
     }
 }
-
-crate::sql::impl_store!(PostgresStore);
 
 #[async_trait]
 impl Store for PostgresStore {

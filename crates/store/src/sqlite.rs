@@ -12,7 +12,16 @@ use sqlx::sqlite::{
 
 use crate::{Result, Store};
 
+/// The database the shared SQL in `sql.rs` runs on here.
 type DB = sqlx::Sqlite;
+/// The type the shared SQL implements the aggregates' traits for.
+type Backend = SqliteStore;
+
+// Every aggregate's SQL (`sql.rs` and `sql/`): one text, shared with the PostgreSQL backend and
+// compiled here for this one. Loading the file twice is the point, hence the `allow`.
+#[allow(clippy::duplicate_mod)]
+#[path = "sql.rs"]
+mod sql;
 
 /// The SQLite implementation of [`Store`].
 #[derive(Debug, Clone)]
@@ -56,8 +65,6 @@ impl SqliteStore {
         &self.reader
     }
 }
-
-crate::sql::impl_store!(SqliteStore);
 
 #[async_trait]
 impl Store for SqliteStore {

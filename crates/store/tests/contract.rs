@@ -13,6 +13,7 @@ mod contract_macro;
 
 contract!(
     users_are_unique_by_name_without_case_and_by_email,
+    conflicts_name_what_was_taken_alike_on_both_databases,
     logins_find_people_by_name_or_email_but_never_bots,
     users_can_be_renamed,
     sessions_are_found_by_token_hash_and_revoked,
@@ -207,6 +208,66 @@ async fn users_are_unique_by_name_without_case_and_by_email(store: Arc<dyn Store
         other => panic!("expected an email conflict, got {other:?}"),
     }
     assert_eq!(store.fetch_user(Snowflake(1)).await.unwrap(), None);
+}
+
+async fn conflicts_name_what_was_taken_alike_on_both_databases(store: Arc<dyn Store>) {
+    // Arrange
+    let f = Fixture::new();
+    let owner = f.user(&store, "owner").await;
+    let (guild, channel) = f.guild(&store, &owner).await;
+    let session = Session {
+        id: f.id(),
+        user_id: owner.id,
+        token_hash: "hash".into(),
+        kind: "user".into(),
+        created_at: 0,
+        last_used_at: 0,
+        ip: None,
+        user_agent: None,
+    };
+    store.insert_session(&session).await.unwrap();
+    let message = f.message(channel.id, owner.id, "hello");
+    store.insert_message(&message).await.unwrap();
+    let invite = f.invite(&guild, &channel, owner.id, "taken");
+    store.insert_invite(&invite).await.unwrap();
+    let user = |id: i64, username: &str, email: Option<&str>| NewUser {
+        id,
+        username: username.into(),
+        global_name: None,
+        email: email.map(str::to_owned),
+        bot: false,
+        password_hash: None,
+        created_at: 0,
+    };
+    let conflict = |r: Result<(), StoreError>| match r {
+        Err(StoreError::Conflict(c)) => c,
+        other => panic!("expected a conflict, got {other:?}"),
+    };
+
+    // Act and assert: a unique column names itself...
+    let taken_name = user(f.id(), "OWNER", None);
+    let r = store.insert_user(&taken_name).await.map(drop);
+    assert_eq!(conflict(r), "username");
+    let taken_email = user(f.id(), "other", Some("Owner@example.org"));
+    let r = store.insert_user(&taken_email).await.map(drop);
+    assert_eq!(conflict(r), "email");
+    let same_token = Session {
+        id: f.id(),
+        ..session.clone()
+    };
+    assert_eq!(
+        conflict(store.insert_session(&same_token).await),
+        "token_hash"
+    );
+    // ...and a primary key, whatever its columns, is `id`.
+    let same_id = user(owner.id, "third", None);
+    let r = store.insert_user(&same_id).await.map(drop);
+    assert_eq!(conflict(r), "id");
+    let everyone_again = store.fetch_roles(sf(guild.id)).await.unwrap()[0].clone();
+    assert_eq!(conflict(store.insert_role(&everyone_again).await), "id");
+    assert_eq!(conflict(store.insert_channel(&channel).await), "id");
+    assert_eq!(conflict(store.insert_message(&message).await), "id");
+    assert_eq!(conflict(store.insert_invite(&invite).await), "id");
 }
 
 async fn logins_find_people_by_name_or_email_but_never_bots(store: Arc<dyn Store>) {
@@ -665,7 +726,7 @@ async fn invites_count_uses_and_stop_when_used_up_or_expired(store: Arc<dyn Stor
     store.insert_invite(&invite).await.unwrap();
     assert!(matches!(
         store.insert_invite(&invite).await,
-        Err(StoreError::Conflict(_))
+        Err(StoreError::Conflict(c)) if c == "id"
     ));
     let now = Timestamp::now();
     // The owner is already a member: no use is counted.
@@ -952,6 +1013,31 @@ async fn text_with_nul_is_refused_alike_and_nothing_is_written(store: Arc<dyn St
     refused(store.fetch_invite("ab\0cd").await.map(drop), "code");
     let invite = f.invite(&guild, &channel, owner.id, "ab\0cdefg");
     refused(store.insert_invite(&invite).await, "code");
+
+    let bob = f.user(&store, "bob").await;
+    store
+        .insert_member(&f.member(guild.id, bob.id, vec![]))
+        .await
+        .unwrap();
+    let ban = Ban {
+        guild_id: guild.id,
+        user_id: bob.id,
+        reason: Some("spam\0".into()),
+        created_at: 0,
+    };
+    refused(store.insert_ban(&ban).await.map(drop), "reason");
+    let banned = store.ban_member(&ban, None, Timestamp::now()).await;
+    refused(banned.map(drop), "reason");
+    assert!(store
+        .fetch_ban(sf(guild.id), sf(bob.id))
+        .await
+        .unwrap()
+        .is_none());
+    assert!(store
+        .fetch_member(sf(guild.id), sf(bob.id))
+        .await
+        .unwrap()
+        .is_some());
 }
 
 async fn nonces_find_recent_messages_of_the_same_author(store: Arc<dyn Store>) {

@@ -1,4 +1,4 @@
-//! The store contract for [`ModerationStore`]: role and member edits, channel overwrites, bans,
+//! The store contract for moderation: role and member edits, channel overwrites, bans,
 //! bulk deletes and the audit log. Like `contract.rs`, every test runs on SQLite, and on
 //! PostgreSQL when `HEARTH_TEST_POSTGRES_URL` is set, each on a database of its own.
 
@@ -341,23 +341,26 @@ async fn member_roles_are_added_and_removed_once(store: Arc<dyn Store>) {
     f.member(&store, guild.id, bob.id, vec![]).await;
     let (g, b, r) = (sf(guild.id), sf(bob.id), sf(role.id));
 
-    assert!(store.add_member_role(g, b, r).await.unwrap());
-    assert!(!store.add_member_role(g, b, r).await.unwrap());
+    assert!(store.insert_member_role(g, b, r).await.unwrap());
+    assert!(!store.insert_member_role(g, b, r).await.unwrap());
     assert_eq!(
         member_roles(&store, guild.id, bob.id).await,
         Some(vec![role.id])
     );
     // No such member, no such role, or @everyone: nothing is written.
-    assert!(!store.add_member_role(g, sf(stranger.id), r).await.unwrap());
-    assert!(!store.add_member_role(g, b, sf(f.id())).await.unwrap());
-    assert!(!store.add_member_role(g, b, g).await.unwrap());
+    assert!(!store
+        .insert_member_role(g, sf(stranger.id), r)
+        .await
+        .unwrap());
+    assert!(!store.insert_member_role(g, b, sf(f.id())).await.unwrap());
+    assert!(!store.insert_member_role(g, b, g).await.unwrap());
     assert_eq!(
         member_roles(&store, guild.id, bob.id).await,
         Some(vec![role.id])
     );
 
-    assert!(store.remove_member_role(g, b, r).await.unwrap());
-    assert!(!store.remove_member_role(g, b, r).await.unwrap());
+    assert!(store.delete_member_role(g, b, r).await.unwrap());
+    assert!(!store.delete_member_role(g, b, r).await.unwrap());
     assert_eq!(member_roles(&store, guild.id, bob.id).await, Some(vec![]));
 }
 
@@ -854,7 +857,7 @@ async fn audit_entries_are_filtered_and_paged_newest_first(store: Arc<dyn Store>
     store.insert_audit_entry(&foreign).await.unwrap();
     assert!(matches!(
         store.insert_audit_entry(&entries[0]).await,
-        Err(StoreError::Conflict(_))
+        Err(StoreError::Conflict(c)) if c == "id"
     ));
 
     let query = |user_id, action_type, before, after, limit| AuditQuery {

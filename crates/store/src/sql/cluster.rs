@@ -1,253 +1,237 @@
-//! The SQL of [`crate::ClusterStore`], shared like the rest of `sql.rs` and stamped onto each
-//! backend by [`impl_cluster_store!`] (which [`super::impl_store!`] invokes).
-//!
-//! Lists of ids become `IN (...)` lists built with [`sqlx::QueryBuilder`], which writes each
-//! backend's placeholders. They are cut into chunks so that a list of thousands stays under
-//! both databases' limits on bound parameters (PostgreSQL: 65535; SQLite: 32766 by default).
+//! The SQL of [`crate::ClusterStore`].
 
-use hearth_core::Snowflake;
+use std::collections::{BTreeMap, HashSet};
 
-/// Ids bound per `IN (...)` list.
-pub(crate) const ID_CHUNK: usize = 1000;
-/// Presence rows per multi-row `INSERT` (six parameters each).
-pub(crate) const ROW_CHUNK: usize = 500;
+use async_trait::async_trait;
+use hearth_core::snowflake::MAX_NODE_ID;
+use hearth_core::{Snowflake, Timestamp};
+use sqlx::QueryBuilder;
 
-/// The ids, ascending and without repeats (so chunked results neither repeat nor interleave).
-pub(crate) fn sorted_ids(ids: &[Snowflake]) -> Vec<i64> {
-    let mut v: Vec<i64> = ids.iter().map(|s| s.as_i64()).collect();
-    v.sort_unstable();
-    v.dedup();
-    v
+use super::{push_id_list, sorted_ids, Backend, DB, ID_CHUNK, ROW_CHUNK};
+use crate::{CheckText, ClusterStore, NodeLease, PresenceRow, Result};
+
+/// A presence row with the guild it was found through.
+#[derive(sqlx::FromRow)]
+struct GuildPresence {
+    guild_id: i64,
+    #[sqlx(flatten)]
+    row: PresenceRow,
 }
 
 /// Distinct users of deleted rows, ascending.
-pub(crate) fn distinct_users(rows: Vec<(i64,)>) -> Vec<Snowflake> {
+fn distinct_users(rows: Vec<(i64,)>) -> Vec<Snowflake> {
     let mut v: Vec<i64> = rows.into_iter().map(|(u,)| u).collect();
     v.sort_unstable();
     v.dedup();
     v.into_iter().map(Snowflake::from_i64).collect()
 }
 
-/// A presence row with the guild it was found through.
-#[derive(sqlx::FromRow)]
-pub(crate) struct GuildPresence {
-    pub guild_id: i64,
-    #[sqlx(flatten)]
-    pub row: crate::PresenceRow,
-}
-
-macro_rules! impl_cluster_store {
-    ($store:ty) => {
-        mod cluster_impl {
-            use super::*;
-            use crate::sql::cluster::{distinct_users, sorted_ids, GuildPresence, ID_CHUNK, ROW_CHUNK};
-            use crate::*;
-            use async_trait::async_trait;
-            use hearth_core::snowflake::MAX_NODE_ID;
-            use hearth_core::{Snowflake, Timestamp};
-            use sqlx::QueryBuilder;
-
-            #[async_trait]
-            impl ClusterStore for $store {
-                async fn lease_node(
-                    &self,
-                    holder: &str,
-                    wanted: Option<u16>,
-                    url: Option<&str>,
-                    now: Timestamp,
-                    expires_at: Timestamp,
-                ) -> Result<Option<u16>> {
-                    let candidates: Vec<u16> = match wanted {
-                        Some(id) => vec![id],
-                        None => {
-                            // Only a hint: the conditional upsert below is what keeps two holders
-                            // apart, and an id taken meanwhile by another node is skipped.
-                            let live: Vec<(i64,)> = sqlx::query_as(
-                                "SELECT node_id FROM node_leases WHERE expires_at >= $1 ORDER BY node_id",
-                            )
-                            .bind(now.0)
-                            .fetch_all(self.reader())
-                            .await?;
-                            let live: std::collections::HashSet<i64> = live.into_iter().map(|(n,)| n).collect();
-                            (0..=MAX_NODE_ID).filter(|n| !live.contains(&i64::from(*n))).collect()
-                        }
-                    };
-                    for id in candidates {
-                        // Writes only when the id is free, expired, or already this holder's; a
-                        // racing caller waits on the row and then finds it live and not its own.
-                        let taken: Option<(i64,)> = sqlx::query_as(
-                            "INSERT INTO node_leases (node_id, holder, url, started_at, expires_at)
-                             VALUES ($1, $2, $3, $4, $5)
-                             ON CONFLICT (node_id) DO UPDATE SET holder = excluded.holder,
-                                url = excluded.url, started_at = excluded.started_at,
-                                expires_at = excluded.expires_at
-                             WHERE node_leases.expires_at < excluded.started_at
-                                OR node_leases.holder = excluded.holder
-                             RETURNING node_id",
-                        )
-                        .bind(i64::from(id))
-                        .bind(holder)
-                        .bind(url)
-                        .bind(now.0)
-                        .bind(expires_at.0)
-                        .fetch_optional(self.writer())
-                        .await?;
-                        if taken.is_some() {
-                            return Ok(Some(id));
-                        }
-                    }
-                    Ok(None)
-                }
-
-                async fn renew_node(&self, node_id: u16, holder: &str, expires_at: Timestamp) -> Result<bool> {
-                    let r = sqlx::query("UPDATE node_leases SET expires_at = $3 WHERE node_id = $1 AND holder = $2")
-                        .bind(i64::from(node_id))
-                        .bind(holder)
-                        .bind(expires_at.0)
-                        .execute(self.writer())
-                        .await?;
-                    Ok(r.rows_affected() > 0)
-                }
-
-                async fn release_node(&self, node_id: u16, holder: &str) -> Result<()> {
-                    let mut tx = self.writer().begin().await?;
-                    let r = sqlx::query("DELETE FROM node_leases WHERE node_id = $1 AND holder = $2")
-                        .bind(i64::from(node_id))
-                        .bind(holder)
-                        .execute(&mut *tx)
-                        .await?;
-                    // Not the holder (any more): the rows belong to whoever holds the id now.
-                    if r.rows_affected() > 0 {
-                        sqlx::query("DELETE FROM presences WHERE node_id = $1")
-                            .bind(i64::from(node_id))
-                            .execute(&mut *tx)
-                            .await?;
-                    }
-                    tx.commit().await?;
-                    Ok(())
-                }
-
-                async fn fetch_nodes(&self) -> Result<Vec<NodeLease>> {
-                    Ok(sqlx::query_as("SELECT * FROM node_leases ORDER BY node_id")
-                        .fetch_all(self.reader())
-                        .await?)
-                }
-
-                async fn clear_node_presences(&self, node_id: u16) -> Result<Vec<Snowflake>> {
-                    let rows: Vec<(i64,)> = sqlx::query_as("DELETE FROM presences WHERE node_id = $1 RETURNING user_id")
-                        .bind(i64::from(node_id))
-                        .fetch_all(self.writer())
-                        .await?;
-                    Ok(distinct_users(rows))
-                }
-
-                async fn put_presences(&self, node_id: u16, rows: &[PresenceRow], gone: &[Snowflake]) -> Result<()> {
-                    for r in rows {
-                        r.check_text()?;
-                    }
-                    if rows.is_empty() && gone.is_empty() {
-                        return Ok(());
-                    }
-                    let node = i64::from(node_id);
-                    // One row per user, the last given: a multi-row upsert may not touch a row twice.
-                    let latest: std::collections::BTreeMap<i64, &PresenceRow> =
-                        rows.iter().map(|r| (r.user_id, r)).collect();
-                    let rows: Vec<&PresenceRow> = latest.into_values().collect();
-                    let mut tx = self.writer().begin().await?;
-                    for chunk in sorted_ids(gone).chunks(ID_CHUNK) {
-                        let mut q = QueryBuilder::<DB>::new("DELETE FROM presences WHERE node_id = ");
-                        q.push_bind(node).push(" AND user_id IN (");
-                        let mut list = q.separated(", ");
-                        for id in chunk {
-                            list.push_bind(*id);
-                        }
-                        q.push(")");
-                        q.build().execute(&mut *tx).await?;
-                    }
-                    for chunk in rows.chunks(ROW_CHUNK) {
-                        let mut q = QueryBuilder::<DB>::new(
-                            "INSERT INTO presences (user_id, node_id, status, activities, client_status, updated_at) ",
-                        );
-                        q.push_values(chunk, |mut b, r| {
-                            b.push_bind(r.user_id)
-                                .push_bind(node)
-                                .push_bind(r.status.as_str())
-                                .push_bind(r.activities.as_str())
-                                .push_bind(r.client_status.as_str())
-                                .push_bind(r.updated_at);
-                        });
-                        q.push(
-                            " ON CONFLICT (user_id, node_id) DO UPDATE SET status = excluded.status,
-                                activities = excluded.activities, client_status = excluded.client_status,
-                                updated_at = excluded.updated_at",
-                        );
-                        q.build().execute(&mut *tx).await?;
-                    }
-                    tx.commit().await?;
-                    Ok(())
-                }
-
-                async fn fetch_presences(&self, users: &[Snowflake], now: Timestamp) -> Result<Vec<PresenceRow>> {
-                    let mut out = Vec::new();
-                    for chunk in sorted_ids(users).chunks(ID_CHUNK) {
-                        let mut q = QueryBuilder::<DB>::new(
-                            "SELECT p.* FROM presences p JOIN node_leases l ON l.node_id = p.node_id
-                             WHERE l.expires_at >= ",
-                        );
-                        q.push_bind(now.0).push(" AND p.user_id IN (");
-                        let mut list = q.separated(", ");
-                        for id in chunk {
-                            list.push_bind(*id);
-                        }
-                        q.push(") ORDER BY p.user_id, p.node_id");
-                        out.extend(q.build_query_as::<PresenceRow>().fetch_all(self.reader()).await?);
-                    }
-                    Ok(out)
-                }
-
-                async fn fetch_guild_presences(
-                    &self,
-                    guilds: &[Snowflake],
-                    now: Timestamp,
-                ) -> Result<Vec<(Snowflake, PresenceRow)>> {
-                    let mut out = Vec::new();
-                    for chunk in sorted_ids(guilds).chunks(ID_CHUNK) {
-                        let mut q = QueryBuilder::<DB>::new(
-                            "SELECT m.guild_id, p.user_id, p.node_id, p.status, p.activities, p.client_status,
-                                p.updated_at
-                             FROM members m
-                             JOIN presences p ON p.user_id = m.user_id
-                             JOIN node_leases l ON l.node_id = p.node_id
-                             WHERE l.expires_at >= ",
-                        );
-                        q.push_bind(now.0).push(" AND m.guild_id IN (");
-                        let mut list = q.separated(", ");
-                        for id in chunk {
-                            list.push_bind(*id);
-                        }
-                        q.push(") ORDER BY m.guild_id, p.user_id, p.node_id");
-                        let rows = q.build_query_as::<GuildPresence>().fetch_all(self.reader()).await?;
-                        out.extend(rows.into_iter().map(|g| (Snowflake::from_i64(g.guild_id), g.row)));
-                    }
-                    Ok(out)
-                }
-
-                async fn reap_presences(&self, now: Timestamp) -> Result<Vec<Snowflake>> {
-                    // DELETE ... RETURNING: when reapers race, the row goes to whichever deletes it;
-                    // the others find it gone and skip it.
-                    let rows: Vec<(i64,)> = sqlx::query_as(
-                        "DELETE FROM presences WHERE NOT EXISTS (
-                            SELECT 1 FROM node_leases l WHERE l.node_id = presences.node_id AND l.expires_at >= $1
-                         ) RETURNING user_id",
-                    )
-                    .bind(now.0)
-                    .fetch_all(self.writer())
-                    .await?;
-                    Ok(distinct_users(rows))
-                }
+#[async_trait]
+impl ClusterStore for Backend {
+    async fn lease_node(
+        &self,
+        holder: &str,
+        wanted: Option<u16>,
+        url: Option<&str>,
+        now: Timestamp,
+        expires_at: Timestamp,
+    ) -> Result<Option<u16>> {
+        let candidates: Vec<u16> = match wanted {
+            Some(id) => vec![id],
+            None => {
+                // Only a hint: the conditional upsert below is what keeps two holders apart,
+                // and an id taken meanwhile by another node is skipped.
+                let live: Vec<(i64,)> = sqlx::query_as(
+                    "SELECT node_id FROM node_leases WHERE expires_at >= $1 ORDER BY node_id",
+                )
+                .bind(now.0)
+                .fetch_all(self.reader())
+                .await?;
+                let live: HashSet<i64> = live.into_iter().map(|(n,)| n).collect();
+                (0..=MAX_NODE_ID)
+                    .filter(|n| !live.contains(&i64::from(*n)))
+                    .collect()
+            }
+        };
+        for id in candidates {
+            // Writes only when the id is free, expired, or already this holder's; a racing
+            // caller waits on the row and then finds it live and not its own.
+            let taken: Option<(i64,)> = sqlx::query_as(
+                "INSERT INTO node_leases (node_id, holder, url, started_at, expires_at)
+                 VALUES ($1, $2, $3, $4, $5)
+                 ON CONFLICT (node_id) DO UPDATE SET holder = excluded.holder,
+                    url = excluded.url, started_at = excluded.started_at,
+                    expires_at = excluded.expires_at
+                 WHERE node_leases.expires_at < excluded.started_at
+                    OR node_leases.holder = excluded.holder
+                 RETURNING node_id",
+            )
+            .bind(i64::from(id))
+            .bind(holder)
+            .bind(url)
+            .bind(now.0)
+            .bind(expires_at.0)
+            .fetch_optional(self.writer())
+            .await?;
+            if taken.is_some() {
+                return Ok(Some(id));
             }
         }
-    };
-}
+        Ok(None)
+    }
 
-pub(crate) use impl_cluster_store;
+    async fn put_presences(
+        &self,
+        node_id: u16,
+        rows: &[PresenceRow],
+        gone: &[Snowflake],
+    ) -> Result<()> {
+        for r in rows {
+            r.check_text()?;
+        }
+        if rows.is_empty() && gone.is_empty() {
+            return Ok(());
+        }
+        let node = i64::from(node_id);
+        // One row per user, the last given: a multi-row upsert may not touch a row twice.
+        let latest: BTreeMap<i64, &PresenceRow> = rows.iter().map(|r| (r.user_id, r)).collect();
+        let rows: Vec<&PresenceRow> = latest.into_values().collect();
+        let mut tx = self.writer().begin().await?;
+        for chunk in sorted_ids(gone).chunks(ID_CHUNK) {
+            let mut q = QueryBuilder::<DB>::new("DELETE FROM presences WHERE node_id = ");
+            q.push_bind(node).push(" AND user_id IN ");
+            push_id_list(&mut q, chunk);
+            q.build().execute(&mut *tx).await?;
+        }
+        for chunk in rows.chunks(ROW_CHUNK) {
+            let mut q = QueryBuilder::<DB>::new(
+                "INSERT INTO presences (user_id, node_id, status, activities, client_status,
+                    updated_at) ",
+            );
+            q.push_values(chunk, |mut b, r| {
+                b.push_bind(r.user_id)
+                    .push_bind(node)
+                    .push_bind(r.status.as_str())
+                    .push_bind(r.activities.as_str())
+                    .push_bind(r.client_status.as_str())
+                    .push_bind(r.updated_at);
+            });
+            q.push(
+                " ON CONFLICT (user_id, node_id) DO UPDATE SET status = excluded.status,
+                    activities = excluded.activities, client_status = excluded.client_status,
+                    updated_at = excluded.updated_at",
+            );
+            q.build().execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn fetch_nodes(&self) -> Result<Vec<NodeLease>> {
+        Ok(sqlx::query_as("SELECT * FROM node_leases ORDER BY node_id")
+            .fetch_all(self.reader())
+            .await?)
+    }
+
+    async fn fetch_presences(
+        &self,
+        users: &[Snowflake],
+        now: Timestamp,
+    ) -> Result<Vec<PresenceRow>> {
+        let mut out = Vec::new();
+        for chunk in sorted_ids(users).chunks(ID_CHUNK) {
+            let mut q = QueryBuilder::<DB>::new(
+                "SELECT p.* FROM presences p JOIN node_leases l ON l.node_id = p.node_id
+                 WHERE l.expires_at >= ",
+            );
+            q.push_bind(now.0).push(" AND p.user_id IN ");
+            push_id_list(&mut q, chunk);
+            q.push(" ORDER BY p.user_id, p.node_id");
+            let rows = q.build_query_as::<PresenceRow>();
+            out.extend(rows.fetch_all(self.reader()).await?);
+        }
+        Ok(out)
+    }
+
+    async fn fetch_guild_presences(
+        &self,
+        guilds: &[Snowflake],
+        now: Timestamp,
+    ) -> Result<Vec<(Snowflake, PresenceRow)>> {
+        let mut out = Vec::new();
+        for chunk in sorted_ids(guilds).chunks(ID_CHUNK) {
+            let mut q = QueryBuilder::<DB>::new(
+                "SELECT m.guild_id, p.user_id, p.node_id, p.status, p.activities,
+                    p.client_status, p.updated_at
+                 FROM members m
+                 JOIN presences p ON p.user_id = m.user_id
+                 JOIN node_leases l ON l.node_id = p.node_id
+                 WHERE l.expires_at >= ",
+            );
+            q.push_bind(now.0).push(" AND m.guild_id IN ");
+            push_id_list(&mut q, chunk);
+            q.push(" ORDER BY m.guild_id, p.user_id, p.node_id");
+            let rows = q.build_query_as::<GuildPresence>();
+            let rows = rows.fetch_all(self.reader()).await?;
+            out.extend(
+                rows.into_iter()
+                    .map(|g| (Snowflake::from_i64(g.guild_id), g.row)),
+            );
+        }
+        Ok(out)
+    }
+
+    async fn renew_node(&self, node_id: u16, holder: &str, expires_at: Timestamp) -> Result<bool> {
+        let r = sqlx::query(
+            "UPDATE node_leases SET expires_at = $3 WHERE node_id = $1 AND holder = $2",
+        )
+        .bind(i64::from(node_id))
+        .bind(holder)
+        .bind(expires_at.0)
+        .execute(self.writer())
+        .await?;
+        Ok(r.rows_affected() > 0)
+    }
+
+    async fn release_node(&self, node_id: u16, holder: &str) -> Result<()> {
+        let mut tx = self.writer().begin().await?;
+        let r = sqlx::query("DELETE FROM node_leases WHERE node_id = $1 AND holder = $2")
+            .bind(i64::from(node_id))
+            .bind(holder)
+            .execute(&mut *tx)
+            .await?;
+        // Not the holder (any more): the rows belong to whoever holds the id now.
+        if r.rows_affected() > 0 {
+            sqlx::query("DELETE FROM presences WHERE node_id = $1")
+                .bind(i64::from(node_id))
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn clear_node_presences(&self, node_id: u16) -> Result<Vec<Snowflake>> {
+        let rows: Vec<(i64,)> =
+            sqlx::query_as("DELETE FROM presences WHERE node_id = $1 RETURNING user_id")
+                .bind(i64::from(node_id))
+                .fetch_all(self.writer())
+                .await?;
+        Ok(distinct_users(rows))
+    }
+
+    async fn reap_presences(&self, now: Timestamp) -> Result<Vec<Snowflake>> {
+        // DELETE ... RETURNING: when reapers race, the row goes to whichever deletes it; the
+        // others find it gone and skip it.
+        let rows: Vec<(i64,)> = sqlx::query_as(
+            "DELETE FROM presences WHERE NOT EXISTS (
+                SELECT 1 FROM node_leases l
+                WHERE l.node_id = presences.node_id AND l.expires_at >= $1
+             ) RETURNING user_id",
+        )
+        .bind(now.0)
+        .fetch_all(self.writer())
+        .await?;
+        Ok(distinct_users(rows))
+    }
+}

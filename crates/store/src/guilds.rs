@@ -1,0 +1,34 @@
+//! Guilds themselves: [`GuildStore`]. Their roles, members, channels, bans and audit log have
+//! traits of their own.
+
+use async_trait::async_trait;
+use hearth_core::Snowflake;
+
+use crate::{Channel, Guild, Result, Role};
+
+/// Guilds.
+#[async_trait]
+pub trait GuildStore: Send + Sync {
+    /// Creates a guild with its @everyone role, the owner as first member and its first channel,
+    /// in one transaction.
+    async fn insert_guild(
+        &self,
+        guild: &Guild,
+        everyone: &Role,
+        first_channel: &Channel,
+    ) -> Result<()>;
+    /// One guild.
+    async fn fetch_guild(&self, id: Snowflake) -> Result<Option<Guild>>;
+    /// Guilds a user belongs to, by ascending id, after/before the given ids.
+    async fn fetch_user_guilds(
+        &self,
+        user_id: Snowflake,
+        before: Option<Snowflake>,
+        after: Option<Snowflake>,
+        limit: i64,
+    ) -> Result<Vec<Guild>>;
+    /// Replaces a guild's settings; returns the stored guild.
+    async fn update_guild(&self, guild: &Guild) -> Result<Option<Guild>>;
+    /// Deletes a guild and everything in it; true when it existed.
+    async fn delete_guild(&self, id: Snowflake) -> Result<bool>;
+}

@@ -1,0 +1,130 @@
+//! The SQL of [`crate::InviteStore`].
+
+use async_trait::async_trait;
+use hearth_core::{Snowflake, Timestamp};
+
+use super::members::insert_member_in;
+use super::Backend;
+use crate::{nul_free, Invite, InviteStore, InviteUse, Member, Result};
+
+#[async_trait]
+impl InviteStore for Backend {
+    async fn insert_invite(&self, i: &Invite) -> Result<()> {
+        nul_free(&[("code", Some(&i.code))])?;
+        sqlx::query(
+            "INSERT INTO invites (code, guild_id, channel_id, inviter_id, max_age, max_uses, uses,
+                temporary, created_at, expires_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        )
+        .bind(&i.code)
+        .bind(i.guild_id)
+        .bind(i.channel_id)
+        .bind(i.inviter_id)
+        .bind(i.max_age)
+        .bind(i.max_uses)
+        .bind(i.uses)
+        .bind(i.temporary)
+        .bind(i.created_at)
+        .bind(i.expires_at)
+        .execute(self.writer())
+        .await?;
+        Ok(())
+    }
+
+    async fn fetch_invite(&self, code: &str) -> Result<Option<Invite>> {
+        nul_free(&[("code", Some(code))])?;
+        Ok(sqlx::query_as("SELECT * FROM invites WHERE code = $1")
+            .bind(code)
+            .fetch_optional(self.reader())
+            .await?)
+    }
+
+    async fn fetch_guild_invites(&self, guild_id: Snowflake) -> Result<Vec<Invite>> {
+        Ok(sqlx::query_as(
+            "SELECT * FROM invites WHERE guild_id = $1 ORDER BY created_at DESC, code",
+        )
+        .bind(guild_id.as_i64())
+        .fetch_all(self.reader())
+        .await?)
+    }
+
+    async fn fetch_channel_invites(&self, channel_id: Snowflake) -> Result<Vec<Invite>> {
+        Ok(sqlx::query_as(
+            "SELECT * FROM invites WHERE channel_id = $1 ORDER BY created_at DESC, code",
+        )
+        .bind(channel_id.as_i64())
+        .fetch_all(self.reader())
+        .await?)
+    }
+
+    async fn fetch_reusable_invite(&self, like: &Invite, now: Timestamp) -> Result<Option<Invite>> {
+        Ok(sqlx::query_as(
+            "SELECT * FROM invites WHERE channel_id = $1 AND inviter_id = $2 AND max_age = $3
+                AND max_uses = $4 AND temporary = $5
+                AND (expires_at IS NULL OR expires_at > $6)
+                AND (max_uses = 0 OR uses < max_uses)
+             ORDER BY created_at DESC LIMIT 1",
+        )
+        .bind(like.channel_id)
+        .bind(like.inviter_id)
+        .bind(like.max_age)
+        .bind(like.max_uses)
+        .bind(like.temporary)
+        .bind(now.0)
+        .fetch_optional(self.reader())
+        .await?)
+    }
+
+    async fn use_invite(&self, code: &str, member: &Member, now: Timestamp) -> Result<InviteUse> {
+        nul_free(&[("code", Some(code))])?;
+        let mut tx = self.writer().begin().await?;
+        // Checked in the transaction that adds the member, so that a ban committed before it
+        // keeps the user out.
+        let banned: Option<(i64,)> =
+            sqlx::query_as("SELECT user_id FROM bans WHERE guild_id = $1 AND user_id = $2")
+                .bind(member.guild_id)
+                .bind(member.user_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        if banned.is_some() {
+            tx.rollback().await?;
+            return Ok(InviteUse::Banned);
+        }
+        // The use is counted first, conditionally, so that two joins racing for the last use
+        // cannot both succeed; it is rolled back if the user already was a member.
+        let counted: Option<Invite> = sqlx::query_as(
+            "UPDATE invites SET uses = uses + 1
+             WHERE code = $1 AND guild_id = $2 AND (expires_at IS NULL OR expires_at > $3)
+                AND (max_uses = 0 OR uses < max_uses)
+             RETURNING *",
+        )
+        .bind(code)
+        .bind(member.guild_id)
+        .bind(now.0)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(invite) = counted else {
+            return Ok(InviteUse::Invalid);
+        };
+        if insert_member_in(&mut tx, member).await? {
+            tx.commit().await?;
+            Ok(InviteUse::Joined(invite))
+        } else {
+            tx.rollback().await?;
+            Ok(InviteUse::AlreadyMember(Invite {
+                uses: invite.uses - 1,
+                ..invite
+            }))
+        }
+    }
+
+    async fn delete_invite(&self, code: &str) -> Result<Option<Invite>> {
+        nul_free(&[("code", Some(code))])?;
+        Ok(
+            sqlx::query_as("DELETE FROM invites WHERE code = $1 RETURNING *")
+                .bind(code)
+                .fetch_optional(self.writer())
+                .await?,
+        )
+    }
+}

@@ -1,0 +1,190 @@
+//! The SQL of [`crate::MessageStore`].
+
+use async_trait::async_trait;
+use hearth_core::{Snowflake, Timestamp};
+use sqlx::QueryBuilder;
+
+use super::{push_id_list, sorted_ids, Backend, DB, ID_CHUNK};
+use crate::{nul_free, CheckText, HistoryPage, Message, MessageStore, Result};
+
+/// Newest first, below an id.
+const OLDER: &str = "SELECT * FROM messages WHERE channel_id = $1 AND id < $2
+    AND deleted_at IS NULL ORDER BY id DESC LIMIT $3";
+/// Oldest first, above an id.
+const NEWER: &str = "SELECT * FROM messages WHERE channel_id = $1 AND id > $2
+    AND deleted_at IS NULL ORDER BY id ASC LIMIT $3";
+
+#[async_trait]
+impl MessageStore for Backend {
+    async fn insert_message(&self, m: &Message) -> Result<()> {
+        m.check_text()?;
+        let mut tx = self.writer().begin().await?;
+        sqlx::query(
+            "INSERT INTO messages (channel_id, id, author_id, type, content, nonce, tts, flags,
+                embeds, reference_message_id, reference_channel_id, reference_guild_id,
+                edited_at, deleted_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+        )
+        .bind(m.channel_id)
+        .bind(m.id)
+        .bind(m.author_id)
+        .bind(m.kind)
+        .bind(&m.content)
+        .bind(&m.nonce)
+        .bind(m.tts)
+        .bind(m.flags)
+        .bind(&m.embeds)
+        .bind(m.reference_message_id)
+        .bind(m.reference_channel_id)
+        .bind(m.reference_guild_id)
+        .bind(m.edited_at)
+        .bind(m.deleted_at)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "UPDATE channels SET last_message_id = $2
+             WHERE id = $1 AND (last_message_id IS NULL OR last_message_id < $2)",
+        )
+        .bind(m.channel_id)
+        .bind(m.id)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn fetch_message(&self, channel_id: Snowflake, id: Snowflake) -> Result<Option<Message>> {
+        Ok(sqlx::query_as(
+            "SELECT * FROM messages WHERE channel_id = $1 AND id = $2 AND deleted_at IS NULL",
+        )
+        .bind(channel_id.as_i64())
+        .bind(id.as_i64())
+        .fetch_optional(self.reader())
+        .await?)
+    }
+
+    async fn fetch_messages(
+        &self,
+        channel_id: Snowflake,
+        page: HistoryPage,
+        limit: i64,
+    ) -> Result<Vec<Message>> {
+        let ch = channel_id.as_i64();
+        let run = |sql: &'static str, bound: i64, n: i64| {
+            sqlx::query_as::<_, Message>(sql)
+                .bind(ch)
+                .bind(bound)
+                .bind(n)
+                .fetch_all(self.reader())
+        };
+        Ok(match page {
+            HistoryPage::Latest => run(OLDER, i64::MAX, limit).await?,
+            HistoryPage::Before(id) => run(OLDER, id, limit).await?,
+            HistoryPage::After(id) => {
+                let mut v = run(NEWER, id, limit).await?;
+                v.reverse();
+                v
+            }
+            HistoryPage::Around(id) => {
+                // The message itself and the newer half, then the older half.
+                let older_n = limit / 2;
+                let mut v = run(NEWER, id.saturating_sub(1), limit - older_n).await?;
+                v.reverse();
+                v.extend(run(OLDER, id, older_n).await?);
+                v
+            }
+        })
+    }
+
+    async fn fetch_message_by_nonce(
+        &self,
+        channel_id: Snowflake,
+        author_id: Snowflake,
+        nonce: &str,
+        since: Snowflake,
+    ) -> Result<Option<Message>> {
+        nul_free(&[("nonce", Some(nonce))])?;
+        Ok(sqlx::query_as(
+            "SELECT * FROM messages WHERE channel_id = $1 AND author_id = $2 AND nonce = $3
+                AND id > $4 AND deleted_at IS NULL ORDER BY id DESC LIMIT 1",
+        )
+        .bind(channel_id.as_i64())
+        .bind(author_id.as_i64())
+        .bind(nonce)
+        .bind(since.as_i64())
+        .fetch_optional(self.reader())
+        .await?)
+    }
+
+    async fn fetch_last_message_id(
+        &self,
+        channel_id: Snowflake,
+        author_id: Snowflake,
+    ) -> Result<Option<Snowflake>> {
+        let (id,): (Option<i64>,) =
+            sqlx::query_as("SELECT MAX(id) FROM messages WHERE channel_id = $1 AND author_id = $2")
+                .bind(channel_id.as_i64())
+                .bind(author_id.as_i64())
+                .fetch_one(self.reader())
+                .await?;
+        Ok(id.map(Snowflake::from_i64))
+    }
+
+    async fn update_message(&self, m: &Message) -> Result<Option<Message>> {
+        m.check_text()?;
+        Ok(sqlx::query_as(
+            "UPDATE messages SET content = $3, embeds = $4, flags = $5, edited_at = $6
+             WHERE channel_id = $1 AND id = $2 AND deleted_at IS NULL RETURNING *",
+        )
+        .bind(m.channel_id)
+        .bind(m.id)
+        .bind(&m.content)
+        .bind(&m.embeds)
+        .bind(m.flags)
+        .bind(m.edited_at)
+        .fetch_optional(self.writer())
+        .await?)
+    }
+
+    async fn delete_message(
+        &self,
+        channel_id: Snowflake,
+        id: Snowflake,
+        at: Timestamp,
+    ) -> Result<bool> {
+        let r = sqlx::query(
+            "UPDATE messages SET deleted_at = $3
+             WHERE channel_id = $1 AND id = $2 AND deleted_at IS NULL",
+        )
+        .bind(channel_id.as_i64())
+        .bind(id.as_i64())
+        .bind(at.0)
+        .execute(self.writer())
+        .await?;
+        Ok(r.rows_affected() > 0)
+    }
+
+    async fn delete_messages(
+        &self,
+        channel_id: Snowflake,
+        ids: &[Snowflake],
+        at: Timestamp,
+    ) -> Result<Vec<Snowflake>> {
+        let mut out: Vec<i64> = Vec::new();
+        let mut tx = self.writer().begin().await?;
+        for chunk in sorted_ids(ids).chunks(ID_CHUNK) {
+            let mut q = QueryBuilder::<DB>::new("UPDATE messages SET deleted_at = ");
+            q.push_bind(at.0);
+            q.push(" WHERE channel_id = ")
+                .push_bind(channel_id.as_i64());
+            q.push(" AND deleted_at IS NULL AND id IN ");
+            push_id_list(&mut q, chunk);
+            q.push(" RETURNING id");
+            let rows: Vec<(i64,)> = q.build_query_as().fetch_all(&mut *tx).await?;
+            out.extend(rows.into_iter().map(|(id,)| id));
+        }
+        tx.commit().await?;
+        out.sort_unstable();
+        Ok(out.into_iter().map(Snowflake::from_i64).collect())
+    }
+}

@@ -1,0 +1,26 @@
+//! Accounts: [`UserStore`].
+
+use async_trait::async_trait;
+use hearth_core::{Snowflake, Timestamp};
+
+use crate::{NewUser, Result, User, UserPatch};
+
+/// Accounts: users and their password hashes.
+#[async_trait]
+pub trait UserStore: Send + Sync {
+    /// Creates a user (and its password hash, when given) in one transaction. Username or
+    /// e-mail taken → [`StoreError::Conflict`](crate::StoreError::Conflict) naming `username`
+    /// or `email`.
+    async fn insert_user(&self, user: &NewUser) -> Result<User>;
+    /// One user by id.
+    async fn fetch_user(&self, id: Snowflake) -> Result<Option<User>>;
+    /// A person (not a bot) by username (any case) or e-mail, with the password hash.
+    async fn fetch_login(&self, login: &str) -> Result<Option<(User, String)>>;
+    /// When the user was last connected (None: never, or connected now for the first time).
+    async fn fetch_last_seen(&self, id: Snowflake) -> Result<Option<Timestamp>>;
+    /// Changes the username and/or display name; returns the updated user. Username taken →
+    /// [`StoreError::Conflict`](crate::StoreError::Conflict) naming `username`.
+    async fn update_user(&self, id: Snowflake, patch: &UserPatch) -> Result<Option<User>>;
+    /// Records when the user was last connected.
+    async fn update_last_seen(&self, id: Snowflake, at: Timestamp) -> Result<()>;
+}
