@@ -346,6 +346,14 @@ impl Connection {
             "session_type": "normal",
             "user_settings": {},
             "_trace": ["hearth"],
+            // Discord sends these in every READY and some libraries iterate them unchecked.
+            // hearth has no direct messages, friends, join requests or voice regions yet, so
+            // each is empty; with no friends there are no presences to list here either.
+            "private_channels": [],
+            "relationships": [],
+            "presences": [],
+            "guild_join_requests": [],
+            "geo_ordered_rtc_regions": [],
         });
         if user.bot {
             ready["application"] = json!({"id": user_id, "flags": 0});

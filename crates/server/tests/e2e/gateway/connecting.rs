@@ -1,12 +1,16 @@
-//! Where clients connect: the gateway answers at `/gateway` and `/gateway/` (libraries that
-//! append `/?v=10&...` to the published URL).
+//! Where clients connect and what READY tells them: the gateway answers at `/gateway` and
+//! `/gateway/` (libraries that append `/?v=10&...` to the published URL), and READY carries
+//! every key Discord always sends.
 
 use serde_json::json;
 
 use super::Gw;
 use crate::helpers::TestApp;
 
-both!(the_gateway_answers_at_its_url_with_a_trailing_slash_too);
+both!(
+    the_gateway_answers_at_its_url_with_a_trailing_slash_too,
+    ready_carries_the_arrays_discord_always_sends,
+);
 
 async fn the_gateway_answers_at_its_url_with_a_trailing_slash_too(app: &TestApp) {
     let owner = app.register("owner").await;
@@ -51,5 +55,47 @@ async fn the_gateway_answers_at_its_url_with_a_trailing_slash_too(app: &TestApp)
         app.raw(reqwest::Method::GET, path, None, Vec::new())
             .await
             .assert_error(400, 0);
+    }
+}
+
+async fn ready_carries_the_arrays_discord_always_sends(app: &TestApp) {
+    let owner = app.register("owner").await;
+    let (g, _) = app.guild_with(&owner, &[]).await;
+    let (bot_id, bot) = app.bot(&owner, "readybot").await;
+
+    for (token, intents) in [(owner.as_str(), None), (bot.as_str(), Some(1))] {
+        let (_gw, ready) = Gw::identify(app, token, intents).await;
+        // No direct messages, friends, join requests or voice regions exist in hearth: each
+        // list is there, and empty.
+        for key in [
+            "private_channels",
+            "relationships",
+            "presences",
+            "guild_join_requests",
+            "geo_ordered_rtc_regions",
+        ] {
+            assert_eq!(ready[key], json!([]), "{key} in {ready}");
+        }
+        assert_eq!(ready["v"], 10);
+        assert!(ready["user"]["id"].is_string() && ready["guilds"].is_array());
+        assert!(ready["session_id"].is_string() && ready["resume_gateway_url"].is_string());
+        assert_eq!(
+            (
+                &ready["session_type"],
+                &ready["user_settings"],
+                &ready["_trace"]
+            ),
+            (&json!("normal"), &json!({}), &json!(["hearth"]))
+        );
+        if intents.is_some() {
+            assert_eq!(ready["application"], json!({"id": bot_id, "flags": 0}));
+            assert_eq!(ready["guilds"], json!([]));
+        } else {
+            assert!(ready.get("application").is_none());
+            assert_eq!(
+                ready["guilds"],
+                json!([{"id": g["id"], "unavailable": true}])
+            );
+        }
     }
 }
