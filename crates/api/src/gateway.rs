@@ -25,9 +25,13 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(gateway_bot))
 }
 
-/// The WebSocket endpoint itself (mounted at `/gateway`, outside `/api/v10`).
+/// The WebSocket endpoint itself (mounted at `/gateway`, outside `/api/v10`), also at
+/// `/gateway/`: several libraries append `/?v=10&...` to the published URL and to
+/// `resume_gateway_url`.
 pub(crate) fn socket_router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(connect))
+    OpenApiRouter::new()
+        .routes(routes!(connect))
+        .routes(routes!(connect_with_slash))
 }
 
 /// Query of the gateway URL (clients append it to the published URL).
@@ -82,6 +86,18 @@ async fn connect(
         let stream = stream.map(|r| r.map(from_axum).map_err(read_error));
         hearth_gateway::connection::serve(hub, Box::pin(sink), stream, options).await;
     }))
+}
+
+/// Opens a gateway connection at `/gateway/`, exactly as at `/gateway`.
+#[utoipa::path(get, path = "/gateway/", tag = "gateway", security(()), params(ConnectQuery),
+    responses((status = 101, description = "Switching to the WebSocket protocol"), (status = 400, body = hearth_protocol::ErrorBody)))]
+async fn connect_with_slash(
+    state: State<AppState>,
+    headers: HeaderMap,
+    query: Query<ConnectQuery>,
+    upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
+) -> ApiResult<Response> {
+    connect(state, headers, query, upgrade).await
 }
 
 fn to_axum(m: WsMessage) -> Message {

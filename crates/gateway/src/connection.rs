@@ -107,19 +107,22 @@ where
                     let _ = ctl.send(Control::Close(code, "")).await;
                     break;
                 }
-                Ok(Some(Ok(WsMessage::Text(text)))) => match conn.command(&text).await {
-                    Ok(Beat::Yes) => deadline = tokio::time::Instant::now() + liveness,
-                    Ok(Beat::No) => {}
-                    Err((code, reason)) => {
-                        let _ = ctl.send(Control::Close(code, reason)).await;
-                        break;
+                Ok(Some(Ok(message))) => {
+                    let outcome = match payload_text(message) {
+                        Ok(Some(text)) => conn.command(&text).await,
+                        // Pings (the transport answers them) and pongs.
+                        Ok(None) => Ok(Beat::No),
+                        Err(refusal) => Err(refusal),
+                    };
+                    match outcome {
+                        Ok(Beat::Yes) => deadline = tokio::time::Instant::now() + liveness,
+                        Ok(Beat::No) => {}
+                        Err((code, reason)) => {
+                            let _ = ctl.send(Control::Close(code, reason)).await;
+                            break;
+                        }
                     }
-                },
-                Ok(Some(Ok(WsMessage::Binary(_)))) => {
-                    let _ = ctl.send(Control::Close(close::DECODE_ERROR, "binary frames are not accepted")).await;
-                    break;
                 }
-                Ok(Some(Ok(_))) => {}
             },
             _ = &mut writer => {
                 writer_done = true;
@@ -164,6 +167,20 @@ fn refusal_for(e: WsError) -> Option<Refusal> {
         WsError::TooLarge => Some((close::DECODE_ERROR, "payload too large")),
         WsError::InvalidUtf8 => Some((close::INVALID_FRAME_PAYLOAD, "invalid UTF-8")),
         WsError::Broken => None,
+    }
+}
+
+/// The text of a client's payload, None for a message that is not one (a ping or a pong).
+/// hearth serves only `encoding=json`, so a binary message is read as JSON text exactly like
+/// a text message (some libraries send every payload as binary); its bytes must be UTF-8 as a
+/// text message's are.
+fn payload_text(message: WsMessage) -> Result<Option<String>, Refusal> {
+    match message {
+        WsMessage::Text(text) => Ok(Some(text)),
+        WsMessage::Binary(bytes) => String::from_utf8(bytes)
+            .map(Some)
+            .map_err(|_| (close::INVALID_FRAME_PAYLOAD, "invalid UTF-8")),
+        WsMessage::Ping(_) | WsMessage::Pong(_) | WsMessage::Close(_) => Ok(None),
     }
 }
 
@@ -329,6 +346,14 @@ impl Connection {
             "session_type": "normal",
             "user_settings": {},
             "_trace": ["hearth"],
+            // Discord sends these in every READY and some libraries iterate them unchecked.
+            // hearth has no direct messages, friends, join requests or voice regions yet, so
+            // each is empty; with no friends there are no presences to list here either.
+            "private_channels": [],
+            "relationships": [],
+            "presences": [],
+            "guild_join_requests": [],
+            "geo_ordered_rtc_regions": [],
         });
         if user.bot {
             ready["application"] = json!({"id": user_id, "flags": 0});
@@ -626,6 +651,20 @@ async fn close_with<Si: Sink<WsMessage> + Unpin>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn binary_messages_are_read_as_text_when_they_are_utf8() {
+        let heartbeat = br#"{"op": 1, "d": null}"#.to_vec();
+        assert_eq!(
+            payload_text(WsMessage::Binary(heartbeat)),
+            Ok(Some(r#"{"op": 1, "d": null}"#.to_owned()))
+        );
+        assert_eq!(
+            payload_text(WsMessage::Binary(vec![b'{', 0xff, b'}'])),
+            Err((close::INVALID_FRAME_PAYLOAD, "invalid UTF-8"))
+        );
+        assert_eq!(payload_text(WsMessage::Ping(vec![1])), Ok(None));
+    }
 
     #[test]
     fn only_json_objects_with_a_numeric_op_are_payloads() {

@@ -28,7 +28,7 @@ pub use hub::Hub;
 pub enum WsMessage {
     /// A text frame.
     Text(String),
-    /// A binary frame (compressed payloads).
+    /// A binary frame (hearth's compressed payloads; a client's JSON payloads).
     Binary(Vec<u8>),
     /// A ping (answered by the transport).
     Ping(Vec<u8>),

@@ -37,14 +37,15 @@ pub mod op {
 
 /// Close codes sent by the server.
 pub mod close {
-    /// A text frame that is not valid UTF-8 (the WebSocket code for inconsistent data).
+    /// A message (text, or binary JSON) that is not valid UTF-8 (the WebSocket code for
+    /// inconsistent data).
     pub const INVALID_FRAME_PAYLOAD: u16 = 1007;
     /// Unknown error; also a connection closed for being too slow (clients resume).
     pub const UNKNOWN_ERROR: u16 = 4000;
     /// Unknown opcode.
     pub const UNKNOWN_OPCODE: u16 = 4001;
-    /// A frame that is not a valid payload: not a JSON object with a numeric `op`, binary,
-    /// or larger than `gateway.max_payload_bytes`.
+    /// A message that is not a valid payload: not a JSON object with a numeric `op`, or
+    /// larger than `gateway.max_payload_bytes`.
     pub const DECODE_ERROR: u16 = 4002;
     /// A command before IDENTIFY.
     pub const NOT_AUTHENTICATED: u16 = 4003;

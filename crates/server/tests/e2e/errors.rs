@@ -215,6 +215,7 @@ async fn every_protected_operation_refuses_callers_without_a_token(app: &TestApp
             "GET /api/v10/invites/{code}",
             "GET /api/v10/openapi.json",
             "GET /gateway",
+            "GET /gateway/",
             "GET /healthz",
             "POST /api/v10/auth/login",
             "POST /api/v10/auth/register"

@@ -12,6 +12,7 @@ use tokio_tungstenite::tungstenite::Message;
 
 use crate::helpers::TestApp;
 
+mod connecting;
 mod frames;
 
 type Ws =
@@ -30,7 +31,12 @@ pub const ALL_USEFUL: u64 = 1 | 2 | 64 | 512 | 2048 | 32768;
 
 impl Gw {
     pub async fn connect(app: &TestApp, query: &str) -> Gw {
-        let url = format!("ws://{}/gateway?{query}", app.addr);
+        Gw::connect_to(&format!("ws://{}/gateway?{query}", app.addr)).await
+    }
+
+    /// Connects to `url` as given (path and query), as a library building its own URL would.
+    pub async fn connect_to(url: &str) -> Gw {
+        let query = url.split_once('?').map_or("", |(_, q)| q);
         let (ws, _) = tokio_tungstenite::connect_async(url)
             .await
             .expect("gateway connects");

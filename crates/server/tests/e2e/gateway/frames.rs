@@ -1,5 +1,6 @@
-//! What clients may send: payloads up to `gateway.max_payload_bytes`, text frames of UTF-8,
-//! JSON objects. Each refusal is a close frame with its code, never a dropped connection.
+//! What clients may send: payloads up to `gateway.max_payload_bytes`, text or binary messages
+//! of UTF-8, JSON objects. Each refusal is a close frame with its code, never a dropped
+//! connection.
 
 use futures_util::SinkExt;
 use serde_json::json;
@@ -14,6 +15,8 @@ both!(
     a_payload_over_the_limit_is_closed_with_4002_and_its_session_resumes,
     a_text_frame_that_is_not_utf8_is_closed_with_1007,
     payloads_that_are_not_json_objects_are_closed_with_4002,
+    a_binary_message_holding_json_is_a_payload_like_a_text_message,
+    binary_messages_that_are_not_payloads_close_as_text_messages_would,
 );
 
 /// The default `gateway.max_payload_bytes`.
@@ -150,4 +153,61 @@ async fn the_payload_limit_is_a_setting() {
         .await;
     assert_eq!(gw.closed().await, Some(4002));
     app.stop().await;
+}
+
+async fn a_binary_message_holding_json_is_a_payload_like_a_text_message(app: &TestApp) {
+    let owner = app.register("owner").await;
+    let (_, general) = app.guild_with(&owner, &[]).await;
+    let binary = |v: serde_json::Value| Message::Binary(v.to_string().into_bytes().into());
+    let mut gw = Gw::connect(app, "v=10&encoding=json").await;
+    assert_eq!(gw.recv().await["op"], 10);
+
+    gw.send_raw(binary(json!({"op": 1, "d": null}))).await;
+    assert_eq!(gw.recv().await, json!({"op": 11, "d": null}));
+    gw.send_raw(binary(
+        json!({"op": 2, "d": {"token": owner, "properties": {}}}),
+    ))
+    .await;
+    let ready = gw.recv().await;
+    assert_eq!(ready["t"], "READY", "{ready}");
+    gw.event("GUILD_CREATE").await;
+    gw.send_raw(binary(json!({"op": 1, "d": 1}))).await;
+    assert_eq!(gw.recv().await, json!({"op": 11, "d": null}));
+    // The session is a session like any other: events arrive, and it resumes by binary too.
+    let m = app.say(&owner, &general, "over binary").await;
+    assert_eq!(gw.event("MESSAGE_CREATE").await["id"], m["id"]);
+    let seq = gw.seq;
+    gw.drop_connection().await;
+    let mut again = Gw::connect(app, "v=10&encoding=json").await;
+    again.recv().await;
+    again.seq = seq;
+    again
+        .send_raw(binary(
+            json!({"op": 6, "d": {"token": owner, "session_id": ready["d"]["session_id"], "seq": seq}}),
+        ))
+        .await;
+    assert_eq!(again.recv().await["t"], "RESUMED");
+}
+
+async fn binary_messages_that_are_not_payloads_close_as_text_messages_would(app: &TestApp) {
+    let binary = |b: &[u8]| Message::Binary(b.to_vec().into());
+    let cases: Vec<(Message, u16)> = vec![
+        (binary(&[b'{', b'"', 0xff, 0xfe, b'"', b'}']), 1007),
+        (binary(b"{not json"), 4002),
+        (binary(b"[1, null]"), 4002),
+        (binary(b"null"), 4002),
+        (binary(br#"{"op": "1"}"#), 4002),
+        (binary(heartbeat_of(LIMIT + 1).as_bytes()), 4002),
+    ];
+    for (i, (msg, code)) in cases.into_iter().enumerate() {
+        let mut gw = Gw::connect(app, "v=10&encoding=json").await;
+        gw.recv().await;
+        gw.send_refused(msg).await;
+        assert_eq!(gw.closed().await, Some(code), "case {i}");
+    }
+    // Exactly the limit is a payload.
+    let mut gw = Gw::connect(app, "v=10&encoding=json").await;
+    gw.recv().await;
+    gw.send_raw(binary(heartbeat_of(LIMIT).as_bytes())).await;
+    assert_eq!(gw.recv().await, json!({"op": 11, "d": null}));
 }
