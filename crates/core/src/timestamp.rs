@@ -6,7 +6,7 @@
 use std::fmt;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use serde::{Serialize, Serializer};
+use serde::{de, Deserialize, Deserializer, Serialize, Serializer};
 use time::OffsetDateTime;
 
 /// Microseconds since 1970-01-01T00:00:00Z.
@@ -70,6 +70,17 @@ impl Serialize for Timestamp {
     }
 }
 
+/// Reads what [`Timestamp::to_iso`] prints (any RFC 3339 instant), so that wire objects carrying
+/// instants can travel between nodes.
+impl<'de> Deserialize<'de> for Timestamp {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        Timestamp::parse_iso(&text).ok_or_else(|| {
+            de::Error::custom(format!("value \"{text}\" is not an ISO 8601 instant"))
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -92,5 +103,13 @@ mod tests {
             Some(t)
         );
         assert_eq!(Timestamp::parse_iso("yesterday"), None);
+    }
+
+    #[test]
+    fn round_trips_through_json() {
+        let t = Timestamp(1_735_732_800_123_456);
+        let text = serde_json::to_string(&t).unwrap();
+        assert_eq!(serde_json::from_str::<Timestamp>(&text).unwrap(), t);
+        assert!(serde_json::from_str::<Timestamp>("\"soon\"").is_err());
     }
 }

@@ -2,12 +2,15 @@
 //!
 //! - [`objects`]: what responses carry (users, guilds, roles, members, channels, messages, ...).
 //! - [`requests`]: request bodies and query strings.
+//! - [`events`]: committed changes as one enum: each event's payload, dispatch name and
+//!   audience (what the gateway sends, and what crosses a cluster's bus).
 //! - [`ErrorBody`]: the error shape every failure uses ([`RateLimitBody`] for 429s).
 //!
 //! Ids are [`hearth_core::Snowflake`] (strings out; strings or integers in), instants
 //! [`hearth_core::Timestamp`]. Shapes follow `spec/discord-compat.md` section 4.
 #![forbid(unsafe_code)]
 
+pub mod events;
 pub mod objects;
 pub mod requests;
 
@@ -49,6 +52,14 @@ pub fn double_option<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
     d: D,
 ) -> Result<Option<Option<T>>, D::Error> {
     Option::<T>::deserialize(d).map(Some)
+}
+
+/// Deserializes a field whose presence matters even when it is `null` (`Some(Value::Null)`).
+/// Use with `#[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "present")]`.
+pub fn present<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
+    d: D,
+) -> Result<Option<T>, D::Error> {
+    T::deserialize(d).map(Some)
 }
 
 /// Deserializes a query flag leniently: `true`/`false`, `1`/`0` (discord.py sends `1`).

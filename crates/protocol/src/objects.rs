@@ -1,11 +1,11 @@
 //! Response objects.
 
 use hearth_core::{Permissions, Snowflake, Timestamp};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 /// A user (spec 4.1). `discriminator` is always `"0"` (the new username system).
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct User {
     /// Id.
     pub id: Snowflake,
@@ -24,7 +24,7 @@ pub struct User {
 }
 
 /// The authenticated user (`GET /users/@me`): a user plus private fields.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct CurrentUser {
     /// The public part.
     #[serde(flatten)]
@@ -42,7 +42,7 @@ pub struct CurrentUser {
 }
 
 /// Role colours (dpy 2.7 reads `colors.primary_color`).
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct RoleColors {
     /// RGB.
     pub primary_color: u32,
@@ -53,7 +53,7 @@ pub struct RoleColors {
 }
 
 /// A role (spec 4.3).
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Role {
     /// Id (@everyone: the guild's id).
     pub id: Snowflake,
@@ -85,14 +85,14 @@ pub struct Role {
 }
 
 /// A role's `tags`.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct RoleTags {
     /// The bot whose own role this is.
     pub bot_id: Snowflake,
 }
 
 /// A guild member (spec 4.2).
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Member {
     /// The user (absent inside messages).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -129,7 +129,7 @@ pub struct Ban {
 }
 
 /// A permission overwrite on a channel.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Overwrite {
     /// Role or member id.
     pub id: Snowflake,
@@ -143,7 +143,7 @@ pub struct Overwrite {
 }
 
 /// A guild channel (spec 4.4).
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Channel {
     /// Id.
     pub id: Snowflake,
@@ -174,7 +174,7 @@ pub struct Channel {
 }
 
 /// A guild (spec 4.5, without the gateway-only keys).
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Guild {
     /// Id.
     pub id: Snowflake,
@@ -274,7 +274,7 @@ pub struct PartialGuild {
 }
 
 /// A reply's pointer to the message it answers.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct MessageReference {
     /// 0: reply.
     #[serde(rename = "type")]
@@ -289,7 +289,7 @@ pub struct MessageReference {
 }
 
 /// A message (spec 4.6).
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Message {
     /// Id.
     pub id: Snowflake,
@@ -339,9 +339,42 @@ pub struct Message {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message_reference: Option<MessageReference>,
     /// For replies: the answered message, or null when it was deleted.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::double_option"
+    )]
     #[schema(no_recursion)]
     pub referenced_message: Option<Option<Box<Message>>>,
+}
+
+/// An audit log entry (`GET /guilds/{id}/audit-logs`; with `guild_id`, the payload of
+/// GUILD_AUDIT_LOG_ENTRY_CREATE).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct AuditLogEntry {
+    /// Id.
+    pub id: Snowflake,
+    /// Who acted.
+    pub user_id: Option<Snowflake>,
+    /// What was acted on (a user, role, channel, invite, ...).
+    pub target_id: Option<Snowflake>,
+    /// Discord's audit log event number.
+    pub action_type: i64,
+    /// Changed keys, as recorded: `{key, old_value?, new_value?}` (the values' types depend on
+    /// the key).
+    #[schema(value_type = Vec<Object>)]
+    pub changes: Vec<serde_json::Value>,
+    /// Extra details of some actions.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::present"
+    )]
+    #[schema(value_type = Option<Object>)]
+    pub options: Option<serde_json::Value>,
+    /// Why, as the moderator said.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
 /// The guild part of an invite.

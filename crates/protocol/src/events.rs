@@ -1,0 +1,329 @@
+//! Committed changes as events: what the API publishes on the bus after each write, what
+//! every node's gateway hub turns into dispatches, and who receives them.
+//!
+//! [`Event`] is one enum: each variant carries its typed payload ([`payloads`], made of the
+//! wire objects of [`crate::objects`]) and knows
+//! - its Discord dispatch name ([`Event::name`], the `t` of the frame),
+//! - its `d` ([`Event::data`], serialized from the payload: the only place a dispatch's JSON
+//!   is produced),
+//! - its [`Audience`] ([`Event::audience`]): who may receive it, before the gateway narrows it
+//!   by intents.
+//!
+//! A few variants are for the hubs only and never reach a client ([`Event::SessionRevoked`],
+//! [`Event::BusGap`]); their `data` is `None`.
+//!
+//! On a cluster the whole event crosses the bus as JSON (serde's derive below, adjacently
+//! tagged: `{"kind": "<variant>", "payload": ...}`) and is deserialized on each node, so every
+//! payload type deserializes back to the value it was (tested for every variant). This form is
+//! internal to hearth; clients only ever see [`Event::data`].
+//!
+//! [`Audience`] lives here, beside the enum, rather than in `hearth-core`: it is computed from
+//! the payloads, which are wire types of this crate (`hearth-core` cannot name them), and no
+//! crate below this one needs it.
+//!
+//! # Declaring an event
+//! Add a variant with its payload (a wire object, or a struct in [`payloads`] flattening one
+//! with the keys Discord adds), then its arm in [`Event::name`], [`Event::audience`] and
+//! [`Event::data`], and a sample in the round-trip test. The compiler then points at the
+//! places that decide per event: the gateway's intent table, and the hub's permission views if
+//! the event changes who may see what.
+
+mod payloads;
+
+use hearth_core::{Permissions, Snowflake};
+use serde::{Deserialize, Serialize};
+
+use crate::objects::{Channel, CurrentUser, Guild};
+pub use payloads::*;
+
+/// Who may receive an event. The gateway narrows this further by intents, and for guild
+/// events by each member's permissions as its hub knows them.
+///
+/// Audiences still to come, and where they go:
+/// - direct and group DM recipients: a `Recipients` variant naming the channel and its users
+///   (on a cluster bus, a subject per DM channel that nodes join for their users' channels);
+/// - thread members: a `Thread` variant (the hub's views then need thread membership);
+/// - a user's own sessions (USER_UPDATE, a guild gained or lost): [`Audience::User`];
+/// - holders of a permission in a guild or a channel: [`Audience::GuildPermission`] and
+///   [`Audience::ChannelPermission`].
+///
+/// An event for several users is published once per user, each to [`Audience::User`]: a
+/// cluster bus carries user events on a subject per user, and one copy per subject keeps a
+/// node that holds several of the users from delivering the event twice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Audience {
+    /// Members of a guild (guild settings, roles, members joining and leaving, presence).
+    Guild {
+        /// The guild.
+        guild_id: Snowflake,
+    },
+    /// Members of a guild holding a guild-level permission (bans: BAN_MEMBERS; audit log
+    /// entries: VIEW_AUDIT_LOG).
+    GuildPermission {
+        /// The guild.
+        guild_id: Snowflake,
+        /// What a receiver must hold.
+        permission: Permissions,
+    },
+    /// Members of the guild who may view the channel (messages, typing, channel changes).
+    Channel {
+        /// The channel's guild.
+        guild_id: Snowflake,
+        /// The channel.
+        channel_id: Snowflake,
+    },
+    /// Members holding a permission in a channel (invites: MANAGE_CHANNELS there).
+    ChannelPermission {
+        /// The channel's guild.
+        guild_id: Snowflake,
+        /// The channel.
+        channel_id: Snowflake,
+        /// What a receiver must hold in the channel.
+        permission: Permissions,
+    },
+    /// Every session of one user.
+    User {
+        /// The user.
+        user_id: Snowflake,
+    },
+    /// No session: notices for the hubs alone ([`Event::BusGap`], made by each node's bus and
+    /// never published), and the events of a channel outside any guild, which has no
+    /// audience until direct messages are served.
+    Nobody,
+}
+
+impl Audience {
+    /// The guild the audience is drawn from, if any.
+    pub fn guild_id(&self) -> Option<Snowflake> {
+        match self {
+            Audience::Guild { guild_id }
+            | Audience::GuildPermission { guild_id, .. }
+            | Audience::Channel { guild_id, .. }
+            | Audience::ChannelPermission { guild_id, .. } => Some(*guild_id),
+            Audience::User { .. } | Audience::Nobody => None,
+        }
+    }
+}
+
+/// One committed change (or a notice for the hubs), with its payload.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "payload")]
+pub enum Event {
+    /// GUILD_CREATE to a user who gained a guild (created it, joined it, was added as a bot).
+    /// Their sessions start following the guild with it.
+    GuildCreate {
+        /// Who gained the guild.
+        user_id: Snowflake,
+        /// The guild, with every channel (each session gets those it may view).
+        guild: Box<GuildCreate>,
+    },
+    /// GUILD_UPDATE: the guild's settings changed.
+    GuildUpdate(Box<Guild>),
+    /// GUILD_DELETE to every member: the guild was deleted.
+    GuildDelete(UnavailableGuild),
+    /// GUILD_DELETE to one user who lost the guild (left, was kicked or banned).
+    GuildLost {
+        /// Who lost it.
+        user_id: Snowflake,
+        /// The guild.
+        guild: UnavailableGuild,
+    },
+    /// GUILD_ROLE_CREATE.
+    GuildRoleCreate(GuildRole),
+    /// GUILD_ROLE_UPDATE.
+    GuildRoleUpdate(GuildRole),
+    /// GUILD_ROLE_DELETE.
+    GuildRoleDelete(GuildRoleDelete),
+    /// GUILD_MEMBER_ADD.
+    GuildMemberAdd(Box<GuildMember>),
+    /// GUILD_MEMBER_UPDATE.
+    GuildMemberUpdate(Box<GuildMember>),
+    /// GUILD_MEMBER_REMOVE.
+    GuildMemberRemove(GuildUser),
+    /// GUILD_BAN_ADD.
+    GuildBanAdd(GuildUser),
+    /// GUILD_BAN_REMOVE.
+    GuildBanRemove(GuildUser),
+    /// GUILD_AUDIT_LOG_ENTRY_CREATE.
+    GuildAuditLogEntryCreate(Box<GuildAuditLogEntry>),
+    /// CHANNEL_CREATE (the channel carries its `guild_id`).
+    ChannelCreate(Box<Channel>),
+    /// CHANNEL_UPDATE.
+    ChannelUpdate(Box<Channel>),
+    /// CHANNEL_DELETE.
+    ChannelDelete(Box<Channel>),
+    /// INVITE_CREATE.
+    InviteCreate(Box<InviteCreate>),
+    /// INVITE_DELETE.
+    InviteDelete(InviteDelete),
+    /// MESSAGE_CREATE.
+    MessageCreate(Box<GuildMessage>),
+    /// MESSAGE_UPDATE (the whole message).
+    MessageUpdate(Box<GuildMessage>),
+    /// MESSAGE_DELETE.
+    MessageDelete(MessageDelete),
+    /// MESSAGE_DELETE_BULK.
+    MessageDeleteBulk(MessageDeleteBulk),
+    /// TYPING_START.
+    TypingStart(Box<TypingStart>),
+    /// PRESENCE_UPDATE: a user's visible presence in one of their guilds.
+    PresenceUpdate(Box<PresenceUpdate>),
+    /// USER_UPDATE: the user changed themself (to their own sessions).
+    UserUpdate(Box<CurrentUser>),
+    /// A token was revoked: its owner's gateway sessions opened with it end. For the hubs only.
+    SessionRevoked {
+        /// The token's owner.
+        user_id: Snowflake,
+        /// The token's hash, as sessions keep it.
+        token_hash: String,
+    },
+    /// Events may have been lost on the way to this node (its bus connection was interrupted or
+    /// fell behind): no session here can resume without a gap. Made by the bus of each node
+    /// for its own hub; never published.
+    BusGap,
+}
+
+impl Event {
+    /// The dispatch name (`t`). Events for the hubs only have a name for logs.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Event::GuildCreate { .. } => "GUILD_CREATE",
+            Event::GuildUpdate(_) => "GUILD_UPDATE",
+            Event::GuildDelete(_) | Event::GuildLost { .. } => "GUILD_DELETE",
+            Event::GuildRoleCreate(_) => "GUILD_ROLE_CREATE",
+            Event::GuildRoleUpdate(_) => "GUILD_ROLE_UPDATE",
+            Event::GuildRoleDelete(_) => "GUILD_ROLE_DELETE",
+            Event::GuildMemberAdd(_) => "GUILD_MEMBER_ADD",
+            Event::GuildMemberUpdate(_) => "GUILD_MEMBER_UPDATE",
+            Event::GuildMemberRemove(_) => "GUILD_MEMBER_REMOVE",
+            Event::GuildBanAdd(_) => "GUILD_BAN_ADD",
+            Event::GuildBanRemove(_) => "GUILD_BAN_REMOVE",
+            Event::GuildAuditLogEntryCreate(_) => "GUILD_AUDIT_LOG_ENTRY_CREATE",
+            Event::ChannelCreate(_) => "CHANNEL_CREATE",
+            Event::ChannelUpdate(_) => "CHANNEL_UPDATE",
+            Event::ChannelDelete(_) => "CHANNEL_DELETE",
+            Event::InviteCreate(_) => "INVITE_CREATE",
+            Event::InviteDelete(_) => "INVITE_DELETE",
+            Event::MessageCreate(_) => "MESSAGE_CREATE",
+            Event::MessageUpdate(_) => "MESSAGE_UPDATE",
+            Event::MessageDelete(_) => "MESSAGE_DELETE",
+            Event::MessageDeleteBulk(_) => "MESSAGE_DELETE_BULK",
+            Event::TypingStart(_) => "TYPING_START",
+            Event::PresenceUpdate(_) => "PRESENCE_UPDATE",
+            Event::UserUpdate(_) => "USER_UPDATE",
+            Event::SessionRevoked { .. } => "hearth.session_revoked",
+            Event::BusGap => "hearth.bus_gap",
+        }
+    }
+
+    /// Who may receive the event.
+    pub fn audience(&self) -> Audience {
+        let guild = |guild_id| Audience::Guild { guild_id };
+        let holders = |guild_id, permission| Audience::GuildPermission {
+            guild_id,
+            permission,
+        };
+        let channel = |guild_id: Option<Snowflake>, channel_id| match guild_id {
+            Some(guild_id) => Audience::Channel {
+                guild_id,
+                channel_id,
+            },
+            None => Audience::Nobody,
+        };
+        let user = |user_id| Audience::User { user_id };
+        match self {
+            Event::GuildCreate { user_id, .. } | Event::GuildLost { user_id, .. } => user(*user_id),
+            Event::GuildUpdate(g) => guild(g.id),
+            Event::GuildDelete(g) => guild(g.id),
+            Event::GuildRoleCreate(r) | Event::GuildRoleUpdate(r) => guild(r.guild_id),
+            Event::GuildRoleDelete(r) => guild(r.guild_id),
+            Event::GuildMemberAdd(m) | Event::GuildMemberUpdate(m) => guild(m.guild_id),
+            Event::GuildMemberRemove(u) => guild(u.guild_id),
+            Event::GuildBanAdd(b) | Event::GuildBanRemove(b) => {
+                holders(b.guild_id, Permissions::BAN_MEMBERS)
+            }
+            Event::GuildAuditLogEntryCreate(e) => holders(e.guild_id, Permissions::VIEW_AUDIT_LOG),
+            Event::ChannelCreate(c) | Event::ChannelUpdate(c) | Event::ChannelDelete(c) => {
+                channel(c.guild_id, c.id)
+            }
+            // Invites (their codes) go to those who may manage the channel, as on Discord.
+            Event::InviteCreate(i) => Audience::ChannelPermission {
+                guild_id: i.guild_id,
+                channel_id: i.channel_id,
+                permission: Permissions::MANAGE_CHANNELS,
+            },
+            Event::InviteDelete(i) => Audience::ChannelPermission {
+                guild_id: i.guild_id,
+                channel_id: i.channel_id,
+                permission: Permissions::MANAGE_CHANNELS,
+            },
+            Event::MessageCreate(m) | Event::MessageUpdate(m) => {
+                channel(m.message.guild_id, m.message.channel_id)
+            }
+            Event::MessageDelete(m) => channel(Some(m.guild_id), m.channel_id),
+            Event::MessageDeleteBulk(m) => channel(Some(m.guild_id), m.channel_id),
+            Event::TypingStart(t) => channel(Some(t.guild_id), t.channel_id),
+            Event::PresenceUpdate(p) => guild(p.guild_id),
+            Event::UserUpdate(u) => user(u.user.id),
+            Event::SessionRevoked { user_id, .. } => user(*user_id),
+            Event::BusGap => Audience::Nobody,
+        }
+    }
+
+    /// The dispatch payload (`d`) as JSON text; `None` for the events of the hubs.
+    pub fn data(&self) -> Option<String> {
+        Some(match self {
+            Event::GuildCreate { guild, .. } => json(guild),
+            Event::GuildUpdate(g) => json(g),
+            Event::GuildDelete(g) | Event::GuildLost { guild: g, .. } => json(g),
+            Event::GuildRoleCreate(r) | Event::GuildRoleUpdate(r) => json(r),
+            Event::GuildRoleDelete(r) => json(r),
+            Event::GuildMemberAdd(m) | Event::GuildMemberUpdate(m) => json(m),
+            Event::GuildMemberRemove(u) | Event::GuildBanAdd(u) | Event::GuildBanRemove(u) => {
+                json(u)
+            }
+            Event::GuildAuditLogEntryCreate(e) => json(e),
+            Event::ChannelCreate(c) | Event::ChannelUpdate(c) | Event::ChannelDelete(c) => json(c),
+            Event::InviteCreate(i) => json(i),
+            Event::InviteDelete(i) => json(i),
+            Event::MessageCreate(m) | Event::MessageUpdate(m) => json(m),
+            Event::MessageDelete(m) => json(m),
+            Event::MessageDeleteBulk(m) => json(m),
+            Event::TypingStart(t) => json(t),
+            Event::PresenceUpdate(p) => json(p),
+            Event::UserUpdate(u) => json(u),
+            Event::SessionRevoked { .. } | Event::BusGap => return None,
+        })
+    }
+}
+
+/// A payload as JSON text. The payloads are plain structs with string keys: serializing them
+/// cannot fail.
+fn json<T: Serialize + ?Sized>(payload: &T) -> String {
+    serde_json::to_string(payload).unwrap_or_else(|_| String::from("null"))
+}
+
+/// Dispatches a session receives in answer to its own commands, never through the bus.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionDispatch {
+    /// READY, after IDENTIFY.
+    Ready,
+    /// RESUMED, after the events a RESUME replayed.
+    Resumed,
+    /// GUILD_MEMBERS_CHUNK, answering REQUEST_GUILD_MEMBERS.
+    GuildMembersChunk,
+}
+
+impl SessionDispatch {
+    /// The dispatch name (`t`).
+    pub fn name(self) -> &'static str {
+        match self {
+            SessionDispatch::Ready => "READY",
+            SessionDispatch::Resumed => "RESUMED",
+            SessionDispatch::GuildMembersChunk => "GUILD_MEMBERS_CHUNK",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

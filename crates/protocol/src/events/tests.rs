@@ -1,0 +1,551 @@
+use hearth_core::{Permissions, Snowflake, Timestamp};
+use serde_json::{json, Value};
+
+use super::*;
+use crate::objects::{
+    AuditLogEntry, Channel, CurrentUser, Guild, Member, Message, MessageReference, Overwrite, Role,
+    RoleColors, RoleTags, User,
+};
+
+const G: Snowflake = Snowflake(100);
+const C: Snowflake = Snowflake(200);
+const U: Snowflake = Snowflake(300);
+const T: Timestamp = Timestamp(1_735_732_800_123_456);
+
+fn user(id: Snowflake) -> User {
+    User {
+        id,
+        username: "alice".into(),
+        discriminator: "0".into(),
+        global_name: None,
+        avatar: None,
+        bot: false,
+        public_flags: 0,
+    }
+}
+
+fn member(with_user: bool, timeout: Option<Timestamp>) -> Member {
+    Member {
+        user: with_user.then(|| user(U)),
+        nick: Some("al".into()),
+        avatar: None,
+        roles: vec![Snowflake(7)],
+        joined_at: T,
+        premium_since: None,
+        deaf: false,
+        mute: false,
+        flags: 0,
+        pending: false,
+        communication_disabled_until: timeout,
+    }
+}
+
+fn role(tags: bool) -> Role {
+    Role {
+        id: Snowflake(7),
+        name: "mods".into(),
+        permissions: Permissions::VIEW_CHANNEL | Permissions::SEND_MESSAGES,
+        position: 1,
+        color: 0xff0000,
+        colors: RoleColors {
+            primary_color: 0xff0000,
+            secondary_color: None,
+            tertiary_color: None,
+        },
+        hoist: true,
+        managed: tags,
+        mentionable: false,
+        flags: 0,
+        icon: None,
+        unicode_emoji: None,
+        tags: tags.then_some(RoleTags { bot_id: U }),
+    }
+}
+
+fn channel() -> Channel {
+    Channel {
+        id: C,
+        kind: 0,
+        guild_id: Some(G),
+        name: Some("general".into()),
+        position: 0,
+        parent_id: None,
+        permission_overwrites: vec![Overwrite {
+            id: G,
+            kind: 0,
+            allow: Permissions::NONE,
+            deny: Permissions::VIEW_CHANNEL,
+        }],
+        topic: Some("t".into()),
+        nsfw: false,
+        rate_limit_per_user: 0,
+        last_message_id: None,
+        flags: 0,
+    }
+}
+
+fn guild() -> Guild {
+    Guild {
+        id: G,
+        name: "Home".into(),
+        icon: None,
+        splash: None,
+        discovery_splash: None,
+        banner: None,
+        description: None,
+        owner_id: U,
+        afk_channel_id: None,
+        afk_timeout: 300,
+        verification_level: 0,
+        default_message_notifications: 0,
+        explicit_content_filter: 0,
+        mfa_level: 0,
+        nsfw_level: 0,
+        features: Vec::new(),
+        roles: vec![role(false), role(true)],
+        emojis: Vec::new(),
+        stickers: Vec::new(),
+        system_channel_id: Some(C),
+        system_channel_flags: 0,
+        rules_channel_id: None,
+        public_updates_channel_id: None,
+        safety_alerts_channel_id: None,
+        vanity_url_code: None,
+        premium_tier: 0,
+        premium_subscription_count: 0,
+        preferred_locale: "en-US".into(),
+        max_members: 500_000,
+        premium_progress_bar_enabled: false,
+        application_id: None,
+        approximate_member_count: None,
+        approximate_presence_count: None,
+    }
+}
+
+fn message(id: u64, referenced: Option<Option<Box<Message>>>) -> Message {
+    Message {
+        id: Snowflake(id),
+        channel_id: C,
+        guild_id: Some(G),
+        kind: if referenced.is_some() { 19 } else { 0 },
+        content: "hello".into(),
+        author: user(U),
+        timestamp: T,
+        edited_timestamp: None,
+        tts: false,
+        mention_everyone: false,
+        mentions: vec![user(Snowflake(301))],
+        mention_roles: Vec::new(),
+        attachments: Vec::new(),
+        embeds: vec![json!({"title": "x"})],
+        components: Vec::new(),
+        pinned: false,
+        flags: 0,
+        nonce: Some("n1".into()),
+        channel_type: 0,
+        message_reference: referenced.as_ref().map(|_| MessageReference {
+            kind: 0,
+            message_id: Snowflake(1),
+            channel_id: C,
+            guild_id: Some(G),
+        }),
+        referenced_message: referenced,
+    }
+}
+
+fn presence(status: &str) -> PresenceUpdate {
+    PresenceUpdate {
+        user: PresenceUser { id: U },
+        guild_id: G,
+        status: status.into(),
+        activities: vec![Activity {
+            name: "chess".into(),
+            kind: 0,
+            state: None,
+            details: Some("winning".into()),
+            url: None,
+        }],
+        client_status: ClientStatus {
+            desktop: Some(status.into()),
+            ..ClientStatus::default()
+        },
+    }
+}
+
+fn guild_create(unavailable: Option<bool>) -> GuildCreate {
+    GuildCreate {
+        guild: guild(),
+        joined_at: T,
+        large: false,
+        unavailable,
+        member_count: 1,
+        members: vec![member(true, None)],
+        channels: vec![channel()],
+        threads: Vec::new(),
+        presences: vec![presence("idle")],
+        voice_states: Vec::new(),
+        stage_instances: Vec::new(),
+        guild_scheduled_events: Vec::new(),
+        soundboard_sounds: Vec::new(),
+    }
+}
+
+fn audit_entry(options: Option<Value>, reason: Option<&str>) -> GuildAuditLogEntry {
+    GuildAuditLogEntry {
+        entry: AuditLogEntry {
+            id: Snowflake(9),
+            user_id: Some(U),
+            target_id: None,
+            action_type: 72,
+            changes: vec![json!({"key": "nick", "old_value": "a", "new_value": null})],
+            options,
+            reason: reason.map(str::to_owned),
+        },
+        guild_id: G,
+    }
+}
+
+/// At least one event of every variant, with the optional parts both present and absent.
+fn samples() -> Vec<Event> {
+    let deleted = UnavailableGuild {
+        id: G,
+        unavailable: false,
+    };
+    let gm = |timeout| {
+        Box::new(GuildMember {
+            member: member(true, timeout),
+            guild_id: G,
+        })
+    };
+    let gu = GuildUser {
+        guild_id: G,
+        user: user(U),
+    };
+    let msg = |m: Message, member: Option<Member>| Box::new(GuildMessage { message: m, member });
+    vec![
+        Event::GuildCreate {
+            user_id: U,
+            guild: Box::new(guild_create(None)),
+        },
+        Event::GuildCreate {
+            user_id: U,
+            guild: Box::new(guild_create(Some(false))),
+        },
+        Event::GuildUpdate(Box::new(guild())),
+        Event::GuildDelete(deleted.clone()),
+        Event::GuildLost {
+            user_id: U,
+            guild: deleted,
+        },
+        Event::GuildRoleCreate(GuildRole {
+            guild_id: G,
+            role: role(true),
+        }),
+        Event::GuildRoleUpdate(GuildRole {
+            guild_id: G,
+            role: role(false),
+        }),
+        Event::GuildRoleDelete(GuildRoleDelete {
+            guild_id: G,
+            role_id: Snowflake(7),
+        }),
+        Event::GuildMemberAdd(gm(None)),
+        Event::GuildMemberUpdate(gm(Some(T))),
+        Event::GuildMemberRemove(gu.clone()),
+        Event::GuildBanAdd(gu.clone()),
+        Event::GuildBanRemove(gu),
+        Event::GuildAuditLogEntryCreate(Box::new(audit_entry(None, None))),
+        Event::GuildAuditLogEntryCreate(Box::new(audit_entry(
+            Some(json!({"channel_id": C, "count": "1"})),
+            Some("spam"),
+        ))),
+        Event::GuildAuditLogEntryCreate(Box::new(audit_entry(Some(Value::Null), None))),
+        Event::ChannelCreate(Box::new(channel())),
+        Event::ChannelUpdate(Box::new(channel())),
+        Event::ChannelDelete(Box::new(channel())),
+        Event::InviteCreate(Box::new(InviteCreate {
+            channel_id: C,
+            guild_id: G,
+            code: "abcdefgh".into(),
+            created_at: T,
+            max_age: 86_400,
+            max_uses: 0,
+            temporary: false,
+            uses: 0,
+            inviter: None,
+            kind: 0,
+        })),
+        Event::InviteDelete(InviteDelete {
+            channel_id: C,
+            guild_id: G,
+            code: "abcdefgh".into(),
+        }),
+        Event::MessageCreate(msg(message(2, None), Some(member(false, None)))),
+        Event::MessageCreate(msg(message(3, Some(None)), None)),
+        Event::MessageUpdate(msg(
+            message(4, Some(Some(Box::new(message(1, None))))),
+            Some(member(false, Some(T))),
+        )),
+        Event::MessageDelete(MessageDelete {
+            id: Snowflake(2),
+            channel_id: C,
+            guild_id: G,
+        }),
+        Event::MessageDeleteBulk(MessageDeleteBulk {
+            ids: vec![Snowflake(2), Snowflake(3)],
+            channel_id: C,
+            guild_id: G,
+        }),
+        Event::TypingStart(Box::new(TypingStart {
+            channel_id: C,
+            guild_id: G,
+            user_id: U,
+            timestamp: 1_735_732_800,
+            member: Some(member(true, None)),
+        })),
+        Event::PresenceUpdate(Box::new(presence("dnd"))),
+        Event::PresenceUpdate(Box::new(PresenceUpdate {
+            activities: Vec::new(),
+            client_status: ClientStatus::default(),
+            ..presence("offline")
+        })),
+        Event::UserUpdate(Box::new(CurrentUser {
+            user: user(U),
+            email: None,
+            verified: false,
+            mfa_enabled: false,
+            flags: 0,
+            locale: "en-US".into(),
+        })),
+        Event::SessionRevoked {
+            user_id: U,
+            token_hash: "ab12".into(),
+        },
+        Event::BusGap,
+    ]
+}
+
+/// Which variant an event is: exhaustive, so a new variant cannot be left out of the samples.
+fn variant(e: &Event) -> usize {
+    match e {
+        Event::GuildCreate { .. } => 0,
+        Event::GuildUpdate(_) => 1,
+        Event::GuildDelete(_) => 2,
+        Event::GuildLost { .. } => 3,
+        Event::GuildRoleCreate(_) => 4,
+        Event::GuildRoleUpdate(_) => 5,
+        Event::GuildRoleDelete(_) => 6,
+        Event::GuildMemberAdd(_) => 7,
+        Event::GuildMemberUpdate(_) => 8,
+        Event::GuildMemberRemove(_) => 9,
+        Event::GuildBanAdd(_) => 10,
+        Event::GuildBanRemove(_) => 11,
+        Event::GuildAuditLogEntryCreate(_) => 12,
+        Event::ChannelCreate(_) => 13,
+        Event::ChannelUpdate(_) => 14,
+        Event::ChannelDelete(_) => 15,
+        Event::InviteCreate(_) => 16,
+        Event::InviteDelete(_) => 17,
+        Event::MessageCreate(_) => 18,
+        Event::MessageUpdate(_) => 19,
+        Event::MessageDelete(_) => 20,
+        Event::MessageDeleteBulk(_) => 21,
+        Event::TypingStart(_) => 22,
+        Event::PresenceUpdate(_) => 23,
+        Event::UserUpdate(_) => 24,
+        Event::SessionRevoked { .. } => 25,
+        Event::BusGap => 26,
+    }
+}
+
+fn data(e: &Event) -> Value {
+    serde_json::from_str(&e.data().expect("a dispatch")).expect("JSON")
+}
+
+#[test]
+fn every_variant_round_trips_through_json_unchanged() {
+    let samples = samples();
+    let seen: std::collections::BTreeSet<usize> = samples.iter().map(variant).collect();
+    assert_eq!(seen, (0..=26).collect(), "a variant without a sample");
+    for e in samples {
+        let text = serde_json::to_string(&e).unwrap();
+        let back: Event = serde_json::from_str(&text)
+            .unwrap_or_else(|err| panic!("{} does not read back: {err}\n{text}", e.name()));
+        assert_eq!(back, e, "{text}");
+        assert_eq!(serde_json::to_string(&back).unwrap(), text);
+        assert_eq!(back.data(), e.data());
+        assert_eq!(back.audience(), e.audience());
+    }
+}
+
+#[test]
+fn only_the_hubs_own_events_have_no_dispatch() {
+    for e in samples() {
+        let internal = matches!(e, Event::SessionRevoked { .. } | Event::BusGap);
+        assert_eq!(e.data().is_none(), internal, "{}", e.name());
+        assert_eq!(e.name().starts_with("hearth."), internal);
+        if !internal {
+            assert!(data(&e).is_object(), "{}: d is an object", e.name());
+        }
+    }
+}
+
+#[test]
+fn audiences_follow_the_payload() {
+    let by_name = |name: &str| {
+        samples()
+            .into_iter()
+            .find(|e| e.name() == name)
+            .unwrap()
+            .audience()
+    };
+    let in_channel = Audience::Channel {
+        guild_id: G,
+        channel_id: C,
+    };
+    assert_eq!(by_name("GUILD_CREATE"), Audience::User { user_id: U });
+    assert_eq!(by_name("GUILD_UPDATE"), Audience::Guild { guild_id: G });
+    assert_eq!(by_name("MESSAGE_CREATE"), in_channel);
+    assert_eq!(by_name("CHANNEL_DELETE"), in_channel);
+    assert_eq!(by_name("TYPING_START"), in_channel);
+    assert_eq!(
+        by_name("GUILD_BAN_ADD"),
+        Audience::GuildPermission {
+            guild_id: G,
+            permission: Permissions::BAN_MEMBERS
+        }
+    );
+    assert_eq!(
+        by_name("GUILD_AUDIT_LOG_ENTRY_CREATE"),
+        Audience::GuildPermission {
+            guild_id: G,
+            permission: Permissions::VIEW_AUDIT_LOG
+        }
+    );
+    assert_eq!(
+        by_name("INVITE_DELETE"),
+        Audience::ChannelPermission {
+            guild_id: G,
+            channel_id: C,
+            permission: Permissions::MANAGE_CHANNELS
+        }
+    );
+    assert_eq!(by_name("USER_UPDATE"), Audience::User { user_id: U });
+    assert_eq!(by_name("hearth.bus_gap"), Audience::Nobody);
+    assert_eq!(by_name("PRESENCE_UPDATE").guild_id(), Some(G));
+    let mut dm = channel();
+    dm.guild_id = None;
+    assert_eq!(
+        Event::ChannelCreate(Box::new(dm)).audience(),
+        Audience::Nobody
+    );
+    let lost = samples()
+        .into_iter()
+        .find(|e| matches!(e, Event::GuildLost { .. }))
+        .unwrap();
+    assert_eq!(
+        (lost.name(), lost.audience()),
+        ("GUILD_DELETE", Audience::User { user_id: U })
+    );
+}
+
+#[test]
+fn dispatches_have_discords_shapes() {
+    let all = samples();
+    let find = |i: usize| all.iter().find(|e| variant(e) == i).unwrap();
+    // The member's fields with `guild_id` beside them; nulls kept.
+    let d = data(find(7));
+    assert_eq!(d["guild_id"], "100");
+    assert_eq!(d["user"]["id"], "300");
+    assert_eq!(d["communication_disabled_until"], Value::Null);
+    // A message with its author's member (without `user`), or null; `referenced_message`
+    // absent, null or a message.
+    let creates: Vec<Value> = all.iter().filter(|e| variant(e) == 18).map(data).collect();
+    assert_eq!(creates[0]["guild_id"], "100");
+    assert!(creates[0]["member"]["roles"].is_array() && creates[0]["member"].get("user").is_none());
+    assert!(creates[0].get("referenced_message").is_none());
+    assert_eq!(creates[1]["member"], Value::Null);
+    assert_eq!(creates[1]["referenced_message"], Value::Null);
+    assert_eq!(data(find(19))["referenced_message"]["id"], "1");
+    // GUILD_CREATE: the guild's keys and the gateway's; `unavailable` only when given.
+    let gained = data(find(0));
+    assert!(gained.get("unavailable").is_none());
+    assert_eq!(gained["roles"][1]["tags"]["bot_id"], "300");
+    assert_eq!(gained["joined_at"], "2025-01-01T12:00:00.123456+00:00");
+    for key in [
+        "threads",
+        "voice_states",
+        "stage_instances",
+        "soundboard_sounds",
+    ] {
+        assert_eq!(gained[key], json!([]), "{key}");
+    }
+    assert_eq!(
+        gained["presences"],
+        json!([{"user": {"id": "300"}, "guild_id": "100", "status": "idle",
+                "activities": [{"name": "chess", "type": 0, "details": "winning"}],
+                "client_status": {"desktop": "idle"}}])
+    );
+    assert!(gained.get("approximate_member_count").is_none());
+    let at_identify = all
+        .iter()
+        .filter(|e| variant(e) == 0)
+        .map(data)
+        .nth(1)
+        .unwrap();
+    assert_eq!(at_identify["unavailable"], false);
+    // Small payloads, whole.
+    assert_eq!(data(find(2)), json!({"id": "100", "unavailable": false}));
+    assert_eq!(data(find(6)), json!({"guild_id": "100", "role_id": "7"}));
+    assert_eq!(data(find(9)), json!({"guild_id": "100", "user": user(U)}));
+    assert_eq!(
+        data(find(16)),
+        json!({"channel_id": "200", "guild_id": "100", "code": "abcdefgh",
+               "created_at": "2025-01-01T12:00:00.123456+00:00", "max_age": 86_400,
+               "max_uses": 0, "temporary": false, "uses": 0, "inviter": null, "type": 0})
+    );
+    assert_eq!(
+        data(find(21)),
+        json!({"ids": ["2", "3"], "channel_id": "200", "guild_id": "100"})
+    );
+    assert_eq!(data(find(22))["timestamp"], json!(1_735_732_800));
+    // An audit log entry leaves out `options` and `reason` it does not have.
+    let entries: Vec<Value> = all.iter().filter(|e| variant(e) == 12).map(data).collect();
+    assert_eq!(
+        entries[0],
+        json!({"id": "9", "user_id": "300", "target_id": null, "action_type": 72,
+               "changes": [{"key": "nick", "old_value": "a", "new_value": null}],
+               "guild_id": "100"})
+    );
+    assert_eq!(entries[1]["options"]["count"], "1");
+    assert_eq!(entries[1]["reason"], "spam");
+    assert_eq!(entries[2]["options"], Value::Null);
+    // USER_UPDATE: the current user, private fields included.
+    assert_eq!(data(find(24))["locale"], "en-US");
+}
+
+#[test]
+fn a_message_without_content_keeps_everything_else() {
+    let m = GuildMessage {
+        message: message(2, None),
+        member: Some(member(false, None)),
+    };
+    let cut = m.without_content();
+    assert_eq!(cut.message.content, "");
+    assert!(cut.message.embeds.is_empty());
+    assert!(cut.message.attachments.is_empty() && cut.message.components.is_empty());
+    assert_eq!(
+        (cut.message.id, cut.message.author.id, cut.member),
+        (m.message.id, m.message.author.id, m.member)
+    );
+}
+
+#[test]
+fn session_dispatches_have_their_names() {
+    assert_eq!(SessionDispatch::Ready.name(), "READY");
+    assert_eq!(SessionDispatch::Resumed.name(), "RESUMED");
+    assert_eq!(
+        SessionDispatch::GuildMembersChunk.name(),
+        "GUILD_MEMBERS_CHUNK"
+    );
+}
