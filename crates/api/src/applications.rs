@@ -16,7 +16,7 @@ use crate::audit::{self, Reason};
 use crate::auth::new_token;
 use crate::extract::{errors, token_hash, Auth, Json, Query};
 use crate::{access, convert, events, ApiError, ApiResult, AppState};
-use hearth_core::events::Event;
+use hearth_protocol::events::{Event, GuildRole};
 
 pub(crate) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -226,14 +226,17 @@ async fn authorize(
             .update_role_positions(body.guild_id, &moved)
             .await?;
         state.store.insert_role(&role).await?;
-        let data = serde_json::json!({ "guild_id": body.guild_id, "role": convert::role(&role) });
-        state.publish(Event::guild("GUILD_ROLE_CREATE", body.guild_id, data));
+        state.publish(Event::GuildRoleCreate(GuildRole {
+            guild_id: body.guild_id,
+            role: convert::role(&role),
+        }));
         for r in &after {
             let before = existing.iter().find(|x| x.id == r.id);
             if before.is_some_and(|b| b.position != r.position) {
-                let data =
-                    serde_json::json!({ "guild_id": body.guild_id, "role": convert::role(r) });
-                state.publish(Event::guild("GUILD_ROLE_UPDATE", body.guild_id, data));
+                state.publish(Event::GuildRoleUpdate(GuildRole {
+                    guild_id: body.guild_id,
+                    role: convert::role(r),
+                }));
             }
         }
         roles.push(role.id);
@@ -249,7 +252,7 @@ async fn authorize(
     };
     state.store.insert_member(&member).await?;
     let out = convert::member(&member, Some(&bot));
-    state.publish(events::member_add(body.guild_id, &out));
+    state.publish(events::member_add(body.guild_id, out.clone()));
     state.publish_all(events::guild_gained(&state, q.client_id, body.guild_id).await?);
     let entry = audit::Entry {
         guild_id: body.guild_id,

@@ -7,6 +7,8 @@ use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
 use hearth_core::names::FieldError;
 use hearth_core::{Permissions, Snowflake};
+use hearth_protocol::events::{Event, GuildAuditLogEntry};
+use hearth_protocol::objects::AuditLogEntry;
 use hearth_protocol::requests::AuditLogQuery;
 use serde_json::{json, Value};
 use utoipa_axum::router::OpenApiRouter;
@@ -61,7 +63,7 @@ async fn audit_log(
                 people.extend(o["id"].as_str().and_then(|id| id.parse::<i64>().ok()));
             }
         }
-        entries.push(entry_json(r));
+        entries.push(entry(r));
     }
     let mut users = Vec::new();
     for id in people {
@@ -82,25 +84,19 @@ async fn audit_log(
 }
 
 /// An entry as the audit log lists it (and as GUILD_AUDIT_LOG_ENTRY_CREATE carries it).
-fn entry_json(r: &hearth_store::AuditEntry) -> Value {
-    let mut e = json!({
-        "id": Snowflake::from_i64(r.id),
-        "user_id": r.user_id.map(Snowflake::from_i64),
-        "target_id": r.target_id.map(|t| Snowflake::from_i64(t).to_string()),
-        "action_type": r.action_type,
-        "changes": serde_json::from_str::<Value>(&r.changes).unwrap_or(json!([])),
-    });
-    if let Some(o) = r
-        .options
-        .as_deref()
-        .and_then(|o| serde_json::from_str::<Value>(o).ok())
-    {
-        e["options"] = o;
+fn entry(r: &hearth_store::AuditEntry) -> AuditLogEntry {
+    AuditLogEntry {
+        id: Snowflake::from_i64(r.id),
+        user_id: r.user_id.map(Snowflake::from_i64),
+        target_id: r.target_id.map(Snowflake::from_i64),
+        action_type: r.action_type,
+        changes: serde_json::from_str(&r.changes).unwrap_or_default(),
+        options: r
+            .options
+            .as_deref()
+            .and_then(|o| serde_json::from_str::<Value>(o).ok()),
+        reason: r.reason.clone(),
     }
-    if let Some(reason) = &r.reason {
-        e["reason"] = json!(reason);
-    }
-    e
 }
 
 /// Discord's audit log event numbers used by hearth.
@@ -240,12 +236,11 @@ pub async fn record(state: &AppState, entry: Entry<'_>) -> ApiResult<()> {
         reason: entry.reason.0.clone(),
     };
     state.store.insert_audit_entry(&row).await?;
-    let mut data = entry_json(&row);
-    data["guild_id"] = json!(entry.guild_id);
-    state.publish(hearth_core::events::Event::guild(
-        hearth_gateway::hub::AUDIT_LOG_ENTRY_CREATE,
-        entry.guild_id,
-        data,
-    ));
+    state.publish(Event::GuildAuditLogEntryCreate(Box::new(
+        GuildAuditLogEntry {
+            entry: self::entry(&row),
+            guild_id: entry.guild_id,
+        },
+    )));
     Ok(())
 }

@@ -10,9 +10,9 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use hearth_core::events::Event;
 use hearth_core::names::{self, FieldError};
 use hearth_core::{Snowflake, Timestamp};
+use hearth_protocol::events::Event;
 use hearth_protocol::objects::{LoginResponse, TokenResponse};
 use hearth_protocol::requests::{Login, Register};
 use hearth_store::{NewUser, Session, StoreError};
@@ -198,11 +198,9 @@ async fn logout(State(state): State<AppState>, auth: Auth) -> ApiResult<StatusCo
         .delete_session(Snowflake::from_i64(auth.session.id))
         .await?;
     // Gateway sessions opened with this token end too.
-    let data = serde_json::json!({ "token_hash": auth.session.token_hash });
-    state.publish(Event::users(
-        hearth_gateway::hub::SESSION_REVOKED,
-        vec![auth.id()],
-        data,
-    ));
+    state.publish(Event::SessionRevoked {
+        user_id: auth.id(),
+        token_hash: auth.session.token_hash.clone(),
+    });
     Ok(StatusCode::NO_CONTENT)
 }

@@ -3,6 +3,7 @@
 use axum::extract::State;
 use hearth_core::names;
 use hearth_core::{Permissions, Snowflake};
+use hearth_protocol::events::Event;
 use hearth_protocol::objects::Channel;
 use hearth_protocol::requests::ModifyChannel;
 use hearth_store as db;
@@ -13,7 +14,7 @@ use utoipa_axum::routes;
 use crate::audit::{self, action, change, Reason};
 use crate::extract::{errors, Auth, Json, Path};
 use crate::guilds::{check_channel_fields, check_parent, CATEGORY, TEXT};
-use crate::{access, convert, events, overwrites, ApiError, ApiResult, AppState};
+use crate::{access, convert, overwrites, ApiError, ApiResult, AppState};
 
 pub(crate) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(get_channel, modify_channel, delete_channel))
@@ -188,10 +189,10 @@ async fn modify_channel(
         .await?
         .ok_or(ApiError::UnknownChannel)?;
     let out = convert::channel(&channel, &stored);
-    state.publish_all(events::channel("CHANNEL_UPDATE", &out));
+    state.publish(Event::ChannelUpdate(Box::new(out.clone())));
     if channel.kind == CATEGORY {
         for child in overwrites::sync_children(&state, &channel, &a.overwrites, &stored).await? {
-            state.publish_all(events::channel("CHANNEL_UPDATE", &child));
+            state.publish(Event::ChannelUpdate(Box::new(child)));
         }
     }
     audit_channel(&state, auth.id(), &reason, Some(&a.channel), Some(&channel)).await?;
@@ -228,15 +229,14 @@ async fn delete_channel(
         .await?
         .ok_or(ApiError::UnknownChannel)?;
     let out = convert::channel(&channel, &a.overwrites);
-    state.publish_all(events::channel("CHANNEL_DELETE", &out));
+    state.publish(Event::ChannelDelete(Box::new(out.clone())));
     // A deleted category's channels stay, without parent: each changed.
     let all = state.store.fetch_guild_overwrites(guild_id).await?;
     for child in state.store.fetch_guild_channels(guild_id).await? {
         if children.contains(&child.id) {
-            state.publish_all(events::channel(
-                "CHANNEL_UPDATE",
-                &convert::channel(&child, &all),
-            ));
+            state.publish(Event::ChannelUpdate(Box::new(convert::channel(
+                &child, &all,
+            ))));
         }
     }
     audit_channel(&state, auth.id(), &reason, Some(&channel), None).await?;

@@ -2,10 +2,10 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use hearth_core::events::Event;
 use hearth_core::names::{self, FieldError};
 use hearth_core::positions;
 use hearth_core::{Permissions, Snowflake, Timestamp};
+use hearth_protocol::events::{Event, UnavailableGuild};
 use hearth_protocol::objects::{Channel, Guild};
 use hearth_protocol::requests::{
     ChannelPosition, ChannelPositions, CreateChannel, CreateGuild, ModifyGuild, WithCountsQuery,
@@ -251,11 +251,7 @@ async fn modify_guild(
         .ok_or(ApiError::UnknownGuild)?;
     let roles = state.store.fetch_roles(guild_id).await?;
     let out = convert::guild(&guild, &roles, None);
-    state.publish(Event::guild(
-        "GUILD_UPDATE",
-        guild_id,
-        events::with(&out, json!({})),
-    ));
+    state.publish(Event::GuildUpdate(Box::new(out.clone())));
     let changes = audit::diff(
         &json!(convert::guild(&before, &[], None)),
         &json!(out),
@@ -290,8 +286,10 @@ async fn delete_guild(
         return Err(ApiError::MissingPermissions);
     }
     if state.store.delete_guild(guild_id).await? {
-        let data = json!({ "id": guild_id, "unavailable": false });
-        state.publish(Event::guild("GUILD_DELETE", guild_id, data));
+        state.publish(Event::GuildDelete(UnavailableGuild {
+            id: guild_id,
+            unavailable: false,
+        }));
     }
     Ok(StatusCode::NO_CONTENT)
 }
@@ -487,7 +485,7 @@ async fn create_channel(
         .fetch_channel_overwrites(Snowflake::from_i64(id))
         .await?;
     let out = convert::channel(&channel, &stored);
-    state.publish_all(events::channel("CHANNEL_CREATE", &out));
+    state.publish(Event::ChannelCreate(Box::new(out.clone())));
     crate::channels::audit_channel(&state, auth.id(), &reason, None, Some(&channel)).await?;
     overwrites::audit_list_change(&state, &auth, &reason, &channel, &[], &stored).await?;
     Ok((StatusCode::CREATED, axum::Json(out)))
@@ -584,10 +582,7 @@ async fn reorder_channels(
     }
     let all = state.store.fetch_guild_overwrites(guild_id).await?;
     for c in changed {
-        state.publish_all(events::channel(
-            "CHANNEL_UPDATE",
-            &convert::channel(&c, &all),
-        ));
+        state.publish(Event::ChannelUpdate(Box::new(convert::channel(&c, &all))));
     }
     Ok(StatusCode::NO_CONTENT)
 }

@@ -293,7 +293,7 @@ async fn accept_invite(
         InviteUse::Joined(i) => {
             state.publish(events::member_add(
                 guild_id,
-                &convert::member(&member, Some(&auth.user)),
+                convert::member(&member, Some(&auth.user)),
             ));
             state.publish_all(events::guild_gained(&state, auth.id(), guild_id).await?);
             i

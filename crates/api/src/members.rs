@@ -280,11 +280,7 @@ async fn change_member(
         .ok_or(ApiError::UnknownMember)?;
     let wire = convert::member(&member, Some(&user));
     if member != target {
-        state.publish(hearth_core::events::Event::guild(
-            "GUILD_MEMBER_UPDATE",
-            guild_id,
-            events::with(&wire, json!({ "guild_id": guild_id })),
-        ));
+        state.publish(events::member_update(guild_id, wire.clone()));
     }
     let named = |ids: &[i64]| {
         ids.iter()

@@ -17,8 +17,8 @@ use crate::convert::MessageRenderer;
 use crate::error::FormErrors;
 use crate::extract::{errors, Auth, Json, Path, Query};
 use crate::guilds::TEXT;
-use crate::{access, convert, events, ApiError, ApiResult, AppState};
-use hearth_core::events::Event;
+use crate::{access, convert, ApiError, ApiResult, AppState};
+use hearth_protocol::events::{Event, GuildMessage, MessageDelete, TypingStart};
 use serde_json::json;
 
 pub(crate) fn router() -> OpenApiRouter<AppState> {
@@ -231,13 +231,10 @@ async fn create_message(
         .await?;
     let guild_id = guild_of(&channel)?;
     let member = state.store.fetch_member(guild_id, auth.id()).await?;
-    let extra = json!({ "member": member.map(|m| convert::member(&m, None)) });
-    state.publish(Event::channel(
-        "MESSAGE_CREATE",
-        guild_id,
-        channel_id,
-        events::with(&out, extra),
-    ));
+    state.publish(Event::MessageCreate(Box::new(GuildMessage {
+        message: out.clone(),
+        member: member.map(|m| convert::member(&m, None)),
+    })));
     Ok(axum::Json(out))
 }
 
@@ -347,16 +344,10 @@ async fn edit_message(
         .store
         .fetch_member(guild_of(&channel)?, auth.id())
         .await?;
-    let data = events::with(
-        &out,
-        json!({ "member": member.map(|m| convert::member(&m, None)) }),
-    );
-    state.publish(Event::channel(
-        "MESSAGE_UPDATE",
-        guild_of(&channel)?,
-        channel_id,
-        data,
-    ));
+    state.publish(Event::MessageUpdate(Box::new(GuildMessage {
+        message: out.clone(),
+        member: member.map(|m| convert::member(&m, None)),
+    })));
     Ok(axum::Json(out))
 }
 
@@ -390,8 +381,11 @@ async fn delete_message(
         return Err(ApiError::UnknownMessage);
     }
     let guild_id = guild_of(&channel)?;
-    let data = json!({ "id": message_id, "channel_id": channel_id, "guild_id": guild_id });
-    state.publish(Event::channel("MESSAGE_DELETE", guild_id, channel_id, data));
+    state.publish(Event::MessageDelete(MessageDelete {
+        id: message_id,
+        channel_id,
+        guild_id,
+    }));
     if m.author_id != auth.user.id {
         audit::record(
             &state,
@@ -425,14 +419,13 @@ async fn typing(
     }
     let guild_id = guild_of(&channel)?;
     let member = state.store.fetch_member(guild_id, auth.id()).await?;
-    let data = json!({
-        "channel_id": channel_id,
-        "guild_id": guild_id,
-        "user_id": auth.id(),
-        "timestamp": Timestamp::now().unix_seconds(),
-        "member": member.map(|m| convert::member(&m, Some(&auth.user))),
-    });
-    state.publish(Event::channel("TYPING_START", guild_id, channel_id, data));
+    state.publish(Event::TypingStart(Box::new(TypingStart {
+        channel_id,
+        guild_id,
+        user_id: auth.id(),
+        timestamp: Timestamp::now().unix_seconds(),
+        member: member.map(|m| convert::member(&m, Some(&auth.user))),
+    })));
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -7,9 +7,9 @@ use std::collections::BTreeMap;
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use hearth_core::events::Event;
 use hearth_core::names::FieldError;
 use hearth_core::{Permissions, Snowflake, Timestamp};
+use hearth_protocol::events::{Event, GuildUser, MessageDeleteBulk};
 use hearth_protocol::objects::Ban;
 use hearth_protocol::requests::{BansQuery, BulkDelete, CreateBan};
 use hearth_store as db;
@@ -77,7 +77,7 @@ async fn kick_member(
         return Err(ApiError::UnknownMember);
     }
     state.publish_all([
-        events::member_remove(guild_id, &convert::user(&user)),
+        events::member_remove(guild_id, convert::user(&user)),
         events::guild_lost(user_id, guild_id),
     ]);
     audit::record(
@@ -178,14 +178,13 @@ async fn create_ban(
     // As on Discord, the ban is announced before the member's removal (discord.py hands
     // `on_member_ban` the member it still has in its cache).
     if !known {
-        published.push(Event::guild(
-            "GUILD_BAN_ADD",
+        published.push(Event::GuildBanAdd(GuildUser {
             guild_id,
-            json!({ "guild_id": guild_id, "user": wire }),
-        ));
+            user: wire.clone(),
+        }));
     }
     if outcome.was_member {
-        published.push(events::member_remove(guild_id, &wire));
+        published.push(events::member_remove(guild_id, wire));
         published.push(events::guild_lost(user_id, guild_id));
     }
     state.publish_all(published);
@@ -223,8 +222,11 @@ async fn create_ban(
 
 /// `MESSAGE_DELETE_BULK`.
 fn bulk_event(guild_id: Snowflake, channel_id: Snowflake, ids: &[Snowflake]) -> Event {
-    let data = json!({ "ids": ids, "channel_id": channel_id, "guild_id": guild_id });
-    Event::channel("MESSAGE_DELETE_BULK", guild_id, channel_id, data)
+    Event::MessageDeleteBulk(MessageDeleteBulk {
+        ids: ids.to_vec(),
+        channel_id,
+        guild_id,
+    })
 }
 
 /// Lifts a ban (BAN_MEMBERS).
@@ -244,11 +246,10 @@ async fn remove_ban(
         return Err(ApiError::UnknownBan);
     }
     if let Some(user) = state.store.fetch_user(user_id).await? {
-        state.publish(Event::guild(
-            "GUILD_BAN_REMOVE",
+        state.publish(Event::GuildBanRemove(GuildUser {
             guild_id,
-            json!({ "guild_id": guild_id, "user": convert::user(&user) }),
-        ));
+            user: convert::user(&user),
+        }));
     }
     audit::record(
         &state,

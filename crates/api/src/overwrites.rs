@@ -12,6 +12,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use hearth_core::names::FieldError;
 use hearth_core::{Permissions, Snowflake};
+use hearth_protocol::events::Event;
 use hearth_protocol::objects as wire;
 use hearth_protocol::requests::OverwriteBody;
 use hearth_store as db;
@@ -23,7 +24,7 @@ use crate::audit::{self, action, change, Reason};
 use crate::error::FormErrors;
 use crate::extract::{errors, Auth, Json, Path};
 use crate::guilds::CATEGORY;
-use crate::{access, convert, events, ApiError, ApiResult, AppState};
+use crate::{access, convert, ApiError, ApiResult, AppState};
 
 pub(crate) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(put_overwrite, delete_overwrite))
@@ -239,9 +240,9 @@ async fn publish_change(
     after: &[db::Overwrite],
 ) -> ApiResult<()> {
     let out = convert::channel(channel, after);
-    state.publish_all(events::channel("CHANNEL_UPDATE", &out));
+    state.publish(Event::ChannelUpdate(Box::new(out)));
     for child in sync_children(state, channel, before, after).await? {
-        state.publish_all(events::channel("CHANNEL_UPDATE", &child));
+        state.publish(Event::ChannelUpdate(Box::new(child)));
     }
     Ok(())
 }

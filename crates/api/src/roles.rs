@@ -8,6 +8,7 @@ use hearth_core::names::{self, FieldError};
 use hearth_core::permissions::Rank;
 use hearth_core::positions;
 use hearth_core::{Permissions, Snowflake};
+use hearth_protocol::events::{Event, GuildRole, GuildRoleDelete};
 use hearth_protocol::objects::Role;
 use hearth_protocol::requests::{RoleBody, RolePosition};
 use hearth_store as db;
@@ -111,12 +112,12 @@ fn sorted(roles: &[db::Role]) -> Vec<Role> {
     v.into_iter().map(convert::role).collect()
 }
 
-fn role_event(name: &str, guild_id: Snowflake, role: &db::Role) -> hearth_core::events::Event {
-    hearth_core::events::Event::guild(
-        name,
+/// `GUILD_ROLE_UPDATE` of a role as it is now.
+fn role_updated(guild_id: Snowflake, role: &db::Role) -> Event {
+    Event::GuildRoleUpdate(GuildRole {
         guild_id,
-        json!({ "guild_id": guild_id, "role": convert::role(role) }),
-    )
+        role: convert::role(role),
+    })
 }
 
 /// Checks a role body; `creating` requires nothing, editing @everyone refuses a new name.
@@ -281,11 +282,14 @@ async fn create_role(
         .collect();
     let after = state.store.update_role_positions(guild_id, &moved).await?;
     state.store.insert_role(&role).await?;
-    let mut events = vec![role_event("GUILD_ROLE_CREATE", guild_id, &role)];
+    let mut events = vec![Event::GuildRoleCreate(GuildRole {
+        guild_id,
+        role: convert::role(&role),
+    })];
     for r in &after {
         let before = actor.roles.iter().find(|x| x.id == r.id);
         if before.is_some_and(|b| b.position != r.position) {
-            events.push(role_event("GUILD_ROLE_UPDATE", guild_id, r));
+            events.push(role_updated(guild_id, r));
         }
     }
     state.publish_all(events);
@@ -335,7 +339,7 @@ async fn modify_role(
         .update_role(&role)
         .await?
         .ok_or(ApiError::UnknownRole)?;
-    state.publish(role_event("GUILD_ROLE_UPDATE", guild_id, &role));
+    state.publish(role_updated(guild_id, &role));
     audit::record(
         &state,
         audit::Entry {
@@ -377,11 +381,10 @@ async fn delete_role(
     if !state.store.delete_role(guild_id, role_id).await? {
         return Err(ApiError::UnknownRole);
     }
-    state.publish(hearth_core::events::Event::guild(
-        "GUILD_ROLE_DELETE",
+    state.publish(Event::GuildRoleDelete(GuildRoleDelete {
         guild_id,
-        json!({ "guild_id": guild_id, "role_id": role_id }),
-    ));
+        role_id,
+    }));
     let changes = vec![
         change("name", Some(json!(role.name)), None),
         change(
@@ -455,7 +458,7 @@ async fn reorder_roles(
             continue;
         };
         if before.position != r.position {
-            events.push(role_event("GUILD_ROLE_UPDATE", guild_id, r));
+            events.push(role_updated(guild_id, r));
             audit::record(
                 &state,
                 audit::Entry {
@@ -552,11 +555,7 @@ async fn member_role(
         .await?
         .ok_or(ApiError::UnknownMember)?;
     let wire = convert::member(&member, Some(&user));
-    state.publish(hearth_core::events::Event::guild(
-        "GUILD_MEMBER_UPDATE",
-        guild_id,
-        events::with(&wire, json!({ "guild_id": guild_id })),
-    ));
+    state.publish(events::member_update(guild_id, wire));
     let key = if add { "$add" } else { "$remove" };
     audit::record(
         &state,

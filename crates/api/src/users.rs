@@ -13,7 +13,7 @@ use utoipa_axum::routes;
 use crate::auth::username_taken;
 use crate::extract::{errors, Auth, Json, Path, Query};
 use crate::{access, convert, events, ApiError, ApiResult, AppState};
-use hearth_core::events::Event;
+use hearth_protocol::events::Event;
 
 pub(crate) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -57,11 +57,7 @@ async fn modify_me(
     match state.store.update_user(auth.id(), &patch).await {
         Ok(Some(u)) => {
             let me = convert::current_user(&u);
-            state.publish(Event::users(
-                "USER_UPDATE",
-                vec![auth.id()],
-                events::with(&me, serde_json::json!({})),
-            ));
+            state.publish(Event::UserUpdate(Box::new(me.clone())));
             Ok(axum::Json(me))
         }
         Ok(None) => Err(ApiError::Unauthorized),
@@ -149,7 +145,7 @@ async fn leave_guild(
     if !state.store.delete_member(guild_id, auth.id()).await? {
         return Err(ApiError::UnknownGuild);
     }
-    state.publish(events::member_remove(guild_id, &convert::user(&auth.user)));
+    state.publish(events::member_remove(guild_id, convert::user(&auth.user)));
     state.publish(events::guild_lost(auth.id(), guild_id));
     Ok(StatusCode::NO_CONTENT)
 }

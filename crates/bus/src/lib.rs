@@ -1,5 +1,8 @@
 //! hearth-bus: carries committed changes ([`Event`]s) from the API to every node's gateway.
 //!
+//! Events are `hearth_protocol::events::Event`: typed, each knowing its audience, which
+//! decides where a cluster bus sends it.
+//!
 //! [`Bus`] is the interface. [`LocalBus`] is the single-node implementation (a tokio broadcast
 //! channel); [`NatsBus`] carries events between the nodes of a cluster over NATS. Publishers call
 //! [`Bus::publish`] after their write has committed, while holding the ordering lock of what
@@ -14,19 +17,16 @@ mod nats;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use hearth_core::events::Event;
 use hearth_core::Snowflake;
+use hearth_protocol::events::Event;
 use tokio::sync::broadcast;
 
 pub use nats::{NatsBus, NatsConfig};
 
 /// A subscription: events in publish order. A subscriber that falls more than the bus's
-/// capacity behind receives `RecvError::Lagged` and must resynchronise.
+/// capacity behind receives `RecvError::Lagged` and must resynchronise; a cluster bus that may
+/// have lost events hands its subscribers [`Event::BusGap`].
 pub type Subscription = broadcast::Receiver<Arc<Event>>;
-
-/// The internal event a bus hands its subscribers when events may have been lost (a cluster bus
-/// lost its connection): no session can resume without a gap.
-pub const BUS_GAP: &str = "hearth.bus_gap";
 
 /// What a node can be interested in: the events of a guild (its channels included) or those
 /// addressed to one user.
@@ -41,7 +41,8 @@ pub enum Topic {
 /// Where committed changes go.
 #[async_trait]
 pub trait Bus: Send + Sync + std::fmt::Debug {
-    /// Hands an event to every subscriber interested in it, on every node.
+    /// Hands an event to every subscriber interested in it, on every node (an event without
+    /// an audience, such as [`Event::BusGap`], to this node's subscribers at most).
     fn publish(&self, event: Event);
     /// A new subscription to the events published from now on (of the topics this node is
     /// interested in).
@@ -108,10 +109,22 @@ impl Bus for LocalBus {
 mod tests {
     use super::*;
     use hearth_core::Snowflake;
-    use serde_json::json;
+    use hearth_protocol::events::MessageDelete;
 
     fn event(n: u64) -> Event {
-        Event::guild("GUILD_UPDATE", Snowflake(1), json!({ "n": n }))
+        Event::MessageDelete(MessageDelete {
+            id: Snowflake(n),
+            channel_id: Snowflake(2),
+            guild_id: Snowflake(1),
+        })
+    }
+
+    /// The number an event of [`event`] carries.
+    fn n(e: &Event) -> u64 {
+        match e {
+            Event::MessageDelete(m) => m.id.0,
+            other => panic!("unexpected {}", other.name()),
+        }
     }
 
     #[tokio::test]
@@ -123,8 +136,8 @@ mod tests {
             bus.publish(event(n));
         }
         for n in 0..5 {
-            assert_eq!(a.recv().await.unwrap().data["n"], n);
-            assert_eq!(b.recv().await.unwrap().data["n"], n);
+            assert_eq!(self::n(&a.recv().await.unwrap()), n);
+            assert_eq!(self::n(&b.recv().await.unwrap()), n);
         }
     }
 
@@ -134,7 +147,7 @@ mod tests {
         bus.publish(event(0));
         let mut late = bus.subscribe();
         bus.publish(event(1));
-        assert_eq!(late.recv().await.unwrap().data["n"], 1);
+        assert_eq!(n(&late.recv().await.unwrap()), 1);
     }
 
     #[tokio::test]
@@ -148,6 +161,6 @@ mod tests {
             slow.recv().await,
             Err(broadcast::error::RecvError::Lagged(3))
         ));
-        assert_eq!(slow.recv().await.unwrap().data["n"], 3);
+        assert_eq!(n(&slow.recv().await.unwrap()), 3);
     }
 }

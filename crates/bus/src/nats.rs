@@ -1,12 +1,12 @@
 //! The cluster bus: events travel between nodes through a NATS server.
 //!
 //! Subjects (under a configurable prefix, `hearth` by default):
-//! - `<prefix>.g.<guild>.all`: events for a guild's members (guild settings, roles, members,
-//!   presence);
-//! - `<prefix>.g.<guild>.c.<channel>`: events for those who may view a channel (messages,
-//!   typing, channel changes, invites);
-//! - `<prefix>.u.<user>`: events for one user (a guild gained or lost, a revoked token). An
-//!   event for several users is published once per user.
+//! - `<prefix>.g.<guild>.all`: events for a guild's members, or those of them holding a
+//!   permission (guild settings, roles, members, presence, bans, audit log entries);
+//! - `<prefix>.g.<guild>.c.<channel>`: events for those who may view a channel, or hold a
+//!   permission in it (messages, typing, channel changes, invites);
+//! - `<prefix>.u.<user>`: events for one user (a guild gained or lost, a revoked token, their
+//!   own changes).
 //! - `<prefix>.sync`: served by nobody. A request there comes back ("no responders") once the
 //!   server has processed everything this node sent before it: [`Bus::settled`] and
 //!   [`Bus::published`] wait for that round trip.
@@ -14,8 +14,9 @@
 //! A node subscribes to `<prefix>.g.<guild>.>` for each guild and `<prefix>.u.<user>` for each
 //! user its sessions need, and to nothing else: interest follows the sessions it holds. Every
 //! event is published to NATS only and comes back through the subscriptions, on the publishing
-//! node as on the others, so every node sees one topic's events in the same order. Payloads are
-//! the events' JSON, complete enough to dispatch without a database read.
+//! node as on the others, so every node sees one topic's events in the same order. A message is
+//! the whole typed event as JSON (its serde form), complete enough to dispatch without a
+//! database read; each node deserializes it back into the same [`Event`].
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -23,11 +24,11 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use futures_util::StreamExt;
-use hearth_core::events::{Audience, Event};
+use hearth_protocol::events::{Audience, Event};
 use tokio::sync::{broadcast, mpsc, oneshot};
 use tokio::task::JoinHandle;
 
-use crate::{Bus, Subscription, Topic, BUS_GAP};
+use crate::{Bus, Subscription, Topic};
 
 /// How to reach NATS.
 #[derive(Debug, Clone)]
@@ -120,13 +121,13 @@ impl NatsBus {
             Ok(bytes) => {
                 let _ = self.outbox.send(Outgoing::Event(subject, bytes));
             }
-            Err(e) => tracing::error!(error = %e, event = %event.name, "encoding an event"),
+            Err(e) => tracing::error!(error = %e, event = event.name(), "encoding an event"),
         }
     }
 }
 
 /// Connection options: on a reconnection or a message dropped for slowness, the node's sessions
-/// are told events may be missing ([`BUS_GAP`]).
+/// are told events may be missing ([`Event::BusGap`]).
 fn options(
     config: &NatsConfig,
     gap_tx: broadcast::Sender<Arc<Event>>,
@@ -146,11 +147,11 @@ fn options(
                         // Whatever was published while disconnected never reached this node:
                         // its sessions are given up and their clients identify again.
                         tracing::info!("connected to NATS");
-                        let _ = gap_tx.send(Arc::new(gap_event()));
+                        let _ = gap_tx.send(Arc::new(Event::BusGap));
                     }
                     async_nats::Event::SlowConsumer(_) => {
                         tracing::error!("NATS dropped events this node was too slow to take");
-                        let _ = gap_tx.send(Arc::new(gap_event()));
+                        let _ = gap_tx.send(Arc::new(Event::BusGap));
                     }
                     other => tracing::warn!(event = %other, "NATS"),
                 }
@@ -158,17 +159,23 @@ fn options(
         })
 }
 
-/// The subject an event travels on (one per user for [`Audience::Users`]).
-pub(crate) fn subject(prefix: &str, audience: &Audience) -> Vec<String> {
+/// The subject an event of this audience travels on (none: it is not published).
+pub(crate) fn subject(prefix: &str, audience: &Audience) -> Option<String> {
     match audience {
-        Audience::Guild { guild_id } => vec![format!("{prefix}.g.{guild_id}.all")],
+        Audience::Guild { guild_id } | Audience::GuildPermission { guild_id, .. } => {
+            Some(format!("{prefix}.g.{guild_id}.all"))
+        }
         Audience::Channel {
             guild_id,
             channel_id,
-        } => vec![format!("{prefix}.g.{guild_id}.c.{channel_id}")],
-        Audience::Users { user_ids } => {
-            user_ids.iter().map(|u| format!("{prefix}.u.{u}")).collect()
         }
+        | Audience::ChannelPermission {
+            guild_id,
+            channel_id,
+            ..
+        } => Some(format!("{prefix}.g.{guild_id}.c.{channel_id}")),
+        Audience::User { user_id } => Some(format!("{prefix}.u.{user_id}")),
+        Audience::Nobody => None,
     }
 }
 
@@ -180,31 +187,11 @@ pub(crate) fn topic_subject(prefix: &str, topic: Topic) -> String {
     }
 }
 
-fn gap_event() -> Event {
-    Event::users(BUS_GAP, Vec::new(), serde_json::Value::Null)
-}
-
 #[async_trait]
 impl Bus for NatsBus {
     fn publish(&self, event: Event) {
-        match &event.audience {
-            Audience::Users { user_ids } if user_ids.len() > 1 => {
-                for user in user_ids {
-                    let one = Event {
-                        name: event.name.clone(),
-                        audience: Audience::Users {
-                            user_ids: vec![*user],
-                        },
-                        data: event.data.clone(),
-                    };
-                    self.send(format!("{}.u.{user}", self.prefix), &one);
-                }
-            }
-            audience => {
-                for s in subject(&self.prefix, audience) {
-                    self.send(s, &event);
-                }
-            }
+        if let Some(subject) = subject(&self.prefix, &event.audience()) {
+            self.send(subject, &event);
         }
     }
 
@@ -343,34 +330,41 @@ async fn forward(mut sub: async_nats::Subscriber, tx: broadcast::Sender<Arc<Even
 #[cfg(test)]
 mod tests {
     use super::*;
-    use hearth_core::Snowflake;
+    use hearth_core::{Permissions, Snowflake};
 
     #[test]
     fn subjects_follow_the_audience() {
         let (g, c, u) = (Snowflake(1), Snowflake(2), Snowflake(3));
+        let p = Permissions::BAN_MEMBERS;
+        let of = |a: Audience| subject("h", &a);
+        assert_eq!(of(Audience::Guild { guild_id: g }).unwrap(), "h.g.1.all");
         assert_eq!(
-            subject("h", &Audience::Guild { guild_id: g }),
-            vec!["h.g.1.all"]
+            of(Audience::GuildPermission {
+                guild_id: g,
+                permission: p
+            })
+            .unwrap(),
+            "h.g.1.all"
         );
         assert_eq!(
-            subject(
-                "h",
-                &Audience::Channel {
-                    guild_id: g,
-                    channel_id: c
-                }
-            ),
-            vec!["h.g.1.c.2"]
+            of(Audience::Channel {
+                guild_id: g,
+                channel_id: c
+            })
+            .unwrap(),
+            "h.g.1.c.2"
         );
         assert_eq!(
-            subject(
-                "h",
-                &Audience::Users {
-                    user_ids: vec![u, g]
-                }
-            ),
-            vec!["h.u.3", "h.u.1"]
+            of(Audience::ChannelPermission {
+                guild_id: g,
+                channel_id: c,
+                permission: p
+            })
+            .unwrap(),
+            "h.g.1.c.2"
         );
+        assert_eq!(of(Audience::User { user_id: u }).unwrap(), "h.u.3");
+        assert_eq!(of(Audience::Nobody), None);
         assert_eq!(topic_subject("h", Topic::Guild(g)), "h.g.1.>");
         assert_eq!(topic_subject("h", Topic::User(u)), "h.u.3");
     }

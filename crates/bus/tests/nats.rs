@@ -6,9 +6,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use hearth_bus::{Bus, NatsBus, NatsConfig, Subscription, Topic};
-use hearth_core::events::{Audience, Event};
 use hearth_core::Snowflake;
-use serde_json::json;
+use hearth_protocol::events::{Audience, Event, GuildRoleDelete, MessageDelete};
 
 fn nats_url() -> Option<String> {
     let url = std::env::var("HEARTH_TEST_NATS_URL").ok();
@@ -44,14 +43,36 @@ async fn next(sub: &mut Subscription) -> Arc<Event> {
             .await
             .expect("an event within 5 s")
             .expect("the subscription is open");
-        if e.name != hearth_bus::BUS_GAP {
+        if !matches!(*e, Event::BusGap) {
             return e;
         }
     }
 }
 
+/// An event for the members of guild `g`, numbered `n`.
 fn guild(n: u64, g: u64) -> Event {
-    Event::guild("G", Snowflake(g), json!({ "n": n }))
+    Event::GuildRoleDelete(GuildRoleDelete {
+        guild_id: Snowflake(g),
+        role_id: Snowflake(n),
+    })
+}
+
+/// An event for user `u`, numbered `n`.
+fn user(n: u64, u: u64) -> Event {
+    Event::SessionRevoked {
+        user_id: Snowflake(u),
+        token_hash: n.to_string(),
+    }
+}
+
+/// The number an event of [`guild`], [`user`] or a MESSAGE_DELETE carries.
+fn n(e: &Arc<Event>) -> u64 {
+    match e.as_ref() {
+        Event::GuildRoleDelete(r) => r.role_id.0,
+        Event::MessageDelete(m) => m.id.0,
+        Event::SessionRevoked { token_hash, .. } => token_hash.parse().unwrap(),
+        other => panic!("unexpected {}", other.name()),
+    }
 }
 
 #[tokio::test]
@@ -65,40 +86,39 @@ async fn a_node_receives_the_topics_it_is_interested_in_and_nothing_else() {
     b.settled().await;
 
     a.publish(guild(0, 2)); // guild 2: nobody on b needs it
-    a.publish(Event::channel(
-        "C",
-        Snowflake(1),
-        Snowflake(5),
-        json!({ "n": 1 }),
-    ));
+    let deleted = Event::MessageDelete(MessageDelete {
+        id: Snowflake(1),
+        channel_id: Snowflake(5),
+        guild_id: Snowflake(1),
+    });
+    a.publish(deleted.clone());
     a.publish(guild(2, 1));
+    // The typed event arrives as it was published.
     let first = next(&mut rb).await;
-    assert_eq!((first.name.as_str(), &first.data["n"]), ("C", &json!(1)));
+    assert_eq!(*first, deleted);
     assert_eq!(
-        first.audience,
+        first.audience(),
         Audience::Channel {
             guild_id: Snowflake(1),
             channel_id: Snowflake(5)
         }
     );
-    assert_eq!(next(&mut rb).await.data["n"], 2);
+    assert_eq!(n(&next(&mut rb).await), 2);
 
-    // An event for several users reaches each user's node once, addressed to that user alone.
+    // An event for a user reaches the nodes interested in that user.
     b.interest(Topic::User(Snowflake(7)), true);
     b.settled().await;
-    a.publish(Event::users(
-        "U",
-        vec![Snowflake(7), Snowflake(8)],
-        json!({ "n": 3 }),
-    ));
+    a.publish(user(3, 8)); // user 8: nobody on b needs it
+    a.publish(user(3, 7));
     let u = next(&mut rb).await;
     assert_eq!(
-        (u.name.as_str(), &u.audience),
+        (u.name(), u.audience(), n(&u)),
         (
-            "U",
-            &Audience::Users {
-                user_ids: vec![Snowflake(7)]
-            }
+            "hearth.session_revoked",
+            Audience::User {
+                user_id: Snowflake(7)
+            },
+            3
         )
     );
 
@@ -108,15 +128,15 @@ async fn a_node_receives_the_topics_it_is_interested_in_and_nothing_else() {
     b.interest(Topic::Guild(Snowflake(1)), false);
     b.settled().await;
     a.publish(guild(4, 1)); // no longer wanted on b
-    a.publish(Event::users("U", vec![Snowflake(7)], json!({ "n": 5 })));
-    assert_eq!(next(&mut rb).await.data["n"], 5);
+    a.publish(user(5, 7));
+    assert_eq!(n(&next(&mut rb).await), 5);
     b.interest(Topic::User(Snowflake(7)), false);
     b.settled().await;
-    a.publish(Event::users("U", vec![Snowflake(7)], json!({ "n": 6 })));
+    a.publish(user(6, 7));
     b.interest(Topic::Guild(Snowflake(9)), true);
     b.settled().await;
     a.publish(guild(7, 9));
-    assert_eq!(next(&mut rb).await.data["n"], 7);
+    assert_eq!(n(&next(&mut rb).await), 7);
 }
 
 #[tokio::test]
@@ -133,8 +153,8 @@ async fn a_publisher_hears_its_own_events_in_order_like_everyone_else() {
         a.publish(guild(n, 3));
     }
     for n in 0..500 {
-        assert_eq!(next(&mut ra).await.data["n"], n);
-        assert_eq!(next(&mut rb).await.data["n"], n);
+        assert_eq!(self::n(&next(&mut ra).await), n);
+        assert_eq!(self::n(&next(&mut rb).await), n);
     }
 }
 
@@ -150,7 +170,7 @@ async fn several_servers_may_be_listed_and_one_that_answers_is_enough() {
     b.settled().await;
     a.publish(guild(1, 6));
     a.published().await;
-    assert_eq!(next(&mut rb).await.data["n"], 1);
+    assert_eq!(n(&next(&mut rb).await), 1);
 }
 
 #[tokio::test]
@@ -191,6 +211,6 @@ async fn what_a_node_acknowledged_is_ordered_before_what_any_node_does_next() {
         c.published().await;
     }
     for n in 0..400 {
-        assert_eq!(next(&mut rd).await.data["n"], n);
+        assert_eq!(self::n(&next(&mut rd).await), n);
     }
 }

@@ -4,12 +4,10 @@
 //! - [`timestamp`]: instants as microseconds since the Unix epoch, printed the way clients parse.
 //! - [`names`]: validated user, guild and channel names.
 //! - [`permissions`]: permission bits and the permission computation.
-//! - [`events`]: committed changes as they travel on the bus.
 //!
 //! No I/O lives here: no tokio, no sqlx, no axum.
 #![forbid(unsafe_code)]
 
-pub mod events;
 pub mod names;
 pub mod permissions;
 pub mod positions;

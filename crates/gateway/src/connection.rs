@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 
 use futures_util::{Sink, SinkExt, Stream, StreamExt};
 use hearth_core::Snowflake;
+use hearth_protocol::events::{Event, SessionDispatch};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use tokio::sync::{mpsc, watch};
@@ -361,7 +362,7 @@ impl Connection {
         if let Some(shard) = body.shard {
             ready["shard"] = json!(shard);
         }
-        let mut first = vec![Frame::new("READY", &ready)];
+        let mut first = vec![Frame::new(SessionDispatch::Ready.name(), &ready)];
         let mut presences =
             if wanted & intents::GUILDS != 0 && wanted & intents::GUILD_PRESENCES != 0 {
                 self.hub.guild_presences(&guilds).await.map_err(failed)?
@@ -379,9 +380,13 @@ impl Connection {
                 let mut v = views.add(&v, user_id);
                 if wanted & intents::GUILDS != 0 {
                     if wanted & intents::GUILD_PRESENCES != 0 {
-                        v["presences"] = Value::Array(presences.remove(g).unwrap_or_default());
+                        v.presences = presences.remove(g).unwrap_or_default();
                     }
-                    first.push(Frame::new("GUILD_CREATE", &v));
+                    let available = Event::GuildCreate {
+                        user_id,
+                        guild: Box::new(v),
+                    };
+                    first.extend(Frame::dispatch(&available));
                 }
             }
         }
@@ -418,8 +423,10 @@ impl Connection {
                 .await;
             return Ok(());
         }
-        self.hub
-            .send_to(&session, Frame::new("RESUMED", &json!({})));
+        self.hub.send_to(
+            &session,
+            Frame::new(SessionDispatch::Resumed.name(), &json!({})),
+        );
         let _ = self.ctl.send(Control::Attach(session.clone())).await;
         self.session = Some(session);
         Ok(())
@@ -508,8 +515,10 @@ impl Connection {
             if d["presences"].as_bool() == Some(true) {
                 data["presences"] = json!([]);
             }
-            self.hub
-                .send_to(&session, Frame::new("GUILD_MEMBERS_CHUNK", &data));
+            self.hub.send_to(
+                &session,
+                Frame::new(SessionDispatch::GuildMembersChunk.name(), &data),
+            );
         }
         Ok(())
     }

@@ -14,8 +14,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use hearth_bus::{Bus, Subscription, Topic, BUS_GAP};
+use hearth_bus::{Bus, Subscription, Topic};
 use hearth_core::Snowflake;
+use hearth_protocol::events::Event;
 use hearth_store::Store;
 use tokio::sync::{broadcast, watch};
 
@@ -27,7 +28,7 @@ mod registry;
 mod session;
 mod views;
 
-pub use dispatch::{GuildViews, AUDIT_LOG_ENTRY_CREATE, SESSION_REVOKED};
+pub use dispatch::GuildViews;
 use registry::{Registry, RegistryGuard};
 pub use session::{Frame, Session, Verdict};
 
@@ -127,7 +128,7 @@ impl Hub {
     async fn fan_out(self: Arc<Self>, mut events: Subscription) {
         loop {
             match events.recv().await {
-                Ok(event) if event.name == BUS_GAP => {
+                Ok(event) if matches!(*event, Event::BusGap) => {
                     if self.session_count() > 0 {
                         tracing::warn!("the bus may have lost events; invalidating sessions");
                         self.invalidate_all();

@@ -2,8 +2,9 @@
 //! READY's pieces and GUILD_CREATE.
 
 use hearth_core::{Snowflake, Timestamp};
+use hearth_protocol::events::GuildCreate;
 use hearth_store::{Store, StoreError};
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use crate::wire;
 
@@ -89,53 +90,55 @@ pub mod intents {
     pub const GUILD_MESSAGE_TYPING: u64 = 1 << 11;
     /// Message content for bots (privileged).
     pub const MESSAGE_CONTENT: u64 = 1 << 15;
+    use hearth_protocol::events::Event;
+
     /// Every defined bit (discord.py's `Intents.all()`).
     pub const ALL: u64 = 53_608_447;
     /// The privileged bits.
     pub const PRIVILEGED: u64 = GUILD_MEMBERS | GUILD_PRESENCES | MESSAGE_CONTENT;
 
-    /// The intent a guild event needs, or None when every session receives it.
-    pub fn required(event: &str) -> Option<u64> {
+    /// The intent an event needs, or None when every session of its audience receives it.
+    pub fn required(event: &Event) -> Option<u64> {
         Some(match event {
-            "GUILD_CREATE"
-            | "GUILD_UPDATE"
-            | "GUILD_DELETE"
-            | "GUILD_ROLE_CREATE"
-            | "GUILD_ROLE_UPDATE"
-            | "GUILD_ROLE_DELETE"
-            | "CHANNEL_CREATE"
-            | "CHANNEL_UPDATE"
-            | "CHANNEL_DELETE"
-            | "CHANNEL_PINS_UPDATE" => GUILDS,
-            "GUILD_MEMBER_ADD" | "GUILD_MEMBER_UPDATE" | "GUILD_MEMBER_REMOVE" => GUILD_MEMBERS,
-            "GUILD_BAN_ADD" | "GUILD_BAN_REMOVE" | "GUILD_AUDIT_LOG_ENTRY_CREATE" => {
-                GUILD_MODERATION
-            }
-            "INVITE_CREATE" | "INVITE_DELETE" => GUILD_INVITES,
-            "PRESENCE_UPDATE" => GUILD_PRESENCES,
-            "MESSAGE_CREATE" | "MESSAGE_UPDATE" | "MESSAGE_DELETE" | "MESSAGE_DELETE_BULK" => {
-                GUILD_MESSAGES
-            }
-            "MESSAGE_REACTION_ADD"
-            | "MESSAGE_REACTION_REMOVE"
-            | "MESSAGE_REACTION_REMOVE_ALL"
-            | "MESSAGE_REACTION_REMOVE_EMOJI" => GUILD_MESSAGE_REACTIONS,
-            "TYPING_START" => GUILD_MESSAGE_TYPING,
-            _ => return None,
+            Event::GuildCreate { .. }
+            | Event::GuildUpdate(_)
+            | Event::GuildDelete(_)
+            | Event::GuildLost { .. }
+            | Event::GuildRoleCreate(_)
+            | Event::GuildRoleUpdate(_)
+            | Event::GuildRoleDelete(_)
+            | Event::ChannelCreate(_)
+            | Event::ChannelUpdate(_)
+            | Event::ChannelDelete(_) => GUILDS,
+            Event::GuildMemberAdd(_)
+            | Event::GuildMemberUpdate(_)
+            | Event::GuildMemberRemove(_) => GUILD_MEMBERS,
+            Event::GuildBanAdd(_)
+            | Event::GuildBanRemove(_)
+            | Event::GuildAuditLogEntryCreate(_) => GUILD_MODERATION,
+            Event::InviteCreate(_) | Event::InviteDelete(_) => GUILD_INVITES,
+            Event::PresenceUpdate(_) => GUILD_PRESENCES,
+            Event::MessageCreate(_)
+            | Event::MessageUpdate(_)
+            | Event::MessageDelete(_)
+            | Event::MessageDeleteBulk(_) => GUILD_MESSAGES,
+            Event::TypingStart(_) => GUILD_MESSAGE_TYPING,
+            Event::UserUpdate(_) | Event::SessionRevoked { .. } | Event::BusGap => return None,
         })
     }
 }
 
 /// A guild as GUILD_CREATE carries it: the guild with its roles, every channel with its
 /// overwrites (the hub cuts the list to what the receiver may view), members (all of them up
-/// to `large_threshold`, else only the receiving user's own member), member count and the
-/// gateway-only lists. None when the guild is gone or `user_id` is not a member.
+/// to `large_threshold`, else only the receiving user's own member), member count, no
+/// presences (added for the sessions that asked) and the gateway-only lists, `unavailable:
+/// false`. None when the guild is gone or `user_id` is not a member.
 pub async fn guild_create(
     store: &dyn Store,
     guild_id: Snowflake,
     user_id: Snowflake,
     large_threshold: i64,
-) -> Result<Option<Value>, StoreError> {
+) -> Result<Option<GuildCreate>, StoreError> {
     let Some(guild) = store.fetch_guild(guild_id).await? else {
         return Ok(None);
     };
@@ -147,9 +150,9 @@ pub async fn guild_create(
     let overwrites = store.fetch_guild_overwrites(guild_id).await?;
     let member_count = store.count_members(guild_id).await?;
     let large = member_count > large_threshold;
-    let members: Vec<Value> = if large {
+    let members = if large {
         match store.fetch_user(user_id).await? {
-            Some(u) => vec![to_value(&wire::member(&me, Some(&u)))],
+            Some(u) => vec![wire::member(&me, Some(&u))],
             None => Vec::new(),
         }
     } else {
@@ -157,31 +160,27 @@ pub async fn guild_create(
             .fetch_members(guild_id, Snowflake(0), large_threshold.max(1))
             .await?
             .iter()
-            .map(|(m, u)| to_value(&wire::member(m, Some(u))))
+            .map(|(m, u)| wire::member(m, Some(u)))
             .collect()
     };
-    let mut v = to_value(&wire::guild(&guild, &roles, None));
-    if let Value::Object(map) = &mut v {
-        let channels: Vec<Value> = channels
+    Ok(Some(GuildCreate {
+        guild: wire::guild(&guild, &roles, None),
+        joined_at: Timestamp(me.joined_at),
+        large,
+        unavailable: Some(false),
+        member_count,
+        members,
+        channels: channels
             .iter()
-            .map(|c| to_value(&wire::channel(c, &overwrites)))
-            .collect();
-        map.extend([
-            ("joined_at".to_owned(), json!(Timestamp(me.joined_at))),
-            ("large".to_owned(), json!(large)),
-            ("unavailable".to_owned(), json!(false)),
-            ("member_count".to_owned(), json!(member_count)),
-            ("members".to_owned(), Value::Array(members)),
-            ("channels".to_owned(), Value::Array(channels)),
-            ("threads".to_owned(), json!([])),
-            ("presences".to_owned(), json!([])),
-            ("voice_states".to_owned(), json!([])),
-            ("stage_instances".to_owned(), json!([])),
-            ("guild_scheduled_events".to_owned(), json!([])),
-            ("soundboard_sounds".to_owned(), json!([])),
-        ]);
-    }
-    Ok(Some(v))
+            .map(|c| wire::channel(c, &overwrites))
+            .collect(),
+        threads: Vec::new(),
+        presences: Vec::new(),
+        voice_states: Vec::new(),
+        stage_instances: Vec::new(),
+        guild_scheduled_events: Vec::new(),
+        soundboard_sounds: Vec::new(),
+    }))
 }
 
 /// A serializable value as JSON (wire objects always serialize).
@@ -210,6 +209,8 @@ pub async fn user_guild_ids(
 #[cfg(test)]
 mod tests {
     use super::intents;
+    use hearth_core::Snowflake;
+    use hearth_protocol::events::{Event, MessageDelete};
 
     #[test]
     fn all_intents_match_discord_py() {
@@ -222,10 +223,12 @@ mod tests {
             53_575_421,
             "dpy's default is a subset"
         );
-        assert_eq!(
-            intents::required("MESSAGE_CREATE"),
-            Some(intents::GUILD_MESSAGES)
-        );
-        assert_eq!(intents::required("READY"), None);
+        let deleted = Event::MessageDelete(MessageDelete {
+            id: Snowflake(1),
+            channel_id: Snowflake(2),
+            guild_id: Snowflake(3),
+        });
+        assert_eq!(intents::required(&deleted), Some(intents::GUILD_MESSAGES));
+        assert_eq!(intents::required(&Event::BusGap), None);
     }
 }

@@ -7,6 +7,7 @@
 
 use std::collections::HashMap;
 
+use hearth_protocol::events::{Activity, ClientStatus, PresenceUpdate, PresenceUser};
 use hearth_store::PresenceRow;
 use serde_json::{json, Map, Value};
 
@@ -34,7 +35,7 @@ pub fn device_kind(properties: &Value) -> &'static str {
 
 /// A presence as a client sent it (IDENTIFY `presence` or op 3), checked and trimmed: a known
 /// status, at most 5 activities with only the fields other clients show.
-pub fn parse_update(d: &Value) -> Option<(String, Vec<Value>)> {
+pub fn parse_update(d: &Value) -> Option<(String, Vec<Activity>)> {
     let status = d["status"].as_str().unwrap_or("online");
     if !STATUSES.contains(&status) {
         return None;
@@ -56,18 +57,19 @@ pub fn parse_update(d: &Value) -> Option<(String, Vec<Value>)> {
         if kind > 6 || name.chars().count() > 128 || name.contains('\0') {
             return None;
         }
-        let mut out = Map::new();
-        out.insert("name".into(), json!(name));
-        out.insert("type".into(), json!(kind));
-        for key in ["state", "details", "url"] {
-            if let Some(v) = a[key].as_str() {
-                if v.chars().count() > 128 || v.contains('\0') {
-                    return None;
-                }
-                out.insert(key.into(), json!(v));
+        let text = |key: &str| -> Result<Option<String>, ()> {
+            match a[key].as_str() {
+                Some(v) if v.chars().count() > 128 || v.contains('\0') => Err(()),
+                v => Ok(v.map(str::to_owned)),
             }
-        }
-        activities.push(Value::Object(out));
+        };
+        activities.push(Activity {
+            name: name.to_owned(),
+            kind,
+            state: text("state").ok()?,
+            details: text("details").ok()?,
+            url: text("url").ok()?,
+        });
     }
     Some((status.to_owned(), activities))
 }
@@ -78,7 +80,7 @@ pub struct UserPresence {
     /// The status last set (applies to the account).
     pub status: String,
     /// The activities last set.
-    pub activities: Vec<Value>,
+    pub activities: Vec<Activity>,
     /// Device kind of each connected session, by session id.
     pub devices: HashMap<String, &'static str>,
     /// When the status was last set explicitly (µs since the epoch; 0: never, the default
@@ -120,7 +122,7 @@ impl UserPresence {
             user_id: user_id.as_i64(),
             node_id: i64::from(node_id),
             status: self.status.clone(),
-            activities: Value::Array(self.activities.clone()).to_string(),
+            activities: serde_json::to_string(&self.activities).unwrap_or_else(|_| "[]".into()),
             client_status: Value::Object(client).to_string(),
             updated_at: self.set_at,
         }
@@ -128,19 +130,20 @@ impl UserPresence {
 
     /// What others see: status, activities and client_status (offline and empty when the user
     /// is invisible or has no session).
-    pub fn visible(&self) -> (String, Vec<Value>, Value) {
+    pub fn visible(&self) -> (String, Vec<Activity>, ClientStatus) {
         if self.devices.is_empty() || self.status == "invisible" || self.status == "offline" {
-            return ("offline".into(), Vec::new(), json!({}));
+            return ("offline".into(), Vec::new(), ClientStatus::default());
         }
-        let mut client = Map::new();
+        let mut client = ClientStatus::default();
         for kind in self.devices.values() {
-            client.insert((*kind).to_owned(), json!(self.status));
+            let slot = match *kind {
+                "mobile" => &mut client.mobile,
+                "web" => &mut client.web,
+                _ => &mut client.desktop,
+            };
+            *slot = Some(self.status.clone());
         }
-        (
-            self.status.clone(),
-            self.activities.clone(),
-            Value::Object(client),
-        )
+        (self.status.clone(), self.activities.clone(), client)
     }
 
     /// The PRESENCE_UPDATE payload for `guild_id`.
@@ -148,15 +151,15 @@ impl UserPresence {
         &self,
         user_id: hearth_core::Snowflake,
         guild_id: hearth_core::Snowflake,
-    ) -> Value {
+    ) -> PresenceUpdate {
         let (status, activities, client_status) = self.visible();
-        json!({
-            "user": {"id": user_id},
-            "guild_id": guild_id,
-            "status": status,
-            "activities": activities,
-            "client_status": client_status,
-        })
+        PresenceUpdate {
+            user: PresenceUser { id: user_id },
+            guild_id,
+            status,
+            activities,
+            client_status,
+        }
     }
 }
 
@@ -186,11 +189,11 @@ mod tests {
         let (s, a) = parse_update(&json!({"status": "dnd", "activities": [{"name": "Custom Status", "type": 4, "state": "busy", "secret": 1}]})).unwrap();
         assert_eq!(s, "dnd");
         assert_eq!(
-            a,
-            vec![json!({"name": "Custom Status", "type": 4, "state": "busy"})]
+            serde_json::to_value(&a).unwrap(),
+            json!([{"name": "Custom Status", "type": 4, "state": "busy"}])
         );
         let (_, a) = parse_update(&json!({"status": "online", "game": {"name": "chess", "type": 0}, "since": 0, "afk": false})).unwrap();
-        assert_eq!(a[0]["name"], "chess");
+        assert_eq!(a[0].name, "chess");
         assert!(parse_update(&json!({"status": "sleeping"})).is_none());
         assert!(parse_update(&json!({"status": "online", "activities": [{"type": 0}]})).is_none());
         assert!(parse_update(&json!({"activities": vec![json!({"name": "x"}); 6]})).is_none());
@@ -210,7 +213,7 @@ mod tests {
         p.status = "idle".into();
         let (status, _, client) = p.visible();
         assert_eq!(
-            (status.as_str(), client),
+            (status.as_str(), serde_json::to_value(client).unwrap()),
             ("idle", json!({"desktop": "idle"}))
         );
         p.devices.clear();
@@ -241,8 +244,11 @@ mod tests {
         ]);
         let (status, activities, client) = p.visible();
         assert_eq!(status, "dnd");
-        assert_eq!(activities[0]["name"], "on 1");
-        assert_eq!(client, json!({"desktop": "dnd", "mobile": "dnd"}));
+        assert_eq!(activities[0].name, "on 1");
+        assert_eq!(
+            serde_json::to_value(client).unwrap(),
+            json!({"desktop": "dnd", "mobile": "dnd"})
+        );
         // The same device kind on two nodes is one entry; invisible set last hides them all.
         let p = aggregate(&[
             row(1, "online", &["desktop"], 10),
@@ -258,7 +264,13 @@ mod tests {
     fn a_contribution_round_trips_through_its_row() {
         let mut p = UserPresence {
             status: "idle".into(),
-            activities: vec![json!({"name": "chess", "type": 0})],
+            activities: vec![Activity {
+                name: "chess".into(),
+                kind: 0,
+                state: None,
+                details: None,
+                url: None,
+            }],
             set_at: 42,
             ..Default::default()
         };

@@ -7,10 +7,10 @@ use std::time::Duration;
 
 use futures_util::{sink, stream, Sink, Stream};
 use hearth_bus::{Bus, LocalBus};
-use hearth_core::events::Event;
-use hearth_core::{Permissions, Snowflake, SnowflakeGenerator, Timestamp};
+use hearth_core::{Permissions, SnowflakeGenerator, Timestamp};
 use hearth_gateway::connection::{serve, ConnectOptions};
 use hearth_gateway::{GatewayConfig, Hub, WsError, WsMessage};
+use hearth_protocol::events::Event;
 use hearth_store::testing::TestDatabase;
 use hearth_store::{Channel, Guild, Member, NewUser, Role, Session, Store};
 use serde_json::{json, Value};
@@ -75,7 +75,7 @@ struct World {
     store: Arc<dyn Store>,
     bus: Arc<LocalBus>,
     hub: Arc<Hub>,
-    guild: Snowflake,
+    guild: Guild,
     tokens: Vec<String>,
 }
 
@@ -176,7 +176,7 @@ async fn world(config: GatewayConfig) -> World {
         store,
         bus,
         hub,
-        guild: Snowflake::from_i64(gid),
+        guild,
         tokens,
     }
 }
@@ -202,12 +202,22 @@ async fn next_update(c: &mut Client) -> Value {
     }
 }
 
-fn event(guild: Snowflake, n: usize) -> Event {
-    Event::guild(
-        "GUILD_UPDATE",
-        guild,
-        json!({"id": guild, "name": format!("name {n}"), "n": n}),
-    )
+/// GUILD_UPDATE number `n`: the guild renamed `name {n}`.
+fn event(guild: &Guild, n: usize) -> Event {
+    let renamed = Guild {
+        name: format!("name {n}"),
+        ..guild.clone()
+    };
+    Event::GuildUpdate(Box::new(hearth_gateway::wire::guild(&renamed, &[], None)))
+}
+
+/// The number of a GUILD_UPDATE of [`event`].
+fn n(dispatch: &Value) -> Option<u64> {
+    dispatch["d"]["name"]
+        .as_str()?
+        .strip_prefix("name ")?
+        .parse()
+        .ok()
 }
 
 fn config() -> GatewayConfig {
@@ -232,13 +242,13 @@ async fn a_stalled_client_is_dropped_and_others_receive_everything_in_order() {
     // The stalled client reads nothing more while 200 events go out, in bursts the healthy
     // client keeps up with.
     for n in 0..200u64 {
-        w.bus.publish(event(w.guild, n as usize));
+        w.bus.publish(event(&w.guild, n as usize));
         if n % 10 != 9 {
             continue;
         }
         for n in n - 9..=n {
             let v = next_update(&mut good).await;
-            assert_eq!(v["d"]["n"].as_u64(), Some(n));
+            assert_eq!(self::n(&v), Some(n));
             let seq = v["s"].as_u64().unwrap();
             assert!(seq > last_seq, "sequence numbers increase");
             last_seq = seq;
@@ -253,8 +263,8 @@ async fn a_stalled_client_is_dropped_and_others_receive_everything_in_order() {
     assert!(w.hub.find(&stalled_id).is_none());
     assert_eq!(w.hub.session_count(), 1);
     w.hub.check_invariants();
-    w.bus.publish(event(w.guild, 200));
-    assert_eq!(next_update(&mut good).await["d"]["n"], 200);
+    w.bus.publish(event(&w.guild, 200));
+    assert_eq!(n(&next_update(&mut good).await), Some(200));
     w.store.close().await;
 }
 
@@ -265,7 +275,7 @@ async fn a_client_closed_for_being_slow_resumes_without_a_gap() {
     let (sid, seq) = identify(&mut slow, &w.tokens[1]).await;
     // More than the queue limit, less than the resume buffer.
     for n in 0..100 {
-        w.bus.publish(event(w.guild, n));
+        w.bus.publish(event(&w.guild, n));
     }
     tokio::time::timeout(Duration::from_secs(5), &mut slow.task)
         .await
@@ -280,10 +290,7 @@ async fn a_client_closed_for_being_slow_resumes_without_a_gap() {
         .await;
     for n in 0..100 {
         let v = again.recv().await;
-        assert_eq!(
-            (v["d"]["n"].as_u64(), v["s"].as_u64()),
-            (Some(n), Some(seq + 1 + n))
-        );
+        assert_eq!((self::n(&v), v["s"].as_u64()), (Some(n), Some(seq + 1 + n)));
     }
     assert_eq!(again.recv().await["t"], "RESUMED");
     w.hub.check_invariants();

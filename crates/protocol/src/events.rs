@@ -24,9 +24,11 @@
 //! # Declaring an event
 //! Add a variant with its payload (a wire object, or a struct in [`payloads`] flattening one
 //! with the keys Discord adds), then its arm in [`Event::name`], [`Event::audience`] and
-//! [`Event::data`], and a sample in the round-trip test. The compiler then points at the
-//! places that decide per event: the gateway's intent table, and the hub's permission views if
-//! the event changes who may see what.
+//! [`Event::data`], and a sample in the round-trip test (which fails for a variant without
+//! one). The compiler then stops at the gateway's intent table; an event that changes who may
+//! see what (roles, members, channels, ownership) also needs its arm in the hub's permission
+//! views. `docs/gateway.md` ("How an event is declared") follows an event from the handler to
+//! the client.
 
 mod payloads;
 

@@ -3,10 +3,9 @@
 
 use std::collections::{HashMap, HashSet};
 
-use hearth_core::events::Event;
 use hearth_core::{Snowflake, Timestamp};
+use hearth_protocol::events::{Activity, Event, PresenceUpdate};
 use hearth_store::{PresenceRow, StoreError};
-use serde_json::Value;
 
 use super::dispatch::unplaced;
 use super::{Hub, Session};
@@ -20,7 +19,7 @@ impl Hub {
     pub fn set_presence(
         &self,
         session: &Session,
-        update: Option<(String, Vec<Value>)>,
+        update: Option<(String, Vec<Activity>)>,
         device: &'static str,
     ) {
         let mut reg = self.registry();
@@ -105,7 +104,7 @@ impl Hub {
                 if p.devices.is_empty() {
                     offline.push(user);
                 }
-                let seen = unplaced(p.event_data(user, Snowflake(0)));
+                let seen = unplaced(&p.event_data(user, Snowflake(0)));
                 if reg.published.get(&user) == Some(&seen) {
                     continue;
                 }
@@ -115,7 +114,7 @@ impl Hub {
                     reg.published.insert(user, seen);
                 }
                 for g in guilds {
-                    events.push(Event::guild("PRESENCE_UPDATE", g, p.event_data(user, g)));
+                    events.push(Event::PresenceUpdate(Box::new(p.event_data(user, g))));
                 }
             }
         }
@@ -174,7 +173,7 @@ impl Hub {
     pub async fn guild_presences(
         &self,
         guilds: &[Snowflake],
-    ) -> Result<HashMap<Snowflake, Vec<Value>>, StoreError> {
+    ) -> Result<HashMap<Snowflake, Vec<PresenceUpdate>>, StoreError> {
         let rows = self
             .store
             .fetch_guild_presences(guilds, Timestamp::now())

@@ -8,7 +8,7 @@ use std::sync::{Arc, MutexGuard};
 
 use hearth_bus::{Bus, Topic};
 use hearth_core::Snowflake;
-use serde_json::Value;
+use hearth_protocol::events::PresenceUpdate;
 
 use super::views::GuildView;
 use super::Session;
@@ -25,7 +25,7 @@ pub(super) struct Registry {
     pub(super) dirty: HashMap<Snowflake, HashSet<Snowflake>>,
     /// The last presence published for each user, by any node (to skip changes others cannot
     /// see), without its `guild_id`.
-    pub(super) published: HashMap<Snowflake, Value>,
+    pub(super) published: HashMap<Snowflake, PresenceUpdate>,
     /// Changes of this node's interest in bus topics, applied when the lock is released.
     pub(super) interest: Vec<(Topic, bool)>,
     /// Who may see what in each guild that has sessions here.

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use hearth_core::Snowflake;
-use serde_json::Value;
+use hearth_protocol::events::Event;
 use tokio::sync::Notify;
 
 use crate::GatewayConfig;
@@ -23,11 +23,21 @@ pub struct Frame {
 
 impl Frame {
     /// A frame from a name and a payload.
-    pub fn new(name: &str, data: &Value) -> Arc<Frame> {
+    pub fn new<T: serde::Serialize + ?Sized>(name: &str, data: &T) -> Arc<Frame> {
         Arc::new(Frame {
             name: name.into(),
-            data: data.to_string().into(),
+            data: serde_json::to_string(data)
+                .unwrap_or_else(|_| String::from("null"))
+                .into(),
         })
+    }
+
+    /// The dispatch of an event (None for the events of the hubs, which no client receives).
+    pub fn dispatch(event: &Event) -> Option<Arc<Frame>> {
+        Some(Arc::new(Frame {
+            name: event.name().into(),
+            data: event.data()?.into(),
+        }))
     }
 
     /// The full text of this dispatch as sequence number `seq`.

@@ -1,8 +1,8 @@
 //! Every committed change is published on the bus, after the commit, in order; refused
 //! requests publish nothing.
 
-use hearth_core::events::Audience;
 use hearth_core::Snowflake;
+use hearth_protocol::events::Audience;
 use reqwest::Method;
 use serde_json::json;
 
@@ -29,8 +29,8 @@ async fn every_change_publishes_its_event_with_its_audience(app: &TestApp) {
     let e = app.event("GUILD_CREATE").await;
     assert_eq!(
         e.audience,
-        Audience::Users {
-            user_ids: vec![owner_id.parse().unwrap()]
+        Audience::User {
+            user_id: owner_id.parse().unwrap()
         }
     );
     assert_eq!(e.data["id"], g["id"]);
@@ -90,8 +90,8 @@ async fn every_change_publishes_its_event_with_its_audience(app: &TestApp) {
     let e = app.event("GUILD_CREATE").await;
     assert_eq!(
         e.audience,
-        Audience::Users {
-            user_ids: vec![bob_id.parse().unwrap()]
+        Audience::User {
+            user_id: bob_id.parse().unwrap()
         }
     );
 
@@ -183,8 +183,8 @@ async fn every_change_publishes_its_event_with_its_audience(app: &TestApp) {
     let e = app.event("GUILD_CREATE").await;
     assert_eq!(
         e.audience,
-        Audience::Users {
-            user_ids: vec![app_id.parse().unwrap()]
+        Audience::User {
+            user_id: app_id.parse().unwrap()
         }
     );
 
@@ -198,8 +198,8 @@ async fn every_change_publishes_its_event_with_its_audience(app: &TestApp) {
     let e = app.event("GUILD_DELETE").await;
     assert_eq!(
         e.audience,
-        Audience::Users {
-            user_ids: vec![bob_id.parse().unwrap()]
+        Audience::User {
+            user_id: bob_id.parse().unwrap()
         }
     );
     assert_eq!(e.data, json!({"id": g["id"], "unavailable": false}));

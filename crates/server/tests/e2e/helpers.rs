@@ -303,13 +303,18 @@ impl TestApp {
     }
 
     /// The next event published on the bus named `name`, skipping others (at most 5 s).
-    pub async fn event(&self, name: &str) -> std::sync::Arc<hearth_core::events::Event> {
+    pub async fn event(&self, name: &str) -> Published {
         let mut rx = self.events.lock().await;
         let wait = async {
             loop {
                 let e = rx.recv().await.expect("bus open");
-                if e.name == name {
-                    return e;
+                if e.name() == name {
+                    return Published {
+                        audience: e.audience(),
+                        data: e
+                            .data()
+                            .map_or(Value::Null, |d| serde_json::from_str(&d).expect("JSON")),
+                    };
                 }
             }
         };
@@ -323,7 +328,7 @@ impl TestApp {
         let mut rx = self.events.lock().await;
         let mut names = Vec::new();
         while let Ok(e) = rx.try_recv() {
-            names.push(e.name.clone());
+            names.push(e.name().to_owned());
         }
         names
     }
@@ -332,6 +337,15 @@ impl TestApp {
     pub async fn store(&self) -> std::sync::Arc<dyn hearth_store::Store> {
         hearth_store::connect(&self.db.url).await.expect("store")
     }
+}
+
+/// An event read from the bus: who it is for, and the `d` clients receive.
+#[derive(Debug)]
+pub struct Published {
+    /// Who may receive it.
+    pub audience: hearth_protocol::events::Audience,
+    /// Its dispatch payload, parsed (null for the hubs' own events).
+    pub data: Value,
 }
 
 /// The ids of a JSON array of objects.

@@ -2,8 +2,8 @@
 //! BAN_MEMBERS, MANAGE_MESSAGES and the member hierarchy, with their events, gateway delivery
 //! and audit log entries.
 
-use hearth_core::events::Audience;
 use hearth_core::{Snowflake, Timestamp};
+use hearth_protocol::events::Audience;
 use reqwest::Method;
 use serde_json::{json, Value};
 
@@ -143,8 +143,8 @@ async fn a_kicked_member_is_gone_from_the_guild_and_its_events_and_may_come_back
     assert_eq!(e.data, json!({"id": gid, "unavailable": false}));
     assert_eq!(
         e.audience,
-        Audience::Users {
-            user_ids: vec![bob_id.parse::<Snowflake>().unwrap()]
+        Audience::User {
+            user_id: bob_id.parse::<Snowflake>().unwrap()
         }
     );
     // Bob's session loses the guild and hears nothing more of it.
@@ -393,7 +393,10 @@ async fn bulk_deletes(app: &TestApp, n: usize) -> Vec<(String, Vec<String>)> {
             .iter()
             .map(|i| i.as_str().unwrap().to_owned())
             .collect();
-        assert_eq!(e.data["guild_id"], e.guild_id().unwrap().to_string());
+        assert_eq!(
+            e.data["guild_id"],
+            e.audience.guild_id().unwrap().to_string()
+        );
         out.push((e.data["channel_id"].as_str().unwrap().to_owned(), ids));
     }
     out.sort();
