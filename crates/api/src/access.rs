@@ -1,14 +1,23 @@
 //! Who may do what: membership and permission checks shared by the handlers.
 //!
+//! Checks read the node's guild state ([`hearth_state`], the same the gateway decides with),
+//! so a message POST reads nothing from the store to authorize it; what the state does not hold
+//! (a channel or member created a moment ago on another node) is read from the store. A handler
+//! that reads, changes and writes under an ordering lock reads what it changes with the
+//! `fresh_` functions, from the store: the state may not have applied a change committed a
+//! moment ago by another request.
+//!
 //! Unknown things answer 404 with their code; things that exist but that the caller may not see
 //! answer 50001 Missing Access (a channel hidden from the caller by its overwrites included);
 //! a visible thing the caller may not change answers 50013.
 
 use hearth_core::permissions::{self, base_permissions, channel_permissions, Member};
 use hearth_core::{Permissions, Snowflake, Timestamp};
+use hearth_protocol::objects as wire;
+use hearth_state::{lock, MemberInputs, SharedGuild};
 use hearth_store::{self as db, Channel, Guild, PermissionInput};
 
-use crate::{ApiError, ApiResult, AppState};
+use crate::{convert, ApiError, ApiResult, AppState};
 
 /// Stored overwrites as the permission function takes them.
 pub fn overwrites(rows: &[db::Overwrite]) -> Vec<permissions::Overwrite> {
@@ -84,8 +93,55 @@ pub fn compute(input: &PermissionInput, user_id: Snowflake) -> Permissions {
     Caller::new(input, Snowflake(0), user_id).base()
 }
 
+impl Caller {
+    /// The inputs the node's guild state holds for `user_id`.
+    fn from_state(inputs: MemberInputs, guild_id: Snowflake, user_id: Snowflake) -> Caller {
+        Caller {
+            guild_id,
+            user_id,
+            is_owner: inputs.is_owner,
+            everyone: inputs.everyone,
+            roles: inputs.roles,
+            timed_out: inputs
+                .timed_out_until
+                .is_some_and(|until| until > Timestamp::now().0),
+        }
+    }
+}
+
+/// The node's state of a guild, knowing `user_id` if they are a member: `None` when either is
+/// not there (the caller then asks the store, which has the last word).
+async fn kept(
+    state: &AppState,
+    guild_id: Snowflake,
+    user_id: Snowflake,
+) -> ApiResult<Option<SharedGuild>> {
+    let states = &state.hub.states;
+    let Some(shared) = states.guild(guild_id).await? else {
+        return Ok(None);
+    };
+    if !states.meet(guild_id, &shared, user_id).await? {
+        return Ok(None);
+    }
+    Ok(Some(shared))
+}
+
 /// The permission inputs of a member (403 50001 for a non-member).
 pub async fn caller(
+    state: &AppState,
+    guild_id: Snowflake,
+    user_id: Snowflake,
+) -> ApiResult<Caller> {
+    if let Some(shared) = kept(state, guild_id, user_id).await? {
+        if let Some(inputs) = lock(&shared).inputs(user_id) {
+            return Ok(Caller::from_state(inputs, guild_id, user_id));
+        }
+    }
+    fresh_caller(state, guild_id, user_id).await
+}
+
+/// The permission inputs of a member as the store holds them (403 50001 for a non-member).
+pub async fn fresh_caller(
     state: &AppState,
     guild_id: Snowflake,
     user_id: Snowflake,
@@ -128,9 +184,62 @@ pub struct ChannelAccess {
     pub caller: Caller,
 }
 
+/// The caller's member object in a guild, from the node's state (for events that carry it),
+/// else from the store.
+pub async fn member(
+    state: &AppState,
+    guild_id: Snowflake,
+    user_id: Snowflake,
+) -> ApiResult<Option<wire::Member>> {
+    if let Some(shared) = kept(state, guild_id, user_id).await? {
+        if let Some(m) = lock(&shared).member(user_id) {
+            return Ok(Some(m.clone()));
+        }
+    }
+    Ok(state
+        .store
+        .fetch_member(guild_id, user_id)
+        .await?
+        .map(|m| convert::member(&m, None)))
+}
+
 /// A channel the caller may view, with everything known about it (404 10003 unknown; 403 50001
-/// when the caller is no member or may not view it).
+/// when the caller is no member or may not view it). From the node's guild state; what it does
+/// not hold is read from the store.
 pub async fn channel_access(
+    state: &AppState,
+    channel_id: Snowflake,
+    user_id: Snowflake,
+) -> ApiResult<ChannelAccess> {
+    let guild_id = state
+        .hub
+        .states
+        .guild_of_channel(channel_id)
+        .await?
+        .ok_or(ApiError::UnknownChannel)?;
+    if let Some(shared) = kept(state, guild_id, user_id).await? {
+        let found = {
+            let s = lock(&shared);
+            match (s.channel_data(channel_id), s.inputs(user_id)) {
+                (Some(c), Some(inputs)) => Some((c.clone(), inputs)),
+                _ => None,
+            }
+        };
+        if let Some((c, inputs)) = found {
+            let caller = Caller::from_state(inputs, guild_id, user_id);
+            return visible(
+                channel_row(&c, guild_id),
+                guild_id,
+                caller,
+                overwrite_rows(&c, guild_id),
+            );
+        }
+    }
+    fresh_channel_access(state, channel_id, user_id).await
+}
+
+/// [`channel_access`] as the store holds it (for a handler that changes the channel).
+pub async fn fresh_channel_access(
     state: &AppState,
     channel_id: Snowflake,
     user_id: Snowflake,
@@ -141,8 +250,18 @@ pub async fn channel_access(
         .await?
         .ok_or(ApiError::UnknownChannel)?;
     let guild_id = Snowflake::from_i64(channel.guild_id.ok_or(ApiError::UnknownChannel)?);
-    let caller = caller(state, guild_id, user_id).await?;
+    let caller = fresh_caller(state, guild_id, user_id).await?;
     let overwrites = state.store.fetch_channel_overwrites(channel_id).await?;
+    visible(channel, guild_id, caller, overwrites)
+}
+
+/// The access to a channel, unless the caller may not view it.
+fn visible(
+    channel: Channel,
+    guild_id: Snowflake,
+    caller: Caller,
+    overwrites: Vec<db::Overwrite>,
+) -> ApiResult<ChannelAccess> {
     let perms = caller.in_channel(&overwrites);
     if !perms.contains(Permissions::VIEW_CHANNEL) {
         return Err(ApiError::MissingAccess);
@@ -154,6 +273,38 @@ pub async fn channel_access(
         perms,
         caller,
     })
+}
+
+/// A channel's record from its wire object.
+fn channel_row(c: &wire::Channel, guild_id: Snowflake) -> Channel {
+    Channel {
+        id: c.id.as_i64(),
+        guild_id: Some(guild_id.as_i64()),
+        kind: c.kind,
+        name: c.name.clone(),
+        topic: c.topic.clone(),
+        position: c.position,
+        parent_id: c.parent_id.map(Snowflake::as_i64),
+        nsfw: c.nsfw,
+        rate_limit_per_user: c.rate_limit_per_user,
+        last_message_id: c.last_message_id.map(Snowflake::as_i64),
+        created_at: c.id.unix_millis() as i64 * 1000,
+    }
+}
+
+/// A channel's overwrites as stored rows, from its wire object.
+fn overwrite_rows(c: &wire::Channel, guild_id: Snowflake) -> Vec<db::Overwrite> {
+    c.permission_overwrites
+        .iter()
+        .map(|o| db::Overwrite {
+            channel_id: c.id.as_i64(),
+            guild_id: guild_id.as_i64(),
+            target_id: o.id.as_i64(),
+            kind: i64::from(o.kind),
+            allow: o.allow.0 as i64,
+            deny: o.deny.0 as i64,
+        })
+        .collect()
 }
 
 /// A channel the caller may view, with their permissions in it.

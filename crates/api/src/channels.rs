@@ -28,7 +28,7 @@ async fn get_channel(
     auth: Auth,
     Path(channel_id): Path<Snowflake>,
 ) -> ApiResult<axum::Json<Channel>> {
-    let a = access::channel_access(&state, channel_id, auth.id()).await?;
+    let a = access::fresh_channel_access(&state, channel_id, auth.id()).await?;
     Ok(axum::Json(convert::channel(&a.channel, &a.overwrites)))
 }
 
@@ -128,7 +128,7 @@ async fn modify_channel(
     let first = access::channel_access(&state, channel_id, auth.id()).await?;
     // Read, change and write under the guild's lock (channel changes are ordered per guild).
     let _order = state.order.lock(first.guild_id).await;
-    let a = access::channel_access(&state, channel_id, auth.id()).await?;
+    let a = access::fresh_channel_access(&state, channel_id, auth.id()).await?;
     access::require(a.perms, Permissions::MANAGE_CHANNELS)?;
     let guild_id = a.guild_id.as_i64();
     let mut errs = errors();
@@ -213,7 +213,7 @@ async fn delete_channel(
     let first = access::channel_access(&state, channel_id, auth.id()).await?;
     let guild_id = first.guild_id;
     let _order = state.order.lock(guild_id).await;
-    let a = access::channel_access(&state, channel_id, auth.id()).await?;
+    let a = access::fresh_channel_access(&state, channel_id, auth.id()).await?;
     access::require(a.perms, Permissions::MANAGE_CHANNELS)?;
     let children: Vec<i64> = state
         .store

@@ -32,6 +32,12 @@ impl<'a> MessageRenderer<'a> {
         }
     }
 
+    /// Knows `user` already (the caller, who authored what they post or edit).
+    pub fn knowing(mut self, user: &db::User) -> Self {
+        self.users.insert(user.id, Some(user.clone()));
+        self
+    }
+
     async fn author(&mut self, user_id: i64) -> ApiResult<Option<db::User>> {
         if let Some(u) = self.users.get(&user_id) {
             return Ok(u.clone());

@@ -269,6 +269,17 @@ impl Auth {
 
 pub use hearth_store::token_hash;
 
+/// The user a token names: its first part is the base64 of the user's id (`None` for a token
+/// of another shape, which is then never cached).
+pub fn token_owner(token: &str) -> Option<Snowflake> {
+    use base64::Engine;
+    let (first, _) = token.split_once('.')?;
+    let id = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(first)
+        .ok()?;
+    std::str::from_utf8(&id).ok()?.parse().ok()
+}
+
 /// How often a session's last-used time is written (at most once per this many seconds).
 const TOUCH_INTERVAL_SECS: i64 = 60;
 
@@ -291,9 +302,11 @@ impl FromRequestParts<AppState> for Auth {
         if token.is_empty() || token.len() > 200 {
             return Err(ApiError::Unauthorized);
         }
+        let hash = token_hash(token);
         let (session, user) = state
-            .store
-            .fetch_session(&token_hash(token))
+            .hub
+            .states
+            .authenticate(&hash, token_owner(token))
             .await?
             .ok_or(ApiError::Unauthorized)?;
         if user.bot != want_bot || (session.kind == "bot") != want_bot {
@@ -311,6 +324,7 @@ impl FromRequestParts<AppState> for Auth {
                     info.user_agent.as_deref(),
                 )
                 .await?;
+            state.hub.states.touched(&hash, now);
         }
         Ok(Auth { user, session })
     }

@@ -137,15 +137,21 @@ impl AppState {
         }
     }
 
-    /// Publishes a committed change (call while holding its ordering lock).
+    /// Publishes a committed change (call while holding its ordering lock). A change to a guild
+    /// state this node keeps is awaited before the request is answered (see
+    /// [`published_first`]).
     pub fn publish(&self, event: Event) {
+        // A revoked token or a changed user is dropped from this node's cache at once (the
+        // other nodes drop it when the event reaches them).
+        self.hub.states.observe(&event);
+        self.hub.states.expect(&event);
         self.bus.publish(event);
     }
 
     /// Publishes each of several committed changes, in order.
     pub fn publish_all(&self, events: impl IntoIterator<Item = Event>) {
         for e in events {
-            self.bus.publish(e);
+            self.publish(e);
         }
     }
 }
@@ -214,7 +220,8 @@ pub fn router(state: AppState) -> Router {
 
 /// A change is answered only once its events are on the bus: in a cluster, a client that acts
 /// on the answer (anywhere) acts after everyone can see the change, and a node that dies after
-/// answering has lost nothing it acknowledged.
+/// answering has lost nothing it acknowledged. It is also answered only once this node's guild
+/// states have applied it: a client reads its own writes through this node.
 async fn published_first(
     axum::extract::State(state): axum::extract::State<AppState>,
     req: Request,
@@ -224,6 +231,7 @@ async fn published_first(
     let response = next.run(req).await;
     if changes && response.status().is_success() {
         state.bus.published().await;
+        state.hub.states.caught_up().await;
     }
     response
 }

@@ -5,7 +5,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use hearth_core::names::{self, FieldError};
 use hearth_core::{Permissions, Snowflake, Timestamp};
-use hearth_protocol::objects::Message;
+use hearth_protocol::objects::{self as wire, Message};
 use hearth_protocol::requests::{CreateMessage, EditMessage, HistoryQuery};
 use hearth_store::{self as db, HistoryPage};
 use serde_json::Value;
@@ -139,6 +139,68 @@ async fn create_message(
     if channel.kind != TEXT {
         return Err(ApiError::WrongChannelType);
     }
+    let checked = check_new_message(&state, channel_id, perms, body).await?;
+    // Messages of a channel are committed and published in one order.
+    let _order = state.order.lock(channel_id).await;
+    if let Some(earlier) = repeated_nonce(&state, channel_id, auth.id(), &checked).await? {
+        // A repeat is answered before slow mode is applied: it posts nothing.
+        return Ok(axum::Json(
+            MessageRenderer::new(&state, &channel)
+                .knowing(&auth.user)
+                .render(&earlier)
+                .await?,
+        ));
+    }
+    check_slow_mode(&state, &channel, perms, auth.id()).await?;
+    let reference = checked.reference;
+    let message = db::Message {
+        channel_id: channel.id,
+        id: state.ids.next().as_i64(),
+        author_id: auth.user.id,
+        kind: if reference.is_some() { REPLY } else { 0 },
+        content: checked.content,
+        nonce: checked.nonce,
+        tts: checked.tts && perms.contains(Permissions::SEND_TTS_MESSAGES),
+        flags: checked.flags,
+        embeds: Value::Array(checked.embeds).to_string(),
+        reference_message_id: reference.map(Snowflake::as_i64),
+        reference_channel_id: reference.map(|_| channel.id),
+        reference_guild_id: reference.and(channel.guild_id),
+        edited_at: None,
+        deleted_at: None,
+    };
+    state.store.insert_message(&message).await?;
+    let out = MessageRenderer::new(&state, &channel)
+        .knowing(&auth.user)
+        .render(&message)
+        .await?;
+    let member = access::member(&state, guild_of(&channel)?, auth.id()).await?;
+    state.publish(Event::MessageCreate(Box::new(GuildMessage {
+        message: out.clone(),
+        member,
+    })));
+    Ok(axum::Json(out))
+}
+
+/// A new message's body, checked.
+struct NewMessage {
+    content: String,
+    nonce: Option<String>,
+    enforce_nonce: bool,
+    tts: bool,
+    flags: i64,
+    embeds: Vec<Value>,
+    /// The message replied to.
+    reference: Option<Snowflake>,
+}
+
+/// Checks a new message's fields (400 50035 naming each bad one; 50006 when empty).
+async fn check_new_message(
+    state: &AppState,
+    channel_id: Snowflake,
+    perms: Permissions,
+    body: CreateMessage,
+) -> ApiResult<NewMessage> {
     let mut errs = errors();
     let content = body.content.unwrap_or_default();
     errs.check("content", names::validate_content(&content));
@@ -185,57 +247,39 @@ async fn create_message(
     if content.trim().is_empty() && embeds.is_empty() {
         return Err(ApiError::EmptyMessage);
     }
-    // Messages of a channel are committed and published in one order.
-    let _order = state.order.lock(channel_id).await;
-    if let (Some(nonce), Some(true)) = (&body.nonce, body.enforce_nonce) {
-        // A repeat is answered before slow mode is applied: it posts nothing.
-        let since = Snowflake::from_unix_millis(
-            state
-                .ids
-                .next()
-                .unix_millis()
-                .saturating_sub(NONCE_WINDOW_MS),
-        );
-        if let Some(earlier) = state
-            .store
-            .fetch_message_by_nonce(channel_id, auth.id(), nonce, since)
-            .await?
-        {
-            return Ok(axum::Json(
-                MessageRenderer::new(&state, &channel)
-                    .render(&earlier)
-                    .await?,
-            ));
-        }
-    }
-    check_slow_mode(&state, &channel, perms, auth.id()).await?;
-    let message = db::Message {
-        channel_id: channel.id,
-        id: state.ids.next().as_i64(),
-        author_id: auth.user.id,
-        kind: if reference.is_some() { REPLY } else { 0 },
+    Ok(NewMessage {
         content,
         nonce: body.nonce,
-        tts: body.tts.unwrap_or(false) && perms.contains(Permissions::SEND_TTS_MESSAGES),
+        enforce_nonce: body.enforce_nonce == Some(true),
+        tts: body.tts.unwrap_or(false),
         flags,
-        embeds: Value::Array(embeds).to_string(),
-        reference_message_id: reference.map(Snowflake::as_i64),
-        reference_channel_id: reference.map(|_| channel.id),
-        reference_guild_id: reference.and(channel.guild_id),
-        edited_at: None,
-        deleted_at: None,
+        embeds,
+        reference,
+    })
+}
+
+/// With `enforce_nonce`, the caller's message with the same nonce posted in the last five
+/// minutes, if any.
+async fn repeated_nonce(
+    state: &AppState,
+    channel_id: Snowflake,
+    author: Snowflake,
+    m: &NewMessage,
+) -> ApiResult<Option<db::Message>> {
+    let (Some(nonce), true) = (&m.nonce, m.enforce_nonce) else {
+        return Ok(None);
     };
-    state.store.insert_message(&message).await?;
-    let out = MessageRenderer::new(&state, &channel)
-        .render(&message)
-        .await?;
-    let guild_id = guild_of(&channel)?;
-    let member = state.store.fetch_member(guild_id, auth.id()).await?;
-    state.publish(Event::MessageCreate(Box::new(GuildMessage {
-        message: out.clone(),
-        member: member.map(|m| convert::member(&m, None)),
-    })));
-    Ok(axum::Json(out))
+    let since = Snowflake::from_unix_millis(
+        state
+            .ids
+            .next()
+            .unix_millis()
+            .saturating_sub(NONCE_WINDOW_MS),
+    );
+    Ok(state
+        .store
+        .fetch_message_by_nonce(channel_id, author, nonce, since)
+        .await?)
 }
 
 /// Slow mode: with `rate_limit_per_user` set, a member waits that many seconds between two
@@ -339,14 +383,14 @@ async fn edit_message(
         .update_message(&m)
         .await?
         .ok_or(ApiError::UnknownMessage)?;
-    let out = MessageRenderer::new(&state, &channel).render(&m).await?;
-    let member = state
-        .store
-        .fetch_member(guild_of(&channel)?, auth.id())
+    let out = MessageRenderer::new(&state, &channel)
+        .knowing(&auth.user)
+        .render(&m)
         .await?;
+    let member = access::member(&state, guild_of(&channel)?, auth.id()).await?;
     state.publish(Event::MessageUpdate(Box::new(GuildMessage {
         message: out.clone(),
-        member: member.map(|m| convert::member(&m, None)),
+        member,
     })));
     Ok(axum::Json(out))
 }
@@ -418,13 +462,18 @@ async fn typing(
         return Err(ApiError::WrongChannelType);
     }
     let guild_id = guild_of(&channel)?;
-    let member = state.store.fetch_member(guild_id, auth.id()).await?;
+    let member = access::member(&state, guild_id, auth.id())
+        .await?
+        .map(|m| wire::Member {
+            user: Some(convert::user(&auth.user)),
+            ..m
+        });
     state.publish(Event::TypingStart(Box::new(TypingStart {
         channel_id,
         guild_id,
         user_id: auth.id(),
         timestamp: Timestamp::now().unix_seconds(),
-        member: member.map(|m| convert::member(&m, Some(&auth.user))),
+        member,
     })));
     Ok(StatusCode::NO_CONTENT)
 }

@@ -330,7 +330,7 @@ async fn put_overwrite(
 ) -> ApiResult<StatusCode> {
     let first = access::channel_access(&state, channel_id, auth.id()).await?;
     let _order = state.order.lock(first.guild_id).await;
-    let a = access::channel_access(&state, channel_id, auth.id()).await?;
+    let a = access::fresh_channel_access(&state, channel_id, auth.id()).await?;
     access::require(a.perms, Permissions::MANAGE_ROLES)?;
     let mut errs = errors();
     let roles = role_ids(&state, a.guild_id).await?;
@@ -396,7 +396,7 @@ async fn delete_overwrite(
 ) -> ApiResult<StatusCode> {
     let first = access::channel_access(&state, channel_id, auth.id()).await?;
     let _order = state.order.lock(first.guild_id).await;
-    let a = access::channel_access(&state, channel_id, auth.id()).await?;
+    let a = access::fresh_channel_access(&state, channel_id, auth.id()).await?;
     access::require(a.perms, Permissions::MANAGE_ROLES)?;
     let Some(before) = find(&a.overwrites, target.as_i64()).cloned() else {
         return Ok(StatusCode::NO_CONTENT);

@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use futures_util::{Sink, SinkExt, Stream, StreamExt};
 use hearth_core::Snowflake;
 use hearth_protocol::events::{Event, SessionDispatch};
+use hearth_state::GuildState;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use tokio::sync::{mpsc, watch};
@@ -373,11 +374,22 @@ impl Connection {
         // which channel.
         let mut views = GuildViews::default();
         for g in &guilds {
+            // The node's state of the guild (read now if not kept yet), knowing this member.
+            let kept = self.hub.states.guild(*g).await.map_err(failed)?;
             if let Some(v) = payload::guild_create(store.as_ref(), *g, user_id, large)
                 .await
                 .map_err(failed)?
             {
-                let mut v = views.add(&v, user_id);
+                let view = match kept {
+                    Some(view) => view,
+                    None => self.hub.states.install(GuildState::from_guild_create(&v)),
+                };
+                self.hub
+                    .states
+                    .meet(*g, &view, user_id)
+                    .await
+                    .map_err(failed)?;
+                let mut v = views.add(view, &v, user_id);
                 if wanted & intents::GUILDS != 0 {
                     if wanted & intents::GUILD_PRESENCES != 0 {
                         v.presences = presences.remove(g).unwrap_or_default();

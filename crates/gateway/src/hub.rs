@@ -4,7 +4,8 @@
 //!   serialized once per event and shared by every session's buffer).
 //! - [`registry`]: sessions indexed by id, user and guild (plain data with `check_invariants`).
 //! - [`dispatch`]: one bus event to the sessions that may receive it, in named steps.
-//! - [`views`]: each guild's permission state, kept current by the same events.
+//! - the guilds' states ([`hearth_state::States`], shared with REST): the fan-out is the one
+//!   task that applies events to them, in bus order.
 //! - [`presences`]: this node's presence contributions and their publication.
 //!
 //! This file holds the [`Hub`] itself: registration and removal of sessions, the bus
@@ -17,6 +18,7 @@ use std::time::Duration;
 use hearth_bus::{Bus, Subscription, Topic};
 use hearth_core::Snowflake;
 use hearth_protocol::events::Event;
+use hearth_state::States;
 use hearth_store::Store;
 use tokio::sync::{broadcast, watch};
 
@@ -26,7 +28,6 @@ mod dispatch;
 mod presences;
 mod registry;
 mod session;
-mod views;
 
 pub use dispatch::GuildViews;
 use registry::{Registry, RegistryGuard};
@@ -58,6 +59,8 @@ pub struct Hub {
     pub bus: Arc<dyn Bus>,
     /// Settings.
     pub config: GatewayConfig,
+    /// The guild states and tokens of this node, shared with REST.
+    pub states: Arc<States>,
     registry: Mutex<Registry>,
     next_connection: AtomicU64,
     shutdown: watch::Sender<bool>,
@@ -82,6 +85,7 @@ impl Hub {
     ) -> Arc<Hub> {
         Arc::new(Hub {
             node_id,
+            states: States::new(store.clone(), bus.clone()),
             store,
             bus,
             config,
@@ -101,6 +105,7 @@ impl Hub {
 
     /// Subscribes to the bus and starts the fan-out and the clean-up of expired sessions.
     pub fn start(self: &Arc<Self>) {
+        self.states.start();
         let subscription = self.bus.subscribe();
         let hub = self.clone();
         tokio::spawn(async move { hub.fan_out(subscription).await });
@@ -129,6 +134,7 @@ impl Hub {
         loop {
             match events.recv().await {
                 Ok(event) if matches!(*event, Event::BusGap) => {
+                    self.states.clear();
                     if self.session_count() > 0 {
                         tracing::warn!("the bus may have lost events; invalidating sessions");
                         self.invalidate_all();
@@ -140,6 +146,7 @@ impl Hub {
                         missed = n,
                         "gateway fan-out fell behind the bus; invalidating sessions"
                     );
+                    self.states.clear();
                     self.invalidate_all();
                 }
                 Err(broadcast::error::RecvError::Closed) => return,

@@ -18,7 +18,7 @@ pub mod connection;
 pub mod hub;
 pub mod payload;
 pub mod presence;
-pub mod wire;
+pub use hearth_state::wire;
 
 pub use config::GatewayConfig;
 pub use hub::Hub;

@@ -885,3 +885,87 @@ async fn private_channels_stay_private_on_every_node_as_views_change() {
         "marker"
     );
 }
+
+/// REST on each node checks permissions against that node's guild state, which follows the
+/// bus: a permission taken away through A is refused by B's REST once B has the change (here:
+/// as soon as a client on B has been told of it, and at the latest shortly after A answered),
+/// and it stays refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_permission_taken_away_through_one_node_is_enforced_by_the_other_nodes_rest() {
+    let Some(cl) = Cluster::new().await else {
+        return;
+    };
+    let a = cl.start("a", None).await;
+    let b = cl.start("b", None).await;
+    let (alice, _) = cl.register(&a, "alice").await;
+    let (bob, bob_id) = cl.register(&a, "bob").await;
+    let (_guild, general) = cl.guild(&a, &alice, &[&bob]).await;
+    // B keeps the guild's state: Bob posts through B, and Alice watches from B.
+    cl.say(&b, &bob, &general, "before").await;
+    let mut on_b = Client::identify(&b, &alice, "linux").await;
+    on_b.dispatch("GUILD_CREATE").await;
+    let send = (1u64 << 11).to_string();
+    let post = |content: &'static str| {
+        let (cl, b, bob, general) = (&cl, &b, &bob, &general);
+        async move {
+            cl.call(
+                b,
+                Method::POST,
+                &format!("/channels/{general}/messages"),
+                Some(bob),
+                Some(json!({ "content": content })),
+            )
+            .await
+            .expect("request")
+        }
+    };
+    for round in 0..3 {
+        // Taken away through A.
+        cl.ok(
+            &a,
+            Method::PUT,
+            &format!("/channels/{general}/permissions/{bob_id}"),
+            Some(&alice),
+            Some(json!({"type": 1, "deny": send})),
+        )
+        .await;
+        // The moment B tells a client, B's REST refuses.
+        on_b.dispatch("CHANNEL_UPDATE").await;
+        let (status, body) = post("after").await;
+        assert_eq!(status, 403, "round {round}: {body}");
+        assert_eq!(body["code"], 50013);
+        // Given back through A: B's REST lets Bob post again once B has the change.
+        cl.ok(
+            &a,
+            Method::DELETE,
+            &format!("/channels/{general}/permissions/{bob_id}"),
+            Some(&alice),
+            None,
+        )
+        .await;
+        on_b.dispatch("CHANNEL_UPDATE").await;
+        let (status, body) = post("again").await;
+        assert_eq!(status, 200, "round {round}: {body}");
+    }
+    // Taken away once more, B is polled briefly after A's answer (no client needed).
+    cl.ok(
+        &a,
+        Method::PUT,
+        &format!("/channels/{general}/permissions/{bob_id}"),
+        Some(&alice),
+        Some(json!({"type": 1, "deny": send})),
+    )
+    .await;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(2);
+    loop {
+        let (status, _) = post("racing").await;
+        if status == 403 {
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "B still grants");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    for _ in 0..5 {
+        assert_eq!(post("never").await.0, 403, "no stale grant comes back");
+    }
+}

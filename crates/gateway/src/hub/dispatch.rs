@@ -12,9 +12,10 @@ use std::sync::Arc;
 use hearth_core::Snowflake;
 use hearth_protocol::events::{Audience, Event, GuildCreate, PresenceUpdate};
 
+use hearth_state::{lock, GuildState, Scope, SharedGuild};
+
 use super::registry::Registry;
 use super::session::{Frame, Verdict};
-use super::views::{GuildView, Scope};
 use super::Hub;
 use crate::payload::intents;
 
@@ -23,6 +24,10 @@ impl Hub {
     /// members who may view the channel; a change of who may view what also sends
     /// CHANNEL_CREATE / CHANNEL_DELETE to the sessions that gained or lost channels.
     pub fn dispatch(&self, event: &Event) {
+        self.states.observe(event);
+        // The guild's state, if this node keeps it (applied below, under the registry's lock,
+        // so that the sessions' views change in bus order).
+        let state = self.states.route(event);
         let mut guard = self.registry();
         let reg: &mut Registry = &mut guard;
         match event {
@@ -40,7 +45,10 @@ impl Hub {
             _ => {}
         }
         let audience = event.audience();
-        let change = reg.view_change(event, &audience);
+        let change = reg.view_change(event, state.as_ref());
+        if state.is_some() {
+            self.states.applied(event);
+        }
         let recipients = recipients(reg, &audience);
         note_published_presence(reg, event);
         let mut invalid = self.deliver(reg, event, &audience, &change, &recipients);
@@ -84,7 +92,7 @@ impl Hub {
             if presence_of == Some(s.user_id) {
                 continue;
             }
-            if !may_receive(&mut reg.views, change, event, audience, s.user_id) {
+            if !may_receive(&reg.views, change, event, audience, s.user_id) {
                 continue;
             }
             let strip = message.filter(|m| {
@@ -121,23 +129,23 @@ impl Hub {
         user: Snowflake,
         guild: &GuildCreate,
     ) -> Vec<String> {
-        let view = GuildView::from_guild_create(guild);
-        let g = view.guild_id();
+        let view = self.states.install(GuildState::from_guild_create(guild));
+        let g = guild.guild.id;
+        reg.install_view(view);
         let sessions = reg.sessions_of_users(&[user]);
         for sid in &sessions {
             reg.join(sid, g);
         }
-        reg.install_view(view);
         // The new member's presence goes to the guild they joined.
         if reg.presences.contains_key(&user) {
             reg.dirty.entry(user).or_default().insert(g);
             reg.published.remove(&user);
         }
         let mut invalid = Vec::new();
-        let Some(view) = reg.views.get_mut(&g) else {
+        let Some(view) = reg.views.get(&g) else {
             return invalid;
         };
-        let cut = view.filter_guild_create(guild, user);
+        let cut = lock(view).filter_guild_create(guild, user);
         let mut with: Option<Arc<Frame>> = None;
         let mut without: Option<Arc<Frame>> = None;
         for sid in sessions {
@@ -170,7 +178,7 @@ impl Hub {
         let Some(change) = change else {
             return Vec::new();
         };
-        let Some(view) = reg.views.get(&change.guild_id) else {
+        let Some(view) = reg.views.get(&change.guild_id).cloned() else {
             return Vec::new();
         };
         let mut frames: HashMap<(Snowflake, bool), Option<Arc<Frame>>> = HashMap::new();
@@ -198,7 +206,7 @@ impl Hub {
                 }
                 for (c, gained) in &moves {
                     let frame = frames.entry((*c, *gained)).or_insert_with(|| {
-                        let channel = Box::new(view.channel_data(*c)?.clone());
+                        let channel = Box::new(lock(&view).channel_data(*c)?.clone());
                         let told = if *gained {
                             Event::ChannelCreate(channel)
                         } else {
@@ -280,16 +288,15 @@ pub(super) fn unplaced(p: &PresenceUpdate) -> PresenceUpdate {
     }
 }
 
-/// Permission states of guilds read for a new session (see [`Hub::register`]).
+/// The states of the guilds of a new session (see [`Hub::register`]).
 #[derive(Debug, Default)]
-pub struct GuildViews(pub(super) Vec<GuildView>);
+pub struct GuildViews(pub(super) Vec<SharedGuild>);
 
 impl GuildViews {
-    /// Learns a guild from its GUILD_CREATE payload (which lists every channel) and answers the
-    /// payload cut to the channels `user` may view.
-    pub fn add(&mut self, guild: &GuildCreate, user: Snowflake) -> GuildCreate {
-        let mut view = GuildView::from_guild_create(guild);
-        let cut = view.filter_guild_create(guild, user);
+    /// Holds a guild's state for the session and answers its GUILD_CREATE payload cut to the
+    /// channels `user` may view.
+    pub fn add(&mut self, view: SharedGuild, guild: &GuildCreate, user: Snowflake) -> GuildCreate {
+        let cut = lock(&view).filter_guild_create(guild, user);
         self.0.push(view);
         cut
     }
@@ -315,13 +322,16 @@ impl ViewChange {
 }
 
 impl Registry {
-    /// Applies an event to its guild's view, noting whose view of which channels it changed.
-    fn view_change(&mut self, event: &Event, audience: &Audience) -> Option<ViewChange> {
-        let g = audience.guild_id()?;
-        let scope = self.views.get(&g)?.scope(event);
+    /// Applies an event to its guild's state (when this node keeps it), noting whose view of
+    /// which channels it changed.
+    fn view_change(&mut self, event: &Event, state: Option<&SharedGuild>) -> Option<ViewChange> {
+        let state = state?;
+        let mut view = lock(state);
+        let g = view.guild_id();
+        let scope = view.scope(event);
         if scope == Scope::None {
             // Most events (messages, typing, presence) change no one's view.
-            self.views.get_mut(&g)?.apply(event);
+            view.apply(event);
             return None;
         }
         let here: BTreeSet<Snowflake> = self
@@ -334,17 +344,13 @@ impl Registry {
         let (users, only): (Vec<Snowflake>, Option<Snowflake>) = match scope {
             Scope::None => return None,
             Scope::Member(u) => (here.into_iter().filter(|x| *x == u).collect(), None),
-            Scope::Role(r) => {
-                let view = self.views.get(&g)?;
-                (
-                    here.into_iter().filter(|u| view.has_role(*u, r)).collect(),
-                    None,
-                )
-            }
+            Scope::Role(r) => (
+                here.into_iter().filter(|u| view.has_role(*u, r)).collect(),
+                None,
+            ),
             Scope::Channel(c) => (here.into_iter().collect(), Some(c)),
             Scope::All => (here.into_iter().collect(), None),
         };
-        let view = self.views.get_mut(&g)?;
         let before: Vec<BTreeSet<Snowflake>> =
             users.iter().map(|u| view.visible(*u, only)).collect();
         view.apply(event);
@@ -373,7 +379,7 @@ impl Registry {
 /// and still can, the others are told by CHANNEL_CREATE / CHANNEL_DELETE), the events for
 /// holders of a permission (bans, the audit log, invites) only if they hold it.
 fn may_receive(
-    views: &mut HashMap<Snowflake, GuildView>,
+    views: &HashMap<Snowflake, SharedGuild>,
     change: &Option<ViewChange>,
     event: &Event,
     audience: &Audience,
@@ -391,23 +397,25 @@ fn may_receive(
                     before.contains(&channel_id) && after.contains(&channel_id)
                 }
                 _ => views
-                    .get_mut(&guild_id)
-                    .is_some_and(|v| v.can_view(user, channel_id)),
+                    .get(&guild_id)
+                    .is_some_and(|v| lock(v).can_view(user, channel_id)),
             }
         }
         Audience::ChannelPermission {
             guild_id,
             channel_id,
             permission,
-        } => views
-            .get(&guild_id)
-            .is_some_and(|v| v.channel_permissions(user, channel_id).contains(permission)),
+        } => views.get(&guild_id).is_some_and(|v| {
+            lock(v)
+                .channel_permissions(user, channel_id)
+                .contains(permission)
+        }),
         Audience::GuildPermission {
             guild_id,
             permission,
         } => views
             .get(&guild_id)
-            .is_some_and(|v| v.guild_permissions(user).contains(permission)),
+            .is_some_and(|v| lock(v).guild_permissions(user).contains(permission)),
         Audience::Guild { .. } | Audience::User { .. } | Audience::Nobody => true,
     }
 }

@@ -10,9 +10,9 @@ use hearth_bus::{Bus, Topic};
 use hearth_core::Snowflake;
 use hearth_protocol::events::PresenceUpdate;
 
-use super::views::GuildView;
 use super::Session;
 use crate::presence::UserPresence;
+use hearth_state::{lock, SharedGuild};
 
 #[derive(Debug, Default)]
 pub(super) struct Registry {
@@ -29,7 +29,8 @@ pub(super) struct Registry {
     /// Changes of this node's interest in bus topics, applied when the lock is released.
     pub(super) interest: Vec<(Topic, bool)>,
     /// Who may see what in each guild that has sessions here.
-    pub(super) views: HashMap<Snowflake, GuildView>,
+    /// The state of each guild that has sessions here (held: it is not evicted meanwhile).
+    pub(super) views: HashMap<Snowflake, SharedGuild>,
 }
 
 impl Registry {
@@ -93,13 +94,10 @@ impl Registry {
         }
     }
 
-    pub(super) fn install_view(&mut self, view: GuildView) {
-        match self.views.get_mut(&view.guild_id()) {
-            Some(mine) => mine.merge_members(view),
-            None => {
-                self.views.insert(view.guild_id(), view);
-            }
-        }
+    /// Holds a guild's state for the sessions that will join it.
+    pub(super) fn install_view(&mut self, view: SharedGuild) {
+        let g = lock(&view).guild_id();
+        self.views.entry(g).or_insert(view);
     }
 
     pub(super) fn sessions_of_users(&self, users: &[Snowflake]) -> Vec<String> {

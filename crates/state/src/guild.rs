@@ -1,8 +1,8 @@
-//! What each guild's members may see, as this node knows it: roles and their bits, channels with
-//! their overwrites, and the roles of the members who have sessions here. Built from the
-//! GUILD_CREATE payload a session starts with, and kept current by the same events that go to
-//! clients (role, member, channel and guild changes), so deciding who receives a channel's
-//! events needs no database read.
+//! One guild's state as this node knows it: the owner, roles and their bits, channels with their
+//! overwrites, and the members it has met (their roles, timeout and member object). Built from
+//! the store (or from a GUILD_CREATE payload) and kept current by the same events that go to
+//! clients, so that REST's permission checks and the gateway's choice of who receives what read
+//! the same data through the same adapter into `hearth_core::permissions`.
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -10,33 +10,42 @@ use hearth_core::permissions::{self, channel_permissions, Member, Overwrite, Ove
 use hearth_core::{Permissions, Snowflake, Timestamp};
 use hearth_protocol::events::{Event, GuildCreate};
 use hearth_protocol::objects as wire;
+use hearth_store as db;
+
+use crate::wire as convert;
 
 /// One channel: its overwrites and its wire object (sent as CHANNEL_CREATE to those who gain it).
 #[derive(Debug, Clone)]
-struct ChannelView {
+struct ChannelState {
     overwrites: Vec<Overwrite>,
     data: wire::Channel,
 }
 
-/// One member: their roles (not @everyone) and timeout.
-#[derive(Debug, Clone, Default)]
-struct MemberView {
+/// One member: their roles (not @everyone), timeout and member object.
+#[derive(Debug, Clone)]
+struct MemberState {
     roles: Vec<Snowflake>,
     timed_out_until: Option<i64>,
+    /// The member object, without its user.
+    data: wire::Member,
 }
 
-impl MemberView {
-    fn of(m: &wire::Member) -> MemberView {
-        MemberView {
+impl MemberState {
+    fn of(m: &wire::Member) -> MemberState {
+        MemberState {
             roles: m.roles.clone(),
             timed_out_until: m.communication_disabled_until.map(|t| t.0),
+            data: wire::Member {
+                user: None,
+                ..m.clone()
+            },
         }
     }
 }
 
 /// What a change does to who may see what.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Scope {
+pub enum Scope {
     /// Nothing.
     None,
     /// The view of one channel, for every member.
@@ -49,15 +58,33 @@ pub(crate) enum Scope {
     All,
 }
 
-/// A guild's permission state.
+/// A member's permission inputs, copied out of the state (for checks made after its lock is
+/// released).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MemberInputs {
+    /// Whether they own the guild.
+    pub is_owner: bool,
+    /// @everyone's bits.
+    pub everyone: Permissions,
+    /// Each of their roles with its bits.
+    pub roles: Vec<(Snowflake, Permissions)>,
+    /// Their timeout, if any.
+    pub timed_out_until: Option<i64>,
+}
+
+/// A guild's state.
 #[derive(Debug, Clone)]
-pub(crate) struct GuildView {
+pub struct GuildState {
     guild_id: Snowflake,
     owner_id: Snowflake,
     /// Every role with its bits; @everyone under the guild's id.
     roles: HashMap<Snowflake, Permissions>,
-    channels: HashMap<Snowflake, ChannelView>,
-    members: HashMap<Snowflake, MemberView>,
+    channels: HashMap<Snowflake, ChannelState>,
+    /// The members met so far (not every member of a large guild).
+    members: HashMap<Snowflake, MemberState>,
+    /// Counts the changes to members (added, changed, removed, a role deleted): a member read
+    /// from the store is kept only if no such change happened while it was read.
+    member_changes: u64,
     /// Who may view which channel, as computed since the last change.
     seen: HashMap<(Snowflake, Snowflake), bool>,
 }
@@ -75,44 +102,98 @@ fn overwrite(o: &wire::Overwrite) -> Overwrite {
     }
 }
 
-impl GuildView {
-    /// The view described by a GUILD_CREATE payload (every channel, roles, the members listed).
-    pub(crate) fn from_guild_create(g: &GuildCreate) -> GuildView {
-        let mut view = GuildView {
-            guild_id: g.guild.id,
-            owner_id: g.guild.owner_id,
-            roles: g
-                .guild
-                .roles
-                .iter()
-                .map(|r| (r.id, r.permissions))
-                .collect(),
+impl GuildState {
+    fn empty(guild_id: Snowflake, owner_id: Snowflake) -> GuildState {
+        GuildState {
+            guild_id,
+            owner_id,
+            roles: HashMap::new(),
             channels: HashMap::new(),
             members: HashMap::new(),
+            member_changes: 0,
             seen: HashMap::new(),
-        };
+        }
+    }
+
+    /// The state of a guild as the store holds it (members are met later, one by one).
+    pub fn from_store(
+        guild: &db::Guild,
+        roles: &[db::Role],
+        channels: &[db::Channel],
+        overwrites: &[db::Overwrite],
+    ) -> GuildState {
+        let mut state = GuildState::empty(
+            Snowflake::from_i64(guild.id),
+            Snowflake::from_i64(guild.owner_id),
+        );
+        state.roles = roles
+            .iter()
+            .map(|r| (Snowflake::from_i64(r.id), Permissions(r.permissions as u64)))
+            .collect();
+        for c in channels {
+            state.put_channel(&convert::channel(c, overwrites));
+        }
+        state
+    }
+
+    /// The state described by a GUILD_CREATE payload (every channel, roles, the members listed).
+    pub fn from_guild_create(g: &GuildCreate) -> GuildState {
+        let mut state = GuildState::empty(g.guild.id, g.guild.owner_id);
+        state.roles = g
+            .guild
+            .roles
+            .iter()
+            .map(|r| (r.id, r.permissions))
+            .collect();
         for c in &g.channels {
-            view.put_channel(c);
+            state.put_channel(c);
         }
         for m in &g.members {
             if let Some(user) = &m.user {
-                view.members.insert(user.id, MemberView::of(m));
+                state.members.insert(user.id, MemberState::of(m));
             }
         }
-        view
+        state
     }
 
     /// The guild.
-    pub(crate) fn guild_id(&self) -> Snowflake {
+    pub fn guild_id(&self) -> Snowflake {
         self.guild_id
     }
 
-    /// Takes members this view does not know yet from a fresher read of the same guild (the
-    /// rest of this view is kept: it follows the events since it was built).
-    pub(crate) fn merge_members(&mut self, other: GuildView) {
+    /// The guild's owner.
+    pub fn owner_id(&self) -> Snowflake {
+        self.owner_id
+    }
+
+    /// Takes members this state does not know yet from a fresher read of the same guild (the
+    /// rest of this state is kept: it follows the events since it was built).
+    pub fn merge_members(&mut self, other: GuildState) {
         for (user, m) in other.members {
             self.members.entry(user).or_insert(m);
         }
+    }
+
+    /// The count of member changes (see [`GuildState::meet`]).
+    pub fn member_changes(&self) -> u64 {
+        self.member_changes
+    }
+
+    /// Learns a member read from the store, unless a member change was applied since
+    /// `changes` was taken (the read may be older than that change) or the member is known.
+    /// Returns whether the member is known now.
+    pub fn meet(&mut self, member: &db::Member, changes: u64) -> bool {
+        let user = Snowflake::from_i64(member.user_id);
+        if self.members.contains_key(&user) {
+            return true;
+        }
+        if changes != self.member_changes {
+            return false;
+        }
+        self.members
+            .insert(user, MemberState::of(&convert::member(member, None)));
+        self.seen.clear();
+        true
     }
 
     fn put_channel(&mut self, c: &wire::Channel) {
@@ -120,7 +201,7 @@ impl GuildView {
         data.guild_id.get_or_insert(self.guild_id);
         self.channels.insert(
             c.id,
-            ChannelView {
+            ChannelState {
                 overwrites: c.permission_overwrites.iter().map(overwrite).collect(),
                 data,
             },
@@ -128,7 +209,7 @@ impl GuildView {
     }
 
     /// Which views an event may alter (before it is applied).
-    pub(crate) fn scope(&self, event: &Event) -> Scope {
+    pub fn scope(&self, event: &Event) -> Scope {
         match event {
             // A role's name, colour or position changes no one's view; only its bits do, and
             // only for its members (everyone's, for @everyone).
@@ -151,8 +232,27 @@ impl GuildView {
         }
     }
 
-    /// Applies an event (those that change no permission state are ignored).
-    pub(crate) fn apply(&mut self, event: &Event) {
+    /// Whether an event changes a guild's state (those that do not are ignored by
+    /// [`GuildState::apply`]).
+    pub fn changes_state(event: &Event) -> bool {
+        matches!(
+            event,
+            Event::GuildRoleCreate(_)
+                | Event::GuildRoleUpdate(_)
+                | Event::GuildRoleDelete(_)
+                | Event::GuildUpdate(_)
+                | Event::GuildMemberAdd(_)
+                | Event::GuildMemberUpdate(_)
+                | Event::GuildMemberRemove(_)
+                | Event::ChannelCreate(_)
+                | Event::ChannelUpdate(_)
+                | Event::ChannelDelete(_)
+        )
+    }
+
+    /// Applies an event (those that change no state are ignored). Applying an event the state
+    /// already reflects changes nothing: each one sets what it changed.
+    pub fn apply(&mut self, event: &Event) {
         match event {
             Event::GuildRoleCreate(r) | Event::GuildRoleUpdate(r) => {
                 self.roles.insert(r.role.id, r.role.permissions);
@@ -162,20 +262,27 @@ impl GuildView {
                 self.roles.remove(&id);
                 for m in self.members.values_mut() {
                     m.roles.retain(|r| *r != id);
+                    m.data.roles.retain(|r| *r != id);
                 }
                 for c in self.channels.values_mut() {
                     c.overwrites
                         .retain(|o| !(o.kind == OverwriteKind::Role && o.id == id));
+                    c.data
+                        .permission_overwrites
+                        .retain(|o| !(o.kind == 0 && o.id == id));
                 }
+                self.member_changes += 1;
             }
             Event::GuildUpdate(g) => self.owner_id = g.owner_id,
             Event::GuildMemberAdd(m) | Event::GuildMemberUpdate(m) => {
                 if let Some(user) = &m.member.user {
-                    self.members.insert(user.id, MemberView::of(&m.member));
+                    self.members.insert(user.id, MemberState::of(&m.member));
                 }
+                self.member_changes += 1;
             }
             Event::GuildMemberRemove(u) => {
                 self.members.remove(&u.user.id);
+                self.member_changes += 1;
             }
             Event::ChannelCreate(c) | Event::ChannelUpdate(c) => self.put_channel(c),
             Event::ChannelDelete(c) => {
@@ -187,10 +294,31 @@ impl GuildView {
     }
 
     /// Whether `user` holds `role`.
-    pub(crate) fn has_role(&self, user: Snowflake, role: Snowflake) -> bool {
+    pub fn has_role(&self, user: Snowflake, role: Snowflake) -> bool {
         self.members
             .get(&user)
             .is_some_and(|m| m.roles.contains(&role))
+    }
+
+    /// Whether this state knows `user` as a member.
+    pub fn knows(&self, user: Snowflake) -> bool {
+        self.members.contains_key(&user)
+    }
+
+    /// A member's object (without its user), if this state knows them.
+    pub fn member(&self, user: Snowflake) -> Option<&wire::Member> {
+        self.members.get(&user).map(|m| &m.data)
+    }
+
+    /// A member's permission inputs (`None` for someone this state does not know).
+    pub fn inputs(&self, user: Snowflake) -> Option<MemberInputs> {
+        let m = self.members.get(&user)?;
+        Some(MemberInputs {
+            is_owner: user == self.owner_id,
+            everyone: self.everyone(),
+            roles: self.member_roles(user)?,
+            timed_out_until: m.timed_out_until,
+        })
     }
 
     fn member_roles(&self, user: Snowflake) -> Option<Vec<(Snowflake, Permissions)>> {
@@ -210,49 +338,46 @@ impl GuildView {
             .unwrap_or(Permissions::NONE)
     }
 
-    /// A member's guild-level permissions now (nothing for someone this view does not know).
-    pub(crate) fn guild_permissions(&self, user: Snowflake) -> Permissions {
-        let Some(roles) = self.member_roles(user) else {
-            return Permissions::NONE;
-        };
-        let timed_out = self.members[&user]
-            .timed_out_until
-            .is_some_and(|t| t > Timestamp::now().0);
-        permissions::base_permissions(&Member {
+    /// A member as the permission function takes them (`None` for someone this state does
+    /// not know); `timeouts` says whether a running timeout counts.
+    fn with_member<R>(
+        &self,
+        user: Snowflake,
+        timeouts: bool,
+        f: impl FnOnce(&Member<'_>) -> R,
+    ) -> Option<R> {
+        let m = self.members.get(&user)?;
+        let roles = self.member_roles(user)?;
+        let timed_out = timeouts && m.timed_out_until.is_some_and(|t| t > Timestamp::now().0);
+        Some(f(&Member {
             guild_id: self.guild_id,
             user_id: user,
             is_owner: user == self.owner_id,
             everyone: self.everyone(),
             roles: &roles,
             timed_out,
-        })
+        }))
+    }
+
+    /// A member's guild-level permissions now (nothing for someone this state does not know).
+    pub fn guild_permissions(&self, user: Snowflake) -> Permissions {
+        self.with_member(user, true, permissions::base_permissions)
+            .unwrap_or(Permissions::NONE)
     }
 
     /// A member's permissions in a channel now, overwrites and timeout included (nothing for a
-    /// member or channel this view does not know).
-    pub(crate) fn channel_permissions(&self, user: Snowflake, channel: Snowflake) -> Permissions {
-        let (Some(c), Some(roles)) = (self.channels.get(&channel), self.member_roles(user)) else {
+    /// member or channel this state does not know).
+    pub fn channel_permissions(&self, user: Snowflake, channel: Snowflake) -> Permissions {
+        let Some(c) = self.channels.get(&channel) else {
             return Permissions::NONE;
         };
-        let timed_out = self.members[&user]
-            .timed_out_until
-            .is_some_and(|t| t > Timestamp::now().0);
-        channel_permissions(
-            &Member {
-                guild_id: self.guild_id,
-                user_id: user,
-                is_owner: user == self.owner_id,
-                everyone: self.everyone(),
-                roles: &roles,
-                timed_out,
-            },
-            &c.overwrites,
-        )
+        self.with_member(user, true, |m| channel_permissions(m, &c.overwrites))
+            .unwrap_or(Permissions::NONE)
     }
 
-    /// Whether `user` may view `channel` (never a channel or a member this view does not know).
-    /// A timeout never takes VIEW_CHANNEL away, so the answer does not change with time.
-    pub(crate) fn can_view(&mut self, user: Snowflake, channel: Snowflake) -> bool {
+    /// Whether `user` may view `channel` (never a channel or a member this state does not
+    /// know). A timeout never takes VIEW_CHANNEL away, so the answer does not change with time.
+    pub fn can_view(&mut self, user: Snowflake, channel: Snowflake) -> bool {
         if let Some(v) = self.seen.get(&(user, channel)) {
             return *v;
         }
@@ -262,26 +387,17 @@ impl GuildView {
     }
 
     fn compute_view(&self, user: Snowflake, channel: Snowflake) -> bool {
-        let (Some(c), Some(roles)) = (self.channels.get(&channel), self.member_roles(user)) else {
+        let Some(c) = self.channels.get(&channel) else {
             return false;
         };
-        let m = Member {
-            guild_id: self.guild_id,
-            user_id: user,
-            is_owner: user == self.owner_id,
-            everyone: self.everyone(),
-            roles: &roles,
-            timed_out: false,
-        };
-        channel_permissions(&m, &c.overwrites).contains(Permissions::VIEW_CHANNEL)
+        self.with_member(user, false, |m| {
+            channel_permissions(m, &c.overwrites).contains(Permissions::VIEW_CHANNEL)
+        })
+        .unwrap_or(false)
     }
 
     /// The channels `user` may view (of `only`, when given).
-    pub(crate) fn visible(
-        &mut self,
-        user: Snowflake,
-        only: Option<Snowflake>,
-    ) -> BTreeSet<Snowflake> {
+    pub fn visible(&mut self, user: Snowflake, only: Option<Snowflake>) -> BTreeSet<Snowflake> {
         let ids: Vec<Snowflake> = match only {
             Some(c) => vec![c],
             None => self.channels.keys().copied().collect(),
@@ -292,12 +408,17 @@ impl GuildView {
     }
 
     /// A channel's wire object (with `guild_id`).
-    pub(crate) fn channel_data(&self, channel: Snowflake) -> Option<&wire::Channel> {
+    pub fn channel_data(&self, channel: Snowflake) -> Option<&wire::Channel> {
         self.channels.get(&channel).map(|c| &c.data)
     }
 
+    /// Every channel's id.
+    pub fn channel_ids(&self) -> impl Iterator<Item = Snowflake> + '_ {
+        self.channels.keys().copied()
+    }
+
     /// A GUILD_CREATE payload with only the channels `user` may view.
-    pub(crate) fn filter_guild_create(&mut self, g: &GuildCreate, user: Snowflake) -> GuildCreate {
+    pub fn filter_guild_create(&mut self, g: &GuildCreate, user: Snowflake) -> GuildCreate {
         let mut out = g.clone();
         out.channels.retain(|c| self.can_view(user, c.id));
         out
@@ -397,8 +518,8 @@ mod tests {
         )
     }
 
-    fn guild() -> GuildView {
-        GuildView::from_guild_create(&sample())
+    fn guild() -> GuildState {
+        GuildState::from_guild_create(&sample())
     }
 
     fn member_update(id: &str, roles: &[&str]) -> Event {
