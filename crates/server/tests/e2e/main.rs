@@ -46,5 +46,6 @@ mod nul;
 mod overwrites;
 mod positions;
 mod roles;
+mod state;
 mod throttle;
 mod walkthrough;
