@@ -128,6 +128,7 @@ async fn history(
     responses((status = 200, body = Message), (status = 400, body = hearth_protocol::ErrorBody), (status = 403, body = hearth_protocol::ErrorBody), (status = 404, body = hearth_protocol::ErrorBody),
         (status = 429, description = "Slow mode (20016): the caller's previous message in this channel was less than `rate_limit_per_user` seconds ago.",
             body = hearth_protocol::RateLimitBody, headers(("Retry-After" = String, description = "Seconds to wait, rounded up")))))]
+#[allow(clippy::too_many_lines)] // split in the guild-state change
 async fn create_message(
     State(state): State<AppState>,
     auth: Auth,
