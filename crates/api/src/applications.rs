@@ -144,30 +144,7 @@ async fn authorize(
     Json(body): Json<Authorize>,
 ) -> ApiResult<axum::Json<Member>> {
     let auth = auth.person()?;
-    let mut errs = errors();
-    if !q.scope.split([' ', '+']).any(|s| s == "bot") {
-        errs.add(
-            "scope",
-            FieldError::new("BASE_TYPE_CHOICES", "The scope must include bot."),
-        );
-    }
-    if !body.authorize {
-        errs.add(
-            "authorize",
-            FieldError::new("BASE_TYPE_CHOICES", "Must be true."),
-        );
-    }
-    let permissions = body
-        .permissions
-        .or(q.permissions)
-        .unwrap_or(Permissions::NONE);
-    if !Permissions::is_valid(permissions.0) {
-        errs.add(
-            "permissions",
-            FieldError::new("BASE_TYPE_INVALID", "Unknown permission bits."),
-        );
-    }
-    errs.into_result()?;
+    let permissions = bot_permissions(&q, &body)?;
     let app = state
         .store
         .fetch_application(q.client_id)
@@ -198,48 +175,7 @@ async fn authorize(
     let now = Timestamp::now().0;
     let mut roles = Vec::new();
     if permissions != Permissions::NONE {
-        let role = Role {
-            guild_id: guild.id,
-            id: state.ids.next().as_i64(),
-            name: bot.username.clone(),
-            permissions: permissions.0 as i64,
-            color: 0,
-            hoist: false,
-            mentionable: false,
-            managed: true,
-            position: 1,
-            bot_id: Some(bot.id),
-        };
-        // The bot's role goes to the bottom (position 1), as a new role does: the others move up.
-        let existing = state.store.fetch_roles(body.guild_id).await?;
-        let others: Vec<(i64, i64)> = existing
-            .iter()
-            .filter(|r| r.id != guild.id)
-            .map(|r| (r.id, r.position))
-            .collect();
-        let moved: Vec<db::RolePosition> = positions::make_room_at_bottom(&others)
-            .into_iter()
-            .map(|(id, position)| db::RolePosition { id, position })
-            .collect();
-        let after = state
-            .store
-            .update_role_positions(body.guild_id, &moved)
-            .await?;
-        state.store.insert_role(&role).await?;
-        state.publish(Event::GuildRoleCreate(GuildRole {
-            guild_id: body.guild_id,
-            role: convert::role(&role),
-        }));
-        for r in &after {
-            let before = existing.iter().find(|x| x.id == r.id);
-            if before.is_some_and(|b| b.position != r.position) {
-                state.publish(Event::GuildRoleUpdate(GuildRole {
-                    guild_id: body.guild_id,
-                    role: convert::role(r),
-                }));
-            }
-        }
-        roles.push(role.id);
+        roles.push(insert_bot_role(&state, body.guild_id, &bot, permissions).await?);
     }
     let member = DbMember {
         guild_id: guild.id,
@@ -265,4 +201,83 @@ async fn authorize(
     };
     audit::record(&state, entry).await?;
     Ok(axum::Json(out))
+}
+
+/// The permissions an authorization grants the bot (the body's, else the query's, else none).
+/// Refused (50035) unless the scope includes `bot`, `authorize` is true and the bits are known.
+fn bot_permissions(q: &AuthorizeQuery, body: &Authorize) -> ApiResult<Permissions> {
+    let mut errs = errors();
+    if !q.scope.split([' ', '+']).any(|s| s == "bot") {
+        errs.add(
+            "scope",
+            FieldError::new("BASE_TYPE_CHOICES", "The scope must include bot."),
+        );
+    }
+    if !body.authorize {
+        errs.add(
+            "authorize",
+            FieldError::new("BASE_TYPE_CHOICES", "Must be true."),
+        );
+    }
+    let permissions = body
+        .permissions
+        .or(q.permissions)
+        .unwrap_or(Permissions::NONE);
+    if !Permissions::is_valid(permissions.0) {
+        errs.add(
+            "permissions",
+            FieldError::new("BASE_TYPE_INVALID", "Unknown permission bits."),
+        );
+    }
+    errs.into_result()?;
+    Ok(permissions)
+}
+
+/// Creates the bot's own managed role holding `permissions`, at the bottom of the guild's roles
+/// (position 1, as a new role goes: the others move up), and publishes the new role and every
+/// role that moved. Returns the role's id.
+async fn insert_bot_role(
+    state: &AppState,
+    guild_id: Snowflake,
+    bot: &db::User,
+    permissions: Permissions,
+) -> ApiResult<i64> {
+    let role = Role {
+        guild_id: guild_id.as_i64(),
+        id: state.ids.next().as_i64(),
+        name: bot.username.clone(),
+        permissions: permissions.0 as i64,
+        color: 0,
+        hoist: false,
+        mentionable: false,
+        managed: true,
+        position: 1,
+        bot_id: Some(bot.id),
+    };
+    let existing = state.store.fetch_roles(guild_id).await?;
+    let others: Vec<(i64, i64)> = existing
+        .iter()
+        .filter(|r| r.id != guild_id.as_i64())
+        .map(|r| (r.id, r.position))
+        .collect();
+    let moved: Vec<db::RolePosition> = positions::make_room_at_bottom(&others)
+        .into_iter()
+        .map(|(id, position)| db::RolePosition { id, position })
+        .collect();
+    let after = state.store.update_role_positions(guild_id, &moved).await?;
+    state.store.insert_role(&role).await?;
+    state.publish(Event::GuildRoleCreate(GuildRole {
+        guild_id,
+        role: convert::role(&role),
+    }));
+    for r in &after {
+        let before = existing.iter().find(|x| x.id == r.id);
+        if before.is_some_and(|b| b.position != r.position) {
+            state.publish(Event::GuildRoleUpdate(GuildRole {
+                guild_id,
+                role: convert::role(r),
+            }));
+        }
+    }
+    Ok(role.id)
 }

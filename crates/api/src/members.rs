@@ -12,6 +12,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::audit::{self, action, change, Reason};
+use crate::error::FormErrors;
 use crate::extract::{errors, Auth, Json, Path, Query};
 use crate::roles::Actor;
 use crate::{access, convert, events, ApiError, ApiResult, AppState};
@@ -130,35 +131,70 @@ fn check_change(
     body: &ModifyMember,
 ) -> ApiResult<MemberChange> {
     let mut errs = errors();
-    let mut patch = db::MemberPatch::default();
-    let mut changes = Vec::new();
+    let mut out = MemberChange {
+        patch: db::MemberPatch::default(),
+        changes: Vec::new(),
+        added: Vec::new(),
+        removed: Vec::new(),
+    };
     let outranks = actor.rank.manages_member(actor.rank_of(target));
     let myself = target.user_id == me.as_i64();
     if let Some(nick) = &body.nick {
-        let nick = nick.as_deref().map(str::trim).filter(|n| !n.is_empty());
-        if nick.is_some_and(|n| n.chars().count() > 32) {
-            errs.add("nick", FieldError::bad_length(1, 32));
-        }
-        let allowed = if myself {
+        let may_rename = if myself {
             actor.perms.contains(Permissions::CHANGE_NICKNAME)
                 || actor.perms.contains(Permissions::MANAGE_NICKNAMES)
         } else {
             actor.perms.contains(Permissions::MANAGE_NICKNAMES) && outranks
         };
-        if !allowed {
+        out.nick(target, nick.as_deref(), may_rename, &mut errs)?;
+    }
+    if let Some(roles) = &body.roles {
+        out.roles(actor, target, roles, &mut errs)?;
+    }
+    if let Some(until) = &body.communication_disabled_until {
+        let may_time_out = outranks && !myself;
+        out.timeout(actor, target, until.as_deref(), may_time_out, &mut errs)?;
+    }
+    errs.into_result()?;
+    Ok(out)
+}
+
+impl MemberChange {
+    /// A new nickname (blank removes it; at most 32 characters), if the caller may set it.
+    fn nick(
+        &mut self,
+        target: &db::Member,
+        nick: Option<&str>,
+        may_rename: bool,
+        errs: &mut FormErrors,
+    ) -> ApiResult<()> {
+        let nick = nick.map(str::trim).filter(|n| !n.is_empty());
+        if nick.is_some_and(|n| n.chars().count() > 32) {
+            errs.add("nick", FieldError::bad_length(1, 32));
+        }
+        if !may_rename {
             return Err(ApiError::MissingPermissions);
         }
         if nick != target.nick.as_deref() {
-            changes.push(change(
+            self.changes.push(change(
                 "nick",
                 target.nick.clone().map(Into::into),
                 nick.map(Into::into),
             ));
-            patch.nick = Some(nick.map(str::to_owned));
+            self.patch.nick = Some(nick.map(str::to_owned));
         }
+        Ok(())
     }
-    let (mut added, mut removed) = (Vec::new(), Vec::new());
-    if let Some(roles) = &body.roles {
+
+    /// The member's whole role list (MANAGE_ROLES): every role must exist (not @everyone),
+    /// and each one added or removed must be below the caller's highest and not managed.
+    fn roles(
+        &mut self,
+        actor: &Actor,
+        target: &db::Member,
+        roles: &[Snowflake],
+        errs: &mut FormErrors,
+    ) -> ApiResult<()> {
         access::require(actor.perms, Permissions::MANAGE_ROLES)?;
         let wanted: Vec<i64> = roles.iter().map(|r| r.as_i64()).collect();
         for id in &wanted {
@@ -166,18 +202,18 @@ fn check_change(
                 errs.add("roles", FieldError::new("INVALID_ROLE", "Unknown role."));
             }
         }
-        added = wanted
+        self.added = wanted
             .iter()
             .filter(|r| !target.roles.contains(r))
             .copied()
             .collect();
-        removed = target
+        self.removed = target
             .roles
             .iter()
             .filter(|r| !wanted.contains(r))
             .copied()
             .collect();
-        for id in added.iter().chain(&removed) {
+        for id in self.added.iter().chain(&self.removed) {
             if let Ok(role) = actor.role(Snowflake::from_i64(*id)) {
                 if role.managed {
                     return Err(ApiError::MissingPermissions);
@@ -185,55 +221,63 @@ fn check_change(
                 actor.manageable(role)?;
             }
         }
-        patch.roles = Some(wanted);
+        self.patch.roles = Some(wanted);
+        Ok(())
     }
-    if let Some(until) = &body.communication_disabled_until {
+
+    /// A timeout until an instant at most 28 days ahead, or none (null, or an instant already
+    /// past): MODERATE_MEMBERS, over a member the caller outranks, never oneself.
+    fn timeout(
+        &mut self,
+        actor: &Actor,
+        target: &db::Member,
+        until: Option<&str>,
+        may_time_out: bool,
+        errs: &mut FormErrors,
+    ) -> ApiResult<()> {
         access::require(actor.perms, Permissions::MODERATE_MEMBERS)?;
-        if !outranks || myself {
+        if !may_time_out {
             return Err(ApiError::MissingPermissions);
         }
-        let now = Timestamp::now();
-        let until = match until.as_deref() {
-            None => None,
-            Some(text) => match Timestamp::parse_iso(text) {
-                None => {
-                    errs.add(
-                        "communication_disabled_until",
-                        FieldError::new("DATE_TIME_TYPE_PARSE", "Not an ISO 8601 timestamp."),
-                    );
-                    None
-                }
-                Some(t) if t.0 <= now.0 => None,
-                Some(t) if t.0 > now.plus_seconds(MAX_TIMEOUT_SECS).0 => {
-                    errs.add(
-                        "communication_disabled_until",
-                        FieldError::new(
-                            "COMMUNICATION_DISABLED_TIMESTAMP_TOO_FAR",
-                            "At most 28 days ahead.",
-                        ),
-                    );
-                    None
-                }
-                Some(t) => Some(t.0),
-            },
-        };
+        let until = until.and_then(|text| timeout_end(text, errs));
         if until != target.communication_disabled_until {
             let iso = |v: Option<i64>| v.map(|t| serde_json::Value::from(Timestamp(t).to_iso()));
-            changes.push(change(
+            self.changes.push(change(
                 "communication_disabled_until",
                 iso(target.communication_disabled_until),
                 iso(until),
             ));
-            patch.communication_disabled_until = Some(until);
+            self.patch.communication_disabled_until = Some(until);
         }
+        Ok(())
     }
-    errs.into_result()?;
-    Ok(MemberChange {
-        patch,
-        changes,
-        added,
-        removed,
-    })
+}
+
+/// When a timeout given as ISO 8601 text ends: None for an instant already past, and for an
+/// invalid one (noted in `errs`: not a timestamp, or more than 28 days ahead).
+fn timeout_end(text: &str, errs: &mut FormErrors) -> Option<i64> {
+    let now = Timestamp::now();
+    match Timestamp::parse_iso(text) {
+        None => {
+            errs.add(
+                "communication_disabled_until",
+                FieldError::new("DATE_TIME_TYPE_PARSE", "Not an ISO 8601 timestamp."),
+            );
+            None
+        }
+        Some(t) if t.0 <= now.0 => None,
+        Some(t) if t.0 > now.plus_seconds(MAX_TIMEOUT_SECS).0 => {
+            errs.add(
+                "communication_disabled_until",
+                FieldError::new(
+                    "COMMUNICATION_DISABLED_TIMESTAMP_TOO_FAR",
+                    "At most 28 days ahead.",
+                ),
+            );
+            None
+        }
+        Some(t) => Some(t.0),
+    }
 }
 
 async fn change_member(

@@ -50,42 +50,11 @@ pub async fn run(api: &Api, w: &W2, server_pids: &[u32]) -> Result<Value, String
         .await?;
     let path = Arc::new(format!("/channels/{}/messages", guild.channel));
     let par = w.concurrency.max(1);
+    let target = Target { api, token, path };
 
     eprintln!("w2: seeding {} messages, {} at a time", w.seed, par);
-    let next = Arc::new(AtomicUsize::new(0));
     let start = Instant::now();
-    let mut tasks = Vec::new();
-    for _ in 0..par {
-        let (api, token, path, next) = (api.clone(), token.clone(), path.clone(), next.clone());
-        let seed = w.seed;
-        tasks.push(tokio::spawn(async move {
-            let mut ids = Vec::new();
-            let mut errors = Errors::default();
-            loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                if i >= seed {
-                    break;
-                }
-                let body = json!({"content": format!("history message {i}")});
-                match api.post(&path, Some(&token), body).await {
-                    Ok(m) => {
-                        if let Some(id) = m["id"].as_str().and_then(|s| s.parse::<u64>().ok()) {
-                            ids.push(id);
-                        }
-                    }
-                    Err(e) => errors.add(e.kind()),
-                }
-            }
-            (ids, errors)
-        }));
-    }
-    let mut ids = Vec::with_capacity(w.seed);
-    let mut seed_errors = Errors::default();
-    for t in tasks {
-        let (i, e) = t.await.map_err(|e| e.to_string())?;
-        ids.extend(i);
-        seed_errors.merge(&e);
-    }
+    let (ids, seed_errors) = seed(&target, w.seed, par).await?;
     let seed_time = start.elapsed();
     if ids.is_empty() {
         return Err(format!("no message was seeded ({})", seed_errors.line()));
@@ -93,56 +62,13 @@ pub async fn run(api: &Api, w: &W2, server_pids: &[u32]) -> Result<Value, String
     let ids = Arc::new(ids);
 
     eprintln!("w2: reading {} pages, {} at a time", w.pages, par);
-    let next = Arc::new(AtomicUsize::new(0));
     let start = Instant::now();
     let cpu = CpuMeter::start(server_pids);
-    let mut tasks = Vec::new();
-    for t in 0..par {
-        let (api, token, path, next, ids) = (
-            api.clone(),
-            token.clone(),
-            path.clone(),
-            next.clone(),
-            ids.clone(),
-        );
-        let pages = w.pages;
-        tasks.push(tokio::spawn(async move {
-            let mut rng = Rng::new(0x9E37_79B9_7F4A_7C15 ^ ((t as u64 + 1) * 0x1234_5677));
-            let mut lat = Vec::new();
-            let mut errors = Errors::default();
-            let mut short = 0u64;
-            loop {
-                if next.fetch_add(1, Ordering::Relaxed) >= pages {
-                    break;
-                }
-                let before = ids[rng.below(ids.len())];
-                let t0 = Instant::now();
-                let r = api
-                    .get(&format!("{path}?limit=50&before={before}"), &token)
-                    .await;
-                lat.push(t0.elapsed().as_micros() as u64);
-                match r {
-                    Ok(Value::Array(a)) => {
-                        if a.len() < 50 {
-                            short += 1;
-                        }
-                    }
-                    Ok(_) => errors.add("not an array"),
-                    Err(e) => errors.add(e.kind()),
-                }
-            }
-            (lat, errors, short)
-        }));
-    }
-    let mut lat = Vec::with_capacity(w.pages);
-    let mut read_errors = Errors::default();
-    let mut short = 0;
-    for t in tasks {
-        let (l, e, s) = t.await.map_err(|e| e.to_string())?;
-        lat.extend(l);
-        read_errors.merge(&e);
-        short += s;
-    }
+    let Reads {
+        mut lat,
+        errors: read_errors,
+        short,
+    } = read_pages(&target, &ids, w.pages, par).await?;
     let read_time = start.elapsed();
     let read_cpu = cpu.used().total();
     let pages = Summary::of(&mut lat);
@@ -190,6 +116,125 @@ pub async fn run(api: &Api, w: &W2, server_pids: &[u32]) -> Result<Value, String
         "short_pages": short,
         "read_errors": read_errors.json(),
     }))
+}
+
+/// The channel a run writes and reads, as whom.
+struct Target<'a> {
+    api: &'a Api,
+    token: Arc<String>,
+    /// `/channels/{id}/messages`.
+    path: Arc<String>,
+}
+
+/// Posts `count` messages with `par` requests in flight. Returns the ids of those posted and
+/// the errors of the others.
+async fn seed(target: &Target<'_>, count: usize, par: usize) -> Result<(Vec<u64>, Errors), String> {
+    let next = Arc::new(AtomicUsize::new(0));
+    let mut tasks = Vec::new();
+    for _ in 0..par {
+        let (api, token, path, next) = (
+            target.api.clone(),
+            target.token.clone(),
+            target.path.clone(),
+            next.clone(),
+        );
+        tasks.push(tokio::spawn(async move {
+            let mut ids = Vec::new();
+            let mut errors = Errors::default();
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                if i >= count {
+                    break;
+                }
+                let body = json!({"content": format!("history message {i}")});
+                match api.post(&path, Some(&token), body).await {
+                    Ok(m) => {
+                        if let Some(id) = m["id"].as_str().and_then(|s| s.parse::<u64>().ok()) {
+                            ids.push(id);
+                        }
+                    }
+                    Err(e) => errors.add(e.kind()),
+                }
+            }
+            (ids, errors)
+        }));
+    }
+    let mut ids = Vec::with_capacity(count);
+    let mut seed_errors = Errors::default();
+    for t in tasks {
+        let (i, e) = t.await.map_err(|e| e.to_string())?;
+        ids.extend(i);
+        seed_errors.merge(&e);
+    }
+    Ok((ids, seed_errors))
+}
+
+/// What reading the pages gave.
+struct Reads {
+    /// Microseconds per page.
+    lat: Vec<u64>,
+    errors: Errors,
+    /// Pages with fewer than 50 messages.
+    short: u64,
+}
+
+/// Reads `pages` pages of 50 messages before random seeded ones, `par` at a time.
+async fn read_pages(
+    target: &Target<'_>,
+    ids: &Arc<Vec<u64>>,
+    pages: usize,
+    par: usize,
+) -> Result<Reads, String> {
+    let next = Arc::new(AtomicUsize::new(0));
+    let mut tasks = Vec::new();
+    for t in 0..par {
+        let (api, token, path, next, ids) = (
+            target.api.clone(),
+            target.token.clone(),
+            target.path.clone(),
+            next.clone(),
+            ids.clone(),
+        );
+        tasks.push(tokio::spawn(async move {
+            let mut rng = Rng::new(0x9E37_79B9_7F4A_7C15 ^ ((t as u64 + 1) * 0x1234_5677));
+            let mut lat = Vec::new();
+            let mut errors = Errors::default();
+            let mut short = 0u64;
+            loop {
+                if next.fetch_add(1, Ordering::Relaxed) >= pages {
+                    break;
+                }
+                let before = ids[rng.below(ids.len())];
+                let t0 = Instant::now();
+                let r = api
+                    .get(&format!("{path}?limit=50&before={before}"), &token)
+                    .await;
+                lat.push(t0.elapsed().as_micros() as u64);
+                match r {
+                    Ok(Value::Array(a)) => {
+                        if a.len() < 50 {
+                            short += 1;
+                        }
+                    }
+                    Ok(_) => errors.add("not an array"),
+                    Err(e) => errors.add(e.kind()),
+                }
+            }
+            (lat, errors, short)
+        }));
+    }
+    let mut reads = Reads {
+        lat: Vec::with_capacity(pages),
+        errors: Errors::default(),
+        short: 0,
+    };
+    for t in tasks {
+        let (l, e, s) = t.await.map_err(|e| e.to_string())?;
+        reads.lat.extend(l);
+        reads.errors.merge(&e);
+        reads.short += s;
+    }
+    Ok(reads)
 }
 
 #[cfg(test)]

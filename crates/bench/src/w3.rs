@@ -51,7 +51,6 @@ pub async fn run(api: &Api, w: &W3, server_pids: &[u32]) -> Result<Value, String
     let (owner, rest) = tokens.split_first().ok_or("no accounts")?;
     api.guild_with(&format!("{prefix}guild"), owner, rest)
         .await?;
-    let tokens: Arc<Vec<String>> = Arc::new(rest.to_vec());
     let fd_limit = open_files_limit();
     if let Some(limit) = fd_limit {
         if (limit as usize) < w.sessions + 64 {
@@ -71,121 +70,30 @@ pub async fn run(api: &Api, w: &W3, server_pids: &[u32]) -> Result<Value, String
         "w3: opening {} sessions, {} at a time",
         w.sessions, w.concurrency
     );
-    let gate = Arc::new(Semaphore::new(w.concurrency.max(1)));
-    let failures = Arc::new(AtomicUsize::new(0));
-    let give_up = Arc::new(AtomicBool::new(false));
-    let alive = Arc::new(AtomicUsize::new(0));
+    let opening = Arc::new(Opening {
+        url: api.gateway.clone(),
+        tokens: rest.to_vec(),
+        gate: Semaphore::new(w.concurrency.max(1)),
+        failures: AtomicUsize::new(0),
+        give_up: AtomicBool::new(false),
+        alive: AtomicUsize::new(0),
+        max_failures: w.max_failures,
+        epoch: Instant::now(),
+    });
     let (stop_tx, stop_rx) = watch::channel(false);
-    let (res_tx, mut res_rx) = mpsc::unbounded_channel::<Opened>();
-    let epoch = Instant::now();
-    let mut holders = Vec::with_capacity(w.sessions);
-    for i in 0..w.sessions {
-        let url = api.gateway.clone();
-        let tokens = tokens.clone();
-        let (gate, failures, give_up, alive) = (
-            gate.clone(),
-            failures.clone(),
-            give_up.clone(),
-            alive.clone(),
-        );
-        let res_tx = res_tx.clone();
-        let mut stop = stop_rx.clone();
-        let max_failures = w.max_failures;
-        holders.push(tokio::spawn(async move {
-            let permit = gate.acquire_owned().await;
-            if give_up.load(Ordering::Relaxed) {
-                let _ = res_tx.send(Opened::Skipped);
-                return None;
-            }
-            let t0 = epoch.elapsed();
-            let token = &tokens[i % tokens.len()];
-            let s = match gateway::open(&url, token, false, 4096, Duration::from_secs(60)).await {
-                Ok(s) => s,
-                Err(e) => {
-                    if failures.fetch_add(1, Ordering::Relaxed) + 1 >= max_failures {
-                        give_up.store(true, Ordering::Relaxed);
-                    }
-                    let _ = res_tx.send(Opened::Failed {
-                        kind: e.kind.to_owned(),
-                        detail: e.detail,
-                    });
-                    return None;
-                }
-            };
-            drop(permit);
-            let now = epoch.elapsed();
-            alive.fetch_add(1, Ordering::Relaxed);
-            let _ = res_tx.send(Opened::Ready {
-                ready_us: now.as_micros() as u64,
-                took_us: (now - t0).as_micros() as u64,
-            });
-            drop(res_tx);
-            // Hold: answer nothing but heartbeat, first at a random point of the interval.
-            let mut ws = s.ws;
-            let first = s
-                .heartbeat
-                .mul_f64(Rng::new(i as u64 + 7).below(1000) as f64 / 1000.0);
-            let mut beat =
-                tokio::time::interval_at(tokio::time::Instant::now() + first, s.heartbeat);
-            let ended = loop {
-                tokio::select! {
-                    m = ws.next() => match m {
-                        Some(Ok(Message::Close(f))) => break Some(format!("closed {}", f.map_or(0, |f| u16::from(f.code)))),
-                        Some(Ok(_)) => {}
-                        Some(Err(e)) => break Some(format!("read error: {e}")),
-                        None => break Some("connection ended".to_owned()),
-                    },
-                    _ = beat.tick() => {
-                        if ws.send(gateway::heartbeat()).await.is_err() {
-                            break Some("heartbeat send failed".to_owned());
-                        }
-                    }
-                    _ = stop.changed() => break None,
-                }
-            };
-            alive.fetch_sub(1, Ordering::Relaxed);
-            if ended.is_none() {
-                let _ = tokio::time::timeout(Duration::from_secs(2), ws.close(None)).await;
-            }
-            ended
-        }));
-    }
+    let (res_tx, res_rx) = mpsc::unbounded_channel::<Opened>();
+    let holders: Vec<_> = (0..w.sessions)
+        .map(|i| tokio::spawn(hold(opening.clone(), i, res_tx.clone(), stop_rx.clone())))
+        .collect();
     drop(res_tx);
-    let mut ready = 0u64;
-    let mut last_ready_us = 0;
-    let mut took = Vec::with_capacity(w.sessions);
-    let mut open_errors = Errors::default();
-    let mut first_error: Option<String> = None;
-    let mut skipped = 0u64;
-    let mut reported = Instant::now();
-    let open_deadline = Instant::now() + Duration::from_secs(1800);
-    while let Ok(Some(r)) = tokio::time::timeout_at(open_deadline.into(), res_rx.recv()).await {
-        match r {
-            Opened::Ready { ready_us, took_us } => {
-                ready += 1;
-                last_ready_us = last_ready_us.max(ready_us);
-                took.push(took_us);
-            }
-            Opened::Failed { kind, detail } => {
-                if first_error.is_none() {
-                    first_error = Some(format!("{kind}: {detail} (after {ready} sessions)"));
-                }
-                open_errors.add(kind);
-            }
-            Opened::Skipped => skipped += 1,
-        }
-        if reported.elapsed() > Duration::from_secs(5) {
-            reported = Instant::now();
-            eprintln!("w3: {ready} ready, {} failed", open_errors.total());
-        }
-    }
-    let open_time = Duration::from_micros(last_ready_us);
+    let mut opens = Opens::collect(res_rx, w.sessions).await;
+    let open_time = Duration::from_micros(opens.last_ready_us);
     let open_cpu = cpu.used().total();
-    let identify_rate = stats::rate(ready, open_time);
     tokio::time::sleep(Duration::from_millis(500)).await;
     let rss_open = vm_rss_kib_sum(server_pids);
     eprintln!(
-        "w3: {ready} sessions ready in {:.2} s; holding {} s",
+        "w3: {} sessions ready in {:.2} s; holding {} s",
+        opens.ready,
         open_time.as_secs_f64(),
         w.hold
     );
@@ -193,7 +101,7 @@ pub async fn run(api: &Api, w: &W3, server_pids: &[u32]) -> Result<Value, String
     while Instant::now() < hold_until {
         tokio::time::sleep(Duration::from_secs(1).min(hold_until - Instant::now())).await;
     }
-    let alive_end = alive.load(Ordering::Relaxed);
+    let alive_end = opening.alive.load(Ordering::Relaxed);
     let rss_hold = vm_rss_kib_sum(server_pids);
     let _ = stop_tx.send(true);
     let mut hold_ends = Errors::default();
@@ -202,77 +110,253 @@ pub async fn run(api: &Api, w: &W3, server_pids: &[u32]) -> Result<Value, String
             hold_ends.add(end);
         }
     }
-    let took = Summary::of(&mut took);
-    let per_session = |after: Option<u64>| match (rss_before, after) {
-        (Some(b), Some(a)) if ready > 0 => Some(a.saturating_sub(b) as f64 / ready as f64),
-        _ => None,
+    let outcome = Outcome {
+        took: Summary::of(&mut opens.took),
+        identify_rate: stats::rate(opens.ready, open_time),
+        opens,
+        fd_limit,
+        open_time,
+        open_cpu,
+        rss: [rss_before, rss_open, rss_hold],
+        alive_end,
+        hold_ends,
     };
-    let kib = |v: Option<u64>| v.map_or("n/a".to_owned(), |v| format!("{v} KiB"));
-    let per = |v: Option<f64>| v.map_or("n/a".to_owned(), |v| format!("{v:.1} KiB"));
+    outcome.say(w);
+    Ok(outcome.json(w))
+}
 
-    say!(
-        "w3: {} sessions asked, {} ready, {} failed, {} not attempted (bench fd limit {})",
-        w.sessions,
-        ready,
-        open_errors.total(),
-        skipped,
-        fd_limit.map_or("unknown".into(), |l| l.to_string())
-    );
-    say!(
-        "  identify    {:.2} s: {:.0} READY/s; open time {}",
-        open_time.as_secs_f64(),
-        identify_rate,
-        stats::line_or_none(&took)
-    );
-    if let Some(c) = open_cpu {
+/// What every session's opening shares.
+struct Opening {
+    url: String,
+    /// The accounts, session i opening as account i % len.
+    tokens: Vec<String>,
+    /// Sessions being opened at once.
+    gate: Semaphore,
+    failures: AtomicUsize,
+    /// Set after `max_failures` failures: the sessions not yet opening are skipped.
+    give_up: AtomicBool,
+    /// Sessions open now.
+    alive: AtomicUsize,
+    max_failures: usize,
+    epoch: Instant,
+}
+
+/// Opens session `i`, reports how that went, then holds the session (answering nothing but
+/// heartbeats, the first at a random point of the interval) until told to stop. Returns how it
+/// ended when the server ended it first.
+async fn hold(
+    o: Arc<Opening>,
+    i: usize,
+    res_tx: mpsc::UnboundedSender<Opened>,
+    mut stop: watch::Receiver<bool>,
+) -> Option<String> {
+    let permit = o.gate.acquire().await;
+    if o.give_up.load(Ordering::Relaxed) {
+        let _ = res_tx.send(Opened::Skipped);
+        return None;
+    }
+    let t0 = o.epoch.elapsed();
+    let token = &o.tokens[i % o.tokens.len()];
+    let s = match gateway::open(&o.url, token, false, 4096, Duration::from_secs(60)).await {
+        Ok(s) => s,
+        Err(e) => {
+            if o.failures.fetch_add(1, Ordering::Relaxed) + 1 >= o.max_failures {
+                o.give_up.store(true, Ordering::Relaxed);
+            }
+            let _ = res_tx.send(Opened::Failed {
+                kind: e.kind.to_owned(),
+                detail: e.detail,
+            });
+            return None;
+        }
+    };
+    drop(permit);
+    let now = o.epoch.elapsed();
+    o.alive.fetch_add(1, Ordering::Relaxed);
+    let _ = res_tx.send(Opened::Ready {
+        ready_us: now.as_micros() as u64,
+        took_us: (now - t0).as_micros() as u64,
+    });
+    drop(res_tx);
+    let mut ws = s.ws;
+    let first = s
+        .heartbeat
+        .mul_f64(Rng::new(i as u64 + 7).below(1000) as f64 / 1000.0);
+    let mut beat = tokio::time::interval_at(tokio::time::Instant::now() + first, s.heartbeat);
+    let ended = loop {
+        tokio::select! {
+            m = ws.next() => match m {
+                Some(Ok(Message::Close(f))) => break Some(format!("closed {}", f.map_or(0, |f| u16::from(f.code)))),
+                Some(Ok(_)) => {}
+                Some(Err(e)) => break Some(format!("read error: {e}")),
+                None => break Some("connection ended".to_owned()),
+            },
+            _ = beat.tick() => {
+                if ws.send(gateway::heartbeat()).await.is_err() {
+                    break Some("heartbeat send failed".to_owned());
+                }
+            }
+            _ = stop.changed() => break None,
+        }
+    };
+    o.alive.fetch_sub(1, Ordering::Relaxed);
+    if ended.is_none() {
+        let _ = tokio::time::timeout(Duration::from_secs(2), ws.close(None)).await;
+    }
+    ended
+}
+
+/// How the openings went.
+struct Opens {
+    ready: u64,
+    /// When the last session got READY, from the start of the openings.
+    last_ready_us: u64,
+    /// Microseconds from connecting to READY, per session.
+    took: Vec<u64>,
+    errors: Errors,
+    first_error: Option<String>,
+    /// Sessions not attempted after too many failures.
+    skipped: u64,
+}
+
+impl Opens {
+    /// Tallies the openings as they report (for at most 30 minutes), with progress every 5 s.
+    async fn collect(mut res_rx: mpsc::UnboundedReceiver<Opened>, sessions: usize) -> Opens {
+        let mut opens = Opens {
+            ready: 0,
+            last_ready_us: 0,
+            took: Vec::with_capacity(sessions),
+            errors: Errors::default(),
+            first_error: None,
+            skipped: 0,
+        };
+        let mut reported = Instant::now();
+        let open_deadline = Instant::now() + Duration::from_secs(1800);
+        while let Ok(Some(r)) = tokio::time::timeout_at(open_deadline.into(), res_rx.recv()).await {
+            match r {
+                Opened::Ready { ready_us, took_us } => {
+                    opens.ready += 1;
+                    opens.last_ready_us = opens.last_ready_us.max(ready_us);
+                    opens.took.push(took_us);
+                }
+                Opened::Failed { kind, detail } => {
+                    if opens.first_error.is_none() {
+                        opens.first_error =
+                            Some(format!("{kind}: {detail} (after {} sessions)", opens.ready));
+                    }
+                    opens.errors.add(kind);
+                }
+                Opened::Skipped => opens.skipped += 1,
+            }
+            if reported.elapsed() > Duration::from_secs(5) {
+                reported = Instant::now();
+                eprintln!("w3: {} ready, {} failed", opens.ready, opens.errors.total());
+            }
+        }
+        opens
+    }
+}
+
+/// A run's figures.
+struct Outcome {
+    opens: Opens,
+    fd_limit: Option<u64>,
+    open_time: Duration,
+    identify_rate: f64,
+    /// Connecting to READY.
+    took: Option<Summary>,
+    open_cpu: Option<f64>,
+    /// The server's resident memory in KiB: before, with the sessions opened, after the hold.
+    rss: [Option<u64>; 3],
+    alive_end: usize,
+    hold_ends: Errors,
+}
+
+impl Outcome {
+    /// Resident memory per ready session from before to `after`, in KiB.
+    fn per_session(&self, after: Option<u64>) -> Option<f64> {
+        match (self.rss[0], after) {
+            (Some(b), Some(a)) if self.opens.ready > 0 => {
+                Some(a.saturating_sub(b) as f64 / self.opens.ready as f64)
+            }
+            _ => None,
+        }
+    }
+
+    fn say(&self, w: &W3) {
+        let o = &self.opens;
+        let [rss_before, rss_open, rss_hold] = self.rss;
+        let kib = |v: Option<u64>| v.map_or("n/a".to_owned(), |v| format!("{v} KiB"));
+        let per = |v: Option<f64>| v.map_or("n/a".to_owned(), |v| format!("{v:.1} KiB"));
         say!(
-            "  server CPU  {:.2} s while opening: {:.0} us per session",
-            c,
-            c * 1e6 / ready.max(1) as f64
+            "w3: {} sessions asked, {} ready, {} failed, {} not attempted (bench fd limit {})",
+            w.sessions,
+            o.ready,
+            o.errors.total(),
+            o.skipped,
+            self.fd_limit.map_or("unknown".into(), |l| l.to_string())
+        );
+        say!(
+            "  identify    {:.2} s: {:.0} READY/s; open time {}",
+            self.open_time.as_secs_f64(),
+            self.identify_rate,
+            stats::line_or_none(&self.took)
+        );
+        if let Some(c) = self.open_cpu {
+            say!(
+                "  server CPU  {:.2} s while opening: {:.0} us per session",
+                c,
+                c * 1e6 / o.ready.max(1) as f64
+            );
+        }
+        say!("  open errors {}", o.errors.line());
+        if let Some(e) = &o.first_error {
+            say!("  first error {e}");
+        }
+        say!(
+            "  server RSS  before {}, opened {}, after {} s hold {}",
+            kib(rss_before),
+            kib(rss_open),
+            w.hold,
+            kib(rss_hold)
+        );
+        say!(
+            "  per session {} (opened), {} (after hold)",
+            per(self.per_session(rss_open)),
+            per(self.per_session(rss_hold))
+        );
+        say!(
+            "  alive at end of hold {}; ended during hold: {}",
+            self.alive_end,
+            self.hold_ends.line()
         );
     }
-    say!("  open errors {}", open_errors.line());
-    if let Some(e) = &first_error {
-        say!("  first error {e}");
+
+    fn json(&self, w: &W3) -> Value {
+        let o = &self.opens;
+        let [rss_before, rss_open, rss_hold] = self.rss;
+        json!({
+            "workload": "w3",
+            "sessions": w.sessions,
+            "concurrency": w.concurrency,
+            "ready": o.ready,
+            "failed": o.errors.total(),
+            "not_attempted": o.skipped,
+            "open_errors": o.errors.json(),
+            "first_error": o.first_error,
+            "bench_fd_limit": self.fd_limit,
+            "open_secs": self.open_time.as_secs_f64(),
+            "identify_per_sec": self.identify_rate,
+            "open_latency": stats::json_or_null(&self.took),
+            "server_cpu_secs_opening": self.open_cpu,
+            "server_rss_kib_before": rss_before,
+            "server_rss_kib_opened": rss_open,
+            "server_rss_kib_after_hold": rss_hold,
+            "rss_kib_per_session_opened": self.per_session(rss_open),
+            "rss_kib_per_session_after_hold": self.per_session(rss_hold),
+            "hold_secs": w.hold,
+            "alive_at_end_of_hold": self.alive_end,
+            "ended_during_hold": self.hold_ends.json(),
+        })
     }
-    say!(
-        "  server RSS  before {}, opened {}, after {} s hold {}",
-        kib(rss_before),
-        kib(rss_open),
-        w.hold,
-        kib(rss_hold)
-    );
-    say!(
-        "  per session {} (opened), {} (after hold)",
-        per(per_session(rss_open)),
-        per(per_session(rss_hold))
-    );
-    say!(
-        "  alive at end of hold {}; ended during hold: {}",
-        alive_end,
-        hold_ends.line()
-    );
-    Ok(json!({
-        "workload": "w3",
-        "sessions": w.sessions,
-        "concurrency": w.concurrency,
-        "ready": ready,
-        "failed": open_errors.total(),
-        "not_attempted": skipped,
-        "open_errors": open_errors.json(),
-        "first_error": first_error,
-        "bench_fd_limit": fd_limit,
-        "open_secs": open_time.as_secs_f64(),
-        "identify_per_sec": identify_rate,
-        "open_latency": stats::json_or_null(&took),
-        "server_cpu_secs_opening": open_cpu,
-        "server_rss_kib_before": rss_before,
-        "server_rss_kib_opened": rss_open,
-        "server_rss_kib_after_hold": rss_hold,
-        "rss_kib_per_session_opened": per_session(rss_open),
-        "rss_kib_per_session_after_hold": per_session(rss_hold),
-        "hold_secs": w.hold,
-        "alive_at_end_of_hold": alive_end,
-        "ended_during_hold": hold_ends.json(),
-    }))
 }

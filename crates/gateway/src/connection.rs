@@ -1,22 +1,30 @@
 //! One gateway connection: HELLO, then IDENTIFY or RESUME, heartbeats and commands; a writer
 //! task drains the session's buffer to the socket.
+//!
+//! This file holds the reader: the loop over the client's messages, its liveness deadline and
+//! the command dispatch. `identify.rs` starts a session (IDENTIFY, RESUME), `members.rs`
+//! answers REQUEST_GUILD_MEMBERS, and `writer.rs` is the writer task with the transport
+//! compression.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use futures_util::{Sink, SinkExt, Stream, StreamExt};
-use hearth_core::Snowflake;
-use hearth_protocol::events::{Event, SessionDispatch};
-use hearth_state::GuildState;
+use futures_util::{Sink, Stream, StreamExt};
 use serde::Deserialize;
 use serde_json::{json, Value};
-use tokio::sync::{mpsc, watch};
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
 
-use crate::compress::{ZlibStream, ZstdStream};
-use crate::hub::{Frame, GuildViews, Session, Verdict};
-use crate::payload::{self, close, intents, op};
+use crate::hub::Session;
+use crate::payload::{close, op};
 use crate::presence;
-use crate::{wire, Hub, WsError, WsMessage};
+use crate::{Hub, WsError, WsMessage};
+
+mod identify;
+mod members;
+mod writer;
+
+use writer::Compressor;
 
 /// What the client asked for in the connection URL.
 #[derive(Debug, Clone, Default)]
@@ -52,106 +60,67 @@ where
     let id = hub.connection_id();
     let (ctl, ctl_rx) = mpsc::channel::<Control>(64);
     let write_timeout = Duration::from_secs(hub.config.write_timeout_secs);
-    let compressor = if options.zstd {
-        ZstdStream::new().ok().map(Compressor::Zstd)
-    } else if options.zlib {
-        Some(Compressor::Zlib(ZlibStream::default()))
-    } else {
-        None
-    };
-    let mut writer = tokio::spawn(write(sink, ctl_rx, id, compressor, write_timeout));
+    let compressor = Compressor::for_options(&options);
+    let mut writer = tokio::spawn(writer::write(sink, ctl_rx, id, compressor, write_timeout));
     let interval = hub.config.heartbeat_interval_ms;
-    let _ = ctl
-        .send(Control::Send(
-            json!({"op": op::HELLO, "d": {"heartbeat_interval": interval}}).to_string(),
-        ))
-        .await;
     let mut conn = Connection {
         hub: hub.clone(),
         id,
-        ctl: ctl.clone(),
+        ctl,
         session: None,
-        resume_url: options.resume_url.clone(),
+        resume_url: options.resume_url,
         commands: Vec::new(),
         device: "desktop",
     };
+    conn.send(json!({"op": op::HELLO, "d": {"heartbeat_interval": interval}}))
+        .await;
     if options.bad_version {
-        let _ = ctl
-            .send(Control::Close(
-                close::INVALID_API_VERSION,
-                "invalid API version",
-            ))
+        conn.close(close::INVALID_API_VERSION, "invalid API version")
             .await;
     }
     let liveness = Duration::from_millis(interval * 3 / 2);
-    let mut deadline = tokio::time::Instant::now() + liveness;
-    let mut shutdown = hub.shutdown_signal();
-    let mut client_code = None;
-    let mut writer_done = false;
-    loop {
-        tokio::select! {
-            read = tokio::time::timeout_at(deadline, stream.next()) => match read {
-                Err(_) => {
-                    let _ = ctl.send(Control::Close(close::SESSION_TIMED_OUT, "no heartbeat")).await;
-                    break;
-                }
-                Ok(None) => break,
-                Ok(Some(Err(e))) => {
-                    if let Some((code, reason)) = refusal_for(e) {
-                        let _ = ctl.send(Control::Close(code, reason)).await;
-                    }
-                    break;
-                }
-                Ok(Some(Ok(WsMessage::Close(frame)))) => {
-                    client_code = frame.as_ref().map(|f| f.0);
-                    // Answer the close handshake with the client's own code.
-                    let code = client_code.unwrap_or(1000);
-                    let _ = ctl.send(Control::Close(code, "")).await;
-                    break;
-                }
-                Ok(Some(Ok(message))) => {
-                    let outcome = match payload_text(message) {
-                        Ok(Some(text)) => conn.command(&text).await,
-                        // Pings (the transport answers them) and pongs.
-                        Ok(None) => Ok(Beat::No),
-                        Err(refusal) => Err(refusal),
-                    };
-                    match outcome {
-                        Ok(Beat::Yes) => deadline = tokio::time::Instant::now() + liveness,
-                        Ok(Beat::No) => {}
-                        Err((code, reason)) => {
-                            let _ = ctl.send(Control::Close(code, reason)).await;
-                            break;
-                        }
-                    }
-                }
-            },
-            _ = &mut writer => {
-                writer_done = true;
-                break;
-            }
-            _ = async { let _ = shutdown.wait_for(|stop| *stop).await; } => {
-                let _ = ctl.send(Control::Send(json!({"op": op::RECONNECT, "d": null}).to_string())).await;
-                let _ = ctl.send(Control::Close(close::UNKNOWN_ERROR, "server restarting")).await;
-                break;
-            }
-        }
-    }
-    drop(ctl);
+    let ending = conn.read(&mut stream, &mut writer, liveness).await;
+    // The writer stops once the reader's side of the control queue is gone.
     drop(conn.ctl);
     // Let the writer flush the close frame, but not forever.
-    if !writer_done {
+    if !ending.writer_done {
         let _ = tokio::time::timeout(write_timeout, &mut writer).await;
         writer.abort();
     }
     if let Some(session) = conn.session {
-        if matches!(client_code, Some(1000) | Some(1001)) {
+        if matches!(ending.client_code, Some(1000) | Some(1001)) {
             // A client that closes normally ends its session.
             hub.remove(&session.id);
         } else {
             session.detach(id);
         }
     }
+}
+
+/// How the reader loop ended.
+struct Ending {
+    /// The code of the client's close frame, when the client closed.
+    client_code: Option<u16>,
+    /// The writer stopped first (the socket failed or the session was closed).
+    writer_done: bool,
+}
+
+impl Ending {
+    /// The reader stopped, with or without the client's close frame.
+    fn reader(client_code: Option<u16>) -> Self {
+        Ending {
+            client_code,
+            writer_done: false,
+        }
+    }
+}
+
+/// What one read from the client means for the loop.
+enum Next {
+    /// Go on; with a heartbeat, from a fresh liveness deadline.
+    Read(Beat),
+    /// The connection is over (the client closed with this code, if any).
+    Stop(Option<u16>),
 }
 
 /// Whether a command counts as a heartbeat (it resets the liveness deadline).
@@ -215,32 +184,89 @@ fn parse(text: &str) -> Option<Payload> {
     serde_json::from_str(text).ok()
 }
 
-#[derive(Deserialize)]
-struct Identify {
-    token: String,
-    #[serde(default)]
-    properties: Value,
-    #[serde(default)]
-    presence: Option<Value>,
-    #[serde(default)]
-    intents: Option<u64>,
-    #[serde(default)]
-    large_threshold: Option<i64>,
-    #[serde(default)]
-    shard: Option<[u64; 2]>,
-}
-
-#[derive(Deserialize)]
-struct Resume {
-    token: String,
-    session_id: String,
-    #[serde(default)]
-    seq: Option<u64>,
-}
-
 impl Connection {
+    /// Reads the client's messages until the connection ends: the client closes or goes
+    /// silent past the liveness deadline, a message is refused, the writer stops, or the
+    /// server shuts down (RECONNECT, then a close).
+    async fn read<St>(
+        &mut self,
+        stream: &mut St,
+        writer: &mut JoinHandle<()>,
+        liveness: Duration,
+    ) -> Ending
+    where
+        St: Stream<Item = Result<WsMessage, WsError>> + Unpin + Send,
+    {
+        let mut deadline = tokio::time::Instant::now() + liveness;
+        let mut shutdown = self.hub.shutdown_signal();
+        loop {
+            tokio::select! {
+                read = tokio::time::timeout_at(deadline, stream.next()) => {
+                    let Ok(read) = read else {
+                        self.close(close::SESSION_TIMED_OUT, "no heartbeat").await;
+                        return Ending::reader(None);
+                    };
+                    match self.on_read(read).await {
+                        Next::Read(Beat::Yes) => deadline = tokio::time::Instant::now() + liveness,
+                        Next::Read(Beat::No) => {}
+                        Next::Stop(client_code) => return Ending::reader(client_code),
+                    }
+                },
+                _ = &mut *writer => {
+                    return Ending { client_code: None, writer_done: true };
+                }
+                _ = async { let _ = shutdown.wait_for(|stop| *stop).await; } => {
+                    self.send(json!({"op": op::RECONNECT, "d": null})).await;
+                    self.close(close::UNKNOWN_ERROR, "server restarting").await;
+                    return Ending::reader(None);
+                }
+            }
+        }
+    }
+
+    /// Handles one read from the client: the end of the stream, a transport error, a close
+    /// frame (answered with the client's own code) or a message.
+    async fn on_read(&mut self, read: Option<Result<WsMessage, WsError>>) -> Next {
+        match read {
+            None => Next::Stop(None),
+            Some(Err(e)) => {
+                if let Some((code, reason)) = refusal_for(e) {
+                    self.close(code, reason).await;
+                }
+                Next::Stop(None)
+            }
+            Some(Ok(WsMessage::Close(frame))) => {
+                let client_code = frame.as_ref().map(|f| f.0);
+                // Answer the close handshake with the client's own code.
+                self.close(client_code.unwrap_or(1000), "").await;
+                Next::Stop(client_code)
+            }
+            Some(Ok(message)) => {
+                let outcome = match payload_text(message) {
+                    Ok(Some(text)) => self.command(&text).await,
+                    // Pings (the transport answers them) and pongs.
+                    Ok(None) => Ok(Beat::No),
+                    Err(refusal) => Err(refusal),
+                };
+                match outcome {
+                    Ok(beat) => Next::Read(beat),
+                    Err((code, reason)) => {
+                        self.close(code, reason).await;
+                        Next::Stop(None)
+                    }
+                }
+            }
+        }
+    }
+
+    /// Hands the writer a payload that is not a dispatch (HELLO, ACK, INVALID_SESSION, ...).
     async fn send(&self, v: Value) {
         let _ = self.ctl.send(Control::Send(v.to_string())).await;
+    }
+
+    /// Asks the writer to close the socket with a code and reason.
+    async fn close(&self, code: u16, reason: &'static str) {
+        let _ = self.ctl.send(Control::Close(code, reason)).await;
     }
 
     async fn command(&mut self, text: &str) -> Result<Beat, Refusal> {
@@ -301,372 +327,6 @@ impl Connection {
             }
         }
     }
-
-    async fn identify(&mut self, d: Value) -> Result<(), Refusal> {
-        let body: Identify =
-            serde_json::from_value(d).map_err(|_| (close::DECODE_ERROR, "invalid identify"))?;
-        let (user, hash) = self.authenticate(&body.token).await?;
-        let wanted = match body.intents {
-            Some(bits) => bits,
-            None if user.bot => return Err((close::INVALID_INTENTS, "intents are required")),
-            None => intents::ALL,
-        };
-        if wanted & !intents::ALL != 0 {
-            return Err((close::INVALID_INTENTS, "invalid intents"));
-        }
-        if user.bot
-            && !self.hub.config.allow_privileged_intents
-            && wanted & intents::PRIVILEGED != 0
-        {
-            return Err((close::DISALLOWED_INTENTS, "disallowed intents"));
-        }
-        if body
-            .shard
-            .is_some_and(|[shard, count]| count != 1 || shard != 0)
-        {
-            return Err((close::INVALID_SHARD, "this server runs one shard"));
-        }
-        let large = body.large_threshold.unwrap_or(50).clamp(50, 250);
-        let user_id = Snowflake::from_i64(user.id);
-        let store = self.hub.store.clone();
-        let failed = |e: hearth_store::StoreError| {
-            tracing::error!(error = %e, "gateway identify");
-            (close::UNKNOWN_ERROR, "try again")
-        };
-        let guilds = payload::user_guild_ids(store.as_ref(), user_id)
-            .await
-            .map_err(failed)?;
-        // Subscribed before the state is read: whatever commits after the read reaches us.
-        let hold = self.hub.hold_interest(user_id, &guilds).await;
-        let session = Session::new(user_id, user.bot, wanted, hash, large);
-        let mut ready = json!({
-            "v": 10,
-            "user": wire::current_user(&user),
-            "guilds": guilds.iter().map(|g| json!({"id": g, "unavailable": true})).collect::<Vec<_>>(),
-            "session_id": session.id,
-            "resume_gateway_url": self.resume_url,
-            "session_type": "normal",
-            "user_settings": {},
-            "_trace": ["hearth"],
-            // Discord sends these in every READY and some libraries iterate them unchecked.
-            // hearth has no direct messages, friends, join requests or voice regions yet, so
-            // each is empty; with no friends there are no presences to list here either.
-            "private_channels": [],
-            "relationships": [],
-            "presences": [],
-            "guild_join_requests": [],
-            "geo_ordered_rtc_regions": [],
-        });
-        if user.bot {
-            ready["application"] = json!({"id": user_id, "flags": 0});
-        }
-        if let Some(shard) = body.shard {
-            ready["shard"] = json!(shard);
-        }
-        let mut first = vec![Frame::new(SessionDispatch::Ready.name(), &ready)];
-        let mut presences =
-            if wanted & intents::GUILDS != 0 && wanted & intents::GUILD_PRESENCES != 0 {
-                self.hub.guild_presences(&guilds).await.map_err(failed)?
-            } else {
-                Default::default()
-            };
-        // Each guild's state is read whatever the intents: the hub decides from it who may see
-        // which channel.
-        let mut views = GuildViews::default();
-        for g in &guilds {
-            // The node's state of the guild (read now if not kept yet), knowing this member.
-            let kept = self.hub.states.guild(*g).await.map_err(failed)?;
-            if let Some(v) = payload::guild_create(store.as_ref(), *g, user_id, large)
-                .await
-                .map_err(failed)?
-            {
-                let view = match kept {
-                    Some(view) => view,
-                    None => self.hub.states.install(GuildState::from_guild_create(&v)),
-                };
-                self.hub
-                    .states
-                    .meet(*g, &view, user_id)
-                    .await
-                    .map_err(failed)?;
-                let mut v = views.add(view, &v, user_id);
-                if wanted & intents::GUILDS != 0 {
-                    if wanted & intents::GUILD_PRESENCES != 0 {
-                        v.presences = presences.remove(g).unwrap_or_default();
-                    }
-                    let available = Event::GuildCreate {
-                        user_id,
-                        guild: Box::new(v),
-                    };
-                    first.extend(Frame::dispatch(&available));
-                }
-            }
-        }
-        self.hub.register(session.clone(), &guilds, first, views);
-        drop(hold);
-        let update = body.presence.as_ref().and_then(presence::parse_update);
-        self.hub
-            .set_presence(&session, update, presence::device_kind(&body.properties));
-        self.device = presence::device_kind(&body.properties);
-        session
-            .attach(self.id, 0)
-            .map_err(|_| (close::UNKNOWN_ERROR, "try again"))?;
-        let _ = self.ctl.send(Control::Attach(session.clone())).await;
-        self.session = Some(session);
-        Ok(())
-    }
-
-    async fn resume(&mut self, d: Value) -> Result<(), Refusal> {
-        let body: Resume =
-            serde_json::from_value(d).map_err(|_| (close::DECODE_ERROR, "invalid resume"))?;
-        let (user, hash) = self.authenticate(&body.token).await?;
-        let found = self
-            .hub
-            .find(&body.session_id)
-            .filter(|s| s.token_hash == hash && s.user_id.as_i64() == user.id);
-        let Some(session) = found else {
-            self.send(json!({"op": op::INVALID_SESSION, "d": false}))
-                .await;
-            return Ok(());
-        };
-        if session.attach(self.id, body.seq.unwrap_or(0)).is_err() {
-            self.hub.remove(&session.id);
-            self.send(json!({"op": op::INVALID_SESSION, "d": false}))
-                .await;
-            return Ok(());
-        }
-        self.hub.send_to(
-            &session,
-            Frame::new(SessionDispatch::Resumed.name(), &json!({})),
-        );
-        let _ = self.ctl.send(Control::Attach(session.clone())).await;
-        self.session = Some(session);
-        Ok(())
-    }
-
-    /// REQUEST_GUILD_MEMBERS: members of a guild of the session, by user id or by name prefix,
-    /// in chunks of up to 1000 (GUILD_MEMBERS_CHUNK), echoing the nonce.
-    async fn request_members(&mut self, d: Value) -> Result<(), Refusal> {
-        let Some(session) = self.session.clone() else {
-            return Err((close::NOT_AUTHENTICATED, "not identified"));
-        };
-        let guild_id: Snowflake = serde_json::from_value(d["guild_id"].clone())
-            .map_err(|_| (close::DECODE_ERROR, "invalid guild_id"))?;
-        if !self.hub.in_guild(&session.id, guild_id) {
-            return Ok(());
-        }
-        let limit = d["limit"].as_u64().unwrap_or(0);
-        let query = d["query"].as_str().unwrap_or("").to_lowercase();
-        let nonce = d.get("nonce").cloned().unwrap_or(Value::Null);
-        let store = self.hub.store.clone();
-        let failed = |_| (close::UNKNOWN_ERROR, "try again");
-        let mut members = Vec::new();
-        let mut not_found = Vec::new();
-        // `user_ids` is a list, or a single id.
-        let ids: Option<&[Value]> = match d.get("user_ids") {
-            Some(Value::Array(a)) if !a.is_empty() => Some(a.as_slice()),
-            Some(v @ (Value::String(_) | Value::Number(_))) => Some(std::slice::from_ref(v)),
-            _ => None,
-        };
-        if let Some(ids) = ids {
-            for v in ids.iter().take(100) {
-                let Ok(uid) = serde_json::from_value::<Snowflake>(v.clone()) else {
-                    continue;
-                };
-                match (
-                    store.fetch_member(guild_id, uid).await.map_err(failed)?,
-                    store.fetch_user(uid).await.map_err(failed)?,
-                ) {
-                    (Some(m), Some(u)) => {
-                        members.push(payload::to_value(&wire::member(&m, Some(&u))))
-                    }
-                    _ => not_found.push(json!(uid)),
-                }
-            }
-        } else {
-            let cap = if limit == 0 { u64::MAX } else { limit.min(100) };
-            let mut after = Snowflake(0);
-            'pages: loop {
-                let page = store
-                    .fetch_members(guild_id, after, 1000)
-                    .await
-                    .map_err(failed)?;
-                let Some(last) = page.last() else { break };
-                after = Snowflake::from_i64(last.1.id);
-                for (m, u) in &page {
-                    let name_matches = query.is_empty()
-                        || u.username.to_lowercase().starts_with(&query)
-                        || m.nick
-                            .as_ref()
-                            .is_some_and(|n| n.to_lowercase().starts_with(&query));
-                    if name_matches {
-                        members.push(payload::to_value(&wire::member(m, Some(u))));
-                        if members.len() as u64 >= cap {
-                            break 'pages;
-                        }
-                    }
-                }
-                if page.len() < 1000 {
-                    break;
-                }
-            }
-        }
-        let chunks: Vec<&[Value]> = if members.is_empty() {
-            vec![&[]]
-        } else {
-            members.chunks(1000).collect()
-        };
-        let count = chunks.len();
-        for (i, chunk) in chunks.into_iter().enumerate() {
-            let mut data = json!({
-                "guild_id": guild_id, "members": chunk, "chunk_index": i, "chunk_count": count, "nonce": nonce,
-            });
-            if i == 0 && !not_found.is_empty() {
-                data["not_found"] = json!(not_found);
-            }
-            if d["presences"].as_bool() == Some(true) {
-                data["presences"] = json!([]);
-            }
-            self.hub.send_to(
-                &session,
-                Frame::new(SessionDispatch::GuildMembersChunk.name(), &data),
-            );
-        }
-        Ok(())
-    }
-}
-
-/// The writer: control payloads as they come, and the session's frames once attached.
-async fn write<Si>(
-    mut sink: Si,
-    mut ctl: mpsc::Receiver<Control>,
-    id: u64,
-    mut z: Option<Compressor>,
-    timeout: Duration,
-) where
-    Si: Sink<WsMessage> + Unpin,
-{
-    let mut session: Option<Arc<Session>> = None;
-    let (_keep, mut idle) = watch::channel(());
-    loop {
-        // Frames first: everything buffered for this connection, in order.
-        if let Some(s) = &session {
-            loop {
-                match s.next(id) {
-                    Ok(Some((seq, frame))) => {
-                        // Queued without flushing: everything pending goes out in one write.
-                        if !feed(&mut sink, &mut z, frame.text(seq), timeout).await {
-                            return;
-                        }
-                        s.written(id, seq);
-                    }
-                    Ok(None) => {
-                        if !matches!(
-                            tokio::time::timeout(timeout, sink.flush()).await,
-                            Ok(Ok(()))
-                        ) {
-                            return;
-                        }
-                        break;
-                    }
-                    Err(Verdict::Superseded) => return,
-                    Err(verdict) => {
-                        let (code, reason) = match verdict {
-                            Verdict::TooSlow => (close::UNKNOWN_ERROR, "too slow"),
-                            Verdict::Revoked => (close::AUTHENTICATION_FAILED, "token revoked"),
-                            _ => (close::UNKNOWN_ERROR, "session lost"),
-                        };
-                        let _ = close_with(&mut sink, code, reason, timeout).await;
-                        return;
-                    }
-                }
-            }
-        }
-        tokio::select! {
-            biased;
-            c = ctl.recv() => match c {
-                Some(Control::Send(text)) => {
-                    if !send(&mut sink, &mut z, text, timeout).await {
-                        return;
-                    }
-                }
-                Some(Control::Attach(s)) => session = Some(s),
-                Some(Control::Close(code, reason)) => {
-                    // Pending frames go out before the close (e.g. RECONNECT at shutdown).
-                    let _ = close_with(&mut sink, code, reason, timeout).await;
-                    return;
-                }
-                None => return,
-            },
-            _ = async {
-                match &session {
-                    Some(s) => s.woken().await,
-                    None => { let _ = idle.changed().await; }
-                }
-            } => {}
-        }
-    }
-}
-
-/// The transport compression of a connection.
-#[derive(Debug)]
-enum Compressor {
-    Zlib(ZlibStream),
-    Zstd(ZstdStream),
-}
-
-/// Sends one payload and flushes.
-async fn send<Si: Sink<WsMessage> + Unpin>(
-    sink: &mut Si,
-    z: &mut Option<Compressor>,
-    text: String,
-    timeout: Duration,
-) -> bool {
-    let Some(msg) = encode(z, text) else {
-        return false;
-    };
-    matches!(
-        tokio::time::timeout(timeout, sink.send(msg)).await,
-        Ok(Ok(()))
-    )
-}
-
-/// Queues one payload without flushing.
-async fn feed<Si: Sink<WsMessage> + Unpin>(
-    sink: &mut Si,
-    z: &mut Option<Compressor>,
-    text: String,
-    timeout: Duration,
-) -> bool {
-    let Some(msg) = encode(z, text) else {
-        return false;
-    };
-    matches!(
-        tokio::time::timeout(timeout, sink.feed(msg)).await,
-        Ok(Ok(()))
-    )
-}
-
-/// A payload as the connection's transport sends it.
-fn encode(z: &mut Option<Compressor>, text: String) -> Option<WsMessage> {
-    Some(match z {
-        Some(Compressor::Zlib(z)) => WsMessage::Binary(z.compress(text.as_bytes())),
-        Some(Compressor::Zstd(z)) => WsMessage::Binary(z.compress(text.as_bytes()).ok()?),
-        None => WsMessage::Text(text),
-    })
-}
-
-async fn close_with<Si: Sink<WsMessage> + Unpin>(
-    sink: &mut Si,
-    code: u16,
-    reason: &str,
-    timeout: Duration,
-) -> bool {
-    let msg = WsMessage::Close(Some((code, reason.to_owned())));
-    matches!(
-        tokio::time::timeout(timeout, sink.send(msg)).await,
-        Ok(Ok(()))
-    )
 }
 
 #[cfg(test)]

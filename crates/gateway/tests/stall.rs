@@ -79,6 +79,36 @@ struct World {
     tokens: Vec<String>,
 }
 
+/// A user with a login session; returns its id and token.
+async fn account(store: &dyn Store, ids: &SnowflakeGenerator, name: &str) -> (i64, String) {
+    let id = ids.next().as_i64();
+    store
+        .insert_user(&NewUser {
+            id,
+            username: name.into(),
+            global_name: None,
+            email: None,
+            bot: false,
+            password_hash: None,
+            created_at: 0,
+        })
+        .await
+        .unwrap();
+    let token = format!("token-of-{name}");
+    let s = Session {
+        id: ids.next().as_i64(),
+        user_id: id,
+        token_hash: hearth_store::token_hash(&token),
+        kind: "user".into(),
+        created_at: 0,
+        last_used_at: 0,
+        ip: None,
+        user_agent: None,
+    };
+    store.insert_session(&s).await.unwrap();
+    (id, token)
+}
+
 async fn world(config: GatewayConfig) -> World {
     let db = TestDatabase::sqlite();
     let store = hearth_store::connect(&db.url).await.unwrap();
@@ -86,31 +116,7 @@ async fn world(config: GatewayConfig) -> World {
     let mut tokens = Vec::new();
     let mut users = Vec::new();
     for name in ["reader", "staller"] {
-        let id = ids.next().as_i64();
-        store
-            .insert_user(&NewUser {
-                id,
-                username: name.into(),
-                global_name: None,
-                email: None,
-                bot: false,
-                password_hash: None,
-                created_at: 0,
-            })
-            .await
-            .unwrap();
-        let token = format!("token-of-{name}");
-        let s = Session {
-            id: ids.next().as_i64(),
-            user_id: id,
-            token_hash: hearth_store::token_hash(&token),
-            kind: "user".into(),
-            created_at: 0,
-            last_used_at: 0,
-            ip: None,
-            user_agent: None,
-        };
-        store.insert_session(&s).await.unwrap();
+        let (id, token) = account(store.as_ref(), &ids, name).await;
         tokens.push(token);
         users.push(id);
     }

@@ -3,6 +3,7 @@
 //! Needs `HEARTH_TEST_POSTGRES_URL` and `HEARTH_TEST_NATS_URL`; skipped with a notice without
 //! them. Each test makes a database of its own and a NATS subject prefix of its own, and starts
 //! real nodes (the built binary) on loopback ports; a node is killed with SIGKILL.
+#![allow(clippy::too_many_lines)] // each test is one cluster scenario, read top to bottom
 
 use std::collections::HashSet;
 use std::path::PathBuf;

@@ -207,6 +207,13 @@ fn audit_entry(options: Option<Value>, reason: Option<&str>) -> GuildAuditLogEnt
 
 /// At least one event of every variant, with the optional parts both present and absent.
 fn samples() -> Vec<Event> {
+    let mut all = guild_samples();
+    all.extend(channel_and_user_samples());
+    all
+}
+
+/// Samples of the guild, role, member, ban and audit log events.
+fn guild_samples() -> Vec<Event> {
     let deleted = UnavailableGuild {
         id: G,
         unavailable: false,
@@ -221,7 +228,6 @@ fn samples() -> Vec<Event> {
         guild_id: G,
         user: user(U),
     };
-    let msg = |m: Message, member: Option<Member>| Box::new(GuildMessage { message: m, member });
     vec![
         Event::GuildCreate {
             user_id: U,
@@ -260,6 +266,13 @@ fn samples() -> Vec<Event> {
             Some("spam"),
         ))),
         Event::GuildAuditLogEntryCreate(Box::new(audit_entry(Some(Value::Null), None))),
+    ]
+}
+
+/// Samples of the channel, invite, message, typing, presence, user and session events.
+fn channel_and_user_samples() -> Vec<Event> {
+    let msg = |m: Message, member: Option<Member>| Box::new(GuildMessage { message: m, member });
+    vec![
         Event::ChannelCreate(Box::new(channel())),
         Event::ChannelUpdate(Box::new(channel())),
         Event::ChannelDelete(Box::new(channel())),

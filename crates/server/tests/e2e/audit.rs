@@ -1,5 +1,6 @@
 //! The audit log records guild, channel and invite changes with their actor, target, changes
 //! and reason.
+#![allow(clippy::too_many_lines)] // end-to-end scenarios read top to bottom
 
 use reqwest::Method;
 use serde_json::{json, Value};

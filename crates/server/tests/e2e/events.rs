@@ -1,5 +1,6 @@
 //! Every committed change is published on the bus, after the commit, in order; refused
 //! requests publish nothing.
+#![allow(clippy::too_many_lines)] // end-to-end scenarios read top to bottom
 
 use hearth_core::Snowflake;
 use hearth_protocol::events::Audience;

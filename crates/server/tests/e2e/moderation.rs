@@ -1,6 +1,7 @@
 //! Moderation: kicks, bans (with message deletion) and bulk deletes under KICK_MEMBERS,
 //! BAN_MEMBERS, MANAGE_MESSAGES and the member hierarchy, with their events, gateway delivery
 //! and audit log entries.
+#![allow(clippy::too_many_lines)] // end-to-end scenarios read top to bottom (here and in moderation/)
 
 use hearth_core::{Snowflake, Timestamp};
 use hearth_protocol::events::Audience;

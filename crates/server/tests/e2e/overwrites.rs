@@ -2,6 +2,7 @@
 //! MANAGE_ROLES; a channel hidden from someone does not exist for them over REST or the
 //! gateway; gaining or losing view arrives as CHANNEL_CREATE / CHANNEL_DELETE; categories pass
 //! their overwrites to the channels in sync with them.
+#![allow(clippy::too_many_lines)] // end-to-end scenarios read top to bottom
 
 use reqwest::Method;
 use serde_json::{json, Value};

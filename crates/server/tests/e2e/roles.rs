@@ -1,5 +1,6 @@
 //! Roles: create, change, reorder, delete, give and take, under MANAGE_ROLES and the role
 //! hierarchy, with their events and audit log entries.
+#![allow(clippy::too_many_lines)] // end-to-end scenarios read top to bottom
 
 use reqwest::Method;
 use serde_json::{json, Value};

@@ -1,0 +1,303 @@
+//! `/guilds/{guild_id}/channels`: a guild's channel list: read it (the channels the caller
+//! may view), create a channel, move channels.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use hearth_core::names::{self, FieldError};
+use hearth_core::positions;
+use hearth_core::{Permissions, Snowflake, Timestamp};
+use hearth_protocol::events::Event;
+use hearth_protocol::objects::Channel;
+use hearth_protocol::requests::{ChannelPosition, ChannelPositions, CreateChannel};
+use hearth_store as db;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::{CATEGORY, TEXT};
+use crate::audit::Reason;
+use crate::error::FormErrors;
+use crate::extract::{errors, Auth, Json, JsonList, Path};
+use crate::{access, convert, overwrites, ApiError, ApiResult, AppState};
+
+pub(super) fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(list_channels, create_channel, reorder_channels))
+}
+
+/// A guild's channels, by position.
+#[utoipa::path(get, path = "/guilds/{guild_id}/channels", tag = "channels", params(("guild_id" = Snowflake, Path)),
+    responses((status = 200, body = Vec<Channel>), (status = 403, body = hearth_protocol::ErrorBody), (status = 404, body = hearth_protocol::ErrorBody)))]
+async fn list_channels(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(guild_id): Path<Snowflake>,
+) -> ApiResult<axum::Json<Vec<Channel>>> {
+    state
+        .store
+        .fetch_guild(guild_id)
+        .await?
+        .ok_or(ApiError::UnknownGuild)?;
+    let caller = access::caller(&state, guild_id, auth.id()).await?;
+    let channels = state.store.fetch_guild_channels(guild_id).await?;
+    let all = state.store.fetch_guild_overwrites(guild_id).await?;
+    // Only the channels the caller may view: the others do not exist for them.
+    let visible = channels
+        .iter()
+        .filter_map(|c| {
+            let mine: Vec<db::Overwrite> = all
+                .iter()
+                .filter(|o| o.channel_id == c.id)
+                .cloned()
+                .collect();
+            caller
+                .in_channel(&mine)
+                .contains(Permissions::VIEW_CHANNEL)
+                .then(|| convert::channel(c, &mine))
+        })
+        .collect();
+    Ok(axum::Json(visible))
+}
+
+/// Checks fields shared by channel creation and modification.
+pub(crate) fn check_channel_fields(
+    errs: &mut FormErrors,
+    name: Option<&str>,
+    topic: Option<&str>,
+    rate_limit: Option<i64>,
+    position: Option<i64>,
+) {
+    if let Some(p) = position {
+        errs.check("position", positions::check_channel_position(p));
+    }
+    if let Some(n) = name {
+        errs.check("name", names::validate_channel_name(n));
+    }
+    if let Some(t) = topic {
+        errs.check("topic", names::validate_topic(t));
+    }
+    if let Some(r) = rate_limit {
+        if !(0..=21600).contains(&r) {
+            errs.add(
+                "rate_limit_per_user",
+                FieldError::new("NUMBER_TYPE_MAX", "Must be between 0 and 21600."),
+            );
+        }
+    }
+}
+
+/// Checks that `parent` is a category of the guild (and that categories get no parent).
+pub(crate) async fn check_parent(
+    state: &AppState,
+    errs: &mut FormErrors,
+    guild_id: i64,
+    kind: i64,
+    parent: Option<Snowflake>,
+) -> ApiResult<()> {
+    let Some(parent) = parent else { return Ok(()) };
+    let ok = kind != CATEGORY
+        && state
+            .store
+            .fetch_channel(parent)
+            .await?
+            .is_some_and(|c| c.guild_id == Some(guild_id) && c.kind == CATEGORY);
+    if !ok {
+        errs.add(
+            "parent_id",
+            FieldError::new("CHANNEL_PARENT_INVALID", "Not a category of this guild."),
+        );
+    }
+    Ok(())
+}
+
+/// Creates a text (0) or category (4) channel (MANAGE_CHANNELS). Text channel names are
+/// stored lowercase with dashes for spaces.
+#[utoipa::path(post, path = "/guilds/{guild_id}/channels", tag = "channels", params(("guild_id" = Snowflake, Path)), request_body = CreateChannel,
+    responses((status = 201, body = Channel), (status = 400, body = hearth_protocol::ErrorBody), (status = 403, body = hearth_protocol::ErrorBody), (status = 404, body = hearth_protocol::ErrorBody)))]
+async fn create_channel(
+    State(state): State<AppState>,
+    auth: Auth,
+    reason: Reason,
+    Path(guild_id): Path<Snowflake>,
+    Json(body): Json<CreateChannel>,
+) -> ApiResult<(StatusCode, axum::Json<Channel>)> {
+    let _order = state.order.lock(guild_id).await;
+    let (guild, perms) = access::guild(&state, guild_id, auth.id()).await?;
+    access::require(perms, Permissions::MANAGE_CHANNELS)?;
+    let kind = body.kind.unwrap_or(TEXT);
+    let mut errs = errors();
+    if kind != TEXT && kind != CATEGORY {
+        errs.add(
+            "type",
+            FieldError::new("BASE_TYPE_CHOICES", "Value must be one of (0, 4)."),
+        );
+    }
+    check_channel_fields(
+        &mut errs,
+        Some(&body.name),
+        body.topic.as_deref(),
+        body.rate_limit_per_user,
+        body.position,
+    );
+    check_parent(&state, &mut errs, guild.id, kind, body.parent_id).await?;
+    let id = state.ids.next().as_i64();
+    let given = match &body.permission_overwrites {
+        Some(list) => Some(overwrites::check_list(&state, &mut errs, guild_id, id, list).await?),
+        None => None,
+    };
+    errs.into_result()?;
+    let parent_overwrites = match body.parent_id {
+        Some(p) => state.store.fetch_channel_overwrites(p).await?,
+        None => Vec::new(),
+    };
+    // Without overwrites of its own (none given, or an empty list, as discord.py always sends
+    // one), a channel starts in sync with its category.
+    let list = match given {
+        Some(list) if !list.is_empty() => {
+            // Only bits the caller holds in the guild or the category may be granted or denied.
+            let caller = access::caller(&state, guild_id, auth.id()).await?;
+            let there = caller.base() | caller.in_channel(&parent_overwrites);
+            access::require(perms, Permissions::MANAGE_ROLES)?;
+            overwrites::check_grant(there, &[], &list)?;
+            list
+        }
+        _ => overwrites::copied(&parent_overwrites, id),
+    };
+    let position = match body.position {
+        Some(p) => p,
+        None => {
+            let existing = state.store.fetch_guild_channels(guild_id).await?;
+            positions::next_position(
+                existing
+                    .iter()
+                    .filter(|c| c.kind == kind)
+                    .map(|c| c.position),
+            )
+        }
+    };
+    let name = if kind == TEXT {
+        names::normalize_text_channel_name(&body.name)
+    } else {
+        body.name.trim().to_owned()
+    };
+    let channel = db::Channel {
+        id,
+        guild_id: Some(guild.id),
+        kind,
+        name: Some(name),
+        topic: if kind == TEXT { body.topic } else { None },
+        position,
+        parent_id: body.parent_id.map(Snowflake::as_i64),
+        nsfw: body.nsfw.unwrap_or(false),
+        rate_limit_per_user: body.rate_limit_per_user.unwrap_or(0),
+        last_message_id: None,
+        created_at: Timestamp::now().0,
+    };
+    state
+        .store
+        .insert_channel_with_overwrites(&channel, &list)
+        .await?;
+    let stored = state
+        .store
+        .fetch_channel_overwrites(Snowflake::from_i64(id))
+        .await?;
+    let out = convert::channel(&channel, &stored);
+    state.publish(Event::ChannelCreate(Box::new(out.clone())));
+    crate::channels::audit_channel(&state, auth.id(), &reason, None, Some(&channel)).await?;
+    overwrites::audit_list_change(&state, &auth, &reason, &channel, &[], &stored).await?;
+    Ok((StatusCode::CREATED, axum::Json(out)))
+}
+
+/// Moves channels: new positions and parents, in one transaction (MANAGE_CHANNELS).
+#[utoipa::path(patch, path = "/guilds/{guild_id}/channels", tag = "channels", params(("guild_id" = Snowflake, Path)), request_body = ChannelPositions,
+    responses((status = 204), (status = 400, body = hearth_protocol::ErrorBody), (status = 403, body = hearth_protocol::ErrorBody), (status = 404, body = hearth_protocol::ErrorBody)))]
+async fn reorder_channels(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(guild_id): Path<Snowflake>,
+    JsonList(body): JsonList<ChannelPosition>,
+) -> ApiResult<StatusCode> {
+    let _order = state.order.lock(guild_id).await;
+    let (_, perms) = access::guild(&state, guild_id, auth.id()).await?;
+    access::require(perms, Permissions::MANAGE_CHANNELS)?;
+    let channels = state.store.fetch_guild_channels(guild_id).await?;
+    let mut errs = errors();
+    if body.is_empty() || body.len() > 500 {
+        return Err(ApiError::InvalidFormBody(
+            "Must list between 1 and 500 channels.".into(),
+        ));
+    }
+    for (i, p) in body.iter().enumerate() {
+        let Some(c) = channels.iter().find(|c| c.id == p.id.as_i64()) else {
+            errs.add(
+                &format!("{i}.id"),
+                FieldError::new("CHANNEL_INVALID", "Unknown channel of this guild."),
+            );
+            continue;
+        };
+        if let Some(Some(position)) = p.position {
+            errs.check(
+                &format!("{i}.position"),
+                positions::check_channel_position(position),
+            );
+        }
+        if let Some(Some(parent)) = p.parent_id {
+            let ok = c.kind != CATEGORY
+                && channels
+                    .iter()
+                    .any(|x| x.id == parent.as_i64() && x.kind == CATEGORY);
+            if !ok {
+                errs.add(
+                    &format!("{i}.parent_id"),
+                    FieldError::new("CHANNEL_PARENT_INVALID", "Not a category of this guild."),
+                );
+            }
+        }
+    }
+    errs.into_result()?;
+    let moves: Vec<db::ChannelMove> = body
+        .iter()
+        .map(|p| db::ChannelMove {
+            id: p.id.as_i64(),
+            position: p.position.flatten(),
+            parent_id: p.parent_id.map(|o| o.map(Snowflake::as_i64)),
+        })
+        .collect();
+    // `lock_permissions` with a new parent: the channel takes the category's overwrites.
+    let mut syncs = Vec::new();
+    for p in body.iter().filter(|p| p.lock_permissions == Some(true)) {
+        if let Some(Some(parent)) = p.parent_id {
+            syncs.push((p.id, parent));
+        }
+    }
+    let all = state.store.fetch_guild_overwrites(guild_id).await?;
+    let of = |c: i64| -> Vec<db::Overwrite> {
+        all.iter().filter(|o| o.channel_id == c).cloned().collect()
+    };
+    if !syncs.is_empty() {
+        access::require(perms, Permissions::MANAGE_ROLES)?;
+        for (c, parent) in &syncs {
+            let wanted = overwrites::copied(&of(parent.as_i64()), c.as_i64());
+            overwrites::check_grant(perms, &of(c.as_i64()), &wanted)?;
+        }
+    }
+    let mut changed = state
+        .store
+        .update_channel_positions(guild_id, &moves)
+        .await?;
+    for (c, parent) in &syncs {
+        let wanted = overwrites::copied(&of(parent.as_i64()), c.as_i64());
+        state
+            .store
+            .replace_overwrites(*c, guild_id, &wanted)
+            .await?;
+        if !changed.iter().any(|x| x.id == c.as_i64()) {
+            if let Some(ch) = state.store.fetch_channel(*c).await? {
+                changed.push(ch);
+            }
+        }
+    }
+    let all = state.store.fetch_guild_overwrites(guild_id).await?;
+    for c in changed {
+        state.publish(Event::ChannelUpdate(Box::new(convert::channel(&c, &all))));
+    }
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,183 @@
+//! A guild's state: who sees what, and how changes move it.
+use super::*;
+use serde_json::{json, Value};
+
+const VIEW: u64 = 1 << 10;
+
+/// A typed value from the JSON of its wire shape.
+fn from<T: serde::de::DeserializeOwned>(v: Value) -> T {
+    serde_json::from_value(v).unwrap()
+}
+
+fn user(id: &str) -> Value {
+    json!({"id": id, "username": format!("u{id}"), "discriminator": "0", "global_name": null,
+           "avatar": null, "bot": false, "public_flags": 0})
+}
+
+fn member(id: &str, roles: &[&str]) -> Value {
+    json!({"user": user(id), "nick": null, "avatar": null, "roles": roles,
+           "joined_at": "2025-01-01T12:00:00.000000+00:00", "premium_since": null,
+           "deaf": false, "mute": false, "flags": 0, "pending": false,
+           "communication_disabled_until": null})
+}
+
+fn role(id: &str, bits: u64) -> Value {
+    json!({"id": id, "name": "r", "permissions": bits.to_string(), "position": 0,
+           "color": 0, "colors": {"primary_color": 0, "secondary_color": null,
+           "tertiary_color": null}, "hoist": false, "managed": false, "mentionable": false,
+           "flags": 0, "icon": null, "unicode_emoji": null})
+}
+
+fn channel(id: &str, overwrites: Value) -> wire::Channel {
+    from(
+        json!({"id": id, "type": 0, "name": "c", "position": 0, "parent_id": null,
+                "permission_overwrites": overwrites, "topic": null, "nsfw": false,
+                "rate_limit_per_user": 0, "last_message_id": null, "flags": 0}),
+    )
+}
+
+fn guild_create(
+    owner: &str,
+    roles: Vec<Value>,
+    channels: Vec<wire::Channel>,
+    members: Vec<Value>,
+) -> GuildCreate {
+    let mut guild = json!({
+        "id": "1", "name": "g", "icon": null, "splash": null, "discovery_splash": null,
+        "banner": null, "description": null, "owner_id": owner, "afk_channel_id": null,
+        "afk_timeout": 300, "verification_level": 0, "default_message_notifications": 0,
+        "explicit_content_filter": 0, "mfa_level": 0, "nsfw_level": 0, "features": [],
+        "roles": roles, "emojis": [], "stickers": [], "system_channel_id": null,
+    });
+    let more = json!({
+        "system_channel_flags": 0, "rules_channel_id": null, "public_updates_channel_id": null,
+        "safety_alerts_channel_id": null, "vanity_url_code": null, "premium_tier": 0,
+        "premium_subscription_count": 0, "preferred_locale": "en-US", "max_members": 1,
+        "premium_progress_bar_enabled": false, "application_id": null,
+    });
+    let gateway = json!({
+        "joined_at": "2025-01-01T12:00:00.000000+00:00", "large": false, "member_count": 3,
+        "members": members, "channels": channels, "threads": [], "presences": [],
+        "voice_states": [], "stage_instances": [], "guild_scheduled_events": [],
+        "soundboard_sounds": [],
+    });
+    for part in [more, gateway] {
+        if let (Some(all), Value::Object(part)) = (guild.as_object_mut(), part) {
+            all.extend(part);
+        }
+    }
+    from(guild)
+}
+
+fn private() -> wire::Channel {
+    channel(
+        "11",
+        json!([{"id": "1", "type": 0, "allow": "0", "deny": VIEW.to_string()},
+               {"id": "7", "type": 0, "allow": VIEW.to_string(), "deny": "0"}]),
+    )
+}
+
+fn sample() -> GuildCreate {
+    guild_create(
+        "100",
+        vec![role("1", VIEW | (1 << 11)), role("7", 0)],
+        vec![channel("10", json!([])), private()],
+        vec![
+            member("100", &[]),
+            member("200", &[]),
+            member("300", &["7"]),
+        ],
+    )
+}
+
+fn guild() -> GuildState {
+    GuildState::from_guild_create(&sample())
+}
+
+fn member_update(id: &str, roles: &[&str]) -> Event {
+    let mut m = member(id, roles);
+    m["guild_id"] = json!("1");
+    Event::GuildMemberUpdate(Box::new(from(m)))
+}
+
+fn role_update(id: &str, bits: u64) -> Event {
+    Event::GuildRoleUpdate(from(json!({"guild_id": "1", "role": role(id, bits)})))
+}
+
+#[test]
+fn a_private_channel_is_seen_by_the_owner_and_the_allowed_role_only() {
+    let mut v = guild();
+    let all: BTreeSet<Snowflake> = [Snowflake(10), Snowflake(11)].into();
+    assert_eq!(v.visible(Snowflake(100), None), all);
+    assert_eq!(v.visible(Snowflake(200), None), [Snowflake(10)].into());
+    assert_eq!(v.visible(Snowflake(300), None), all);
+    assert!(!v.can_view(Snowflake(999), Snowflake(10)), "unknown member");
+    assert!(
+        !v.can_view(Snowflake(200), Snowflake(12)),
+        "unknown channel"
+    );
+    let p = v.channel_permissions(Snowflake(300), Snowflake(11));
+    assert!(p.contains(Permissions::VIEW_CHANNEL) && p.contains(Permissions::SEND_MESSAGES));
+    assert_eq!(
+        v.channel_permissions(Snowflake(200), Snowflake(11)),
+        Permissions::NONE
+    );
+}
+
+#[test]
+fn role_member_and_channel_changes_move_the_view() {
+    let mut v = guild();
+    let joined = member_update("200", &["7"]);
+    assert_eq!(v.scope(&joined), Scope::Member(Snowflake(200)));
+    v.apply(&joined);
+    assert!(v.can_view(Snowflake(200), Snowflake(11)));
+    v.apply(&Event::GuildRoleDelete(from(
+        json!({"guild_id": "1", "role_id": "7"}),
+    )));
+    assert!(!v.can_view(Snowflake(200), Snowflake(11)));
+    assert!(!v.can_view(Snowflake(300), Snowflake(11)));
+    let open = channel("11", json!([]));
+    v.apply(&Event::ChannelUpdate(Box::new(open.clone())));
+    assert!(v.can_view(Snowflake(200), Snowflake(11)));
+    assert_eq!(
+        v.channel_data(Snowflake(11)).unwrap().guild_id,
+        Some(Snowflake(1))
+    );
+    v.apply(&Event::ChannelDelete(Box::new(open)));
+    assert!(!v.can_view(Snowflake(200), Snowflake(11)));
+    let mut g = sample().guild;
+    g.owner_id = Snowflake(200);
+    let handed_over = Event::GuildUpdate(Box::new(g));
+    assert_eq!(v.scope(&handed_over), Scope::All);
+    v.apply(&handed_over);
+    assert_eq!(v.guild_permissions(Snowflake(200)), Permissions::ALL);
+    assert_eq!(v.scope(&handed_over), Scope::None, "the same owner again");
+}
+
+#[test]
+fn only_a_change_of_bits_makes_a_role_change_matter_and_only_to_its_members() {
+    let v = guild();
+    assert_eq!(v.scope(&role_update("7", 0)), Scope::None);
+    assert_eq!(v.scope(&role_update("7", 2048)), Scope::Role(Snowflake(7)));
+    assert_eq!(v.scope(&role_update("1", 0)), Scope::All);
+    assert_eq!(
+        v.scope(&Event::GuildRoleDelete(from(
+            json!({"guild_id": "1", "role_id": "7"})
+        ))),
+        Scope::Role(Snowflake(7))
+    );
+    assert!(v.has_role(Snowflake(300), Snowflake(7)));
+    assert!(!v.has_role(Snowflake(200), Snowflake(7)));
+}
+
+#[test]
+fn a_guild_create_is_cut_to_the_receivers_view() {
+    let mut v = guild();
+    let data = sample();
+    let cut = v.filter_guild_create(&data, Snowflake(200));
+    let ids: Vec<Snowflake> = cut.channels.iter().map(|c| c.id).collect();
+    assert_eq!(ids, vec![Snowflake(10)]);
+    assert_eq!(cut.members, data.members);
+    let whole = v.filter_guild_create(&data, Snowflake(300));
+    assert_eq!(whole.channels.len(), 2);
+}
