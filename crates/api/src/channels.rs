@@ -2,7 +2,7 @@
 
 use axum::extract::State;
 use hearth_core::names;
-use hearth_core::{Permissions, Snowflake};
+use hearth_core::{ChannelKind, Permissions, Snowflake};
 use hearth_protocol::events::Event;
 use hearth_protocol::objects::Channel;
 use hearth_protocol::requests::ModifyChannel;
@@ -13,7 +13,7 @@ use utoipa_axum::routes;
 
 use crate::audit::{self, action, change, Reason};
 use crate::extract::{errors, Auth, Json, Path};
-use crate::guilds::{check_channel_fields, check_parent, CATEGORY, TEXT};
+use crate::guilds::{check_channel_fields, check_parent};
 use crate::{access, convert, overwrites, ApiError, ApiResult, AppState};
 
 pub(crate) fn router() -> OpenApiRouter<AppState> {
@@ -159,15 +159,16 @@ async fn modify_channel(
         overwrites::check_grant(a.perms | a.caller.base(), &a.overwrites, w)?;
     }
     let mut channel = a.channel.clone();
+    let text = channel.kind == i64::from(ChannelKind::GuildText);
     if let Some(name) = body.name {
-        channel.name = Some(if channel.kind == TEXT {
+        channel.name = Some(if text {
             names::normalize_text_channel_name(&name)
         } else {
             name.trim().to_owned()
         });
     }
     if let Some(topic) = body.topic {
-        if channel.kind == TEXT {
+        if text {
             channel.topic = topic;
         }
     }
@@ -190,7 +191,7 @@ async fn modify_channel(
         .ok_or(ApiError::UnknownChannel)?;
     let out = convert::channel(&channel, &stored);
     state.publish(Event::ChannelUpdate(Box::new(out.clone())));
-    if channel.kind == CATEGORY {
+    if channel.kind == i64::from(ChannelKind::GuildCategory) {
         for child in overwrites::sync_children(&state, &channel, &a.overwrites, &stored).await? {
             state.publish(Event::ChannelUpdate(Box::new(child)));
         }

@@ -4,7 +4,7 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use hearth_core::names::{self, FieldError};
-use hearth_core::{Permissions, Snowflake, Timestamp};
+use hearth_core::{ChannelKind, Permissions, Snowflake, Timestamp};
 use hearth_protocol::events::{Event, UnavailableGuild};
 use hearth_protocol::objects::Guild;
 use hearth_protocol::requests::{CreateGuild, ModifyGuild, WithCountsQuery};
@@ -29,9 +29,8 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
         .merge(channel_list::router())
 }
 
-/// Channel types hearth serves so far.
-pub(crate) const TEXT: i64 = 0;
-pub(crate) const CATEGORY: i64 = 4;
+/// A text channel's `type` as stored, for messages.rs until it compares [`ChannelKind`]s.
+pub(crate) const TEXT: i64 = ChannelKind::GuildText.code() as i64;
 
 fn check_range(errs: &mut FormErrors, field: &str, value: Option<i64>, max: i64) {
     if let Some(v) = value {
@@ -84,7 +83,7 @@ async fn create_guild(
     let general = db::Channel {
         id: state.ids.next().as_i64(),
         guild_id: Some(id),
-        kind: TEXT,
+        kind: ChannelKind::GuildText.into(),
         name: Some("general".into()),
         topic: None,
         position: 0,
@@ -264,11 +263,9 @@ async fn apply_references(
 ) -> ApiResult<()> {
     if let Some(sys) = body.system_channel_id {
         if let Some(ch) = sys {
-            let ok = state
-                .store
-                .fetch_channel(ch)
-                .await?
-                .is_some_and(|c| c.guild_id == Some(guild.id) && c.kind == TEXT);
+            let ok = state.store.fetch_channel(ch).await?.is_some_and(|c| {
+                c.guild_id == Some(guild.id) && c.kind == i64::from(ChannelKind::GuildText)
+            });
             if !ok {
                 errs.add(
                     "system_channel_id",

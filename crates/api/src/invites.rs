@@ -2,7 +2,7 @@
 
 use axum::extract::State;
 use hearth_core::names::FieldError;
-use hearth_core::{Permissions, Snowflake, Timestamp};
+use hearth_core::{ChannelKind, Permissions, Snowflake, Timestamp};
 use hearth_protocol::objects::Invite;
 use hearth_protocol::requests::{CreateInvite, InviteQuery};
 use hearth_store::{self as db, InviteUse, StoreError};
@@ -13,7 +13,6 @@ use utoipa_axum::routes;
 
 use crate::audit::{self, action, change, Reason};
 use crate::extract::{errors, Auth, Json, Path, Query};
-use crate::guilds::TEXT;
 use crate::{access, convert, events, ApiError, ApiResult, AppState};
 
 pub(crate) fn router() -> OpenApiRouter<AppState> {
@@ -96,7 +95,7 @@ async fn create_invite(
     let _order = state.order.lock(guild_id).await;
     let (channel, perms) = access::channel(&state, channel_id, auth.id()).await?;
     access::require(perms, Permissions::CREATE_INSTANT_INVITE)?;
-    if channel.kind != TEXT {
+    if channel.kind != i64::from(ChannelKind::GuildText) {
         return Err(ApiError::WrongChannelType);
     }
     let max_age = body.max_age.unwrap_or(86_400);

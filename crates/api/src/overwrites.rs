@@ -11,7 +11,7 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use hearth_core::names::FieldError;
-use hearth_core::{Permissions, Snowflake};
+use hearth_core::{ChannelKind, OverwriteKind, Permissions, Snowflake};
 use hearth_protocol::events::Event;
 use hearth_protocol::objects as wire;
 use hearth_protocol::requests::OverwriteBody;
@@ -23,17 +23,11 @@ use utoipa_axum::routes;
 use crate::audit::{self, action, change, Reason};
 use crate::error::FormErrors;
 use crate::extract::{errors, Auth, Json, Path};
-use crate::guilds::CATEGORY;
 use crate::{access, convert, ApiError, ApiResult, AppState};
 
 pub(crate) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(put_overwrite, delete_overwrite))
 }
-
-/// `type` of a role overwrite.
-const ROLE: i64 = 0;
-/// `type` of a member overwrite.
-const MEMBER: i64 = 1;
 
 /// The overwrite of `target` in a list.
 fn find(list: &[db::Overwrite], target: i64) -> Option<&db::Overwrite> {
@@ -120,27 +114,23 @@ async fn check_one(
         );
         return Ok(None);
     };
-    let exists = match body.kind {
-        ROLE => roles.contains(&target.as_i64()),
-        MEMBER => state.store.fetch_member(guild_id, target).await?.is_some(),
-        _ => {
-            errs.add(
-                &field("type"),
-                FieldError::new("BASE_TYPE_CHOICES", "Value must be one of (0, 1)."),
-            );
-            return Ok(None);
-        }
+    // An unknown `type` was refused with the body.
+    let (exists, what) = match body.kind {
+        OverwriteKind::Role => (
+            roles.contains(&target.as_i64()),
+            "Unknown role of this guild.",
+        ),
+        OverwriteKind::Member => (
+            state.store.fetch_member(guild_id, target).await?.is_some(),
+            "Unknown member of this guild.",
+        ),
     };
     if !exists {
-        let what = if body.kind == ROLE {
-            "Unknown role of this guild."
-        } else {
-            "Unknown member of this guild."
-        };
         errs.add(&field("id"), FieldError::new("OVERWRITE_INVALID", what));
         return Ok(None);
     }
-    Ok(ok.then_some((target.as_i64(), body.kind, allow.0 as i64, deny.0 as i64)))
+    let kind = i64::from(body.kind);
+    Ok(ok.then_some((target.as_i64(), kind, allow.0 as i64, deny.0 as i64)))
 }
 
 /// The ids of a guild's roles (read once per request, whatever the number of overwrites).
@@ -200,7 +190,7 @@ pub(crate) async fn sync_children(
     let Some(guild_id) = category.guild_id else {
         return Ok(Vec::new());
     };
-    if category.kind != CATEGORY || same(before, after) {
+    if category.kind != i64::from(ChannelKind::GuildCategory) || same(before, after) {
         return Ok(Vec::new());
     }
     let guild = Snowflake::from_i64(guild_id);
@@ -291,7 +281,7 @@ async fn audit_overwrite(
         }
     }
     let mut options = json!({"id": o.target_id.to_string(), "type": o.kind.to_string()});
-    if o.kind == ROLE {
+    if o.kind == i64::from(OverwriteKind::Role) {
         let roles = state
             .store
             .fetch_roles(Snowflake::from_i64(o.guild_id))

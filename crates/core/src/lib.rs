@@ -4,16 +4,19 @@
 //! - [`timestamp`]: instants as microseconds since the Unix epoch, printed the way clients parse.
 //! - [`names`]: validated user, guild and channel names.
 //! - [`permissions`]: permission bits and the permission computation.
+//! - [`kinds`]: channel types, overwrite types and message types, with Discord's numbers.
 //!
 //! No I/O lives here: no tokio, no sqlx, no axum.
 #![forbid(unsafe_code)]
 
+pub mod kinds;
 pub mod names;
 pub mod permissions;
 pub mod positions;
 pub mod snowflake;
 pub mod timestamp;
 
+pub use kinds::{ChannelKind, MessageType, OverwriteKind};
 pub use permissions::Permissions;
 pub use snowflake::{Snowflake, SnowflakeGenerator};
 pub use timestamp::Timestamp;

@@ -171,14 +171,7 @@ pub fn guild_permissions(
     }
 }
 
-/// Whose permissions a channel overwrite changes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum OverwriteKind {
-    /// A role (`type: 0`); the role with the guild's id is @everyone.
-    Role,
-    /// One member (`type: 1`).
-    Member,
-}
+pub use crate::kinds::OverwriteKind;
 
 /// A channel's permission overwrite for a role or a member.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

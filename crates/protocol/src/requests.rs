@@ -1,7 +1,7 @@
 //! Request bodies and query strings. Unknown fields are accepted and ignored (clients send many
 //! that hearth does not use); ids are accepted as strings or integers.
 
-use hearth_core::{Permissions, Snowflake};
+use hearth_core::{ChannelKind, OverwriteKind, Permissions, Snowflake};
 use serde::{Deserialize, Deserializer};
 use utoipa::openapi::schema::{ArrayBuilder, Schema};
 use utoipa::openapi::{Ref, RefOr};
@@ -194,10 +194,11 @@ pub struct CreateChannel {
     /// 1-100 characters after trimming.
     #[schema(min_length = 1, max_length = 100)]
     pub name: String,
-    /// 0 text (default) or 4 category.
+    /// 0 text (default) or 4 category; a number that is no channel type is refused while
+    /// reading the body.
     #[serde(default, rename = "type")]
-    #[schema(minimum = 0, maximum = 4)]
-    pub kind: Option<i64>,
+    #[schema(value_type = Option<i64>, minimum = 0, maximum = 4)]
+    pub kind: Option<ChannelKind>,
     /// Up to 1024 characters.
     #[serde(default)]
     #[schema(max_length = 1024)]
@@ -307,8 +308,8 @@ pub struct OverwriteBody {
     pub id: Option<Snowflake>,
     /// 0 role, 1 member.
     #[serde(rename = "type")]
-    #[schema(minimum = 0, maximum = 1)]
-    pub kind: i64,
+    #[schema(value_type = i64, minimum = 0, maximum = 1)]
+    pub kind: OverwriteKind,
     /// Bits granted, as a decimal string (default none).
     #[serde(default)]
     pub allow: Option<Permissions>,

@@ -1,6 +1,6 @@
 //! Stored records to wire objects: what the REST API answers and what the gateway dispatches.
 
-use hearth_core::{Permissions, Snowflake, Timestamp};
+use hearth_core::{OverwriteKind, Permissions, Snowflake, Timestamp};
 use hearth_protocol::objects as wire;
 use hearth_store as db;
 
@@ -78,7 +78,7 @@ pub fn member(m: &db::Member, u: Option<&db::User>) -> wire::Member {
 pub fn overwrite(o: &db::Overwrite) -> wire::Overwrite {
     wire::Overwrite {
         id: id(o.target_id),
-        kind: u8::from(o.kind == 1),
+        kind: u8::from(o.kind == i64::from(OverwriteKind::Member)),
         allow: Permissions(o.allow as u64),
         deny: Permissions(o.deny as u64),
     }

@@ -5,7 +5,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use hearth_core::names::{self, FieldError};
 use hearth_core::positions;
-use hearth_core::{Permissions, Snowflake, Timestamp};
+use hearth_core::{ChannelKind, Permissions, Snowflake, Timestamp};
 use hearth_protocol::events::Event;
 use hearth_protocol::objects::Channel;
 use hearth_protocol::requests::{ChannelPosition, ChannelPositions, CreateChannel};
@@ -13,7 +13,6 @@ use hearth_store as db;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::{CATEGORY, TEXT};
 use crate::audit::Reason;
 use crate::error::FormErrors;
 use crate::extract::{errors, Auth, Json, JsonList, Path};
@@ -93,12 +92,13 @@ pub(crate) async fn check_parent(
     parent: Option<Snowflake>,
 ) -> ApiResult<()> {
     let Some(parent) = parent else { return Ok(()) };
-    let ok = kind != CATEGORY
+    let category = i64::from(ChannelKind::GuildCategory);
+    let ok = kind != category
         && state
             .store
             .fetch_channel(parent)
             .await?
-            .is_some_and(|c| c.guild_id == Some(guild_id) && c.kind == CATEGORY);
+            .is_some_and(|c| c.guild_id == Some(guild_id) && c.kind == category);
     if !ok {
         errs.add(
             "parent_id",
@@ -122,9 +122,10 @@ async fn create_channel(
     let _order = state.order.lock(guild_id).await;
     let (guild, perms) = access::guild(&state, guild_id, auth.id()).await?;
     access::require(perms, Permissions::MANAGE_CHANNELS)?;
-    let kind = body.kind.unwrap_or(TEXT);
+    let kind = body.kind.unwrap_or(ChannelKind::GuildText);
+    let text = kind == ChannelKind::GuildText;
     let mut errs = errors();
-    if kind != TEXT && kind != CATEGORY {
+    if !matches!(kind, ChannelKind::GuildText | ChannelKind::GuildCategory) {
         errs.add(
             "type",
             FieldError::new("BASE_TYPE_CHOICES", "Value must be one of (0, 4)."),
@@ -137,7 +138,7 @@ async fn create_channel(
         body.rate_limit_per_user,
         body.position,
     );
-    check_parent(&state, &mut errs, guild.id, kind, body.parent_id).await?;
+    check_parent(&state, &mut errs, guild.id, kind.into(), body.parent_id).await?;
     let id = state.ids.next().as_i64();
     let given = match &body.permission_overwrites {
         Some(list) => Some(overwrites::check_list(&state, &mut errs, guild_id, id, list).await?),
@@ -168,12 +169,12 @@ async fn create_channel(
             positions::next_position(
                 existing
                     .iter()
-                    .filter(|c| c.kind == kind)
+                    .filter(|c| c.kind == i64::from(kind))
                     .map(|c| c.position),
             )
         }
     };
-    let name = if kind == TEXT {
+    let name = if text {
         names::normalize_text_channel_name(&body.name)
     } else {
         body.name.trim().to_owned()
@@ -181,9 +182,9 @@ async fn create_channel(
     let channel = db::Channel {
         id,
         guild_id: Some(guild.id),
-        kind,
+        kind: kind.into(),
         name: Some(name),
-        topic: if kind == TEXT { body.topic } else { None },
+        topic: if text { body.topic } else { None },
         position,
         parent_id: body.parent_id.map(Snowflake::as_i64),
         nsfw: body.nsfw.unwrap_or(false),
@@ -240,10 +241,11 @@ async fn reorder_channels(
             );
         }
         if let Some(Some(parent)) = p.parent_id {
-            let ok = c.kind != CATEGORY
+            let category = i64::from(ChannelKind::GuildCategory);
+            let ok = c.kind != category
                 && channels
                     .iter()
-                    .any(|x| x.id == parent.as_i64() && x.kind == CATEGORY);
+                    .any(|x| x.id == parent.as_i64() && x.kind == category);
             if !ok {
                 errs.add(
                     &format!("{i}.parent_id"),

@@ -69,9 +69,13 @@ async fn channel_creation_refuses_bad_bodies_and_members_without_permission(app:
     app.post(&path, &owner, json!({"name": ""}))
         .await
         .assert_field_error("name", "BASE_TYPE_BAD_LENGTH");
+    // A channel type hearth does not serve yet, and a number that is no channel type.
     app.post(&path, &owner, json!({"name": "v", "type": 2}))
         .await
         .assert_field_error("type", "BASE_TYPE_CHOICES");
+    app.post(&path, &owner, json!({"name": "v", "type": 7}))
+        .await
+        .assert_field_error("type", "BASE_TYPE_INVALID");
     app.post(
         &path,
         &owner,

@@ -197,9 +197,12 @@ async fn overwrite_bodies_and_grants_are_checked(app: &TestApp) {
         .await
         .assert_error(403, 50013);
     // Bad bodies.
-    put(app, &path, &owner, json!({"type": 2}))
-        .await
-        .assert_field_error("type", "BASE_TYPE_CHOICES");
+    // A number that is no overwrite type is refused with the body.
+    for kind in [2, 7, -1] {
+        put(app, &path, &owner, json!({"type": kind}))
+            .await
+            .assert_field_error("type", "BASE_TYPE_INVALID");
+    }
     put(
         app,
         &path,
@@ -303,7 +306,14 @@ async fn overwrite_bodies_and_grants_are_checked(app: &TestApp) {
         json!({"permission_overwrites": [{"id": gid, "type": 7}]}),
     )
     .await
-    .assert_field_error("permission_overwrites.0.type", "BASE_TYPE_CHOICES");
+    .assert_field_error("permission_overwrites.0.type", "BASE_TYPE_INVALID");
+    app.post(
+        &format!("/guilds/{gid}/channels"),
+        &owner,
+        json!({"name": "x", "permission_overwrites": [{"id": gid, "type": 7}]}),
+    )
+    .await
+    .assert_field_error("permission_overwrites.0.type", "BASE_TYPE_INVALID");
     app.post(
         &format!("/guilds/{gid}/channels"),
         &owner,
