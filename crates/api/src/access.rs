@@ -12,7 +12,7 @@
 //! a visible thing the caller may not change answers 50013.
 
 use hearth_core::permissions::{self, base_permissions, channel_permissions, Member};
-use hearth_core::{Permissions, Snowflake, Timestamp};
+use hearth_core::{OverwriteKind, Permissions, Snowflake, Timestamp};
 use hearth_protocol::objects as wire;
 use hearth_state::{lock, MemberInputs, SharedGuild};
 use hearth_store::{self as db, Channel, Guild, PermissionInput};
@@ -24,11 +24,7 @@ pub fn overwrites(rows: &[db::Overwrite]) -> Vec<permissions::Overwrite> {
     rows.iter()
         .map(|o| permissions::Overwrite {
             id: Snowflake::from_i64(o.target_id),
-            kind: if o.kind == 1 {
-                permissions::OverwriteKind::Member
-            } else {
-                permissions::OverwriteKind::Role
-            },
+            kind: OverwriteKind::try_from(o.kind).unwrap_or(OverwriteKind::Role),
             allow: Permissions(o.allow as u64),
             deny: Permissions(o.deny as u64),
         })

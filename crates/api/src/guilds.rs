@@ -29,9 +29,6 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
         .merge(channel_list::router())
 }
 
-/// A text channel's `type` as stored, for messages.rs until it compares [`ChannelKind`]s.
-pub(crate) const TEXT: i64 = ChannelKind::GuildText.code() as i64;
-
 fn check_range(errs: &mut FormErrors, field: &str, value: Option<i64>, max: i64) {
     if let Some(v) = value {
         if !(0..=max).contains(&v) {

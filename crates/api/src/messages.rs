@@ -4,7 +4,7 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use hearth_core::names::{self, FieldError};
-use hearth_core::{Permissions, Snowflake, Timestamp};
+use hearth_core::{ChannelKind, MessageType, Permissions, Snowflake, Timestamp};
 use hearth_protocol::objects::{self as wire, Message};
 use hearth_protocol::requests::{CreateMessage, EditMessage, HistoryQuery};
 use hearth_store::{self as db, HistoryPage};
@@ -16,7 +16,6 @@ use crate::audit::{self, Reason};
 use crate::convert::MessageRenderer;
 use crate::error::FormErrors;
 use crate::extract::{errors, Auth, Json, Path, Query};
-use crate::guilds::TEXT;
 use crate::{access, convert, ApiError, ApiResult, AppState};
 use hearth_protocol::events::{Event, GuildMessage, MessageDelete, TypingStart};
 use serde_json::json;
@@ -28,8 +27,6 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(typing))
 }
 
-/// Message type of a reply.
-const REPLY: i64 = 19;
 /// Flags a sender may set: SUPPRESS_EMBEDS (1 << 2) and SUPPRESS_NOTIFICATIONS (1 << 12).
 const SUPPRESS_EMBEDS: i64 = 1 << 2;
 const SENDABLE_FLAGS: i64 = SUPPRESS_EMBEDS | (1 << 12);
@@ -136,7 +133,7 @@ async fn create_message(
 ) -> ApiResult<axum::Json<Message>> {
     let (channel, perms) = access::channel(&state, channel_id, auth.id()).await?;
     access::require(perms, Permissions::SEND_MESSAGES)?;
-    if channel.kind != TEXT {
+    if channel.kind != i64::from(ChannelKind::GuildText) {
         return Err(ApiError::WrongChannelType);
     }
     let checked = check_new_message(&state, channel_id, perms, body).await?;
@@ -157,7 +154,11 @@ async fn create_message(
         channel_id: channel.id,
         id: state.ids.next().as_i64(),
         author_id: auth.user.id,
-        kind: if reference.is_some() { REPLY } else { 0 },
+        kind: i64::from(if reference.is_some() {
+            MessageType::Reply
+        } else {
+            MessageType::Default
+        }),
         content: checked.content,
         nonce: checked.nonce,
         tts: checked.tts && perms.contains(Permissions::SEND_TTS_MESSAGES),
@@ -458,7 +459,7 @@ async fn typing(
 ) -> ApiResult<StatusCode> {
     let (channel, perms) = access::channel(&state, channel_id, auth.id()).await?;
     access::require(perms, Permissions::SEND_MESSAGES)?;
-    if channel.kind != TEXT {
+    if channel.kind != i64::from(ChannelKind::GuildText) {
         return Err(ApiError::WrongChannelType);
     }
     let guild_id = guild_of(&channel)?;

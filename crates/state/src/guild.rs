@@ -92,11 +92,7 @@ pub struct GuildState {
 fn overwrite(o: &wire::Overwrite) -> Overwrite {
     Overwrite {
         id: o.id,
-        kind: if o.kind == 1 {
-            OverwriteKind::Member
-        } else {
-            OverwriteKind::Role
-        },
+        kind: OverwriteKind::try_from(i64::from(o.kind)).unwrap_or(OverwriteKind::Role),
         allow: o.allow,
         deny: o.deny,
     }
@@ -269,7 +265,7 @@ impl GuildState {
                         .retain(|o| !(o.kind == OverwriteKind::Role && o.id == id));
                     c.data
                         .permission_overwrites
-                        .retain(|o| !(o.kind == 0 && o.id == id));
+                        .retain(|o| !(o.kind == OverwriteKind::Role.code() && o.id == id));
                 }
                 self.member_changes += 1;
             }
