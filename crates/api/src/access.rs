@@ -313,6 +313,14 @@ pub async fn channel(
     Ok((a.channel, a.perms))
 }
 
+/// The guild of a guild channel (every channel is one, until direct messages exist).
+pub fn guild_of(channel: &Channel) -> ApiResult<Snowflake> {
+    channel
+        .guild_id
+        .map(Snowflake::from_i64)
+        .ok_or(ApiError::UnknownChannel)
+}
+
 /// Refuses unless `perms` holds every bit of `needed`.
 pub fn require(perms: Permissions, needed: Permissions) -> ApiResult<()> {
     if perms.contains(needed) {

@@ -12,9 +12,10 @@ use rand::RngCore;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::audit::{self, Reason};
-use crate::auth::new_token;
+use crate::change::Change;
+use crate::extract::new_token;
 use crate::extract::{errors, token_hash, Auth, Json, Query};
+use crate::journal::{self, Reason};
 use crate::{access, convert, events, ApiError, ApiResult, AppState};
 use hearth_protocol::events::{Event, GuildRole};
 
@@ -150,7 +151,7 @@ async fn authorize(
         .fetch_application(q.client_id)
         .await?
         .ok_or(ApiError::UnknownApplication)?;
-    let _order = state.order.lock(body.guild_id).await;
+    let mut change = Change::begin(&state, body.guild_id).await;
     let (guild, perms) = access::guild(&state, body.guild_id, auth.id()).await?;
     access::require(perms, Permissions::MANAGE_GUILD)?;
     if !app.bot_public && app.owner_id != auth.user.id {
@@ -175,7 +176,7 @@ async fn authorize(
     let now = Timestamp::now().0;
     let mut roles = Vec::new();
     if permissions != Permissions::NONE {
-        roles.push(insert_bot_role(&state, body.guild_id, &bot, permissions).await?);
+        roles.push(insert_bot_role(&mut change, body.guild_id, &bot, permissions).await?);
     }
     let member = DbMember {
         guild_id: guild.id,
@@ -188,18 +189,19 @@ async fn authorize(
     };
     state.store.insert_member(&member).await?;
     let out = convert::member(&member, Some(&bot));
-    state.publish(events::member_add(body.guild_id, out.clone()));
-    state.publish_all(events::guild_gained(&state, q.client_id, body.guild_id).await?);
-    let entry = audit::Entry {
+    change.publish(events::member_add(body.guild_id, out.clone()));
+    change.publish_all(events::guild_gained(&state, q.client_id, body.guild_id).await?);
+    let entry = journal::Entry {
         guild_id: body.guild_id,
         actor: auth.id(),
         target: Some(q.client_id),
-        action: audit::action::BOT_ADD,
+        action: journal::action::BOT_ADD,
         changes: Vec::new(),
         options: None,
         reason: &reason,
     };
-    audit::record(&state, entry).await?;
+    change.record(entry);
+    change.done().await?;
     Ok(axum::Json(out))
 }
 
@@ -237,11 +239,12 @@ fn bot_permissions(q: &AuthorizeQuery, body: &Authorize) -> ApiResult<Permission
 /// (position 1, as a new role goes: the others move up), and publishes the new role and every
 /// role that moved. Returns the role's id.
 async fn insert_bot_role(
-    state: &AppState,
+    change: &mut Change<'_>,
     guild_id: Snowflake,
     bot: &db::User,
     permissions: Permissions,
 ) -> ApiResult<i64> {
+    let state = change.state();
     let role = Role {
         guild_id: guild_id.as_i64(),
         id: state.ids.next().as_i64(),
@@ -266,14 +269,14 @@ async fn insert_bot_role(
         .collect();
     let after = state.store.update_role_positions(guild_id, &moved).await?;
     state.store.insert_role(&role).await?;
-    state.publish(Event::GuildRoleCreate(GuildRole {
+    change.publish(Event::GuildRoleCreate(GuildRole {
         guild_id,
         role: convert::role(&role),
     }));
     for r in &after {
         let before = existing.iter().find(|x| x.id == r.id);
         if before.is_some_and(|b| b.position != r.position) {
-            state.publish(Event::GuildRoleUpdate(GuildRole {
+            change.publish(Event::GuildRoleUpdate(GuildRole {
                 guild_id,
                 role: convert::role(r),
             }));

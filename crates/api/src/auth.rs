@@ -8,20 +8,17 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
 use hearth_core::names::{self, FieldError};
 use hearth_core::{Snowflake, Timestamp};
 use hearth_protocol::events::Event;
 use hearth_protocol::objects::{LoginResponse, TokenResponse};
 use hearth_protocol::requests::{Login, Register};
 use hearth_store::{NewUser, Session, StoreError};
-use rand::rngs::OsRng;
-use rand::RngCore;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::extract::{errors, token_hash, Auth, ClientInfo, Json};
+use crate::error::username_taken;
+use crate::extract::{errors, new_token, token_hash, Auth, ClientInfo, Json};
 use crate::limits::{address_key, Throttle};
 use crate::passwords::PasswordError;
 use crate::{ApiError, ApiResult, AppState};
@@ -31,17 +28,6 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(register))
         .routes(routes!(login))
         .routes(routes!(logout))
-}
-
-/// A new random token for `user_id`.
-pub(crate) fn new_token(user_id: Snowflake) -> String {
-    let mut secret = [0u8; 32];
-    OsRng.fill_bytes(&mut secret);
-    format!(
-        "{}.{}",
-        URL_SAFE_NO_PAD.encode(user_id.to_string()),
-        URL_SAFE_NO_PAD.encode(secret)
-    )
 }
 
 /// A refusal to hash now: too many requests are waiting for a turn.
@@ -130,16 +116,6 @@ async fn register(
     }
     let token = start_session(&state, id, &info).await?;
     Ok((StatusCode::CREATED, axum::Json(TokenResponse { token })))
-}
-
-pub(crate) fn username_taken() -> ApiError {
-    ApiError::field(
-        "username",
-        FieldError::new(
-            "USERNAME_ALREADY_TAKEN",
-            "Username is unavailable. Try adding numbers, letters, underscores _ , or periods.",
-        ),
-    )
 }
 
 /// Logs in by username (any case) or e-mail address.

@@ -7,14 +7,14 @@ use hearth_protocol::events::Event;
 use hearth_protocol::objects::Channel;
 use hearth_protocol::requests::ModifyChannel;
 use hearth_store as db;
-use serde_json::{json, Value};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::audit::{self, action, change, Reason};
+use crate::change::Change;
+use crate::channel_rules::{self, check_channel_fields, check_parent};
 use crate::extract::{errors, Auth, Json, Path};
-use crate::guilds::{check_channel_fields, check_parent};
-use crate::{access, convert, overwrites, ApiError, ApiResult, AppState};
+use crate::journal::Reason;
+use crate::{access, convert, overwrite_rules, ApiError, ApiResult, AppState};
 
 pub(crate) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(get_channel, modify_channel, delete_channel))
@@ -32,65 +32,6 @@ async fn get_channel(
     Ok(axum::Json(convert::channel(&a.channel, &a.overwrites)))
 }
 
-/// The changed fields of a channel, for its audit entry.
-pub(crate) fn channel_changes(old: Option<&db::Channel>, new: Option<&db::Channel>) -> Vec<Value> {
-    let fields = |c: &db::Channel| {
-        [
-            ("name", json!(c.name)),
-            ("type", json!(c.kind)),
-            ("topic", json!(c.topic)),
-            ("position", json!(c.position)),
-            ("parent_id", json!(c.parent_id.map(|p| p.to_string()))),
-            ("nsfw", json!(c.nsfw)),
-            ("rate_limit_per_user", json!(c.rate_limit_per_user)),
-        ]
-    };
-    let (a, b) = (old.map(fields), new.map(fields));
-    let mut out = Vec::new();
-    for i in 0..7 {
-        let key = a.as_ref().or(b.as_ref()).map_or("", |f| f[i].0);
-        let o = a.as_ref().map(|f| f[i].1.clone()).filter(|v| !v.is_null());
-        let n = b.as_ref().map(|f| f[i].1.clone()).filter(|v| !v.is_null());
-        if o != n {
-            out.push(change(key, o, n));
-        }
-    }
-    out
-}
-
-/// Records a channel's creation, change or deletion in the audit log.
-pub(crate) async fn audit_channel(
-    state: &AppState,
-    actor: Snowflake,
-    reason: &Reason,
-    old: Option<&db::Channel>,
-    new: Option<&db::Channel>,
-) -> ApiResult<()> {
-    let Some(c) = new.or(old) else { return Ok(()) };
-    let act = match (old, new) {
-        (None, _) => action::CHANNEL_CREATE,
-        (Some(_), Some(_)) => action::CHANNEL_UPDATE,
-        (Some(_), None) => action::CHANNEL_DELETE,
-    };
-    let changes = channel_changes(old, new);
-    if act == action::CHANNEL_UPDATE && changes.is_empty() {
-        return Ok(());
-    }
-    audit::record(
-        state,
-        audit::Entry {
-            guild_id: Snowflake::from_i64(c.guild_id.unwrap_or(0)),
-            actor,
-            target: Some(Snowflake::from_i64(c.id)),
-            action: act,
-            changes,
-            options: None,
-            reason,
-        },
-    )
-    .await
-}
-
 /// The overwrites a channel change asks for: the list given, or with `lock_permissions` and a
 /// new parent, the parent's (None: unchanged).
 async fn wanted_overwrites(
@@ -102,13 +43,13 @@ async fn wanted_overwrites(
     let id = a.channel.id;
     if let Some(list) = &body.permission_overwrites {
         return Ok(Some(
-            overwrites::check_list(state, errs, a.guild_id, id, list).await?,
+            overwrite_rules::check_list(state, errs, a.guild_id, id, list).await?,
         ));
     }
     match (body.lock_permissions, body.parent_id) {
         (Some(true), Some(Some(parent))) => {
             let theirs = state.store.fetch_channel_overwrites(parent).await?;
-            Ok(Some(overwrites::copied(&theirs, id)))
+            Ok(Some(overwrite_rules::copied(&theirs, id)))
         }
         _ => Ok(None),
     }
@@ -127,7 +68,7 @@ async fn modify_channel(
 ) -> ApiResult<axum::Json<Channel>> {
     let first = access::channel_access(&state, channel_id, auth.id()).await?;
     // Read, change and write under the guild's lock (channel changes are ordered per guild).
-    let _order = state.order.lock(first.guild_id).await;
+    let mut change = Change::begin(&state, first.guild_id).await;
     let a = access::fresh_channel_access(&state, channel_id, auth.id()).await?;
     access::require(a.perms, Permissions::MANAGE_CHANNELS)?;
     let guild_id = a.guild_id.as_i64();
@@ -153,10 +94,10 @@ async fn modify_channel(
     }
     let wanted = wanted_overwrites(&state, &mut errs, &a, &body).await?;
     errs.into_result()?;
-    let wanted = wanted.filter(|w| !overwrites::same(w, &a.overwrites));
+    let wanted = wanted.filter(|w| !overwrite_rules::same(w, &a.overwrites));
     if let Some(w) = &wanted {
         access::require(a.perms, Permissions::MANAGE_ROLES)?;
-        overwrites::check_grant(a.perms | a.caller.base(), &a.overwrites, w)?;
+        overwrite_rules::check_grant(a.perms | a.caller.base(), &a.overwrites, w)?;
     }
     let mut channel = a.channel.clone();
     let text = channel.kind == i64::from(ChannelKind::GuildText);
@@ -190,14 +131,31 @@ async fn modify_channel(
         .await?
         .ok_or(ApiError::UnknownChannel)?;
     let out = convert::channel(&channel, &stored);
-    state.publish(Event::ChannelUpdate(Box::new(out.clone())));
+    change.publish(Event::ChannelUpdate(Box::new(out.clone())));
     if channel.kind == i64::from(ChannelKind::GuildCategory) {
-        for child in overwrites::sync_children(&state, &channel, &a.overwrites, &stored).await? {
-            state.publish(Event::ChannelUpdate(Box::new(child)));
+        for child in
+            overwrite_rules::sync_children(&state, &channel, &a.overwrites, &stored).await?
+        {
+            change.publish(Event::ChannelUpdate(Box::new(child)));
         }
     }
-    audit_channel(&state, auth.id(), &reason, Some(&a.channel), Some(&channel)).await?;
-    overwrites::audit_list_change(&state, &auth, &reason, &channel, &a.overwrites, &stored).await?;
+    channel_rules::audit_channel(
+        &mut change,
+        auth.id(),
+        &reason,
+        Some(&a.channel),
+        Some(&channel),
+    );
+    overwrite_rules::audit_list_change(
+        &mut change,
+        &auth,
+        &reason,
+        &channel,
+        &a.overwrites,
+        &stored,
+    )
+    .await?;
+    change.done().await?;
     Ok(axum::Json(out))
 }
 
@@ -213,7 +171,7 @@ async fn delete_channel(
 ) -> ApiResult<axum::Json<Channel>> {
     let first = access::channel_access(&state, channel_id, auth.id()).await?;
     let guild_id = first.guild_id;
-    let _order = state.order.lock(guild_id).await;
+    let mut change = Change::begin(&state, guild_id).await;
     let a = access::fresh_channel_access(&state, channel_id, auth.id()).await?;
     access::require(a.perms, Permissions::MANAGE_CHANNELS)?;
     let children: Vec<i64> = state
@@ -230,16 +188,17 @@ async fn delete_channel(
         .await?
         .ok_or(ApiError::UnknownChannel)?;
     let out = convert::channel(&channel, &a.overwrites);
-    state.publish(Event::ChannelDelete(Box::new(out.clone())));
+    change.publish(Event::ChannelDelete(Box::new(out.clone())));
     // A deleted category's channels stay, without parent: each changed.
     let all = state.store.fetch_guild_overwrites(guild_id).await?;
     for child in state.store.fetch_guild_channels(guild_id).await? {
         if children.contains(&child.id) {
-            state.publish(Event::ChannelUpdate(Box::new(convert::channel(
+            change.publish(Event::ChannelUpdate(Box::new(convert::channel(
                 &child, &all,
             ))));
         }
     }
-    audit_channel(&state, auth.id(), &reason, Some(&channel), None).await?;
+    channel_rules::audit_channel(&mut change, auth.id(), &reason, Some(&channel), None);
+    change.done().await?;
     Ok(axum::Json(out))
 }

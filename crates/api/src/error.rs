@@ -265,6 +265,17 @@ impl IntoResponse for ApiError {
     }
 }
 
+/// A username someone else has (any case).
+pub fn username_taken() -> ApiError {
+    ApiError::field(
+        "username",
+        FieldError::new(
+            "USERNAME_ALREADY_TAKEN",
+            "Username is unavailable. Try adding numbers, letters, underscores _ , or periods.",
+        ),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

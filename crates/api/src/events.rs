@@ -32,10 +32,19 @@ impl OrderLocks {
 
     /// Waits for the lock of `key`.
     pub async fn lock(&self, key: Snowflake) -> MutexGuard<'_, ()> {
+        self.stripes[self.stripe(key)].lock().await
+    }
+
+    fn stripe(&self, key: Snowflake) -> usize {
         // Fibonacci hashing spreads the time-ordered ids over the stripes.
         let h = key.0.wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        let i = (h >> 32) as usize & (self.stripes.len() - 1);
-        self.stripes[i].lock().await
+        (h >> 32) as usize & (self.stripes.len() - 1)
+    }
+
+    /// Whether the lock of `key` is held now (for tests).
+    #[cfg(test)]
+    pub(crate) fn is_held(&self, key: Snowflake) -> bool {
+        self.stripes[self.stripe(key)].try_lock().is_err()
     }
 }
 

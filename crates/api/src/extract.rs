@@ -1,6 +1,9 @@
 //! Extractors that answer bad input in Discord's error shape: our own `Json`, `Path` and
 //! `Query`, and `Auth` for the caller's token.
 
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use rand::RngCore;
 use std::net::SocketAddr;
 
 use axum::body::Bytes;
@@ -269,14 +272,22 @@ impl Auth {
 
 pub use hearth_store::token_hash;
 
+/// A new random token for `user_id`.
+pub fn new_token(user_id: Snowflake) -> String {
+    let mut secret = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut secret);
+    format!(
+        "{}.{}",
+        URL_SAFE_NO_PAD.encode(user_id.to_string()),
+        URL_SAFE_NO_PAD.encode(secret)
+    )
+}
+
 /// The user a token names: its first part is the base64 of the user's id (`None` for a token
 /// of another shape, which is then never cached).
 pub fn token_owner(token: &str) -> Option<Snowflake> {
-    use base64::Engine;
     let (first, _) = token.split_once('.')?;
-    let id = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(first)
-        .ok()?;
+    let id = URL_SAFE_NO_PAD.decode(first).ok()?;
     std::str::from_utf8(&id).ok()?.parse().ok()
 }
 

@@ -13,14 +13,13 @@ use serde_json::json;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::audit::{self, Reason};
+use crate::change::Change;
 use crate::error::FormErrors;
 use crate::extract::{errors, Auth, Json, Path, Query};
+use crate::journal::{self, Reason};
 use crate::{access, convert, events, ApiError, ApiResult, AppState};
 
 mod channel_list;
-
-pub(crate) use channel_list::{check_channel_fields, check_parent};
 
 pub(crate) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -116,13 +115,14 @@ async fn create_guild(
         position: 0,
         bot_id: None,
     };
-    let _order = state.order.lock(Snowflake::from_i64(id)).await;
+    let mut change = Change::begin(&state, Snowflake::from_i64(id)).await;
     state
         .store
         .insert_guild(&guild, &everyone, &general)
         .await?;
     let out = convert::guild(&guild, &[everyone], None);
-    state.publish_all(events::guild_gained(&state, auth.id(), Snowflake::from_i64(id)).await?);
+    change.publish_all(events::guild_gained(&state, auth.id(), Snowflake::from_i64(id)).await?);
+    change.done().await?;
     Ok((StatusCode::CREATED, axum::Json(out)))
 }
 
@@ -160,7 +160,7 @@ async fn modify_guild(
     Json(body): Json<ModifyGuild>,
 ) -> ApiResult<axum::Json<Guild>> {
     // Read, change and write under the guild's lock: concurrent changes do not undo each other.
-    let _order = state.order.lock(guild_id).await;
+    let mut change = Change::begin(&state, guild_id).await;
     let (mut guild, perms) = access::guild(&state, guild_id, auth.id()).await?;
     access::require(perms, Permissions::MANAGE_GUILD)?;
     let before = guild.clone();
@@ -175,24 +175,25 @@ async fn modify_guild(
         .ok_or(ApiError::UnknownGuild)?;
     let roles = state.store.fetch_roles(guild_id).await?;
     let out = convert::guild(&guild, &roles, None);
-    state.publish(Event::GuildUpdate(Box::new(out.clone())));
-    let changes = audit::diff(
+    change.publish(Event::GuildUpdate(Box::new(out.clone())));
+    let changes = journal::diff(
         &json!(convert::guild(&before, &[], None)),
         &json!(out),
         GUILD_AUDITED,
     );
     if !changes.is_empty() {
-        let entry = audit::Entry {
+        let entry = journal::Entry {
             guild_id,
             actor: auth.id(),
             target: Some(guild_id),
-            action: audit::action::GUILD_UPDATE,
+            action: journal::action::GUILD_UPDATE,
             changes,
             options: None,
             reason: &reason,
         };
-        audit::record(&state, entry).await?;
+        change.record(entry);
     }
+    change.done().await?;
     Ok(axum::Json(out))
 }
 
@@ -296,17 +297,18 @@ async fn delete_guild(
     auth: Auth,
     Path(guild_id): Path<Snowflake>,
 ) -> ApiResult<StatusCode> {
-    let _order = state.order.lock(guild_id).await;
+    let mut change = Change::begin(&state, guild_id).await;
     let (guild, _) = access::guild(&state, guild_id, auth.id()).await?;
     if guild.owner_id != auth.user.id {
         return Err(ApiError::MissingPermissions);
     }
     if state.store.delete_guild(guild_id).await? {
-        state.publish(Event::GuildDelete(UnavailableGuild {
+        change.publish(Event::GuildDelete(UnavailableGuild {
             id: guild_id,
             unavailable: false,
         }));
     }
+    change.done().await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

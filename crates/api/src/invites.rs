@@ -11,8 +11,9 @@ use serde_json::json;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::audit::{self, action, change, Reason};
+use crate::change::Change;
 use crate::extract::{errors, Auth, Json, Path, Query};
+use crate::journal::{self, action, changed, Reason};
 use crate::{access, convert, events, ApiError, ApiResult, AppState};
 
 pub(crate) fn router() -> OpenApiRouter<AppState> {
@@ -92,7 +93,7 @@ async fn create_invite(
 ) -> ApiResult<axum::Json<Invite>> {
     let (first, _) = access::channel(&state, channel_id, auth.id()).await?;
     let guild_id = Snowflake::from_i64(first.guild_id.ok_or(ApiError::UnknownChannel)?);
-    let _order = state.order.lock(guild_id).await;
+    let mut change = Change::begin(&state, guild_id).await;
     let (channel, perms) = access::channel(&state, channel_id, auth.id()).await?;
     access::require(perms, Permissions::CREATE_INSTANT_INVITE)?;
     if channel.kind != i64::from(ChannelKind::GuildText) {
@@ -142,8 +143,9 @@ async fn create_invite(
         }
     }
     let out = render(&state, &invite, false).await?;
-    state.publish(events::invite_create(&out));
-    audit_invite(&state, auth.id(), &reason, &invite, true).await?;
+    change.publish(events::invite_create(&out));
+    audit_invite(&mut change, auth.id(), &reason, &invite, true);
+    change.done().await?;
     Ok(axum::Json(out))
 }
 
@@ -162,13 +164,13 @@ async fn channel_invites(
 }
 
 /// Records an invite's creation or deletion in the audit log.
-async fn audit_invite(
-    state: &AppState,
+fn audit_invite(
+    change: &mut Change<'_>,
     actor: Snowflake,
     reason: &Reason,
     i: &db::Invite,
     created: bool,
-) -> ApiResult<()> {
+) {
     let fields = [
         ("code", json!(i.code)),
         ("channel_id", json!(i.channel_id.to_string())),
@@ -182,13 +184,13 @@ async fn audit_invite(
         .into_iter()
         .map(|(k, v)| {
             if created {
-                change(k, None, Some(v))
+                changed(k, None, Some(v))
             } else {
-                change(k, Some(v), None)
+                changed(k, Some(v), None)
             }
         })
         .collect();
-    let entry = audit::Entry {
+    let entry = journal::Entry {
         guild_id: Snowflake::from_i64(i.guild_id),
         actor,
         target: None,
@@ -201,7 +203,7 @@ async fn audit_invite(
         options: None,
         reason,
     };
-    audit::record(state, entry).await
+    change.record(entry);
 }
 
 /// A guild's invites (MANAGE_GUILD).
@@ -277,7 +279,7 @@ async fn accept_invite(
         .await?
         .ok_or(ApiError::UnknownInvite)?;
     let guild_id = Snowflake::from_i64(invite.guild_id);
-    let _order = state.order.lock(guild_id).await;
+    let mut change = Change::begin(&state, guild_id).await;
     let now = Timestamp::now();
     let member = db::Member {
         guild_id: invite.guild_id,
@@ -290,17 +292,18 @@ async fn accept_invite(
     };
     let used = match state.store.use_invite(&code, &member, now).await? {
         InviteUse::Joined(i) => {
-            state.publish(events::member_add(
+            change.publish(events::member_add(
                 guild_id,
                 convert::member(&member, Some(&auth.user)),
             ));
-            state.publish_all(events::guild_gained(&state, auth.id(), guild_id).await?);
+            change.publish_all(events::guild_gained(&state, auth.id(), guild_id).await?);
             i
         }
         InviteUse::AlreadyMember(i) => i,
         InviteUse::Invalid => return Err(ApiError::UnknownInvite),
         InviteUse::Banned => return Err(ApiError::Banned),
     };
+    change.done().await?;
     Ok(axum::Json(render(&state, &used, false).await?))
 }
 
@@ -322,7 +325,7 @@ async fn delete_invite(
         .await?
         .ok_or(ApiError::UnknownInvite)?;
     let guild_id = Snowflake::from_i64(invite.guild_id);
-    let _order = state.order.lock(guild_id).await;
+    let mut change = Change::begin(&state, guild_id).await;
     let (_, perms) = access::guild(&state, guild_id, auth.id()).await?;
     let caller = access::caller(&state, guild_id, auth.id()).await?;
     let overwrites = state
@@ -341,7 +344,8 @@ async fn delete_invite(
         .delete_invite(&code)
         .await?
         .ok_or(ApiError::UnknownInvite)?;
-    state.publish(events::invite_delete(&rendered));
-    audit_invite(&state, auth.id(), &reason, &invite, false).await?;
+    change.publish(events::invite_delete(&rendered));
+    audit_invite(&mut change, auth.id(), &reason, &invite, false);
+    change.done().await?;
     Ok(axum::Json(rendered))
 }

@@ -11,10 +11,11 @@ use serde_json::json;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::audit::{self, action, change, Reason};
+use crate::actor::Actor;
+use crate::change::Change;
 use crate::error::FormErrors;
 use crate::extract::{errors, Auth, Json, Path, Query};
-use crate::roles::Actor;
+use crate::journal::{self, action, changed, Reason};
 use crate::{access, convert, events, ApiError, ApiResult, AppState};
 
 pub(crate) fn router() -> OpenApiRouter<AppState> {
@@ -176,7 +177,7 @@ impl MemberChange {
             return Err(ApiError::MissingPermissions);
         }
         if nick != target.nick.as_deref() {
-            self.changes.push(change(
+            self.changes.push(changed(
                 "nick",
                 target.nick.clone().map(Into::into),
                 nick.map(Into::into),
@@ -242,7 +243,7 @@ impl MemberChange {
         let until = until.and_then(|text| timeout_end(text, errs));
         if until != target.communication_disabled_until {
             let iso = |v: Option<i64>| v.map(|t| serde_json::Value::from(Timestamp(t).to_iso()));
-            self.changes.push(change(
+            self.changes.push(changed(
                 "communication_disabled_until",
                 iso(target.communication_disabled_until),
                 iso(until),
@@ -288,7 +289,7 @@ async fn change_member(
     body: ModifyMember,
     reason: &Reason,
 ) -> ApiResult<axum::Json<Member>> {
-    let _order = state.order.lock(guild_id).await;
+    let mut change = Change::begin(state, guild_id).await;
     let actor = Actor::load(state, guild_id, me).await?;
     let target = state
         .store
@@ -324,7 +325,7 @@ async fn change_member(
         .ok_or(ApiError::UnknownMember)?;
     let wire = convert::member(&member, Some(&user));
     if member != target {
-        state.publish(events::member_update(guild_id, wire.clone()));
+        change.publish(events::member_update(guild_id, wire.clone()));
     }
     let named = |ids: &[i64]| {
         ids.iter()
@@ -334,10 +335,10 @@ async fn change_member(
     };
     let mut role_changes = Vec::new();
     if !added.is_empty() {
-        role_changes.push(change("$add", None, Some(json!(named(&added)))));
+        role_changes.push(changed("$add", None, Some(json!(named(&added)))));
     }
     if !removed.is_empty() {
-        role_changes.push(change("$remove", None, Some(json!(named(&removed)))));
+        role_changes.push(changed("$remove", None, Some(json!(named(&removed)))));
     }
     for (kind, list) in [
         (action::MEMBER_UPDATE, changes),
@@ -346,19 +347,16 @@ async fn change_member(
         if list.is_empty() {
             continue;
         }
-        audit::record(
-            state,
-            audit::Entry {
-                guild_id,
-                actor: me,
-                target: Some(user_id),
-                action: kind,
-                changes: list,
-                options: None,
-                reason,
-            },
-        )
-        .await?;
+        change.record(journal::Entry {
+            guild_id,
+            actor: me,
+            target: Some(user_id),
+            action: kind,
+            changes: list,
+            options: None,
+            reason,
+        });
     }
+    change.done().await?;
     Ok(axum::Json(wire))
 }

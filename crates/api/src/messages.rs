@@ -12,62 +12,26 @@ use serde_json::Value;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::audit::{self, Reason};
+use crate::change::Change;
 use crate::convert::MessageRenderer;
-use crate::error::FormErrors;
 use crate::extract::{errors, Auth, Json, Path, Query};
+use crate::journal::{self, Reason};
 use crate::{access, convert, ApiError, ApiResult, AppState};
 use hearth_protocol::events::{Event, GuildMessage, MessageDelete, TypingStart};
 use serde_json::json;
+
+mod checks;
+
+use checks::{
+    check_embeds, check_new_message, check_slow_mode, repeated_nonce, SENDABLE_FLAGS,
+    SUPPRESS_EMBEDS,
+};
 
 pub(crate) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(history, create_message))
         .routes(routes!(get_message, edit_message, delete_message))
         .routes(routes!(typing))
-}
-
-/// Flags a sender may set: SUPPRESS_EMBEDS (1 << 2) and SUPPRESS_NOTIFICATIONS (1 << 12).
-const SUPPRESS_EMBEDS: i64 = 1 << 2;
-const SENDABLE_FLAGS: i64 = SUPPRESS_EMBEDS | (1 << 12);
-/// How far back `enforce_nonce` looks for an earlier message with the same nonce.
-const NONCE_WINDOW_MS: u64 = 5 * 60 * 1000;
-
-/// Checks embeds (at most 10 objects, at most 6000 characters of JSON each) and gives them
-/// the `rich` type when they have none.
-fn check_embeds(errs: &mut FormErrors, embeds: Option<Vec<Value>>) -> Vec<Value> {
-    let mut embeds = embeds.unwrap_or_default();
-    if embeds.len() > 10 {
-        errs.add(
-            "embeds",
-            FieldError::new("BASE_TYPE_MAX_LENGTH", "Must be 10 or fewer in length."),
-        );
-    }
-    for (i, e) in embeds.iter_mut().enumerate() {
-        match e {
-            Value::Object(map) => {
-                map.entry("type")
-                    .or_insert_with(|| Value::String("rich".into()));
-                if e.to_string().len() > 6000 {
-                    errs.add(
-                        &format!("embeds.{i}"),
-                        FieldError::new(
-                            "BASE_TYPE_MAX_LENGTH",
-                            "Embed size exceeds maximum size of 6000",
-                        ),
-                    );
-                }
-            }
-            _ => errs.add(
-                &format!("embeds.{i}"),
-                FieldError::new(
-                    "MODEL_TYPE_CONVERT",
-                    "Only dictionaries may be used in a ModelType",
-                ),
-            ),
-        }
-    }
-    embeds
 }
 
 /// History, newest first in every mode: the latest messages, or those `before`, `after` or
@@ -138,7 +102,7 @@ async fn create_message(
     }
     let checked = check_new_message(&state, channel_id, perms, body).await?;
     // Messages of a channel are committed and published in one order.
-    let _order = state.order.lock(channel_id).await;
+    let mut change = Change::begin(&state, channel_id).await;
     if let Some(earlier) = repeated_nonce(&state, channel_id, auth.id(), &checked).await? {
         // A repeat is answered before slow mode is applied: it posts nothing.
         return Ok(axum::Json(
@@ -175,142 +139,13 @@ async fn create_message(
         .knowing(&auth.user)
         .render(&message)
         .await?;
-    let member = access::member(&state, guild_of(&channel)?, auth.id()).await?;
-    state.publish(Event::MessageCreate(Box::new(GuildMessage {
+    let member = access::member(&state, access::guild_of(&channel)?, auth.id()).await?;
+    change.publish(Event::MessageCreate(Box::new(GuildMessage {
         message: out.clone(),
         member,
     })));
+    change.done().await?;
     Ok(axum::Json(out))
-}
-
-/// A new message's body, checked.
-struct NewMessage {
-    content: String,
-    nonce: Option<String>,
-    enforce_nonce: bool,
-    tts: bool,
-    flags: i64,
-    embeds: Vec<Value>,
-    /// The message replied to.
-    reference: Option<Snowflake>,
-}
-
-/// Checks a new message's fields (400 50035 naming each bad one; 50006 when empty).
-async fn check_new_message(
-    state: &AppState,
-    channel_id: Snowflake,
-    perms: Permissions,
-    body: CreateMessage,
-) -> ApiResult<NewMessage> {
-    let mut errs = errors();
-    let content = body.content.unwrap_or_default();
-    errs.check("content", names::validate_content(&content));
-    if body.nonce.as_ref().is_some_and(|n| n.chars().count() > 25) {
-        errs.add("nonce", FieldError::max_length(25));
-    }
-    let flags = body.flags.unwrap_or(0);
-    if flags & !SENDABLE_FLAGS != 0 {
-        errs.add(
-            "flags",
-            FieldError::new(
-                "BASE_TYPE_INVALID",
-                "Only SUPPRESS_EMBEDS and SUPPRESS_NOTIFICATIONS may be set.",
-            ),
-        );
-    }
-    let embeds = check_embeds(&mut errs, body.embeds);
-    let mut reference = None;
-    if let Some(r) = &body.message_reference {
-        if r.kind.unwrap_or(0) != 0 || r.channel_id.is_some_and(|c| c != channel_id) {
-            errs.add(
-                "message_reference",
-                FieldError::new(
-                    "REPLIES_CANNOT_REFERENCE_OTHER_CHANNEL",
-                    "Cannot reply to a message in another channel.",
-                ),
-            );
-        } else if perms.contains(Permissions::READ_MESSAGE_HISTORY)
-            && state
-                .store
-                .fetch_message(channel_id, r.message_id)
-                .await?
-                .is_some()
-        {
-            reference = Some(r.message_id);
-        } else if r.fail_if_not_exists != Some(false) {
-            errs.add(
-                "message_reference",
-                FieldError::new("REPLIES_UNKNOWN_MESSAGE", "Unknown message"),
-            );
-        }
-    }
-    errs.into_result()?;
-    if content.trim().is_empty() && embeds.is_empty() {
-        return Err(ApiError::EmptyMessage);
-    }
-    Ok(NewMessage {
-        content,
-        nonce: body.nonce,
-        enforce_nonce: body.enforce_nonce == Some(true),
-        tts: body.tts.unwrap_or(false),
-        flags,
-        embeds,
-        reference,
-    })
-}
-
-/// With `enforce_nonce`, the caller's message with the same nonce posted in the last five
-/// minutes, if any.
-async fn repeated_nonce(
-    state: &AppState,
-    channel_id: Snowflake,
-    author: Snowflake,
-    m: &NewMessage,
-) -> ApiResult<Option<db::Message>> {
-    let (Some(nonce), true) = (&m.nonce, m.enforce_nonce) else {
-        return Ok(None);
-    };
-    let since = Snowflake::from_unix_millis(
-        state
-            .ids
-            .next()
-            .unix_millis()
-            .saturating_sub(NONCE_WINDOW_MS),
-    );
-    Ok(state
-        .store
-        .fetch_message_by_nonce(channel_id, author, nonce, since)
-        .await?)
-}
-
-/// Slow mode: with `rate_limit_per_user` set, a member waits that many seconds between two
-/// messages, unless they hold MANAGE_MESSAGES, MANAGE_CHANNELS or BYPASS_SLOWMODE.
-async fn check_slow_mode(
-    state: &AppState,
-    channel: &db::Channel,
-    perms: Permissions,
-    user: Snowflake,
-) -> ApiResult<()> {
-    let exempt =
-        Permissions::MANAGE_MESSAGES | Permissions::MANAGE_CHANNELS | Permissions::BYPASS_SLOWMODE;
-    if channel.rate_limit_per_user <= 0 || (perms & exempt) != Permissions::NONE {
-        return Ok(());
-    }
-    let Some(last) = state
-        .store
-        .fetch_last_message_id(Snowflake::from_i64(channel.id), user)
-        .await?
-    else {
-        return Ok(());
-    };
-    let next_ms = last.unix_millis() + channel.rate_limit_per_user as u64 * 1000;
-    let now_ms = Timestamp::now().0 as u64 / 1000;
-    if now_ms < next_ms {
-        return Err(ApiError::SlowMode {
-            retry_after: (next_ms - now_ms) as f64 / 1000.0,
-        });
-    }
-    Ok(())
 }
 
 /// One message (READ_MESSAGE_HISTORY).
@@ -346,7 +181,7 @@ async fn edit_message(
     Json(body): Json<EditMessage>,
 ) -> ApiResult<axum::Json<Message>> {
     let (channel, _) = access::channel(&state, channel_id, auth.id()).await?;
-    let _order = state.order.lock(channel_id).await;
+    let mut change = Change::begin(&state, channel_id).await;
     let mut m = state
         .store
         .fetch_message(channel_id, message_id)
@@ -388,11 +223,12 @@ async fn edit_message(
         .knowing(&auth.user)
         .render(&m)
         .await?;
-    let member = access::member(&state, guild_of(&channel)?, auth.id()).await?;
-    state.publish(Event::MessageUpdate(Box::new(GuildMessage {
+    let member = access::member(&state, access::guild_of(&channel)?, auth.id()).await?;
+    change.publish(Event::MessageUpdate(Box::new(GuildMessage {
         message: out.clone(),
         member,
     })));
+    change.done().await?;
     Ok(axum::Json(out))
 }
 
@@ -409,7 +245,7 @@ async fn delete_message(
     Path((channel_id, message_id)): Path<(Snowflake, Snowflake)>,
 ) -> ApiResult<StatusCode> {
     let (channel, perms) = access::channel(&state, channel_id, auth.id()).await?;
-    let _order = state.order.lock(channel_id).await;
+    let mut change = Change::begin(&state, channel_id).await;
     let m = state
         .store
         .fetch_message(channel_id, message_id)
@@ -425,27 +261,24 @@ async fn delete_message(
     {
         return Err(ApiError::UnknownMessage);
     }
-    let guild_id = guild_of(&channel)?;
-    state.publish(Event::MessageDelete(MessageDelete {
+    let guild_id = access::guild_of(&channel)?;
+    change.publish(Event::MessageDelete(MessageDelete {
         id: message_id,
         channel_id,
         guild_id,
     }));
     if m.author_id != auth.user.id {
-        audit::record(
-            &state,
-            audit::Entry {
-                guild_id,
-                actor: auth.id(),
-                target: Some(Snowflake::from_i64(m.author_id)),
-                action: audit::action::MESSAGE_DELETE,
-                changes: Vec::new(),
-                options: Some(json!({ "channel_id": channel_id, "count": "1" })),
-                reason: &reason,
-            },
-        )
-        .await?;
+        change.record(journal::Entry {
+            guild_id,
+            actor: auth.id(),
+            target: Some(Snowflake::from_i64(m.author_id)),
+            action: journal::action::MESSAGE_DELETE,
+            changes: Vec::new(),
+            options: Some(json!({ "channel_id": channel_id, "count": "1" })),
+            reason: &reason,
+        });
     }
+    change.done().await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -462,7 +295,7 @@ async fn typing(
     if channel.kind != i64::from(ChannelKind::GuildText) {
         return Err(ApiError::WrongChannelType);
     }
-    let guild_id = guild_of(&channel)?;
+    let guild_id = access::guild_of(&channel)?;
     let member = access::member(&state, guild_id, auth.id())
         .await?
         .map(|m| wire::Member {
@@ -477,12 +310,4 @@ async fn typing(
         member,
     })));
     Ok(StatusCode::NO_CONTENT)
-}
-
-/// The guild of a guild channel (every channel is one, until direct messages exist).
-pub(crate) fn guild_of(channel: &db::Channel) -> ApiResult<Snowflake> {
-    channel
-        .guild_id
-        .map(Snowflake::from_i64)
-        .ok_or(ApiError::UnknownChannel)
 }

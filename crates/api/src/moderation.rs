@@ -17,11 +17,11 @@ use serde_json::json;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::audit::{self, action, Reason};
+use crate::actor::Actor;
+use crate::change::Change;
 use crate::error::FormErrors;
 use crate::extract::{errors, Auth, Json, Path, Query};
-use crate::messages::guild_of;
-use crate::roles::Actor;
+use crate::journal::{self, action, Reason};
 use crate::{access, convert, events, ApiError, ApiResult, AppState};
 
 /// Longest window of messages a ban deletes: 7 days.
@@ -59,7 +59,7 @@ async fn kick_member(
     reason: Reason,
     Path((guild_id, user_id)): Path<(Snowflake, Snowflake)>,
 ) -> ApiResult<StatusCode> {
-    let _order = state.order.lock(guild_id).await;
+    let mut change = Change::begin(&state, guild_id).await;
     let actor = Actor::load(&state, guild_id, auth.id()).await?;
     access::require(actor.perms, Permissions::KICK_MEMBERS)?;
     let target = state
@@ -76,23 +76,20 @@ async fn kick_member(
     if !state.store.delete_member(guild_id, user_id).await? {
         return Err(ApiError::UnknownMember);
     }
-    state.publish_all([
+    change.publish_all([
         events::member_remove(guild_id, convert::user(&user)),
         events::guild_lost(user_id, guild_id),
     ]);
-    audit::record(
-        &state,
-        audit::Entry {
-            guild_id,
-            actor: auth.id(),
-            target: Some(user_id),
-            action: action::MEMBER_KICK,
-            changes: Vec::new(),
-            options: None,
-            reason: &reason,
-        },
-    )
-    .await?;
+    change.record(journal::Entry {
+        guild_id,
+        actor: auth.id(),
+        target: Some(user_id),
+        action: action::MEMBER_KICK,
+        changes: Vec::new(),
+        options: None,
+        reason: &reason,
+    });
+    change.done().await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -152,7 +149,7 @@ async fn create_ban(
     Json(body): Json<CreateBan>,
 ) -> ApiResult<StatusCode> {
     let seconds = delete_window(&query, &body)?;
-    let order = state.order.lock(guild_id).await;
+    let mut change = Change::begin(&state, guild_id).await;
     let actor = Actor::load(&state, guild_id, auth.id()).await?;
     access::require(actor.perms, Permissions::BAN_MEMBERS)?;
     let user = state
@@ -187,21 +184,17 @@ async fn create_ban(
         published.push(events::member_remove(guild_id, wire));
         published.push(events::guild_lost(user_id, guild_id));
     }
-    state.publish_all(published);
-    audit::record(
-        &state,
-        audit::Entry {
-            guild_id,
-            actor: auth.id(),
-            target: Some(user_id),
-            action: action::MEMBER_BAN_ADD,
-            changes: Vec::new(),
-            options: None,
-            reason: &reason,
-        },
-    )
-    .await?;
-    drop(order);
+    change.publish_all(published);
+    change.record(journal::Entry {
+        guild_id,
+        actor: auth.id(),
+        target: Some(user_id),
+        action: action::MEMBER_BAN_ADD,
+        changes: Vec::new(),
+        options: None,
+        reason: &reason,
+    });
+    change.done().await?;
     // Each channel's deletions are published under that channel's ordering lock (taken one at a
     // time, after the guild's, so no two are held at once): an event of a message the ban
     // deleted that was committed earlier is published before this one.
@@ -214,8 +207,9 @@ async fn create_ban(
     }
     for (channel, ids) in by_channel {
         let channel_id = Snowflake::from_i64(channel);
-        let _order = state.order.lock(channel_id).await;
-        state.publish(bulk_event(guild_id, channel_id, &ids));
+        let mut change = Change::begin(&state, channel_id).await;
+        change.publish(bulk_event(guild_id, channel_id, &ids));
+        change.done().await?;
     }
     Ok(StatusCode::NO_CONTENT)
 }
@@ -239,31 +233,28 @@ async fn remove_ban(
     reason: Reason,
     Path((guild_id, user_id)): Path<(Snowflake, Snowflake)>,
 ) -> ApiResult<StatusCode> {
-    let _order = state.order.lock(guild_id).await;
+    let mut change = Change::begin(&state, guild_id).await;
     let (_, perms) = access::guild(&state, guild_id, auth.id()).await?;
     access::require(perms, Permissions::BAN_MEMBERS)?;
     if !state.store.delete_ban(guild_id, user_id).await? {
         return Err(ApiError::UnknownBan);
     }
     if let Some(user) = state.store.fetch_user(user_id).await? {
-        state.publish(Event::GuildBanRemove(GuildUser {
+        change.publish(Event::GuildBanRemove(GuildUser {
             guild_id,
             user: convert::user(&user),
         }));
     }
-    audit::record(
-        &state,
-        audit::Entry {
-            guild_id,
-            actor: auth.id(),
-            target: Some(user_id),
-            action: action::MEMBER_BAN_REMOVE,
-            changes: Vec::new(),
-            options: None,
-            reason: &reason,
-        },
-    )
-    .await?;
+    change.record(journal::Entry {
+        guild_id,
+        actor: auth.id(),
+        target: Some(user_id),
+        action: action::MEMBER_BAN_REMOVE,
+        changes: Vec::new(),
+        options: None,
+        reason: &reason,
+    });
+    change.done().await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -368,13 +359,13 @@ async fn bulk_delete(
     }
     let (channel, perms) = access::channel(&state, channel_id, auth.id()).await?;
     access::require(perms, Permissions::MANAGE_MESSAGES)?;
-    let guild_id = guild_of(&channel)?;
+    let guild_id = access::guild_of(&channel)?;
     let now = Timestamp::now();
     let oldest = (now.0 as u64 / 1000).saturating_sub(BULK_MAX_AGE_MS);
     if body.messages.iter().any(|id| id.unix_millis() < oldest) {
         return Err(ApiError::MessageTooOld);
     }
-    let _order = state.order.lock(channel_id).await;
+    let mut change = Change::begin(&state, channel_id).await;
     let deleted = state
         .store
         .delete_messages(channel_id, &body.messages, now)
@@ -382,19 +373,16 @@ async fn bulk_delete(
     if deleted.is_empty() {
         return Ok(StatusCode::NO_CONTENT);
     }
-    state.publish(bulk_event(guild_id, channel_id, &deleted));
-    audit::record(
-        &state,
-        audit::Entry {
-            guild_id,
-            actor: auth.id(),
-            target: Some(channel_id),
-            action: action::MESSAGE_BULK_DELETE,
-            changes: Vec::new(),
-            options: Some(json!({ "count": deleted.len().to_string() })),
-            reason: &reason,
-        },
-    )
-    .await?;
+    change.publish(bulk_event(guild_id, channel_id, &deleted));
+    change.record(journal::Entry {
+        guild_id,
+        actor: auth.id(),
+        target: Some(channel_id),
+        action: action::MESSAGE_BULK_DELETE,
+        changes: Vec::new(),
+        options: Some(json!({ "count": deleted.len().to_string() })),
+        reason: &reason,
+    });
+    change.done().await?;
     Ok(StatusCode::NO_CONTENT)
 }

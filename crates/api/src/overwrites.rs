@@ -10,299 +10,22 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use hearth_core::names::FieldError;
-use hearth_core::{ChannelKind, OverwriteKind, Permissions, Snowflake};
-use hearth_protocol::events::Event;
-use hearth_protocol::objects as wire;
+use hearth_core::{Permissions, Snowflake};
 use hearth_protocol::requests::OverwriteBody;
 use hearth_store as db;
-use serde_json::json;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::audit::{self, action, change, Reason};
-use crate::error::FormErrors;
+use crate::change::Change;
 use crate::extract::{errors, Auth, Json, Path};
-use crate::{access, convert, ApiError, ApiResult, AppState};
+use crate::journal::Reason;
+use crate::overwrite_rules::{
+    audit_overwrite, check_grant, check_one, find, publish_change, role_ids,
+};
+use crate::{access, ApiError, ApiResult, AppState};
 
 pub(crate) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(put_overwrite, delete_overwrite))
-}
-
-/// The overwrite of `target` in a list.
-fn find(list: &[db::Overwrite], target: i64) -> Option<&db::Overwrite> {
-    list.iter().find(|o| o.target_id == target)
-}
-
-/// Whether two overwrite lists grant and deny the same (whatever their order).
-pub(crate) fn same(a: &[db::Overwrite], b: &[db::Overwrite]) -> bool {
-    let key = |l: &[db::Overwrite]| {
-        let mut v: Vec<(i64, i64, i64, i64)> = l
-            .iter()
-            .map(|o| (o.target_id, o.kind, o.allow, o.deny))
-            .collect();
-        v.sort_unstable();
-        v
-    };
-    key(a) == key(b)
-}
-
-/// A list copied onto another channel.
-pub(crate) fn copied(list: &[db::Overwrite], channel_id: i64) -> Vec<db::Overwrite> {
-    list.iter()
-        .map(|o| db::Overwrite {
-            channel_id,
-            ..o.clone()
-        })
-        .collect()
-}
-
-/// Refuses a change of bits the caller does not hold (`perms`): for each target, the bits whose
-/// allow or deny state differs between `before` and `after`.
-pub(crate) fn check_grant(
-    perms: Permissions,
-    before: &[db::Overwrite],
-    after: &[db::Overwrite],
-) -> ApiResult<()> {
-    if perms == Permissions::ALL {
-        return Ok(());
-    }
-    let bits = |o: Option<&db::Overwrite>| o.map_or((0, 0), |o| (o.allow, o.deny));
-    let targets = before.iter().chain(after).map(|o| o.target_id);
-    let mut changed = 0i64;
-    for t in targets {
-        let (ba, bd) = bits(find(before, t));
-        let (aa, ad) = bits(find(after, t));
-        changed |= (ba ^ aa) | (bd ^ ad);
-    }
-    access::require(perms, Permissions(changed as u64))
-}
-
-/// Checks one overwrite body: a known type, defined bits, and a target that exists (a role of
-/// the guild (`roles`: the guild's role ids), or a member). `path` prefixes field errors.
-async fn check_one(
-    state: &AppState,
-    errs: &mut FormErrors,
-    path: &str,
-    (guild_id, roles): (Snowflake, &[i64]),
-    target: Option<Snowflake>,
-    body: &OverwriteBody,
-) -> ApiResult<Option<(i64, i64, i64, i64)>> {
-    let field = |name: &str| {
-        if path.is_empty() {
-            name.to_owned()
-        } else {
-            format!("{path}.{name}")
-        }
-    };
-    let allow = body.allow.unwrap_or_default();
-    let deny = body.deny.unwrap_or_default();
-    let mut ok = true;
-    for (name, bits) in [("allow", allow), ("deny", deny)] {
-        if !Permissions::is_valid(bits.0) {
-            errs.add(
-                &field(name),
-                FieldError::new("PERMISSIONS_INVALID", "Unknown permission bits."),
-            );
-            ok = false;
-        }
-    }
-    let Some(target) = target else {
-        errs.add(
-            &field("id"),
-            FieldError::new("BASE_TYPE_REQUIRED", "This field is required"),
-        );
-        return Ok(None);
-    };
-    // An unknown `type` was refused with the body.
-    let (exists, what) = match body.kind {
-        OverwriteKind::Role => (
-            roles.contains(&target.as_i64()),
-            "Unknown role of this guild.",
-        ),
-        OverwriteKind::Member => (
-            state.store.fetch_member(guild_id, target).await?.is_some(),
-            "Unknown member of this guild.",
-        ),
-    };
-    if !exists {
-        errs.add(&field("id"), FieldError::new("OVERWRITE_INVALID", what));
-        return Ok(None);
-    }
-    let kind = i64::from(body.kind);
-    Ok(ok.then_some((target.as_i64(), kind, allow.0 as i64, deny.0 as i64)))
-}
-
-/// The ids of a guild's roles (read once per request, whatever the number of overwrites).
-async fn role_ids(state: &AppState, guild_id: Snowflake) -> ApiResult<Vec<i64>> {
-    Ok(state
-        .store
-        .fetch_roles(guild_id)
-        .await?
-        .iter()
-        .map(|r| r.id)
-        .collect())
-}
-
-/// The overwrites of a channel body, checked (field errors under `permission_overwrites`).
-pub(crate) async fn check_list(
-    state: &AppState,
-    errs: &mut FormErrors,
-    guild_id: Snowflake,
-    channel_id: i64,
-    list: &[OverwriteBody],
-) -> ApiResult<Vec<db::Overwrite>> {
-    if list.len() > 100 {
-        errs.add(
-            "permission_overwrites",
-            FieldError::new("BASE_TYPE_MAX_LENGTH", "Must be 100 or fewer in length."),
-        );
-        return Ok(Vec::new());
-    }
-    let roles = role_ids(state, guild_id).await?;
-    let mut out = Vec::with_capacity(list.len());
-    for (i, body) in list.iter().enumerate() {
-        let path = format!("permission_overwrites.{i}");
-        if let Some((target_id, kind, allow, deny)) =
-            check_one(state, errs, &path, (guild_id, &roles), body.id, body).await?
-        {
-            out.push(db::Overwrite {
-                channel_id,
-                guild_id: guild_id.as_i64(),
-                target_id,
-                kind,
-                allow,
-                deny,
-            });
-        }
-    }
-    Ok(out)
-}
-
-/// The channels in `category` that were in sync with its overwrites `before` take `after`;
-/// returns them as changed (for CHANNEL_UPDATE).
-pub(crate) async fn sync_children(
-    state: &AppState,
-    category: &db::Channel,
-    before: &[db::Overwrite],
-    after: &[db::Overwrite],
-) -> ApiResult<Vec<wire::Channel>> {
-    let Some(guild_id) = category.guild_id else {
-        return Ok(Vec::new());
-    };
-    if category.kind != i64::from(ChannelKind::GuildCategory) || same(before, after) {
-        return Ok(Vec::new());
-    }
-    let guild = Snowflake::from_i64(guild_id);
-    let all = state.store.fetch_guild_overwrites(guild).await?;
-    let mut out = Vec::new();
-    for child in state.store.fetch_guild_channels(guild).await? {
-        if child.parent_id != Some(category.id) {
-            continue;
-        }
-        let mine: Vec<db::Overwrite> = all
-            .iter()
-            .filter(|o| o.channel_id == child.id)
-            .cloned()
-            .collect();
-        if !same(&mine, before) {
-            continue;
-        }
-        let stored = state
-            .store
-            .replace_overwrites(
-                Snowflake::from_i64(child.id),
-                guild,
-                &copied(after, child.id),
-            )
-            .await?;
-        out.push(convert::channel(&child, &stored));
-    }
-    Ok(out)
-}
-
-/// Publishes CHANNEL_UPDATE for a channel whose overwrites changed (and for the channels of a
-/// category that follow it).
-async fn publish_change(
-    state: &AppState,
-    channel: &db::Channel,
-    before: &[db::Overwrite],
-    after: &[db::Overwrite],
-) -> ApiResult<()> {
-    let out = convert::channel(channel, after);
-    state.publish(Event::ChannelUpdate(Box::new(out)));
-    for child in sync_children(state, channel, before, after).await? {
-        state.publish(Event::ChannelUpdate(Box::new(child)));
-    }
-    Ok(())
-}
-
-/// The audit entry of an overwrite change.
-async fn audit_overwrite(
-    state: &AppState,
-    auth: &Auth,
-    reason: &Reason,
-    channel: &db::Channel,
-    before: Option<&db::Overwrite>,
-    after: Option<&db::Overwrite>,
-) -> ApiResult<()> {
-    let Some(o) = after.or(before) else {
-        return Ok(());
-    };
-    let act = match (before, after) {
-        (None, _) => action::CHANNEL_OVERWRITE_CREATE,
-        (Some(_), Some(_)) => action::CHANNEL_OVERWRITE_UPDATE,
-        (Some(_), None) => action::CHANNEL_OVERWRITE_DELETE,
-    };
-    let bits = |o: Option<&db::Overwrite>, f: fn(&db::Overwrite) -> i64| {
-        o.map(|o| json!(Permissions(f(o) as u64)))
-    };
-    let mut changes = Vec::new();
-    for (key, f) in [
-        (
-            "allow",
-            (|o: &db::Overwrite| o.allow) as fn(&db::Overwrite) -> i64,
-        ),
-        ("deny", |o: &db::Overwrite| o.deny),
-    ] {
-        let (old, new) = (bits(before, f), bits(after, f));
-        if old != new {
-            changes.push(change(key, old, new));
-        }
-    }
-    for (key, v) in [
-        ("id", json!(o.target_id.to_string())),
-        ("type", json!(o.kind)),
-    ] {
-        match (before, after) {
-            (None, Some(_)) => changes.push(change(key, None, Some(v))),
-            (Some(_), None) => changes.push(change(key, Some(v), None)),
-            _ => {}
-        }
-    }
-    let mut options = json!({"id": o.target_id.to_string(), "type": o.kind.to_string()});
-    if o.kind == i64::from(OverwriteKind::Role) {
-        let roles = state
-            .store
-            .fetch_roles(Snowflake::from_i64(o.guild_id))
-            .await?;
-        if let Some(r) = roles.iter().find(|r| r.id == o.target_id) {
-            options["role_name"] = json!(r.name);
-        }
-    }
-    audit::record(
-        state,
-        audit::Entry {
-            guild_id: Snowflake::from_i64(o.guild_id),
-            actor: auth.id(),
-            target: Some(Snowflake::from_i64(channel.id)),
-            action: act,
-            changes,
-            options: Some(options),
-            reason,
-        },
-    )
-    .await
 }
 
 /// Sets the permission overwrite of a role or member in a channel (MANAGE_ROLES in the channel;
@@ -319,7 +42,7 @@ async fn put_overwrite(
     Json(body): Json<OverwriteBody>,
 ) -> ApiResult<StatusCode> {
     let first = access::channel_access(&state, channel_id, auth.id()).await?;
-    let _order = state.order.lock(first.guild_id).await;
+    let mut change = Change::begin(&state, first.guild_id).await;
     let a = access::fresh_channel_access(&state, channel_id, auth.id()).await?;
     access::require(a.perms, Permissions::MANAGE_ROLES)?;
     let mut errs = errors();
@@ -359,9 +82,9 @@ async fn put_overwrite(
     }
     state.store.put_overwrite(&new).await?;
     let stored = state.store.fetch_channel_overwrites(channel_id).await?;
-    publish_change(&state, &a.channel, &a.overwrites, &stored).await?;
+    publish_change(&mut change, &a.channel, &a.overwrites, &stored).await?;
     audit_overwrite(
-        &state,
+        &mut change,
         &auth,
         &reason,
         &a.channel,
@@ -369,6 +92,7 @@ async fn put_overwrite(
         Some(&new),
     )
     .await?;
+    change.done().await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -385,7 +109,7 @@ async fn delete_overwrite(
     Path((channel_id, target)): Path<(Snowflake, Snowflake)>,
 ) -> ApiResult<StatusCode> {
     let first = access::channel_access(&state, channel_id, auth.id()).await?;
-    let _order = state.order.lock(first.guild_id).await;
+    let mut change = Change::begin(&state, first.guild_id).await;
     let a = access::fresh_channel_access(&state, channel_id, auth.id()).await?;
     access::require(a.perms, Permissions::MANAGE_ROLES)?;
     let Some(before) = find(&a.overwrites, target.as_i64()).cloned() else {
@@ -399,30 +123,9 @@ async fn delete_overwrite(
         .collect();
     check_grant(a.perms | a.caller.base(), &a.overwrites, &after)?;
     if state.store.delete_overwrite(channel_id, target).await? {
-        publish_change(&state, &a.channel, &a.overwrites, &after).await?;
-        audit_overwrite(&state, &auth, &reason, &a.channel, Some(&before), None).await?;
+        publish_change(&mut change, &a.channel, &a.overwrites, &after).await?;
+        audit_overwrite(&mut change, &auth, &reason, &a.channel, Some(&before), None).await?;
     }
+    change.done().await?;
     Ok(StatusCode::NO_CONTENT)
-}
-
-/// Records an audit entry for each target whose overwrite a change of the whole list created,
-/// changed or removed.
-pub(crate) async fn audit_list_change(
-    state: &AppState,
-    auth: &Auth,
-    reason: &Reason,
-    channel: &db::Channel,
-    before: &[db::Overwrite],
-    after: &[db::Overwrite],
-) -> ApiResult<()> {
-    let mut targets: Vec<i64> = before.iter().chain(after).map(|o| o.target_id).collect();
-    targets.sort_unstable();
-    targets.dedup();
-    for t in targets {
-        let (b, a) = (find(before, t), find(after, t));
-        if b != a {
-            audit_overwrite(state, auth, reason, channel, b, a).await?;
-        }
-    }
-    Ok(())
 }

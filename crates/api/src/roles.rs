@@ -5,7 +5,6 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use hearth_core::names::{self, FieldError};
-use hearth_core::permissions::Rank;
 use hearth_core::positions;
 use hearth_core::{Permissions, Snowflake};
 use hearth_protocol::events::{Event, GuildRole, GuildRoleDelete};
@@ -16,94 +15,22 @@ use serde_json::{json, Value};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::audit::{self, action, change, Reason};
+use crate::actor::Actor;
+use crate::change::Change;
 use crate::extract::{errors, Auth, Json, JsonList, Path};
-use crate::{access, convert, events, ApiError, ApiResult, AppState};
+use crate::journal::{self, action, changed, Reason};
+use crate::{access, convert, ApiError, ApiResult, AppState};
 
 /// At most this many roles per guild, @everyone included.
 const MAX_ROLES: usize = 250;
+
+mod member_roles;
 
 pub(crate) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_roles, create_role, reorder_roles))
         .routes(routes!(get_role, modify_role, delete_role))
-        .routes(routes!(add_member_role, remove_member_role))
-}
-
-/// The caller in a guild: its permissions, its rank and the guild's roles.
-pub(crate) struct Actor {
-    pub(crate) perms: Permissions,
-    pub(crate) rank: Rank,
-    pub(crate) roles: Vec<db::Role>,
-    pub(crate) owner_id: i64,
-}
-
-impl Actor {
-    pub(crate) async fn load(
-        state: &AppState,
-        guild_id: Snowflake,
-        user: Snowflake,
-    ) -> ApiResult<Actor> {
-        let (guild, perms) = access::guild(state, guild_id, user).await?;
-        let roles = state.store.fetch_roles(guild_id).await?;
-        let member = state
-            .store
-            .fetch_member(guild_id, user)
-            .await?
-            .ok_or(ApiError::MissingAccess)?;
-        let positions = member
-            .roles
-            .iter()
-            .filter_map(|r| roles.iter().find(|x| x.id == *r).map(|x| x.position));
-        let rank = Rank::of(guild.owner_id == user.as_i64(), positions);
-        Ok(Actor {
-            perms,
-            rank,
-            roles,
-            owner_id: guild.owner_id,
-        })
-    }
-
-    /// MANAGE_ROLES.
-    fn manager(self) -> ApiResult<Actor> {
-        access::require(self.perms, Permissions::MANAGE_ROLES)?;
-        Ok(self)
-    }
-
-    pub(crate) fn role(&self, id: Snowflake) -> ApiResult<&db::Role> {
-        self.roles
-            .iter()
-            .find(|r| r.id == id.as_i64())
-            .ok_or(ApiError::UnknownRole)
-    }
-
-    /// A role below the caller's highest (refused otherwise).
-    pub(crate) fn manageable(&self, role: &db::Role) -> ApiResult<()> {
-        if self.rank.manages_role(role.position) {
-            Ok(())
-        } else {
-            Err(ApiError::MissingPermissions)
-        }
-    }
-
-    /// The rank of another member of the guild.
-    pub(crate) fn rank_of(&self, member: &db::Member) -> Rank {
-        let positions = member
-            .roles
-            .iter()
-            .filter_map(|r| self.roles.iter().find(|x| x.id == *r).map(|x| x.position));
-        Rank::of(member.user_id == self.owner_id, positions)
-    }
-
-    /// Refuses to grant bits the caller does not hold itself (administrators hold them all).
-    fn may_grant(&self, old: Permissions, new: Permissions) -> ApiResult<()> {
-        let added = Permissions(new.0 & !old.0);
-        if self.perms == Permissions::ALL || self.perms.contains(added) {
-            Ok(())
-        } else {
-            Err(ApiError::MissingPermissions)
-        }
-    }
+        .merge(member_roles::router())
 }
 
 fn sorted(roles: &[db::Role]) -> Vec<Role> {
@@ -160,14 +87,14 @@ fn apply(role: &mut db::Role, body: &RoleBody) -> Vec<Value> {
     if let Some(name) = &body.name {
         let name = name.trim().to_owned();
         if name != role.name {
-            changes.push(change("name", Some(json!(role.name)), Some(json!(name))));
+            changes.push(changed("name", Some(json!(role.name)), Some(json!(name))));
             role.name = name;
         }
     }
     if let Some(p) = body.permissions {
         let p = p.0 as i64;
         if p != role.permissions {
-            changes.push(change(
+            changes.push(changed(
                 "permissions",
                 Some(json!(role.permissions.to_string())),
                 Some(json!(p.to_string())),
@@ -181,15 +108,15 @@ fn apply(role: &mut db::Role, body: &RoleBody) -> Vec<Value> {
         .and_then(|c| c.primary_color)
         .or(body.color);
     if let Some(c) = colour.map(i64::from).filter(|c| *c != role.color) {
-        changes.push(change("color", Some(json!(role.color)), Some(json!(c))));
+        changes.push(changed("color", Some(json!(role.color)), Some(json!(c))));
         role.color = c;
     }
     if let Some(h) = body.hoist.filter(|h| *h != role.hoist) {
-        changes.push(change("hoist", Some(json!(role.hoist)), Some(json!(h))));
+        changes.push(changed("hoist", Some(json!(role.hoist)), Some(json!(h))));
         role.hoist = h;
     }
     if let Some(m) = body.mentionable.filter(|m| *m != role.mentionable) {
-        changes.push(change(
+        changes.push(changed(
             "mentionable",
             Some(json!(role.mentionable)),
             Some(json!(m)),
@@ -235,7 +162,7 @@ async fn create_role(
     Path(guild_id): Path<Snowflake>,
     Json(body): Json<RoleBody>,
 ) -> ApiResult<axum::Json<Role>> {
-    let _order = state.order.lock(guild_id).await;
+    let mut change = Change::begin(&state, guild_id).await;
     let actor = Actor::load(&state, guild_id, auth.id()).await?.manager()?;
     check_body(&body, false)?;
     if actor.roles.len() >= MAX_ROLES {
@@ -260,15 +187,15 @@ async fn create_role(
     apply(&mut role, &body);
     // A new role's entry lists its properties as it was made (new values only).
     let changes = vec![
-        change("name", None, Some(json!(role.name))),
-        change(
+        changed("name", None, Some(json!(role.name))),
+        changed(
             "permissions",
             None,
             Some(json!(role.permissions.to_string())),
         ),
-        change("color", None, Some(json!(role.color))),
-        change("hoist", None, Some(json!(role.hoist))),
-        change("mentionable", None, Some(json!(role.mentionable))),
+        changed("color", None, Some(json!(role.color))),
+        changed("hoist", None, Some(json!(role.hoist))),
+        changed("mentionable", None, Some(json!(role.mentionable))),
     ];
     let others: Vec<(i64, i64)> = actor
         .roles
@@ -292,20 +219,17 @@ async fn create_role(
             events.push(role_updated(guild_id, r));
         }
     }
-    state.publish_all(events);
-    audit::record(
-        &state,
-        audit::Entry {
-            guild_id,
-            actor: auth.id(),
-            target: Some(Snowflake::from_i64(role.id)),
-            action: action::ROLE_CREATE,
-            changes,
-            options: None,
-            reason: &reason,
-        },
-    )
-    .await?;
+    change.publish_all(events);
+    change.record(journal::Entry {
+        guild_id,
+        actor: auth.id(),
+        target: Some(Snowflake::from_i64(role.id)),
+        action: action::ROLE_CREATE,
+        changes,
+        options: None,
+        reason: &reason,
+    });
+    change.done().await?;
     Ok(axum::Json(convert::role(&role)))
 }
 
@@ -319,7 +243,7 @@ async fn modify_role(
     Path((guild_id, role_id)): Path<(Snowflake, Snowflake)>,
     Json(body): Json<RoleBody>,
 ) -> ApiResult<axum::Json<Role>> {
-    let _order = state.order.lock(guild_id).await;
+    let mut change = Change::begin(&state, guild_id).await;
     let actor = Actor::load(&state, guild_id, auth.id()).await?.manager()?;
     let mut role = actor.role(role_id)?.clone();
     let everyone = role.id == guild_id.as_i64();
@@ -339,20 +263,17 @@ async fn modify_role(
         .update_role(&role)
         .await?
         .ok_or(ApiError::UnknownRole)?;
-    state.publish(role_updated(guild_id, &role));
-    audit::record(
-        &state,
-        audit::Entry {
-            guild_id,
-            actor: auth.id(),
-            target: Some(role_id),
-            action: action::ROLE_UPDATE,
-            changes,
-            options: None,
-            reason: &reason,
-        },
-    )
-    .await?;
+    change.publish(role_updated(guild_id, &role));
+    change.record(journal::Entry {
+        guild_id,
+        actor: auth.id(),
+        target: Some(role_id),
+        action: action::ROLE_UPDATE,
+        changes,
+        options: None,
+        reason: &reason,
+    });
+    change.done().await?;
     Ok(axum::Json(convert::role(&role)))
 }
 
@@ -365,7 +286,7 @@ async fn delete_role(
     reason: Reason,
     Path((guild_id, role_id)): Path<(Snowflake, Snowflake)>,
 ) -> ApiResult<StatusCode> {
-    let _order = state.order.lock(guild_id).await;
+    let mut change = Change::begin(&state, guild_id).await;
     let actor = Actor::load(&state, guild_id, auth.id()).await?.manager()?;
     let role = actor.role(role_id)?.clone();
     if role.id == guild_id.as_i64() {
@@ -381,34 +302,31 @@ async fn delete_role(
     if !state.store.delete_role(guild_id, role_id).await? {
         return Err(ApiError::UnknownRole);
     }
-    state.publish(Event::GuildRoleDelete(GuildRoleDelete {
+    change.publish(Event::GuildRoleDelete(GuildRoleDelete {
         guild_id,
         role_id,
     }));
     let changes = vec![
-        change("name", Some(json!(role.name)), None),
-        change(
+        changed("name", Some(json!(role.name)), None),
+        changed(
             "permissions",
             Some(json!(role.permissions.to_string())),
             None,
         ),
-        change("color", Some(json!(role.color)), None),
-        change("hoist", Some(json!(role.hoist)), None),
-        change("mentionable", Some(json!(role.mentionable)), None),
+        changed("color", Some(json!(role.color)), None),
+        changed("hoist", Some(json!(role.hoist)), None),
+        changed("mentionable", Some(json!(role.mentionable)), None),
     ];
-    audit::record(
-        &state,
-        audit::Entry {
-            guild_id,
-            actor: auth.id(),
-            target: Some(role_id),
-            action: action::ROLE_DELETE,
-            changes,
-            options: None,
-            reason: &reason,
-        },
-    )
-    .await?;
+    change.record(journal::Entry {
+        guild_id,
+        actor: auth.id(),
+        target: Some(role_id),
+        action: action::ROLE_DELETE,
+        changes,
+        options: None,
+        reason: &reason,
+    });
+    change.done().await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -423,7 +341,7 @@ async fn reorder_roles(
     Path(guild_id): Path<Snowflake>,
     JsonList(body): JsonList<RolePosition>,
 ) -> ApiResult<axum::Json<Vec<Role>>> {
-    let _order = state.order.lock(guild_id).await;
+    let mut change = Change::begin(&state, guild_id).await;
     let actor = Actor::load(&state, guild_id, auth.id()).await?.manager()?;
     let mut moves = Vec::new();
     for (i, entry) in body.iter().enumerate() {
@@ -459,120 +377,22 @@ async fn reorder_roles(
         };
         if before.position != r.position {
             events.push(role_updated(guild_id, r));
-            audit::record(
-                &state,
-                audit::Entry {
-                    guild_id,
-                    actor: auth.id(),
-                    target: Some(Snowflake::from_i64(r.id)),
-                    action: action::ROLE_UPDATE,
-                    changes: vec![change(
-                        "position",
-                        Some(json!(before.position)),
-                        Some(json!(r.position)),
-                    )],
-                    options: None,
-                    reason: &reason,
-                },
-            )
-            .await?;
+            change.record(journal::Entry {
+                guild_id,
+                actor: auth.id(),
+                target: Some(Snowflake::from_i64(r.id)),
+                action: action::ROLE_UPDATE,
+                changes: vec![changed(
+                    "position",
+                    Some(json!(before.position)),
+                    Some(json!(r.position)),
+                )],
+                options: None,
+                reason: &reason,
+            });
         }
     }
-    state.publish_all(events);
+    change.publish_all(events);
+    change.done().await?;
     Ok(axum::Json(sorted(&after)))
-}
-
-/// Gives a role (below the caller's highest, not a bot's own) to a member.
-#[utoipa::path(put, path = "/guilds/{guild_id}/members/{user_id}/roles/{role_id}", tag = "roles",
-    params(("guild_id" = Snowflake, Path), ("user_id" = Snowflake, Path), ("role_id" = Snowflake, Path)),
-    responses((status = 204), (status = 403, body = hearth_protocol::ErrorBody), (status = 404, body = hearth_protocol::ErrorBody)))]
-async fn add_member_role(
-    state: State<AppState>,
-    auth: Auth,
-    reason: Reason,
-    path: Path<(Snowflake, Snowflake, Snowflake)>,
-) -> ApiResult<StatusCode> {
-    member_role(state, auth, reason, path, true).await
-}
-
-/// Takes a role (below the caller's highest, not a bot's own) from a member.
-#[utoipa::path(delete, path = "/guilds/{guild_id}/members/{user_id}/roles/{role_id}", tag = "roles",
-    params(("guild_id" = Snowflake, Path), ("user_id" = Snowflake, Path), ("role_id" = Snowflake, Path)),
-    responses((status = 204), (status = 403, body = hearth_protocol::ErrorBody), (status = 404, body = hearth_protocol::ErrorBody)))]
-async fn remove_member_role(
-    state: State<AppState>,
-    auth: Auth,
-    reason: Reason,
-    path: Path<(Snowflake, Snowflake, Snowflake)>,
-) -> ApiResult<StatusCode> {
-    member_role(state, auth, reason, path, false).await
-}
-
-async fn member_role(
-    State(state): State<AppState>,
-    auth: Auth,
-    reason: Reason,
-    Path((guild_id, user_id, role_id)): Path<(Snowflake, Snowflake, Snowflake)>,
-    add: bool,
-) -> ApiResult<StatusCode> {
-    let _order = state.order.lock(guild_id).await;
-    let actor = Actor::load(&state, guild_id, auth.id()).await?.manager()?;
-    let role = actor.role(role_id)?.clone();
-    if role.id == guild_id.as_i64() {
-        return Err(ApiError::UnknownRole);
-    }
-    if role.managed {
-        return Err(ApiError::MissingPermissions);
-    }
-    actor.manageable(&role)?;
-    let user = state
-        .store
-        .fetch_user(user_id)
-        .await?
-        .ok_or(ApiError::UnknownMember)?;
-    state
-        .store
-        .fetch_member(guild_id, user_id)
-        .await?
-        .ok_or(ApiError::UnknownMember)?;
-    let changed = if add {
-        state
-            .store
-            .insert_member_role(guild_id, user_id, role_id)
-            .await?
-    } else {
-        state
-            .store
-            .delete_member_role(guild_id, user_id, role_id)
-            .await?
-    };
-    if !changed {
-        return Ok(StatusCode::NO_CONTENT);
-    }
-    let member = state
-        .store
-        .fetch_member(guild_id, user_id)
-        .await?
-        .ok_or(ApiError::UnknownMember)?;
-    let wire = convert::member(&member, Some(&user));
-    state.publish(events::member_update(guild_id, wire));
-    let key = if add { "$add" } else { "$remove" };
-    audit::record(
-        &state,
-        audit::Entry {
-            guild_id,
-            actor: auth.id(),
-            target: Some(user_id),
-            action: action::MEMBER_ROLE_UPDATE,
-            changes: vec![change(
-                key,
-                None,
-                Some(json!([{ "id": role_id, "name": role.name }])),
-            )],
-            options: None,
-            reason: &reason,
-        },
-    )
-    .await?;
-    Ok(StatusCode::NO_CONTENT)
 }

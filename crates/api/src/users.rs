@@ -10,7 +10,8 @@ use hearth_store::{StoreError, UserPatch};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::auth::username_taken;
+use crate::change::Change;
+use crate::error::username_taken;
 use crate::extract::{errors, Auth, Json, Path, Query};
 use crate::{access, convert, events, ApiError, ApiResult, AppState};
 use hearth_protocol::events::Event;
@@ -133,7 +134,7 @@ async fn leave_guild(
     auth: Auth,
     Path(guild_id): Path<Snowflake>,
 ) -> ApiResult<StatusCode> {
-    let _order = state.order.lock(guild_id).await;
+    let mut change = Change::begin(&state, guild_id).await;
     let guild = state
         .store
         .fetch_guild(guild_id)
@@ -145,7 +146,8 @@ async fn leave_guild(
     if !state.store.delete_member(guild_id, auth.id()).await? {
         return Err(ApiError::UnknownGuild);
     }
-    state.publish(events::member_remove(guild_id, convert::user(&auth.user)));
-    state.publish(events::guild_lost(auth.id(), guild_id));
+    change.publish(events::member_remove(guild_id, convert::user(&auth.user)));
+    change.publish(events::guild_lost(auth.id(), guild_id));
+    change.done().await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -13,10 +13,11 @@ use hearth_store as db;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::audit::Reason;
-use crate::error::FormErrors;
+use crate::change::Change;
+use crate::channel_rules::{self, check_channel_fields, check_parent};
 use crate::extract::{errors, Auth, Json, JsonList, Path};
-use crate::{access, convert, overwrites, ApiError, ApiResult, AppState};
+use crate::journal::Reason;
+use crate::{access, convert, overwrite_rules, ApiError, ApiResult, AppState};
 
 pub(super) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(list_channels, create_channel, reorder_channels))
@@ -56,58 +57,6 @@ async fn list_channels(
     Ok(axum::Json(visible))
 }
 
-/// Checks fields shared by channel creation and modification.
-pub(crate) fn check_channel_fields(
-    errs: &mut FormErrors,
-    name: Option<&str>,
-    topic: Option<&str>,
-    rate_limit: Option<i64>,
-    position: Option<i64>,
-) {
-    if let Some(p) = position {
-        errs.check("position", positions::check_channel_position(p));
-    }
-    if let Some(n) = name {
-        errs.check("name", names::validate_channel_name(n));
-    }
-    if let Some(t) = topic {
-        errs.check("topic", names::validate_topic(t));
-    }
-    if let Some(r) = rate_limit {
-        if !(0..=21600).contains(&r) {
-            errs.add(
-                "rate_limit_per_user",
-                FieldError::new("NUMBER_TYPE_MAX", "Must be between 0 and 21600."),
-            );
-        }
-    }
-}
-
-/// Checks that `parent` is a category of the guild (and that categories get no parent).
-pub(crate) async fn check_parent(
-    state: &AppState,
-    errs: &mut FormErrors,
-    guild_id: i64,
-    kind: i64,
-    parent: Option<Snowflake>,
-) -> ApiResult<()> {
-    let Some(parent) = parent else { return Ok(()) };
-    let category = i64::from(ChannelKind::GuildCategory);
-    let ok = kind != category
-        && state
-            .store
-            .fetch_channel(parent)
-            .await?
-            .is_some_and(|c| c.guild_id == Some(guild_id) && c.kind == category);
-    if !ok {
-        errs.add(
-            "parent_id",
-            FieldError::new("CHANNEL_PARENT_INVALID", "Not a category of this guild."),
-        );
-    }
-    Ok(())
-}
-
 /// Creates a text (0) or category (4) channel (MANAGE_CHANNELS). Text channel names are
 /// stored lowercase with dashes for spaces.
 #[utoipa::path(post, path = "/guilds/{guild_id}/channels", tag = "channels", params(("guild_id" = Snowflake, Path)), request_body = CreateChannel,
@@ -119,7 +68,7 @@ async fn create_channel(
     Path(guild_id): Path<Snowflake>,
     Json(body): Json<CreateChannel>,
 ) -> ApiResult<(StatusCode, axum::Json<Channel>)> {
-    let _order = state.order.lock(guild_id).await;
+    let mut change = Change::begin(&state, guild_id).await;
     let (guild, perms) = access::guild(&state, guild_id, auth.id()).await?;
     access::require(perms, Permissions::MANAGE_CHANNELS)?;
     let kind = body.kind.unwrap_or(ChannelKind::GuildText);
@@ -141,7 +90,9 @@ async fn create_channel(
     check_parent(&state, &mut errs, guild.id, kind.into(), body.parent_id).await?;
     let id = state.ids.next().as_i64();
     let given = match &body.permission_overwrites {
-        Some(list) => Some(overwrites::check_list(&state, &mut errs, guild_id, id, list).await?),
+        Some(list) => {
+            Some(overwrite_rules::check_list(&state, &mut errs, guild_id, id, list).await?)
+        }
         None => None,
     };
     errs.into_result()?;
@@ -157,10 +108,10 @@ async fn create_channel(
             let caller = access::caller(&state, guild_id, auth.id()).await?;
             let there = caller.base() | caller.in_channel(&parent_overwrites);
             access::require(perms, Permissions::MANAGE_ROLES)?;
-            overwrites::check_grant(there, &[], &list)?;
+            overwrite_rules::check_grant(there, &[], &list)?;
             list
         }
-        _ => overwrites::copied(&parent_overwrites, id),
+        _ => overwrite_rules::copied(&parent_overwrites, id),
     };
     let position = match body.position {
         Some(p) => p,
@@ -201,9 +152,10 @@ async fn create_channel(
         .fetch_channel_overwrites(Snowflake::from_i64(id))
         .await?;
     let out = convert::channel(&channel, &stored);
-    state.publish(Event::ChannelCreate(Box::new(out.clone())));
-    crate::channels::audit_channel(&state, auth.id(), &reason, None, Some(&channel)).await?;
-    overwrites::audit_list_change(&state, &auth, &reason, &channel, &[], &stored).await?;
+    change.publish(Event::ChannelCreate(Box::new(out.clone())));
+    channel_rules::audit_channel(&mut change, auth.id(), &reason, None, Some(&channel));
+    overwrite_rules::audit_list_change(&mut change, &auth, &reason, &channel, &[], &stored).await?;
+    change.done().await?;
     Ok((StatusCode::CREATED, axum::Json(out)))
 }
 
@@ -216,7 +168,7 @@ async fn reorder_channels(
     Path(guild_id): Path<Snowflake>,
     JsonList(body): JsonList<ChannelPosition>,
 ) -> ApiResult<StatusCode> {
-    let _order = state.order.lock(guild_id).await;
+    let mut change = Change::begin(&state, guild_id).await;
     let (_, perms) = access::guild(&state, guild_id, auth.id()).await?;
     access::require(perms, Permissions::MANAGE_CHANNELS)?;
     let channels = state.store.fetch_guild_channels(guild_id).await?;
@@ -277,8 +229,8 @@ async fn reorder_channels(
     if !syncs.is_empty() {
         access::require(perms, Permissions::MANAGE_ROLES)?;
         for (c, parent) in &syncs {
-            let wanted = overwrites::copied(&of(parent.as_i64()), c.as_i64());
-            overwrites::check_grant(perms, &of(c.as_i64()), &wanted)?;
+            let wanted = overwrite_rules::copied(&of(parent.as_i64()), c.as_i64());
+            overwrite_rules::check_grant(perms, &of(c.as_i64()), &wanted)?;
         }
     }
     let mut changed = state
@@ -286,7 +238,7 @@ async fn reorder_channels(
         .update_channel_positions(guild_id, &moves)
         .await?;
     for (c, parent) in &syncs {
-        let wanted = overwrites::copied(&of(parent.as_i64()), c.as_i64());
+        let wanted = overwrite_rules::copied(&of(parent.as_i64()), c.as_i64());
         state
             .store
             .replace_overwrites(*c, guild_id, &wanted)
@@ -299,7 +251,8 @@ async fn reorder_channels(
     }
     let all = state.store.fetch_guild_overwrites(guild_id).await?;
     for c in changed {
-        state.publish(Event::ChannelUpdate(Box::new(convert::channel(&c, &all))));
+        change.publish(Event::ChannelUpdate(Box::new(convert::channel(&c, &all))));
     }
+    change.done().await?;
     Ok(StatusCode::NO_CONTENT)
 }
