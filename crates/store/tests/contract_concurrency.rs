@@ -1,7 +1,9 @@
 //! The store contract under concurrent duplicate writes: two callers creating the same thing at
 //! once get one success and either [`StoreError::Conflict`] or the method's documented
-//! idempotent answer; never a driver error (which the API would answer with a 500). Each test
-//! repeats its race a few times on fresh rows, since an interleaving shows up only sometimes.
+//! idempotent answer; and a write racing the deletion of the row it names (its channel, role,
+//! guild or author) is either done or refused with [`StoreError::MissingParent`]. Never a
+//! driver error (which the API would answer with a 500). Each race is repeated a few times on
+//! fresh rows, since an interleaving shows up only sometimes.
 //! Like `contract.rs`, every test runs on SQLite, and on PostgreSQL when
 //! `HEARTH_TEST_POSTGRES_URL` is set (where the two calls really run side by side, on two
 //! connections; SQLite's single writer takes them one after the other).
@@ -30,6 +32,8 @@ contract!(
     concurrent_puts_of_one_overwrite_leave_one_row,
     concurrent_replacements_of_a_channels_overwrites_leave_one_whole_set,
     a_member_edit_racing_a_role_grant_fails_neither,
+    writes_naming_a_deleted_row_fail_as_missing_parent_and_write_nothing,
+    messages_racing_the_deletion_of_their_channel_are_stored_or_missing_parent,
 );
 
 /// How many times each race is run.
@@ -309,5 +313,88 @@ async fn a_member_edit_racing_a_role_grant_fails_neither(store: Arc<dyn Store>) 
         rb.unwrap();
         let stored = store.fetch_member(g, u).await.unwrap().expect("a member");
         assert_eq!(stored.roles, vec![r1, r2]);
+    }
+}
+
+/// The result is a [`StoreError::MissingParent`], not a driver error.
+#[track_caller]
+fn assert_missing_parent<T: std::fmt::Debug>(result: Result<T>) {
+    match result {
+        Err(StoreError::MissingParent(_)) => {}
+        other => panic!("expected a missing parent, got {other:?}"),
+    }
+}
+
+async fn writes_naming_a_deleted_row_fail_as_missing_parent_and_write_nothing(
+    store: Arc<dyn Store>,
+) {
+    let f = Fixture::new();
+    let owner = f.someone(&store).await;
+    let (guild, general) = f.guild(&store, &owner).await;
+    let doomed = f.channel(guild.id, "doomed");
+    store.insert_channel(&doomed).await.unwrap();
+    store.delete_channel(sf(doomed.id)).await.unwrap();
+    let role = f.role(&store, guild.id, "doomed").await;
+    assert!(store.delete_role(sf(guild.id), sf(role.id)).await.unwrap());
+    let (gone_guild, _) = f.guild(&store, &owner).await;
+    assert!(store.delete_guild(sf(gone_guild.id)).await.unwrap());
+
+    let message = f.message(doomed.id, owner.id, "too late");
+    assert_missing_parent(store.insert_message(&message).await);
+    let unknown_author = f.message(general.id, f.id(), "who?");
+    assert_missing_parent(store.insert_message(&unknown_author).await);
+    let target = owner.id;
+    assert_missing_parent(
+        store
+            .put_overwrite(&overwrite(&doomed, target, 1, 1, 0))
+            .await,
+    );
+    let invite = f.invite(&doomed, Some(owner.id), "doomed00");
+    assert_missing_parent(store.insert_invite(&invite).await);
+    let user = f.someone(&store).await;
+    let member = f.member(guild.id, user.id, vec![role.id]);
+    assert_missing_parent(store.insert_member(&member).await);
+    let orphan = f.channel(gone_guild.id, "orphan");
+    assert_missing_parent(store.insert_channel(&orphan).await);
+
+    let (g, c) = (sf(guild.id), sf(doomed.id));
+    assert_eq!(store.fetch_message(c, sf(message.id)).await.unwrap(), None);
+    let unknown = sf(unknown_author.id);
+    assert_eq!(
+        store.fetch_message(sf(general.id), unknown).await.unwrap(),
+        None
+    );
+    assert_eq!(store.fetch_channel_overwrites(c).await.unwrap(), vec![]);
+    assert_eq!(store.fetch_invite(&invite.code).await.unwrap(), None);
+    assert_eq!(store.fetch_member(g, sf(user.id)).await.unwrap(), None);
+    assert_eq!(store.fetch_channel(sf(orphan.id)).await.unwrap(), None);
+}
+
+async fn messages_racing_the_deletion_of_their_channel_are_stored_or_missing_parent(
+    store: Arc<dyn Store>,
+) {
+    let f = Fixture::new();
+    let owner = f.someone(&store).await;
+    let (guild, _) = f.guild(&store, &owner).await;
+    for _ in 0..ROUNDS {
+        let channel = f.channel(guild.id, "doomed");
+        store.insert_channel(&channel).await.unwrap();
+        let mut sends = tokio::task::JoinSet::new();
+        for _ in 0..10 {
+            let message = f.message(channel.id, owner.id, "racing");
+            let store = store.clone();
+            sends.spawn(async move { store.insert_message(&message).await });
+        }
+
+        let deleted = store.delete_channel(sf(channel.id)).await;
+
+        deleted.unwrap().expect("the channel");
+        while let Some(sent) = sends.join_next().await {
+            match sent.expect("the task") {
+                Ok(()) | Err(StoreError::MissingParent(_)) => {}
+                Err(e) => panic!("expected a message or a missing parent, got {e:?}"),
+            }
+        }
+        assert_eq!(store.fetch_channel(sf(channel.id)).await.unwrap(), None);
     }
 }
