@@ -77,6 +77,16 @@ pub enum ApiError {
     /// No such route.
     #[error("404: Not Found")]
     NoRoute,
+    /// The write named a row that is not there, most often one a concurrent request deleted
+    /// meanwhile (a message sent into a channel being deleted, a role given while it is
+    /// deleted): the store's [`MissingParent`](hearth_store::StoreError::MissingParent).
+    /// Answered like an unknown route, 404 with code 0 and "404: Not Found": the store cannot
+    /// tell which row was missing (SQLite does not say), so no "Unknown Channel" or "Unknown
+    /// Role" code would be honest; and a 404 is what the same request gets a moment later, when
+    /// the parent is plainly gone. Not a 500: nothing failed on our side, and client libraries
+    /// read a 404 as "it no longer exists".
+    #[error("404: Not Found")]
+    MissingParent,
     /// The route exists, the method does not.
     #[error("405: Method Not Allowed")]
     MethodNotAllowed,
@@ -183,7 +193,7 @@ impl ApiError {
         use ApiError::*;
         match self {
             Unauthorized => (StatusCode::UNAUTHORIZED, 0),
-            NoRoute => (StatusCode::NOT_FOUND, 0),
+            NoRoute | MissingParent => (StatusCode::NOT_FOUND, 0),
             MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, 0),
             NotWebSocket => (StatusCode::BAD_REQUEST, 0),
             UnknownApplication => (StatusCode::NOT_FOUND, 10002),
@@ -223,6 +233,10 @@ impl From<hearth_store::StoreError> for ApiError {
             // store's own refusal, for text that reached it some other way.
             hearth_store::StoreError::InvalidText(field) => {
                 ApiError::field(&field, FieldError::nul_character())
+            }
+            hearth_store::StoreError::MissingParent(constraint) => {
+                tracing::debug!(%constraint, "write raced the deletion of what it names");
+                ApiError::MissingParent
             }
             e => ApiError::Internal(e.to_string()),
         }
@@ -292,5 +306,13 @@ mod tests {
             "BASE_TYPE_REQUIRED"
         );
         assert_eq!(v["name"]["_errors"].as_array().unwrap().len(), 2);
+    }
+
+    #[test]
+    fn a_write_missing_its_parent_is_a_404_not_a_500() {
+        let e = ApiError::from(hearth_store::StoreError::MissingParent("unknown".into()));
+        assert!(matches!(e, ApiError::MissingParent));
+        assert_eq!(e.status_and_code(), (StatusCode::NOT_FOUND, 0));
+        assert_eq!(e.to_string(), "404: Not Found");
     }
 }

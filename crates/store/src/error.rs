@@ -11,6 +11,13 @@ pub enum StoreError {
     /// primary key exists (whatever its columns: an invite's code, a ban's guild and user).
     #[error("conflict on {0}")]
     Conflict(String),
+    /// A write named a row that is not there: a foreign key found no parent, most often
+    /// because a concurrent request deleted it (a message sent into a channel being deleted, an
+    /// overwrite or invite on a deleted channel, a member given a deleted role). Nothing was
+    /// written. The text is PostgreSQL's constraint name (`messages_channel_id_fkey`), or
+    /// `unknown` on SQLite, which does not say which key failed: for logs, not for branching.
+    #[error("missing parent row ({0})")]
+    MissingParent(String),
     /// The database URL is not one hearth knows.
     #[error("unsupported database url: {0}")]
     UnsupportedUrl(String),
@@ -30,13 +37,18 @@ pub enum StoreError {
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
 impl From<sqlx::Error> for StoreError {
-    /// A uniqueness conflict becomes [`StoreError::Conflict`] naming what was taken, text
-    /// PostgreSQL cannot hold becomes [`StoreError::InvalidText`]; the rest is
-    /// [`StoreError::Database`].
+    /// A uniqueness conflict becomes [`StoreError::Conflict`] naming what was taken, a foreign
+    /// key without its parent row (SQLite's extended code 787, PostgreSQL's SQLSTATE 23503)
+    /// becomes [`StoreError::MissingParent`], text PostgreSQL cannot hold becomes
+    /// [`StoreError::InvalidText`]; the rest is [`StoreError::Database`].
     fn from(e: sqlx::Error) -> Self {
         if let sqlx::Error::Database(db) = &e {
             if db.is_unique_violation() {
                 return StoreError::Conflict(conflict_name(db.as_ref()));
+            }
+            if db.is_foreign_key_violation() {
+                let constraint = db.constraint().unwrap_or("unknown");
+                return StoreError::MissingParent(constraint.to_owned());
             }
             // 22021: character_not_in_repertoire (a U+0000 in text).
             if db.code().as_deref() == Some("22021") {

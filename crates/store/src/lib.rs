@@ -20,7 +20,9 @@
 //! - [`testing`]: throwaway databases for tests. `tests/` holds the contract suite, which runs
 //!   on both databases.
 //!
-//! Every write is committed before the method returns.
+//! Every write is committed before the method returns. A write naming a row that is gone (a
+//! channel, role, guild or user deleted by a concurrent request) writes nothing and fails with
+//! [`StoreError::MissingParent`], alike on both databases; never with a driver error.
 #![forbid(unsafe_code)]
 
 use std::sync::Arc;

@@ -1,19 +1,25 @@
 //! The store contract under concurrent duplicate writes: two callers creating the same thing at
 //! once get one success and either [`StoreError::Conflict`] or the method's documented
-//! idempotent answer; never a driver error (which the API would answer with a 500). Each test
-//! repeats its race a few times on fresh rows, since an interleaving shows up only sometimes.
+//! idempotent answer; and a write racing the deletion of the row it names (its channel, role,
+//! guild or author) is either done or refused with [`StoreError::MissingParent`]. Never a
+//! driver error (which the API would answer with a 500). Each race is repeated a few times on
+//! fresh rows, since an interleaving shows up only sometimes.
 //! Like `contract.rs`, every test runs on SQLite, and on PostgreSQL when
 //! `HEARTH_TEST_POSTGRES_URL` is set (where the two calls really run side by side, on two
 //! connections; SQLite's single writer takes them one after the other).
 
 use std::sync::Arc;
 
-use hearth_core::{Snowflake, SnowflakeGenerator, Timestamp};
+use hearth_core::Timestamp;
 use hearth_store::*;
 
 #[macro_use]
 #[path = "support/contract_macro.rs"]
 mod contract_macro;
+#[path = "support/fixture.rs"]
+mod fixture;
+
+use fixture::{overwrite, sf, Fixture};
 
 contract!(
     concurrent_registrations_of_one_username_make_one_user,
@@ -26,149 +32,12 @@ contract!(
     concurrent_puts_of_one_overwrite_leave_one_row,
     concurrent_replacements_of_a_channels_overwrites_leave_one_whole_set,
     a_member_edit_racing_a_role_grant_fails_neither,
+    writes_naming_a_deleted_row_fail_as_missing_parent_and_write_nothing,
+    messages_racing_the_deletion_of_their_channel_are_stored_or_missing_parent,
 );
 
 /// How many times each race is run.
 const ROUNDS: usize = 8;
-
-struct Fixture {
-    ids: SnowflakeGenerator,
-}
-
-impl Fixture {
-    fn new() -> Self {
-        Fixture {
-            ids: SnowflakeGenerator::new(1),
-        }
-    }
-
-    fn id(&self) -> i64 {
-        self.ids.next().as_i64()
-    }
-
-    fn new_user(&self, name: &str, email: &str) -> NewUser {
-        NewUser {
-            id: self.id(),
-            username: name.to_owned(),
-            global_name: None,
-            email: Some(email.to_owned()),
-            bot: false,
-            password_hash: Some("hash".into()),
-            created_at: Timestamp::now().0,
-        }
-    }
-
-    async fn user(&self, store: &Arc<dyn Store>) -> User {
-        let name = format!("user{}", self.id());
-        let email = format!("{name}@example.org");
-        store
-            .insert_user(&self.new_user(&name, &email))
-            .await
-            .expect("insert user")
-    }
-
-    /// A guild owned by a new user, with its first channel.
-    async fn guild(&self, store: &Arc<dyn Store>) -> (Guild, Channel) {
-        let owner = self.user(store).await;
-        let id = self.id();
-        let channel = Channel {
-            id: self.id(),
-            guild_id: Some(id),
-            kind: 0,
-            name: Some("general".into()),
-            topic: None,
-            position: 0,
-            parent_id: None,
-            nsfw: false,
-            rate_limit_per_user: 0,
-            last_message_id: None,
-            created_at: Timestamp::now().0,
-        };
-        let guild = Guild {
-            id,
-            name: "Home".into(),
-            owner_id: owner.id,
-            icon: None,
-            description: None,
-            system_channel_id: Some(channel.id),
-            verification_level: 0,
-            default_message_notifications: 0,
-            explicit_content_filter: 0,
-            afk_timeout: 300,
-            preferred_locale: "en-US".into(),
-            created_at: Timestamp::now().0,
-        };
-        let everyone = self.role_in(id, id);
-        store
-            .insert_guild(&guild, &everyone, &channel)
-            .await
-            .expect("insert guild");
-        (guild, channel)
-    }
-
-    fn role_in(&self, guild_id: i64, id: i64) -> Role {
-        Role {
-            guild_id,
-            id,
-            name: "role".into(),
-            permissions: 0,
-            color: 0,
-            hoist: false,
-            mentionable: false,
-            managed: false,
-            position: 1,
-            bot_id: None,
-        }
-    }
-
-    async fn role(&self, store: &Arc<dyn Store>, guild_id: i64) -> Role {
-        let role = self.role_in(guild_id, self.id());
-        store.insert_role(&role).await.expect("insert role");
-        role
-    }
-
-    fn member(&self, guild_id: i64, user_id: i64, roles: Vec<i64>) -> Member {
-        Member {
-            guild_id,
-            user_id,
-            nick: None,
-            joined_at: Timestamp::now().0,
-            temporary: false,
-            communication_disabled_until: None,
-            roles,
-        }
-    }
-
-    fn invite(&self, channel: &Channel, code: &str) -> Invite {
-        Invite {
-            code: code.into(),
-            guild_id: channel.guild_id.expect("a guild channel"),
-            channel_id: channel.id,
-            inviter_id: None,
-            max_age: 0,
-            max_uses: 0,
-            uses: 0,
-            temporary: false,
-            created_at: Timestamp::now().0,
-            expires_at: None,
-        }
-    }
-}
-
-fn sf(id: i64) -> Snowflake {
-    Snowflake::from_i64(id)
-}
-
-fn overwrite(channel: &Channel, target_id: i64, allow: i64) -> Overwrite {
-    Overwrite {
-        channel_id: channel.id,
-        guild_id: channel.guild_id.expect("a guild channel"),
-        target_id,
-        kind: 0,
-        allow,
-        deny: 0,
-    }
-}
 
 /// One of two results succeeded and the other is a conflict naming `what`.
 fn one_ok_one_conflict<T: std::fmt::Debug>(a: Result<T>, b: Result<T>, what: &str) {
@@ -219,10 +88,11 @@ async fn concurrent_registrations_of_one_email_make_one_user(store: Arc<dyn Stor
 
 async fn concurrent_inserts_of_one_invite_code_make_one_invite(store: Arc<dyn Store>) {
     let f = Fixture::new();
-    let (guild, channel) = f.guild(&store).await;
+    let owner = f.someone(&store).await;
+    let (guild, channel) = f.guild(&store, &owner).await;
     for round in 0..ROUNDS {
         let code = format!("code{round}");
-        let invite = f.invite(&channel, &code);
+        let invite = f.invite(&channel, None, &code);
 
         let (ra, rb) = tokio::join!(store.insert_invite(&invite), store.insert_invite(&invite));
 
@@ -235,9 +105,10 @@ async fn concurrent_inserts_of_one_invite_code_make_one_invite(store: Arc<dyn St
 
 async fn concurrent_bans_of_one_user_record_one_ban(store: Arc<dyn Store>) {
     let f = Fixture::new();
-    let (guild, _) = f.guild(&store).await;
+    let owner = f.someone(&store).await;
+    let (guild, _) = f.guild(&store, &owner).await;
     for _ in 0..ROUNDS {
-        let user = f.user(&store).await;
+        let user = f.someone(&store).await;
         let ban = Ban {
             guild_id: guild.id,
             user_id: user.id,
@@ -280,10 +151,11 @@ async fn concurrent_bans_of_one_user_record_one_ban(store: Arc<dyn Store>) {
 
 async fn concurrent_joins_of_one_user_add_one_member(store: Arc<dyn Store>) {
     let f = Fixture::new();
-    let (guild, _) = f.guild(&store).await;
-    let role = f.role(&store, guild.id).await;
+    let owner = f.someone(&store).await;
+    let (guild, _) = f.guild(&store, &owner).await;
+    let role = f.role(&store, guild.id, "role").await;
     for _ in 0..ROUNDS {
-        let user = f.user(&store).await;
+        let user = f.someone(&store).await;
         // The role given twice counts once.
         let member = f.member(guild.id, user.id, vec![role.id, role.id]);
 
@@ -299,11 +171,12 @@ async fn concurrent_joins_of_one_user_add_one_member(store: Arc<dyn Store>) {
 
 async fn concurrent_joins_by_invite_count_one_use(store: Arc<dyn Store>) {
     let f = Fixture::new();
-    let (guild, channel) = f.guild(&store).await;
-    let invite = f.invite(&channel, "join-race");
+    let owner = f.someone(&store).await;
+    let (guild, channel) = f.guild(&store, &owner).await;
+    let invite = f.invite(&channel, None, "join-race");
     store.insert_invite(&invite).await.unwrap();
     for _ in 0..ROUNDS {
-        let user = f.user(&store).await;
+        let user = f.someone(&store).await;
         let member = f.member(guild.id, user.id, Vec::new());
         let now = Timestamp::now();
 
@@ -329,10 +202,11 @@ async fn concurrent_joins_by_invite_count_one_use(store: Arc<dyn Store>) {
 
 async fn concurrent_grants_of_one_role_give_it_once(store: Arc<dyn Store>) {
     let f = Fixture::new();
-    let (guild, _) = f.guild(&store).await;
-    let role = f.role(&store, guild.id).await;
+    let owner = f.someone(&store).await;
+    let (guild, _) = f.guild(&store, &owner).await;
+    let role = f.role(&store, guild.id, "role").await;
     for _ in 0..ROUNDS {
-        let user = f.user(&store).await;
+        let user = f.someone(&store).await;
         store
             .insert_member(&f.member(guild.id, user.id, Vec::new()))
             .await
@@ -352,12 +226,13 @@ async fn concurrent_grants_of_one_role_give_it_once(store: Arc<dyn Store>) {
 
 async fn concurrent_puts_of_one_overwrite_leave_one_row(store: Arc<dyn Store>) {
     let f = Fixture::new();
-    let (guild, channel) = f.guild(&store).await;
+    let owner = f.someone(&store).await;
+    let (guild, channel) = f.guild(&store, &owner).await;
     for round in 0..ROUNDS {
-        let target = f.role(&store, guild.id).await.id;
+        let target = f.role(&store, guild.id, "role").await.id;
         let (a, b) = (
-            overwrite(&channel, target, 1),
-            overwrite(&channel, target, 2),
+            overwrite(&channel, target, 0, 1, 0),
+            overwrite(&channel, target, 0, 2, 0),
         );
 
         let (ra, rb) = tokio::join!(store.put_overwrite(&a), store.put_overwrite(&b));
@@ -376,17 +251,24 @@ async fn concurrent_replacements_of_a_channels_overwrites_leave_one_whole_set(
     store: Arc<dyn Store>,
 ) {
     let f = Fixture::new();
-    let (guild, channel) = f.guild(&store).await;
+    let owner = f.someone(&store).await;
+    let (guild, channel) = f.guild(&store, &owner).await;
     let (r1, r2, r3) = (
-        f.role(&store, guild.id).await.id,
-        f.role(&store, guild.id).await.id,
-        f.role(&store, guild.id).await.id,
+        f.role(&store, guild.id, "role").await.id,
+        f.role(&store, guild.id, "role").await.id,
+        f.role(&store, guild.id, "role").await.id,
     );
     let (c, g) = (sf(channel.id), sf(guild.id));
     for _ in 0..ROUNDS {
         // Two sets sharing a target (r2), as two moderators' edits would.
-        let first = vec![overwrite(&channel, r1, 1), overwrite(&channel, r2, 1)];
-        let second = vec![overwrite(&channel, r2, 2), overwrite(&channel, r3, 2)];
+        let first = vec![
+            overwrite(&channel, r1, 0, 1, 0),
+            overwrite(&channel, r2, 0, 1, 0),
+        ];
+        let second = vec![
+            overwrite(&channel, r2, 0, 2, 0),
+            overwrite(&channel, r3, 0, 2, 0),
+        ];
 
         let (ra, rb, rc) = tokio::join!(
             store.replace_overwrites(c, g, &first),
@@ -404,13 +286,14 @@ async fn concurrent_replacements_of_a_channels_overwrites_leave_one_whole_set(
 
 async fn a_member_edit_racing_a_role_grant_fails_neither(store: Arc<dyn Store>) {
     let f = Fixture::new();
-    let (guild, _) = f.guild(&store).await;
+    let owner = f.someone(&store).await;
+    let (guild, _) = f.guild(&store, &owner).await;
     let (r1, r2) = (
-        f.role(&store, guild.id).await.id,
-        f.role(&store, guild.id).await.id,
+        f.role(&store, guild.id, "role").await.id,
+        f.role(&store, guild.id, "role").await.id,
     );
     for _ in 0..ROUNDS {
-        let user = f.user(&store).await;
+        let user = f.someone(&store).await;
         store
             .insert_member(&f.member(guild.id, user.id, Vec::new()))
             .await
@@ -430,5 +313,88 @@ async fn a_member_edit_racing_a_role_grant_fails_neither(store: Arc<dyn Store>) 
         rb.unwrap();
         let stored = store.fetch_member(g, u).await.unwrap().expect("a member");
         assert_eq!(stored.roles, vec![r1, r2]);
+    }
+}
+
+/// The result is a [`StoreError::MissingParent`], not a driver error.
+#[track_caller]
+fn assert_missing_parent<T: std::fmt::Debug>(result: Result<T>) {
+    match result {
+        Err(StoreError::MissingParent(_)) => {}
+        other => panic!("expected a missing parent, got {other:?}"),
+    }
+}
+
+async fn writes_naming_a_deleted_row_fail_as_missing_parent_and_write_nothing(
+    store: Arc<dyn Store>,
+) {
+    let f = Fixture::new();
+    let owner = f.someone(&store).await;
+    let (guild, general) = f.guild(&store, &owner).await;
+    let doomed = f.channel(guild.id, "doomed");
+    store.insert_channel(&doomed).await.unwrap();
+    store.delete_channel(sf(doomed.id)).await.unwrap();
+    let role = f.role(&store, guild.id, "doomed").await;
+    assert!(store.delete_role(sf(guild.id), sf(role.id)).await.unwrap());
+    let (gone_guild, _) = f.guild(&store, &owner).await;
+    assert!(store.delete_guild(sf(gone_guild.id)).await.unwrap());
+
+    let message = f.message(doomed.id, owner.id, "too late");
+    assert_missing_parent(store.insert_message(&message).await);
+    let unknown_author = f.message(general.id, f.id(), "who?");
+    assert_missing_parent(store.insert_message(&unknown_author).await);
+    let target = owner.id;
+    assert_missing_parent(
+        store
+            .put_overwrite(&overwrite(&doomed, target, 1, 1, 0))
+            .await,
+    );
+    let invite = f.invite(&doomed, Some(owner.id), "doomed00");
+    assert_missing_parent(store.insert_invite(&invite).await);
+    let user = f.someone(&store).await;
+    let member = f.member(guild.id, user.id, vec![role.id]);
+    assert_missing_parent(store.insert_member(&member).await);
+    let orphan = f.channel(gone_guild.id, "orphan");
+    assert_missing_parent(store.insert_channel(&orphan).await);
+
+    let (g, c) = (sf(guild.id), sf(doomed.id));
+    assert_eq!(store.fetch_message(c, sf(message.id)).await.unwrap(), None);
+    let unknown = sf(unknown_author.id);
+    assert_eq!(
+        store.fetch_message(sf(general.id), unknown).await.unwrap(),
+        None
+    );
+    assert_eq!(store.fetch_channel_overwrites(c).await.unwrap(), vec![]);
+    assert_eq!(store.fetch_invite(&invite.code).await.unwrap(), None);
+    assert_eq!(store.fetch_member(g, sf(user.id)).await.unwrap(), None);
+    assert_eq!(store.fetch_channel(sf(orphan.id)).await.unwrap(), None);
+}
+
+async fn messages_racing_the_deletion_of_their_channel_are_stored_or_missing_parent(
+    store: Arc<dyn Store>,
+) {
+    let f = Fixture::new();
+    let owner = f.someone(&store).await;
+    let (guild, _) = f.guild(&store, &owner).await;
+    for _ in 0..ROUNDS {
+        let channel = f.channel(guild.id, "doomed");
+        store.insert_channel(&channel).await.unwrap();
+        let mut sends = tokio::task::JoinSet::new();
+        for _ in 0..10 {
+            let message = f.message(channel.id, owner.id, "racing");
+            let store = store.clone();
+            sends.spawn(async move { store.insert_message(&message).await });
+        }
+
+        let deleted = store.delete_channel(sf(channel.id)).await;
+
+        deleted.unwrap().expect("the channel");
+        while let Some(sent) = sends.join_next().await {
+            match sent.expect("the task") {
+                Ok(()) | Err(StoreError::MissingParent(_)) => {}
+                Err(e) => panic!("expected a message or a missing parent, got {e:?}"),
+            }
+        }
+        assert_eq!(store.fetch_channel(sf(channel.id)).await.unwrap(), None);
     }
 }

@@ -4,12 +4,16 @@
 
 use std::sync::Arc;
 
-use hearth_core::{Permissions, Snowflake, SnowflakeGenerator, Timestamp};
+use hearth_core::{Permissions, Snowflake, Timestamp};
 use hearth_store::*;
 
 #[macro_use]
 #[path = "support/contract_macro.rs"]
 mod contract_macro;
+#[path = "support/fixture.rs"]
+mod fixture;
+
+use fixture::{overwrite, sf, Fixture};
 
 contract!(
     roles_are_updated_and_deleting_one_takes_it_from_members_and_overwrites,
@@ -26,144 +30,6 @@ contract!(
     audit_entries_are_filtered_and_paged_newest_first,
 );
 
-struct Fixture {
-    ids: SnowflakeGenerator,
-}
-
-impl Fixture {
-    fn new() -> Self {
-        Fixture {
-            ids: SnowflakeGenerator::new(1),
-        }
-    }
-
-    fn id(&self) -> i64 {
-        self.ids.next().as_i64()
-    }
-
-    async fn user(&self, store: &Arc<dyn Store>, name: &str) -> User {
-        store
-            .insert_user(&NewUser {
-                id: self.id(),
-                username: name.to_owned(),
-                global_name: None,
-                email: None,
-                bot: false,
-                password_hash: None,
-                created_at: Timestamp::now().0,
-            })
-            .await
-            .expect("insert user")
-    }
-
-    async fn guild(&self, store: &Arc<dyn Store>, owner: &User) -> (Guild, Channel) {
-        let id = self.id();
-        let channel = self.channel(id, "general");
-        let guild = Guild {
-            id,
-            name: "Home".into(),
-            owner_id: owner.id,
-            icon: None,
-            description: None,
-            system_channel_id: Some(channel.id),
-            verification_level: 0,
-            default_message_notifications: 0,
-            explicit_content_filter: 0,
-            afk_timeout: 300,
-            preferred_locale: "en-US".into(),
-            created_at: Timestamp::now().0,
-        };
-        let everyone = Role {
-            position: 0,
-            permissions: Permissions::DEFAULT_EVERYONE.0 as i64,
-            ..self.role_with_id(id, id, "@everyone")
-        };
-        store
-            .insert_guild(&guild, &everyone, &channel)
-            .await
-            .expect("insert guild");
-        (guild, channel)
-    }
-
-    fn role_with_id(&self, guild_id: i64, id: i64, name: &str) -> Role {
-        Role {
-            guild_id,
-            id,
-            name: name.into(),
-            permissions: 0,
-            color: 0,
-            hoist: false,
-            mentionable: false,
-            managed: false,
-            position: 1,
-            bot_id: None,
-        }
-    }
-
-    async fn role(&self, store: &Arc<dyn Store>, guild_id: i64, name: &str) -> Role {
-        let role = self.role_with_id(guild_id, self.id(), name);
-        store.insert_role(&role).await.expect("insert role");
-        role
-    }
-
-    fn channel(&self, guild_id: i64, name: &str) -> Channel {
-        Channel {
-            id: self.id(),
-            guild_id: Some(guild_id),
-            kind: 0,
-            name: Some(name.into()),
-            topic: None,
-            position: 0,
-            parent_id: None,
-            nsfw: false,
-            rate_limit_per_user: 0,
-            last_message_id: None,
-            created_at: Timestamp::now().0,
-        }
-    }
-
-    async fn member(&self, store: &Arc<dyn Store>, guild_id: i64, user_id: i64, roles: Vec<i64>) {
-        let member = Member {
-            guild_id,
-            user_id,
-            nick: None,
-            joined_at: Timestamp::now().0,
-            temporary: false,
-            communication_disabled_until: None,
-            roles,
-        };
-        assert!(store.insert_member(&member).await.expect("insert member"));
-    }
-
-    /// Stores a message with this id.
-    async fn message(&self, store: &Arc<dyn Store>, channel_id: i64, author_id: i64, id: i64) {
-        let message = Message {
-            channel_id,
-            id,
-            author_id,
-            kind: 0,
-            content: "text".into(),
-            nonce: None,
-            tts: false,
-            flags: 0,
-            embeds: "[]".into(),
-            reference_message_id: None,
-            reference_channel_id: None,
-            reference_guild_id: None,
-            edited_at: None,
-            deleted_at: None,
-        };
-        store
-            .insert_message(&message)
-            .await
-            .expect("insert message");
-    }
-}
-
-fn sf(id: i64) -> Snowflake {
-    Snowflake::from_i64(id)
-}
-
 fn pos(id: i64, position: i64) -> RolePosition {
     RolePosition { id, position }
 }
@@ -174,17 +40,6 @@ fn ban(guild_id: i64, user_id: i64, reason: Option<&str>, created_at: i64) -> Ba
         user_id,
         reason: reason.map(str::to_owned),
         created_at,
-    }
-}
-
-fn overwrite(channel: &Channel, target_id: i64, kind: i64, allow: u64, deny: u64) -> Overwrite {
-    Overwrite {
-        channel_id: channel.id,
-        guild_id: channel.guild_id.expect("a guild channel"),
-        target_id,
-        kind,
-        allow: allow as i64,
-        deny: deny as i64,
     }
 }
 
@@ -228,7 +83,7 @@ async fn roles_are_updated_and_deleting_one_takes_it_from_members_and_overwrites
     let (guild, channel) = f.guild(&store, &owner).await;
     let mods = f.role(&store, guild.id, "mods").await;
     let keep = f.role(&store, guild.id, "keep").await;
-    f.member(&store, guild.id, bob.id, vec![mods.id, keep.id])
+    f.join(&store, guild.id, bob.id, vec![mods.id, keep.id])
         .await;
 
     let edited = Role {
@@ -338,7 +193,7 @@ async fn member_roles_are_added_and_removed_once(store: Arc<dyn Store>) {
     let stranger = f.user(&store, "stranger").await;
     let (guild, _) = f.guild(&store, &owner).await;
     let role = f.role(&store, guild.id, "r").await;
-    f.member(&store, guild.id, bob.id, vec![]).await;
+    f.join(&store, guild.id, bob.id, vec![]).await;
     let (g, b, r) = (sf(guild.id), sf(bob.id), sf(role.id));
 
     assert!(store.insert_member_role(g, b, r).await.unwrap());
@@ -374,7 +229,7 @@ async fn members_are_updated_and_some_none_clears_a_field(store: Arc<dyn Store>)
     let r2 = f.role(&store, guild.id, "r2").await;
     let r3 = f.role(&store, guild.id, "r3").await;
     let foreign = f.role(&store, other.id, "foreign").await;
-    f.member(&store, guild.id, bob.id, vec![r1.id]).await;
+    f.join(&store, guild.id, bob.id, vec![r1.id]).await;
     let (g, b) = (sf(guild.id), sf(bob.id));
 
     let patch = MemberPatch {
@@ -599,8 +454,8 @@ async fn banning_removes_the_member_and_tombstones_only_its_recent_messages_in_t
     store.insert_channel(&talk).await.unwrap();
     let (other, elsewhere) = f.guild(&store, &owner).await;
     let role = f.role(&store, guild.id, "r").await;
-    f.member(&store, guild.id, bob.id, vec![role.id]).await;
-    f.member(&store, other.id, bob.id, vec![]).await;
+    f.join(&store, guild.id, bob.id, vec![role.id]).await;
+    f.join(&store, other.id, bob.id, vec![]).await;
 
     // Messages made one minute ago and later are deleted, to the millisecond.
     let now = Timestamp::now();
@@ -611,19 +466,19 @@ async fn banning_removes_the_member_and_tombstones_only_its_recent_messages_in_t
     let just_before = bound - 1;
     let recent = [bound, bound + 7, at_ms(now.plus_seconds(-1))];
     for id in [old, just_before, recent[0], recent[2]] {
-        f.message(&store, general.id, bob.id, id).await;
+        f.post(&store, general.id, bob.id, id).await;
     }
-    f.message(&store, talk.id, bob.id, recent[1]).await;
+    f.post(&store, talk.id, bob.id, recent[1]).await;
     let gone_already = recent[2] + 1;
-    f.message(&store, talk.id, bob.id, gone_already).await;
+    f.post(&store, talk.id, bob.id, gone_already).await;
     store
         .delete_message(sf(talk.id), sf(gone_already), Timestamp(5))
         .await
         .unwrap();
     let owners = recent[2] + 2;
-    f.message(&store, general.id, owner.id, owners).await;
+    f.post(&store, general.id, owner.id, owners).await;
     let other_guild = recent[2] + 3;
-    f.message(&store, elsewhere.id, bob.id, other_guild).await;
+    f.post(&store, elsewhere.id, bob.id, other_guild).await;
 
     let ban = ban(guild.id, bob.id, Some("spam"), now.0);
     let outcome = store
@@ -654,7 +509,7 @@ async fn banning_removes_the_member_and_tombstones_only_its_recent_messages_in_t
     assert_eq!(member_roles(&store, guild.id, bob.id).await, None);
     assert_eq!(member_roles(&store, other.id, bob.id).await, Some(vec![]));
     // Rejoining starts without the old roles: they went with the member row.
-    f.member(&store, guild.id, bob.id, vec![]).await;
+    f.join(&store, guild.id, bob.id, vec![]).await;
     assert_eq!(member_roles(&store, guild.id, bob.id).await, Some(vec![]));
 
     // Banning again keeps the first instant, replaces the reason; without a bound no message goes.
@@ -734,10 +589,10 @@ async fn bulk_deletes_return_only_the_messages_they_tombstoned(store: Arc<dyn St
     store.insert_channel(&talk).await.unwrap();
     let ids: Vec<i64> = (0..4).map(|_| f.id()).collect();
     for id in &ids {
-        f.message(&store, general.id, owner.id, *id).await;
+        f.post(&store, general.id, owner.id, *id).await;
     }
     let elsewhere = f.id();
-    f.message(&store, talk.id, owner.id, elsewhere).await;
+    f.post(&store, talk.id, owner.id, elsewhere).await;
     store
         .delete_message(sf(general.id), sf(ids[0]), Timestamp(1))
         .await
@@ -772,18 +627,7 @@ async fn a_banned_user_cannot_join_by_invite_until_the_ban_is_lifted(store: Arc<
     let bob = f.user(&store, "bob").await;
     let (guild, general) = f.guild(&store, &owner).await;
     let (other, _) = f.guild(&store, &owner).await;
-    let invite = Invite {
-        code: "joinhere".into(),
-        guild_id: guild.id,
-        channel_id: general.id,
-        inviter_id: Some(owner.id),
-        max_age: 0,
-        max_uses: 0,
-        uses: 0,
-        temporary: false,
-        created_at: Timestamp::now().0,
-        expires_at: None,
-    };
+    let invite = f.invite(&general, Some(owner.id), "joinhere");
     store.insert_invite(&invite).await.unwrap();
     // A ban in another guild does not matter; this guild's ban keeps bob out and counts no use.
     store

@@ -45,6 +45,7 @@ mod nodes;
 mod nul;
 mod overwrites;
 mod positions;
+mod races;
 mod roles;
 mod state;
 mod throttle;
