@@ -98,7 +98,7 @@ mod tests {
     use hearth_bus::{Bus, LocalBus};
     use hearth_core::Snowflake;
     use hearth_protocol::events::{Event, MessageDelete};
-    use hearth_store::testing::TestDatabase;
+    use hearth_store::testing::{self, TestDatabase};
 
     use super::Change;
     use crate::journal::{self, Reason};
@@ -107,71 +107,13 @@ mod tests {
     async fn state() -> (TestDatabase, AppState, Arc<LocalBus>) {
         let db = TestDatabase::sqlite();
         let store = hearth_store::connect(&db.url).await.unwrap();
-        guild(store.as_ref()).await;
+        // Audit entries name a guild that exists: guild 1, owned by user 9.
+        testing::seed_user(store.as_ref(), 9, "owner").await;
+        testing::seed_guild(store.as_ref(), 1, 9, 2).await;
         let bus = Arc::new(LocalBus::default());
         let hub = hearth_gateway::Hub::new(store.clone(), bus.clone(), Default::default(), 1);
         let state = AppState::new(store, bus.clone(), hub, 1, ApiConfig::default());
         (db, state, bus)
-    }
-
-    /// Guild 1, owned by user 9 (audit entries name a guild that exists).
-    async fn guild(store: &dyn hearth_store::Store) {
-        let now = hearth_core::Timestamp::now().0;
-        store
-            .insert_user(&hearth_store::NewUser {
-                id: 9,
-                username: "owner".into(),
-                global_name: None,
-                email: None,
-                bot: false,
-                password_hash: None,
-                created_at: now,
-            })
-            .await
-            .unwrap();
-        let channel = hearth_store::Channel {
-            id: 2,
-            guild_id: Some(1),
-            kind: 0,
-            name: Some("general".into()),
-            topic: None,
-            position: 0,
-            parent_id: None,
-            nsfw: false,
-            rate_limit_per_user: 0,
-            last_message_id: None,
-            created_at: now,
-        };
-        let guild = hearth_store::Guild {
-            id: 1,
-            name: "Home".into(),
-            owner_id: 9,
-            icon: None,
-            description: None,
-            system_channel_id: None,
-            verification_level: 0,
-            default_message_notifications: 0,
-            explicit_content_filter: 0,
-            afk_timeout: 300,
-            preferred_locale: "en-US".into(),
-            created_at: now,
-        };
-        let everyone = hearth_store::Role {
-            guild_id: 1,
-            id: 1,
-            name: "@everyone".into(),
-            permissions: 0,
-            color: 0,
-            hoist: false,
-            mentionable: false,
-            managed: false,
-            position: 0,
-            bot_id: None,
-        };
-        store
-            .insert_guild(&guild, &everyone, &channel)
-            .await
-            .unwrap();
     }
 
     fn deleted(n: u64) -> Event {

@@ -7,12 +7,12 @@ use std::time::Duration;
 
 use futures_util::{sink, stream, Sink, Stream};
 use hearth_bus::{Bus, LocalBus};
-use hearth_core::{Permissions, SnowflakeGenerator, Timestamp};
+use hearth_core::{SnowflakeGenerator, Timestamp};
 use hearth_gateway::connection::{serve, ConnectOptions};
 use hearth_gateway::{GatewayConfig, Hub, WsError, WsMessage};
 use hearth_protocol::events::Event;
 use hearth_store::testing::TestDatabase;
-use hearth_store::{Channel, Guild, Member, NewUser, Role, Session, Store};
+use hearth_store::{Guild, Member, NewUser, Session, Store};
 use serde_json::{json, Value};
 use tokio::sync::mpsc;
 
@@ -121,49 +121,13 @@ async fn world(config: GatewayConfig) -> World {
         users.push(id);
     }
     let gid = ids.next().as_i64();
-    let channel = Channel {
-        id: ids.next().as_i64(),
-        guild_id: Some(gid),
-        kind: 0,
-        name: Some("general".into()),
-        topic: None,
-        position: 0,
-        parent_id: None,
-        nsfw: false,
-        rate_limit_per_user: 0,
-        last_message_id: None,
-        created_at: 0,
-    };
-    let guild = Guild {
-        id: gid,
-        name: "g".into(),
-        owner_id: users[0],
-        icon: None,
-        description: None,
-        system_channel_id: None,
-        verification_level: 0,
-        default_message_notifications: 0,
-        explicit_content_filter: 0,
-        afk_timeout: 300,
-        preferred_locale: "en-US".into(),
-        created_at: 0,
-    };
-    let everyone = Role {
-        guild_id: gid,
-        id: gid,
-        name: "@everyone".into(),
-        permissions: Permissions::DEFAULT_EVERYONE.0 as i64,
-        color: 0,
-        hoist: false,
-        mentionable: false,
-        managed: false,
-        position: 0,
-        bot_id: None,
-    };
-    store
-        .insert_guild(&guild, &everyone, &channel)
+    let channel = ids.next().as_i64();
+    hearth_store::testing::seed_guild(store.as_ref(), gid, users[0], channel).await;
+    let guild = store
+        .fetch_guild(hearth_core::Snowflake::from_i64(gid))
         .await
-        .unwrap();
+        .unwrap()
+        .expect("guild");
     let member = Member {
         guild_id: gid,
         user_id: users[1],

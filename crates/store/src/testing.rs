@@ -127,6 +127,71 @@ impl Drop for TestDatabase {
     }
 }
 
+/// A user named `name` (no e-mail, no password), for tests that need one to exist.
+pub async fn seed_user(store: &dyn crate::Store, id: i64, name: &str) {
+    store
+        .insert_user(&crate::NewUser {
+            id,
+            username: name.to_owned(),
+            global_name: None,
+            email: None,
+            bot: false,
+            password_hash: None,
+            created_at: hearth_core::Timestamp::now().0,
+        })
+        .await
+        .expect("insert user");
+}
+
+/// Guild `id` owned by `owner` (a user that exists), with @everyone holding the default bits
+/// and one text channel `channel`, for tests that need one to exist.
+pub async fn seed_guild(store: &dyn crate::Store, id: i64, owner: i64, channel: i64) {
+    let now = hearth_core::Timestamp::now().0;
+    let general = crate::Channel {
+        id: channel,
+        guild_id: Some(id),
+        kind: 0,
+        name: Some("general".into()),
+        topic: None,
+        position: 0,
+        parent_id: None,
+        nsfw: false,
+        rate_limit_per_user: 0,
+        last_message_id: None,
+        created_at: now,
+    };
+    let guild = crate::Guild {
+        id,
+        name: "Home".into(),
+        owner_id: owner,
+        icon: None,
+        description: None,
+        system_channel_id: None,
+        verification_level: 0,
+        default_message_notifications: 0,
+        explicit_content_filter: 0,
+        afk_timeout: 300,
+        preferred_locale: "en-US".into(),
+        created_at: now,
+    };
+    let everyone = crate::Role {
+        guild_id: id,
+        id,
+        name: "@everyone".into(),
+        permissions: hearth_core::Permissions::DEFAULT_EVERYONE.0 as i64,
+        color: 0,
+        hoist: false,
+        mentionable: false,
+        managed: false,
+        position: 0,
+        bot_id: None,
+    };
+    store
+        .insert_guild(&guild, &everyone, &general)
+        .await
+        .expect("insert guild");
+}
+
 #[cfg(test)]
 mod tests {
     use super::replace_database;

@@ -6,8 +6,8 @@ use std::time::Duration;
 use hearth_bus::LocalBus;
 use hearth_core::{Permissions, Snowflake, SnowflakeGenerator, Timestamp};
 use hearth_protocol::events::{Event, GuildMember};
-use hearth_store::testing::TestDatabase;
-use hearth_store::{self as db, NewUser, Store};
+use hearth_store::testing::{self, TestDatabase};
+use hearth_store::{self as db, Store};
 
 use super::Loaded;
 use crate::{lock, wire, States};
@@ -30,37 +30,8 @@ impl World {
         let ids = SnowflakeGenerator::new(1);
         let owner = user(&store, &ids, "owner").await;
         let g = ids.next().as_i64();
-        let channel = channel_row(&ids, g);
-        let guild = db::Guild {
-            id: g,
-            name: "Home".into(),
-            owner_id: owner.as_i64(),
-            icon: None,
-            description: None,
-            system_channel_id: None,
-            verification_level: 0,
-            default_message_notifications: 0,
-            explicit_content_filter: 0,
-            afk_timeout: 300,
-            preferred_locale: "en-US".into(),
-            created_at: Timestamp::now().0,
-        };
-        let everyone = db::Role {
-            guild_id: g,
-            id: g,
-            name: "@everyone".into(),
-            permissions: Permissions::DEFAULT_EVERYONE.0 as i64,
-            color: 0,
-            hoist: false,
-            mentionable: false,
-            managed: false,
-            position: 0,
-            bot_id: None,
-        };
-        store
-            .insert_guild(&guild, &everyone, &channel)
-            .await
-            .unwrap();
+        let channel = ids.next().as_i64();
+        testing::seed_guild(store.as_ref(), g, owner.as_i64(), channel).await;
         store
             .insert_member(&member(g, owner.as_i64()))
             .await
@@ -72,7 +43,7 @@ impl World {
             ids,
             guild: Snowflake::from_i64(g),
             owner,
-            channel: Snowflake::from_i64(channel.id),
+            channel: Snowflake::from_i64(channel),
         }
     }
 
@@ -83,35 +54,8 @@ impl World {
 
 async fn user(store: &Arc<dyn Store>, ids: &SnowflakeGenerator, name: &str) -> Snowflake {
     let id = ids.next().as_i64();
-    store
-        .insert_user(&NewUser {
-            id,
-            username: name.into(),
-            global_name: None,
-            email: None,
-            bot: false,
-            password_hash: None,
-            created_at: Timestamp::now().0,
-        })
-        .await
-        .unwrap();
+    testing::seed_user(store.as_ref(), id, name).await;
     Snowflake::from_i64(id)
-}
-
-fn channel_row(ids: &SnowflakeGenerator, g: i64) -> db::Channel {
-    db::Channel {
-        id: ids.next().as_i64(),
-        guild_id: Some(g),
-        kind: 0,
-        name: Some("general".into()),
-        topic: None,
-        position: 0,
-        parent_id: None,
-        nsfw: false,
-        rate_limit_per_user: 0,
-        last_message_id: None,
-        created_at: Timestamp::now().0,
-    }
 }
 
 fn member(g: i64, user: i64) -> db::Member {
