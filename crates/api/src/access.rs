@@ -12,7 +12,7 @@
 //! a visible thing the caller may not change answers 50013.
 
 use hearth_core::permissions::{self, base_permissions, channel_permissions, Member};
-use hearth_core::{OverwriteKind, Permissions, Snowflake, Timestamp};
+use hearth_core::{ChannelId, GuildId, OverwriteKind, Permissions, RoleId, Timestamp, UserId};
 use hearth_protocol::objects as wire;
 use hearth_state::{lock, MemberInputs, SharedGuild};
 use hearth_store::{self as db, Channel, Guild, PermissionInput};
@@ -23,7 +23,7 @@ use crate::{convert, ApiError, ApiResult, AppState};
 pub fn overwrites(rows: &[db::Overwrite]) -> Vec<permissions::Overwrite> {
     rows.iter()
         .map(|o| permissions::Overwrite {
-            id: Snowflake::from_i64(o.target_id),
+            id: o.target_id,
             kind: OverwriteKind::try_from(o.kind).unwrap_or(OverwriteKind::Role),
             allow: Permissions(o.allow as u64),
             deny: Permissions(o.deny as u64),
@@ -34,26 +34,26 @@ pub fn overwrites(rows: &[db::Overwrite]) -> Vec<permissions::Overwrite> {
 /// One member's permission inputs, ready for the permission function.
 #[derive(Debug, Clone)]
 pub struct Caller {
-    guild_id: Snowflake,
-    user_id: Snowflake,
+    guild_id: GuildId,
+    user_id: UserId,
     is_owner: bool,
     everyone: Permissions,
-    roles: Vec<(Snowflake, Permissions)>,
+    roles: Vec<(RoleId, Permissions)>,
     timed_out: bool,
 }
 
 impl Caller {
     /// The inputs the store loaded for `user_id` in `guild_id`.
-    pub fn new(input: &PermissionInput, guild_id: Snowflake, user_id: Snowflake) -> Caller {
+    pub fn new(input: &PermissionInput, guild_id: GuildId, user_id: UserId) -> Caller {
         Caller {
             guild_id,
             user_id,
-            is_owner: input.owner_id == user_id.as_i64(),
+            is_owner: input.owner_id == user_id,
             everyone: Permissions(input.everyone as u64),
             roles: input
                 .roles
                 .iter()
-                .map(|(id, p)| (Snowflake::from_i64(*id), Permissions(*p as u64)))
+                .map(|(id, p)| (*id, Permissions(*p as u64)))
                 .collect(),
             timed_out: input
                 .timed_out_until
@@ -85,13 +85,13 @@ impl Caller {
 
 /// The caller's guild-level permissions from what the store loaded: a timed-out member keeps
 /// only VIEW_CHANNEL and READ_MESSAGE_HISTORY.
-pub fn compute(input: &PermissionInput, user_id: Snowflake) -> Permissions {
-    Caller::new(input, Snowflake(0), user_id).base()
+pub fn compute(input: &PermissionInput, user_id: UserId) -> Permissions {
+    Caller::new(input, GuildId::default(), user_id).base()
 }
 
 impl Caller {
     /// The inputs the node's guild state holds for `user_id`.
-    fn from_state(inputs: MemberInputs, guild_id: Snowflake, user_id: Snowflake) -> Caller {
+    fn from_state(inputs: MemberInputs, guild_id: GuildId, user_id: UserId) -> Caller {
         Caller {
             guild_id,
             user_id,
@@ -109,8 +109,8 @@ impl Caller {
 /// not there (the caller then asks the store, which has the last word).
 async fn kept(
     state: &AppState,
-    guild_id: Snowflake,
-    user_id: Snowflake,
+    guild_id: GuildId,
+    user_id: UserId,
 ) -> ApiResult<Option<SharedGuild>> {
     let states = &state.hub.states;
     let Some(shared) = states.guild(guild_id).await? else {
@@ -123,11 +123,7 @@ async fn kept(
 }
 
 /// The permission inputs of a member (403 50001 for a non-member).
-pub async fn caller(
-    state: &AppState,
-    guild_id: Snowflake,
-    user_id: Snowflake,
-) -> ApiResult<Caller> {
+pub async fn caller(state: &AppState, guild_id: GuildId, user_id: UserId) -> ApiResult<Caller> {
     if let Some(shared) = kept(state, guild_id, user_id).await? {
         if let Some(inputs) = lock(&shared).inputs(user_id) {
             return Ok(Caller::from_state(inputs, guild_id, user_id));
@@ -139,8 +135,8 @@ pub async fn caller(
 /// The permission inputs of a member as the store holds them (403 50001 for a non-member).
 pub async fn fresh_caller(
     state: &AppState,
-    guild_id: Snowflake,
-    user_id: Snowflake,
+    guild_id: GuildId,
+    user_id: UserId,
 ) -> ApiResult<Caller> {
     let input = state
         .store
@@ -153,8 +149,8 @@ pub async fn fresh_caller(
 /// A guild the caller is a member of, with their guild-level permissions.
 pub async fn guild(
     state: &AppState,
-    guild_id: Snowflake,
-    user_id: Snowflake,
+    guild_id: GuildId,
+    user_id: UserId,
 ) -> ApiResult<(Guild, Permissions)> {
     let guild = state
         .store
@@ -171,7 +167,7 @@ pub struct ChannelAccess {
     /// The channel.
     pub channel: Channel,
     /// Its guild.
-    pub guild_id: Snowflake,
+    pub guild_id: GuildId,
     /// Its permission overwrites.
     pub overwrites: Vec<db::Overwrite>,
     /// The caller's permissions in it.
@@ -184,8 +180,8 @@ pub struct ChannelAccess {
 /// else from the store.
 pub async fn member(
     state: &AppState,
-    guild_id: Snowflake,
-    user_id: Snowflake,
+    guild_id: GuildId,
+    user_id: UserId,
 ) -> ApiResult<Option<wire::Member>> {
     if let Some(shared) = kept(state, guild_id, user_id).await? {
         if let Some(m) = lock(&shared).member(user_id) {
@@ -204,8 +200,8 @@ pub async fn member(
 /// not hold is read from the store.
 pub async fn channel_access(
     state: &AppState,
-    channel_id: Snowflake,
-    user_id: Snowflake,
+    channel_id: ChannelId,
+    user_id: UserId,
 ) -> ApiResult<ChannelAccess> {
     let guild_id = state
         .hub
@@ -237,15 +233,15 @@ pub async fn channel_access(
 /// [`channel_access`] as the store holds it (for a handler that changes the channel).
 pub async fn fresh_channel_access(
     state: &AppState,
-    channel_id: Snowflake,
-    user_id: Snowflake,
+    channel_id: ChannelId,
+    user_id: UserId,
 ) -> ApiResult<ChannelAccess> {
     let channel = state
         .store
         .fetch_channel(channel_id)
         .await?
         .ok_or(ApiError::UnknownChannel)?;
-    let guild_id = Snowflake::from_i64(channel.guild_id.ok_or(ApiError::UnknownChannel)?);
+    let guild_id = channel.guild_id.ok_or(ApiError::UnknownChannel)?;
     let caller = fresh_caller(state, guild_id, user_id).await?;
     let overwrites = state.store.fetch_channel_overwrites(channel_id).await?;
     visible(channel, guild_id, caller, overwrites)
@@ -254,7 +250,7 @@ pub async fn fresh_channel_access(
 /// The access to a channel, unless the caller may not view it.
 fn visible(
     channel: Channel,
-    guild_id: Snowflake,
+    guild_id: GuildId,
     caller: Caller,
     overwrites: Vec<db::Overwrite>,
 ) -> ApiResult<ChannelAccess> {
@@ -272,30 +268,30 @@ fn visible(
 }
 
 /// A channel's record from its wire object.
-fn channel_row(c: &wire::Channel, guild_id: Snowflake) -> Channel {
+fn channel_row(c: &wire::Channel, guild_id: GuildId) -> Channel {
     Channel {
-        id: c.id.as_i64(),
-        guild_id: Some(guild_id.as_i64()),
+        id: c.id,
+        guild_id: Some(guild_id),
         kind: c.kind,
         name: c.name.clone(),
         topic: c.topic.clone(),
         position: c.position,
-        parent_id: c.parent_id.map(Snowflake::as_i64),
+        parent_id: c.parent_id,
         nsfw: c.nsfw,
         rate_limit_per_user: c.rate_limit_per_user,
-        last_message_id: c.last_message_id.map(Snowflake::as_i64),
+        last_message_id: c.last_message_id,
         created_at: c.id.unix_millis() as i64 * 1000,
     }
 }
 
 /// A channel's overwrites as stored rows, from its wire object.
-fn overwrite_rows(c: &wire::Channel, guild_id: Snowflake) -> Vec<db::Overwrite> {
+fn overwrite_rows(c: &wire::Channel, guild_id: GuildId) -> Vec<db::Overwrite> {
     c.permission_overwrites
         .iter()
         .map(|o| db::Overwrite {
-            channel_id: c.id.as_i64(),
-            guild_id: guild_id.as_i64(),
-            target_id: o.id.as_i64(),
+            channel_id: c.id,
+            guild_id,
+            target_id: o.id,
             kind: i64::from(o.kind),
             allow: o.allow.0 as i64,
             deny: o.deny.0 as i64,
@@ -306,19 +302,16 @@ fn overwrite_rows(c: &wire::Channel, guild_id: Snowflake) -> Vec<db::Overwrite> 
 /// A channel the caller may view, with their permissions in it.
 pub async fn channel(
     state: &AppState,
-    channel_id: Snowflake,
-    user_id: Snowflake,
+    channel_id: ChannelId,
+    user_id: UserId,
 ) -> ApiResult<(Channel, Permissions)> {
     let a = channel_access(state, channel_id, user_id).await?;
     Ok((a.channel, a.perms))
 }
 
 /// The guild of a guild channel (every channel is one, until direct messages exist).
-pub fn guild_of(channel: &Channel) -> ApiResult<Snowflake> {
-    channel
-        .guild_id
-        .map(Snowflake::from_i64)
-        .ok_or(ApiError::UnknownChannel)
+pub fn guild_of(channel: &Channel) -> ApiResult<GuildId> {
+    channel.guild_id.ok_or(ApiError::UnknownChannel)
 }
 
 /// Refuses unless `perms` holds every bit of `needed`.

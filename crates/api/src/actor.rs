@@ -3,7 +3,7 @@
 //! handlers that change roles, members and bans.
 
 use hearth_core::permissions::Rank;
-use hearth_core::{Permissions, Snowflake};
+use hearth_core::{GuildId, Permissions, RoleId, UserId};
 use hearth_store as db;
 
 use crate::{access, ApiError, ApiResult, AppState};
@@ -13,14 +13,14 @@ pub(crate) struct Actor {
     pub(crate) perms: Permissions,
     pub(crate) rank: Rank,
     pub(crate) roles: Vec<db::Role>,
-    pub(crate) owner_id: i64,
+    pub(crate) owner_id: UserId,
 }
 
 impl Actor {
     pub(crate) async fn load(
         state: &AppState,
-        guild_id: Snowflake,
-        user: Snowflake,
+        guild_id: GuildId,
+        user: UserId,
     ) -> ApiResult<Actor> {
         let (guild, perms) = access::guild(state, guild_id, user).await?;
         let roles = state.store.fetch_roles(guild_id).await?;
@@ -33,7 +33,7 @@ impl Actor {
             .roles
             .iter()
             .filter_map(|r| roles.iter().find(|x| x.id == *r).map(|x| x.position));
-        let rank = Rank::of(guild.owner_id == user.as_i64(), positions);
+        let rank = Rank::of(guild.owner_id == user, positions);
         Ok(Actor {
             perms,
             rank,
@@ -48,10 +48,10 @@ impl Actor {
         Ok(self)
     }
 
-    pub(crate) fn role(&self, id: Snowflake) -> ApiResult<&db::Role> {
+    pub(crate) fn role(&self, id: RoleId) -> ApiResult<&db::Role> {
         self.roles
             .iter()
-            .find(|r| r.id == id.as_i64())
+            .find(|r| r.id == id)
             .ok_or(ApiError::UnknownRole)
     }
 

@@ -4,7 +4,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use hearth_core::names::{self, FieldError};
 use hearth_core::positions;
-use hearth_core::{Permissions, Snowflake, Timestamp};
+use hearth_core::{ApplicationId, GuildId, Permissions, RoleId, Timestamp};
 use hearth_protocol::objects::{Application, CreatedApplication, Member};
 use hearth_protocol::requests::{Authorize, AuthorizeQuery, CreateApplication};
 use hearth_store::{self as db, Member as DbMember, NewUser, Role, Session};
@@ -46,7 +46,7 @@ async fn create_application(
         errs.add("description", FieldError::max_length(400));
     }
     errs.into_result()?;
-    let id = state.ids.next().as_i64();
+    let id = ApplicationId(state.ids.next());
     let now = Timestamp::now().0;
     let mut key = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut key);
@@ -61,7 +61,7 @@ async fn create_application(
         created_at: now,
     };
     let bot = NewUser {
-        id,
+        id: id.bot_user(),
         username: names::bot_username(&name),
         global_name: None,
         email: None,
@@ -69,10 +69,10 @@ async fn create_application(
         password_hash: None,
         created_at: now,
     };
-    let token = new_token(Snowflake::from_i64(id));
+    let token = new_token(id.bot_user());
     let session = Session {
-        id: state.ids.next().as_i64(),
-        user_id: id,
+        id: state.ids.next().into(),
+        user_id: id.bot_user(),
         token_hash: token_hash(&token),
         kind: "bot".into(),
         created_at: now,
@@ -83,7 +83,7 @@ async fn create_application(
     let app = state.store.insert_application(&app, &bot, &session).await?;
     let bot_user = state
         .store
-        .fetch_user(Snowflake::from_i64(id))
+        .fetch_user(id.bot_user())
         .await?
         .ok_or(ApiError::UnknownUser)?;
     Ok((
@@ -101,12 +101,12 @@ async fn bot_application(state: &AppState, auth: &Auth) -> ApiResult<Application
     }
     let app = state
         .store
-        .fetch_application(auth.id())
+        .fetch_application(auth.id().application())
         .await?
         .ok_or(ApiError::UnknownApplication)?;
     let owner = state
         .store
-        .fetch_user(Snowflake::from_i64(app.owner_id))
+        .fetch_user(app.owner_id)
         .await?
         .ok_or(ApiError::UnknownUser)?;
     Ok(convert::application(&app, &owner, &auth.user))
@@ -159,18 +159,22 @@ async fn authorize(
     }
     let bot = state
         .store
-        .fetch_user(q.client_id)
+        .fetch_user(q.client_id.bot_user())
         .await?
         .ok_or(ApiError::UnknownUser)?;
     if state
         .store
-        .fetch_ban(body.guild_id, q.client_id)
+        .fetch_ban(body.guild_id, q.client_id.bot_user())
         .await?
         .is_some()
     {
         return Err(ApiError::Banned);
     }
-    if let Some(existing) = state.store.fetch_member(body.guild_id, q.client_id).await? {
+    if let Some(existing) = state
+        .store
+        .fetch_member(body.guild_id, q.client_id.bot_user())
+        .await?
+    {
         return Ok(axum::Json(convert::member(&existing, Some(&bot))));
     }
     let now = Timestamp::now().0;
@@ -190,11 +194,11 @@ async fn authorize(
     state.store.insert_member(&member).await?;
     let out = convert::member(&member, Some(&bot));
     change.publish(events::member_add(body.guild_id, out.clone()));
-    change.publish_all(events::guild_gained(&state, q.client_id, body.guild_id).await?);
+    change.publish_all(events::guild_gained(&state, q.client_id.bot_user(), body.guild_id).await?);
     let entry = journal::Entry {
         guild_id: body.guild_id,
         actor: auth.id(),
-        target: Some(q.client_id),
+        target: Some(q.client_id.snowflake()),
         action: journal::action::BOT_ADD,
         changes: Vec::new(),
         options: None,
@@ -240,14 +244,14 @@ fn bot_permissions(q: &AuthorizeQuery, body: &Authorize) -> ApiResult<Permission
 /// role that moved. Returns the role's id.
 async fn insert_bot_role(
     change: &mut Change<'_>,
-    guild_id: Snowflake,
+    guild_id: GuildId,
     bot: &db::User,
     permissions: Permissions,
-) -> ApiResult<i64> {
+) -> ApiResult<RoleId> {
     let state = change.state();
     let role = Role {
-        guild_id: guild_id.as_i64(),
-        id: state.ids.next().as_i64(),
+        guild_id,
+        id: state.ids.next().into(),
         name: bot.username.clone(),
         permissions: permissions.0 as i64,
         color: 0,
@@ -258,9 +262,9 @@ async fn insert_bot_role(
         bot_id: Some(bot.id),
     };
     let existing = state.store.fetch_roles(guild_id).await?;
-    let others: Vec<(i64, i64)> = existing
+    let others: Vec<(RoleId, i64)> = existing
         .iter()
-        .filter(|r| r.id != guild_id.as_i64())
+        .filter(|r| !r.id.is_everyone_of(guild_id))
         .map(|r| (r.id, r.position))
         .collect();
     let moved: Vec<db::RolePosition> = positions::make_room_at_bottom(&others)

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use axum::extract::State;
 use hearth_core::names::FieldError;
-use hearth_core::{Permissions, Snowflake};
+use hearth_core::{GuildId, Permissions, Snowflake, UserId};
 use hearth_protocol::requests::AuditLogQuery;
 use serde_json::{json, Value};
 use utoipa_axum::router::OpenApiRouter;
@@ -25,7 +25,7 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
 async fn audit_log(
     State(state): State<AppState>,
     auth: Auth,
-    Path(guild_id): Path<Snowflake>,
+    Path(guild_id): Path<GuildId>,
     Query(q): Query<AuditLogQuery>,
 ) -> ApiResult<axum::Json<Value>> {
     let limit = q.limit.unwrap_or(50);
@@ -38,10 +38,10 @@ async fn audit_log(
     let (_, perms) = access::guild(&state, guild_id, auth.id()).await?;
     access::require(perms, Permissions::VIEW_AUDIT_LOG)?;
     let query = hearth_store::AuditQuery {
-        user_id: q.user_id.map(Snowflake::as_i64),
+        user_id: q.user_id,
         action_type: q.action_type,
-        before: q.before.map(Snowflake::as_i64),
-        after: q.after.map(Snowflake::as_i64),
+        before: q.before,
+        after: q.after,
         limit,
     };
     let rows = state.store.fetch_audit_entries(guild_id, &query).await?;
@@ -49,7 +49,7 @@ async fn audit_log(
     let mut entries = Vec::with_capacity(rows.len());
     for r in &rows {
         people.extend(r.user_id);
-        people.extend(r.target_id);
+        people.extend(r.target_id.map(UserId::from));
         // The member a member overwrite entry names.
         if let Some(o) = r
             .options
@@ -57,14 +57,14 @@ async fn audit_log(
             .and_then(|o| serde_json::from_str::<Value>(o).ok())
         {
             if o["type"] == "1" {
-                people.extend(o["id"].as_str().and_then(|id| id.parse::<i64>().ok()));
+                people.extend(o["id"].as_str().and_then(|id| id.parse::<UserId>().ok()));
             }
         }
         entries.push(journal::entry(r));
     }
     let mut users = Vec::new();
     for id in people {
-        if let Some(u) = state.store.fetch_user(Snowflake::from_i64(id)).await? {
+        if let Some(u) = state.store.fetch_user(id).await? {
             users.push(convert::user(&u));
         }
     }

@@ -9,7 +9,7 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use hearth_core::names::{self, FieldError};
-use hearth_core::{Snowflake, Timestamp};
+use hearth_core::{Timestamp, UserId};
 use hearth_protocol::events::Event;
 use hearth_protocol::objects::{LoginResponse, TokenResponse};
 use hearth_protocol::requests::{Login, Register};
@@ -46,13 +46,13 @@ fn throttle(t: &Throttle, key: &str) -> ApiResult<()> {
 }
 
 /// Starts a session for `user_id` and returns its token.
-async fn start_session(state: &AppState, user_id: i64, info: &ClientInfo) -> ApiResult<String> {
-    let token = new_token(Snowflake::from_i64(user_id));
+async fn start_session(state: &AppState, user_id: UserId, info: &ClientInfo) -> ApiResult<String> {
+    let token = new_token(user_id);
     let now = Timestamp::now().0;
     state
         .store
         .insert_session(&Session {
-            id: state.ids.next().as_i64(),
+            id: state.ids.next().into(),
             user_id,
             token_hash: token_hash(&token),
             kind: "user".into(),
@@ -93,7 +93,7 @@ async fn register(
         .hash(body.password)
         .await
         .map_err(hashing_error)?;
-    let id = state.ids.next().as_i64();
+    let id = UserId(state.ids.next());
     let new = NewUser {
         id,
         username: body.username,
@@ -160,7 +160,7 @@ async fn login(
     let token = start_session(&state, user.id, &info).await?;
     Ok(axum::Json(LoginResponse {
         token,
-        user_id: Snowflake::from_i64(user.id),
+        user_id: user.id,
     }))
 }
 
@@ -169,10 +169,7 @@ async fn login(
     responses((status = 204), (status = 401, body = hearth_protocol::ErrorBody), (status = 403, description = "Bots cannot log out (20001).", body = hearth_protocol::ErrorBody)))]
 async fn logout(State(state): State<AppState>, auth: Auth) -> ApiResult<StatusCode> {
     let auth = auth.person()?;
-    state
-        .store
-        .delete_session(Snowflake::from_i64(auth.session.id))
-        .await?;
+    state.store.delete_session(auth.session.id).await?;
     // Gateway sessions opened with this token end too.
     state.publish(Event::SessionRevoked {
         user_id: auth.id(),

@@ -30,9 +30,9 @@ pub struct Change<'a> {
 
 impl<'a> Change<'a> {
     /// Waits for the ordering lock of `key` (a guild, or a channel for its messages).
-    pub async fn begin(state: &'a AppState, key: Snowflake) -> Change<'a> {
+    pub async fn begin(state: &'a AppState, key: impl Into<Snowflake>) -> Change<'a> {
         Change {
-            _order: state.order.lock(key).await,
+            _order: state.order.lock(key.into()).await,
             state,
             events: Vec::new(),
             entries: Vec::new(),
@@ -96,7 +96,7 @@ mod tests {
     use std::sync::Arc;
 
     use hearth_bus::{Bus, LocalBus};
-    use hearth_core::Snowflake;
+    use hearth_core::{ChannelId, GuildId, Snowflake, UserId};
     use hearth_protocol::events::{Event, MessageDelete};
     use hearth_store::testing::{self, TestDatabase};
 
@@ -108,8 +108,15 @@ mod tests {
         let db = TestDatabase::sqlite();
         let store = hearth_store::connect(&db.url).await.unwrap();
         // Audit entries name a guild that exists: guild 1, owned by user 9.
-        testing::seed_user(store.as_ref(), 9, "owner").await;
-        testing::seed_guild(store.as_ref(), 1, 9, 2).await;
+        let owner = UserId(Snowflake(9));
+        testing::seed_user(store.as_ref(), owner, "owner").await;
+        testing::seed_guild(
+            store.as_ref(),
+            GuildId(Snowflake(1)),
+            owner,
+            ChannelId(Snowflake(2)),
+        )
+        .await;
         let bus = Arc::new(LocalBus::default());
         let hub = hearth_gateway::Hub::new(store.clone(), bus.clone(), Default::default(), 1);
         let state = AppState::new(store, bus.clone(), hub, 1, ApiConfig::default());
@@ -118,9 +125,9 @@ mod tests {
 
     fn deleted(n: u64) -> Event {
         Event::MessageDelete(MessageDelete {
-            id: Snowflake(n),
-            channel_id: Snowflake(2),
-            guild_id: Snowflake(1),
+            id: Snowflake(n).into(),
+            channel_id: ChannelId(Snowflake(2)),
+            guild_id: GuildId(Snowflake(1)),
         })
     }
 
@@ -148,8 +155,8 @@ mod tests {
             let mut change = Change::begin(&state, Snowflake(1)).await;
             change.publish(deleted(7));
             change.record(journal::Entry {
-                guild_id: Snowflake(1),
-                actor: Snowflake(9),
+                guild_id: GuildId(Snowflake(1)),
+                actor: Snowflake(9).into(),
                 target: None,
                 action: journal::action::MESSAGE_DELETE,
                 changes: Vec::new(),

@@ -4,7 +4,7 @@
 
 use hearth_core::names::{self, FieldError};
 use hearth_core::positions;
-use hearth_core::{ChannelKind, Snowflake};
+use hearth_core::{ChannelId, ChannelKind, GuildId, UserId};
 use hearth_store as db;
 use serde_json::{json, Value};
 
@@ -44,9 +44,9 @@ pub(crate) fn check_channel_fields(
 pub(crate) async fn check_parent(
     state: &AppState,
     errs: &mut FormErrors,
-    guild_id: i64,
+    guild_id: GuildId,
     kind: i64,
-    parent: Option<Snowflake>,
+    parent: Option<ChannelId>,
 ) -> ApiResult<()> {
     let Some(parent) = parent else { return Ok(()) };
     let category = i64::from(ChannelKind::GuildCategory);
@@ -94,7 +94,7 @@ pub(crate) fn channel_changes(old: Option<&db::Channel>, new: Option<&db::Channe
 /// Records a channel's creation, change or deletion in the audit log.
 pub(crate) fn audit_channel(
     change: &mut Change<'_>,
-    actor: Snowflake,
+    actor: UserId,
     reason: &Reason,
     old: Option<&db::Channel>,
     new: Option<&db::Channel>,
@@ -110,9 +110,9 @@ pub(crate) fn audit_channel(
         return;
     }
     change.record(journal::Entry {
-        guild_id: Snowflake::from_i64(c.guild_id.unwrap_or(0)),
+        guild_id: c.guild_id.unwrap_or_default(),
         actor,
-        target: Some(Snowflake::from_i64(c.id)),
+        target: Some(c.id.snowflake()),
         action: act,
         changes,
         options: None,

@@ -1,7 +1,7 @@
 //! `/channels/{id}`: read, modify and delete a channel.
 
 use axum::extract::State;
-use hearth_core::names;
+use hearth_core::{names, ChannelId};
 use hearth_core::{ChannelKind, Permissions, Snowflake};
 use hearth_protocol::events::Event;
 use hearth_protocol::objects::Channel;
@@ -26,7 +26,7 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
 async fn get_channel(
     State(state): State<AppState>,
     auth: Auth,
-    Path(channel_id): Path<Snowflake>,
+    Path(channel_id): Path<ChannelId>,
 ) -> ApiResult<axum::Json<Channel>> {
     let a = access::fresh_channel_access(&state, channel_id, auth.id()).await?;
     Ok(axum::Json(convert::channel(&a.channel, &a.overwrites)))
@@ -63,7 +63,7 @@ async fn modify_channel(
     State(state): State<AppState>,
     auth: Auth,
     reason: Reason,
-    Path(channel_id): Path<Snowflake>,
+    Path(channel_id): Path<ChannelId>,
     Json(body): Json<ModifyChannel>,
 ) -> ApiResult<axum::Json<Channel>> {
     let first = access::channel_access(&state, channel_id, auth.id()).await?;
@@ -71,7 +71,7 @@ async fn modify_channel(
     let mut change = Change::begin(&state, first.guild_id).await;
     let a = access::fresh_channel_access(&state, channel_id, auth.id()).await?;
     access::require(a.perms, Permissions::MANAGE_CHANNELS)?;
-    let guild_id = a.guild_id.as_i64();
+    let guild_id = a.guild_id;
     let mut errs = errors();
     check_channel_fields(
         &mut errs,
@@ -117,7 +117,7 @@ async fn modify_channel(
         channel.position = p.unwrap_or(0);
     }
     if let Some(parent) = body.parent_id {
-        channel.parent_id = parent.map(Snowflake::as_i64);
+        channel.parent_id = parent;
     }
     if let Some(nsfw) = body.nsfw {
         channel.nsfw = nsfw;
@@ -167,19 +167,19 @@ async fn delete_channel(
     State(state): State<AppState>,
     auth: Auth,
     reason: Reason,
-    Path(channel_id): Path<Snowflake>,
+    Path(channel_id): Path<ChannelId>,
 ) -> ApiResult<axum::Json<Channel>> {
     let first = access::channel_access(&state, channel_id, auth.id()).await?;
     let guild_id = first.guild_id;
     let mut change = Change::begin(&state, guild_id).await;
     let a = access::fresh_channel_access(&state, channel_id, auth.id()).await?;
     access::require(a.perms, Permissions::MANAGE_CHANNELS)?;
-    let children: Vec<i64> = state
+    let children: Vec<ChannelId> = state
         .store
         .fetch_guild_channels(guild_id)
         .await?
         .iter()
-        .filter(|c| c.parent_id == Some(channel_id.as_i64()))
+        .filter(|c| c.parent_id == Some(channel_id))
         .map(|c| c.id)
         .collect();
     let channel = state

@@ -3,23 +3,19 @@
 
 use std::collections::HashMap;
 
-use hearth_core::{Snowflake, Timestamp};
+use hearth_core::{Timestamp, UserId};
 pub use hearth_gateway::wire::*;
 use hearth_protocol::objects as wire;
 use hearth_store as db;
 
 use crate::{ApiResult, AppState};
 
-fn id(v: i64) -> Snowflake {
-    Snowflake::from_i64(v)
-}
-
 /// Turns messages into wire objects, loading each author (and replied-to message) once.
 #[derive(Debug)]
 pub struct MessageRenderer<'a> {
     state: &'a AppState,
     channel: &'a db::Channel,
-    users: HashMap<i64, Option<db::User>>,
+    users: HashMap<UserId, Option<db::User>>,
 }
 
 impl<'a> MessageRenderer<'a> {
@@ -38,24 +34,24 @@ impl<'a> MessageRenderer<'a> {
         self
     }
 
-    async fn author(&mut self, user_id: i64) -> ApiResult<Option<db::User>> {
+    async fn author(&mut self, user_id: UserId) -> ApiResult<Option<db::User>> {
         if let Some(u) = self.users.get(&user_id) {
             return Ok(u.clone());
         }
-        let u = self.state.store.fetch_user(id(user_id)).await?;
+        let u = self.state.store.fetch_user(user_id).await?;
         self.users.insert(user_id, u.clone());
         Ok(u)
     }
 
     fn base(&self, m: &db::Message, author: &db::User) -> wire::Message {
         wire::Message {
-            id: id(m.id),
-            channel_id: id(m.channel_id),
-            guild_id: self.channel.guild_id.map(id),
+            id: m.id,
+            channel_id: m.channel_id,
+            guild_id: self.channel.guild_id,
             kind: m.kind,
             content: m.content.clone(),
             author: user(author),
-            timestamp: Timestamp(Snowflake::from_i64(m.id).unix_millis() as i64 * 1000),
+            timestamp: Timestamp(m.id.unix_millis() as i64 * 1000),
             edited_timestamp: m.edited_at.map(Timestamp),
             tts: m.tts,
             mention_everyone: false,
@@ -70,9 +66,9 @@ impl<'a> MessageRenderer<'a> {
             channel_type: self.channel.kind,
             message_reference: m.reference_message_id.map(|mid| wire::MessageReference {
                 kind: 0,
-                message_id: id(mid),
-                channel_id: id(m.reference_channel_id.unwrap_or(m.channel_id)),
-                guild_id: m.reference_guild_id.map(id),
+                message_id: mid,
+                channel_id: m.reference_channel_id.unwrap_or(m.channel_id),
+                guild_id: m.reference_guild_id,
             }),
             referenced_message: None,
         }
@@ -87,11 +83,7 @@ impl<'a> MessageRenderer<'a> {
         let mut out = self.base(m, &author);
         if let Some(ref_id) = m.reference_message_id {
             let ref_channel = m.reference_channel_id.unwrap_or(m.channel_id);
-            let target = self
-                .state
-                .store
-                .fetch_message(id(ref_channel), id(ref_id))
-                .await?;
+            let target = self.state.store.fetch_message(ref_channel, ref_id).await?;
             let rendered = match target {
                 Some(t) => {
                     let a = self

@@ -6,7 +6,7 @@
 //! for everything else), writes, and publishes before releasing the lock, so that two changes
 //! to the same thing reach the bus in the order they were committed.
 
-use hearth_core::Snowflake;
+use hearth_core::{GuildId, Snowflake, UserId};
 use hearth_protocol::events::{
     Event, GuildMember, GuildUser, InviteCreate, InviteDelete, UnavailableGuild,
 };
@@ -55,17 +55,17 @@ impl Default for OrderLocks {
 }
 
 /// `GUILD_MEMBER_ADD`: the member with its user and `guild_id`.
-pub fn member_add(guild_id: Snowflake, member: wire::Member) -> Event {
+pub fn member_add(guild_id: GuildId, member: wire::Member) -> Event {
     Event::GuildMemberAdd(Box::new(GuildMember { member, guild_id }))
 }
 
 /// `GUILD_MEMBER_UPDATE`: the member with its user and `guild_id`.
-pub fn member_update(guild_id: Snowflake, member: wire::Member) -> Event {
+pub fn member_update(guild_id: GuildId, member: wire::Member) -> Event {
     Event::GuildMemberUpdate(Box::new(GuildMember { member, guild_id }))
 }
 
 /// `GUILD_MEMBER_REMOVE`.
-pub fn member_remove(guild_id: Snowflake, user: wire::User) -> Event {
+pub fn member_remove(guild_id: GuildId, user: wire::User) -> Event {
     Event::GuildMemberRemove(GuildUser { guild_id, user })
 }
 
@@ -74,8 +74,8 @@ pub fn member_remove(guild_id: Snowflake, user: wire::User) -> Event {
 /// presences of the members online).
 pub async fn guild_gained(
     state: &AppState,
-    user_id: Snowflake,
-    guild_id: Snowflake,
+    user_id: UserId,
+    guild_id: GuildId,
 ) -> ApiResult<Option<Event>> {
     let Some(mut guild) =
         hearth_gateway::payload::guild_create(state.store.as_ref(), guild_id, user_id, 250).await?
@@ -95,7 +95,7 @@ pub async fn guild_gained(
 }
 
 /// `GUILD_DELETE` for a user who left (or was removed from) a guild.
-pub fn guild_lost(user_id: Snowflake, guild_id: Snowflake) -> Event {
+pub fn guild_lost(user_id: UserId, guild_id: GuildId) -> Event {
     Event::GuildLost {
         user_id,
         guild: UnavailableGuild {

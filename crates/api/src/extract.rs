@@ -12,7 +12,7 @@ use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, RawPathParams, R
 use axum::http::header;
 use axum::http::request::Parts;
 use hearth_core::names::FieldError;
-use hearth_core::{Snowflake, Timestamp};
+use hearth_core::{Snowflake, Timestamp, UserId};
 use serde::de::DeserializeOwned;
 
 use crate::error::{ApiError, FormErrors};
@@ -256,8 +256,8 @@ pub struct Auth {
 
 impl Auth {
     /// The caller's id.
-    pub fn id(&self) -> Snowflake {
-        Snowflake::from_i64(self.user.id)
+    pub fn id(&self) -> UserId {
+        self.user.id
     }
 
     /// Refuses bots (endpoints meant for people).
@@ -273,7 +273,7 @@ impl Auth {
 pub use hearth_store::token_hash;
 
 /// A new random token for `user_id`.
-pub fn new_token(user_id: Snowflake) -> String {
+pub fn new_token(user_id: UserId) -> String {
     let mut secret = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut secret);
     format!(
@@ -285,7 +285,7 @@ pub fn new_token(user_id: Snowflake) -> String {
 
 /// The user a token names: its first part is the base64 of the user's id (`None` for a token
 /// of another shape, which is then never cached).
-pub fn token_owner(token: &str) -> Option<Snowflake> {
+pub fn token_owner(token: &str) -> Option<UserId> {
     let (first, _) = token.split_once('.')?;
     let id = URL_SAFE_NO_PAD.decode(first).ok()?;
     std::str::from_utf8(&id).ok()?.parse().ok()
@@ -329,7 +329,7 @@ impl FromRequestParts<AppState> for Auth {
             state
                 .store
                 .update_session_used(
-                    Snowflake::from_i64(session.id),
+                    session.id,
                     now,
                     info.ip.as_deref(),
                     info.user_agent.as_deref(),

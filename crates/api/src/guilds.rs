@@ -4,7 +4,7 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use hearth_core::names::{self, FieldError};
-use hearth_core::{ChannelKind, Permissions, Snowflake, Timestamp};
+use hearth_core::{ChannelKind, GuildId, Permissions, Snowflake, Timestamp};
 use hearth_protocol::events::{Event, UnavailableGuild};
 use hearth_protocol::objects::Guild;
 use hearth_protocol::requests::{CreateGuild, ModifyGuild, WithCountsQuery};
@@ -74,10 +74,10 @@ async fn create_guild(
         2,
     );
     errs.into_result()?;
-    let id = state.ids.next().as_i64();
+    let id = GuildId(state.ids.next());
     let now = Timestamp::now().0;
     let general = db::Channel {
-        id: state.ids.next().as_i64(),
+        id: state.ids.next().into(),
         guild_id: Some(id),
         kind: ChannelKind::GuildText.into(),
         name: Some("general".into()),
@@ -105,7 +105,7 @@ async fn create_guild(
     };
     let everyone = db::Role {
         guild_id: id,
-        id,
+        id: id.everyone(),
         name: "@everyone".into(),
         permissions: Permissions::DEFAULT_EVERYONE.0 as i64,
         color: 0,
@@ -115,13 +115,13 @@ async fn create_guild(
         position: 0,
         bot_id: None,
     };
-    let mut change = Change::begin(&state, Snowflake::from_i64(id)).await;
+    let mut change = Change::begin(&state, id).await;
     state
         .store
         .insert_guild(&guild, &everyone, &general)
         .await?;
     let out = convert::guild(&guild, &[everyone], None);
-    change.publish_all(events::guild_gained(&state, auth.id(), Snowflake::from_i64(id)).await?);
+    change.publish_all(events::guild_gained(&state, auth.id(), id).await?);
     change.done().await?;
     Ok((StatusCode::CREATED, axum::Json(out)))
 }
@@ -132,7 +132,7 @@ async fn create_guild(
 async fn get_guild(
     State(state): State<AppState>,
     auth: Auth,
-    Path(guild_id): Path<Snowflake>,
+    Path(guild_id): Path<GuildId>,
     Query(q): Query<WithCountsQuery>,
 ) -> ApiResult<axum::Json<Guild>> {
     let (guild, _) = access::guild(&state, guild_id, auth.id()).await?;
@@ -156,7 +156,7 @@ async fn modify_guild(
     State(state): State<AppState>,
     auth: Auth,
     reason: Reason,
-    Path(guild_id): Path<Snowflake>,
+    Path(guild_id): Path<GuildId>,
     Json(body): Json<ModifyGuild>,
 ) -> ApiResult<axum::Json<Guild>> {
     // Read, change and write under the guild's lock: concurrent changes do not undo each other.
@@ -185,7 +185,7 @@ async fn modify_guild(
         let entry = journal::Entry {
             guild_id,
             actor: auth.id(),
-            target: Some(guild_id),
+            target: Some(guild_id.snowflake()),
             action: journal::action::GUILD_UPDATE,
             changes,
             options: None,
@@ -271,20 +271,20 @@ async fn apply_references(
                 );
             }
         }
-        guild.system_channel_id = sys.map(Snowflake::as_i64);
+        guild.system_channel_id = sys;
     }
     if let Some(owner) = body.owner_id {
         if guild.owner_id != auth.user.id {
             return Err(ApiError::MissingPermissions);
         }
-        let guild_id = Snowflake::from_i64(guild.id);
+        let guild_id = guild.id;
         if state.store.fetch_member(guild_id, owner).await?.is_none() {
             errs.add(
                 "owner_id",
                 FieldError::new("GUILD_OWNER_INVALID", "The new owner must be a member."),
             );
         }
-        guild.owner_id = owner.as_i64();
+        guild.owner_id = owner;
     }
     Ok(())
 }
@@ -295,7 +295,7 @@ async fn apply_references(
 async fn delete_guild(
     State(state): State<AppState>,
     auth: Auth,
-    Path(guild_id): Path<Snowflake>,
+    Path(guild_id): Path<GuildId>,
 ) -> ApiResult<StatusCode> {
     let mut change = Change::begin(&state, guild_id).await;
     let (guild, _) = access::guild(&state, guild_id, auth.id()).await?;

@@ -2,7 +2,7 @@
 
 use axum::extract::State;
 use hearth_core::names::FieldError;
-use hearth_core::{ChannelKind, Permissions, Snowflake, Timestamp};
+use hearth_core::{ChannelId, ChannelKind, GuildId, Permissions, Snowflake, Timestamp, UserId};
 use hearth_protocol::objects::Invite;
 use hearth_protocol::requests::{CreateInvite, InviteQuery};
 use hearth_store::{self as db, InviteUse, StoreError};
@@ -39,7 +39,7 @@ fn plausible_code(code: &str) -> bool {
 }
 
 async fn render(state: &AppState, invite: &db::Invite, with_counts: bool) -> ApiResult<Invite> {
-    let gid = Snowflake::from_i64(invite.guild_id);
+    let gid = invite.guild_id;
     let guild = state
         .store
         .fetch_guild(gid)
@@ -47,11 +47,11 @@ async fn render(state: &AppState, invite: &db::Invite, with_counts: bool) -> Api
         .ok_or(ApiError::UnknownInvite)?;
     let channel = state
         .store
-        .fetch_channel(Snowflake::from_i64(invite.channel_id))
+        .fetch_channel(invite.channel_id)
         .await?
         .ok_or(ApiError::UnknownInvite)?;
     let inviter = match invite.inviter_id {
-        Some(id) => state.store.fetch_user(Snowflake::from_i64(id)).await?,
+        Some(id) => state.store.fetch_user(id).await?,
         None => None,
     };
     let counts = if with_counts {
@@ -88,11 +88,11 @@ async fn create_invite(
     State(state): State<AppState>,
     auth: Auth,
     reason: Reason,
-    Path(channel_id): Path<Snowflake>,
+    Path(channel_id): Path<ChannelId>,
     Json(body): Json<CreateInvite>,
 ) -> ApiResult<axum::Json<Invite>> {
     let (first, _) = access::channel(&state, channel_id, auth.id()).await?;
-    let guild_id = Snowflake::from_i64(first.guild_id.ok_or(ApiError::UnknownChannel)?);
+    let guild_id = first.guild_id.ok_or(ApiError::UnknownChannel)?;
     let mut change = Change::begin(&state, guild_id).await;
     let (channel, perms) = access::channel(&state, channel_id, auth.id()).await?;
     access::require(perms, Permissions::CREATE_INSTANT_INVITE)?;
@@ -155,7 +155,7 @@ async fn create_invite(
 async fn channel_invites(
     State(state): State<AppState>,
     auth: Auth,
-    Path(channel_id): Path<Snowflake>,
+    Path(channel_id): Path<ChannelId>,
 ) -> ApiResult<axum::Json<Vec<Invite>>> {
     let (_, perms) = access::channel(&state, channel_id, auth.id()).await?;
     access::require(perms, Permissions::MANAGE_CHANNELS)?;
@@ -166,7 +166,7 @@ async fn channel_invites(
 /// Records an invite's creation or deletion in the audit log.
 fn audit_invite(
     change: &mut Change<'_>,
-    actor: Snowflake,
+    actor: UserId,
     reason: &Reason,
     i: &db::Invite,
     created: bool,
@@ -191,7 +191,7 @@ fn audit_invite(
         })
         .collect();
     let entry = journal::Entry {
-        guild_id: Snowflake::from_i64(i.guild_id),
+        guild_id: i.guild_id,
         actor,
         target: None,
         action: if created {
@@ -212,7 +212,7 @@ fn audit_invite(
 async fn guild_invites(
     State(state): State<AppState>,
     auth: Auth,
-    Path(guild_id): Path<Snowflake>,
+    Path(guild_id): Path<GuildId>,
 ) -> ApiResult<axum::Json<Vec<Invite>>> {
     let (_, perms) = access::guild(&state, guild_id, auth.id()).await?;
     access::require(perms, Permissions::MANAGE_GUILD)?;
@@ -278,7 +278,7 @@ async fn accept_invite(
         .fetch_invite(&code)
         .await?
         .ok_or(ApiError::UnknownInvite)?;
-    let guild_id = Snowflake::from_i64(invite.guild_id);
+    let guild_id = invite.guild_id;
     let mut change = Change::begin(&state, guild_id).await;
     let now = Timestamp::now();
     let member = db::Member {
@@ -324,13 +324,13 @@ async fn delete_invite(
         .fetch_invite(&code)
         .await?
         .ok_or(ApiError::UnknownInvite)?;
-    let guild_id = Snowflake::from_i64(invite.guild_id);
+    let guild_id = invite.guild_id;
     let mut change = Change::begin(&state, guild_id).await;
     let (_, perms) = access::guild(&state, guild_id, auth.id()).await?;
     let caller = access::caller(&state, guild_id, auth.id()).await?;
     let overwrites = state
         .store
-        .fetch_channel_overwrites(Snowflake::from_i64(invite.channel_id))
+        .fetch_channel_overwrites(invite.channel_id)
         .await?;
     let in_channel = caller.in_channel(&overwrites);
     if !in_channel.contains(Permissions::MANAGE_CHANNELS)

@@ -6,7 +6,7 @@
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use hearth_core::names::FieldError;
-use hearth_core::Snowflake;
+use hearth_core::{AuditEntryId, GuildId, Snowflake, UserId};
 use hearth_protocol::events::{Event, GuildAuditLogEntry};
 use hearth_protocol::objects::AuditLogEntry;
 use serde_json::{json, Value};
@@ -16,9 +16,9 @@ use crate::{ApiError, ApiResult, AppState};
 /// An entry as the audit log lists it (and as GUILD_AUDIT_LOG_ENTRY_CREATE carries it).
 pub fn entry(r: &hearth_store::AuditEntry) -> AuditLogEntry {
     AuditLogEntry {
-        id: Snowflake::from_i64(r.id),
-        user_id: r.user_id.map(Snowflake::from_i64),
-        target_id: r.target_id.map(Snowflake::from_i64),
+        id: r.id,
+        user_id: r.user_id,
+        target_id: r.target_id,
         action_type: r.action_type,
         changes: serde_json::from_str(&r.changes).unwrap_or_default(),
         options: r
@@ -137,9 +137,9 @@ pub fn diff(before: &Value, after: &Value, keys: &[&str]) -> Vec<Value> {
 #[derive(Debug)]
 pub struct Entry<'a> {
     /// The guild.
-    pub guild_id: Snowflake,
+    pub guild_id: GuildId,
     /// Who did it.
-    pub actor: Snowflake,
+    pub actor: UserId,
     /// What it was done to.
     pub target: Option<Snowflake>,
     /// [`action`] number.
@@ -155,10 +155,10 @@ pub struct Entry<'a> {
 /// The stored row of an entry, with a new id.
 pub fn row(state: &AppState, entry: Entry<'_>) -> hearth_store::AuditEntry {
     hearth_store::AuditEntry {
-        guild_id: entry.guild_id.as_i64(),
-        id: state.ids.next().as_i64(),
-        user_id: Some(entry.actor.as_i64()),
-        target_id: entry.target.map(Snowflake::as_i64),
+        guild_id: entry.guild_id,
+        id: AuditEntryId(state.ids.next()),
+        user_id: Some(entry.actor),
+        target_id: entry.target,
         action_type: entry.action,
         changes: Value::Array(entry.changes).to_string(),
         options: entry.options.map(|o| o.to_string()),
@@ -174,7 +174,7 @@ pub async fn insert(state: &AppState, row: hearth_store::AuditEntry) -> ApiResul
     state.publish(Event::GuildAuditLogEntryCreate(Box::new(
         GuildAuditLogEntry {
             entry: self::entry(&row),
-            guild_id: Snowflake::from_i64(row.guild_id),
+            guild_id: row.guild_id,
         },
     )));
     Ok(())

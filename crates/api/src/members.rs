@@ -2,7 +2,7 @@
 
 use axum::extract::State;
 use hearth_core::names::FieldError;
-use hearth_core::Snowflake;
+use hearth_core::{GuildId, RoleId, Snowflake, UserId};
 use hearth_core::{Permissions, Timestamp};
 use hearth_protocol::objects::Member;
 use hearth_protocol::requests::{MembersQuery, ModifyMember};
@@ -31,7 +31,7 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
 async fn list_members(
     State(state): State<AppState>,
     auth: Auth,
-    Path(guild_id): Path<Snowflake>,
+    Path(guild_id): Path<GuildId>,
     Query(q): Query<MembersQuery>,
 ) -> ApiResult<axum::Json<Vec<Member>>> {
     let limit = q.limit.unwrap_or(1);
@@ -61,7 +61,7 @@ async fn list_members(
 async fn get_member(
     State(state): State<AppState>,
     auth: Auth,
-    Path((guild_id, user_id)): Path<(Snowflake, Snowflake)>,
+    Path((guild_id, user_id)): Path<(GuildId, UserId)>,
 ) -> ApiResult<axum::Json<Member>> {
     access::guild(&state, guild_id, auth.id()).await?;
     let member = state
@@ -91,7 +91,7 @@ async fn modify_member(
     State(state): State<AppState>,
     auth: Auth,
     reason: Reason,
-    Path((guild_id, user_id)): Path<(Snowflake, Snowflake)>,
+    Path((guild_id, user_id)): Path<(GuildId, UserId)>,
     Json(body): Json<ModifyMember>,
 ) -> ApiResult<axum::Json<Member>> {
     change_member(&state, auth.id(), guild_id, user_id, body, &reason).await
@@ -105,7 +105,7 @@ async fn modify_me(
     State(state): State<AppState>,
     auth: Auth,
     reason: Reason,
-    Path(guild_id): Path<Snowflake>,
+    Path(guild_id): Path<GuildId>,
     Json(body): Json<ModifyMember>,
 ) -> ApiResult<axum::Json<Member>> {
     let only_nick = ModifyMember {
@@ -120,14 +120,14 @@ struct MemberChange {
     patch: db::MemberPatch,
     /// Audit changes of the nick and the timeout.
     changes: Vec<serde_json::Value>,
-    added: Vec<i64>,
-    removed: Vec<i64>,
+    added: Vec<RoleId>,
+    removed: Vec<RoleId>,
 }
 
 /// Checks a member change against the caller's permissions and rank.
 fn check_change(
     actor: &Actor,
-    me: Snowflake,
+    me: UserId,
     target: &db::Member,
     body: &ModifyMember,
 ) -> ApiResult<MemberChange> {
@@ -139,7 +139,7 @@ fn check_change(
         removed: Vec::new(),
     };
     let outranks = actor.rank.manages_member(actor.rank_of(target));
-    let myself = target.user_id == me.as_i64();
+    let myself = target.user_id == me;
     if let Some(nick) = &body.nick {
         let may_rename = if myself {
             actor.perms.contains(Permissions::CHANGE_NICKNAME)
@@ -193,13 +193,13 @@ impl MemberChange {
         &mut self,
         actor: &Actor,
         target: &db::Member,
-        roles: &[Snowflake],
+        roles: &[RoleId],
         errs: &mut FormErrors,
     ) -> ApiResult<()> {
         access::require(actor.perms, Permissions::MANAGE_ROLES)?;
-        let wanted: Vec<i64> = roles.iter().map(|r| r.as_i64()).collect();
+        let wanted: Vec<RoleId> = roles.to_vec();
         for id in &wanted {
-            if actor.role(Snowflake::from_i64(*id)).is_err() || *id == target.guild_id {
+            if actor.role(*id).is_err() || id.is_everyone_of(target.guild_id) {
                 errs.add("roles", FieldError::new("INVALID_ROLE", "Unknown role."));
             }
         }
@@ -215,7 +215,7 @@ impl MemberChange {
             .copied()
             .collect();
         for id in self.added.iter().chain(&self.removed) {
-            if let Ok(role) = actor.role(Snowflake::from_i64(*id)) {
+            if let Ok(role) = actor.role(*id) {
                 if role.managed {
                     return Err(ApiError::MissingPermissions);
                 }
@@ -283,9 +283,9 @@ fn timeout_end(text: &str, errs: &mut FormErrors) -> Option<i64> {
 
 async fn change_member(
     state: &AppState,
-    me: Snowflake,
-    guild_id: Snowflake,
-    user_id: Snowflake,
+    me: UserId,
+    guild_id: GuildId,
+    user_id: UserId,
     body: ModifyMember,
     reason: &Reason,
 ) -> ApiResult<axum::Json<Member>> {
@@ -327,10 +327,10 @@ async fn change_member(
     if member != target {
         change.publish(events::member_update(guild_id, wire.clone()));
     }
-    let named = |ids: &[i64]| {
+    let named = |ids: &[RoleId]| {
         ids.iter()
             .filter_map(|id| actor.roles.iter().find(|r| r.id == *id))
-            .map(|r| json!({ "id": Snowflake::from_i64(r.id), "name": r.name }))
+            .map(|r| json!({ "id": r.id, "name": r.name }))
             .collect::<Vec<_>>()
     };
     let mut role_changes = Vec::new();
@@ -350,7 +350,7 @@ async fn change_member(
         change.record(journal::Entry {
             guild_id,
             actor: me,
-            target: Some(user_id),
+            target: Some(user_id.snowflake()),
             action: kind,
             changes: list,
             options: None,

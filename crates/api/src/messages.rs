@@ -4,7 +4,9 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use hearth_core::names::{self, FieldError};
-use hearth_core::{ChannelKind, MessageType, Permissions, Snowflake, Timestamp};
+use hearth_core::{
+    ChannelId, ChannelKind, MessageId, MessageType, Permissions, Snowflake, Timestamp,
+};
 use hearth_protocol::objects::{self as wire, Message};
 use hearth_protocol::requests::{CreateMessage, EditMessage, HistoryQuery};
 use hearth_store::{self as db, HistoryPage};
@@ -42,7 +44,7 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
 async fn history(
     State(state): State<AppState>,
     auth: Auth,
-    Path(channel_id): Path<Snowflake>,
+    Path(channel_id): Path<ChannelId>,
     Query(q): Query<HistoryQuery>,
 ) -> ApiResult<axum::Json<Vec<Message>>> {
     let limit = q.limit.unwrap_or(50);
@@ -69,9 +71,9 @@ async fn history(
         return Ok(axum::Json(Vec::new()));
     }
     let page = match (q.around, q.before, q.after) {
-        (Some(id), _, _) => HistoryPage::Around(id.as_i64()),
-        (_, Some(id), _) => HistoryPage::Before(id.as_i64()),
-        (_, _, Some(id)) => HistoryPage::After(id.as_i64()),
+        (Some(id), _, _) => HistoryPage::Around(id),
+        (_, Some(id), _) => HistoryPage::Before(id),
+        (_, _, Some(id)) => HistoryPage::After(id),
         _ => HistoryPage::Latest,
     };
     let messages = state.store.fetch_messages(channel_id, page, limit).await?;
@@ -92,7 +94,7 @@ async fn history(
 async fn create_message(
     State(state): State<AppState>,
     auth: Auth,
-    Path(channel_id): Path<Snowflake>,
+    Path(channel_id): Path<ChannelId>,
     Json(body): Json<CreateMessage>,
 ) -> ApiResult<axum::Json<Message>> {
     let (channel, perms) = access::channel(&state, channel_id, auth.id()).await?;
@@ -116,7 +118,7 @@ async fn create_message(
     let reference = checked.reference;
     let message = db::Message {
         channel_id: channel.id,
-        id: state.ids.next().as_i64(),
+        id: state.ids.next().into(),
         author_id: auth.user.id,
         kind: i64::from(if reference.is_some() {
             MessageType::Reply
@@ -128,7 +130,7 @@ async fn create_message(
         tts: checked.tts && perms.contains(Permissions::SEND_TTS_MESSAGES),
         flags: checked.flags,
         embeds: Value::Array(checked.embeds).to_string(),
-        reference_message_id: reference.map(Snowflake::as_i64),
+        reference_message_id: reference,
         reference_channel_id: reference.map(|_| channel.id),
         reference_guild_id: reference.and(channel.guild_id),
         edited_at: None,
@@ -155,7 +157,7 @@ async fn create_message(
 async fn get_message(
     State(state): State<AppState>,
     auth: Auth,
-    Path((channel_id, message_id)): Path<(Snowflake, Snowflake)>,
+    Path((channel_id, message_id)): Path<(ChannelId, MessageId)>,
 ) -> ApiResult<axum::Json<Message>> {
     let (channel, perms) = access::channel(&state, channel_id, auth.id()).await?;
     access::require(perms, Permissions::READ_MESSAGE_HISTORY)?;
@@ -177,7 +179,7 @@ async fn get_message(
 async fn edit_message(
     State(state): State<AppState>,
     auth: Auth,
-    Path((channel_id, message_id)): Path<(Snowflake, Snowflake)>,
+    Path((channel_id, message_id)): Path<(ChannelId, MessageId)>,
     Json(body): Json<EditMessage>,
 ) -> ApiResult<axum::Json<Message>> {
     let (channel, _) = access::channel(&state, channel_id, auth.id()).await?;
@@ -242,7 +244,7 @@ async fn delete_message(
     State(state): State<AppState>,
     auth: Auth,
     reason: Reason,
-    Path((channel_id, message_id)): Path<(Snowflake, Snowflake)>,
+    Path((channel_id, message_id)): Path<(ChannelId, MessageId)>,
 ) -> ApiResult<StatusCode> {
     let (channel, perms) = access::channel(&state, channel_id, auth.id()).await?;
     let mut change = Change::begin(&state, channel_id).await;
@@ -271,7 +273,7 @@ async fn delete_message(
         change.record(journal::Entry {
             guild_id,
             actor: auth.id(),
-            target: Some(Snowflake::from_i64(m.author_id)),
+            target: Some(m.author_id.snowflake()),
             action: journal::action::MESSAGE_DELETE,
             changes: Vec::new(),
             options: Some(json!({ "channel_id": channel_id, "count": "1" })),
@@ -288,7 +290,7 @@ async fn delete_message(
 async fn typing(
     State(state): State<AppState>,
     auth: Auth,
-    Path(channel_id): Path<Snowflake>,
+    Path(channel_id): Path<ChannelId>,
 ) -> ApiResult<StatusCode> {
     let (channel, perms) = access::channel(&state, channel_id, auth.id()).await?;
     access::require(perms, Permissions::SEND_MESSAGES)?;

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use axum::extract::State;
 use axum::http::StatusCode;
 use hearth_core::names::FieldError;
-use hearth_core::{Permissions, Snowflake, Timestamp};
+use hearth_core::{ChannelId, GuildId, MessageId, Permissions, Snowflake, Timestamp, UserId};
 use hearth_protocol::events::{Event, GuildUser, MessageDeleteBulk};
 use hearth_protocol::objects::Ban;
 use hearth_protocol::requests::{BansQuery, BulkDelete, CreateBan};
@@ -57,7 +57,7 @@ async fn kick_member(
     State(state): State<AppState>,
     auth: Auth,
     reason: Reason,
-    Path((guild_id, user_id)): Path<(Snowflake, Snowflake)>,
+    Path((guild_id, user_id)): Path<(GuildId, UserId)>,
 ) -> ApiResult<StatusCode> {
     let mut change = Change::begin(&state, guild_id).await;
     let actor = Actor::load(&state, guild_id, auth.id()).await?;
@@ -83,7 +83,7 @@ async fn kick_member(
     change.record(journal::Entry {
         guild_id,
         actor: auth.id(),
-        target: Some(user_id),
+        target: Some(user_id.snowflake()),
         action: action::MEMBER_KICK,
         changes: Vec::new(),
         options: None,
@@ -144,7 +144,7 @@ async fn create_ban(
     State(state): State<AppState>,
     auth: Auth,
     reason: Reason,
-    Path((guild_id, user_id)): Path<(Snowflake, Snowflake)>,
+    Path((guild_id, user_id)): Path<(GuildId, UserId)>,
     Query(query): Query<CreateBan>,
     Json(body): Json<CreateBan>,
 ) -> ApiResult<StatusCode> {
@@ -163,8 +163,8 @@ async fn create_ban(
     let known = state.store.fetch_ban(guild_id, user_id).await?.is_some();
     let now = Timestamp::now();
     let ban = db::Ban {
-        guild_id: guild_id.as_i64(),
-        user_id: user_id.as_i64(),
+        guild_id,
+        user_id,
         reason: reason.0.clone(),
         created_at: now.0,
     };
@@ -188,7 +188,7 @@ async fn create_ban(
     change.record(journal::Entry {
         guild_id,
         actor: auth.id(),
-        target: Some(user_id),
+        target: Some(user_id.snowflake()),
         action: action::MEMBER_BAN_ADD,
         changes: Vec::new(),
         options: None,
@@ -198,15 +198,11 @@ async fn create_ban(
     // Each channel's deletions are published under that channel's ordering lock (taken one at a
     // time, after the guild's, so no two are held at once): an event of a message the ban
     // deleted that was committed earlier is published before this one.
-    let mut by_channel: BTreeMap<i64, Vec<Snowflake>> = BTreeMap::new();
+    let mut by_channel: BTreeMap<ChannelId, Vec<MessageId>> = BTreeMap::new();
     for (channel, id) in outcome.deleted {
-        by_channel
-            .entry(channel)
-            .or_default()
-            .push(Snowflake::from_i64(id));
+        by_channel.entry(channel).or_default().push(id);
     }
-    for (channel, ids) in by_channel {
-        let channel_id = Snowflake::from_i64(channel);
+    for (channel_id, ids) in by_channel {
         let mut change = Change::begin(&state, channel_id).await;
         change.publish(bulk_event(guild_id, channel_id, &ids));
         change.done().await?;
@@ -215,7 +211,7 @@ async fn create_ban(
 }
 
 /// `MESSAGE_DELETE_BULK`.
-fn bulk_event(guild_id: Snowflake, channel_id: Snowflake, ids: &[Snowflake]) -> Event {
+fn bulk_event(guild_id: GuildId, channel_id: ChannelId, ids: &[MessageId]) -> Event {
     Event::MessageDeleteBulk(MessageDeleteBulk {
         ids: ids.to_vec(),
         channel_id,
@@ -231,7 +227,7 @@ async fn remove_ban(
     State(state): State<AppState>,
     auth: Auth,
     reason: Reason,
-    Path((guild_id, user_id)): Path<(Snowflake, Snowflake)>,
+    Path((guild_id, user_id)): Path<(GuildId, UserId)>,
 ) -> ApiResult<StatusCode> {
     let mut change = Change::begin(&state, guild_id).await;
     let (_, perms) = access::guild(&state, guild_id, auth.id()).await?;
@@ -248,7 +244,7 @@ async fn remove_ban(
     change.record(journal::Entry {
         guild_id,
         actor: auth.id(),
-        target: Some(user_id),
+        target: Some(user_id.snowflake()),
         action: action::MEMBER_BAN_REMOVE,
         changes: Vec::new(),
         options: None,
@@ -265,7 +261,7 @@ async fn remove_ban(
 async fn list_bans(
     State(state): State<AppState>,
     auth: Auth,
-    Path(guild_id): Path<Snowflake>,
+    Path(guild_id): Path<GuildId>,
     Query(q): Query<BansQuery>,
 ) -> ApiResult<axum::Json<Vec<Ban>>> {
     let limit = q.limit.unwrap_or(1000);
@@ -284,11 +280,7 @@ async fn list_bans(
     let mut out = Vec::with_capacity(bans.len());
     for ban in bans {
         // Users are never deleted today; a ban of one that is gone would be left out.
-        if let Some(user) = state
-            .store
-            .fetch_user(Snowflake::from_i64(ban.user_id))
-            .await?
-        {
+        if let Some(user) = state.store.fetch_user(ban.user_id).await? {
             out.push(Ban {
                 user: convert::user(&user),
                 reason: ban.reason,
@@ -305,7 +297,7 @@ async fn list_bans(
 async fn get_ban(
     State(state): State<AppState>,
     auth: Auth,
-    Path((guild_id, user_id)): Path<(Snowflake, Snowflake)>,
+    Path((guild_id, user_id)): Path<(GuildId, UserId)>,
 ) -> ApiResult<axum::Json<Ban>> {
     let (_, perms) = access::guild(&state, guild_id, auth.id()).await?;
     access::require(perms, Permissions::BAN_MEMBERS)?;
@@ -335,7 +327,7 @@ async fn bulk_delete(
     State(state): State<AppState>,
     auth: Auth,
     reason: Reason,
-    Path(channel_id): Path<Snowflake>,
+    Path(channel_id): Path<ChannelId>,
     Json(body): Json<BulkDelete>,
 ) -> ApiResult<StatusCode> {
     let n = body.messages.len();
@@ -377,7 +369,7 @@ async fn bulk_delete(
     change.record(journal::Entry {
         guild_id,
         actor: auth.id(),
-        target: Some(channel_id),
+        target: Some(channel_id.snowflake()),
         action: action::MESSAGE_BULK_DELETE,
         changes: Vec::new(),
         options: Some(json!({ "count": deleted.len().to_string() })),

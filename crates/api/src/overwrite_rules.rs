@@ -8,7 +8,9 @@
 //! with a new `parent_id` takes the new category's.
 
 use hearth_core::names::FieldError;
-use hearth_core::{ChannelKind, OverwriteKind, Permissions, Snowflake};
+use hearth_core::{
+    ChannelId, ChannelKind, GuildId, OverwriteKind, Permissions, RoleId, Snowflake, UserId,
+};
 use hearth_protocol::events::Event;
 use hearth_protocol::objects as wire;
 use hearth_protocol::requests::OverwriteBody;
@@ -22,14 +24,14 @@ use crate::journal::{self, action, changed, Reason};
 use crate::{access, convert, ApiResult, AppState};
 
 /// The overwrite of `target` in a list.
-pub(crate) fn find(list: &[db::Overwrite], target: i64) -> Option<&db::Overwrite> {
+pub(crate) fn find(list: &[db::Overwrite], target: Snowflake) -> Option<&db::Overwrite> {
     list.iter().find(|o| o.target_id == target)
 }
 
 /// Whether two overwrite lists grant and deny the same (whatever their order).
 pub(crate) fn same(a: &[db::Overwrite], b: &[db::Overwrite]) -> bool {
     let key = |l: &[db::Overwrite]| {
-        let mut v: Vec<(i64, i64, i64, i64)> = l
+        let mut v: Vec<(Snowflake, i64, i64, i64)> = l
             .iter()
             .map(|o| (o.target_id, o.kind, o.allow, o.deny))
             .collect();
@@ -40,7 +42,7 @@ pub(crate) fn same(a: &[db::Overwrite], b: &[db::Overwrite]) -> bool {
 }
 
 /// A list copied onto another channel.
-pub(crate) fn copied(list: &[db::Overwrite], channel_id: i64) -> Vec<db::Overwrite> {
+pub(crate) fn copied(list: &[db::Overwrite], channel_id: ChannelId) -> Vec<db::Overwrite> {
     list.iter()
         .map(|o| db::Overwrite {
             channel_id,
@@ -76,10 +78,10 @@ pub(crate) async fn check_one(
     state: &AppState,
     errs: &mut FormErrors,
     path: &str,
-    (guild_id, roles): (Snowflake, &[i64]),
+    (guild_id, roles): (GuildId, &[RoleId]),
     target: Option<Snowflake>,
     body: &OverwriteBody,
-) -> ApiResult<Option<(i64, i64, i64, i64)>> {
+) -> ApiResult<Option<(Snowflake, i64, i64, i64)>> {
     let field = |name: &str| {
         if path.is_empty() {
             name.to_owned()
@@ -109,11 +111,15 @@ pub(crate) async fn check_one(
     // An unknown `type` was refused with the body.
     let (exists, what) = match body.kind {
         OverwriteKind::Role => (
-            roles.contains(&target.as_i64()),
+            roles.contains(&RoleId(target)),
             "Unknown role of this guild.",
         ),
         OverwriteKind::Member => (
-            state.store.fetch_member(guild_id, target).await?.is_some(),
+            state
+                .store
+                .fetch_member(guild_id, UserId(target))
+                .await?
+                .is_some(),
             "Unknown member of this guild.",
         ),
     };
@@ -122,11 +128,11 @@ pub(crate) async fn check_one(
         return Ok(None);
     }
     let kind = i64::from(body.kind);
-    Ok(ok.then_some((target.as_i64(), kind, allow.0 as i64, deny.0 as i64)))
+    Ok(ok.then_some((target, kind, allow.0 as i64, deny.0 as i64)))
 }
 
 /// The ids of a guild's roles (read once per request, whatever the number of overwrites).
-pub(crate) async fn role_ids(state: &AppState, guild_id: Snowflake) -> ApiResult<Vec<i64>> {
+pub(crate) async fn role_ids(state: &AppState, guild_id: GuildId) -> ApiResult<Vec<RoleId>> {
     Ok(state
         .store
         .fetch_roles(guild_id)
@@ -140,8 +146,8 @@ pub(crate) async fn role_ids(state: &AppState, guild_id: Snowflake) -> ApiResult
 pub(crate) async fn check_list(
     state: &AppState,
     errs: &mut FormErrors,
-    guild_id: Snowflake,
-    channel_id: i64,
+    guild_id: GuildId,
+    channel_id: ChannelId,
     list: &[OverwriteBody],
 ) -> ApiResult<Vec<db::Overwrite>> {
     if list.len() > 100 {
@@ -160,7 +166,7 @@ pub(crate) async fn check_list(
         {
             out.push(db::Overwrite {
                 channel_id,
-                guild_id: guild_id.as_i64(),
+                guild_id,
                 target_id,
                 kind,
                 allow,
@@ -185,7 +191,7 @@ pub(crate) async fn sync_children(
     if category.kind != i64::from(ChannelKind::GuildCategory) || same(before, after) {
         return Ok(Vec::new());
     }
-    let guild = Snowflake::from_i64(guild_id);
+    let guild = guild_id;
     let all = state.store.fetch_guild_overwrites(guild).await?;
     let mut out = Vec::new();
     for child in state.store.fetch_guild_channels(guild).await? {
@@ -202,11 +208,7 @@ pub(crate) async fn sync_children(
         }
         let stored = state
             .store
-            .replace_overwrites(
-                Snowflake::from_i64(child.id),
-                guild,
-                &copied(after, child.id),
-            )
+            .replace_overwrites(child.id, guild, &copied(after, child.id))
             .await?;
         out.push(convert::channel(&child, &stored));
     }
@@ -274,19 +276,15 @@ pub(crate) async fn audit_overwrite(
     }
     let mut options = json!({"id": o.target_id.to_string(), "type": o.kind.to_string()});
     if o.kind == i64::from(OverwriteKind::Role) {
-        let roles = change
-            .state()
-            .store
-            .fetch_roles(Snowflake::from_i64(o.guild_id))
-            .await?;
-        if let Some(r) = roles.iter().find(|r| r.id == o.target_id) {
+        let roles = change.state().store.fetch_roles(o.guild_id).await?;
+        if let Some(r) = roles.iter().find(|r| r.id.snowflake() == o.target_id) {
             options["role_name"] = json!(r.name);
         }
     }
     change.record(journal::Entry {
-        guild_id: Snowflake::from_i64(o.guild_id),
+        guild_id: o.guild_id,
         actor: auth.id(),
-        target: Some(Snowflake::from_i64(channel.id)),
+        target: Some(channel.id.snowflake()),
         action: act,
         changes,
         options: Some(options),
@@ -305,7 +303,7 @@ pub(crate) async fn audit_list_change(
     before: &[db::Overwrite],
     after: &[db::Overwrite],
 ) -> ApiResult<()> {
-    let mut targets: Vec<i64> = before.iter().chain(after).map(|o| o.target_id).collect();
+    let mut targets: Vec<Snowflake> = before.iter().chain(after).map(|o| o.target_id).collect();
     targets.sort_unstable();
     targets.dedup();
     for t in targets {

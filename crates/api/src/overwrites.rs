@@ -10,7 +10,7 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use hearth_core::{Permissions, Snowflake};
+use hearth_core::{ChannelId, Permissions, Snowflake};
 use hearth_protocol::requests::OverwriteBody;
 use hearth_store as db;
 use utoipa_axum::router::OpenApiRouter;
@@ -38,7 +38,7 @@ async fn put_overwrite(
     State(state): State<AppState>,
     auth: Auth,
     reason: Reason,
-    Path((channel_id, target)): Path<(Snowflake, Snowflake)>,
+    Path((channel_id, target)): Path<(ChannelId, Snowflake)>,
     Json(body): Json<OverwriteBody>,
 ) -> ApiResult<StatusCode> {
     let first = access::channel_access(&state, channel_id, auth.id()).await?;
@@ -61,8 +61,8 @@ async fn put_overwrite(
         return Err(ApiError::InvalidFormBody("Invalid overwrite.".into()));
     };
     let new = db::Overwrite {
-        channel_id: channel_id.as_i64(),
-        guild_id: a.guild_id.as_i64(),
+        channel_id,
+        guild_id: a.guild_id,
         target_id,
         kind,
         allow,
@@ -106,19 +106,19 @@ async fn delete_overwrite(
     State(state): State<AppState>,
     auth: Auth,
     reason: Reason,
-    Path((channel_id, target)): Path<(Snowflake, Snowflake)>,
+    Path((channel_id, target)): Path<(ChannelId, Snowflake)>,
 ) -> ApiResult<StatusCode> {
     let first = access::channel_access(&state, channel_id, auth.id()).await?;
     let mut change = Change::begin(&state, first.guild_id).await;
     let a = access::fresh_channel_access(&state, channel_id, auth.id()).await?;
     access::require(a.perms, Permissions::MANAGE_ROLES)?;
-    let Some(before) = find(&a.overwrites, target.as_i64()).cloned() else {
+    let Some(before) = find(&a.overwrites, target).cloned() else {
         return Ok(StatusCode::NO_CONTENT);
     };
     let after: Vec<db::Overwrite> = a
         .overwrites
         .iter()
-        .filter(|o| o.target_id != target.as_i64())
+        .filter(|o| o.target_id != target)
         .cloned()
         .collect();
     check_grant(a.perms | a.caller.base(), &a.overwrites, &after)?;

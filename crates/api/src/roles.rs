@@ -5,8 +5,8 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use hearth_core::names::{self, FieldError};
-use hearth_core::positions;
-use hearth_core::{Permissions, Snowflake};
+use hearth_core::{positions, RoleId};
+use hearth_core::{GuildId, Permissions, Snowflake};
 use hearth_protocol::events::{Event, GuildRole, GuildRoleDelete};
 use hearth_protocol::objects::Role;
 use hearth_protocol::requests::{RoleBody, RolePosition};
@@ -40,7 +40,7 @@ fn sorted(roles: &[db::Role]) -> Vec<Role> {
 }
 
 /// `GUILD_ROLE_UPDATE` of a role as it is now.
-fn role_updated(guild_id: Snowflake, role: &db::Role) -> Event {
+fn role_updated(guild_id: GuildId, role: &db::Role) -> Event {
     Event::GuildRoleUpdate(GuildRole {
         guild_id,
         role: convert::role(role),
@@ -132,7 +132,7 @@ fn apply(role: &mut db::Role, body: &RoleBody) -> Vec<Value> {
 async fn list_roles(
     State(state): State<AppState>,
     auth: Auth,
-    Path(guild_id): Path<Snowflake>,
+    Path(guild_id): Path<GuildId>,
 ) -> ApiResult<axum::Json<Vec<Role>>> {
     access::guild(&state, guild_id, auth.id()).await?;
     let roles = state.store.fetch_roles(guild_id).await?;
@@ -145,7 +145,7 @@ async fn list_roles(
 async fn get_role(
     State(state): State<AppState>,
     auth: Auth,
-    Path((guild_id, role_id)): Path<(Snowflake, Snowflake)>,
+    Path((guild_id, role_id)): Path<(GuildId, RoleId)>,
 ) -> ApiResult<axum::Json<Role>> {
     let actor = Actor::load(&state, guild_id, auth.id()).await?;
     Ok(axum::Json(convert::role(actor.role(role_id)?)))
@@ -159,7 +159,7 @@ async fn create_role(
     State(state): State<AppState>,
     auth: Auth,
     reason: Reason,
-    Path(guild_id): Path<Snowflake>,
+    Path(guild_id): Path<GuildId>,
     Json(body): Json<RoleBody>,
 ) -> ApiResult<axum::Json<Role>> {
     let mut change = Change::begin(&state, guild_id).await;
@@ -173,8 +173,8 @@ async fn create_role(
         body.permissions.unwrap_or(Permissions::NONE),
     )?;
     let mut role = db::Role {
-        guild_id: guild_id.as_i64(),
-        id: state.ids.next().as_i64(),
+        guild_id,
+        id: state.ids.next().into(),
         name: "new role".into(),
         permissions: 0,
         color: 0,
@@ -197,10 +197,10 @@ async fn create_role(
         changed("hoist", None, Some(json!(role.hoist))),
         changed("mentionable", None, Some(json!(role.mentionable))),
     ];
-    let others: Vec<(i64, i64)> = actor
+    let others: Vec<(RoleId, i64)> = actor
         .roles
         .iter()
-        .filter(|r| r.id != guild_id.as_i64())
+        .filter(|r| !r.id.is_everyone_of(guild_id))
         .map(|r| (r.id, r.position))
         .collect();
     let moved: Vec<db::RolePosition> = positions::make_room_at_bottom(&others)
@@ -223,7 +223,7 @@ async fn create_role(
     change.record(journal::Entry {
         guild_id,
         actor: auth.id(),
-        target: Some(Snowflake::from_i64(role.id)),
+        target: Some(role.id.snowflake()),
         action: action::ROLE_CREATE,
         changes,
         options: None,
@@ -240,13 +240,13 @@ async fn modify_role(
     State(state): State<AppState>,
     auth: Auth,
     reason: Reason,
-    Path((guild_id, role_id)): Path<(Snowflake, Snowflake)>,
+    Path((guild_id, role_id)): Path<(GuildId, RoleId)>,
     Json(body): Json<RoleBody>,
 ) -> ApiResult<axum::Json<Role>> {
     let mut change = Change::begin(&state, guild_id).await;
     let actor = Actor::load(&state, guild_id, auth.id()).await?.manager()?;
     let mut role = actor.role(role_id)?.clone();
-    let everyone = role.id == guild_id.as_i64();
+    let everyone = role.id.is_everyone_of(guild_id);
     if !everyone {
         actor.manageable(&role)?;
     }
@@ -267,7 +267,7 @@ async fn modify_role(
     change.record(journal::Entry {
         guild_id,
         actor: auth.id(),
-        target: Some(role_id),
+        target: Some(role_id.snowflake()),
         action: action::ROLE_UPDATE,
         changes,
         options: None,
@@ -284,12 +284,12 @@ async fn delete_role(
     State(state): State<AppState>,
     auth: Auth,
     reason: Reason,
-    Path((guild_id, role_id)): Path<(Snowflake, Snowflake)>,
+    Path((guild_id, role_id)): Path<(GuildId, RoleId)>,
 ) -> ApiResult<StatusCode> {
     let mut change = Change::begin(&state, guild_id).await;
     let actor = Actor::load(&state, guild_id, auth.id()).await?.manager()?;
     let role = actor.role(role_id)?.clone();
-    if role.id == guild_id.as_i64() {
+    if role.id.is_everyone_of(guild_id) {
         return Err(ApiError::field(
             "role_id",
             FieldError::new("INVALID_ROLE", "The @everyone role cannot be deleted."),
@@ -320,7 +320,7 @@ async fn delete_role(
     change.record(journal::Entry {
         guild_id,
         actor: auth.id(),
-        target: Some(role_id),
+        target: Some(role_id.snowflake()),
         action: action::ROLE_DELETE,
         changes,
         options: None,
@@ -338,7 +338,7 @@ async fn reorder_roles(
     State(state): State<AppState>,
     auth: Auth,
     reason: Reason,
-    Path(guild_id): Path<Snowflake>,
+    Path(guild_id): Path<GuildId>,
     JsonList(body): JsonList<RolePosition>,
 ) -> ApiResult<axum::Json<Vec<Role>>> {
     let mut change = Change::begin(&state, guild_id).await;
@@ -350,7 +350,7 @@ async fn reorder_roles(
             continue;
         };
         let path = format!("{i}.position");
-        if role.id == guild_id.as_i64() {
+        if role.id.is_everyone_of(guild_id) {
             return Err(ApiError::field(
                 &path,
                 FieldError::new(
@@ -380,7 +380,7 @@ async fn reorder_roles(
             change.record(journal::Entry {
                 guild_id,
                 actor: auth.id(),
-                target: Some(Snowflake::from_i64(r.id)),
+                target: Some(r.id.snowflake()),
                 action: action::ROLE_UPDATE,
                 changes: vec![changed(
                     "position",

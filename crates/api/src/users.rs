@@ -3,7 +3,7 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use hearth_core::names::{self, FieldError};
-use hearth_core::Snowflake;
+use hearth_core::{GuildId, Snowflake, UserId};
 use hearth_protocol::objects::{CurrentUser, PartialGuild, User};
 use hearth_protocol::requests::{ModifyCurrentUser, UserGuildsQuery};
 use hearth_store::{StoreError, UserPatch};
@@ -73,7 +73,7 @@ async fn modify_me(
 async fn get_user(
     State(state): State<AppState>,
     _auth: Auth,
-    Path(user_id): Path<Snowflake>,
+    Path(user_id): Path<UserId>,
 ) -> ApiResult<axum::Json<User>> {
     let u = state
         .store
@@ -104,7 +104,7 @@ async fn my_guilds(
         .await?;
     let mut out = Vec::with_capacity(guilds.len());
     for g in &guilds {
-        let gid = Snowflake::from_i64(g.id);
+        let gid = g.id;
         let Some(input) = state.store.fetch_permission_input(gid, auth.id()).await? else {
             continue; // left between the two reads
         };
@@ -132,7 +132,7 @@ async fn my_guilds(
 async fn leave_guild(
     State(state): State<AppState>,
     auth: Auth,
-    Path(guild_id): Path<Snowflake>,
+    Path(guild_id): Path<GuildId>,
 ) -> ApiResult<StatusCode> {
     let mut change = Change::begin(&state, guild_id).await;
     let guild = state

@@ -17,7 +17,7 @@ mod nats;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use hearth_core::Snowflake;
+use hearth_core::{GuildId, UserId};
 use hearth_protocol::events::Event;
 use tokio::sync::broadcast;
 
@@ -33,9 +33,9 @@ pub type Subscription = broadcast::Receiver<Arc<Event>>;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Topic {
     /// Every event of a guild.
-    Guild(Snowflake),
+    Guild(GuildId),
     /// Events addressed to one user.
-    User(Snowflake),
+    User(UserId),
 }
 
 /// Where committed changes go.
@@ -113,16 +113,16 @@ mod tests {
 
     fn event(n: u64) -> Event {
         Event::MessageDelete(MessageDelete {
-            id: Snowflake(n),
-            channel_id: Snowflake(2),
-            guild_id: Snowflake(1),
+            id: Snowflake(n).into(),
+            channel_id: Snowflake(2).into(),
+            guild_id: Snowflake(1).into(),
         })
     }
 
     /// The number an event of [`event`] carries.
     fn n(e: &Event) -> u64 {
         match e {
-            Event::MessageDelete(m) => m.id.0,
+            Event::MessageDelete(m) => m.id.get(),
             other => panic!("unexpected {}", other.name()),
         }
     }

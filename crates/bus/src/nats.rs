@@ -330,11 +330,15 @@ async fn forward(mut sub: async_nats::Subscriber, tx: broadcast::Sender<Arc<Even
 #[cfg(test)]
 mod tests {
     use super::*;
-    use hearth_core::{Permissions, Snowflake};
+    use hearth_core::{ChannelId, GuildId, Permissions, Snowflake, UserId};
 
     #[test]
     fn subjects_follow_the_audience() {
-        let (g, c, u) = (Snowflake(1), Snowflake(2), Snowflake(3));
+        let (g, c, u) = (
+            GuildId(Snowflake(1)),
+            ChannelId(Snowflake(2)),
+            UserId(Snowflake(3)),
+        );
         let p = Permissions::BAN_MEMBERS;
         let of = |a: Audience| subject("h", &a);
         assert_eq!(of(Audience::Guild { guild_id: g }).unwrap(), "h.g.1.all");

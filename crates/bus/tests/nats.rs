@@ -52,15 +52,15 @@ async fn next(sub: &mut Subscription) -> Arc<Event> {
 /// An event for the members of guild `g`, numbered `n`.
 fn guild(n: u64, g: u64) -> Event {
     Event::GuildRoleDelete(GuildRoleDelete {
-        guild_id: Snowflake(g),
-        role_id: Snowflake(n),
+        guild_id: Snowflake(g).into(),
+        role_id: Snowflake(n).into(),
     })
 }
 
 /// An event for user `u`, numbered `n`.
 fn user(n: u64, u: u64) -> Event {
     Event::SessionRevoked {
-        user_id: Snowflake(u),
+        user_id: Snowflake(u).into(),
         token_hash: n.to_string(),
     }
 }
@@ -68,8 +68,8 @@ fn user(n: u64, u: u64) -> Event {
 /// The number an event of [`guild`], [`user`] or a MESSAGE_DELETE carries.
 fn n(e: &Arc<Event>) -> u64 {
     match e.as_ref() {
-        Event::GuildRoleDelete(r) => r.role_id.0,
-        Event::MessageDelete(m) => m.id.0,
+        Event::GuildRoleDelete(r) => r.role_id.get(),
+        Event::MessageDelete(m) => m.id.get(),
         Event::SessionRevoked { token_hash, .. } => token_hash.parse().unwrap(),
         other => panic!("unexpected {}", other.name()),
     }
@@ -82,14 +82,14 @@ async fn a_node_receives_the_topics_it_is_interested_in_and_nothing_else() {
     let (a, b) = (node(&url, &p).await, node(&url, &p).await);
     assert_eq!(b.health(), ("nats", true));
     let mut rb = b.subscribe();
-    b.interest(Topic::Guild(Snowflake(1)), true);
+    b.interest(Topic::Guild(Snowflake(1).into()), true);
     b.settled().await;
 
     a.publish(guild(0, 2)); // guild 2: nobody on b needs it
     let deleted = Event::MessageDelete(MessageDelete {
-        id: Snowflake(1),
-        channel_id: Snowflake(5),
-        guild_id: Snowflake(1),
+        id: Snowflake(1).into(),
+        channel_id: Snowflake(5).into(),
+        guild_id: Snowflake(1).into(),
     });
     a.publish(deleted.clone());
     a.publish(guild(2, 1));
@@ -99,14 +99,14 @@ async fn a_node_receives_the_topics_it_is_interested_in_and_nothing_else() {
     assert_eq!(
         first.audience(),
         Audience::Channel {
-            guild_id: Snowflake(1),
-            channel_id: Snowflake(5)
+            guild_id: Snowflake(1).into(),
+            channel_id: Snowflake(5).into()
         }
     );
     assert_eq!(n(&next(&mut rb).await), 2);
 
     // An event for a user reaches the nodes interested in that user.
-    b.interest(Topic::User(Snowflake(7)), true);
+    b.interest(Topic::User(Snowflake(7).into()), true);
     b.settled().await;
     a.publish(user(3, 8)); // user 8: nobody on b needs it
     a.publish(user(3, 7));
@@ -116,24 +116,24 @@ async fn a_node_receives_the_topics_it_is_interested_in_and_nothing_else() {
         (
             "hearth.session_revoked",
             Audience::User {
-                user_id: Snowflake(7)
+                user_id: Snowflake(7).into()
             },
             3
         )
     );
 
     // Interest is counted: it ends when the last unit is withdrawn.
-    b.interest(Topic::User(Snowflake(7)), true);
-    b.interest(Topic::User(Snowflake(7)), false);
-    b.interest(Topic::Guild(Snowflake(1)), false);
+    b.interest(Topic::User(Snowflake(7).into()), true);
+    b.interest(Topic::User(Snowflake(7).into()), false);
+    b.interest(Topic::Guild(Snowflake(1).into()), false);
     b.settled().await;
     a.publish(guild(4, 1)); // no longer wanted on b
     a.publish(user(5, 7));
     assert_eq!(n(&next(&mut rb).await), 5);
-    b.interest(Topic::User(Snowflake(7)), false);
+    b.interest(Topic::User(Snowflake(7).into()), false);
     b.settled().await;
     a.publish(user(6, 7));
-    b.interest(Topic::Guild(Snowflake(9)), true);
+    b.interest(Topic::Guild(Snowflake(9).into()), true);
     b.settled().await;
     a.publish(guild(7, 9));
     assert_eq!(n(&next(&mut rb).await), 7);
@@ -146,7 +146,7 @@ async fn a_publisher_hears_its_own_events_in_order_like_everyone_else() {
     let (a, b) = (node(&url, &p).await, node(&url, &p).await);
     let (mut ra, mut rb) = (a.subscribe(), b.subscribe());
     for bus in [&a, &b] {
-        bus.interest(Topic::Guild(Snowflake(3)), true);
+        bus.interest(Topic::Guild(Snowflake(3).into()), true);
         bus.settled().await;
     }
     for n in 0..500 {
@@ -166,7 +166,7 @@ async fn several_servers_may_be_listed_and_one_that_answers_is_enough() {
     let a = node(&listed, &p).await;
     let b = node(&url, &p).await;
     let mut rb = b.subscribe();
-    b.interest(Topic::Guild(Snowflake(6)), true);
+    b.interest(Topic::Guild(Snowflake(6).into()), true);
     b.settled().await;
     a.publish(guild(1, 6));
     a.published().await;
@@ -200,7 +200,7 @@ async fn what_a_node_acknowledged_is_ordered_before_what_any_node_does_next() {
         node(&url, &p).await,
     );
     let mut rd = d.subscribe();
-    d.interest(Topic::Guild(Snowflake(4)), true);
+    d.interest(Topic::Guild(Snowflake(4).into()), true);
     d.settled().await;
     for n in 0..200 {
         // A change answered on node a (published, then acknowledged) ...

@@ -1,14 +1,17 @@
 //! hearth-core: the domain vocabulary every other crate shares.
 //!
 //! - [`snowflake`]: 64-bit ids on Discord's epoch and their generator.
+//! - [`ids`]: typed ids (user, guild, channel, message, role, ...) over snowflakes.
 //! - [`timestamp`]: instants as microseconds since the Unix epoch, printed the way clients parse.
 //! - [`names`]: validated user, guild and channel names.
 //! - [`permissions`]: permission bits and the permission computation.
 //! - [`kinds`]: channel types, overwrite types and message types, with Discord's numbers.
 //!
-//! No I/O lives here: no tokio, no sqlx, no axum.
+//! No I/O lives here: no tokio, no axum; sqlx only for the id types' database encoding (the
+//! `sqlx` feature, which the store turns on).
 #![forbid(unsafe_code)]
 
+pub mod ids;
 pub mod kinds;
 pub mod names;
 pub mod permissions;
@@ -16,6 +19,9 @@ pub mod positions;
 pub mod snowflake;
 pub mod timestamp;
 
+pub use ids::{
+    ApplicationId, AuditEntryId, ChannelId, GuildId, MessageId, RoleId, SessionId, UserId,
+};
 pub use kinds::{ChannelKind, MessageType, OverwriteKind};
 pub use permissions::Permissions;
 pub use snowflake::{Snowflake, SnowflakeGenerator};

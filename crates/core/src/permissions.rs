@@ -190,15 +190,15 @@ pub struct Overwrite {
 #[derive(Debug, Clone, Copy)]
 pub struct Member<'a> {
     /// The guild (also the id of its @everyone role).
-    pub guild_id: crate::Snowflake,
+    pub guild_id: crate::GuildId,
     /// The member's user id.
-    pub user_id: crate::Snowflake,
+    pub user_id: crate::UserId,
     /// Whether the member owns the guild.
     pub is_owner: bool,
     /// The bits of @everyone.
     pub everyone: Permissions,
     /// The member's roles (not @everyone) with their bits.
-    pub roles: &'a [(crate::Snowflake, Permissions)],
+    pub roles: &'a [(crate::RoleId, Permissions)],
     /// Whether the member is timed out now (`communication_disabled_until` in the future).
     pub timed_out: bool,
 }
@@ -246,18 +246,18 @@ pub fn channel_permissions(m: &Member<'_>, overwrites: &[Overwrite]) -> Permissi
     let find = |kind: OverwriteKind, id: crate::Snowflake| {
         overwrites.iter().find(|o| o.kind == kind && o.id == id)
     };
-    if let Some(o) = find(OverwriteKind::Role, m.guild_id) {
+    if let Some(o) = find(OverwriteKind::Role, m.guild_id.snowflake()) {
         apply(&mut p, o.allow.0, o.deny.0);
     }
     let (mut allow, mut deny) = (0, 0);
     for (role, _) in m.roles {
-        if let Some(o) = find(OverwriteKind::Role, *role) {
+        if let Some(o) = find(OverwriteKind::Role, role.snowflake()) {
             allow |= o.allow.0;
             deny |= o.deny.0;
         }
     }
     apply(&mut p, allow, deny);
-    if let Some(o) = find(OverwriteKind::Member, m.user_id) {
+    if let Some(o) = find(OverwriteKind::Member, m.user_id.snowflake()) {
         apply(&mut p, o.allow.0, o.deny.0);
     }
     let mut p = Permissions(p).truncate();
@@ -482,12 +482,14 @@ mod tests {
                     .enumerate()
                     .map(|(i, p)| (Snowflake(10 + i as u64), *p))
                     .collect();
+                let typed: Vec<(crate::RoleId, Permissions)> =
+                    roles.iter().map(|(id, p)| ((*id).into(), *p)).collect();
                 let m = Member {
-                    guild_id: GUILD,
-                    user_id: USER,
+                    guild_id: GUILD.into(),
+                    user_id: USER.into(),
                     is_owner: owner,
                     everyone,
-                    roles: &roles,
+                    roles: &typed,
                     timed_out,
                 };
                 prop_assert_eq!(
@@ -535,9 +537,9 @@ mod tests {
                 deny: Permissions::NONE,
             },
         ];
-        let member = |roles: &'static [(crate::Snowflake, Permissions)]| Member {
-            guild_id: guild,
-            user_id: user,
+        let member = |roles: &'static [(crate::RoleId, Permissions)]| Member {
+            guild_id: guild.into(),
+            user_id: user.into(),
             is_owner: false,
             everyone: Permissions::DEFAULT_EVERYONE,
             roles,
@@ -547,7 +549,8 @@ mod tests {
             channel_permissions(&member(&[]), &private),
             Permissions::NONE
         );
-        static MOD: [(crate::Snowflake, Permissions); 1] = [(crate::Snowflake(9), Permissions(0))];
+        static MOD: [(crate::RoleId, Permissions); 1] =
+            [(crate::RoleId(crate::Snowflake(9)), Permissions(0))];
         let p = channel_permissions(&member(&MOD), &private);
         assert!(p.contains(Permissions::VIEW_CHANNEL | Permissions::SEND_MESSAGES));
         let timed_out = Member {

@@ -59,7 +59,7 @@ pub fn next_position(existing: impl IntoIterator<Item = i64>) -> i64 {
 /// the bottom: each moves up one. When that would pass `MAX_POSITION`, they are first
 /// renumbered 1, 2, ... in their order, equal positions staying equal, so the hierarchy is
 /// kept exactly. Returns the new position of each role, in the order given.
-pub fn make_room_at_bottom(roles: &[(i64, i64)]) -> Vec<(i64, i64)> {
+pub fn make_room_at_bottom<Id: Copy>(roles: &[(Id, i64)]) -> Vec<(Id, i64)> {
     let fits = roles.iter().all(|(_, p)| (1..MAX_POSITION).contains(p));
     if fits {
         return roles.iter().map(|&(id, p)| (id, p + 1)).collect();

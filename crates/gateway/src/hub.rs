@@ -16,7 +16,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use hearth_bus::{Bus, Subscription, Topic};
-use hearth_core::Snowflake;
+use hearth_core::{GuildId, UserId};
 use hearth_protocol::events::Event;
 use hearth_state::States;
 use hearth_store::Store;
@@ -168,7 +168,7 @@ impl Hub {
     /// Makes sure this node receives the events of `user` and of `guilds` before their state
     /// is read for a new session: nothing committed after the read can then be missed. The
     /// interest lasts until the returned hold is dropped (after [`Hub::register`]).
-    pub async fn hold_interest(&self, user: Snowflake, guilds: &[Snowflake]) -> InterestHold {
+    pub async fn hold_interest(&self, user: UserId, guilds: &[GuildId]) -> InterestHold {
         let mut topics = vec![Topic::User(user)];
         topics.extend(guilds.iter().map(|g| Topic::Guild(*g)));
         for t in &topics {
@@ -193,7 +193,7 @@ impl Hub {
     pub fn register(
         &self,
         session: Arc<Session>,
-        guilds: &[Snowflake],
+        guilds: &[GuildId],
         first: Vec<Arc<Frame>>,
         views: GuildViews,
     ) {
@@ -243,7 +243,7 @@ impl Hub {
     }
 
     /// Whether `session` is in `guild` (for commands naming a guild).
-    pub fn in_guild(&self, session: &str, guild: Snowflake) -> bool {
+    pub fn in_guild(&self, session: &str, guild: GuildId) -> bool {
         self.registry()
             .by_guild
             .get(&guild)

@@ -1,7 +1,7 @@
 //! Gateway vocabulary (opcodes, close codes, intents) and the payloads built from the store:
 //! READY's pieces and GUILD_CREATE.
 
-use hearth_core::{Snowflake, Timestamp};
+use hearth_core::{GuildId, Timestamp, UserId};
 use hearth_protocol::events::GuildCreate;
 use hearth_store::{Store, StoreError};
 use serde_json::Value;
@@ -135,8 +135,8 @@ pub mod intents {
 /// false`. None when the guild is gone or `user_id` is not a member.
 pub async fn guild_create(
     store: &dyn Store,
-    guild_id: Snowflake,
-    user_id: Snowflake,
+    guild_id: GuildId,
+    user_id: UserId,
     large_threshold: i64,
 ) -> Result<Option<GuildCreate>, StoreError> {
     let Some(guild) = store.fetch_guild(guild_id).await? else {
@@ -157,7 +157,7 @@ pub async fn guild_create(
         }
     } else {
         store
-            .fetch_members(guild_id, Snowflake(0), large_threshold.max(1))
+            .fetch_members(guild_id, UserId::default(), large_threshold.max(1))
             .await?
             .iter()
             .map(|(m, u)| wire::member(m, Some(u)))
@@ -191,14 +191,14 @@ pub fn to_value<T: serde::Serialize>(v: &T) -> Value {
 /// Every guild id of a user (all pages).
 pub async fn user_guild_ids(
     store: &dyn Store,
-    user_id: Snowflake,
-) -> Result<Vec<Snowflake>, StoreError> {
+    user_id: UserId,
+) -> Result<Vec<GuildId>, StoreError> {
     let mut out = Vec::new();
     let mut after = None;
     loop {
         let page = store.fetch_user_guilds(user_id, None, after, 200).await?;
         let done = page.len() < 200;
-        out.extend(page.iter().map(|g| Snowflake::from_i64(g.id)));
+        out.extend(page.iter().map(|g| g.id));
         after = out.last().copied();
         if done {
             return Ok(out);
@@ -209,7 +209,7 @@ pub async fn user_guild_ids(
 #[cfg(test)]
 mod tests {
     use super::intents;
-    use hearth_core::Snowflake;
+    use hearth_core::{ChannelId, GuildId, MessageId, Snowflake};
     use hearth_protocol::events::{Event, MessageDelete};
 
     #[test]
@@ -224,9 +224,9 @@ mod tests {
             "dpy's default is a subset"
         );
         let deleted = Event::MessageDelete(MessageDelete {
-            id: Snowflake(1),
-            channel_id: Snowflake(2),
-            guild_id: Snowflake(3),
+            id: MessageId(Snowflake(1)),
+            channel_id: ChannelId(Snowflake(2)),
+            guild_id: GuildId(Snowflake(3)),
         });
         assert_eq!(intents::required(&deleted), Some(intents::GUILD_MESSAGES));
         assert_eq!(intents::required(&Event::BusGap), None);

@@ -7,6 +7,7 @@
 
 use std::collections::HashMap;
 
+use hearth_core::{GuildId, UserId};
 use hearth_protocol::events::{Activity, ClientStatus, PresenceUpdate, PresenceUser};
 use hearth_store::PresenceRow;
 use serde_json::{json, Map, Value};
@@ -112,14 +113,14 @@ pub fn aggregate(rows: &[PresenceRow]) -> UserPresence {
 
 impl UserPresence {
     /// This node's contribution to the user's presence, as stored.
-    pub fn row(&self, user_id: hearth_core::Snowflake, node_id: u16) -> PresenceRow {
+    pub fn row(&self, user_id: UserId, node_id: u16) -> PresenceRow {
         let client: Map<String, Value> = self
             .devices
             .values()
             .map(|kind| ((*kind).to_owned(), json!(self.status)))
             .collect();
         PresenceRow {
-            user_id: user_id.as_i64(),
+            user_id,
             node_id: i64::from(node_id),
             status: self.status.clone(),
             activities: serde_json::to_string(&self.activities).unwrap_or_else(|_| "[]".into()),
@@ -147,11 +148,7 @@ impl UserPresence {
     }
 
     /// The PRESENCE_UPDATE payload for `guild_id`.
-    pub fn event_data(
-        &self,
-        user_id: hearth_core::Snowflake,
-        guild_id: hearth_core::Snowflake,
-    ) -> PresenceUpdate {
+    pub fn event_data(&self, user_id: UserId, guild_id: GuildId) -> PresenceUpdate {
         let (status, activities, client_status) = self.visible();
         PresenceUpdate {
             user: PresenceUser { id: user_id },
@@ -226,7 +223,7 @@ mod tests {
             .map(|d| ((*d).to_owned(), json!(status)))
             .collect();
         PresenceRow {
-            user_id: 1,
+            user_id: UserId(hearth_core::Snowflake(1)),
             node_id: node,
             status: status.into(),
             activities: json!([{"name": format!("on {node}"), "type": 0}]).to_string(),
@@ -276,8 +273,8 @@ mod tests {
         };
         p.devices.insert("s1".into(), "web");
         p.devices.insert("s2".into(), "web");
-        let r = p.row(hearth_core::Snowflake(9), 3);
-        assert_eq!((r.user_id, r.node_id, r.updated_at), (9, 3, 42));
+        let r = p.row(UserId(hearth_core::Snowflake(9)), 3);
+        assert_eq!((r.user_id.get(), r.node_id, r.updated_at), (9, 3, 42));
         let back = aggregate(&[r]);
         assert_eq!(back.visible(), p.visible());
     }

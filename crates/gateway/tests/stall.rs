@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use futures_util::{sink, stream, Sink, Stream};
 use hearth_bus::{Bus, LocalBus};
-use hearth_core::{SnowflakeGenerator, Timestamp};
+use hearth_core::{ChannelId, GuildId, SnowflakeGenerator, Timestamp, UserId};
 use hearth_gateway::connection::{serve, ConnectOptions};
 use hearth_gateway::{GatewayConfig, Hub, WsError, WsMessage};
 use hearth_protocol::events::Event;
@@ -80,8 +80,8 @@ struct World {
 }
 
 /// A user with a login session; returns its id and token.
-async fn account(store: &dyn Store, ids: &SnowflakeGenerator, name: &str) -> (i64, String) {
-    let id = ids.next().as_i64();
+async fn account(store: &dyn Store, ids: &SnowflakeGenerator, name: &str) -> (UserId, String) {
+    let id = UserId(ids.next());
     store
         .insert_user(&NewUser {
             id,
@@ -96,7 +96,7 @@ async fn account(store: &dyn Store, ids: &SnowflakeGenerator, name: &str) -> (i6
         .unwrap();
     let token = format!("token-of-{name}");
     let s = Session {
-        id: ids.next().as_i64(),
+        id: ids.next().into(),
         user_id: id,
         token_hash: hearth_store::token_hash(&token),
         kind: "user".into(),
@@ -120,14 +120,10 @@ async fn world(config: GatewayConfig) -> World {
         tokens.push(token);
         users.push(id);
     }
-    let gid = ids.next().as_i64();
-    let channel = ids.next().as_i64();
+    let gid = GuildId(ids.next());
+    let channel = ChannelId(ids.next());
     hearth_store::testing::seed_guild(store.as_ref(), gid, users[0], channel).await;
-    let guild = store
-        .fetch_guild(hearth_core::Snowflake::from_i64(gid))
-        .await
-        .unwrap()
-        .expect("guild");
+    let guild = store.fetch_guild(gid).await.unwrap().expect("guild");
     let member = Member {
         guild_id: gid,
         user_id: users[1],

@@ -32,7 +32,7 @@
 
 mod payloads;
 
-use hearth_core::{Permissions, Snowflake};
+use hearth_core::{ChannelId, GuildId, Permissions, UserId};
 use serde::{Deserialize, Serialize};
 
 use crate::objects::{Channel, CurrentUser, Guild};
@@ -57,36 +57,36 @@ pub enum Audience {
     /// Members of a guild (guild settings, roles, members joining and leaving, presence).
     Guild {
         /// The guild.
-        guild_id: Snowflake,
+        guild_id: GuildId,
     },
     /// Members of a guild holding a guild-level permission (bans: BAN_MEMBERS; audit log
     /// entries: VIEW_AUDIT_LOG).
     GuildPermission {
         /// The guild.
-        guild_id: Snowflake,
+        guild_id: GuildId,
         /// What a receiver must hold.
         permission: Permissions,
     },
     /// Members of the guild who may view the channel (messages, typing, channel changes).
     Channel {
         /// The channel's guild.
-        guild_id: Snowflake,
+        guild_id: GuildId,
         /// The channel.
-        channel_id: Snowflake,
+        channel_id: ChannelId,
     },
     /// Members holding a permission in a channel (invites: MANAGE_CHANNELS there).
     ChannelPermission {
         /// The channel's guild.
-        guild_id: Snowflake,
+        guild_id: GuildId,
         /// The channel.
-        channel_id: Snowflake,
+        channel_id: ChannelId,
         /// What a receiver must hold in the channel.
         permission: Permissions,
     },
     /// Every session of one user.
     User {
         /// The user.
-        user_id: Snowflake,
+        user_id: UserId,
     },
     /// No session: notices for the hubs alone ([`Event::BusGap`], made by each node's bus and
     /// never published), and the events of a channel outside any guild, which has no
@@ -96,7 +96,7 @@ pub enum Audience {
 
 impl Audience {
     /// The guild the audience is drawn from, if any.
-    pub fn guild_id(&self) -> Option<Snowflake> {
+    pub fn guild_id(&self) -> Option<GuildId> {
         match self {
             Audience::Guild { guild_id }
             | Audience::GuildPermission { guild_id, .. }
@@ -115,7 +115,7 @@ pub enum Event {
     /// Their sessions start following the guild with it.
     GuildCreate {
         /// Who gained the guild.
-        user_id: Snowflake,
+        user_id: UserId,
         /// The guild, with every channel (each session gets those it may view).
         guild: Box<GuildCreate>,
     },
@@ -126,7 +126,7 @@ pub enum Event {
     /// GUILD_DELETE to one user who lost the guild (left, was kicked or banned).
     GuildLost {
         /// Who lost it.
-        user_id: Snowflake,
+        user_id: UserId,
         /// The guild.
         guild: UnavailableGuild,
     },
@@ -175,7 +175,7 @@ pub enum Event {
     /// A token was revoked: its owner's gateway sessions opened with it end. For the hubs only.
     SessionRevoked {
         /// The token's owner.
-        user_id: Snowflake,
+        user_id: UserId,
         /// The token's hash, as sessions keep it.
         token_hash: String,
     },
@@ -225,7 +225,7 @@ impl Event {
             guild_id,
             permission,
         };
-        let channel = |guild_id: Option<Snowflake>, channel_id| match guild_id {
+        let channel = |guild_id: Option<GuildId>, channel_id| match guild_id {
             Some(guild_id) => Audience::Channel {
                 guild_id,
                 channel_id,

@@ -1,6 +1,9 @@
 //! Response objects.
 
-use hearth_core::{Permissions, Snowflake, Timestamp};
+use hearth_core::{
+    ApplicationId, AuditEntryId, ChannelId, GuildId, MessageId, Permissions, RoleId, Snowflake,
+    Timestamp, UserId,
+};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -8,7 +11,7 @@ use utoipa::ToSchema;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct User {
     /// Id.
-    pub id: Snowflake,
+    pub id: UserId,
     /// Login name.
     pub username: String,
     /// Always `"0"`.
@@ -56,7 +59,7 @@ pub struct RoleColors {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Role {
     /// Id (@everyone: the guild's id).
-    pub id: Snowflake,
+    pub id: RoleId,
     /// Name.
     pub name: String,
     /// Permission bits.
@@ -88,7 +91,7 @@ pub struct Role {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct RoleTags {
     /// The bot whose own role this is.
-    pub bot_id: Snowflake,
+    pub bot_id: UserId,
 }
 
 /// A guild member (spec 4.2).
@@ -102,7 +105,7 @@ pub struct Member {
     /// Guild avatar hash.
     pub avatar: Option<String>,
     /// Role ids, without @everyone.
-    pub roles: Vec<Snowflake>,
+    pub roles: Vec<RoleId>,
     /// When the member joined.
     pub joined_at: Timestamp,
     /// Boosting since.
@@ -146,19 +149,19 @@ pub struct Overwrite {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Channel {
     /// Id.
-    pub id: Snowflake,
+    pub id: ChannelId,
     /// Channel type: 0 text, 4 category.
     #[serde(rename = "type")]
     pub kind: i64,
     /// Guild.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub guild_id: Option<Snowflake>,
+    pub guild_id: Option<GuildId>,
     /// Name.
     pub name: Option<String>,
     /// Sort position.
     pub position: i64,
     /// Category.
-    pub parent_id: Option<Snowflake>,
+    pub parent_id: Option<ChannelId>,
     /// Permission overwrites.
     pub permission_overwrites: Vec<Overwrite>,
     /// Topic.
@@ -168,7 +171,7 @@ pub struct Channel {
     /// Slow mode seconds.
     pub rate_limit_per_user: i64,
     /// Newest message.
-    pub last_message_id: Option<Snowflake>,
+    pub last_message_id: Option<MessageId>,
     /// Channel flags.
     pub flags: u64,
 }
@@ -177,7 +180,7 @@ pub struct Channel {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Guild {
     /// Id.
-    pub id: Snowflake,
+    pub id: GuildId,
     /// Name.
     pub name: String,
     /// Icon hash.
@@ -191,9 +194,9 @@ pub struct Guild {
     /// Description.
     pub description: Option<String>,
     /// Owner.
-    pub owner_id: Snowflake,
+    pub owner_id: UserId,
     /// AFK channel.
-    pub afk_channel_id: Option<Snowflake>,
+    pub afk_channel_id: Option<ChannelId>,
     /// AFK timeout in seconds.
     pub afk_timeout: i64,
     /// 0..=4.
@@ -217,15 +220,15 @@ pub struct Guild {
     #[schema(value_type = Vec<Object>)]
     pub stickers: Vec<serde_json::Value>,
     /// Where join notices go.
-    pub system_channel_id: Option<Snowflake>,
+    pub system_channel_id: Option<ChannelId>,
     /// System channel flags.
     pub system_channel_flags: u64,
     /// Rules channel.
-    pub rules_channel_id: Option<Snowflake>,
+    pub rules_channel_id: Option<ChannelId>,
     /// Community updates channel.
-    pub public_updates_channel_id: Option<Snowflake>,
+    pub public_updates_channel_id: Option<ChannelId>,
     /// Safety alerts channel.
-    pub safety_alerts_channel_id: Option<Snowflake>,
+    pub safety_alerts_channel_id: Option<ChannelId>,
     /// Vanity invite code.
     pub vanity_url_code: Option<String>,
     /// Boost tier.
@@ -239,7 +242,7 @@ pub struct Guild {
     /// Boost progress bar shown.
     pub premium_progress_bar_enabled: bool,
     /// Creating application.
-    pub application_id: Option<Snowflake>,
+    pub application_id: Option<ApplicationId>,
     /// Members (with `with_counts`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub approximate_member_count: Option<i64>,
@@ -252,7 +255,7 @@ pub struct Guild {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct PartialGuild {
     /// Id.
-    pub id: Snowflake,
+    pub id: GuildId,
     /// Name.
     pub name: String,
     /// Icon hash.
@@ -280,24 +283,24 @@ pub struct MessageReference {
     #[serde(rename = "type")]
     pub kind: u8,
     /// Replied-to message.
-    pub message_id: Snowflake,
+    pub message_id: MessageId,
     /// Its channel.
-    pub channel_id: Snowflake,
+    pub channel_id: ChannelId,
     /// Its guild.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub guild_id: Option<Snowflake>,
+    pub guild_id: Option<GuildId>,
 }
 
 /// A message (spec 4.6).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Message {
     /// Id.
-    pub id: Snowflake,
+    pub id: MessageId,
     /// Channel.
-    pub channel_id: Snowflake,
+    pub channel_id: ChannelId,
     /// Guild, for guild channels.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub guild_id: Option<Snowflake>,
+    pub guild_id: Option<GuildId>,
     /// 0 default, 19 reply.
     #[serde(rename = "type")]
     pub kind: i64,
@@ -316,7 +319,7 @@ pub struct Message {
     /// Mentioned users.
     pub mentions: Vec<User>,
     /// Mentioned roles.
-    pub mention_roles: Vec<Snowflake>,
+    pub mention_roles: Vec<RoleId>,
     /// Attachments.
     #[schema(value_type = Vec<Object>)]
     pub attachments: Vec<serde_json::Value>,
@@ -353,9 +356,9 @@ pub struct Message {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct AuditLogEntry {
     /// Id.
-    pub id: Snowflake,
+    pub id: AuditEntryId,
     /// Who acted.
-    pub user_id: Option<Snowflake>,
+    pub user_id: Option<UserId>,
     /// What was acted on (a user, role, channel, invite, ...).
     pub target_id: Option<Snowflake>,
     /// Discord's audit log event number.
@@ -381,7 +384,7 @@ pub struct AuditLogEntry {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct InviteGuild {
     /// Id.
-    pub id: Snowflake,
+    pub id: GuildId,
     /// Name.
     pub name: String,
     /// Icon hash.
@@ -408,7 +411,7 @@ pub struct InviteGuild {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct InviteChannel {
     /// Id.
-    pub id: Snowflake,
+    pub id: ChannelId,
     /// Name.
     pub name: Option<String>,
     /// Channel type.
@@ -427,7 +430,7 @@ pub struct Invite {
     /// Guild.
     pub guild: InviteGuild,
     /// Guild id (as in INVITE_CREATE).
-    pub guild_id: Snowflake,
+    pub guild_id: GuildId,
     /// Channel.
     pub channel: InviteChannel,
     /// Who made it.
@@ -457,7 +460,7 @@ pub struct Invite {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Application {
     /// Id (= the bot user's id).
-    pub id: Snowflake,
+    pub id: ApplicationId,
     /// Name.
     pub name: String,
     /// Icon hash.
@@ -512,7 +515,7 @@ pub struct LoginResponse {
     /// The new session's token.
     pub token: String,
     /// Whose session.
-    pub user_id: Snowflake,
+    pub user_id: UserId,
 }
 
 /// `GET /gateway`.

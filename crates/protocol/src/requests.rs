@@ -1,7 +1,10 @@
 //! Request bodies and query strings. Unknown fields are accepted and ignored (clients send many
 //! that hearth does not use); ids are accepted as strings or integers.
 
-use hearth_core::{ChannelKind, OverwriteKind, Permissions, Snowflake};
+use hearth_core::{
+    ApplicationId, AuditEntryId, ChannelId, ChannelKind, GuildId, MessageId, OverwriteKind,
+    Permissions, RoleId, Snowflake, UserId,
+};
 use serde::{Deserialize, Deserializer};
 use utoipa::openapi::schema::{ArrayBuilder, Schema};
 use utoipa::openapi::{Ref, RefOr};
@@ -57,9 +60,9 @@ pub struct ModifyCurrentUser {
 #[into_params(parameter_in = Query)]
 pub struct UserGuildsQuery {
     /// Guilds with ids below this.
-    pub before: Option<Snowflake>,
+    pub before: Option<GuildId>,
     /// Guilds with ids above this.
-    pub after: Option<Snowflake>,
+    pub after: Option<GuildId>,
     /// 1-200, default 200.
     #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
@@ -85,7 +88,7 @@ pub struct CreateApplication {
 #[into_params(parameter_in = Query)]
 pub struct AuthorizeQuery {
     /// The application (= bot user) id.
-    pub client_id: Snowflake,
+    pub client_id: ApplicationId,
     /// Must contain `bot`.
     pub scope: String,
     /// Permission bits the bot's role gets.
@@ -96,7 +99,7 @@ pub struct AuthorizeQuery {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct Authorize {
     /// Guild to add the bot to.
-    pub guild_id: Snowflake,
+    pub guild_id: GuildId,
     /// Must be true.
     pub authorize: bool,
     /// Permission bits (overrides the query's).
@@ -150,11 +153,11 @@ pub struct ModifyGuild {
     pub description: Option<Option<String>>,
     /// A text channel of the guild; null clears it.
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<Snowflake>)]
-    pub system_channel_id: Option<Option<Snowflake>>,
+    #[schema(value_type = Option<ChannelId>)]
+    pub system_channel_id: Option<Option<ChannelId>>,
     /// New owner (owner only; must be a member).
     #[serde(default)]
-    pub owner_id: Option<Snowflake>,
+    pub owner_id: Option<UserId>,
     /// 0..=4.
     #[serde(default)]
     #[schema(minimum = 0, maximum = 4)]
@@ -185,7 +188,7 @@ pub struct MembersQuery {
     #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<i64>,
     /// Members with user ids above this.
-    pub after: Option<Snowflake>,
+    pub after: Option<UserId>,
 }
 
 /// `POST /guilds/{id}/channels`.
@@ -205,7 +208,7 @@ pub struct CreateChannel {
     pub topic: Option<String>,
     /// Category.
     #[serde(default)]
-    pub parent_id: Option<Snowflake>,
+    pub parent_id: Option<ChannelId>,
     /// Sort position, 0 to 2147483647.
     #[serde(default)]
     #[schema(minimum = 0, maximum = 2147483647)]
@@ -241,8 +244,8 @@ pub struct ModifyChannel {
     pub position: Option<Option<i64>>,
     /// Category; null removes it.
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<Snowflake>)]
-    pub parent_id: Option<Option<Snowflake>>,
+    #[schema(value_type = Option<ChannelId>)]
+    pub parent_id: Option<Option<ChannelId>>,
     /// Age-restricted.
     #[serde(default)]
     pub nsfw: Option<bool>,
@@ -263,15 +266,15 @@ pub struct ModifyChannel {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct ChannelPosition {
     /// Channel.
-    pub id: Snowflake,
+    pub id: ChannelId,
     /// New position, 0 to 2147483647.
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<i64>, minimum = 0, maximum = 2147483647)]
     pub position: Option<Option<i64>>,
     /// New category; null removes it.
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<Snowflake>)]
-    pub parent_id: Option<Option<Snowflake>>,
+    #[schema(value_type = Option<ChannelId>)]
+    pub parent_id: Option<Option<ChannelId>>,
     /// With `parent_id`: take the new category's overwrites (sync with it).
     #[serde(default)]
     pub lock_permissions: Option<bool>,
@@ -357,13 +360,13 @@ pub struct MessageReferenceRequest {
     #[schema(minimum = 0, maximum = 0)]
     pub kind: Option<u8>,
     /// Replied-to message.
-    pub message_id: Snowflake,
+    pub message_id: MessageId,
     /// Its channel (must be this channel).
     #[serde(default)]
-    pub channel_id: Option<Snowflake>,
+    pub channel_id: Option<ChannelId>,
     /// Its guild.
     #[serde(default)]
-    pub guild_id: Option<Snowflake>,
+    pub guild_id: Option<GuildId>,
     /// Send even if the target does not exist (as a plain message).
     #[serde(default)]
     pub fail_if_not_exists: Option<bool>,
@@ -420,11 +423,11 @@ pub struct EditMessage {
 #[into_params(parameter_in = Query)]
 pub struct HistoryQuery {
     /// Messages around this id.
-    pub around: Option<Snowflake>,
+    pub around: Option<MessageId>,
     /// Messages before this id.
-    pub before: Option<Snowflake>,
+    pub before: Option<MessageId>,
     /// Messages after this id (0 for the oldest).
-    pub after: Option<Snowflake>,
+    pub after: Option<MessageId>,
     /// 1-100, default 50.
     #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
@@ -485,7 +488,7 @@ pub struct RoleBody {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct RolePosition {
     /// Role.
-    pub id: Snowflake,
+    pub id: RoleId,
     /// New position, 1 to 2147483647 (@everyone alone is 0).
     #[serde(default)]
     #[schema(minimum = 1, maximum = 2147483647)]
@@ -502,7 +505,7 @@ pub struct ModifyMember {
     pub nick: Option<Option<String>>,
     /// The member's roles, replacing the ones it has.
     #[serde(default)]
-    pub roles: Option<Vec<Snowflake>>,
+    pub roles: Option<Vec<RoleId>>,
     /// ISO 8601 instant until which the member is timed out (at most 28 days ahead); null ends
     /// a timeout.
     #[serde(default, deserialize_with = "double_option")]
@@ -515,13 +518,13 @@ pub struct ModifyMember {
 #[into_params(parameter_in = Query)]
 pub struct AuditLogQuery {
     /// Only entries made by this user.
-    pub user_id: Option<Snowflake>,
+    pub user_id: Option<UserId>,
     /// Only entries of this action type.
     pub action_type: Option<i64>,
     /// Entries with ids below this (newest first).
-    pub before: Option<Snowflake>,
+    pub before: Option<AuditEntryId>,
     /// Entries with ids above this.
-    pub after: Option<Snowflake>,
+    pub after: Option<AuditEntryId>,
     /// 1-100, default 50.
     #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
@@ -552,9 +555,9 @@ pub struct BansQuery {
     #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<i64>,
     /// Bans of users with ids below this.
-    pub before: Option<Snowflake>,
+    pub before: Option<UserId>,
     /// Bans of users with ids above this.
-    pub after: Option<Snowflake>,
+    pub after: Option<UserId>,
 }
 
 /// `POST /channels/{id}/messages/bulk-delete`.
@@ -562,5 +565,5 @@ pub struct BansQuery {
 pub struct BulkDelete {
     /// 2-100 message ids (strings or integers).
     #[schema(min_items = 2, max_items = 100)]
-    pub messages: Vec<Snowflake>,
+    pub messages: Vec<MessageId>,
 }

@@ -7,7 +7,7 @@
 use std::collections::{BTreeSet, HashMap};
 
 use hearth_core::permissions::{self, channel_permissions, Member, Overwrite, OverwriteKind};
-use hearth_core::{Permissions, Snowflake, Timestamp};
+use hearth_core::{ChannelId, GuildId, Permissions, RoleId, Timestamp, UserId};
 use hearth_protocol::events::{Event, GuildCreate};
 use hearth_protocol::objects as wire;
 use hearth_store as db;
@@ -24,7 +24,7 @@ struct ChannelState {
 /// One member: their roles (not @everyone), timeout and member object.
 #[derive(Debug, Clone)]
 struct MemberState {
-    roles: Vec<Snowflake>,
+    roles: Vec<RoleId>,
     timed_out_until: Option<i64>,
     /// The member object, without its user.
     data: wire::Member,
@@ -49,11 +49,11 @@ pub enum Scope {
     /// Nothing.
     None,
     /// The view of one channel, for every member.
-    Channel(Snowflake),
+    Channel(ChannelId),
     /// One member's view of every channel.
-    Member(Snowflake),
+    Member(UserId),
     /// The view of every channel, for the members holding this role.
-    Role(Snowflake),
+    Role(RoleId),
     /// Every member's view of every channel.
     All,
 }
@@ -67,7 +67,7 @@ pub struct MemberInputs {
     /// @everyone's bits.
     pub everyone: Permissions,
     /// Each of their roles with its bits.
-    pub roles: Vec<(Snowflake, Permissions)>,
+    pub roles: Vec<(RoleId, Permissions)>,
     /// Their timeout, if any.
     pub timed_out_until: Option<i64>,
 }
@@ -75,18 +75,18 @@ pub struct MemberInputs {
 /// A guild's state.
 #[derive(Debug, Clone)]
 pub struct GuildState {
-    guild_id: Snowflake,
-    owner_id: Snowflake,
+    guild_id: GuildId,
+    owner_id: UserId,
     /// Every role with its bits; @everyone under the guild's id.
-    roles: HashMap<Snowflake, Permissions>,
-    channels: HashMap<Snowflake, ChannelState>,
+    roles: HashMap<RoleId, Permissions>,
+    channels: HashMap<ChannelId, ChannelState>,
     /// The members met so far (not every member of a large guild).
-    members: HashMap<Snowflake, MemberState>,
+    members: HashMap<UserId, MemberState>,
     /// Counts the changes to members (added, changed, removed, a role deleted): a member read
     /// from the store is kept only if no such change happened while it was read.
     member_changes: u64,
     /// Who may view which channel, as computed since the last change.
-    seen: HashMap<(Snowflake, Snowflake), bool>,
+    seen: HashMap<(UserId, ChannelId), bool>,
 }
 
 fn overwrite(o: &wire::Overwrite) -> Overwrite {
@@ -99,7 +99,7 @@ fn overwrite(o: &wire::Overwrite) -> Overwrite {
 }
 
 impl GuildState {
-    fn empty(guild_id: Snowflake, owner_id: Snowflake) -> GuildState {
+    fn empty(guild_id: GuildId, owner_id: UserId) -> GuildState {
         GuildState {
             guild_id,
             owner_id,
@@ -118,13 +118,10 @@ impl GuildState {
         channels: &[db::Channel],
         overwrites: &[db::Overwrite],
     ) -> GuildState {
-        let mut state = GuildState::empty(
-            Snowflake::from_i64(guild.id),
-            Snowflake::from_i64(guild.owner_id),
-        );
+        let mut state = GuildState::empty(guild.id, guild.owner_id);
         state.roles = roles
             .iter()
-            .map(|r| (Snowflake::from_i64(r.id), Permissions(r.permissions as u64)))
+            .map(|r| (r.id, Permissions(r.permissions as u64)))
             .collect();
         for c in channels {
             state.put_channel(&convert::channel(c, overwrites));
@@ -153,12 +150,12 @@ impl GuildState {
     }
 
     /// The guild.
-    pub fn guild_id(&self) -> Snowflake {
+    pub fn guild_id(&self) -> GuildId {
         self.guild_id
     }
 
     /// The guild's owner.
-    pub fn owner_id(&self) -> Snowflake {
+    pub fn owner_id(&self) -> UserId {
         self.owner_id
     }
 
@@ -179,7 +176,7 @@ impl GuildState {
     /// `changes` was taken (the read may be older than that change) or the member is known.
     /// Returns whether the member is known now.
     pub fn meet(&mut self, member: &db::Member, changes: u64) -> bool {
-        let user = Snowflake::from_i64(member.user_id);
+        let user = member.user_id;
         if self.members.contains_key(&user) {
             return true;
         }
@@ -211,7 +208,7 @@ impl GuildState {
             // only for its members (everyone's, for @everyone).
             Event::GuildRoleUpdate(r) => match r.role.id {
                 id if self.roles.get(&id) == Some(&r.role.permissions) => Scope::None,
-                id if id == self.guild_id => Scope::All,
+                id if id.is_everyone_of(self.guild_id) => Scope::All,
                 id => Scope::Role(id),
             },
             Event::GuildRoleDelete(r) => Scope::Role(r.role_id),
@@ -262,10 +259,10 @@ impl GuildState {
                 }
                 for c in self.channels.values_mut() {
                     c.overwrites
-                        .retain(|o| !(o.kind == OverwriteKind::Role && o.id == id));
-                    c.data
-                        .permission_overwrites
-                        .retain(|o| !(o.kind == OverwriteKind::Role.code() && o.id == id));
+                        .retain(|o| !(o.kind == OverwriteKind::Role && o.id == id.snowflake()));
+                    c.data.permission_overwrites.retain(|o| {
+                        !(o.kind == OverwriteKind::Role.code() && o.id == id.snowflake())
+                    });
                 }
                 self.member_changes += 1;
             }
@@ -290,24 +287,24 @@ impl GuildState {
     }
 
     /// Whether `user` holds `role`.
-    pub fn has_role(&self, user: Snowflake, role: Snowflake) -> bool {
+    pub fn has_role(&self, user: UserId, role: RoleId) -> bool {
         self.members
             .get(&user)
             .is_some_and(|m| m.roles.contains(&role))
     }
 
     /// Whether this state knows `user` as a member.
-    pub fn knows(&self, user: Snowflake) -> bool {
+    pub fn knows(&self, user: UserId) -> bool {
         self.members.contains_key(&user)
     }
 
     /// A member's object (without its user), if this state knows them.
-    pub fn member(&self, user: Snowflake) -> Option<&wire::Member> {
+    pub fn member(&self, user: UserId) -> Option<&wire::Member> {
         self.members.get(&user).map(|m| &m.data)
     }
 
     /// A member's permission inputs (`None` for someone this state does not know).
-    pub fn inputs(&self, user: Snowflake) -> Option<MemberInputs> {
+    pub fn inputs(&self, user: UserId) -> Option<MemberInputs> {
         let m = self.members.get(&user)?;
         Some(MemberInputs {
             is_owner: user == self.owner_id,
@@ -317,7 +314,7 @@ impl GuildState {
         })
     }
 
-    fn member_roles(&self, user: Snowflake) -> Option<Vec<(Snowflake, Permissions)>> {
+    fn member_roles(&self, user: UserId) -> Option<Vec<(RoleId, Permissions)>> {
         let m = self.members.get(&user)?;
         Some(
             m.roles
@@ -329,7 +326,7 @@ impl GuildState {
 
     fn everyone(&self) -> Permissions {
         self.roles
-            .get(&self.guild_id)
+            .get(&self.guild_id.everyone())
             .copied()
             .unwrap_or(Permissions::NONE)
     }
@@ -338,7 +335,7 @@ impl GuildState {
     /// not know); `timeouts` says whether a running timeout counts.
     fn with_member<R>(
         &self,
-        user: Snowflake,
+        user: UserId,
         timeouts: bool,
         f: impl FnOnce(&Member<'_>) -> R,
     ) -> Option<R> {
@@ -356,14 +353,14 @@ impl GuildState {
     }
 
     /// A member's guild-level permissions now (nothing for someone this state does not know).
-    pub fn guild_permissions(&self, user: Snowflake) -> Permissions {
+    pub fn guild_permissions(&self, user: UserId) -> Permissions {
         self.with_member(user, true, permissions::base_permissions)
             .unwrap_or(Permissions::NONE)
     }
 
     /// A member's permissions in a channel now, overwrites and timeout included (nothing for a
     /// member or channel this state does not know).
-    pub fn channel_permissions(&self, user: Snowflake, channel: Snowflake) -> Permissions {
+    pub fn channel_permissions(&self, user: UserId, channel: ChannelId) -> Permissions {
         let Some(c) = self.channels.get(&channel) else {
             return Permissions::NONE;
         };
@@ -373,7 +370,7 @@ impl GuildState {
 
     /// Whether `user` may view `channel` (never a channel or a member this state does not
     /// know). A timeout never takes VIEW_CHANNEL away, so the answer does not change with time.
-    pub fn can_view(&mut self, user: Snowflake, channel: Snowflake) -> bool {
+    pub fn can_view(&mut self, user: UserId, channel: ChannelId) -> bool {
         if let Some(v) = self.seen.get(&(user, channel)) {
             return *v;
         }
@@ -382,7 +379,7 @@ impl GuildState {
         v
     }
 
-    fn compute_view(&self, user: Snowflake, channel: Snowflake) -> bool {
+    fn compute_view(&self, user: UserId, channel: ChannelId) -> bool {
         let Some(c) = self.channels.get(&channel) else {
             return false;
         };
@@ -393,8 +390,8 @@ impl GuildState {
     }
 
     /// The channels `user` may view (of `only`, when given).
-    pub fn visible(&mut self, user: Snowflake, only: Option<Snowflake>) -> BTreeSet<Snowflake> {
-        let ids: Vec<Snowflake> = match only {
+    pub fn visible(&mut self, user: UserId, only: Option<ChannelId>) -> BTreeSet<ChannelId> {
+        let ids: Vec<ChannelId> = match only {
             Some(c) => vec![c],
             None => self.channels.keys().copied().collect(),
         };
@@ -404,17 +401,17 @@ impl GuildState {
     }
 
     /// A channel's wire object (with `guild_id`).
-    pub fn channel_data(&self, channel: Snowflake) -> Option<&wire::Channel> {
+    pub fn channel_data(&self, channel: ChannelId) -> Option<&wire::Channel> {
         self.channels.get(&channel).map(|c| &c.data)
     }
 
     /// Every channel's id.
-    pub fn channel_ids(&self) -> impl Iterator<Item = Snowflake> + '_ {
+    pub fn channel_ids(&self) -> impl Iterator<Item = ChannelId> + '_ {
         self.channels.keys().copied()
     }
 
     /// A GUILD_CREATE payload with only the channels `user` may view.
-    pub fn filter_guild_create(&mut self, g: &GuildCreate, user: Snowflake) -> GuildCreate {
+    pub fn filter_guild_create(&mut self, g: &GuildCreate, user: UserId) -> GuildCreate {
         let mut out = g.clone();
         out.channels.retain(|c| self.can_view(user, c.id));
         out

@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use hearth_bus::Topic;
-use hearth_core::Snowflake;
+use hearth_core::{ChannelId, GuildId, UserId};
 use hearth_protocol::events::Event;
 use hearth_store::StoreError;
 use tokio::sync::Notify;
@@ -34,8 +34,8 @@ enum Slot {
 /// Guild states by id, and which guild each known channel belongs to.
 #[derive(Default)]
 pub(crate) struct GuildMap {
-    slots: HashMap<Snowflake, Slot>,
-    channels: HashMap<Snowflake, Snowflake>,
+    slots: HashMap<GuildId, Slot>,
+    channels: HashMap<ChannelId, GuildId>,
 }
 
 impl GuildMap {
@@ -50,7 +50,7 @@ impl GuildMap {
         }
     }
 
-    fn unindex(&mut self, guild: Snowflake) {
+    fn unindex(&mut self, guild: GuildId) {
         self.channels.retain(|_, g| *g != guild);
     }
 }
@@ -67,7 +67,7 @@ enum Loaded {
 impl States {
     /// The state of guild `g`, read from the store if it is not cached. `None` when the guild
     /// does not exist, or when the cache could not settle (the caller then reads the store).
-    pub async fn guild(&self, g: Snowflake) -> Result<Option<SharedGuild>, StoreError> {
+    pub async fn guild(&self, g: GuildId) -> Result<Option<SharedGuild>, StoreError> {
         for _ in 0..3 {
             match self.begin_load(g) {
                 Loaded::Ready(shared) => return Ok(Some(shared)),
@@ -84,14 +84,14 @@ impl States {
         Ok(None)
     }
 
-    fn is_loading(&self, g: Snowflake, done: &Arc<Notify>) -> bool {
+    fn is_loading(&self, g: GuildId, done: &Arc<Notify>) -> bool {
         matches!(lock(&self.guilds).slots.get(&g),
             Some(Slot::Loading { done: d, .. }) if Arc::ptr_eq(d, done))
     }
 
     /// A cached state (touched), someone else's load to wait for, or a new load to make
     /// (with the slot now marked as loading).
-    fn begin_load(&self, g: Snowflake) -> Loaded {
+    fn begin_load(&self, g: GuildId) -> Loaded {
         let mut map = lock(&self.guilds);
         match map.slots.get_mut(&g) {
             Some(Slot::Ready { shared, last_used }) => {
@@ -114,11 +114,7 @@ impl States {
     }
 
     /// Reads guild `g` (marked as loading by this caller with `mine`) and installs it.
-    async fn load(
-        &self,
-        g: Snowflake,
-        mine: Arc<Notify>,
-    ) -> Result<Option<SharedGuild>, StoreError> {
+    async fn load(&self, g: GuildId, mine: Arc<Notify>) -> Result<Option<SharedGuild>, StoreError> {
         self.bus.interest(Topic::Guild(g), true);
         self.bus.settled().await;
         // The changes published here before the read are in it (their events may have been
@@ -179,7 +175,7 @@ impl States {
         Ok(Some(shared))
     }
 
-    async fn read_guild(&self, g: Snowflake) -> Result<Option<GuildState>, StoreError> {
+    async fn read_guild(&self, g: GuildId) -> Result<Option<GuildState>, StoreError> {
         let Some(guild) = self.store.fetch_guild(g).await? else {
             return Ok(None);
         };
@@ -282,8 +278,8 @@ impl States {
     /// or not a guild channel).
     pub async fn guild_of_channel(
         &self,
-        channel: Snowflake,
-    ) -> Result<Option<Snowflake>, StoreError> {
+        channel: ChannelId,
+    ) -> Result<Option<GuildId>, StoreError> {
         if let Some(g) = lock(&self.guilds).channels.get(&channel) {
             return Ok(Some(*g));
         }
@@ -291,17 +287,16 @@ impl States {
             .store
             .fetch_channel(channel)
             .await?
-            .and_then(|c| c.guild_id)
-            .map(Snowflake::from_i64))
+            .and_then(|c| c.guild_id))
     }
 
     /// Makes sure `state` knows `user` if they are a member (read from the store when not met
     /// yet); returns whether they are one.
     pub async fn meet(
         &self,
-        g: Snowflake,
+        g: GuildId,
         state: &SharedGuild,
-        user: Snowflake,
+        user: UserId,
     ) -> Result<bool, StoreError> {
         for _ in 0..3 {
             let changes = {
@@ -346,7 +341,7 @@ impl States {
     pub(crate) fn evict_guilds(&self, idle: Duration) {
         let now = Instant::now();
         let mut map = lock(&self.guilds);
-        let old: Vec<Snowflake> = map
+        let old: Vec<GuildId> = map
             .slots
             .iter()
             .filter_map(|(g, slot)| match slot {
@@ -387,7 +382,7 @@ impl States {
 /// State changes published by this node and not yet applied to its cached guilds.
 #[derive(Debug, Default)]
 pub struct Awaited {
-    pending: Mutex<VecDeque<(u64, Snowflake, Event)>>,
+    pending: Mutex<VecDeque<(u64, GuildId, Event)>>,
     /// Entries in `pending` (read without the lock on the hot path).
     count: AtomicUsize,
     next: Mutex<u64>,
@@ -395,7 +390,7 @@ pub struct Awaited {
 }
 
 impl Awaited {
-    fn push(&self, g: Snowflake, event: Event) {
+    fn push(&self, g: GuildId, event: Event) {
         let mut next = lock(&self.next);
         *next += 1;
         lock(&self.pending).push_back((*next, g, event));
@@ -421,15 +416,15 @@ impl Awaited {
     }
 
     /// The changes of guild `g` pushed up to `upto` are in a state just read.
-    fn satisfied(&self, g: Snowflake, upto: u64) {
+    fn satisfied(&self, g: GuildId, upto: u64) {
         self.remove_where(|n, guild| guild == g && n <= upto);
     }
 
-    fn forget_guild(&self, g: Snowflake) {
+    fn forget_guild(&self, g: GuildId) {
         self.remove_where(|_, guild| guild == g);
     }
 
-    fn remove_where(&self, f: impl Fn(u64, Snowflake) -> bool) {
+    fn remove_where(&self, f: impl Fn(u64, GuildId) -> bool) {
         let mut pending = lock(&self.pending);
         let before = pending.len();
         pending.retain(|(n, guild, _)| !f(*n, *guild));

@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use hearth_bus::Topic;
-use hearth_core::{Snowflake, Timestamp};
+use hearth_core::{Timestamp, UserId};
 use hearth_protocol::events::Event;
 use hearth_store::{Session, StoreError, User};
 
@@ -43,7 +43,7 @@ impl States {
     pub async fn authenticate(
         &self,
         token_hash: &str,
-        owner: Option<Snowflake>,
+        owner: Option<UserId>,
     ) -> Result<Option<(Session, User)>, StoreError> {
         let drops = {
             let mut map = lock(&self.tokens);
@@ -62,7 +62,7 @@ impl States {
         let keep = {
             let mut map = lock(&self.tokens);
             match &read {
-                Ok(Some((session, user))) if map.drops == drops && user.id == owner.as_i64() => {
+                Ok(Some((session, user))) if map.drops == drops && user.id == owner => {
                     map.entries.insert(
                         token_hash.to_owned(),
                         Entry {
@@ -95,8 +95,8 @@ impl States {
     }
 
     /// Drops every token of a user (the user changed).
-    pub fn forget_user(&self, user: Snowflake) {
-        self.drop_where(|_, e| e.user.id == user.as_i64());
+    pub fn forget_user(&self, user: UserId) {
+        self.drop_where(|_, e| e.user.id == user);
     }
 
     /// For the task that applies events: drops the tokens a revocation or a user's change makes
@@ -118,14 +118,13 @@ impl States {
             .filter(|(h, e)| f(h, e))
             .map(|(h, _)| h.clone())
             .collect();
-        let owners: Vec<i64> = gone
+        let owners: Vec<UserId> = gone
             .iter()
             .filter_map(|h| map.entries.remove(h).map(|e| e.user.id))
             .collect();
         drop(map);
         for o in owners {
-            self.bus
-                .interest(Topic::User(Snowflake::from_i64(o)), false);
+            self.bus.interest(Topic::User(o), false);
         }
     }
 

@@ -1,17 +1,13 @@
 //! Stored records to wire objects: what the REST API answers and what the gateway dispatches.
 
-use hearth_core::{OverwriteKind, Permissions, Snowflake, Timestamp};
+use hearth_core::{OverwriteKind, Permissions, Timestamp, UserId};
 use hearth_protocol::objects as wire;
 use hearth_store as db;
-
-fn id(v: i64) -> Snowflake {
-    Snowflake::from_i64(v)
-}
 
 /// A user.
 pub fn user(u: &db::User) -> wire::User {
     wire::User {
-        id: id(u.id),
+        id: u.id,
         username: u.username.clone(),
         discriminator: "0".into(),
         global_name: u.global_name.clone(),
@@ -37,7 +33,7 @@ pub fn current_user(u: &db::User) -> wire::CurrentUser {
 pub fn role(r: &db::Role) -> wire::Role {
     let color = r.color as u32;
     wire::Role {
-        id: id(r.id),
+        id: r.id,
         name: r.name.clone(),
         permissions: Permissions(r.permissions as u64),
         position: r.position,
@@ -53,7 +49,7 @@ pub fn role(r: &db::Role) -> wire::Role {
         flags: 0,
         icon: None,
         unicode_emoji: None,
-        tags: r.bot_id.map(|b| wire::RoleTags { bot_id: id(b) }),
+        tags: r.bot_id.map(|b| wire::RoleTags { bot_id: b }),
     }
 }
 
@@ -63,7 +59,7 @@ pub fn member(m: &db::Member, u: Option<&db::User>) -> wire::Member {
         user: u.map(user),
         nick: m.nick.clone(),
         avatar: None,
-        roles: m.roles.iter().copied().map(id).collect(),
+        roles: m.roles.clone(),
         joined_at: Timestamp(m.joined_at),
         premium_since: None,
         deaf: false,
@@ -77,7 +73,7 @@ pub fn member(m: &db::Member, u: Option<&db::User>) -> wire::Member {
 /// A permission overwrite.
 pub fn overwrite(o: &db::Overwrite) -> wire::Overwrite {
     wire::Overwrite {
-        id: id(o.target_id),
+        id: o.target_id,
         kind: u8::from(o.kind == i64::from(OverwriteKind::Member)),
         allow: Permissions(o.allow as u64),
         deny: Permissions(o.deny as u64),
@@ -88,12 +84,12 @@ pub fn overwrite(o: &db::Overwrite) -> wire::Overwrite {
 /// skipped, so a guild's whole list may be passed).
 pub fn channel(c: &db::Channel, overwrites: &[db::Overwrite]) -> wire::Channel {
     wire::Channel {
-        id: id(c.id),
+        id: c.id,
         kind: c.kind,
-        guild_id: c.guild_id.map(id),
+        guild_id: c.guild_id,
         name: c.name.clone(),
         position: c.position,
-        parent_id: c.parent_id.map(id),
+        parent_id: c.parent_id,
         permission_overwrites: overwrites
             .iter()
             .filter(|o| o.channel_id == c.id)
@@ -102,7 +98,7 @@ pub fn channel(c: &db::Channel, overwrites: &[db::Overwrite]) -> wire::Channel {
         topic: c.topic.clone(),
         nsfw: c.nsfw,
         rate_limit_per_user: c.rate_limit_per_user,
-        last_message_id: c.last_message_id.map(id),
+        last_message_id: c.last_message_id,
         flags: 0,
     }
 }
@@ -113,14 +109,14 @@ pub type Counts = Option<(i64, i64)>;
 /// A guild with its roles.
 pub fn guild(g: &db::Guild, roles: &[db::Role], counts: Counts) -> wire::Guild {
     wire::Guild {
-        id: id(g.id),
+        id: g.id,
         name: g.name.clone(),
         icon: g.icon.clone(),
         splash: None,
         discovery_splash: None,
         banner: None,
         description: g.description.clone(),
-        owner_id: id(g.owner_id),
+        owner_id: g.owner_id,
         afk_channel_id: None,
         afk_timeout: g.afk_timeout,
         verification_level: g.verification_level,
@@ -132,7 +128,7 @@ pub fn guild(g: &db::Guild, roles: &[db::Role], counts: Counts) -> wire::Guild {
         roles: roles.iter().map(role).collect(),
         emojis: Vec::new(),
         stickers: Vec::new(),
-        system_channel_id: g.system_channel_id.map(id),
+        system_channel_id: g.system_channel_id,
         system_channel_flags: 0,
         rules_channel_id: None,
         public_updates_channel_id: None,
@@ -152,16 +148,16 @@ pub fn guild(g: &db::Guild, roles: &[db::Role], counts: Counts) -> wire::Guild {
 /// A guild as `GET /users/@me/guilds` lists it.
 pub fn partial_guild(
     g: &db::Guild,
-    caller: Snowflake,
+    caller: UserId,
     permissions: Permissions,
     counts: Counts,
 ) -> wire::PartialGuild {
     wire::PartialGuild {
-        id: id(g.id),
+        id: g.id,
         name: g.name.clone(),
         icon: g.icon.clone(),
         banner: None,
-        owner: g.owner_id == caller.as_i64(),
+        owner: g.owner_id == caller,
         permissions,
         features: Vec::new(),
         approximate_member_count: counts.map(|c| c.0),
@@ -181,7 +177,7 @@ pub fn invite(
         code: i.code.clone(),
         kind: 0,
         guild: wire::InviteGuild {
-            id: id(g.id),
+            id: g.id,
             name: g.name.clone(),
             icon: g.icon.clone(),
             splash: None,
@@ -193,9 +189,9 @@ pub fn invite(
             nsfw_level: 0,
             premium_subscription_count: 0,
         },
-        guild_id: id(g.id),
+        guild_id: g.id,
         channel: wire::InviteChannel {
-            id: id(c.id),
+            id: c.id,
             name: c.name.clone(),
             kind: c.kind,
         },
@@ -214,7 +210,7 @@ pub fn invite(
 /// An application with its owner and bot user.
 pub fn application(a: &db::Application, owner: &db::User, bot: &db::User) -> wire::Application {
     wire::Application {
-        id: id(a.id),
+        id: a.id,
         name: a.name.clone(),
         icon: None,
         description: a.description.clone(),
@@ -233,7 +229,7 @@ pub fn application(a: &db::Application, owner: &db::User, bot: &db::User) -> wir
 }
 
 /// Stands in for an author whose account no longer exists.
-pub fn deleted_user(user_id: i64) -> db::User {
+pub fn deleted_user(user_id: UserId) -> db::User {
     db::User {
         id: user_id,
         username: "deleted_user".into(),

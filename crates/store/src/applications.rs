@@ -1,7 +1,7 @@
 //! Applications and their bot users: [`ApplicationStore`].
 
 use async_trait::async_trait;
-use hearth_core::Snowflake;
+use hearth_core::ApplicationId;
 
 use crate::{Application, NewUser, Result, Session};
 
@@ -16,5 +16,5 @@ pub trait ApplicationStore: Send + Sync {
         token: &Session,
     ) -> Result<Application>;
     /// One application by id (= its bot user's id).
-    async fn fetch_application(&self, id: Snowflake) -> Result<Option<Application>>;
+    async fn fetch_application(&self, id: ApplicationId) -> Result<Option<Application>>;
 }

@@ -1,7 +1,7 @@
 //! The audit log: [`AuditStore`].
 
 use async_trait::async_trait;
-use hearth_core::Snowflake;
+use hearth_core::GuildId;
 
 use crate::{AuditEntry, AuditQuery, Result};
 
@@ -15,7 +15,7 @@ pub trait AuditStore: Send + Sync {
     /// entries just above it (and below `before`, if given); otherwise the newest below `before`.
     async fn fetch_audit_entries(
         &self,
-        guild_id: Snowflake,
+        guild_id: GuildId,
         query: &AuditQuery,
     ) -> Result<Vec<AuditEntry>>;
 }

@@ -1,7 +1,7 @@
 //! Guild bans: [`BanStore`].
 
 use async_trait::async_trait;
-use hearth_core::{Snowflake, Timestamp};
+use hearth_core::{GuildId, Timestamp, UserId};
 
 use crate::{Ban, BanOutcome, Result};
 
@@ -22,16 +22,16 @@ pub trait BanStore: Send + Sync {
         at: Timestamp,
     ) -> Result<BanOutcome>;
     /// One ban.
-    async fn fetch_ban(&self, guild_id: Snowflake, user_id: Snowflake) -> Result<Option<Ban>>;
+    async fn fetch_ban(&self, guild_id: GuildId, user_id: UserId) -> Result<Option<Ban>>;
     /// A page of a guild's bans, ascending by user id. With `after`: the first `limit` above it
     /// (and below `before`, if given); with only `before`: the last `limit` below it.
     async fn fetch_bans(
         &self,
-        guild_id: Snowflake,
-        before: Option<Snowflake>,
-        after: Option<Snowflake>,
+        guild_id: GuildId,
+        before: Option<UserId>,
+        after: Option<UserId>,
         limit: i64,
     ) -> Result<Vec<Ban>>;
     /// Lifts a ban; true when it existed.
-    async fn delete_ban(&self, guild_id: Snowflake, user_id: Snowflake) -> Result<bool>;
+    async fn delete_ban(&self, guild_id: GuildId, user_id: UserId) -> Result<bool>;
 }

@@ -2,7 +2,7 @@
 //! [`crate::OverwriteStore`]'s, except when they are written together with the channel.
 
 use async_trait::async_trait;
-use hearth_core::Snowflake;
+use hearth_core::{ChannelId, GuildId};
 
 use crate::{Channel, ChannelMove, Overwrite, Result};
 
@@ -19,9 +19,9 @@ pub trait ChannelStore: Send + Sync {
         overwrites: &[Overwrite],
     ) -> Result<()>;
     /// One channel.
-    async fn fetch_channel(&self, id: Snowflake) -> Result<Option<Channel>>;
+    async fn fetch_channel(&self, id: ChannelId) -> Result<Option<Channel>>;
     /// A guild's channels by position, then id.
-    async fn fetch_guild_channels(&self, guild_id: Snowflake) -> Result<Vec<Channel>>;
+    async fn fetch_guild_channels(&self, guild_id: GuildId) -> Result<Vec<Channel>>;
     /// Replaces a channel's settings; returns the stored channel.
     async fn update_channel(&self, channel: &Channel) -> Result<Option<Channel>>;
     /// Changes a channel as [`ChannelStore::update_channel`] does and, with `overwrites`,
@@ -38,9 +38,9 @@ pub trait ChannelStore: Send + Sync {
     /// the changed channels.
     async fn update_channel_positions(
         &self,
-        guild_id: Snowflake,
+        guild_id: GuildId,
         moves: &[ChannelMove],
     ) -> Result<Vec<Channel>>;
     /// Deletes a channel with its messages and invites; returns what it was.
-    async fn delete_channel(&self, id: Snowflake) -> Result<Option<Channel>>;
+    async fn delete_channel(&self, id: ChannelId) -> Result<Option<Channel>>;
 }

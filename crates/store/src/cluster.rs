@@ -1,7 +1,7 @@
 //! Cluster coordination: [`ClusterStore`].
 
 use async_trait::async_trait;
-use hearth_core::{Snowflake, Timestamp};
+use hearth_core::{GuildId, Timestamp, UserId};
 
 use crate::{NodeLease, PresenceRow, Result};
 
@@ -29,23 +29,19 @@ pub trait ClusterStore: Send + Sync {
         &self,
         node_id: u16,
         rows: &[PresenceRow],
-        gone: &[Snowflake],
+        gone: &[UserId],
     ) -> Result<()>;
     /// Every lease row, live or expired, by node id.
     async fn fetch_nodes(&self) -> Result<Vec<NodeLease>>;
     /// The rows of these users from nodes whose lease is live at `now`, by user then node.
-    async fn fetch_presences(
-        &self,
-        users: &[Snowflake],
-        now: Timestamp,
-    ) -> Result<Vec<PresenceRow>>;
+    async fn fetch_presences(&self, users: &[UserId], now: Timestamp) -> Result<Vec<PresenceRow>>;
     /// For each guild, the rows (live nodes only) of its members: (guild_id, row), by guild, user
     /// then node.
     async fn fetch_guild_presences(
         &self,
-        guilds: &[Snowflake],
+        guilds: &[GuildId],
         now: Timestamp,
-    ) -> Result<Vec<(Snowflake, PresenceRow)>>;
+    ) -> Result<Vec<(GuildId, PresenceRow)>>;
     /// Extends `holder`'s lease on `node_id`; false when it no longer holds it (released, or
     /// taken by another holder after expiry). An expired lease nobody took is extended.
     async fn renew_node(&self, node_id: u16, holder: &str, expires_at: Timestamp) -> Result<bool>;
@@ -54,9 +50,9 @@ pub trait ClusterStore: Send + Sync {
     async fn release_node(&self, node_id: u16, holder: &str) -> Result<()>;
     /// Deletes every presence row of `node_id` (left by an earlier holder of that id); returns
     /// the distinct users whose rows were deleted, ascending.
-    async fn clear_node_presences(&self, node_id: u16) -> Result<Vec<Snowflake>>;
+    async fn clear_node_presences(&self, node_id: u16) -> Result<Vec<UserId>>;
     /// Deletes the rows of nodes with no live lease at `now` (expired or no lease row) and
     /// returns the distinct users whose rows were deleted, ascending. When several nodes call
     /// this at once, each deleted row is returned to exactly one caller.
-    async fn reap_presences(&self, now: Timestamp) -> Result<Vec<Snowflake>>;
+    async fn reap_presences(&self, now: Timestamp) -> Result<Vec<UserId>>;
 }

@@ -2,7 +2,7 @@
 //! traits of their own.
 
 use async_trait::async_trait;
-use hearth_core::Snowflake;
+use hearth_core::{GuildId, UserId};
 
 use crate::{Channel, Guild, Result, Role};
 
@@ -18,17 +18,17 @@ pub trait GuildStore: Send + Sync {
         first_channel: &Channel,
     ) -> Result<()>;
     /// One guild.
-    async fn fetch_guild(&self, id: Snowflake) -> Result<Option<Guild>>;
+    async fn fetch_guild(&self, id: GuildId) -> Result<Option<Guild>>;
     /// Guilds a user belongs to, by ascending id, after/before the given ids.
     async fn fetch_user_guilds(
         &self,
-        user_id: Snowflake,
-        before: Option<Snowflake>,
-        after: Option<Snowflake>,
+        user_id: UserId,
+        before: Option<GuildId>,
+        after: Option<GuildId>,
         limit: i64,
     ) -> Result<Vec<Guild>>;
     /// Replaces a guild's settings; returns the stored guild.
     async fn update_guild(&self, guild: &Guild) -> Result<Option<Guild>>;
     /// Deletes a guild and everything in it; true when it existed.
-    async fn delete_guild(&self, id: Snowflake) -> Result<bool>;
+    async fn delete_guild(&self, id: GuildId) -> Result<bool>;
 }

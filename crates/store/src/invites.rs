@@ -1,7 +1,7 @@
 //! Guild invites: [`InviteStore`].
 
 use async_trait::async_trait;
-use hearth_core::{Snowflake, Timestamp};
+use hearth_core::{ChannelId, GuildId, Timestamp};
 
 use crate::{Invite, InviteUse, Member, Result};
 
@@ -14,9 +14,9 @@ pub trait InviteStore: Send + Sync {
     /// One invite by code (expired or used up ones too; callers judge validity).
     async fn fetch_invite(&self, code: &str) -> Result<Option<Invite>>;
     /// A guild's invites, newest first.
-    async fn fetch_guild_invites(&self, guild_id: Snowflake) -> Result<Vec<Invite>>;
+    async fn fetch_guild_invites(&self, guild_id: GuildId) -> Result<Vec<Invite>>;
     /// A channel's invites, newest first.
-    async fn fetch_channel_invites(&self, channel_id: Snowflake) -> Result<Vec<Invite>>;
+    async fn fetch_channel_invites(&self, channel_id: ChannelId) -> Result<Vec<Invite>>;
     /// A still-valid invite by this inviter for this channel with these settings (for requests
     /// that do not ask for a unique invite).
     async fn fetch_reusable_invite(&self, like: &Invite, now: Timestamp) -> Result<Option<Invite>>;

@@ -7,8 +7,8 @@
 //!   [`GuildStore`], [`ChannelStore`], [`MemberStore`], [`RoleStore`], [`OverwriteStore`],
 //!   [`BanStore`], [`MessageStore`], [`InviteStore`], [`AuditStore`] and [`ClusterStore`] (node
 //!   leases and presences). [`Store`] sums them; the rest of hearth holds an `Arc<dyn Store>`.
-//! - [`model`]: the stored records (raw integers for ids and instants, as the databases hold
-//!   them).
+//! - [`model`]: the stored records: typed ids ([`hearth_core::ids`], stored as the signed
+//!   integer the databases hold) and instants as microseconds.
 //! - `error.rs`: [`StoreError`], and the one translation of driver errors into it.
 //! - `sqlite.rs` and `postgres.rs`: the two implementations, [`SqliteStore`] and
 //!   [`PostgresStore`]: pools, connecting, migrations (`migrations/{sqlite,postgres}/`, applied

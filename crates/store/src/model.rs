@@ -1,13 +1,18 @@
-//! Stored records. Ids and instants are the raw `i64` the databases hold (snowflakes and
-//! microseconds since the Unix epoch); the API turns them into wire objects.
+//! Stored records. Ids are typed ([`hearth_core::ids`]; stored as the signed integer the
+//! databases hold), instants are microseconds since the Unix epoch; the API turns records into
+//! wire objects.
 
+use hearth_core::{
+    ApplicationId, AuditEntryId, ChannelId, GuildId, MessageId, RoleId, SessionId, Snowflake,
+    UserId,
+};
 use sqlx::FromRow;
 
 /// A user account (a person or a bot).
 #[derive(Debug, Clone, PartialEq, Eq, FromRow)]
 pub struct User {
     /// Snowflake.
-    pub id: i64,
+    pub id: UserId,
     /// Login name as typed (unique without regard to case for people).
     pub username: String,
     /// Display name.
@@ -28,7 +33,7 @@ pub struct User {
 #[derive(Debug, Clone)]
 pub struct NewUser {
     /// Snowflake.
-    pub id: i64,
+    pub id: UserId,
     /// Login name.
     pub username: String,
     /// Display name.
@@ -56,9 +61,9 @@ pub struct UserPatch {
 #[derive(Debug, Clone, PartialEq, Eq, FromRow)]
 pub struct Session {
     /// Snowflake.
-    pub id: i64,
+    pub id: SessionId,
     /// Whose session.
-    pub user_id: i64,
+    pub user_id: UserId,
     /// Hex SHA-256 of the token.
     pub token_hash: String,
     /// `user` or `bot`.
@@ -77,9 +82,9 @@ pub struct Session {
 #[derive(Debug, Clone, PartialEq, Eq, FromRow)]
 pub struct Application {
     /// Snowflake (= bot user id).
-    pub id: i64,
+    pub id: ApplicationId,
     /// The user who made it.
-    pub owner_id: i64,
+    pub owner_id: UserId,
     /// Name.
     pub name: String,
     /// Description.
@@ -96,17 +101,17 @@ pub struct Application {
 #[derive(Debug, Clone, PartialEq, Eq, FromRow)]
 pub struct Guild {
     /// Snowflake.
-    pub id: i64,
+    pub id: GuildId,
     /// Name.
     pub name: String,
     /// Owner's user id.
-    pub owner_id: i64,
+    pub owner_id: UserId,
     /// Icon hash.
     pub icon: Option<String>,
     /// Description.
     pub description: Option<String>,
     /// Where join messages go.
-    pub system_channel_id: Option<i64>,
+    pub system_channel_id: Option<ChannelId>,
     /// 0..=4.
     pub verification_level: i64,
     /// 0..=1.
@@ -125,9 +130,9 @@ pub struct Guild {
 #[derive(Debug, Clone, PartialEq, Eq, FromRow)]
 pub struct Role {
     /// Guild.
-    pub guild_id: i64,
+    pub guild_id: GuildId,
     /// Snowflake (@everyone: the guild's id).
-    pub id: i64,
+    pub id: RoleId,
     /// Name.
     pub name: String,
     /// Permission bits.
@@ -143,16 +148,16 @@ pub struct Role {
     /// Position in the hierarchy (@everyone: 0).
     pub position: i64,
     /// The bot whose own role this is (Discord's `tags.bot_id`); None for other roles.
-    pub bot_id: Option<i64>,
+    pub bot_id: Option<UserId>,
 }
 
 /// A guild member.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Member {
     /// Guild.
-    pub guild_id: i64,
+    pub guild_id: GuildId,
     /// User.
-    pub user_id: i64,
+    pub user_id: UserId,
     /// Nickname.
     pub nick: Option<String>,
     /// Join instant.
@@ -162,18 +167,18 @@ pub struct Member {
     /// Timed out until this instant.
     pub communication_disabled_until: Option<i64>,
     /// Role ids (never @everyone), ascending.
-    pub roles: Vec<i64>,
+    pub roles: Vec<RoleId>,
 }
 
 /// What permission computation needs about one member.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PermissionInput {
     /// The guild's owner.
-    pub owner_id: i64,
+    pub owner_id: UserId,
     /// @everyone's bits.
     pub everyone: i64,
     /// Each of the member's roles (never @everyone) as (id, bits), ascending by id.
-    pub roles: Vec<(i64, i64)>,
+    pub roles: Vec<(RoleId, i64)>,
     /// The member's timeout (`communication_disabled_until`), if any.
     pub timed_out_until: Option<i64>,
 }
@@ -182,9 +187,9 @@ pub struct PermissionInput {
 #[derive(Debug, Clone, PartialEq, Eq, FromRow)]
 pub struct Channel {
     /// Snowflake.
-    pub id: i64,
+    pub id: ChannelId,
     /// Guild, for guild channels.
-    pub guild_id: Option<i64>,
+    pub guild_id: Option<GuildId>,
     /// Discord channel type (0 text, 4 category, ...).
     #[sqlx(rename = "type")]
     pub kind: i64,
@@ -195,13 +200,13 @@ pub struct Channel {
     /// Sort position.
     pub position: i64,
     /// Category.
-    pub parent_id: Option<i64>,
+    pub parent_id: Option<ChannelId>,
     /// Age-restricted.
     pub nsfw: bool,
     /// Slow mode seconds.
     pub rate_limit_per_user: i64,
     /// Newest message.
-    pub last_message_id: Option<i64>,
+    pub last_message_id: Option<MessageId>,
     /// Creation instant.
     pub created_at: i64,
 }
@@ -210,11 +215,11 @@ pub struct Channel {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChannelMove {
     /// Channel.
-    pub id: i64,
+    pub id: ChannelId,
     /// New position.
     pub position: Option<i64>,
     /// New parent (`Some(None)`: no parent).
-    pub parent_id: Option<Option<i64>>,
+    pub parent_id: Option<Option<ChannelId>>,
 }
 
 /// A guild invite.
@@ -223,11 +228,11 @@ pub struct Invite {
     /// 8-character code.
     pub code: String,
     /// Guild.
-    pub guild_id: i64,
+    pub guild_id: GuildId,
     /// Channel it leads to.
-    pub channel_id: i64,
+    pub channel_id: ChannelId,
     /// Who made it.
-    pub inviter_id: Option<i64>,
+    pub inviter_id: Option<UserId>,
     /// Seconds it is valid (0: forever).
     pub max_age: i64,
     /// How many joins it allows (0: unlimited).
@@ -266,11 +271,11 @@ pub enum InviteUse {
 #[derive(Debug, Clone, PartialEq, Eq, FromRow)]
 pub struct Message {
     /// Channel.
-    pub channel_id: i64,
+    pub channel_id: ChannelId,
     /// Snowflake.
-    pub id: i64,
+    pub id: MessageId,
     /// Author.
-    pub author_id: i64,
+    pub author_id: UserId,
     /// Discord message type (0 default, 19 reply, ...).
     #[sqlx(rename = "type")]
     pub kind: i64,
@@ -285,11 +290,11 @@ pub struct Message {
     /// JSON array of embeds.
     pub embeds: String,
     /// Replied-to message.
-    pub reference_message_id: Option<i64>,
+    pub reference_message_id: Option<MessageId>,
     /// Its channel.
-    pub reference_channel_id: Option<i64>,
+    pub reference_channel_id: Option<ChannelId>,
     /// Its guild.
-    pub reference_guild_id: Option<i64>,
+    pub reference_guild_id: Option<GuildId>,
     /// Last edit instant.
     pub edited_at: Option<i64>,
     /// Tombstone instant.
@@ -302,11 +307,11 @@ pub enum HistoryPage {
     /// The newest messages.
     Latest,
     /// Messages older than this id.
-    Before(i64),
+    Before(MessageId),
     /// Messages newer than this id (the oldest such, returned newest first).
-    After(i64),
+    After(MessageId),
     /// Messages around this id (about half older, half newer, itself included).
-    Around(i64),
+    Around(MessageId),
 }
 
 /// A node's lease on its id.
@@ -328,7 +333,7 @@ pub struct NodeLease {
 #[derive(Debug, Clone, PartialEq, Eq, FromRow)]
 pub struct PresenceRow {
     /// Whose presence.
-    pub user_id: i64,
+    pub user_id: UserId,
     /// The node the user's sessions are connected to.
     pub node_id: i64,
     /// Status as the gateway keeps it (`online`, `idle`, `dnd`, `invisible`, ...).
@@ -345,7 +350,7 @@ pub struct PresenceRow {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RolePosition {
     /// Role.
-    pub id: i64,
+    pub id: RoleId,
     /// New position.
     pub position: i64,
 }
@@ -356,7 +361,7 @@ pub struct MemberPatch {
     /// New nickname (`Some(None)` clears it).
     pub nick: Option<Option<String>>,
     /// The member's roles, replacing the ones it has (as a set; @everyone is never stored).
-    pub roles: Option<Vec<i64>>,
+    pub roles: Option<Vec<RoleId>>,
     /// Timed out until this instant (`Some(None)` ends a timeout).
     pub communication_disabled_until: Option<Option<i64>>,
 }
@@ -365,11 +370,11 @@ pub struct MemberPatch {
 #[derive(Debug, Clone, PartialEq, Eq, FromRow)]
 pub struct Overwrite {
     /// Channel.
-    pub channel_id: i64,
+    pub channel_id: ChannelId,
     /// The channel's guild.
-    pub guild_id: i64,
+    pub guild_id: GuildId,
     /// Role (@everyone: the guild's id) or user.
-    pub target_id: i64,
+    pub target_id: Snowflake,
     /// 0 role, 1 member.
     pub kind: i64,
     /// Permission bits granted.
@@ -382,9 +387,9 @@ pub struct Overwrite {
 #[derive(Debug, Clone, PartialEq, Eq, FromRow)]
 pub struct Ban {
     /// Guild.
-    pub guild_id: i64,
+    pub guild_id: GuildId,
     /// Banned user.
-    pub user_id: i64,
+    pub user_id: UserId,
     /// Why, as the moderator said.
     pub reason: Option<String>,
     /// Ban instant.
@@ -397,20 +402,20 @@ pub struct BanOutcome {
     /// The user was a member (and no longer is).
     pub was_member: bool,
     /// The messages tombstoned: (channel_id, message_id), ascending.
-    pub deleted: Vec<(i64, i64)>,
+    pub deleted: Vec<(ChannelId, MessageId)>,
 }
 
 /// One audit log entry.
 #[derive(Debug, Clone, PartialEq, Eq, FromRow)]
 pub struct AuditEntry {
     /// Guild.
-    pub guild_id: i64,
+    pub guild_id: GuildId,
     /// Snowflake (so entries order by time).
-    pub id: i64,
+    pub id: AuditEntryId,
     /// Who did it (None: the system).
-    pub user_id: Option<i64>,
+    pub user_id: Option<UserId>,
     /// What it was done to.
-    pub target_id: Option<i64>,
+    pub target_id: Option<Snowflake>,
     /// Discord's audit log event number.
     pub action_type: i64,
     /// JSON array of `{key, old_value, new_value}`.
@@ -425,13 +430,13 @@ pub struct AuditEntry {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditQuery {
     /// Only this actor's.
-    pub user_id: Option<i64>,
+    pub user_id: Option<UserId>,
     /// Only this action type.
     pub action_type: Option<i64>,
     /// Only ids below this.
-    pub before: Option<i64>,
+    pub before: Option<AuditEntryId>,
     /// Only ids above this.
-    pub after: Option<i64>,
+    pub after: Option<AuditEntryId>,
     /// At most this many (callers keep it within 1..=100).
     pub limit: i64,
 }

@@ -1,7 +1,7 @@
 //! A guild's roles: [`RoleStore`]. Which members have them is [`crate::MemberStore`]'s.
 
 use async_trait::async_trait;
-use hearth_core::Snowflake;
+use hearth_core::{GuildId, RoleId};
 
 use crate::{Result, Role, RolePosition};
 
@@ -11,7 +11,7 @@ pub trait RoleStore: Send + Sync {
     /// Creates a role.
     async fn insert_role(&self, role: &Role) -> Result<()>;
     /// A guild's roles by position, then id.
-    async fn fetch_roles(&self, guild_id: Snowflake) -> Result<Vec<Role>>;
+    async fn fetch_roles(&self, guild_id: GuildId) -> Result<Vec<Role>>;
     /// Replaces a role's editable fields (name, permissions, color, hoist, mentionable,
     /// position; not `managed`); returns the stored role (None: no such role in the guild).
     async fn update_role(&self, role: &Role) -> Result<Option<Role>>;
@@ -20,10 +20,10 @@ pub trait RoleStore: Send + Sync {
     /// position, then id.
     async fn update_role_positions(
         &self,
-        guild_id: Snowflake,
+        guild_id: GuildId,
         moves: &[RolePosition],
     ) -> Result<Vec<Role>>;
     /// Deletes a role, takes it from every member and deletes its overwrites in the guild's
     /// channels, in one transaction; true when it existed. Callers refuse @everyone.
-    async fn delete_role(&self, guild_id: Snowflake, role_id: Snowflake) -> Result<bool>;
+    async fn delete_role(&self, guild_id: GuildId, role_id: RoleId) -> Result<bool>;
 }

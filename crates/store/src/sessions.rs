@@ -1,7 +1,7 @@
 //! Login sessions and bot tokens: [`SessionStore`].
 
 use async_trait::async_trait;
-use hearth_core::{Snowflake, Timestamp};
+use hearth_core::{SessionId, Timestamp, UserId};
 
 use crate::{Result, Session, User};
 
@@ -13,15 +13,15 @@ pub trait SessionStore: Send + Sync {
     /// The session with this token hash and its (enabled) user.
     async fn fetch_session(&self, token_hash: &str) -> Result<Option<(Session, User)>>;
     /// Every session of a user, newest first.
-    async fn fetch_user_sessions(&self, user_id: Snowflake) -> Result<Vec<Session>>;
+    async fn fetch_user_sessions(&self, user_id: UserId) -> Result<Vec<Session>>;
     /// Records that the session was used now, from this address and agent.
     async fn update_session_used(
         &self,
-        id: Snowflake,
+        id: SessionId,
         at: Timestamp,
         ip: Option<&str>,
         user_agent: Option<&str>,
     ) -> Result<()>;
     /// Revokes one session; true when it existed.
-    async fn delete_session(&self, id: Snowflake) -> Result<bool>;
+    async fn delete_session(&self, id: SessionId) -> Result<bool>;
 }

@@ -55,8 +55,8 @@ const ID_CHUNK: usize = 1000;
 const ROW_CHUNK: usize = 500;
 
 /// The ids, ascending and without repeats (so chunked results neither repeat nor interleave).
-fn sorted_ids(ids: &[Snowflake]) -> Vec<i64> {
-    let mut v: Vec<i64> = ids.iter().map(|s| s.as_i64()).collect();
+fn sorted_ids<Id: Copy + Into<Snowflake>>(ids: &[Id]) -> Vec<i64> {
+    let mut v: Vec<i64> = ids.iter().map(|id| (*id).into().as_i64()).collect();
     v.sort_unstable();
     v.dedup();
     v

@@ -128,7 +128,7 @@ impl Drop for TestDatabase {
 }
 
 /// A user named `name` (no e-mail, no password), for tests that need one to exist.
-pub async fn seed_user(store: &dyn crate::Store, id: i64, name: &str) {
+pub async fn seed_user(store: &dyn crate::Store, id: hearth_core::UserId, name: &str) {
     store
         .insert_user(&crate::NewUser {
             id,
@@ -145,7 +145,12 @@ pub async fn seed_user(store: &dyn crate::Store, id: i64, name: &str) {
 
 /// Guild `id` owned by `owner` (a user that exists), with @everyone holding the default bits
 /// and one text channel `channel`, for tests that need one to exist.
-pub async fn seed_guild(store: &dyn crate::Store, id: i64, owner: i64, channel: i64) {
+pub async fn seed_guild(
+    store: &dyn crate::Store,
+    id: hearth_core::GuildId,
+    owner: hearth_core::UserId,
+    channel: hearth_core::ChannelId,
+) {
     let now = hearth_core::Timestamp::now().0;
     let general = crate::Channel {
         id: channel,
@@ -176,7 +181,7 @@ pub async fn seed_guild(store: &dyn crate::Store, id: i64, owner: i64, channel: 
     };
     let everyone = crate::Role {
         guild_id: id,
-        id,
+        id: id.everyone(),
         name: "@everyone".into(),
         permissions: hearth_core::Permissions::DEFAULT_EVERYONE.0 as i64,
         color: 0,

@@ -1,7 +1,7 @@
 //! Accounts: [`UserStore`].
 
 use async_trait::async_trait;
-use hearth_core::{Snowflake, Timestamp};
+use hearth_core::{Timestamp, UserId};
 
 use crate::{NewUser, Result, User, UserPatch};
 
@@ -13,14 +13,14 @@ pub trait UserStore: Send + Sync {
     /// or `email`.
     async fn insert_user(&self, user: &NewUser) -> Result<User>;
     /// One user by id.
-    async fn fetch_user(&self, id: Snowflake) -> Result<Option<User>>;
+    async fn fetch_user(&self, id: UserId) -> Result<Option<User>>;
     /// A person (not a bot) by username (any case) or e-mail, with the password hash.
     async fn fetch_login(&self, login: &str) -> Result<Option<(User, String)>>;
     /// When the user was last connected (None: never, or connected now for the first time).
-    async fn fetch_last_seen(&self, id: Snowflake) -> Result<Option<Timestamp>>;
+    async fn fetch_last_seen(&self, id: UserId) -> Result<Option<Timestamp>>;
     /// Changes the username and/or display name; returns the updated user. Username taken →
     /// [`StoreError::Conflict`](crate::StoreError::Conflict) naming `username`.
-    async fn update_user(&self, id: Snowflake, patch: &UserPatch) -> Result<Option<User>>;
+    async fn update_user(&self, id: UserId, patch: &UserPatch) -> Result<Option<User>>;
     /// Records when the user was last connected.
-    async fn update_last_seen(&self, id: Snowflake, at: Timestamp) -> Result<()>;
+    async fn update_last_seen(&self, id: UserId, at: Timestamp) -> Result<()>;
 }

@@ -3,7 +3,9 @@
 
 use std::sync::Arc;
 
-use hearth_core::{Permissions, Snowflake, Timestamp};
+use hearth_core::{
+    ApplicationId, ChannelId, GuildId, MessageId, Permissions, Snowflake, Timestamp, UserId,
+};
 use hearth_store::testing::TestDatabase;
 use hearth_store::*;
 
@@ -13,7 +15,7 @@ mod contract_macro;
 #[path = "support/fixture.rs"]
 mod fixture;
 
-use fixture::{sf, Fixture};
+use fixture::Fixture;
 
 contract!(
     users_are_unique_by_name_without_case_and_by_email,
@@ -53,7 +55,7 @@ async fn users_are_unique_by_name_without_case_and_by_email(store: Arc<dyn Store
     let f = Fixture::new();
     let alice = f.user(&store, "alice").await;
     assert_eq!(
-        store.fetch_user(sf(alice.id)).await.unwrap(),
+        store.fetch_user(alice.id).await.unwrap(),
         Some(alice.clone())
     );
     let same_name = NewUser {
@@ -78,7 +80,7 @@ async fn users_are_unique_by_name_without_case_and_by_email(store: Arc<dyn Store
         Err(StoreError::Conflict(c)) => assert_eq!(c, "email"),
         other => panic!("expected an email conflict, got {other:?}"),
     }
-    assert_eq!(store.fetch_user(Snowflake(1)).await.unwrap(), None);
+    assert_eq!(store.fetch_user(UserId(Snowflake(1))).await.unwrap(), None);
 }
 
 async fn conflicts_name_what_was_taken_alike_on_both_databases(store: Arc<dyn Store>) {
@@ -101,7 +103,7 @@ async fn conflicts_name_what_was_taken_alike_on_both_databases(store: Arc<dyn St
     store.insert_message(&message).await.unwrap();
     let invite = f.invite(&channel, Some(owner.id), "taken");
     store.insert_invite(&invite).await.unwrap();
-    let user = |id: i64, username: &str, email: Option<&str>| NewUser {
+    let user = |id: UserId, username: &str, email: Option<&str>| NewUser {
         id,
         username: username.into(),
         global_name: None,
@@ -134,7 +136,7 @@ async fn conflicts_name_what_was_taken_alike_on_both_databases(store: Arc<dyn St
     let same_id = user(owner.id, "third", None);
     let r = store.insert_user(&same_id).await.map(drop);
     assert_eq!(conflict(r), "id");
-    let everyone_again = store.fetch_roles(sf(guild.id)).await.unwrap()[0].clone();
+    let everyone_again = store.fetch_roles(guild.id).await.unwrap()[0].clone();
     assert_eq!(conflict(store.insert_role(&everyone_again).await), "id");
     assert_eq!(conflict(store.insert_channel(&channel).await), "id");
     assert_eq!(conflict(store.insert_message(&message).await), "id");
@@ -183,11 +185,7 @@ async fn users_can_be_renamed(store: Arc<dyn Store>) {
         username: Some("Alicia".into()),
         global_name: Some(Some("A".into())),
     };
-    let u = store
-        .update_user(sf(alice.id), &patch)
-        .await
-        .unwrap()
-        .unwrap();
+    let u = store.update_user(alice.id, &patch).await.unwrap().unwrap();
     assert_eq!(
         (u.username.as_str(), u.global_name.as_deref()),
         ("Alicia", Some("A"))
@@ -197,21 +195,23 @@ async fn users_can_be_renamed(store: Arc<dyn Store>) {
         username: None,
         global_name: Some(None),
     };
-    let u = store
-        .update_user(sf(alice.id), &clear)
-        .await
-        .unwrap()
-        .unwrap();
+    let u = store.update_user(alice.id, &clear).await.unwrap().unwrap();
     assert_eq!((u.username.as_str(), u.global_name), ("Alicia", None));
     let taken = UserPatch {
         username: Some("BOB".into()),
         global_name: None,
     };
     assert!(matches!(
-        store.update_user(sf(alice.id), &taken).await,
+        store.update_user(alice.id, &taken).await,
         Err(StoreError::Conflict(_))
     ));
-    assert_eq!(store.update_user(Snowflake(1), &clear).await.unwrap(), None);
+    assert_eq!(
+        store
+            .update_user(UserId(Snowflake(1)), &clear)
+            .await
+            .unwrap(),
+        None
+    );
 }
 
 async fn sessions_are_found_by_token_hash_and_revoked(store: Arc<dyn Store>) {
@@ -231,26 +231,23 @@ async fn sessions_are_found_by_token_hash_and_revoked(store: Arc<dyn Store>) {
     let (found, user) = store.fetch_session(&s.token_hash).await.unwrap().unwrap();
     assert_eq!((found.clone(), user.id), (s.clone(), alice.id));
     store
-        .update_session_used(sf(s.id), Timestamp(99), Some("10.0.0.1"), None)
+        .update_session_used(s.id, Timestamp(99), Some("10.0.0.1"), None)
         .await
         .unwrap();
     let (found, _) = store.fetch_session(&s.token_hash).await.unwrap().unwrap();
     assert_eq!(found.last_used_at, 99);
     assert_eq!(found.ip.as_deref(), Some("10.0.0.1"));
     assert_eq!(found.user_agent.as_deref(), Some("test"));
-    assert_eq!(
-        store.fetch_user_sessions(sf(alice.id)).await.unwrap().len(),
-        1
-    );
-    assert!(store.delete_session(sf(s.id)).await.unwrap());
-    assert!(!store.delete_session(sf(s.id)).await.unwrap());
+    assert_eq!(store.fetch_user_sessions(alice.id).await.unwrap().len(), 1);
+    assert!(store.delete_session(s.id).await.unwrap());
+    assert!(!store.delete_session(s.id).await.unwrap());
     assert!(store.fetch_session(&s.token_hash).await.unwrap().is_none());
 }
 
 async fn applications_create_their_bot_user_and_token_together(store: Arc<dyn Store>) {
     let f = Fixture::new();
     let owner = f.user(&store, "owner").await;
-    let id = f.id();
+    let id: ApplicationId = f.id();
     let app = Application {
         id,
         owner_id: owner.id,
@@ -261,7 +258,7 @@ async fn applications_create_their_bot_user_and_token_together(store: Arc<dyn St
         created_at: 5,
     };
     let bot = NewUser {
-        id,
+        id: id.bot_user(),
         username: "Helper".into(),
         global_name: None,
         email: None,
@@ -271,7 +268,7 @@ async fn applications_create_their_bot_user_and_token_together(store: Arc<dyn St
     };
     let token = Session {
         id: f.id(),
-        user_id: id,
+        user_id: id.bot_user(),
         token_hash: "cd".repeat(32),
         kind: "bot".into(),
         created_at: 5,
@@ -284,7 +281,7 @@ async fn applications_create_their_bot_user_and_token_together(store: Arc<dyn St
         app
     );
     assert_eq!(
-        store.fetch_application(sf(id)).await.unwrap(),
+        store.fetch_application(id).await.unwrap(),
         Some(app.clone())
     );
     let (s, u) = store
@@ -292,26 +289,30 @@ async fn applications_create_their_bot_user_and_token_together(store: Arc<dyn St
         .await
         .unwrap()
         .unwrap();
-    assert_eq!((s.kind.as_str(), u.id, u.bot), ("bot", id, true));
+    assert_eq!((s.kind.as_str(), u.id, u.bot), ("bot", id.bot_user(), true));
     // A failure part-way leaves nothing behind: same token hash again.
     let again = Application {
         id: f.id(),
         ..app.clone()
     };
     let bot2 = NewUser {
-        id: again.id,
+        id: again.id.bot_user(),
         ..bot
     };
     let token2 = Session {
         id: f.id(),
-        user_id: again.id,
+        user_id: again.id.bot_user(),
         ..token
     };
     assert!(store
         .insert_application(&again, &bot2, &token2)
         .await
         .is_err());
-    assert!(store.fetch_user(sf(again.id)).await.unwrap().is_none());
+    assert!(store
+        .fetch_user(again.id.bot_user())
+        .await
+        .unwrap()
+        .is_none());
 }
 
 async fn a_new_guild_has_everyone_role_owner_member_and_first_channel(store: Arc<dyn Store>) {
@@ -319,26 +320,26 @@ async fn a_new_guild_has_everyone_role_owner_member_and_first_channel(store: Arc
     let owner = f.user(&store, "owner").await;
     let (guild, channel) = f.guild(&store, &owner).await;
     assert_eq!(
-        store.fetch_guild(sf(guild.id)).await.unwrap(),
+        store.fetch_guild(guild.id).await.unwrap(),
         Some(guild.clone())
     );
-    let roles = store.fetch_roles(sf(guild.id)).await.unwrap();
+    let roles = store.fetch_roles(guild.id).await.unwrap();
     assert_eq!(roles.len(), 1);
     assert_eq!(
         (roles[0].id, roles[0].name.as_str()),
-        (guild.id, "@everyone")
+        (guild.id.everyone(), "@everyone")
     );
     let m = store
-        .fetch_member(sf(guild.id), sf(owner.id))
+        .fetch_member(guild.id, owner.id)
         .await
         .unwrap()
         .unwrap();
     assert!(m.roles.is_empty());
     assert_eq!(
-        store.fetch_guild_channels(sf(guild.id)).await.unwrap(),
+        store.fetch_guild_channels(guild.id).await.unwrap(),
         vec![channel]
     );
-    assert_eq!(store.count_members(sf(guild.id)).await.unwrap(), 1);
+    assert_eq!(store.count_members(guild.id).await.unwrap(), 1);
 }
 
 async fn members_join_once_and_list_by_ascending_user_id(store: Arc<dyn Store>) {
@@ -360,10 +361,10 @@ async fn members_join_once_and_list_by_ascending_user_id(store: Arc<dyn Store>) 
     }
     ids.sort_unstable();
     let first = store
-        .fetch_members(sf(guild.id), Snowflake(0), 3)
+        .fetch_members(guild.id, UserId(Snowflake(0)), 3)
         .await
         .unwrap();
-    let got: Vec<i64> = first
+    let got: Vec<UserId> = first
         .iter()
         .map(|(m, u)| {
             assert_eq!(m.user_id, u.id);
@@ -371,16 +372,13 @@ async fn members_join_once_and_list_by_ascending_user_id(store: Arc<dyn Store>) 
         })
         .collect();
     assert_eq!(got, ids[..3]);
-    let rest = store
-        .fetch_members(sf(guild.id), sf(got[2]), 100)
-        .await
-        .unwrap();
+    let rest = store.fetch_members(guild.id, got[2], 100).await.unwrap();
     assert_eq!(rest.iter().map(|(_, u)| u.id).collect::<Vec<_>>(), ids[3..]);
-    assert_eq!(store.count_members(sf(guild.id)).await.unwrap(), 6);
-    assert!(store.delete_member(sf(guild.id), sf(ids[5])).await.unwrap());
-    assert!(!store.delete_member(sf(guild.id), sf(ids[5])).await.unwrap());
+    assert_eq!(store.count_members(guild.id).await.unwrap(), 6);
+    assert!(store.delete_member(guild.id, ids[5]).await.unwrap());
+    assert!(!store.delete_member(guild.id, ids[5]).await.unwrap());
     assert!(store
-        .fetch_member(sf(guild.id), sf(ids[5]))
+        .fetch_member(guild.id, ids[5])
         .await
         .unwrap()
         .is_none());
@@ -405,7 +403,7 @@ async fn permission_input_collects_owner_everyone_and_roles(store: Arc<dyn Store
     };
     store.insert_role(&role).await.unwrap();
     assert!(store
-        .fetch_permission_input(sf(guild.id), sf(bob.id))
+        .fetch_permission_input(guild.id, bob.id)
         .await
         .unwrap()
         .is_none());
@@ -414,7 +412,7 @@ async fn permission_input_collects_owner_everyone_and_roles(store: Arc<dyn Store
         .await
         .unwrap();
     let input = store
-        .fetch_permission_input(sf(guild.id), sf(bob.id))
+        .fetch_permission_input(guild.id, bob.id)
         .await
         .unwrap()
         .unwrap();
@@ -424,17 +422,15 @@ async fn permission_input_collects_owner_everyone_and_roles(store: Arc<dyn Store
         input.roles,
         vec![(role.id, Permissions::MANAGE_MESSAGES.0 as i64)]
     );
-    let m = store
-        .fetch_member(sf(guild.id), sf(bob.id))
-        .await
-        .unwrap()
-        .unwrap();
+    let m = store.fetch_member(guild.id, bob.id).await.unwrap().unwrap();
     assert_eq!(m.roles, vec![role.id]);
-    let roles = store.fetch_roles(sf(guild.id)).await.unwrap();
+    let roles = store.fetch_roles(guild.id).await.unwrap();
     assert_eq!(roles.len(), 2);
     // A bot's own role keeps naming its bot; others name none.
     assert!(roles.contains(&role), "{roles:?}");
-    assert!(roles.iter().any(|r| r.id == guild.id && r.bot_id.is_none()));
+    assert!(roles
+        .iter()
+        .any(|r| r.id == guild.id.everyone() && r.bot_id.is_none()));
 }
 
 async fn user_guilds_page_by_id(store: Arc<dyn Store>) {
@@ -447,17 +443,17 @@ async fn user_guilds_page_by_id(store: Arc<dyn Store>) {
     let other = f.user(&store, "other").await;
     f.guild(&store, &other).await;
     let all = store
-        .fetch_user_guilds(sf(owner.id), None, None, 200)
+        .fetch_user_guilds(owner.id, None, None, 200)
         .await
         .unwrap();
     assert_eq!(all.iter().map(|g| g.id).collect::<Vec<_>>(), ids);
     let after = store
-        .fetch_user_guilds(sf(owner.id), None, Some(sf(ids[1])), 1)
+        .fetch_user_guilds(owner.id, None, Some(ids[1]), 1)
         .await
         .unwrap();
     assert_eq!(after.iter().map(|g| g.id).collect::<Vec<_>>(), vec![ids[2]]);
     let before = store
-        .fetch_user_guilds(sf(owner.id), Some(sf(ids[2])), None, 200)
+        .fetch_user_guilds(owner.id, Some(ids[2]), None, 200)
         .await
         .unwrap();
     assert_eq!(before.iter().map(|g| g.id).collect::<Vec<_>>(), ids[..2]);
@@ -484,13 +480,13 @@ async fn guild_updates_and_deletion_cascade(store: Arc<dyn Store>) {
         .insert_invite(&f.invite(&channel, Some(owner.id), "abcdefgh"))
         .await
         .unwrap();
-    assert!(store.delete_guild(sf(guild.id)).await.unwrap());
-    assert!(!store.delete_guild(sf(guild.id)).await.unwrap());
-    assert!(store.fetch_guild(sf(guild.id)).await.unwrap().is_none());
-    assert!(store.fetch_channel(sf(channel.id)).await.unwrap().is_none());
+    assert!(store.delete_guild(guild.id).await.unwrap());
+    assert!(!store.delete_guild(guild.id).await.unwrap());
+    assert!(store.fetch_guild(guild.id).await.unwrap().is_none());
+    assert!(store.fetch_channel(channel.id).await.unwrap().is_none());
     assert!(store.fetch_invite("abcdefgh").await.unwrap().is_none());
     assert!(store
-        .fetch_member(sf(guild.id), sf(owner.id))
+        .fetch_member(guild.id, owner.id)
         .await
         .unwrap()
         .is_none());
@@ -537,11 +533,11 @@ async fn channels_are_created_updated_reordered_and_deleted(store: Arc<dyn Store
         },
     ];
     let moved = store
-        .update_channel_positions(sf(guild.id), &moves)
+        .update_channel_positions(guild.id, &moves)
         .await
         .unwrap();
     assert_eq!(moved.len(), 2);
-    let list = store.fetch_guild_channels(sf(guild.id)).await.unwrap();
+    let list = store.fetch_guild_channels(guild.id).await.unwrap();
     assert_eq!(
         list.iter().map(|c| c.id).collect::<Vec<_>>(),
         vec![talk.id, category.id, general.id]
@@ -555,12 +551,12 @@ async fn channels_are_created_updated_reordered_and_deleted(store: Arc<dyn Store
     };
     store.insert_channel(&child).await.unwrap();
     assert_eq!(
-        store.delete_channel(sf(category.id)).await.unwrap(),
+        store.delete_channel(category.id).await.unwrap(),
         Some(category.clone())
     );
     assert_eq!(
         store
-            .fetch_channel(sf(child.id))
+            .fetch_channel(child.id)
             .await
             .unwrap()
             .unwrap()
@@ -569,22 +565,22 @@ async fn channels_are_created_updated_reordered_and_deleted(store: Arc<dyn Store
     );
     let m = f.message(general.id, owner.id, "x");
     store.insert_message(&m).await.unwrap();
-    store.delete_channel(sf(general.id)).await.unwrap();
+    store.delete_channel(general.id).await.unwrap();
     assert!(store
-        .fetch_message(sf(general.id), sf(m.id))
+        .fetch_message(general.id, m.id)
         .await
         .unwrap()
         .is_none());
     assert_eq!(
         store
-            .fetch_guild(sf(guild.id))
+            .fetch_guild(guild.id)
             .await
             .unwrap()
             .unwrap()
             .system_channel_id,
         None
     );
-    assert_eq!(store.delete_channel(sf(general.id)).await.unwrap(), None);
+    assert_eq!(store.delete_channel(general.id).await.unwrap(), None);
 }
 
 async fn invites_count_uses_and_stop_when_used_up_or_expired(store: Arc<dyn Store>) {
@@ -620,7 +616,7 @@ async fn invites_count_uses_and_stop_when_used_up_or_expired(store: Arc<dyn Stor
         "{r:?}"
     );
     assert!(store
-        .fetch_member(sf(guild.id), sf(bob.id))
+        .fetch_member(guild.id, bob.id)
         .await
         .unwrap()
         .is_some());
@@ -631,7 +627,7 @@ async fn invites_count_uses_and_stop_when_used_up_or_expired(store: Arc<dyn Stor
         .unwrap();
     assert_eq!(r, InviteUse::Invalid);
     assert!(store
-        .fetch_member(sf(guild.id), sf(carol.id))
+        .fetch_member(guild.id, carol.id)
         .await
         .unwrap()
         .is_none());
@@ -655,16 +651,9 @@ async fn invites_count_uses_and_stop_when_used_up_or_expired(store: Arc<dyn Stor
         InviteUse::Invalid
     );
 
+    assert_eq!(store.fetch_guild_invites(guild.id).await.unwrap().len(), 2);
     assert_eq!(
-        store.fetch_guild_invites(sf(guild.id)).await.unwrap().len(),
-        2
-    );
-    assert_eq!(
-        store
-            .fetch_channel_invites(sf(channel.id))
-            .await
-            .unwrap()
-            .len(),
+        store.fetch_channel_invites(channel.id).await.unwrap().len(),
         2
     );
     assert_eq!(
@@ -726,7 +715,7 @@ async fn history_pages_are_newest_first_in_every_mode(store: Arc<dyn Store>) {
     }
     assert_eq!(
         store
-            .fetch_channel(sf(channel.id))
+            .fetch_channel(channel.id)
             .await
             .unwrap()
             .unwrap()
@@ -734,8 +723,8 @@ async fn history_pages_are_newest_first_in_every_mode(store: Arc<dyn Store>) {
         Some(ids[9])
     );
     let got = |v: Vec<Message>| v.into_iter().map(|m| m.id).collect::<Vec<_>>();
-    let rev = |s: &[i64]| s.iter().rev().copied().collect::<Vec<_>>();
-    let ch = sf(channel.id);
+    let rev = |s: &[MessageId]| s.iter().rev().copied().collect::<Vec<_>>();
+    let ch = channel.id;
     assert_eq!(
         got(store
             .fetch_messages(ch, HistoryPage::Latest, 3)
@@ -759,7 +748,7 @@ async fn history_pages_are_newest_first_in_every_mode(store: Arc<dyn Store>) {
     );
     assert_eq!(
         got(store
-            .fetch_messages(ch, HistoryPage::After(0), 2)
+            .fetch_messages(ch, HistoryPage::After(MessageId(Snowflake(0))), 2)
             .await
             .unwrap()),
         rev(&ids[..2])
@@ -779,7 +768,7 @@ async fn history_pages_are_newest_first_in_every_mode(store: Arc<dyn Store>) {
         rev(&ids[..3])
     );
     assert!(store
-        .fetch_messages(sf(1), HistoryPage::Latest, 50)
+        .fetch_messages(ChannelId(Snowflake(1)), HistoryPage::Latest, 50)
         .await
         .unwrap()
         .is_empty());
@@ -792,7 +781,7 @@ async fn messages_are_edited_and_tombstoned(store: Arc<dyn Store>) {
     let m = f.message(channel.id, owner.id, "hello");
     store.insert_message(&m).await.unwrap();
     assert_eq!(
-        store.fetch_message(sf(channel.id), sf(m.id)).await.unwrap(),
+        store.fetch_message(channel.id, m.id).await.unwrap(),
         Some(m.clone())
     );
     let edited = Message {
@@ -806,20 +795,20 @@ async fn messages_are_edited_and_tombstoned(store: Arc<dyn Store>) {
         Some(edited.clone())
     );
     assert!(store
-        .delete_message(sf(channel.id), sf(m.id), Timestamp(8))
+        .delete_message(channel.id, m.id, Timestamp(8))
         .await
         .unwrap());
     assert!(!store
-        .delete_message(sf(channel.id), sf(m.id), Timestamp(9))
+        .delete_message(channel.id, m.id, Timestamp(9))
         .await
         .unwrap());
     assert!(store
-        .fetch_message(sf(channel.id), sf(m.id))
+        .fetch_message(channel.id, m.id)
         .await
         .unwrap()
         .is_none());
     assert!(store
-        .fetch_messages(sf(channel.id), HistoryPage::Latest, 50)
+        .fetch_messages(channel.id, HistoryPage::Latest, 50)
         .await
         .unwrap()
         .is_empty());
@@ -846,7 +835,7 @@ async fn text_with_nul_is_refused_alike_and_nothing_is_written(store: Arc<dyn St
     };
     refused(store.insert_user(&new_user).await.map(drop), "username");
     refused(store.fetch_login("nul\0name").await.map(drop), "login");
-    assert!(store.fetch_user(sf(new_user.id)).await.unwrap().is_none());
+    assert!(store.fetch_user(new_user.id).await.unwrap().is_none());
 
     let (guild, channel) = f.guild(&store, &owner).await;
     let renamed = Guild {
@@ -855,7 +844,7 @@ async fn text_with_nul_is_refused_alike_and_nothing_is_written(store: Arc<dyn St
     };
     refused(store.update_guild(&renamed).await.map(drop), "name");
     assert_eq!(
-        store.fetch_guild(sf(guild.id)).await.unwrap(),
+        store.fetch_guild(guild.id).await.unwrap(),
         Some(guild.clone())
     );
 
@@ -867,7 +856,7 @@ async fn text_with_nul_is_refused_alike_and_nothing_is_written(store: Arc<dyn St
     let mut other = f.channel(guild.id, "other");
     other.name = Some("x\0".into());
     refused(store.insert_channel(&other).await, "name");
-    assert!(store.fetch_channel(sf(other.id)).await.unwrap().is_none());
+    assert!(store.fetch_channel(other.id).await.unwrap().is_none());
 
     let message = f.message(channel.id, owner.id, "hi\0there");
     refused(store.insert_message(&message).await, "content");
@@ -877,7 +866,7 @@ async fn text_with_nul_is_refused_alike_and_nothing_is_written(store: Arc<dyn St
     };
     refused(store.insert_message(&nonce).await, "nonce");
     assert!(store
-        .fetch_messages(sf(channel.id), HistoryPage::Latest, 50)
+        .fetch_messages(channel.id, HistoryPage::Latest, 50)
         .await
         .unwrap()
         .is_empty());
@@ -900,13 +889,9 @@ async fn text_with_nul_is_refused_alike_and_nothing_is_written(store: Arc<dyn St
     refused(store.insert_ban(&ban).await.map(drop), "reason");
     let banned = store.ban_member(&ban, None, Timestamp::now()).await;
     refused(banned.map(drop), "reason");
+    assert!(store.fetch_ban(guild.id, bob.id).await.unwrap().is_none());
     assert!(store
-        .fetch_ban(sf(guild.id), sf(bob.id))
-        .await
-        .unwrap()
-        .is_none());
-    assert!(store
-        .fetch_member(sf(guild.id), sf(bob.id))
+        .fetch_member(guild.id, bob.id)
         .await
         .unwrap()
         .is_some());
@@ -922,24 +907,24 @@ async fn nonces_find_recent_messages_of_the_same_author(store: Arc<dyn Store>) {
         ..f.message(channel.id, owner.id, "x")
     };
     store.insert_message(&m).await.unwrap();
-    let ch = sf(channel.id);
+    let ch = channel.id;
     assert_eq!(
         store
-            .fetch_message_by_nonce(ch, sf(owner.id), "n1", Snowflake(0))
+            .fetch_message_by_nonce(ch, owner.id, "n1", MessageId(Snowflake(0)))
             .await
             .unwrap(),
         Some(m.clone())
     );
     assert_eq!(
         store
-            .fetch_message_by_nonce(ch, sf(bob.id), "n1", Snowflake(0))
+            .fetch_message_by_nonce(ch, bob.id, "n1", MessageId(Snowflake(0)))
             .await
             .unwrap(),
         None
     );
     assert_eq!(
         store
-            .fetch_message_by_nonce(ch, sf(owner.id), "n1", sf(m.id))
+            .fetch_message_by_nonce(ch, owner.id, "n1", m.id)
             .await
             .unwrap(),
         None
@@ -951,9 +936,9 @@ async fn the_last_message_of_an_author_counts_deleted_ones(store: Arc<dyn Store>
     let owner = f.user(&store, "owner").await;
     let bob = f.user(&store, "bob").await;
     let (_, channel) = f.guild(&store, &owner).await;
-    let ch = sf(channel.id);
+    let ch = channel.id;
     assert_eq!(
-        store.fetch_last_message_id(ch, sf(owner.id)).await.unwrap(),
+        store.fetch_last_message_id(ch, owner.id).await.unwrap(),
         None
     );
     let first = f.message(channel.id, owner.id, "1");
@@ -965,12 +950,12 @@ async fn the_last_message_of_an_author_counts_deleted_ones(store: Arc<dyn Store>
         .await
         .unwrap();
     store
-        .delete_message(ch, sf(second.id), Timestamp::now())
+        .delete_message(ch, second.id, Timestamp::now())
         .await
         .unwrap();
     assert_eq!(
-        store.fetch_last_message_id(ch, sf(owner.id)).await.unwrap(),
-        Some(sf(second.id))
+        store.fetch_last_message_id(ch, owner.id).await.unwrap(),
+        Some(second.id)
     );
 }
 
@@ -978,25 +963,28 @@ async fn last_seen_is_recorded_per_user(store: Arc<dyn Store>) {
     let f = Fixture::new();
     let alice = f.user(&store, "alice").await;
     let bob = f.user(&store, "bob").await;
-    assert_eq!(store.fetch_last_seen(sf(alice.id)).await.unwrap(), None);
+    assert_eq!(store.fetch_last_seen(alice.id).await.unwrap(), None);
     store
-        .update_last_seen(sf(alice.id), Timestamp(42))
+        .update_last_seen(alice.id, Timestamp(42))
         .await
         .unwrap();
     assert_eq!(
-        store.fetch_last_seen(sf(alice.id)).await.unwrap(),
+        store.fetch_last_seen(alice.id).await.unwrap(),
         Some(Timestamp(42))
     );
-    assert_eq!(store.fetch_last_seen(sf(bob.id)).await.unwrap(), None);
-    assert_eq!(store.fetch_last_seen(Snowflake(1)).await.unwrap(), None);
+    assert_eq!(store.fetch_last_seen(bob.id).await.unwrap(), None);
+    assert_eq!(
+        store.fetch_last_seen(UserId(Snowflake(1))).await.unwrap(),
+        None
+    );
     // The user row reads as before.
-    assert_eq!(store.fetch_user(sf(alice.id)).await.unwrap(), Some(alice));
+    assert_eq!(store.fetch_user(alice.id).await.unwrap(), Some(alice));
 }
 
 // Cluster: leases are live while `expires_at >= now`. Instants below are small numbers, far
 // from any real clock, so each test says exactly which leases are live.
 
-fn presence(user_id: i64, node_id: u16, status: &str, updated_at: i64) -> PresenceRow {
+fn presence(user_id: UserId, node_id: u16, status: &str, updated_at: i64) -> PresenceRow {
     PresenceRow {
         user_id,
         node_id: i64::from(node_id),
@@ -1007,11 +995,16 @@ fn presence(user_id: i64, node_id: u16, status: &str, updated_at: i64) -> Presen
     }
 }
 
-fn sfs(ids: &[i64]) -> Vec<Snowflake> {
-    ids.iter().copied().map(sf).collect()
+/// The user numbered `n`: presence rows need no stored user.
+fn user(n: u64) -> UserId {
+    UserId(Snowflake(n))
 }
 
-fn keys(rows: &[PresenceRow]) -> Vec<(i64, i64)> {
+fn user_ids(ns: &[u64]) -> Vec<UserId> {
+    ns.iter().copied().map(user).collect()
+}
+
+fn keys(rows: &[PresenceRow]) -> Vec<(UserId, i64)> {
     rows.iter().map(|r| (r.user_id, r.node_id)).collect()
 }
 
@@ -1146,32 +1139,38 @@ async fn releasing_a_node_id_frees_it_and_deletes_its_presences(store: Arc<dyn S
     store
         .put_presences(
             3,
-            &[presence(10, 3, "online", 1), presence(11, 3, "idle", 1)],
+            &[
+                presence(user(10), 3, "online", 1),
+                presence(user(11), 3, "idle", 1),
+            ],
             &[],
         )
         .await
         .unwrap();
     store
-        .put_presences(4, &[presence(10, 4, "dnd", 1)], &[])
+        .put_presences(4, &[presence(user(10), 4, "dnd", 1)], &[])
         .await
         .unwrap();
     // Another holder's release changes nothing.
     store.release_node(3, "b").await.unwrap();
     assert_eq!(store.fetch_nodes().await.unwrap().len(), 2);
     let all = store
-        .fetch_presences(&sfs(&[10, 11]), Timestamp(1000))
+        .fetch_presences(&user_ids(&[10, 11]), Timestamp(1000))
         .await
         .unwrap();
-    assert_eq!(keys(&all), vec![(10, 3), (10, 4), (11, 3)]);
+    assert_eq!(
+        keys(&all),
+        vec![(user(10), 3), (user(10), 4), (user(11), 3)]
+    );
 
     store.release_node(3, "a").await.unwrap();
     let nodes = store.fetch_nodes().await.unwrap();
     assert_eq!(nodes.iter().map(|n| n.node_id).collect::<Vec<_>>(), vec![4]);
     let left = store
-        .fetch_presences(&sfs(&[10, 11]), Timestamp(1000))
+        .fetch_presences(&user_ids(&[10, 11]), Timestamp(1000))
         .await
         .unwrap();
-    assert_eq!(keys(&left), vec![(10, 4)]);
+    assert_eq!(keys(&left), vec![(user(10), 4)]);
     // Nothing of node 3 is left for a reaper or a new holder to find.
     assert_eq!(store.clear_node_presences(3).await.unwrap(), vec![]);
     assert_eq!(lease(&store, "c", None, 1000).await, Some(0));
@@ -1188,7 +1187,10 @@ async fn presences_from_nodes_with_expired_leases_are_left_out(store: Arc<dyn St
     store
         .put_presences(
             0,
-            &[presence(10, 0, "online", 1), presence(11, 0, "online", 1)],
+            &[
+                presence(user(10), 0, "online", 1),
+                presence(user(11), 0, "online", 1),
+            ],
             &[],
         )
         .await
@@ -1196,12 +1198,15 @@ async fn presences_from_nodes_with_expired_leases_are_left_out(store: Arc<dyn St
     store
         .put_presences(
             1,
-            &[presence(10, 1, "idle", 1), presence(12, 1, "dnd", 1)],
+            &[
+                presence(user(10), 1, "idle", 1),
+                presence(user(12), 1, "dnd", 1),
+            ],
             &[],
         )
         .await
         .unwrap();
-    let users = sfs(&[12, 11, 10, 10]);
+    let users = user_ids(&[12, 11, 10, 10]);
     assert_eq!(
         keys(
             &store
@@ -1209,7 +1214,7 @@ async fn presences_from_nodes_with_expired_leases_are_left_out(store: Arc<dyn St
                 .await
                 .unwrap()
         ),
-        vec![(10, 0), (10, 1), (11, 0), (12, 1)]
+        vec![(user(10), 0), (user(10), 1), (user(11), 0), (user(12), 1)]
     );
     assert_eq!(
         keys(
@@ -1218,19 +1223,19 @@ async fn presences_from_nodes_with_expired_leases_are_left_out(store: Arc<dyn St
                 .await
                 .unwrap()
         ),
-        vec![(10, 0), (11, 0)]
+        vec![(user(10), 0), (user(11), 0)]
     );
 
     // Upserts replace a row, `gone` removes one, other nodes' rows stay.
     let changed = PresenceRow {
         activities: r#"[{"name":"x","type":0}]"#.into(),
-        ..presence(10, 0, "dnd", 2)
+        ..presence(user(10), 0, "dnd", 2)
     };
     store
         .put_presences(
             0,
-            &[presence(10, 0, "idle", 2), changed.clone()],
-            &[sf(11), sf(12)],
+            &[presence(user(10), 0, "idle", 2), changed.clone()],
+            &[user(11), user(12)],
         )
         .await
         .unwrap();
@@ -1238,18 +1243,21 @@ async fn presences_from_nodes_with_expired_leases_are_left_out(store: Arc<dyn St
         .fetch_presences(&users, Timestamp(1050))
         .await
         .unwrap();
-    assert_eq!(keys(&rows), vec![(10, 0), (10, 1), (12, 1)]);
+    assert_eq!(
+        keys(&rows),
+        vec![(user(10), 0), (user(10), 1), (user(12), 1)]
+    );
     assert_eq!(rows[0], changed);
     // Rows are written under the node given, whatever they say.
     store
-        .put_presences(0, &[presence(13, 9, "online", 3)], &[])
+        .put_presences(0, &[presence(user(13), 9, "online", 3)], &[])
         .await
         .unwrap();
     let rows = store
-        .fetch_presences(&[sf(13)], Timestamp(1000))
+        .fetch_presences(&[user(13)], Timestamp(1000))
         .await
         .unwrap();
-    assert_eq!(keys(&rows), vec![(13, 0)]);
+    assert_eq!(keys(&rows), vec![(user(13), 0)]);
     // Empty lists.
     store.put_presences(0, &[], &[]).await.unwrap();
     assert!(store
@@ -1266,15 +1274,17 @@ async fn presences_from_nodes_with_expired_leases_are_left_out(store: Arc<dyn St
 
 async fn presence_lists_of_thousands_of_ids_work(store: Arc<dyn Store>) {
     assert_eq!(lease(&store, "a", Some(0), 1000).await, Some(0));
-    let rows: Vec<PresenceRow> = (1..=2500).map(|u| presence(u, 0, "online", 1)).collect();
+    let rows: Vec<PresenceRow> = (1..=2500)
+        .map(|u| presence(user(u), 0, "online", 1))
+        .collect();
     store.put_presences(0, &rows, &[]).await.unwrap();
-    let users: Vec<Snowflake> = (1..=3000).map(sf).collect();
+    let users: Vec<UserId> = (1..=3000).map(user).collect();
     let got = store
         .fetch_presences(&users, Timestamp(1000))
         .await
         .unwrap();
     assert_eq!(got, rows);
-    let gone: Vec<Snowflake> = (1..=2400).map(sf).collect();
+    let gone: Vec<UserId> = (1..=2400).map(user).collect();
     store.put_presences(0, &[], &gone).await.unwrap();
     let got = store
         .fetch_presences(&users, Timestamp(1000))
@@ -1282,9 +1292,9 @@ async fn presence_lists_of_thousands_of_ids_work(store: Arc<dyn Store>) {
         .unwrap();
     assert_eq!(
         got.iter().map(|r| r.user_id).collect::<Vec<_>>(),
-        (2401..=2500).collect::<Vec<_>>()
+        (2401..=2500).map(user).collect::<Vec<_>>()
     );
-    let guilds: Vec<Snowflake> = (1..=3000).map(sf).collect();
+    let guilds: Vec<GuildId> = (1..=3000).map(|n| GuildId(Snowflake(n))).collect();
     assert!(store
         .fetch_guild_presences(&guilds, Timestamp(1000))
         .await
@@ -1333,25 +1343,25 @@ async fn guild_presences_cover_only_the_members_of_each_guild(store: Arc<dyn Sto
         .unwrap();
 
     let got = store
-        .fetch_guild_presences(&[sf(g2.id), sf(g1.id)], Timestamp(1000))
+        .fetch_guild_presences(&[g2.id, g1.id], Timestamp(1000))
         .await
         .unwrap();
-    let pairs: Vec<(i64, i64)> = got.iter().map(|(g, r)| (g.as_i64(), r.user_id)).collect();
+    let pairs: Vec<(GuildId, UserId)> = got.iter().map(|(g, r)| (*g, r.user_id)).collect();
     assert_eq!(pairs, vec![(g1.id, alice.id), (g2.id, alice.id)]);
     assert_eq!(got[0].1, presence(alice.id, 0, "online", 1));
 
     let got = store
-        .fetch_guild_presences(&[sf(g3.id)], Timestamp(1000))
+        .fetch_guild_presences(&[g3.id], Timestamp(1000))
         .await
         .unwrap();
-    let pairs: Vec<(i64, i64)> = got.iter().map(|(g, r)| (g.as_i64(), r.user_id)).collect();
+    let pairs: Vec<(GuildId, UserId)> = got.iter().map(|(g, r)| (*g, r.user_id)).collect();
     assert_eq!(pairs, vec![(g3.id, carol.id)]);
     // Bob shows at an instant when his node's lease is live.
     let got = store
-        .fetch_guild_presences(&[sf(g1.id)], Timestamp(5))
+        .fetch_guild_presences(&[g1.id], Timestamp(5))
         .await
         .unwrap();
-    let users: Vec<i64> = got.iter().map(|(_, r)| r.user_id).collect();
+    let users: Vec<UserId> = got.iter().map(|(_, r)| r.user_id).collect();
     assert_eq!(users, vec![alice.id, bob.id]);
 }
 
@@ -1361,22 +1371,28 @@ async fn clearing_a_node_returns_the_users_of_its_rows(store: Arc<dyn Store>) {
     store
         .put_presences(
             4,
-            &[presence(12, 4, "online", 1), presence(10, 4, "idle", 1)],
+            &[
+                presence(user(12), 4, "online", 1),
+                presence(user(10), 4, "idle", 1),
+            ],
             &[],
         )
         .await
         .unwrap();
     store
-        .put_presences(5, &[presence(10, 5, "online", 1)], &[])
+        .put_presences(5, &[presence(user(10), 5, "online", 1)], &[])
         .await
         .unwrap();
-    assert_eq!(store.clear_node_presences(4).await.unwrap(), sfs(&[10, 12]));
+    assert_eq!(
+        store.clear_node_presences(4).await.unwrap(),
+        user_ids(&[10, 12])
+    );
     assert_eq!(store.clear_node_presences(4).await.unwrap(), vec![]);
     let left = store
-        .fetch_presences(&sfs(&[10, 12]), Timestamp(1000))
+        .fetch_presences(&user_ids(&[10, 12]), Timestamp(1000))
         .await
         .unwrap();
-    assert_eq!(keys(&left), vec![(10, 5)]);
+    assert_eq!(keys(&left), vec![(user(10), 5)]);
     // The lease itself is untouched.
     assert_eq!(store.fetch_nodes().await.unwrap().len(), 2);
 }
@@ -1392,20 +1408,20 @@ async fn reaping_returns_each_user_once_and_spares_live_nodes(store: Arc<dyn Sto
     for (node, users) in [(0u16, vec![10, 12]), (1, vec![10, 11]), (2, vec![10, 11])] {
         let rows: Vec<PresenceRow> = users
             .iter()
-            .map(|u| presence(*u, node, "online", 1))
+            .map(|u| presence(user(*u), node, "online", 1))
             .collect();
         store.put_presences(node, &rows, &[]).await.unwrap();
     }
     assert_eq!(
         store.reap_presences(Timestamp(1000)).await.unwrap(),
-        sfs(&[10, 11])
+        user_ids(&[10, 11])
     );
     assert_eq!(store.reap_presences(Timestamp(1000)).await.unwrap(), vec![]);
     let left = store
-        .fetch_presences(&sfs(&[10, 11, 12]), Timestamp(1000))
+        .fetch_presences(&user_ids(&[10, 11, 12]), Timestamp(1000))
         .await
         .unwrap();
-    assert_eq!(keys(&left), vec![(10, 0), (12, 0)]);
+    assert_eq!(keys(&left), vec![(user(10), 0), (user(12), 0)]);
     // Leases are not touched by reaping.
     assert_eq!(store.fetch_nodes().await.unwrap().len(), 2);
 }
@@ -1416,7 +1432,9 @@ async fn concurrent_reapers_each_get_distinct_rows(store: Arc<dyn Store>) {
         .await
         .unwrap()
         .unwrap();
-    let rows: Vec<PresenceRow> = (1..=300).map(|u| presence(u, 1, "online", 1)).collect();
+    let rows: Vec<PresenceRow> = (1..=300)
+        .map(|u| presence(user(u), 1, "online", 1))
+        .collect();
     store.put_presences(1, &rows, &[]).await.unwrap();
     let tasks: Vec<_> = (0..4)
         .map(|_| {
@@ -1429,7 +1447,7 @@ async fn concurrent_reapers_each_get_distinct_rows(store: Arc<dyn Store>) {
         all.extend(t.await.unwrap());
     }
     all.sort_unstable();
-    assert_eq!(all, (1..=300).map(sf).collect::<Vec<_>>());
+    assert_eq!(all, (1..=300).map(user).collect::<Vec<_>>());
 }
 
 #[test]

@@ -19,7 +19,7 @@ mod contract_macro;
 #[path = "support/fixture.rs"]
 mod fixture;
 
-use fixture::{overwrite, sf, Fixture};
+use fixture::{overwrite, Fixture};
 
 contract!(
     concurrent_registrations_of_one_username_make_one_user,
@@ -99,7 +99,7 @@ async fn concurrent_inserts_of_one_invite_code_make_one_invite(store: Arc<dyn St
         one_ok_one_conflict(ra, rb, "id");
         assert!(store.fetch_invite(&code).await.unwrap().is_some());
     }
-    let all = store.fetch_guild_invites(sf(guild.id)).await.unwrap();
+    let all = store.fetch_guild_invites(guild.id).await.unwrap();
     assert_eq!(all.len(), ROUNDS);
 }
 
@@ -137,15 +137,12 @@ async fn concurrent_bans_of_one_user_record_one_ban(store: Arc<dyn Store>) {
         assert!(!rc.unwrap());
         assert!(a.was_member ^ b.was_member, "the member is removed once");
         assert!(store
-            .fetch_member(sf(guild.id), sf(user.id))
+            .fetch_member(guild.id, user.id)
             .await
             .unwrap()
             .is_none());
     }
-    let bans = store
-        .fetch_bans(sf(guild.id), None, None, 100)
-        .await
-        .unwrap();
+    let bans = store.fetch_bans(guild.id, None, None, 100).await.unwrap();
     assert_eq!(bans.len(), ROUNDS);
 }
 
@@ -164,7 +161,7 @@ async fn concurrent_joins_of_one_user_add_one_member(store: Arc<dyn Store>) {
         let mut added = [ra.unwrap(), rb.unwrap()];
         added.sort_unstable();
         assert_eq!(added, [false, true]);
-        let stored = store.fetch_member(sf(guild.id), sf(user.id)).await;
+        let stored = store.fetch_member(guild.id, user.id).await;
         assert_eq!(stored.unwrap().expect("a member").roles, vec![role.id]);
     }
 }
@@ -211,7 +208,7 @@ async fn concurrent_grants_of_one_role_give_it_once(store: Arc<dyn Store>) {
             .insert_member(&f.member(guild.id, user.id, Vec::new()))
             .await
             .unwrap();
-        let (g, u, r) = (sf(guild.id), sf(user.id), sf(role.id));
+        let (g, u, r) = (guild.id, user.id, role.id);
 
         let (ra, rb) = tokio::join!(
             store.insert_member_role(g, u, r),
@@ -239,10 +236,13 @@ async fn concurrent_puts_of_one_overwrite_leave_one_row(store: Arc<dyn Store>) {
 
         ra.unwrap();
         rb.unwrap();
-        let stored = store.fetch_channel_overwrites(sf(channel.id)).await;
+        let stored = store.fetch_channel_overwrites(channel.id).await;
         let stored = stored.unwrap();
         assert_eq!(stored.len(), round + 1);
-        let mine = stored.iter().find(|o| o.target_id == target).unwrap();
+        let mine = stored
+            .iter()
+            .find(|o| o.target_id == target.snowflake())
+            .unwrap();
         assert!([1, 2].contains(&mine.allow));
     }
 }
@@ -258,7 +258,7 @@ async fn concurrent_replacements_of_a_channels_overwrites_leave_one_whole_set(
         f.role(&store, guild.id, "role").await.id,
         f.role(&store, guild.id, "role").await.id,
     );
-    let (c, g) = (sf(channel.id), sf(guild.id));
+    let (c, g) = (channel.id, guild.id);
     for _ in 0..ROUNDS {
         // Two sets sharing a target (r2), as two moderators' edits would.
         let first = vec![
@@ -298,7 +298,7 @@ async fn a_member_edit_racing_a_role_grant_fails_neither(store: Arc<dyn Store>) 
             .insert_member(&f.member(guild.id, user.id, Vec::new()))
             .await
             .unwrap();
-        let (g, u) = (sf(guild.id), sf(user.id));
+        let (g, u) = (guild.id, user.id);
         let patch = MemberPatch {
             roles: Some(vec![r1, r2]),
             ..MemberPatch::default()
@@ -306,7 +306,7 @@ async fn a_member_edit_racing_a_role_grant_fails_neither(store: Arc<dyn Store>) 
 
         let (ra, rb) = tokio::join!(
             store.update_member(g, u, &patch),
-            store.insert_member_role(g, u, sf(r2)),
+            store.insert_member_role(g, u, r2),
         );
 
         ra.unwrap().expect("a member");
@@ -333,11 +333,11 @@ async fn writes_naming_a_deleted_row_fail_as_missing_parent_and_write_nothing(
     let (guild, general) = f.guild(&store, &owner).await;
     let doomed = f.channel(guild.id, "doomed");
     store.insert_channel(&doomed).await.unwrap();
-    store.delete_channel(sf(doomed.id)).await.unwrap();
+    store.delete_channel(doomed.id).await.unwrap();
     let role = f.role(&store, guild.id, "doomed").await;
-    assert!(store.delete_role(sf(guild.id), sf(role.id)).await.unwrap());
+    assert!(store.delete_role(guild.id, role.id).await.unwrap());
     let (gone_guild, _) = f.guild(&store, &owner).await;
-    assert!(store.delete_guild(sf(gone_guild.id)).await.unwrap());
+    assert!(store.delete_guild(gone_guild.id).await.unwrap());
 
     let message = f.message(doomed.id, owner.id, "too late");
     assert_missing_parent(store.insert_message(&message).await);
@@ -357,17 +357,17 @@ async fn writes_naming_a_deleted_row_fail_as_missing_parent_and_write_nothing(
     let orphan = f.channel(gone_guild.id, "orphan");
     assert_missing_parent(store.insert_channel(&orphan).await);
 
-    let (g, c) = (sf(guild.id), sf(doomed.id));
-    assert_eq!(store.fetch_message(c, sf(message.id)).await.unwrap(), None);
-    let unknown = sf(unknown_author.id);
+    let (g, c) = (guild.id, doomed.id);
+    assert_eq!(store.fetch_message(c, message.id).await.unwrap(), None);
+    let unknown = unknown_author.id;
     assert_eq!(
-        store.fetch_message(sf(general.id), unknown).await.unwrap(),
+        store.fetch_message(general.id, unknown).await.unwrap(),
         None
     );
     assert_eq!(store.fetch_channel_overwrites(c).await.unwrap(), vec![]);
     assert_eq!(store.fetch_invite(&invite.code).await.unwrap(), None);
-    assert_eq!(store.fetch_member(g, sf(user.id)).await.unwrap(), None);
-    assert_eq!(store.fetch_channel(sf(orphan.id)).await.unwrap(), None);
+    assert_eq!(store.fetch_member(g, user.id).await.unwrap(), None);
+    assert_eq!(store.fetch_channel(orphan.id).await.unwrap(), None);
 }
 
 async fn messages_racing_the_deletion_of_their_channel_are_stored_or_missing_parent(
@@ -386,7 +386,7 @@ async fn messages_racing_the_deletion_of_their_channel_are_stored_or_missing_par
             sends.spawn(async move { store.insert_message(&message).await });
         }
 
-        let deleted = store.delete_channel(sf(channel.id)).await;
+        let deleted = store.delete_channel(channel.id).await;
 
         deleted.unwrap().expect("the channel");
         while let Some(sent) = sends.join_next().await {
@@ -395,6 +395,6 @@ async fn messages_racing_the_deletion_of_their_channel_are_stored_or_missing_par
                 Err(e) => panic!("expected a message or a missing parent, got {e:?}"),
             }
         }
-        assert_eq!(store.fetch_channel(sf(channel.id)).await.unwrap(), None);
+        assert_eq!(store.fetch_channel(channel.id).await.unwrap(), None);
     }
 }

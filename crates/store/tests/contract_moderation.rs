@@ -4,7 +4,9 @@
 
 use std::sync::Arc;
 
-use hearth_core::{Permissions, Snowflake, Timestamp};
+use hearth_core::{
+    ChannelId, GuildId, MessageId, Permissions, RoleId, Snowflake, Timestamp, UserId,
+};
 use hearth_store::*;
 
 #[macro_use]
@@ -13,7 +15,7 @@ mod contract_macro;
 #[path = "support/fixture.rs"]
 mod fixture;
 
-use fixture::{overwrite, sf, Fixture};
+use fixture::{overwrite, Fixture};
 
 contract!(
     roles_are_updated_and_deleting_one_takes_it_from_members_and_overwrites,
@@ -30,11 +32,11 @@ contract!(
     audit_entries_are_filtered_and_paged_newest_first,
 );
 
-fn pos(id: i64, position: i64) -> RolePosition {
+fn pos(id: RoleId, position: i64) -> RolePosition {
     RolePosition { id, position }
 }
 
-fn ban(guild_id: i64, user_id: i64, reason: Option<&str>, created_at: i64) -> Ban {
+fn ban(guild_id: GuildId, user_id: UserId, reason: Option<&str>, created_at: i64) -> Ban {
     Ban {
         guild_id,
         user_id,
@@ -43,35 +45,32 @@ fn ban(guild_id: i64, user_id: i64, reason: Option<&str>, created_at: i64) -> Ba
     }
 }
 
-async fn member_roles(store: &Arc<dyn Store>, guild_id: i64, user_id: i64) -> Option<Vec<i64>> {
+async fn member_roles(
+    store: &Arc<dyn Store>,
+    guild_id: GuildId,
+    user_id: UserId,
+) -> Option<Vec<RoleId>> {
     store
-        .fetch_member(sf(guild_id), sf(user_id))
+        .fetch_member(guild_id, user_id)
         .await
         .unwrap()
         .map(|m| m.roles)
 }
 
-async fn channel_overwrites(store: &Arc<dyn Store>, channel_id: i64) -> Vec<Overwrite> {
-    store
-        .fetch_channel_overwrites(sf(channel_id))
-        .await
-        .unwrap()
+async fn channel_overwrites(store: &Arc<dyn Store>, channel_id: ChannelId) -> Vec<Overwrite> {
+    store.fetch_channel_overwrites(channel_id).await.unwrap()
 }
 
-async fn guild_overwrites(store: &Arc<dyn Store>, guild_id: i64) -> Vec<Overwrite> {
-    store.fetch_guild_overwrites(sf(guild_id)).await.unwrap()
+async fn guild_overwrites(store: &Arc<dyn Store>, guild_id: GuildId) -> Vec<Overwrite> {
+    store.fetch_guild_overwrites(guild_id).await.unwrap()
 }
 
-async fn ban_of(store: &Arc<dyn Store>, guild_id: i64, user_id: i64) -> Option<Ban> {
-    store.fetch_ban(sf(guild_id), sf(user_id)).await.unwrap()
+async fn ban_of(store: &Arc<dyn Store>, guild_id: GuildId, user_id: UserId) -> Option<Ban> {
+    store.fetch_ban(guild_id, user_id).await.unwrap()
 }
 
-async fn is_visible(store: &Arc<dyn Store>, channel_id: i64, id: i64) -> bool {
-    store
-        .fetch_message(sf(channel_id), sf(id))
-        .await
-        .unwrap()
-        .is_some()
+async fn is_visible(store: &Arc<dyn Store>, channel_id: ChannelId, id: MessageId) -> bool {
+    store.fetch_message(channel_id, id).await.unwrap().is_some()
 }
 
 async fn roles_are_updated_and_deleting_one_takes_it_from_members_and_overwrites(
@@ -118,12 +117,12 @@ async fn roles_are_updated_and_deleting_one_takes_it_from_members_and_overwrites
         .await
         .unwrap();
 
-    assert!(store.delete_role(sf(guild.id), sf(mods.id)).await.unwrap());
-    assert!(!store.delete_role(sf(guild.id), sf(mods.id)).await.unwrap());
-    let roles = store.fetch_roles(sf(guild.id)).await.unwrap();
+    assert!(store.delete_role(guild.id, mods.id).await.unwrap());
+    assert!(!store.delete_role(guild.id, mods.id).await.unwrap());
+    let roles = store.fetch_roles(guild.id).await.unwrap();
     assert_eq!(
         roles.iter().map(|r| r.id).collect::<Vec<_>>(),
-        vec![guild.id, keep.id]
+        vec![guild.id.everyone(), keep.id]
     );
     assert_eq!(
         member_roles(&store, guild.id, bob.id).await,
@@ -132,7 +131,7 @@ async fn roles_are_updated_and_deleting_one_takes_it_from_members_and_overwrites
     let left = channel_overwrites(&store, channel.id).await;
     assert_eq!(
         left.iter().map(|o| o.target_id).collect::<Vec<_>>(),
-        vec![bob.id, keep.id]
+        vec![bob.id.snowflake(), keep.id.snowflake()]
     );
 }
 
@@ -154,34 +153,25 @@ async fn reordering_roles_returns_every_role_of_the_guild_in_order(store: Arc<dy
         pos(b.id, 3),
         pos(foreign.id, 9),
     ];
-    let roles = store
-        .update_role_positions(sf(guild.id), &moves)
-        .await
-        .unwrap();
+    let roles = store.update_role_positions(guild.id, &moves).await.unwrap();
     assert_eq!(
         roles.iter().map(|r| (r.id, r.position)).collect::<Vec<_>>(),
-        vec![(guild.id, 0), (a.id, 1), (c.id, 2), (b.id, 3)]
+        vec![(guild.id.everyone(), 0), (a.id, 1), (c.id, 2), (b.id, 3)]
     );
-    assert_eq!(store.fetch_roles(sf(guild.id)).await.unwrap(), roles);
-    assert_eq!(
-        store.fetch_roles(sf(other.id)).await.unwrap()[1].position,
-        1
-    );
+    assert_eq!(store.fetch_roles(guild.id).await.unwrap(), roles);
+    assert_eq!(store.fetch_roles(other.id).await.unwrap()[1].position, 1);
 
     // Equal positions order by id; no moves just reads.
     let same = store
-        .update_role_positions(sf(guild.id), &[pos(b.id, 1)])
+        .update_role_positions(guild.id, &[pos(b.id, 1)])
         .await
         .unwrap();
     assert_eq!(
         same.iter().map(|r| r.id).collect::<Vec<_>>(),
-        vec![guild.id, a.id, b.id, c.id]
+        vec![guild.id.everyone(), a.id, b.id, c.id]
     );
     assert_eq!(
-        store
-            .update_role_positions(sf(guild.id), &[])
-            .await
-            .unwrap(),
+        store.update_role_positions(guild.id, &[]).await.unwrap(),
         same
     );
 }
@@ -194,7 +184,7 @@ async fn member_roles_are_added_and_removed_once(store: Arc<dyn Store>) {
     let (guild, _) = f.guild(&store, &owner).await;
     let role = f.role(&store, guild.id, "r").await;
     f.join(&store, guild.id, bob.id, vec![]).await;
-    let (g, b, r) = (sf(guild.id), sf(bob.id), sf(role.id));
+    let (g, b, r) = (guild.id, bob.id, role.id);
 
     assert!(store.insert_member_role(g, b, r).await.unwrap());
     assert!(!store.insert_member_role(g, b, r).await.unwrap());
@@ -203,12 +193,9 @@ async fn member_roles_are_added_and_removed_once(store: Arc<dyn Store>) {
         Some(vec![role.id])
     );
     // No such member, no such role, or @everyone: nothing is written.
-    assert!(!store
-        .insert_member_role(g, sf(stranger.id), r)
-        .await
-        .unwrap());
-    assert!(!store.insert_member_role(g, b, sf(f.id())).await.unwrap());
-    assert!(!store.insert_member_role(g, b, g).await.unwrap());
+    assert!(!store.insert_member_role(g, stranger.id, r).await.unwrap());
+    assert!(!store.insert_member_role(g, b, f.id()).await.unwrap());
+    assert!(!store.insert_member_role(g, b, g.everyone()).await.unwrap());
     assert_eq!(
         member_roles(&store, guild.id, bob.id).await,
         Some(vec![role.id])
@@ -230,12 +217,12 @@ async fn members_are_updated_and_some_none_clears_a_field(store: Arc<dyn Store>)
     let r3 = f.role(&store, guild.id, "r3").await;
     let foreign = f.role(&store, other.id, "foreign").await;
     f.join(&store, guild.id, bob.id, vec![r1.id]).await;
-    let (g, b) = (sf(guild.id), sf(bob.id));
+    let (g, b) = (guild.id, bob.id);
 
     let patch = MemberPatch {
         nick: Some(Some("bobby".into())),
         // A set: repeats, @everyone and other guilds' roles are left out.
-        roles: Some(vec![r3.id, r2.id, r3.id, guild.id, foreign.id]),
+        roles: Some(vec![r3.id, r2.id, r3.id, guild.id.everyone(), foreign.id]),
         communication_disabled_until: Some(Some(1_000)),
     };
     let m = store.update_member(g, b, &patch).await.unwrap().unwrap();
@@ -275,10 +262,7 @@ async fn members_are_updated_and_some_none_clears_a_field(store: Arc<dyn Store>)
     assert!(m3.roles.is_empty());
     assert_eq!(store.fetch_member(g, b).await.unwrap(), Some(m3));
 
-    assert_eq!(
-        store.update_member(g, sf(f.id()), &patch).await.unwrap(),
-        None
-    );
+    assert_eq!(store.update_member(g, f.id(), &patch).await.unwrap(), None);
 }
 
 async fn overwrites_are_upserted_listed_replaced_and_deleted(store: Arc<dyn Store>) {
@@ -291,16 +275,16 @@ async fn overwrites_are_upserted_listed_replaced_and_deleted(store: Arc<dyn Stor
     let send = Permissions::SEND_MESSAGES.0;
     let view = Permissions::VIEW_CHANNEL.0;
 
-    let everyone = overwrite(&talk, guild.id, 0, 0, send);
+    let everyone = overwrite(&talk, guild.id.everyone(), 0, 0, send);
     assert!(store.put_overwrite(&everyone).await.unwrap());
-    let changed = overwrite(&talk, guild.id, 0, view, send);
+    let changed = overwrite(&talk, guild.id.everyone(), 0, view, send);
     assert!(!store.put_overwrite(&changed).await.unwrap());
     let member = overwrite(&talk, owner.id, 1, send, 0);
     assert!(store.put_overwrite(&member).await.unwrap());
-    let in_general = overwrite(&general, guild.id, 0, 0, view);
+    let in_general = overwrite(&general, guild.id.everyone(), 0, 0, view);
     assert!(store.put_overwrite(&in_general).await.unwrap());
     store
-        .put_overwrite(&overwrite(&elsewhere, other.id, 0, 0, view))
+        .put_overwrite(&overwrite(&elsewhere, other.id.everyone(), 0, 0, view))
         .await
         .unwrap();
 
@@ -312,14 +296,14 @@ async fn overwrites_are_upserted_listed_replaced_and_deleted(store: Arc<dyn Stor
     assert_eq!(guild_overwrites(&store, guild.id).await, all);
 
     // Replacing: the channel's set only; ids come from the arguments; the last of a target wins.
-    let role = f.id();
+    let role: RoleId = f.id();
     let replacement = [
         overwrite(&elsewhere, role, 0, send, 0),
         overwrite(&talk, role, 0, view, 0),
         overwrite(&talk, owner.id, 1, 0, send),
     ];
     let stored = store
-        .replace_overwrites(sf(talk.id), sf(guild.id), &replacement)
+        .replace_overwrites(talk.id, guild.id, &replacement)
         .await
         .unwrap();
     let mut want = vec![
@@ -335,17 +319,17 @@ async fn overwrites_are_upserted_listed_replaced_and_deleted(store: Arc<dyn Stor
     );
     assert_eq!(guild_overwrites(&store, other.id).await.len(), 1);
     assert!(store
-        .replace_overwrites(sf(talk.id), sf(guild.id), &[])
+        .replace_overwrites(talk.id, guild.id, &[])
         .await
         .unwrap()
         .is_empty());
 
     assert!(store
-        .delete_overwrite(sf(general.id), sf(guild.id))
+        .delete_overwrite(general.id, guild.id.everyone().snowflake())
         .await
         .unwrap());
     assert!(!store
-        .delete_overwrite(sf(general.id), sf(guild.id))
+        .delete_overwrite(general.id, guild.id.everyone().snowflake())
         .await
         .unwrap());
     assert!(guild_overwrites(&store, guild.id).await.is_empty());
@@ -359,11 +343,11 @@ async fn overwrites_go_with_their_channel(store: Arc<dyn Store>) {
     store.insert_channel(&talk).await.unwrap();
     for channel in [&general, &talk] {
         store
-            .put_overwrite(&overwrite(channel, guild.id, 0, 0, 1))
+            .put_overwrite(&overwrite(channel, guild.id.everyone(), 0, 0, 1))
             .await
             .unwrap();
     }
-    store.delete_channel(sf(talk.id)).await.unwrap();
+    store.delete_channel(talk.id).await.unwrap();
     assert!(channel_overwrites(&store, talk.id).await.is_empty());
     assert_eq!(
         guild_overwrites(&store, guild.id)
@@ -373,7 +357,7 @@ async fn overwrites_go_with_their_channel(store: Arc<dyn Store>) {
             .collect::<Vec<_>>(),
         vec![general.id]
     );
-    store.delete_guild(sf(guild.id)).await.unwrap();
+    store.delete_guild(guild.id).await.unwrap();
     assert!(guild_overwrites(&store, guild.id).await.is_empty());
 }
 
@@ -383,14 +367,14 @@ async fn channels_are_created_and_changed_with_their_overwrites_in_one_go(store:
     let (guild, _) = f.guild(&store, &owner).await;
     let view = Permissions::VIEW_CHANNEL.0;
     let secret = f.channel(guild.id, "secret");
-    let hidden = overwrite(&secret, guild.id, 0, 0, view);
+    let hidden = overwrite(&secret, guild.id.everyone(), 0, 0, view);
     let mine = overwrite(&secret, owner.id, 1, view, 0);
     store
         .insert_channel_with_overwrites(&secret, &[mine.clone(), hidden.clone()])
         .await
         .unwrap();
     assert_eq!(
-        store.fetch_channel(sf(secret.id)).await.unwrap(),
+        store.fetch_channel(secret.id).await.unwrap(),
         Some(secret.clone())
     );
     let mut want = vec![hidden.clone(), mine.clone()];
@@ -400,7 +384,7 @@ async fn channels_are_created_and_changed_with_their_overwrites_in_one_go(store:
     let mut clash = f.channel(guild.id, "clash");
     clash.id = secret.id;
     assert!(store
-        .insert_channel_with_overwrites(&clash, &[overwrite(&clash, f.id(), 0, view, 0)])
+        .insert_channel_with_overwrites(&clash, &[overwrite(&clash, f.id::<RoleId>(), 0, view, 0)])
         .await
         .is_err());
     assert_eq!(channel_overwrites(&store, secret.id).await, want);
@@ -460,24 +444,26 @@ async fn banning_removes_the_member_and_tombstones_only_its_recent_messages_in_t
     // Messages made one minute ago and later are deleted, to the millisecond.
     let now = Timestamp::now();
     let since = now.plus_seconds(-60);
-    let at_ms = |t: Timestamp| Snowflake::from_unix_millis(t.0 as u64 / 1000).as_i64();
+    let at_ms = |t: Timestamp| MessageId(Snowflake::from_unix_millis(t.0 as u64 / 1000));
+    // The id `n` above `id` (below, for a negative `n`).
+    let step = |id: MessageId, n: i64| MessageId::from_i64(id.as_i64() + n);
     let bound = at_ms(since);
     let old = at_ms(now.plus_seconds(-3600));
-    let just_before = bound - 1;
-    let recent = [bound, bound + 7, at_ms(now.plus_seconds(-1))];
+    let just_before = step(bound, -1);
+    let recent = [bound, step(bound, 7), at_ms(now.plus_seconds(-1))];
     for id in [old, just_before, recent[0], recent[2]] {
         f.post(&store, general.id, bob.id, id).await;
     }
     f.post(&store, talk.id, bob.id, recent[1]).await;
-    let gone_already = recent[2] + 1;
+    let gone_already = step(recent[2], 1);
     f.post(&store, talk.id, bob.id, gone_already).await;
     store
-        .delete_message(sf(talk.id), sf(gone_already), Timestamp(5))
+        .delete_message(talk.id, gone_already, Timestamp(5))
         .await
         .unwrap();
-    let owners = recent[2] + 2;
+    let owners = step(recent[2], 2);
     f.post(&store, general.id, owner.id, owners).await;
-    let other_guild = recent[2] + 3;
+    let other_guild = step(recent[2], 3);
     f.post(&store, elsewhere.id, bob.id, other_guild).await;
 
     let ban = ban(guild.id, bob.id, Some("spam"), now.0);
@@ -537,7 +523,7 @@ async fn bans_are_recorded_once_and_page_by_user_id(store: Arc<dyn Store>) {
     let owner = f.user(&store, "owner").await;
     let (guild, _) = f.guild(&store, &owner).await;
     let (other, _) = f.guild(&store, &owner).await;
-    let users: Vec<i64> = (0..5).map(|_| f.id()).collect();
+    let users: Vec<UserId> = (0..5).map(|_| f.id()).collect();
     for (i, user) in users.iter().enumerate() {
         let ban = ban(guild.id, *user, Some(&format!("r{i}")), i as i64);
         assert!(store.insert_ban(&ban).await.unwrap());
@@ -553,11 +539,11 @@ async fn bans_are_recorded_once_and_page_by_user_id(store: Arc<dyn Store>) {
         .await
         .unwrap();
 
-    let page = |before: Option<i64>, after: Option<i64>, limit: i64| {
+    let page = |before: Option<UserId>, after: Option<UserId>, limit: i64| {
         let store = store.clone();
         async move {
             store
-                .fetch_bans(sf(guild.id), before.map(sf), after.map(sf), limit)
+                .fetch_bans(guild.id, before, after, limit)
                 .await
                 .unwrap()
                 .into_iter()
@@ -573,11 +559,11 @@ async fn bans_are_recorded_once_and_page_by_user_id(store: Arc<dyn Store>) {
     assert_eq!(page(Some(users[3]), Some(users[0]), 10).await, users[1..3]);
     assert!(page(Some(users[0]), None, 10).await.is_empty());
 
-    assert!(store.delete_ban(sf(guild.id), sf(users[0])).await.unwrap());
-    assert!(!store.delete_ban(sf(guild.id), sf(users[0])).await.unwrap());
+    assert!(store.delete_ban(guild.id, users[0]).await.unwrap());
+    assert!(!store.delete_ban(guild.id, users[0]).await.unwrap());
     assert_eq!(ban_of(&store, guild.id, users[0]).await, None);
     assert!(ban_of(&store, other.id, users[0]).await.is_some());
-    store.delete_guild(sf(guild.id)).await.unwrap();
+    store.delete_guild(guild.id).await.unwrap();
     assert!(page(None, None, 1000).await.is_empty());
 }
 
@@ -587,32 +573,31 @@ async fn bulk_deletes_return_only_the_messages_they_tombstoned(store: Arc<dyn St
     let (guild, general) = f.guild(&store, &owner).await;
     let talk = f.channel(guild.id, "talk");
     store.insert_channel(&talk).await.unwrap();
-    let ids: Vec<i64> = (0..4).map(|_| f.id()).collect();
+    let ids: Vec<MessageId> = (0..4).map(|_| f.id()).collect();
     for id in &ids {
         f.post(&store, general.id, owner.id, *id).await;
     }
-    let elsewhere = f.id();
+    let elsewhere: MessageId = f.id();
     f.post(&store, talk.id, owner.id, elsewhere).await;
     store
-        .delete_message(sf(general.id), sf(ids[0]), Timestamp(1))
+        .delete_message(general.id, ids[0], Timestamp(1))
         .await
         .unwrap();
 
     // Already deleted, unknown, repeated and other channels' ids are not returned.
-    let asked = [ids[3], ids[0], f.id(), ids[1], ids[3], elsewhere];
-    let asked: Vec<Snowflake> = asked.into_iter().map(sf).collect();
-    let delete = |ids: Vec<Snowflake>| {
+    let asked = vec![ids[3], ids[0], f.id(), ids[1], ids[3], elsewhere];
+    let delete = |ids: Vec<MessageId>| {
         let store = store.clone();
         async move {
             store
-                .delete_messages(sf(general.id), &ids, Timestamp(2))
+                .delete_messages(general.id, &ids, Timestamp(2))
                 .await
                 .unwrap()
         }
     };
-    assert_eq!(delete(asked.clone()).await, vec![sf(ids[1]), sf(ids[3])]);
+    assert_eq!(delete(asked.clone()).await, vec![ids[1], ids[3]]);
     let left = store
-        .fetch_messages(sf(general.id), HistoryPage::Latest, 50)
+        .fetch_messages(general.id, HistoryPage::Latest, 50)
         .await
         .unwrap();
     assert_eq!(left.iter().map(|m| m.id).collect::<Vec<_>>(), vec![ids[2]]);
@@ -654,7 +639,7 @@ async fn a_banned_user_cannot_join_by_invite_until_the_ban_is_lifted(store: Arc<
     let stored = store.fetch_invite("joinhere").await.unwrap().unwrap();
     assert_eq!(stored.uses, 0);
 
-    assert!(store.delete_ban(sf(guild.id), sf(bob.id)).await.unwrap());
+    assert!(store.delete_ban(guild.id, bob.id).await.unwrap());
     let r = store.use_invite("joinhere", &member, now).await.unwrap();
     assert!(
         matches!(r, InviteUse::Joined(ref i) if i.uses == 1),
@@ -684,7 +669,7 @@ async fn audit_entries_are_filtered_and_paged_newest_first(store: Arc<dyn Store>
             guild_id: guild.id,
             id: f.id(),
             user_id,
-            target_id: Some(bob.id),
+            target_id: Some(bob.id.snowflake()),
             action_type,
             changes: r#"[{"key":"nick","old_value":"a","new_value":"b"}]"#.into(),
             options: (action_type == 22).then(|| r#"{"delete_member_days":"1"}"#.into()),
@@ -716,7 +701,7 @@ async fn audit_entries_are_filtered_and_paged_newest_first(store: Arc<dyn Store>
         let store = store.clone();
         async move {
             store
-                .fetch_audit_entries(sf(guild.id), &q)
+                .fetch_audit_entries(guild.id, &q)
                 .await
                 .unwrap()
                 .into_iter()
@@ -726,7 +711,7 @@ async fn audit_entries_are_filtered_and_paged_newest_first(store: Arc<dyn Store>
     };
 
     let all = store
-        .fetch_audit_entries(sf(guild.id), &query(None, None, None, None, 100))
+        .fetch_audit_entries(guild.id, &query(None, None, None, None, 100))
         .await
         .unwrap();
     let mut newest_first = entries.clone();

@@ -4,7 +4,7 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use hearth_core::names::{self, FieldError};
-use hearth_core::positions;
+use hearth_core::{positions, ChannelId, GuildId};
 use hearth_core::{ChannelKind, Permissions, Snowflake, Timestamp};
 use hearth_protocol::events::Event;
 use hearth_protocol::objects::Channel;
@@ -29,7 +29,7 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
 async fn list_channels(
     State(state): State<AppState>,
     auth: Auth,
-    Path(guild_id): Path<Snowflake>,
+    Path(guild_id): Path<GuildId>,
 ) -> ApiResult<axum::Json<Vec<Channel>>> {
     state
         .store
@@ -65,7 +65,7 @@ async fn create_channel(
     State(state): State<AppState>,
     auth: Auth,
     reason: Reason,
-    Path(guild_id): Path<Snowflake>,
+    Path(guild_id): Path<GuildId>,
     Json(body): Json<CreateChannel>,
 ) -> ApiResult<(StatusCode, axum::Json<Channel>)> {
     let mut change = Change::begin(&state, guild_id).await;
@@ -88,7 +88,7 @@ async fn create_channel(
         body.position,
     );
     check_parent(&state, &mut errs, guild.id, kind.into(), body.parent_id).await?;
-    let id = state.ids.next().as_i64();
+    let id = ChannelId(state.ids.next());
     let given = match &body.permission_overwrites {
         Some(list) => {
             Some(overwrite_rules::check_list(&state, &mut errs, guild_id, id, list).await?)
@@ -137,7 +137,7 @@ async fn create_channel(
         name: Some(name),
         topic: if text { body.topic } else { None },
         position,
-        parent_id: body.parent_id.map(Snowflake::as_i64),
+        parent_id: body.parent_id,
         nsfw: body.nsfw.unwrap_or(false),
         rate_limit_per_user: body.rate_limit_per_user.unwrap_or(0),
         last_message_id: None,
@@ -147,10 +147,7 @@ async fn create_channel(
         .store
         .insert_channel_with_overwrites(&channel, &list)
         .await?;
-    let stored = state
-        .store
-        .fetch_channel_overwrites(Snowflake::from_i64(id))
-        .await?;
+    let stored = state.store.fetch_channel_overwrites(id).await?;
     let out = convert::channel(&channel, &stored);
     change.publish(Event::ChannelCreate(Box::new(out.clone())));
     channel_rules::audit_channel(&mut change, auth.id(), &reason, None, Some(&channel));
@@ -165,7 +162,7 @@ async fn create_channel(
 async fn reorder_channels(
     State(state): State<AppState>,
     auth: Auth,
-    Path(guild_id): Path<Snowflake>,
+    Path(guild_id): Path<GuildId>,
     JsonList(body): JsonList<ChannelPosition>,
 ) -> ApiResult<StatusCode> {
     let mut change = Change::begin(&state, guild_id).await;
@@ -179,7 +176,7 @@ async fn reorder_channels(
         ));
     }
     for (i, p) in body.iter().enumerate() {
-        let Some(c) = channels.iter().find(|c| c.id == p.id.as_i64()) else {
+        let Some(c) = channels.iter().find(|c| c.id == p.id) else {
             errs.add(
                 &format!("{i}.id"),
                 FieldError::new("CHANNEL_INVALID", "Unknown channel of this guild."),
@@ -197,7 +194,7 @@ async fn reorder_channels(
             let ok = c.kind != category
                 && channels
                     .iter()
-                    .any(|x| x.id == parent.as_i64() && x.kind == category);
+                    .any(|x| x.id == parent && x.kind == category);
             if !ok {
                 errs.add(
                     &format!("{i}.parent_id"),
@@ -210,9 +207,9 @@ async fn reorder_channels(
     let moves: Vec<db::ChannelMove> = body
         .iter()
         .map(|p| db::ChannelMove {
-            id: p.id.as_i64(),
+            id: p.id,
             position: p.position.flatten(),
-            parent_id: p.parent_id.map(|o| o.map(Snowflake::as_i64)),
+            parent_id: p.parent_id,
         })
         .collect();
     // `lock_permissions` with a new parent: the channel takes the category's overwrites.
@@ -223,14 +220,14 @@ async fn reorder_channels(
         }
     }
     let all = state.store.fetch_guild_overwrites(guild_id).await?;
-    let of = |c: i64| -> Vec<db::Overwrite> {
+    let of = |c: ChannelId| -> Vec<db::Overwrite> {
         all.iter().filter(|o| o.channel_id == c).cloned().collect()
     };
     if !syncs.is_empty() {
         access::require(perms, Permissions::MANAGE_ROLES)?;
         for (c, parent) in &syncs {
-            let wanted = overwrite_rules::copied(&of(parent.as_i64()), c.as_i64());
-            overwrite_rules::check_grant(perms, &of(c.as_i64()), &wanted)?;
+            let wanted = overwrite_rules::copied(&of(*parent), *c);
+            overwrite_rules::check_grant(perms, &of(*c), &wanted)?;
         }
     }
     let mut changed = state
@@ -238,12 +235,12 @@ async fn reorder_channels(
         .update_channel_positions(guild_id, &moves)
         .await?;
     for (c, parent) in &syncs {
-        let wanted = overwrite_rules::copied(&of(parent.as_i64()), c.as_i64());
+        let wanted = overwrite_rules::copied(&of(*parent), *c);
         state
             .store
             .replace_overwrites(*c, guild_id, &wanted)
             .await?;
-        if !changed.iter().any(|x| x.id == c.as_i64()) {
+        if !changed.iter().any(|x| x.id == *c) {
             if let Some(ch) = state.store.fetch_channel(*c).await? {
                 changed.push(ch);
             }

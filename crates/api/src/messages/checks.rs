@@ -2,7 +2,7 @@
 //! a repeated nonce, slow mode.
 
 use hearth_core::names::{self, FieldError};
-use hearth_core::{Permissions, Snowflake, Timestamp};
+use hearth_core::{ChannelId, MessageId, Permissions, Snowflake, Timestamp, UserId};
 use hearth_protocol::requests::CreateMessage;
 use hearth_store as db;
 use serde_json::Value;
@@ -62,13 +62,13 @@ pub(super) struct NewMessage {
     pub(super) flags: i64,
     pub(super) embeds: Vec<Value>,
     /// The message replied to.
-    pub(super) reference: Option<Snowflake>,
+    pub(super) reference: Option<MessageId>,
 }
 
 /// Checks a new message's fields (400 50035 naming each bad one; 50006 when empty).
 pub(super) async fn check_new_message(
     state: &AppState,
-    channel_id: Snowflake,
+    channel_id: ChannelId,
     perms: Permissions,
     body: CreateMessage,
 ) -> ApiResult<NewMessage> {
@@ -133,20 +133,20 @@ pub(super) async fn check_new_message(
 /// minutes, if any.
 pub(super) async fn repeated_nonce(
     state: &AppState,
-    channel_id: Snowflake,
-    author: Snowflake,
+    channel_id: ChannelId,
+    author: UserId,
     m: &NewMessage,
 ) -> ApiResult<Option<db::Message>> {
     let (Some(nonce), true) = (&m.nonce, m.enforce_nonce) else {
         return Ok(None);
     };
-    let since = Snowflake::from_unix_millis(
+    let since = MessageId(Snowflake::from_unix_millis(
         state
             .ids
             .next()
             .unix_millis()
             .saturating_sub(NONCE_WINDOW_MS),
-    );
+    ));
     Ok(state
         .store
         .fetch_message_by_nonce(channel_id, author, nonce, since)
@@ -159,18 +159,14 @@ pub(super) async fn check_slow_mode(
     state: &AppState,
     channel: &db::Channel,
     perms: Permissions,
-    user: Snowflake,
+    user: UserId,
 ) -> ApiResult<()> {
     let exempt =
         Permissions::MANAGE_MESSAGES | Permissions::MANAGE_CHANNELS | Permissions::BYPASS_SLOWMODE;
     if channel.rate_limit_per_user <= 0 || (perms & exempt) != Permissions::NONE {
         return Ok(());
     }
-    let Some(last) = state
-        .store
-        .fetch_last_message_id(Snowflake::from_i64(channel.id), user)
-        .await?
-    else {
+    let Some(last) = state.store.fetch_last_message_id(channel.id, user).await? else {
         return Ok(());
     };
     let next_ms = last.unix_millis() + channel.rate_limit_per_user as u64 * 1000;

@@ -3,7 +3,7 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use hearth_core::Snowflake;
+use hearth_core::{GuildId, RoleId, Snowflake, UserId};
 use serde_json::json;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -26,7 +26,7 @@ async fn add_member_role(
     state: State<AppState>,
     auth: Auth,
     reason: Reason,
-    path: Path<(Snowflake, Snowflake, Snowflake)>,
+    path: Path<(GuildId, UserId, RoleId)>,
 ) -> ApiResult<StatusCode> {
     member_role(state, auth, reason, path, true).await
 }
@@ -39,7 +39,7 @@ async fn remove_member_role(
     state: State<AppState>,
     auth: Auth,
     reason: Reason,
-    path: Path<(Snowflake, Snowflake, Snowflake)>,
+    path: Path<(GuildId, UserId, RoleId)>,
 ) -> ApiResult<StatusCode> {
     member_role(state, auth, reason, path, false).await
 }
@@ -48,13 +48,13 @@ async fn member_role(
     State(state): State<AppState>,
     auth: Auth,
     reason: Reason,
-    Path((guild_id, user_id, role_id)): Path<(Snowflake, Snowflake, Snowflake)>,
+    Path((guild_id, user_id, role_id)): Path<(GuildId, UserId, RoleId)>,
     add: bool,
 ) -> ApiResult<StatusCode> {
     let mut change = Change::begin(&state, guild_id).await;
     let actor = Actor::load(&state, guild_id, auth.id()).await?.manager()?;
     let role = actor.role(role_id)?.clone();
-    if role.id == guild_id.as_i64() {
+    if role.id.is_everyone_of(guild_id) {
         return Err(ApiError::UnknownRole);
     }
     if role.managed {
@@ -96,7 +96,7 @@ async fn member_role(
     change.record(journal::Entry {
         guild_id,
         actor: auth.id(),
-        target: Some(user_id),
+        target: Some(user_id.snowflake()),
         action: action::MEMBER_ROLE_UPDATE,
         changes: vec![changed(
             key,

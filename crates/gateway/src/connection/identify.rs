@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use hearth_core::Snowflake;
+use hearth_core::{GuildId, UserId};
 use hearth_protocol::events::{Event, SessionDispatch};
 use hearth_state::GuildState;
 use hearth_store::{StoreError, User};
@@ -75,7 +75,7 @@ impl Connection {
         let (user, hash) = self.authenticate(&body.token).await?;
         let wanted = granted_intents(&body, &user, &self.hub.config)?;
         let large = body.large_threshold.unwrap_or(50).clamp(50, 250);
-        let user_id = Snowflake::from_i64(user.id);
+        let user_id = user.id;
         let guilds = payload::user_guild_ids(self.hub.store.as_ref(), user_id)
             .await
             .map_err(failed)?;
@@ -105,7 +105,7 @@ impl Connection {
     fn ready(
         &self,
         user: &User,
-        guilds: &[Snowflake],
+        guilds: &[GuildId],
         session: &Session,
         shard: Option<[u64; 2]>,
     ) -> Value {
@@ -142,8 +142,8 @@ impl Connection {
     /// GUILD_PRESENCES) to the session's first frames.
     async fn guild_creates(
         &self,
-        user_id: Snowflake,
-        guilds: &[Snowflake],
+        user_id: UserId,
+        guilds: &[GuildId],
         wanted: u64,
         large: i64,
         first: &mut Vec<Arc<Frame>>,
@@ -199,7 +199,7 @@ impl Connection {
         let found = self
             .hub
             .find(&body.session_id)
-            .filter(|s| s.token_hash == hash && s.user_id.as_i64() == user.id);
+            .filter(|s| s.token_hash == hash && s.user_id == user.id);
         let Some(session) = found else {
             self.send(json!({"op": op::INVALID_SESSION, "d": false}))
                 .await;

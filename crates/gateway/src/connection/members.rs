@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use hearth_core::Snowflake;
+use hearth_core::{GuildId, UserId};
 use hearth_protocol::events::SessionDispatch;
 use hearth_store::Store;
 use serde_json::{json, Value};
@@ -34,13 +34,13 @@ fn requested_ids(d: &Value) -> Option<&[Value]> {
 /// Values that are not ids are skipped.
 async fn members_by_id(
     store: &dyn Store,
-    guild_id: Snowflake,
+    guild_id: GuildId,
     ids: &[Value],
 ) -> Result<(Vec<Value>, Vec<Value>), Refusal> {
     let mut members = Vec::new();
     let mut not_found = Vec::new();
     for v in ids.iter().take(100) {
-        let Ok(uid) = serde_json::from_value::<Snowflake>(v.clone()) else {
+        let Ok(uid) = serde_json::from_value::<UserId>(v.clone()) else {
             continue;
         };
         match (
@@ -58,20 +58,20 @@ async fn members_by_id(
 /// an empty query), in id order, at most `limit` of them (at most 100; no cap for 0).
 async fn members_by_name(
     store: &dyn Store,
-    guild_id: Snowflake,
+    guild_id: GuildId,
     query: &str,
     limit: u64,
 ) -> Result<Vec<Value>, Refusal> {
     let cap = if limit == 0 { u64::MAX } else { limit.min(100) };
     let mut members = Vec::new();
-    let mut after = Snowflake(0);
+    let mut after = UserId::default();
     loop {
         let page = store
             .fetch_members(guild_id, after, CHUNK as i64)
             .await
             .map_err(failed)?;
         let Some(last) = page.last() else { break };
-        after = Snowflake::from_i64(last.1.id);
+        after = last.1.id;
         for (m, u) in &page {
             let name_matches = query.is_empty()
                 || u.username.to_lowercase().starts_with(query)
@@ -105,7 +105,7 @@ impl Connection {
         let Some(session) = self.session.clone() else {
             return Err((close::NOT_AUTHENTICATED, "not identified"));
         };
-        let guild_id: Snowflake = serde_json::from_value(d["guild_id"].clone())
+        let guild_id: GuildId = serde_json::from_value(d["guild_id"].clone())
             .map_err(|_| (close::DECODE_ERROR, "invalid guild_id"))?;
         if !self.hub.in_guild(&session.id, guild_id) {
             return Ok(());
@@ -132,7 +132,7 @@ impl Connection {
     fn send_chunks(
         &self,
         session: &Arc<Session>,
-        guild_id: Snowflake,
+        guild_id: GuildId,
         members: &[Value],
         not_found: Vec<Value>,
         echo: &Echo,

@@ -9,7 +9,7 @@
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
-use hearth_core::Snowflake;
+use hearth_core::{ChannelId, GuildId, Snowflake, UserId};
 use hearth_protocol::events::{Audience, Event, GuildCreate, PresenceUpdate};
 
 use hearth_state::{lock, GuildState, Scope, SharedGuild};
@@ -126,7 +126,7 @@ impl Hub {
         &self,
         reg: &mut Registry,
         event: &Event,
-        user: Snowflake,
+        user: UserId,
         guild: &GuildCreate,
     ) -> Vec<String> {
         let view = self.states.install(GuildState::from_guild_create(guild));
@@ -181,10 +181,10 @@ impl Hub {
         let Some(view) = reg.views.get(&change.guild_id).cloned() else {
             return Vec::new();
         };
-        let mut frames: HashMap<(Snowflake, bool), Option<Arc<Frame>>> = HashMap::new();
+        let mut frames: HashMap<(ChannelId, bool), Option<Arc<Frame>>> = HashMap::new();
         let mut invalid = Vec::new();
         for (user, before, after) in &change.users {
-            let moves: Vec<(Snowflake, bool)> = after
+            let moves: Vec<(ChannelId, bool)> = after
                 .difference(before)
                 .map(|c| (*c, true))
                 .chain(before.difference(after).map(|c| (*c, false)))
@@ -229,7 +229,7 @@ impl Hub {
 
 /// Ends the sessions that identified with a revoked token (its owner's sessions carrying the
 /// token's hash).
-fn revoke_sessions(reg: &mut Registry, user: Snowflake, token_hash: &str) {
+fn revoke_sessions(reg: &mut Registry, user: UserId, token_hash: &str) {
     for sid in reg.sessions_of_users(&[user]) {
         let revoked = reg
             .sessions
@@ -283,7 +283,7 @@ fn leave_deleted_guild(reg: &mut Registry, event: &Event, recipients: &[String])
 /// A presence without its guild (what is compared to decide whether to publish).
 pub(super) fn unplaced(p: &PresenceUpdate) -> PresenceUpdate {
     PresenceUpdate {
-        guild_id: Snowflake(0),
+        guild_id: GuildId(Snowflake(0)),
         ..p.clone()
     }
 }
@@ -295,7 +295,7 @@ pub struct GuildViews(pub(super) Vec<SharedGuild>);
 impl GuildViews {
     /// Holds a guild's state for the session and answers its GUILD_CREATE payload cut to the
     /// channels `user` may view.
-    pub fn add(&mut self, view: SharedGuild, guild: &GuildCreate, user: Snowflake) -> GuildCreate {
+    pub fn add(&mut self, view: SharedGuild, guild: &GuildCreate, user: UserId) -> GuildCreate {
         let cut = lock(&view).filter_guild_create(guild, user);
         self.0.push(view);
         cut
@@ -306,14 +306,14 @@ impl GuildViews {
 /// whose view it may have changed, with the channels they could view before and after.
 #[derive(Debug)]
 struct ViewChange {
-    guild_id: Snowflake,
-    users: Vec<(Snowflake, BTreeSet<Snowflake>, BTreeSet<Snowflake>)>,
+    guild_id: GuildId,
+    users: Vec<(UserId, BTreeSet<ChannelId>, BTreeSet<ChannelId>)>,
     /// The channel created or deleted by the event (its own dispatch tells of it).
-    created_or_deleted: Option<Snowflake>,
+    created_or_deleted: Option<ChannelId>,
 }
 
 impl ViewChange {
-    fn of(&self, user: Snowflake) -> Option<(&BTreeSet<Snowflake>, &BTreeSet<Snowflake>)> {
+    fn of(&self, user: UserId) -> Option<(&BTreeSet<ChannelId>, &BTreeSet<ChannelId>)> {
         self.users
             .iter()
             .find(|(u, _, _)| *u == user)
@@ -334,14 +334,14 @@ impl Registry {
             view.apply(event);
             return None;
         }
-        let here: BTreeSet<Snowflake> = self
+        let here: BTreeSet<UserId> = self
             .by_guild
             .get(&g)
             .into_iter()
             .flatten()
             .filter_map(|sid| self.sessions.get(sid).map(|s| s.user_id))
             .collect();
-        let (users, only): (Vec<Snowflake>, Option<Snowflake>) = match scope {
+        let (users, only): (Vec<UserId>, Option<ChannelId>) = match scope {
             Scope::None => return None,
             Scope::Member(u) => (here.into_iter().filter(|x| *x == u).collect(), None),
             Scope::Role(r) => (
@@ -351,7 +351,7 @@ impl Registry {
             Scope::Channel(c) => (here.into_iter().collect(), Some(c)),
             Scope::All => (here.into_iter().collect(), None),
         };
-        let before: Vec<BTreeSet<Snowflake>> =
+        let before: Vec<BTreeSet<ChannelId>> =
             users.iter().map(|u| view.visible(*u, only)).collect();
         view.apply(event);
         let users = users
@@ -379,11 +379,11 @@ impl Registry {
 /// and still can, the others are told by CHANNEL_CREATE / CHANNEL_DELETE), the events for
 /// holders of a permission (bans, the audit log, invites) only if they hold it.
 fn may_receive(
-    views: &HashMap<Snowflake, SharedGuild>,
+    views: &HashMap<GuildId, SharedGuild>,
     change: &Option<ViewChange>,
     event: &Event,
     audience: &Audience,
-    user: Snowflake,
+    user: UserId,
 ) -> bool {
     match *audience {
         Audience::Channel {

@@ -3,7 +3,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use hearth_core::{Snowflake, Timestamp};
+use hearth_core::{GuildId, Snowflake, Timestamp, UserId};
 use hearth_protocol::events::{Activity, Event, PresenceUpdate};
 use hearth_store::{PresenceRow, StoreError};
 
@@ -79,8 +79,8 @@ impl Hub {
 
     /// Publishes the aggregated presence of `users` (with the guilds to publish it in) where it
     /// differs from what was last published.
-    async fn publish_presences(&self, users: HashMap<Snowflake, HashSet<Snowflake>>) {
-        let ids: Vec<Snowflake> = users.keys().copied().collect();
+    async fn publish_presences(&self, users: HashMap<UserId, HashSet<GuildId>>) {
+        let ids: Vec<UserId> = users.keys().copied().collect();
         let rows = match self.store.fetch_presences(&ids, Timestamp::now()).await {
             Ok(rows) => rows,
             Err(e) => {
@@ -88,12 +88,9 @@ impl Hub {
                 return;
             }
         };
-        let mut by_user: HashMap<Snowflake, Vec<PresenceRow>> = HashMap::new();
+        let mut by_user: HashMap<UserId, Vec<PresenceRow>> = HashMap::new();
         for row in rows {
-            by_user
-                .entry(Snowflake::from_i64(row.user_id))
-                .or_default()
-                .push(row);
+            by_user.entry(row.user_id).or_default().push(row);
         }
         let mut events = Vec::new();
         let mut offline = Vec::new();
@@ -104,7 +101,7 @@ impl Hub {
                 if p.devices.is_empty() {
                     offline.push(user);
                 }
-                let seen = unplaced(&p.event_data(user, Snowflake(0)));
+                let seen = unplaced(&p.event_data(user, GuildId(Snowflake(0))));
                 if reg.published.get(&user) == Some(&seen) {
                     continue;
                 }
@@ -131,7 +128,7 @@ impl Hub {
     /// Publishes anew the presence of users whose contributions changed outside this node's
     /// sessions (a dead node's removed, an earlier life of this node id's cleared), in every
     /// guild they belong to.
-    pub async fn republish_presences(&self, users: Vec<Snowflake>) {
+    pub async fn republish_presences(&self, users: Vec<UserId>) {
         let mut map = HashMap::new();
         for user in users {
             match payload::user_guild_ids(self.store.as_ref(), user).await {
@@ -172,21 +169,21 @@ impl Hub {
     /// The presences of the members of each of `guilds` who are visible now, over every node.
     pub async fn guild_presences(
         &self,
-        guilds: &[Snowflake],
-    ) -> Result<HashMap<Snowflake, Vec<PresenceUpdate>>, StoreError> {
+        guilds: &[GuildId],
+    ) -> Result<HashMap<GuildId, Vec<PresenceUpdate>>, StoreError> {
         let rows = self
             .store
             .fetch_guild_presences(guilds, Timestamp::now())
             .await?;
-        let mut grouped: HashMap<Snowflake, HashMap<i64, Vec<PresenceRow>>> = HashMap::new();
+        let mut grouped: HashMap<GuildId, HashMap<UserId, Vec<PresenceRow>>> = HashMap::new();
         // This node's own contribution as it is now, not as last flushed.
         let me = i64::from(self.node_id);
-        let mut rows: Vec<(Snowflake, PresenceRow)> =
+        let mut rows: Vec<(GuildId, PresenceRow)> =
             rows.into_iter().filter(|(_, r)| r.node_id != me).collect();
         {
             let reg = self.registry();
             for g in guilds {
-                let users: HashSet<Snowflake> = reg
+                let users: HashSet<UserId> = reg
                     .by_guild
                     .get(g)
                     .into_iter()
@@ -213,7 +210,7 @@ impl Hub {
             .map(|(g, users)| {
                 let visible = users
                     .into_iter()
-                    .map(|(u, rows)| (Snowflake::from_i64(u), presence::aggregate(&rows)))
+                    .map(|(u, rows)| (u, presence::aggregate(&rows)))
                     .filter(|(_, p)| p.visible().0 != "offline")
                     .map(|(u, p)| p.event_data(u, g))
                     .collect();
@@ -223,7 +220,7 @@ impl Hub {
     }
 
     /// How many of a guild's members are visibly online, over every node.
-    pub async fn online_count(&self, guild: Snowflake) -> Result<i64, StoreError> {
+    pub async fn online_count(&self, guild: GuildId) -> Result<i64, StoreError> {
         Ok(self
             .guild_presences(&[guild])
             .await?

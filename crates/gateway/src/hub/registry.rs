@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, MutexGuard};
 
 use hearth_bus::{Bus, Topic};
-use hearth_core::Snowflake;
+use hearth_core::{GuildId, UserId};
 use hearth_protocol::events::PresenceUpdate;
 
 use super::Session;
@@ -17,24 +17,23 @@ use hearth_state::{lock, SharedGuild};
 #[derive(Debug, Default)]
 pub(super) struct Registry {
     pub(super) sessions: HashMap<String, Arc<Session>>,
-    pub(super) by_user: HashMap<Snowflake, HashSet<String>>,
-    pub(super) by_guild: HashMap<Snowflake, HashSet<String>>,
-    pub(super) guilds_of: HashMap<String, HashSet<Snowflake>>,
-    pub(super) presences: HashMap<Snowflake, UserPresence>,
+    pub(super) by_user: HashMap<UserId, HashSet<String>>,
+    pub(super) by_guild: HashMap<GuildId, HashSet<String>>,
+    pub(super) guilds_of: HashMap<String, HashSet<GuildId>>,
+    pub(super) presences: HashMap<UserId, UserPresence>,
     /// Users whose presence changed since the last flush, with the guilds they were in.
-    pub(super) dirty: HashMap<Snowflake, HashSet<Snowflake>>,
+    pub(super) dirty: HashMap<UserId, HashSet<GuildId>>,
     /// The last presence published for each user, by any node (to skip changes others cannot
     /// see), without its `guild_id`.
-    pub(super) published: HashMap<Snowflake, PresenceUpdate>,
+    pub(super) published: HashMap<UserId, PresenceUpdate>,
     /// Changes of this node's interest in bus topics, applied when the lock is released.
     pub(super) interest: Vec<(Topic, bool)>,
-    /// Who may see what in each guild that has sessions here.
     /// The state of each guild that has sessions here (held: it is not evicted meanwhile).
-    pub(super) views: HashMap<Snowflake, SharedGuild>,
+    pub(super) views: HashMap<GuildId, SharedGuild>,
 }
 
 impl Registry {
-    pub(super) fn join(&mut self, session: &str, guild: Snowflake) {
+    pub(super) fn join(&mut self, session: &str, guild: GuildId) {
         let sessions = self.by_guild.entry(guild).or_default();
         if sessions.is_empty() {
             self.interest.push((Topic::Guild(guild), true));
@@ -46,7 +45,7 @@ impl Registry {
             .insert(guild);
     }
 
-    pub(super) fn leave(&mut self, session: &str, guild: Snowflake) {
+    pub(super) fn leave(&mut self, session: &str, guild: GuildId) {
         if let Some(set) = self.by_guild.get_mut(&guild) {
             set.remove(session);
             if set.is_empty() {
@@ -100,7 +99,7 @@ impl Registry {
         self.views.entry(g).or_insert(view);
     }
 
-    pub(super) fn sessions_of_users(&self, users: &[Snowflake]) -> Vec<String> {
+    pub(super) fn sessions_of_users(&self, users: &[UserId]) -> Vec<String> {
         users
             .iter()
             .flat_map(|u| self.by_user.get(u).into_iter().flatten().cloned())

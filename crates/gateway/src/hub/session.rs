@@ -6,7 +6,7 @@ use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use hearth_core::Snowflake;
+use hearth_core::UserId;
 use hearth_protocol::events::Event;
 use tokio::sync::Notify;
 
@@ -90,7 +90,7 @@ pub struct Session {
     /// Opaque id (`session_id` of READY).
     pub id: String,
     /// The user.
-    pub user_id: Snowflake,
+    pub user_id: UserId,
     /// Whether the user is a bot.
     pub bot: bool,
     /// Intent bits asked for at IDENTIFY.
@@ -106,7 +106,7 @@ pub struct Session {
 impl Session {
     /// A session not yet registered.
     pub fn new(
-        user_id: Snowflake,
+        user_id: UserId,
         bot: bool,
         intents: u64,
         token_hash: String,

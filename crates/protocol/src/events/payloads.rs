@@ -5,7 +5,7 @@
 //! Each serializes to exactly the `d` clients receive, and deserializes back to the same value
 //! (events cross a cluster's bus as JSON).
 
-use hearth_core::{Snowflake, Timestamp};
+use hearth_core::{ChannelId, GuildId, MessageId, RoleId, Timestamp, UserId};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -52,7 +52,7 @@ pub struct GuildCreate {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct UnavailableGuild {
     /// The guild.
-    pub id: Snowflake,
+    pub id: GuildId,
     /// Always `false` from hearth.
     pub unavailable: bool,
 }
@@ -61,7 +61,7 @@ pub struct UnavailableGuild {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GuildRole {
     /// The guild.
-    pub guild_id: Snowflake,
+    pub guild_id: GuildId,
     /// The role as it is now.
     pub role: Role,
 }
@@ -70,9 +70,9 @@ pub struct GuildRole {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GuildRoleDelete {
     /// The guild.
-    pub guild_id: Snowflake,
+    pub guild_id: GuildId,
     /// The deleted role.
-    pub role_id: Snowflake,
+    pub role_id: RoleId,
 }
 
 /// GUILD_MEMBER_ADD, GUILD_MEMBER_UPDATE: the member (with `user`) and `guild_id`.
@@ -82,14 +82,14 @@ pub struct GuildMember {
     #[serde(flatten)]
     pub member: Member,
     /// The guild.
-    pub guild_id: Snowflake,
+    pub guild_id: GuildId,
 }
 
 /// GUILD_MEMBER_REMOVE, GUILD_BAN_ADD, GUILD_BAN_REMOVE: `{"guild_id", "user"}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GuildUser {
     /// The guild.
-    pub guild_id: Snowflake,
+    pub guild_id: GuildId,
     /// The user who left, was removed, banned or unbanned.
     pub user: User,
 }
@@ -101,16 +101,16 @@ pub struct GuildAuditLogEntry {
     #[serde(flatten)]
     pub entry: AuditLogEntry,
     /// The guild.
-    pub guild_id: Snowflake,
+    pub guild_id: GuildId,
 }
 
 /// INVITE_CREATE: the invite's metadata (without its guild and channel objects).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct InviteCreate {
     /// The channel it leads to.
-    pub channel_id: Snowflake,
+    pub channel_id: ChannelId,
     /// The guild.
-    pub guild_id: Snowflake,
+    pub guild_id: GuildId,
     /// 8-character code.
     pub code: String,
     /// Creation time.
@@ -134,9 +134,9 @@ pub struct InviteCreate {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct InviteDelete {
     /// The channel it led to.
-    pub channel_id: Snowflake,
+    pub channel_id: ChannelId,
     /// The guild.
-    pub guild_id: Snowflake,
+    pub guild_id: GuildId,
     /// The code.
     pub code: String,
 }
@@ -169,33 +169,33 @@ impl GuildMessage {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MessageDelete {
     /// The deleted message.
-    pub id: Snowflake,
+    pub id: MessageId,
     /// Its channel.
-    pub channel_id: Snowflake,
+    pub channel_id: ChannelId,
     /// Its guild.
-    pub guild_id: Snowflake,
+    pub guild_id: GuildId,
 }
 
 /// MESSAGE_DELETE_BULK: `{"ids", "channel_id", "guild_id"}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MessageDeleteBulk {
     /// The deleted messages.
-    pub ids: Vec<Snowflake>,
+    pub ids: Vec<MessageId>,
     /// Their channel.
-    pub channel_id: Snowflake,
+    pub channel_id: ChannelId,
     /// Its guild.
-    pub guild_id: Snowflake,
+    pub guild_id: GuildId,
 }
 
 /// TYPING_START.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TypingStart {
     /// Where.
-    pub channel_id: Snowflake,
+    pub channel_id: ChannelId,
     /// The channel's guild.
-    pub guild_id: Snowflake,
+    pub guild_id: GuildId,
     /// Who.
-    pub user_id: Snowflake,
+    pub user_id: UserId,
     /// When, in whole seconds since the Unix epoch.
     pub timestamp: i64,
     /// Their member, with `user`.
@@ -208,7 +208,7 @@ pub struct PresenceUpdate {
     /// Whose presence (only the id).
     pub user: PresenceUser,
     /// The guild it is told in.
-    pub guild_id: Snowflake,
+    pub guild_id: GuildId,
     /// `online`, `idle`, `dnd` or `offline` (an invisible user appears offline).
     pub status: String,
     /// What they are doing.
@@ -221,7 +221,7 @@ pub struct PresenceUpdate {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PresenceUser {
     /// The user.
-    pub id: Snowflake,
+    pub id: UserId,
 }
 
 /// An activity, trimmed to what other clients show.

@@ -14,7 +14,7 @@ const T: Timestamp = Timestamp(1_735_732_800_123_456);
 
 fn user(id: Snowflake) -> User {
     User {
-        id,
+        id: id.into(),
         username: "alice".into(),
         discriminator: "0".into(),
         global_name: None,
@@ -29,7 +29,7 @@ fn member(with_user: bool, timeout: Option<Timestamp>) -> Member {
         user: with_user.then(|| user(U)),
         nick: Some("al".into()),
         avatar: None,
-        roles: vec![Snowflake(7)],
+        roles: vec![Snowflake(7).into()],
         joined_at: T,
         premium_since: None,
         deaf: false,
@@ -42,7 +42,7 @@ fn member(with_user: bool, timeout: Option<Timestamp>) -> Member {
 
 fn role(tags: bool) -> Role {
     Role {
-        id: Snowflake(7),
+        id: Snowflake(7).into(),
         name: "mods".into(),
         permissions: Permissions::VIEW_CHANNEL | Permissions::SEND_MESSAGES,
         position: 1,
@@ -58,15 +58,15 @@ fn role(tags: bool) -> Role {
         flags: 0,
         icon: None,
         unicode_emoji: None,
-        tags: tags.then_some(RoleTags { bot_id: U }),
+        tags: tags.then_some(RoleTags { bot_id: U.into() }),
     }
 }
 
 fn channel() -> Channel {
     Channel {
-        id: C,
+        id: C.into(),
         kind: 0,
-        guild_id: Some(G),
+        guild_id: Some(G.into()),
         name: Some("general".into()),
         position: 0,
         parent_id: None,
@@ -86,14 +86,14 @@ fn channel() -> Channel {
 
 fn guild() -> Guild {
     Guild {
-        id: G,
+        id: G.into(),
         name: "Home".into(),
         icon: None,
         splash: None,
         discovery_splash: None,
         banner: None,
         description: None,
-        owner_id: U,
+        owner_id: U.into(),
         afk_channel_id: None,
         afk_timeout: 300,
         verification_level: 0,
@@ -105,7 +105,7 @@ fn guild() -> Guild {
         roles: vec![role(false), role(true)],
         emojis: Vec::new(),
         stickers: Vec::new(),
-        system_channel_id: Some(C),
+        system_channel_id: Some(C.into()),
         system_channel_flags: 0,
         rules_channel_id: None,
         public_updates_channel_id: None,
@@ -124,9 +124,9 @@ fn guild() -> Guild {
 
 fn message(id: u64, referenced: Option<Option<Box<Message>>>) -> Message {
     Message {
-        id: Snowflake(id),
-        channel_id: C,
-        guild_id: Some(G),
+        id: Snowflake(id).into(),
+        channel_id: C.into(),
+        guild_id: Some(G.into()),
         kind: if referenced.is_some() { 19 } else { 0 },
         content: "hello".into(),
         author: user(U),
@@ -145,9 +145,9 @@ fn message(id: u64, referenced: Option<Option<Box<Message>>>) -> Message {
         channel_type: 0,
         message_reference: referenced.as_ref().map(|_| MessageReference {
             kind: 0,
-            message_id: Snowflake(1),
-            channel_id: C,
-            guild_id: Some(G),
+            message_id: Snowflake(1).into(),
+            channel_id: C.into(),
+            guild_id: Some(G.into()),
         }),
         referenced_message: referenced,
     }
@@ -155,8 +155,8 @@ fn message(id: u64, referenced: Option<Option<Box<Message>>>) -> Message {
 
 fn presence(status: &str) -> PresenceUpdate {
     PresenceUpdate {
-        user: PresenceUser { id: U },
-        guild_id: G,
+        user: PresenceUser { id: U.into() },
+        guild_id: G.into(),
         status: status.into(),
         activities: vec![Activity {
             name: "chess".into(),
@@ -193,15 +193,15 @@ fn guild_create(unavailable: Option<bool>) -> GuildCreate {
 fn audit_entry(options: Option<Value>, reason: Option<&str>) -> GuildAuditLogEntry {
     GuildAuditLogEntry {
         entry: AuditLogEntry {
-            id: Snowflake(9),
-            user_id: Some(U),
+            id: Snowflake(9).into(),
+            user_id: Some(U.into()),
             target_id: None,
             action_type: 72,
             changes: vec![json!({"key": "nick", "old_value": "a", "new_value": null})],
             options,
             reason: reason.map(str::to_owned),
         },
-        guild_id: G,
+        guild_id: G.into(),
     }
 }
 
@@ -215,45 +215,45 @@ fn samples() -> Vec<Event> {
 /// Samples of the guild, role, member, ban and audit log events.
 fn guild_samples() -> Vec<Event> {
     let deleted = UnavailableGuild {
-        id: G,
+        id: G.into(),
         unavailable: false,
     };
     let gm = |timeout| {
         Box::new(GuildMember {
             member: member(true, timeout),
-            guild_id: G,
+            guild_id: G.into(),
         })
     };
     let gu = GuildUser {
-        guild_id: G,
+        guild_id: G.into(),
         user: user(U),
     };
     vec![
         Event::GuildCreate {
-            user_id: U,
+            user_id: U.into(),
             guild: Box::new(guild_create(None)),
         },
         Event::GuildCreate {
-            user_id: U,
+            user_id: U.into(),
             guild: Box::new(guild_create(Some(false))),
         },
         Event::GuildUpdate(Box::new(guild())),
         Event::GuildDelete(deleted.clone()),
         Event::GuildLost {
-            user_id: U,
+            user_id: U.into(),
             guild: deleted,
         },
         Event::GuildRoleCreate(GuildRole {
-            guild_id: G,
+            guild_id: G.into(),
             role: role(true),
         }),
         Event::GuildRoleUpdate(GuildRole {
-            guild_id: G,
+            guild_id: G.into(),
             role: role(false),
         }),
         Event::GuildRoleDelete(GuildRoleDelete {
-            guild_id: G,
-            role_id: Snowflake(7),
+            guild_id: G.into(),
+            role_id: Snowflake(7).into(),
         }),
         Event::GuildMemberAdd(gm(None)),
         Event::GuildMemberUpdate(gm(Some(T))),
@@ -277,8 +277,8 @@ fn channel_and_user_samples() -> Vec<Event> {
         Event::ChannelUpdate(Box::new(channel())),
         Event::ChannelDelete(Box::new(channel())),
         Event::InviteCreate(Box::new(InviteCreate {
-            channel_id: C,
-            guild_id: G,
+            channel_id: C.into(),
+            guild_id: G.into(),
             code: "abcdefgh".into(),
             created_at: T,
             max_age: 86_400,
@@ -289,8 +289,8 @@ fn channel_and_user_samples() -> Vec<Event> {
             kind: 0,
         })),
         Event::InviteDelete(InviteDelete {
-            channel_id: C,
-            guild_id: G,
+            channel_id: C.into(),
+            guild_id: G.into(),
             code: "abcdefgh".into(),
         }),
         Event::MessageCreate(msg(message(2, None), Some(member(false, None)))),
@@ -300,19 +300,19 @@ fn channel_and_user_samples() -> Vec<Event> {
             Some(member(false, Some(T))),
         )),
         Event::MessageDelete(MessageDelete {
-            id: Snowflake(2),
-            channel_id: C,
-            guild_id: G,
+            id: Snowflake(2).into(),
+            channel_id: C.into(),
+            guild_id: G.into(),
         }),
         Event::MessageDeleteBulk(MessageDeleteBulk {
-            ids: vec![Snowflake(2), Snowflake(3)],
-            channel_id: C,
-            guild_id: G,
+            ids: vec![Snowflake(2).into(), Snowflake(3).into()],
+            channel_id: C.into(),
+            guild_id: G.into(),
         }),
         Event::TypingStart(Box::new(TypingStart {
-            channel_id: C,
-            guild_id: G,
-            user_id: U,
+            channel_id: C.into(),
+            guild_id: G.into(),
+            user_id: U.into(),
             timestamp: 1_735_732_800,
             member: Some(member(true, None)),
         })),
@@ -331,7 +331,7 @@ fn channel_and_user_samples() -> Vec<Event> {
             locale: "en-US".into(),
         })),
         Event::SessionRevoked {
-            user_id: U,
+            user_id: U.into(),
             token_hash: "ab12".into(),
         },
         Event::BusGap,
@@ -413,39 +413,45 @@ fn audiences_follow_the_payload() {
             .audience()
     };
     let in_channel = Audience::Channel {
-        guild_id: G,
-        channel_id: C,
+        guild_id: G.into(),
+        channel_id: C.into(),
     };
-    assert_eq!(by_name("GUILD_CREATE"), Audience::User { user_id: U });
-    assert_eq!(by_name("GUILD_UPDATE"), Audience::Guild { guild_id: G });
+    assert_eq!(
+        by_name("GUILD_CREATE"),
+        Audience::User { user_id: U.into() }
+    );
+    assert_eq!(
+        by_name("GUILD_UPDATE"),
+        Audience::Guild { guild_id: G.into() }
+    );
     assert_eq!(by_name("MESSAGE_CREATE"), in_channel);
     assert_eq!(by_name("CHANNEL_DELETE"), in_channel);
     assert_eq!(by_name("TYPING_START"), in_channel);
     assert_eq!(
         by_name("GUILD_BAN_ADD"),
         Audience::GuildPermission {
-            guild_id: G,
+            guild_id: G.into(),
             permission: Permissions::BAN_MEMBERS
         }
     );
     assert_eq!(
         by_name("GUILD_AUDIT_LOG_ENTRY_CREATE"),
         Audience::GuildPermission {
-            guild_id: G,
+            guild_id: G.into(),
             permission: Permissions::VIEW_AUDIT_LOG
         }
     );
     assert_eq!(
         by_name("INVITE_DELETE"),
         Audience::ChannelPermission {
-            guild_id: G,
-            channel_id: C,
+            guild_id: G.into(),
+            channel_id: C.into(),
             permission: Permissions::MANAGE_CHANNELS
         }
     );
-    assert_eq!(by_name("USER_UPDATE"), Audience::User { user_id: U });
+    assert_eq!(by_name("USER_UPDATE"), Audience::User { user_id: U.into() });
     assert_eq!(by_name("hearth.bus_gap"), Audience::Nobody);
-    assert_eq!(by_name("PRESENCE_UPDATE").guild_id(), Some(G));
+    assert_eq!(by_name("PRESENCE_UPDATE").guild_id(), Some(G.into()));
     let mut dm = channel();
     dm.guild_id = None;
     assert_eq!(
@@ -458,7 +464,7 @@ fn audiences_follow_the_payload() {
         .unwrap();
     assert_eq!(
         (lost.name(), lost.audience()),
-        ("GUILD_DELETE", Audience::User { user_id: U })
+        ("GUILD_DELETE", Audience::User { user_id: U.into() })
     );
 }
 

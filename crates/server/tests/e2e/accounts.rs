@@ -291,7 +291,7 @@ async fn sessions_record_address_agent_and_times(app: &TestApp) {
     let id: u64 = app.user_id(&token).await.parse().unwrap();
     let store = app.store().await;
     let sessions = store
-        .fetch_user_sessions(hearth_core::Snowflake(id))
+        .fetch_user_sessions(hearth_core::Snowflake(id).into())
         .await
         .unwrap();
     assert_eq!(sessions.len(), 1);

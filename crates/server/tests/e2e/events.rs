@@ -49,8 +49,8 @@ async fn every_change_publishes_its_event_with_its_audience(app: &TestApp) {
     assert_eq!(
         e.audience,
         Audience::Channel {
-            guild_id: gid,
-            channel_id: sf(&c["id"])
+            guild_id: gid.into(),
+            channel_id: sf(&c["id"]).into()
         }
     );
     assert_eq!(e.data, c);
@@ -83,7 +83,12 @@ async fn every_change_publishes_its_event_with_its_audience(app: &TestApp) {
         .await
         .ok(200);
     let e = app.event("GUILD_MEMBER_ADD").await;
-    assert_eq!(e.audience, Audience::Guild { guild_id: gid });
+    assert_eq!(
+        e.audience,
+        Audience::Guild {
+            guild_id: gid.into()
+        }
+    );
     assert_eq!(
         (e.data["user"]["id"].as_str(), e.data["guild_id"].clone()),
         (Some(bob_id.as_str()), g["id"].clone())
@@ -101,7 +106,7 @@ async fn every_change_publishes_its_event_with_its_audience(app: &TestApp) {
     assert_eq!(
         e.audience,
         Audience::Channel {
-            guild_id: gid,
+            guild_id: gid.into(),
             channel_id: general.parse().unwrap()
         }
     );
@@ -244,7 +249,12 @@ async fn every_change_publishes_its_event_with_its_audience(app: &TestApp) {
     assert_eq!(app.event("CHANNEL_DELETE").await.data["id"], cid);
     app.delete(&format!("/guilds/{gid}"), &owner).await.ok(204);
     let e = app.event("GUILD_DELETE").await;
-    assert_eq!(e.audience, Audience::Guild { guild_id: gid });
+    assert_eq!(
+        e.audience,
+        Audience::Guild {
+            guild_id: gid.into()
+        }
+    );
     assert!(app.drain_events().await.is_empty());
 }
 

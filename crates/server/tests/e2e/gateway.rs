@@ -780,7 +780,7 @@ async fn a_normal_close_ends_the_session_sets_offline_and_records_last_seen() {
     let store = app.store().await;
     let mut seen = None;
     for _ in 0..50 {
-        seen = store.fetch_last_seen(alice_id).await.unwrap();
+        seen = store.fetch_last_seen(alice_id.into()).await.unwrap();
         if seen.is_some() {
             break;
         }

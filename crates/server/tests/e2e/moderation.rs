@@ -3,7 +3,7 @@
 //! and audit log entries.
 #![allow(clippy::too_many_lines)] // end-to-end scenarios read top to bottom (here and in moderation/)
 
-use hearth_core::{Snowflake, Timestamp};
+use hearth_core::{MessageId, Snowflake, Timestamp};
 use hearth_protocol::events::Audience;
 use reqwest::Method;
 use serde_json::{json, Value};
@@ -145,7 +145,7 @@ async fn a_kicked_member_is_gone_from_the_guild_and_its_events_and_may_come_back
     assert_eq!(
         e.audience,
         Audience::User {
-            user_id: bob_id.parse::<Snowflake>().unwrap()
+            user_id: bob_id.parse().unwrap()
         }
     );
     // Bob's session loses the guild and hears nothing more of it.
@@ -362,7 +362,7 @@ async fn bans_live_through_ban_list_get_and_unban_with_events_and_audit(app: &Te
 /// Stores a message of `author` made `age_secs` ago in `channel` (as if posted then).
 async fn old_message(app: &TestApp, channel: &str, author: &str, age_secs: i64) -> String {
     let at = Timestamp::now().plus_seconds(-age_secs);
-    let id = Snowflake::from_unix_millis(at.0 as u64 / 1000).as_i64() + 1;
+    let id = MessageId::from_i64(Snowflake::from_unix_millis(at.0 as u64 / 1000).as_i64() + 1);
     let message = hearth_store::Message {
         channel_id: channel.parse().unwrap(),
         id,

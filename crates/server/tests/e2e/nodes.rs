@@ -91,7 +91,7 @@ async fn presence_left_by_an_earlier_life_of_a_node_id_is_cleared(app: &TestApp)
         .await
         .expect("the expired lease is taken over");
     assert_eq!(restarted.lease.node_id, 5);
-    let users = [hearth_core::Snowflake(alice_id.parse().expect("id"))];
+    let users = [alice_id.parse::<hearth_core::UserId>().expect("id")];
     let left = store
         .fetch_presences(&users, hearth_core::Timestamp::now())
         .await

@@ -181,7 +181,7 @@ async fn roles_live_through_create_change_reorder_and_delete_with_events_and_aud
         limit: 100,
     };
     let entries = store
-        .fetch_audit_entries(hearth_core::Snowflake::from_i64(guild_id), &query)
+        .fetch_audit_entries(hearth_core::Snowflake::from_i64(guild_id).into(), &query)
         .await
         .unwrap();
     let kinds: Vec<i64> = entries.iter().map(|e| e.action_type).collect();
@@ -646,7 +646,10 @@ async fn members_are_changed_within_permissions_and_rank(app: &TestApp) {
         limit: 100,
     };
     let kinds: Vec<i64> = store
-        .fetch_audit_entries(hearth_core::Snowflake::from_i64(gid.parse().unwrap()), &q)
+        .fetch_audit_entries(
+            hearth_core::Snowflake::from_i64(gid.parse().unwrap()).into(),
+            &q,
+        )
         .await
         .unwrap()
         .iter()

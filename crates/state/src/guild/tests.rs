@@ -1,5 +1,22 @@
 //! A guild's state: who sees what, and how changes move it.
 use super::*;
+use hearth_core::Snowflake;
+
+fn user_id(n: u64) -> UserId {
+    UserId(Snowflake(n))
+}
+
+fn channel_id(n: u64) -> ChannelId {
+    ChannelId(Snowflake(n))
+}
+
+fn role_id(n: u64) -> RoleId {
+    RoleId(Snowflake(n))
+}
+
+fn guild_id(n: u64) -> GuildId {
+    GuildId(Snowflake(n))
+}
 use serde_json::{json, Value};
 
 const VIEW: u64 = 1 << 10;
@@ -107,19 +124,16 @@ fn role_update(id: &str, bits: u64) -> Event {
 #[test]
 fn a_private_channel_is_seen_by_the_owner_and_the_allowed_role_only() {
     let mut v = guild();
-    let all: BTreeSet<Snowflake> = [Snowflake(10), Snowflake(11)].into();
-    assert_eq!(v.visible(Snowflake(100), None), all);
-    assert_eq!(v.visible(Snowflake(200), None), [Snowflake(10)].into());
-    assert_eq!(v.visible(Snowflake(300), None), all);
-    assert!(!v.can_view(Snowflake(999), Snowflake(10)), "unknown member");
-    assert!(
-        !v.can_view(Snowflake(200), Snowflake(12)),
-        "unknown channel"
-    );
-    let p = v.channel_permissions(Snowflake(300), Snowflake(11));
+    let all: BTreeSet<ChannelId> = [channel_id(10), channel_id(11)].into();
+    assert_eq!(v.visible(user_id(100), None), all);
+    assert_eq!(v.visible(user_id(200), None), [channel_id(10)].into());
+    assert_eq!(v.visible(user_id(300), None), all);
+    assert!(!v.can_view(user_id(999), channel_id(10)), "unknown member");
+    assert!(!v.can_view(user_id(200), channel_id(12)), "unknown channel");
+    let p = v.channel_permissions(user_id(300), channel_id(11));
     assert!(p.contains(Permissions::VIEW_CHANNEL) && p.contains(Permissions::SEND_MESSAGES));
     assert_eq!(
-        v.channel_permissions(Snowflake(200), Snowflake(11)),
+        v.channel_permissions(user_id(200), channel_id(11)),
         Permissions::NONE
     );
 }
@@ -128,29 +142,29 @@ fn a_private_channel_is_seen_by_the_owner_and_the_allowed_role_only() {
 fn role_member_and_channel_changes_move_the_view() {
     let mut v = guild();
     let joined = member_update("200", &["7"]);
-    assert_eq!(v.scope(&joined), Scope::Member(Snowflake(200)));
+    assert_eq!(v.scope(&joined), Scope::Member(user_id(200)));
     v.apply(&joined);
-    assert!(v.can_view(Snowflake(200), Snowflake(11)));
+    assert!(v.can_view(user_id(200), channel_id(11)));
     v.apply(&Event::GuildRoleDelete(from(
         json!({"guild_id": "1", "role_id": "7"}),
     )));
-    assert!(!v.can_view(Snowflake(200), Snowflake(11)));
-    assert!(!v.can_view(Snowflake(300), Snowflake(11)));
+    assert!(!v.can_view(user_id(200), channel_id(11)));
+    assert!(!v.can_view(user_id(300), channel_id(11)));
     let open = channel("11", json!([]));
     v.apply(&Event::ChannelUpdate(Box::new(open.clone())));
-    assert!(v.can_view(Snowflake(200), Snowflake(11)));
+    assert!(v.can_view(user_id(200), channel_id(11)));
     assert_eq!(
-        v.channel_data(Snowflake(11)).unwrap().guild_id,
-        Some(Snowflake(1))
+        v.channel_data(channel_id(11)).unwrap().guild_id,
+        Some(guild_id(1))
     );
     v.apply(&Event::ChannelDelete(Box::new(open)));
-    assert!(!v.can_view(Snowflake(200), Snowflake(11)));
+    assert!(!v.can_view(user_id(200), channel_id(11)));
     let mut g = sample().guild;
-    g.owner_id = Snowflake(200);
+    g.owner_id = user_id(200);
     let handed_over = Event::GuildUpdate(Box::new(g));
     assert_eq!(v.scope(&handed_over), Scope::All);
     v.apply(&handed_over);
-    assert_eq!(v.guild_permissions(Snowflake(200)), Permissions::ALL);
+    assert_eq!(v.guild_permissions(user_id(200)), Permissions::ALL);
     assert_eq!(v.scope(&handed_over), Scope::None, "the same owner again");
 }
 
@@ -158,26 +172,26 @@ fn role_member_and_channel_changes_move_the_view() {
 fn only_a_change_of_bits_makes_a_role_change_matter_and_only_to_its_members() {
     let v = guild();
     assert_eq!(v.scope(&role_update("7", 0)), Scope::None);
-    assert_eq!(v.scope(&role_update("7", 2048)), Scope::Role(Snowflake(7)));
+    assert_eq!(v.scope(&role_update("7", 2048)), Scope::Role(role_id(7)));
     assert_eq!(v.scope(&role_update("1", 0)), Scope::All);
     assert_eq!(
         v.scope(&Event::GuildRoleDelete(from(
             json!({"guild_id": "1", "role_id": "7"})
         ))),
-        Scope::Role(Snowflake(7))
+        Scope::Role(role_id(7))
     );
-    assert!(v.has_role(Snowflake(300), Snowflake(7)));
-    assert!(!v.has_role(Snowflake(200), Snowflake(7)));
+    assert!(v.has_role(user_id(300), role_id(7)));
+    assert!(!v.has_role(user_id(200), role_id(7)));
 }
 
 #[test]
 fn a_guild_create_is_cut_to_the_receivers_view() {
     let mut v = guild();
     let data = sample();
-    let cut = v.filter_guild_create(&data, Snowflake(200));
-    let ids: Vec<Snowflake> = cut.channels.iter().map(|c| c.id).collect();
-    assert_eq!(ids, vec![Snowflake(10)]);
+    let cut = v.filter_guild_create(&data, user_id(200));
+    let ids: Vec<ChannelId> = cut.channels.iter().map(|c| c.id).collect();
+    assert_eq!(ids, vec![channel_id(10)]);
     assert_eq!(cut.members, data.members);
-    let whole = v.filter_guild_create(&data, Snowflake(300));
+    let whole = v.filter_guild_create(&data, user_id(300));
     assert_eq!(whole.channels.len(), 2);
 }

@@ -4,7 +4,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use hearth_bus::LocalBus;
-use hearth_core::{Permissions, Snowflake, SnowflakeGenerator, Timestamp};
+use hearth_core::{
+    ChannelId, GuildId, Permissions, Snowflake, SnowflakeGenerator, Timestamp, UserId,
+};
 use hearth_protocol::events::{Event, GuildMember};
 use hearth_store::testing::{self, TestDatabase};
 use hearth_store::{self as db, Store};
@@ -17,9 +19,9 @@ struct World {
     store: Arc<dyn Store>,
     states: Arc<States>,
     ids: SnowflakeGenerator,
-    guild: Snowflake,
-    owner: Snowflake,
-    channel: Snowflake,
+    guild: GuildId,
+    owner: UserId,
+    channel: ChannelId,
 }
 
 impl World {
@@ -29,36 +31,33 @@ impl World {
         let states = States::new(store.clone(), Arc::new(LocalBus::default()));
         let ids = SnowflakeGenerator::new(1);
         let owner = user(&store, &ids, "owner").await;
-        let g = ids.next().as_i64();
-        let channel = ids.next().as_i64();
-        testing::seed_guild(store.as_ref(), g, owner.as_i64(), channel).await;
-        store
-            .insert_member(&member(g, owner.as_i64()))
-            .await
-            .unwrap();
+        let g = GuildId(ids.next());
+        let channel = ChannelId(ids.next());
+        testing::seed_guild(store.as_ref(), g, owner, channel).await;
+        store.insert_member(&member(g, owner)).await.unwrap();
         World {
             _db: database,
             store,
             states,
             ids,
-            guild: Snowflake::from_i64(g),
+            guild: g,
             owner,
-            channel: Snowflake::from_i64(channel),
+            channel,
         }
     }
 
-    async fn user(&self, name: &str) -> Snowflake {
+    async fn user(&self, name: &str) -> UserId {
         user(&self.store, &self.ids, name).await
     }
 }
 
-async fn user(store: &Arc<dyn Store>, ids: &SnowflakeGenerator, name: &str) -> Snowflake {
-    let id = ids.next().as_i64();
+async fn user(store: &Arc<dyn Store>, ids: &SnowflakeGenerator, name: &str) -> UserId {
+    let id = UserId(ids.next());
     testing::seed_user(store.as_ref(), id, name).await;
-    Snowflake::from_i64(id)
+    id
 }
 
-fn member(g: i64, user: i64) -> db::Member {
+fn member(g: GuildId, user: UserId) -> db::Member {
     db::Member {
         guild_id: g,
         user_id: user,
@@ -71,8 +70,8 @@ fn member(g: i64, user: i64) -> db::Member {
 }
 
 /// GUILD_MEMBER_UPDATE giving `user` a timeout until `until`.
-fn timed_out(g: Snowflake, user: Snowflake, until: i64) -> Event {
-    let mut m = member(g.as_i64(), user.as_i64());
+fn timed_out(g: GuildId, user: UserId, until: i64) -> Event {
+    let mut m = member(g, user);
     m.communication_disabled_until = Some(until);
     let mut wire = wire::member(&m, None);
     wire.user = Some(hearth_protocol::objects::User {
@@ -110,7 +109,12 @@ async fn a_guild_is_read_once_and_members_are_met_on_demand() {
         w.states.guild_of_channel(w.channel).await.unwrap(),
         Some(w.guild)
     );
-    assert!(w.states.guild(Snowflake(12345)).await.unwrap().is_none());
+    assert!(w
+        .states
+        .guild(Snowflake(12345).into())
+        .await
+        .unwrap()
+        .is_none());
     assert_eq!(w.states.sizes().0, 1, "an unknown guild is not cached");
 }
 
@@ -118,10 +122,7 @@ async fn a_guild_is_read_once_and_members_are_met_on_demand() {
 async fn events_that_arrive_while_a_guild_is_read_are_applied_to_what_was_read() {
     let w = World::new().await;
     let bob = w.user("bob").await;
-    w.store
-        .insert_member(&member(w.guild.as_i64(), bob.as_i64()))
-        .await
-        .unwrap();
+    w.store.insert_member(&member(w.guild, bob)).await.unwrap();
     let Loaded::Load(mine) = w.states.begin_load(w.guild) else {
         panic!("nobody else loads it");
     };
@@ -139,10 +140,7 @@ async fn events_that_arrive_while_a_guild_is_read_are_applied_to_what_was_read()
 async fn a_member_read_while_members_change_is_not_kept() {
     let w = World::new().await;
     let bob = w.user("bob").await;
-    w.store
-        .insert_member(&member(w.guild.as_i64(), bob.as_i64()))
-        .await
-        .unwrap();
+    w.store.insert_member(&member(w.guild, bob)).await.unwrap();
     let s = w.states.guild(w.guild).await.unwrap().unwrap();
     let read = w.store.fetch_member(w.guild, bob).await.unwrap().unwrap();
     let before = lock(&s).member_changes();
@@ -156,7 +154,7 @@ async fn a_member_read_while_members_change_is_not_kept() {
     assert!(!lock(&s).knows(bob));
 }
 
-fn timed_out_user(id: Snowflake) -> hearth_protocol::objects::User {
+fn timed_out_user(id: UserId) -> hearth_protocol::objects::User {
     hearth_protocol::objects::User {
         id,
         username: "x".into(),
@@ -187,7 +185,7 @@ async fn a_request_waits_until_its_own_changes_are_applied() {
         .expect("answered once applied")
         .unwrap();
     // A change to a guild this node does not keep is not waited for.
-    let elsewhere = timed_out(Snowflake(999), w.owner, 1);
+    let elsewhere = timed_out(Snowflake(999).into(), w.owner, 1);
     w.states.expect(&elsewhere);
     tokio::time::timeout(Duration::from_millis(100), w.states.caught_up())
         .await
@@ -214,8 +212,8 @@ async fn unused_guilds_are_evicted_unless_a_session_holds_them() {
 async fn tokens_are_cached_and_dropped_on_revocation_or_a_changed_user() {
     let w = World::new().await;
     let session = db::Session {
-        id: w.ids.next().as_i64(),
-        user_id: w.owner.as_i64(),
+        id: w.ids.next().into(),
+        user_id: w.owner,
         token_hash: "h1".into(),
         kind: "user".into(),
         created_at: 0,
@@ -230,13 +228,10 @@ async fn tokens_are_cached_and_dropped_on_revocation_or_a_changed_user() {
         .await
         .unwrap()
         .unwrap();
-    assert_eq!((s.id, u.id), (session.id, w.owner.as_i64()));
+    assert_eq!((s.id, u.id), (session.id, w.owner));
     assert_eq!(w.states.sizes().1, 1);
     // Deleted in the store, still answered from the cache until the revocation arrives.
-    w.store
-        .delete_session(Snowflake::from_i64(session.id))
-        .await
-        .unwrap();
+    w.store.delete_session(session.id).await.unwrap();
     assert!(w
         .states
         .authenticate("h1", Some(w.owner))
@@ -257,7 +252,7 @@ async fn tokens_are_cached_and_dropped_on_revocation_or_a_changed_user() {
     w.store.insert_session(&session).await.unwrap();
     assert!(w
         .states
-        .authenticate("h1", Some(Snowflake(5)))
+        .authenticate("h1", Some(Snowflake(5).into()))
         .await
         .unwrap()
         .is_some());

@@ -1,8 +1,7 @@
 //! The SQL of [`crate::ApplicationStore`].
 
 use async_trait::async_trait;
-use hearth_core::names::username_key;
-use hearth_core::Snowflake;
+use hearth_core::{names::username_key, ApplicationId};
 
 use super::Backend;
 use crate::{Application, ApplicationStore, CheckText, NewUser, Result, Session};
@@ -60,9 +59,9 @@ impl ApplicationStore for Backend {
         Ok(app)
     }
 
-    async fn fetch_application(&self, id: Snowflake) -> Result<Option<Application>> {
+    async fn fetch_application(&self, id: ApplicationId) -> Result<Option<Application>> {
         Ok(sqlx::query_as("SELECT * FROM applications WHERE id = $1")
-            .bind(id.as_i64())
+            .bind(id)
             .fetch_optional(self.reader())
             .await?)
     }

@@ -1,7 +1,7 @@
 //! The SQL of [`crate::AuditStore`].
 
 use async_trait::async_trait;
-use hearth_core::Snowflake;
+use hearth_core::GuildId;
 use sqlx::QueryBuilder;
 
 use super::{Backend, DB};
@@ -31,13 +31,13 @@ impl AuditStore for Backend {
 
     async fn fetch_audit_entries(
         &self,
-        guild_id: Snowflake,
+        guild_id: GuildId,
         query: &AuditQuery,
     ) -> Result<Vec<AuditEntry>> {
         // Filters are left out of the SQL when not asked for, so that each query can use the
         // index that leads with its filter.
         let mut q = QueryBuilder::<DB>::new("SELECT * FROM audit_log WHERE guild_id = ");
-        q.push_bind(guild_id.as_i64());
+        q.push_bind(guild_id);
         if let Some(user) = query.user_id {
             q.push(" AND user_id = ").push_bind(user);
         }

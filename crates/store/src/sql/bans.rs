@@ -1,7 +1,7 @@
 //! The SQL of [`crate::BanStore`].
 
 use async_trait::async_trait;
-use hearth_core::{Snowflake, Timestamp};
+use hearth_core::{ChannelId, GuildId, MessageId, Snowflake, Timestamp, UserId};
 
 use super::Backend;
 use crate::{Ban, BanOutcome, BanStore, CheckText, Result};
@@ -55,7 +55,7 @@ impl BanStore for Backend {
             .bind(b.user_id)
             .execute(&mut *tx)
             .await?;
-        let mut deleted: Vec<(i64, i64)> = Vec::new();
+        let mut deleted: Vec<(ChannelId, MessageId)> = Vec::new();
         if let Some(since) = delete_messages_since {
             // Per channel of the guild, a range scan of messages_author.
             deleted = sqlx::query_as(
@@ -79,11 +79,11 @@ impl BanStore for Backend {
         })
     }
 
-    async fn fetch_ban(&self, guild_id: Snowflake, user_id: Snowflake) -> Result<Option<Ban>> {
+    async fn fetch_ban(&self, guild_id: GuildId, user_id: UserId) -> Result<Option<Ban>> {
         Ok(
             sqlx::query_as("SELECT * FROM bans WHERE guild_id = $1 AND user_id = $2")
-                .bind(guild_id.as_i64())
-                .bind(user_id.as_i64())
+                .bind(guild_id)
+                .bind(user_id)
                 .fetch_optional(self.reader())
                 .await?,
         )
@@ -91,9 +91,9 @@ impl BanStore for Backend {
 
     async fn fetch_bans(
         &self,
-        guild_id: Snowflake,
-        before: Option<Snowflake>,
-        after: Option<Snowflake>,
+        guild_id: GuildId,
+        before: Option<UserId>,
+        after: Option<UserId>,
         limit: i64,
     ) -> Result<Vec<Ban>> {
         if let (Some(before), None) = (before, after) {
@@ -102,8 +102,8 @@ impl BanStore for Backend {
                 "SELECT * FROM bans WHERE guild_id = $1 AND user_id < $2
                  ORDER BY user_id DESC LIMIT $3",
             )
-            .bind(guild_id.as_i64())
-            .bind(before.as_i64())
+            .bind(guild_id)
+            .bind(before)
             .bind(limit)
             .fetch_all(self.reader())
             .await?;
@@ -114,18 +114,18 @@ impl BanStore for Backend {
             "SELECT * FROM bans WHERE guild_id = $1 AND user_id > $2 AND user_id < $3
              ORDER BY user_id LIMIT $4",
         )
-        .bind(guild_id.as_i64())
-        .bind(after.map_or(-1, Snowflake::as_i64))
-        .bind(before.map_or(i64::MAX, Snowflake::as_i64))
+        .bind(guild_id)
+        .bind(after.map_or(-1, UserId::as_i64))
+        .bind(before.map_or(i64::MAX, UserId::as_i64))
         .bind(limit)
         .fetch_all(self.reader())
         .await?)
     }
 
-    async fn delete_ban(&self, guild_id: Snowflake, user_id: Snowflake) -> Result<bool> {
+    async fn delete_ban(&self, guild_id: GuildId, user_id: UserId) -> Result<bool> {
         let r = sqlx::query("DELETE FROM bans WHERE guild_id = $1 AND user_id = $2")
-            .bind(guild_id.as_i64())
-            .bind(user_id.as_i64())
+            .bind(guild_id)
+            .bind(user_id)
             .execute(self.writer())
             .await?;
         Ok(r.rows_affected() > 0)

@@ -1,7 +1,7 @@
 //! The SQL of [`crate::ChannelStore`].
 
 use async_trait::async_trait;
-use hearth_core::Snowflake;
+use hearth_core::{ChannelId, GuildId};
 
 use super::overwrites::{channel_overwrites, replace_overwrites_in};
 use super::{Backend, DB};
@@ -80,17 +80,17 @@ impl ChannelStore for Backend {
         Ok(())
     }
 
-    async fn fetch_channel(&self, id: Snowflake) -> Result<Option<Channel>> {
+    async fn fetch_channel(&self, id: ChannelId) -> Result<Option<Channel>> {
         Ok(sqlx::query_as("SELECT * FROM channels WHERE id = $1")
-            .bind(id.as_i64())
+            .bind(id)
             .fetch_optional(self.reader())
             .await?)
     }
 
-    async fn fetch_guild_channels(&self, guild_id: Snowflake) -> Result<Vec<Channel>> {
+    async fn fetch_guild_channels(&self, guild_id: GuildId) -> Result<Vec<Channel>> {
         Ok(
             sqlx::query_as("SELECT * FROM channels WHERE guild_id = $1 ORDER BY position, id")
-                .bind(guild_id.as_i64())
+                .bind(guild_id)
                 .fetch_all(self.reader())
                 .await?,
         )
@@ -121,7 +121,7 @@ impl ChannelStore for Backend {
 
     async fn update_channel_positions(
         &self,
-        guild_id: Snowflake,
+        guild_id: GuildId,
         moves: &[ChannelMove],
     ) -> Result<Vec<Channel>> {
         let mut tx = self.writer().begin().await?;
@@ -133,7 +133,7 @@ impl ChannelStore for Backend {
                  WHERE id = $1 AND guild_id = $2 RETURNING *",
             )
             .bind(m.id)
-            .bind(guild_id.as_i64())
+            .bind(guild_id)
             .bind(m.position)
             .bind(m.parent_id.is_some())
             .bind(m.parent_id.flatten())
@@ -145,19 +145,19 @@ impl ChannelStore for Backend {
         Ok(out)
     }
 
-    async fn delete_channel(&self, id: Snowflake) -> Result<Option<Channel>> {
+    async fn delete_channel(&self, id: ChannelId) -> Result<Option<Channel>> {
         let mut tx = self.writer().begin().await?;
         // Channels in a deleted category stay, without a parent (as on Discord).
         sqlx::query("UPDATE channels SET parent_id = NULL WHERE parent_id = $1")
-            .bind(id.as_i64())
+            .bind(id)
             .execute(&mut *tx)
             .await?;
         sqlx::query("UPDATE guilds SET system_channel_id = NULL WHERE system_channel_id = $1")
-            .bind(id.as_i64())
+            .bind(id)
             .execute(&mut *tx)
             .await?;
         let c: Option<Channel> = sqlx::query_as("DELETE FROM channels WHERE id = $1 RETURNING *")
-            .bind(id.as_i64())
+            .bind(id)
             .fetch_optional(&mut *tx)
             .await?;
         tx.commit().await?;

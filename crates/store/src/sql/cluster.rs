@@ -3,8 +3,8 @@
 use std::collections::{BTreeMap, HashSet};
 
 use async_trait::async_trait;
-use hearth_core::snowflake::MAX_NODE_ID;
-use hearth_core::{Snowflake, Timestamp};
+use hearth_core::Timestamp;
+use hearth_core::{snowflake::MAX_NODE_ID, GuildId, UserId};
 use sqlx::QueryBuilder;
 
 use super::{push_id_list, sorted_ids, Backend, DB, ID_CHUNK, ROW_CHUNK};
@@ -13,17 +13,17 @@ use crate::{CheckText, ClusterStore, NodeLease, PresenceRow, Result};
 /// A presence row with the guild it was found through.
 #[derive(sqlx::FromRow)]
 struct GuildPresence {
-    guild_id: i64,
+    guild_id: GuildId,
     #[sqlx(flatten)]
     row: PresenceRow,
 }
 
 /// Distinct users of deleted rows, ascending.
-fn distinct_users(rows: Vec<(i64,)>) -> Vec<Snowflake> {
-    let mut v: Vec<i64> = rows.into_iter().map(|(u,)| u).collect();
+fn distinct_users(rows: Vec<(UserId,)>) -> Vec<UserId> {
+    let mut v: Vec<UserId> = rows.into_iter().map(|(u,)| u).collect();
     v.sort_unstable();
     v.dedup();
-    v.into_iter().map(Snowflake::from_i64).collect()
+    v
 }
 
 #[async_trait]
@@ -84,7 +84,7 @@ impl ClusterStore for Backend {
         &self,
         node_id: u16,
         rows: &[PresenceRow],
-        gone: &[Snowflake],
+        gone: &[UserId],
     ) -> Result<()> {
         for r in rows {
             r.check_text()?;
@@ -94,7 +94,7 @@ impl ClusterStore for Backend {
         }
         let node = i64::from(node_id);
         // One row per user, the last given: a multi-row upsert may not touch a row twice.
-        let latest: BTreeMap<i64, &PresenceRow> = rows.iter().map(|r| (r.user_id, r)).collect();
+        let latest: BTreeMap<UserId, &PresenceRow> = rows.iter().map(|r| (r.user_id, r)).collect();
         let rows: Vec<&PresenceRow> = latest.into_values().collect();
         let mut tx = self.writer().begin().await?;
         for chunk in sorted_ids(gone).chunks(ID_CHUNK) {
@@ -133,11 +133,7 @@ impl ClusterStore for Backend {
             .await?)
     }
 
-    async fn fetch_presences(
-        &self,
-        users: &[Snowflake],
-        now: Timestamp,
-    ) -> Result<Vec<PresenceRow>> {
+    async fn fetch_presences(&self, users: &[UserId], now: Timestamp) -> Result<Vec<PresenceRow>> {
         let mut out = Vec::new();
         for chunk in sorted_ids(users).chunks(ID_CHUNK) {
             let mut q = QueryBuilder::<DB>::new(
@@ -155,9 +151,9 @@ impl ClusterStore for Backend {
 
     async fn fetch_guild_presences(
         &self,
-        guilds: &[Snowflake],
+        guilds: &[GuildId],
         now: Timestamp,
-    ) -> Result<Vec<(Snowflake, PresenceRow)>> {
+    ) -> Result<Vec<(GuildId, PresenceRow)>> {
         let mut out = Vec::new();
         for chunk in sorted_ids(guilds).chunks(ID_CHUNK) {
             let mut q = QueryBuilder::<DB>::new(
@@ -173,10 +169,7 @@ impl ClusterStore for Backend {
             q.push(" ORDER BY m.guild_id, p.user_id, p.node_id");
             let rows = q.build_query_as::<GuildPresence>();
             let rows = rows.fetch_all(self.reader()).await?;
-            out.extend(
-                rows.into_iter()
-                    .map(|g| (Snowflake::from_i64(g.guild_id), g.row)),
-            );
+            out.extend(rows.into_iter().map(|g| (g.guild_id, g.row)));
         }
         Ok(out)
     }
@@ -211,8 +204,8 @@ impl ClusterStore for Backend {
         Ok(())
     }
 
-    async fn clear_node_presences(&self, node_id: u16) -> Result<Vec<Snowflake>> {
-        let rows: Vec<(i64,)> =
+    async fn clear_node_presences(&self, node_id: u16) -> Result<Vec<UserId>> {
+        let rows: Vec<(UserId,)> =
             sqlx::query_as("DELETE FROM presences WHERE node_id = $1 RETURNING user_id")
                 .bind(i64::from(node_id))
                 .fetch_all(self.writer())
@@ -220,10 +213,10 @@ impl ClusterStore for Backend {
         Ok(distinct_users(rows))
     }
 
-    async fn reap_presences(&self, now: Timestamp) -> Result<Vec<Snowflake>> {
+    async fn reap_presences(&self, now: Timestamp) -> Result<Vec<UserId>> {
         // DELETE ... RETURNING: when reapers race, the row goes to whichever deletes it; the
         // others find it gone and skip it.
-        let rows: Vec<(i64,)> = sqlx::query_as(
+        let rows: Vec<(UserId,)> = sqlx::query_as(
             "DELETE FROM presences WHERE NOT EXISTS (
                 SELECT 1 FROM node_leases l
                 WHERE l.node_id = presences.node_id AND l.expires_at >= $1

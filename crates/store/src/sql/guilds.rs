@@ -1,7 +1,7 @@
 //! The SQL of [`crate::GuildStore`].
 
 use async_trait::async_trait;
-use hearth_core::Snowflake;
+use hearth_core::{GuildId, UserId};
 
 use super::channels::insert_channel_in;
 use super::roles::insert_role_in;
@@ -47,18 +47,18 @@ impl GuildStore for Backend {
         Ok(())
     }
 
-    async fn fetch_guild(&self, id: Snowflake) -> Result<Option<Guild>> {
+    async fn fetch_guild(&self, id: GuildId) -> Result<Option<Guild>> {
         Ok(sqlx::query_as("SELECT * FROM guilds WHERE id = $1")
-            .bind(id.as_i64())
+            .bind(id)
             .fetch_optional(self.reader())
             .await?)
     }
 
     async fn fetch_user_guilds(
         &self,
-        user_id: Snowflake,
-        before: Option<Snowflake>,
-        after: Option<Snowflake>,
+        user_id: UserId,
+        before: Option<GuildId>,
+        after: Option<GuildId>,
         limit: i64,
     ) -> Result<Vec<Guild>> {
         Ok(sqlx::query_as(
@@ -66,9 +66,9 @@ impl GuildStore for Backend {
              WHERE m.user_id = $1 AND g.id > $2 AND g.id < $3
              ORDER BY g.id LIMIT $4",
         )
-        .bind(user_id.as_i64())
-        .bind(after.map_or(0, Snowflake::as_i64))
-        .bind(before.map_or(i64::MAX, Snowflake::as_i64))
+        .bind(user_id)
+        .bind(after.map_or(0, GuildId::as_i64))
+        .bind(before.map_or(i64::MAX, GuildId::as_i64))
         .bind(limit)
         .fetch_all(self.reader())
         .await?)
@@ -98,9 +98,9 @@ impl GuildStore for Backend {
         .await?)
     }
 
-    async fn delete_guild(&self, id: Snowflake) -> Result<bool> {
+    async fn delete_guild(&self, id: GuildId) -> Result<bool> {
         let r = sqlx::query("DELETE FROM guilds WHERE id = $1")
-            .bind(id.as_i64())
+            .bind(id)
             .execute(self.writer())
             .await?;
         Ok(r.rows_affected() > 0)

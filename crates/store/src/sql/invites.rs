@@ -1,7 +1,7 @@
 //! The SQL of [`crate::InviteStore`].
 
 use async_trait::async_trait;
-use hearth_core::{Snowflake, Timestamp};
+use hearth_core::{ChannelId, GuildId, Timestamp};
 
 use super::members::insert_member_in;
 use super::Backend;
@@ -39,20 +39,20 @@ impl InviteStore for Backend {
             .await?)
     }
 
-    async fn fetch_guild_invites(&self, guild_id: Snowflake) -> Result<Vec<Invite>> {
+    async fn fetch_guild_invites(&self, guild_id: GuildId) -> Result<Vec<Invite>> {
         Ok(sqlx::query_as(
             "SELECT * FROM invites WHERE guild_id = $1 ORDER BY created_at DESC, code",
         )
-        .bind(guild_id.as_i64())
+        .bind(guild_id)
         .fetch_all(self.reader())
         .await?)
     }
 
-    async fn fetch_channel_invites(&self, channel_id: Snowflake) -> Result<Vec<Invite>> {
+    async fn fetch_channel_invites(&self, channel_id: ChannelId) -> Result<Vec<Invite>> {
         Ok(sqlx::query_as(
             "SELECT * FROM invites WHERE channel_id = $1 ORDER BY created_at DESC, code",
         )
-        .bind(channel_id.as_i64())
+        .bind(channel_id)
         .fetch_all(self.reader())
         .await?)
     }

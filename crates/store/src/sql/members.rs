@@ -1,17 +1,17 @@
 //! The SQL of [`crate::MemberStore`].
 
 use async_trait::async_trait;
-use hearth_core::Snowflake;
+use hearth_core::{GuildId, RoleId, UserId};
 use sqlx::QueryBuilder;
 
-use super::{push_id_list, Backend, DB, ID_CHUNK};
+use super::{push_id_list, sorted_ids, Backend, DB, ID_CHUNK};
 use crate::{CheckText, Member, MemberPatch, MemberStore, PermissionInput, Result, User};
 
 /// A `members` row; its roles are in `member_roles`.
 #[derive(sqlx::FromRow)]
 struct MemberRow {
-    guild_id: i64,
-    user_id: i64,
+    guild_id: GuildId,
+    user_id: UserId,
     nick: Option<String>,
     joined_at: i64,
     temporary: bool,
@@ -19,7 +19,7 @@ struct MemberRow {
 }
 
 impl MemberRow {
-    fn with_roles(self, roles: Vec<i64>) -> Member {
+    fn with_roles(self, roles: Vec<RoleId>) -> Member {
         Member {
             guild_id: self.guild_id,
             user_id: self.user_id,
@@ -71,11 +71,11 @@ pub(super) async fn insert_member_in(
 }
 
 /// The ids of a member's roles, ascending.
-async fn role_ids<'e, E>(ex: E, guild: i64, user: i64) -> Result<Vec<i64>>
+async fn role_ids<'e, E>(ex: E, guild: GuildId, user: UserId) -> Result<Vec<RoleId>>
 where
     E: sqlx::Executor<'e, Database = DB>,
 {
-    let rows: Vec<(i64,)> = sqlx::query_as(
+    let rows: Vec<(RoleId,)> = sqlx::query_as(
         "SELECT role_id FROM member_roles WHERE guild_id = $1 AND user_id = $2 ORDER BY role_id",
     )
     .bind(guild)
@@ -89,18 +89,16 @@ where
 /// other than @everyone.
 async fn replace_roles_in(
     tx: &mut sqlx::Transaction<'_, DB>,
-    guild: i64,
-    user: i64,
-    wanted: &[i64],
+    guild: GuildId,
+    user: UserId,
+    wanted: &[RoleId],
 ) -> Result<()> {
     sqlx::query("DELETE FROM member_roles WHERE guild_id = $1 AND user_id = $2")
         .bind(guild)
         .bind(user)
         .execute(&mut **tx)
         .await?;
-    let mut wanted = wanted.to_vec();
-    wanted.sort_unstable();
-    wanted.dedup();
+    let wanted = sorted_ids(wanted);
     for chunk in wanted.chunks(ID_CHUNK) {
         // Read from roles, so that only the guild's roles (not @everyone) go in. ON CONFLICT:
         // a role given meanwhile by `insert_member_role` is kept, not an error.
@@ -129,9 +127,9 @@ impl MemberStore for Backend {
 
     async fn insert_member_role(
         &self,
-        guild_id: Snowflake,
-        user_id: Snowflake,
-        role_id: Snowflake,
+        guild_id: GuildId,
+        user_id: UserId,
+        role_id: RoleId,
     ) -> Result<bool> {
         // Written only when both the member and the role exist, so a missing one is a plain
         // false rather than a foreign key error. (The WHERE also keeps SQLite from reading
@@ -143,20 +141,16 @@ impl MemberStore for Backend {
              WHERE m.guild_id = $1 AND m.user_id = $2 AND r.id = $3 AND r.id <> $1
              ON CONFLICT (guild_id, user_id, role_id) DO NOTHING",
         )
-        .bind(guild_id.as_i64())
-        .bind(user_id.as_i64())
-        .bind(role_id.as_i64())
+        .bind(guild_id)
+        .bind(user_id)
+        .bind(role_id)
         .execute(self.writer())
         .await?;
         Ok(r.rows_affected() > 0)
     }
 
-    async fn fetch_member(
-        &self,
-        guild_id: Snowflake,
-        user_id: Snowflake,
-    ) -> Result<Option<Member>> {
-        let (guild, user) = (guild_id.as_i64(), user_id.as_i64());
+    async fn fetch_member(&self, guild_id: GuildId, user_id: UserId) -> Result<Option<Member>> {
+        let (guild, user) = (guild_id, user_id);
         let row: Option<MemberRow> =
             sqlx::query_as("SELECT * FROM members WHERE guild_id = $1 AND user_id = $2")
                 .bind(guild)
@@ -170,8 +164,8 @@ impl MemberStore for Backend {
 
     async fn fetch_members(
         &self,
-        guild_id: Snowflake,
-        after: Snowflake,
+        guild_id: GuildId,
+        after: UserId,
         limit: i64,
     ) -> Result<Vec<(Member, User)>> {
         let (guild, after) = (guild_id.as_i64(), after.as_i64());
@@ -196,7 +190,7 @@ impl MemberStore for Backend {
         .bind(last)
         .fetch_all(self.reader())
         .await?;
-        let roles: Vec<(i64, i64)> = sqlx::query_as(
+        let roles: Vec<(UserId, RoleId)> = sqlx::query_as(
             "SELECT user_id, role_id FROM member_roles
              WHERE guild_id = $1 AND user_id > $2 AND user_id <= $3 ORDER BY user_id, role_id",
         )
@@ -224,9 +218,9 @@ impl MemberStore for Backend {
         Ok(out)
     }
 
-    async fn count_members(&self, guild_id: Snowflake) -> Result<i64> {
+    async fn count_members(&self, guild_id: GuildId) -> Result<i64> {
         let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM members WHERE guild_id = $1")
-            .bind(guild_id.as_i64())
+            .bind(guild_id)
             .fetch_one(self.reader())
             .await?;
         Ok(n)
@@ -234,29 +228,29 @@ impl MemberStore for Backend {
 
     async fn fetch_permission_input(
         &self,
-        guild_id: Snowflake,
-        user_id: Snowflake,
+        guild_id: GuildId,
+        user_id: UserId,
     ) -> Result<Option<PermissionInput>> {
-        let head: Option<(i64, Option<i64>, Option<i64>)> = sqlx::query_as(
+        let head: Option<(UserId, Option<i64>, Option<i64>)> = sqlx::query_as(
             "SELECT g.owner_id, r.permissions, m.communication_disabled_until FROM guilds g
              JOIN members m ON m.guild_id = g.id AND m.user_id = $2
              LEFT JOIN roles r ON r.guild_id = g.id AND r.id = g.id
              WHERE g.id = $1",
         )
-        .bind(guild_id.as_i64())
-        .bind(user_id.as_i64())
+        .bind(guild_id)
+        .bind(user_id)
         .fetch_optional(self.reader())
         .await?;
         let Some((owner_id, everyone, timed_out_until)) = head else {
             return Ok(None);
         };
-        let roles: Vec<(i64, i64)> = sqlx::query_as(
+        let roles: Vec<(RoleId, i64)> = sqlx::query_as(
             "SELECT r.id, r.permissions FROM member_roles mr
              JOIN roles r ON r.guild_id = mr.guild_id AND r.id = mr.role_id
              WHERE mr.guild_id = $1 AND mr.user_id = $2 ORDER BY r.id",
         )
-        .bind(guild_id.as_i64())
-        .bind(user_id.as_i64())
+        .bind(guild_id)
+        .bind(user_id)
         .fetch_all(self.reader())
         .await?;
         Ok(Some(PermissionInput {
@@ -269,12 +263,12 @@ impl MemberStore for Backend {
 
     async fn update_member(
         &self,
-        guild_id: Snowflake,
-        user_id: Snowflake,
+        guild_id: GuildId,
+        user_id: UserId,
         p: &MemberPatch,
     ) -> Result<Option<Member>> {
         p.check_text()?;
-        let (guild, user) = (guild_id.as_i64(), user_id.as_i64());
+        let (guild, user) = (guild_id, user_id);
         let mut tx = self.writer().begin().await?;
         // The member's row is written first, always: on PostgreSQL its lock makes two edits of
         // one member take turns.
@@ -304,25 +298,25 @@ impl MemberStore for Backend {
 
     async fn delete_member_role(
         &self,
-        guild_id: Snowflake,
-        user_id: Snowflake,
-        role_id: Snowflake,
+        guild_id: GuildId,
+        user_id: UserId,
+        role_id: RoleId,
     ) -> Result<bool> {
         let r = sqlx::query(
             "DELETE FROM member_roles WHERE guild_id = $1 AND user_id = $2 AND role_id = $3",
         )
-        .bind(guild_id.as_i64())
-        .bind(user_id.as_i64())
-        .bind(role_id.as_i64())
+        .bind(guild_id)
+        .bind(user_id)
+        .bind(role_id)
         .execute(self.writer())
         .await?;
         Ok(r.rows_affected() > 0)
     }
 
-    async fn delete_member(&self, guild_id: Snowflake, user_id: Snowflake) -> Result<bool> {
+    async fn delete_member(&self, guild_id: GuildId, user_id: UserId) -> Result<bool> {
         let r = sqlx::query("DELETE FROM members WHERE guild_id = $1 AND user_id = $2")
-            .bind(guild_id.as_i64())
-            .bind(user_id.as_i64())
+            .bind(guild_id)
+            .bind(user_id)
             .execute(self.writer())
             .await?;
         Ok(r.rows_affected() > 0)

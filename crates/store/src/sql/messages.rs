@@ -1,7 +1,7 @@
 //! The SQL of [`crate::MessageStore`].
 
 use async_trait::async_trait;
-use hearth_core::{Snowflake, Timestamp};
+use hearth_core::{ChannelId, MessageId, Timestamp, UserId};
 use sqlx::QueryBuilder;
 
 use super::{push_id_list, sorted_ids, Backend, DB, ID_CHUNK};
@@ -53,19 +53,19 @@ impl MessageStore for Backend {
         Ok(())
     }
 
-    async fn fetch_message(&self, channel_id: Snowflake, id: Snowflake) -> Result<Option<Message>> {
+    async fn fetch_message(&self, channel_id: ChannelId, id: MessageId) -> Result<Option<Message>> {
         Ok(sqlx::query_as(
             "SELECT * FROM messages WHERE channel_id = $1 AND id = $2 AND deleted_at IS NULL",
         )
-        .bind(channel_id.as_i64())
-        .bind(id.as_i64())
+        .bind(channel_id)
+        .bind(id)
         .fetch_optional(self.reader())
         .await?)
     }
 
     async fn fetch_messages(
         &self,
-        channel_id: Snowflake,
+        channel_id: ChannelId,
         page: HistoryPage,
         limit: i64,
     ) -> Result<Vec<Message>> {
@@ -79,18 +79,18 @@ impl MessageStore for Backend {
         };
         Ok(match page {
             HistoryPage::Latest => run(OLDER, i64::MAX, limit).await?,
-            HistoryPage::Before(id) => run(OLDER, id, limit).await?,
+            HistoryPage::Before(id) => run(OLDER, id.as_i64(), limit).await?,
             HistoryPage::After(id) => {
-                let mut v = run(NEWER, id, limit).await?;
+                let mut v = run(NEWER, id.as_i64(), limit).await?;
                 v.reverse();
                 v
             }
             HistoryPage::Around(id) => {
                 // The message itself and the newer half, then the older half.
                 let older_n = limit / 2;
-                let mut v = run(NEWER, id.saturating_sub(1), limit - older_n).await?;
+                let mut v = run(NEWER, id.as_i64().saturating_sub(1), limit - older_n).await?;
                 v.reverse();
-                v.extend(run(OLDER, id, older_n).await?);
+                v.extend(run(OLDER, id.as_i64(), older_n).await?);
                 v
             }
         })
@@ -98,36 +98,36 @@ impl MessageStore for Backend {
 
     async fn fetch_message_by_nonce(
         &self,
-        channel_id: Snowflake,
-        author_id: Snowflake,
+        channel_id: ChannelId,
+        author_id: UserId,
         nonce: &str,
-        since: Snowflake,
+        since: MessageId,
     ) -> Result<Option<Message>> {
         nul_free(&[("nonce", Some(nonce))])?;
         Ok(sqlx::query_as(
             "SELECT * FROM messages WHERE channel_id = $1 AND author_id = $2 AND nonce = $3
                 AND id > $4 AND deleted_at IS NULL ORDER BY id DESC LIMIT 1",
         )
-        .bind(channel_id.as_i64())
-        .bind(author_id.as_i64())
+        .bind(channel_id)
+        .bind(author_id)
         .bind(nonce)
-        .bind(since.as_i64())
+        .bind(since)
         .fetch_optional(self.reader())
         .await?)
     }
 
     async fn fetch_last_message_id(
         &self,
-        channel_id: Snowflake,
-        author_id: Snowflake,
-    ) -> Result<Option<Snowflake>> {
-        let (id,): (Option<i64>,) =
+        channel_id: ChannelId,
+        author_id: UserId,
+    ) -> Result<Option<MessageId>> {
+        let (id,): (Option<MessageId>,) =
             sqlx::query_as("SELECT MAX(id) FROM messages WHERE channel_id = $1 AND author_id = $2")
-                .bind(channel_id.as_i64())
-                .bind(author_id.as_i64())
+                .bind(channel_id)
+                .bind(author_id)
                 .fetch_one(self.reader())
                 .await?;
-        Ok(id.map(Snowflake::from_i64))
+        Ok(id)
     }
 
     async fn update_message(&self, m: &Message) -> Result<Option<Message>> {
@@ -148,16 +148,16 @@ impl MessageStore for Backend {
 
     async fn delete_message(
         &self,
-        channel_id: Snowflake,
-        id: Snowflake,
+        channel_id: ChannelId,
+        id: MessageId,
         at: Timestamp,
     ) -> Result<bool> {
         let r = sqlx::query(
             "UPDATE messages SET deleted_at = $3
              WHERE channel_id = $1 AND id = $2 AND deleted_at IS NULL",
         )
-        .bind(channel_id.as_i64())
-        .bind(id.as_i64())
+        .bind(channel_id)
+        .bind(id)
         .bind(at.0)
         .execute(self.writer())
         .await?;
@@ -166,25 +166,24 @@ impl MessageStore for Backend {
 
     async fn delete_messages(
         &self,
-        channel_id: Snowflake,
-        ids: &[Snowflake],
+        channel_id: ChannelId,
+        ids: &[MessageId],
         at: Timestamp,
-    ) -> Result<Vec<Snowflake>> {
-        let mut out: Vec<i64> = Vec::new();
+    ) -> Result<Vec<MessageId>> {
+        let mut out: Vec<MessageId> = Vec::new();
         let mut tx = self.writer().begin().await?;
         for chunk in sorted_ids(ids).chunks(ID_CHUNK) {
             let mut q = QueryBuilder::<DB>::new("UPDATE messages SET deleted_at = ");
             q.push_bind(at.0);
-            q.push(" WHERE channel_id = ")
-                .push_bind(channel_id.as_i64());
+            q.push(" WHERE channel_id = ").push_bind(channel_id);
             q.push(" AND deleted_at IS NULL AND id IN ");
             push_id_list(&mut q, chunk);
             q.push(" RETURNING id");
-            let rows: Vec<(i64,)> = q.build_query_as().fetch_all(&mut *tx).await?;
+            let rows: Vec<(MessageId,)> = q.build_query_as().fetch_all(&mut *tx).await?;
             out.extend(rows.into_iter().map(|(id,)| id));
         }
         tx.commit().await?;
         out.sort_unstable();
-        Ok(out.into_iter().map(Snowflake::from_i64).collect())
+        Ok(out)
     }
 }

@@ -3,14 +3,14 @@
 use std::collections::BTreeMap;
 
 use async_trait::async_trait;
-use hearth_core::Snowflake;
+use hearth_core::{ChannelId, GuildId, Snowflake};
 use sqlx::QueryBuilder;
 
 use super::{Backend, DB, ROW_CHUNK};
 use crate::{Overwrite, OverwriteStore, Result};
 
 /// A channel's overwrites by target id.
-pub(super) async fn channel_overwrites<'e, E>(ex: E, channel: i64) -> Result<Vec<Overwrite>>
+pub(super) async fn channel_overwrites<'e, E>(ex: E, channel: ChannelId) -> Result<Vec<Overwrite>>
 where
     E: sqlx::Executor<'e, Database = DB>,
 {
@@ -27,12 +27,13 @@ where
 /// it in `tx`), so that two replacements do not interleave.
 pub(super) async fn replace_overwrites_in(
     tx: &mut sqlx::Transaction<'_, DB>,
-    channel: i64,
-    guild: i64,
+    channel: ChannelId,
+    guild: GuildId,
     overwrites: &[Overwrite],
 ) -> Result<Vec<Overwrite>> {
     // One per target, the last given: the rows share a primary key otherwise.
-    let latest: BTreeMap<i64, &Overwrite> = overwrites.iter().map(|o| (o.target_id, o)).collect();
+    let latest: BTreeMap<Snowflake, &Overwrite> =
+        overwrites.iter().map(|o| (o.target_id, o)).collect();
     let rows: Vec<&Overwrite> = latest.into_values().collect();
     sqlx::query("DELETE FROM channel_overwrites WHERE channel_id = $1")
         .bind(channel)
@@ -94,26 +95,26 @@ impl OverwriteStore for Backend {
         Ok(created)
     }
 
-    async fn fetch_channel_overwrites(&self, channel_id: Snowflake) -> Result<Vec<Overwrite>> {
-        channel_overwrites(self.reader(), channel_id.as_i64()).await
+    async fn fetch_channel_overwrites(&self, channel_id: ChannelId) -> Result<Vec<Overwrite>> {
+        channel_overwrites(self.reader(), channel_id).await
     }
 
-    async fn fetch_guild_overwrites(&self, guild_id: Snowflake) -> Result<Vec<Overwrite>> {
+    async fn fetch_guild_overwrites(&self, guild_id: GuildId) -> Result<Vec<Overwrite>> {
         Ok(sqlx::query_as(
             "SELECT * FROM channel_overwrites WHERE guild_id = $1 ORDER BY channel_id, target_id",
         )
-        .bind(guild_id.as_i64())
+        .bind(guild_id)
         .fetch_all(self.reader())
         .await?)
     }
 
     async fn replace_overwrites(
         &self,
-        channel_id: Snowflake,
-        guild_id: Snowflake,
+        channel_id: ChannelId,
+        guild_id: GuildId,
         overwrites: &[Overwrite],
     ) -> Result<Vec<Overwrite>> {
-        let channel = channel_id.as_i64();
+        let channel = channel_id;
         let mut tx = self.writer().begin().await?;
         // A write that changes nothing, for its row lock: PostgreSQL would otherwise let two
         // replacements delete the old set side by side and then both insert, one failing on
@@ -125,16 +126,16 @@ impl OverwriteStore for Backend {
         if held.rows_affected() == 0 {
             return Ok(Vec::new());
         }
-        let stored = replace_overwrites_in(&mut tx, channel, guild_id.as_i64(), overwrites).await?;
+        let stored = replace_overwrites_in(&mut tx, channel, guild_id, overwrites).await?;
         tx.commit().await?;
         Ok(stored)
     }
 
-    async fn delete_overwrite(&self, channel_id: Snowflake, target_id: Snowflake) -> Result<bool> {
+    async fn delete_overwrite(&self, channel_id: ChannelId, target_id: Snowflake) -> Result<bool> {
         let r =
             sqlx::query("DELETE FROM channel_overwrites WHERE channel_id = $1 AND target_id = $2")
-                .bind(channel_id.as_i64())
-                .bind(target_id.as_i64())
+                .bind(channel_id)
+                .bind(target_id)
                 .execute(self.writer())
                 .await?;
         Ok(r.rows_affected() > 0)

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use async_trait::async_trait;
-use hearth_core::Snowflake;
+use hearth_core::{GuildId, RoleId};
 use sqlx::QueryBuilder;
 
 use super::{push_id_list, Backend, DB, ROW_CHUNK};
@@ -42,10 +42,10 @@ impl RoleStore for Backend {
         Ok(())
     }
 
-    async fn fetch_roles(&self, guild_id: Snowflake) -> Result<Vec<Role>> {
+    async fn fetch_roles(&self, guild_id: GuildId) -> Result<Vec<Role>> {
         Ok(
             sqlx::query_as("SELECT * FROM roles WHERE guild_id = $1 ORDER BY position, id")
-                .bind(guild_id.as_i64())
+                .bind(guild_id)
                 .fetch_all(self.reader())
                 .await?,
         )
@@ -72,13 +72,13 @@ impl RoleStore for Backend {
 
     async fn update_role_positions(
         &self,
-        guild_id: Snowflake,
+        guild_id: GuildId,
         moves: &[RolePosition],
     ) -> Result<Vec<Role>> {
         let guild = guild_id.as_i64();
         // One position per role, the last given: CASE would take the first.
-        let latest: BTreeMap<i64, i64> = moves.iter().map(|m| (m.id, m.position)).collect();
-        let moves: Vec<(i64, i64)> = latest.into_iter().collect();
+        let latest: BTreeMap<RoleId, i64> = moves.iter().map(|m| (m.id, m.position)).collect();
+        let moves: Vec<(RoleId, i64)> = latest.into_iter().collect();
         let mut tx = self.writer().begin().await?;
         for chunk in moves.chunks(ROW_CHUNK) {
             let mut q = QueryBuilder::<DB>::new("UPDATE roles SET position = CASE id");
@@ -89,7 +89,7 @@ impl RoleStore for Backend {
             q.push(" ELSE position END WHERE guild_id = ")
                 .push_bind(guild);
             q.push(" AND id IN ");
-            let ids: Vec<i64> = chunk.iter().map(|(id, _)| *id).collect();
+            let ids: Vec<i64> = chunk.iter().map(|(id, _)| id.as_i64()).collect();
             push_id_list(&mut q, &ids);
             q.build().execute(&mut *tx).await?;
         }
@@ -102,7 +102,7 @@ impl RoleStore for Backend {
         Ok(roles)
     }
 
-    async fn delete_role(&self, guild_id: Snowflake, role_id: Snowflake) -> Result<bool> {
+    async fn delete_role(&self, guild_id: GuildId, role_id: RoleId) -> Result<bool> {
         let (guild, role) = (guild_id.as_i64(), role_id.as_i64());
         let mut tx = self.writer().begin().await?;
         // member_roles would also go by its foreign key; said here so the reader need not look

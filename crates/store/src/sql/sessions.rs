@@ -1,7 +1,7 @@
 //! The SQL of [`crate::SessionStore`].
 
 use async_trait::async_trait;
-use hearth_core::{Snowflake, Timestamp};
+use hearth_core::{SessionId, Timestamp, UserId};
 
 use super::Backend;
 use crate::{nul_free, CheckText, Result, Session, SessionStore, User};
@@ -46,10 +46,10 @@ impl SessionStore for Backend {
         Ok(user.map(|u| (session, u)))
     }
 
-    async fn fetch_user_sessions(&self, user_id: Snowflake) -> Result<Vec<Session>> {
+    async fn fetch_user_sessions(&self, user_id: UserId) -> Result<Vec<Session>> {
         Ok(
             sqlx::query_as("SELECT * FROM sessions WHERE user_id = $1 ORDER BY id DESC")
-                .bind(user_id.as_i64())
+                .bind(user_id)
                 .fetch_all(self.reader())
                 .await?,
         )
@@ -57,7 +57,7 @@ impl SessionStore for Backend {
 
     async fn update_session_used(
         &self,
-        id: Snowflake,
+        id: SessionId,
         at: Timestamp,
         ip: Option<&str>,
         user_agent: Option<&str>,
@@ -68,7 +68,7 @@ impl SessionStore for Backend {
                 user_agent = COALESCE($4, user_agent)
              WHERE id = $1",
         )
-        .bind(id.as_i64())
+        .bind(id)
         .bind(at.0)
         .bind(ip)
         .bind(user_agent)
@@ -77,9 +77,9 @@ impl SessionStore for Backend {
         Ok(())
     }
 
-    async fn delete_session(&self, id: Snowflake) -> Result<bool> {
+    async fn delete_session(&self, id: SessionId) -> Result<bool> {
         let r = sqlx::query("DELETE FROM sessions WHERE id = $1")
-            .bind(id.as_i64())
+            .bind(id)
             .execute(self.writer())
             .await?;
         Ok(r.rows_affected() > 0)

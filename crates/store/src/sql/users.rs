@@ -1,8 +1,8 @@
 //! The SQL of [`crate::UserStore`].
 
 use async_trait::async_trait;
-use hearth_core::names::username_key;
-use hearth_core::{Snowflake, Timestamp};
+use hearth_core::Timestamp;
+use hearth_core::{names::username_key, UserId};
 
 use super::Backend;
 use crate::{nul_free, CheckText, NewUser, Result, User, UserPatch, UserStore};
@@ -41,9 +41,9 @@ impl UserStore for Backend {
         Ok(user)
     }
 
-    async fn fetch_user(&self, id: Snowflake) -> Result<Option<User>> {
+    async fn fetch_user(&self, id: UserId) -> Result<Option<User>> {
         Ok(sqlx::query_as("SELECT * FROM users WHERE id = $1")
-            .bind(id.as_i64())
+            .bind(id)
             .fetch_optional(self.reader())
             .await?)
     }
@@ -66,16 +66,16 @@ impl UserStore for Backend {
         Ok(hash.map(|(h,)| (user, h)))
     }
 
-    async fn fetch_last_seen(&self, id: Snowflake) -> Result<Option<Timestamp>> {
+    async fn fetch_last_seen(&self, id: UserId) -> Result<Option<Timestamp>> {
         let row: Option<(Option<i64>,)> =
             sqlx::query_as("SELECT last_seen_at FROM users WHERE id = $1")
-                .bind(id.as_i64())
+                .bind(id)
                 .fetch_optional(self.reader())
                 .await?;
         Ok(row.and_then(|(t,)| t).map(Timestamp))
     }
 
-    async fn update_user(&self, id: Snowflake, p: &UserPatch) -> Result<Option<User>> {
+    async fn update_user(&self, id: UserId, p: &UserPatch) -> Result<Option<User>> {
         p.check_text()?;
         let key = p.username.as_deref().map(username_key);
         Ok(sqlx::query_as(
@@ -85,7 +85,7 @@ impl UserStore for Backend {
                 global_name = CASE WHEN $4 THEN $5 ELSE global_name END
              WHERE id = $1 RETURNING *",
         )
-        .bind(id.as_i64())
+        .bind(id)
         .bind(&p.username)
         .bind(key)
         .bind(p.global_name.is_some())
@@ -94,9 +94,9 @@ impl UserStore for Backend {
         .await?)
     }
 
-    async fn update_last_seen(&self, id: Snowflake, at: Timestamp) -> Result<()> {
+    async fn update_last_seen(&self, id: UserId, at: Timestamp) -> Result<()> {
         sqlx::query("UPDATE users SET last_seen_at = $2 WHERE id = $1")
-            .bind(id.as_i64())
+            .bind(id)
             .bind(at.0)
             .execute(self.writer())
             .await?;

@@ -8,7 +8,10 @@
 
 use std::sync::Arc;
 
-use hearth_core::{Permissions, Snowflake, SnowflakeGenerator, Timestamp};
+use hearth_core::{
+    ChannelId, GuildId, MessageId, Permissions, RoleId, Snowflake, SnowflakeGenerator, Timestamp,
+    UserId,
+};
 use hearth_store::*;
 
 /// Fresh ids and the records made from them.
@@ -23,9 +26,10 @@ impl Fixture {
         }
     }
 
-    /// A fresh id, greater than every id handed out before.
-    pub fn id(&self) -> i64 {
-        self.ids.next().as_i64()
+    /// A fresh id of any kind (`UserId`, `ChannelId`, ...), greater than every id handed out
+    /// before.
+    pub fn id<T: From<Snowflake>>(&self) -> T {
+        T::from(self.ids.next())
     }
 
     /// A person (not a bot) with a password, to be stored.
@@ -51,13 +55,13 @@ impl Fixture {
 
     /// Stores a person with a fresh name, for tests that make many.
     pub async fn someone(&self, store: &Arc<dyn Store>) -> User {
-        self.user(store, &format!("user{}", self.id())).await
+        self.user(store, &format!("user{}", self.ids.next())).await
     }
 
     /// Stores a guild owned by `owner`, with its @everyone role and its first channel,
     /// `general`.
     pub async fn guild(&self, store: &Arc<dyn Store>, owner: &User) -> (Guild, Channel) {
-        let id = self.id();
+        let id: GuildId = self.id();
         let channel = self.channel(id, "general");
         let guild = Guild {
             id,
@@ -76,7 +80,7 @@ impl Fixture {
         let everyone = Role {
             position: 0,
             permissions: Permissions::DEFAULT_EVERYONE.0 as i64,
-            ..self.role_with_id(id, id, "@everyone")
+            ..self.role_with_id(id, id.everyone(), "@everyone")
         };
         store
             .insert_guild(&guild, &everyone, &channel)
@@ -86,7 +90,7 @@ impl Fixture {
     }
 
     /// A text channel of a guild, to be stored.
-    pub fn channel(&self, guild_id: i64, name: &str) -> Channel {
+    pub fn channel(&self, guild_id: GuildId, name: &str) -> Channel {
         Channel {
             id: self.id(),
             guild_id: Some(guild_id),
@@ -103,7 +107,7 @@ impl Fixture {
     }
 
     /// A role without permissions at position 1, to be stored.
-    pub fn role_with_id(&self, guild_id: i64, id: i64, name: &str) -> Role {
+    pub fn role_with_id(&self, guild_id: GuildId, id: RoleId, name: &str) -> Role {
         Role {
             guild_id,
             id,
@@ -119,14 +123,14 @@ impl Fixture {
     }
 
     /// Stores a role without permissions at position 1.
-    pub async fn role(&self, store: &Arc<dyn Store>, guild_id: i64, name: &str) -> Role {
+    pub async fn role(&self, store: &Arc<dyn Store>, guild_id: GuildId, name: &str) -> Role {
         let role = self.role_with_id(guild_id, self.id(), name);
         store.insert_role(&role).await.expect("insert role");
         role
     }
 
     /// A member joining now, to be stored.
-    pub fn member(&self, guild_id: i64, user_id: i64, roles: Vec<i64>) -> Member {
+    pub fn member(&self, guild_id: GuildId, user_id: UserId, roles: Vec<RoleId>) -> Member {
         Member {
             guild_id,
             user_id,
@@ -139,18 +143,30 @@ impl Fixture {
     }
 
     /// Stores a member joining now, who was not one before.
-    pub async fn join(&self, store: &Arc<dyn Store>, guild_id: i64, user_id: i64, roles: Vec<i64>) {
+    pub async fn join(
+        &self,
+        store: &Arc<dyn Store>,
+        guild_id: GuildId,
+        user_id: UserId,
+        roles: Vec<RoleId>,
+    ) {
         let member = self.member(guild_id, user_id, roles);
         assert!(store.insert_member(&member).await.expect("insert member"));
     }
 
     /// A message with a fresh id, to be stored.
-    pub fn message(&self, channel_id: i64, author_id: i64, content: &str) -> Message {
+    pub fn message(&self, channel_id: ChannelId, author_id: UserId, content: &str) -> Message {
         message_with_id(channel_id, author_id, self.id(), content)
     }
 
     /// Stores a message with this id.
-    pub async fn post(&self, store: &Arc<dyn Store>, channel_id: i64, author_id: i64, id: i64) {
+    pub async fn post(
+        &self,
+        store: &Arc<dyn Store>,
+        channel_id: ChannelId,
+        author_id: UserId,
+        id: MessageId,
+    ) {
         store
             .insert_message(&message_with_id(channel_id, author_id, id, "text"))
             .await
@@ -158,7 +174,7 @@ impl Fixture {
     }
 
     /// An invite to a guild channel that never expires, to be stored.
-    pub fn invite(&self, channel: &Channel, inviter_id: Option<i64>, code: &str) -> Invite {
+    pub fn invite(&self, channel: &Channel, inviter_id: Option<UserId>, code: &str) -> Invite {
         Invite {
             code: code.into(),
             guild_id: channel.guild_id.expect("a guild channel"),
@@ -174,7 +190,12 @@ impl Fixture {
     }
 }
 
-fn message_with_id(channel_id: i64, author_id: i64, id: i64, content: &str) -> Message {
+fn message_with_id(
+    channel_id: ChannelId,
+    author_id: UserId,
+    id: MessageId,
+    content: &str,
+) -> Message {
     Message {
         channel_id,
         id,
@@ -194,18 +215,19 @@ fn message_with_id(channel_id: i64, author_id: i64, id: i64, content: &str) -> M
 }
 
 /// An overwrite of `target_id` (a role for kind 0, a member for kind 1) in a guild channel.
-pub fn overwrite(channel: &Channel, target_id: i64, kind: i64, allow: u64, deny: u64) -> Overwrite {
+pub fn overwrite(
+    channel: &Channel,
+    target_id: impl Into<Snowflake>,
+    kind: i64,
+    allow: u64,
+    deny: u64,
+) -> Overwrite {
     Overwrite {
         channel_id: channel.id,
         guild_id: channel.guild_id.expect("a guild channel"),
-        target_id,
+        target_id: target_id.into(),
         kind,
         allow: allow as i64,
         deny: deny as i64,
     }
-}
-
-/// A stored id as a snowflake.
-pub fn sf(id: i64) -> Snowflake {
-    Snowflake::from_i64(id)
 }
