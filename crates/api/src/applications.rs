@@ -3,7 +3,6 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use hearth_core::names::{self, FieldError};
-use hearth_core::positions;
 use hearth_core::{ApplicationId, GuildId, Permissions, RoleId, Timestamp};
 use hearth_protocol::objects::{Application, CreatedApplication, Member};
 use hearth_protocol::requests::{Authorize, AuthorizeQuery, CreateApplication};
@@ -16,8 +15,7 @@ use crate::change::Change;
 use crate::extract::new_token;
 use crate::extract::{errors, token_hash, Auth, Json, Query};
 use crate::journal::{self, Reason};
-use crate::{access, convert, events, ApiError, ApiResult, AppState};
-use hearth_protocol::events::{Event, GuildRole};
+use crate::{access, convert, events, role_rules, ApiError, ApiResult, AppState};
 
 pub(crate) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -262,29 +260,6 @@ async fn insert_bot_role(
         bot_id: Some(bot.id),
     };
     let existing = state.store.fetch_roles(guild_id).await?;
-    let others: Vec<(RoleId, i64)> = existing
-        .iter()
-        .filter(|r| !r.id.is_everyone_of(guild_id))
-        .map(|r| (r.id, r.position))
-        .collect();
-    let moved: Vec<db::RolePosition> = positions::make_room_at_bottom(&others)
-        .into_iter()
-        .map(|(id, position)| db::RolePosition { id, position })
-        .collect();
-    let after = state.store.update_role_positions(guild_id, &moved).await?;
-    state.store.insert_role(&role).await?;
-    change.publish(Event::GuildRoleCreate(GuildRole {
-        guild_id,
-        role: convert::role(&role),
-    }));
-    for r in &after {
-        let before = existing.iter().find(|x| x.id == r.id);
-        if before.is_some_and(|b| b.position != r.position) {
-            change.publish(Event::GuildRoleUpdate(GuildRole {
-                guild_id,
-                role: convert::role(r),
-            }));
-        }
-    }
+    role_rules::insert_at_bottom(change, &existing, &role).await?;
     Ok(role.id)
 }

@@ -20,7 +20,7 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
 
 /// The guild's audit log, newest first (VIEW_AUDIT_LOG): `audit_log_entries` and the `users`
 /// they name; the other lists of Discord's shape are empty (hearth has no such objects).
-#[utoipa::path(get, path = "/guilds/{guild_id}/audit-logs", tag = "audit log", params(("guild_id" = Snowflake, Path), AuditLogQuery),
+#[utoipa::path(get, path = "/guilds/{guild_id}/audit-logs", tag = "audit log", params(("guild_id" = GuildId, Path), AuditLogQuery),
     responses((status = 200, description = "`{audit_log_entries, users, ...}`", body = Object), (status = 400, body = hearth_protocol::ErrorBody), (status = 403, body = hearth_protocol::ErrorBody), (status = 404, body = hearth_protocol::ErrorBody)))]
 async fn audit_log(
     State(state): State<AppState>,

@@ -21,7 +21,7 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
 }
 
 /// A channel the caller may view, with its permission overwrites.
-#[utoipa::path(get, path = "/channels/{channel_id}", tag = "channels", params(("channel_id" = Snowflake, Path)),
+#[utoipa::path(get, path = "/channels/{channel_id}", tag = "channels", params(("channel_id" = ChannelId, Path)),
     responses((status = 200, body = Channel), (status = 403, body = hearth_protocol::ErrorBody), (status = 404, body = hearth_protocol::ErrorBody)))]
 async fn get_channel(
     State(state): State<AppState>,
@@ -57,7 +57,7 @@ async fn wanted_overwrites(
 
 /// Changes a channel's name, topic, position, parent, nsfw flag, slow mode (MANAGE_CHANNELS)
 /// or permission overwrites (also MANAGE_ROLES; only bits the caller holds may change).
-#[utoipa::path(patch, path = "/channels/{channel_id}", tag = "channels", params(("channel_id" = Snowflake, Path)), request_body = ModifyChannel,
+#[utoipa::path(patch, path = "/channels/{channel_id}", tag = "channels", params(("channel_id" = ChannelId, Path)), request_body = ModifyChannel,
     responses((status = 200, body = Channel), (status = 400, body = hearth_protocol::ErrorBody), (status = 403, body = hearth_protocol::ErrorBody), (status = 404, body = hearth_protocol::ErrorBody)))]
 async fn modify_channel(
     State(state): State<AppState>,
@@ -161,7 +161,7 @@ async fn modify_channel(
 
 /// Deletes a channel with its messages, overwrites and invites (MANAGE_CHANNELS); answers the
 /// deleted channel. Deleting a category keeps its channels, without parent.
-#[utoipa::path(delete, path = "/channels/{channel_id}", tag = "channels", params(("channel_id" = Snowflake, Path)),
+#[utoipa::path(delete, path = "/channels/{channel_id}", tag = "channels", params(("channel_id" = ChannelId, Path)),
     responses((status = 200, body = Channel), (status = 403, body = hearth_protocol::ErrorBody), (status = 404, body = hearth_protocol::ErrorBody)))]
 async fn delete_channel(
     State(state): State<AppState>,

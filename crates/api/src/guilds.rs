@@ -127,7 +127,7 @@ async fn create_guild(
 }
 
 /// A guild the caller belongs to; `with_counts` adds approximate member and presence counts.
-#[utoipa::path(get, path = "/guilds/{guild_id}", tag = "guilds", params(("guild_id" = Snowflake, Path), WithCountsQuery),
+#[utoipa::path(get, path = "/guilds/{guild_id}", tag = "guilds", params(("guild_id" = GuildId, Path), WithCountsQuery),
     responses((status = 200, body = Guild), (status = 403, body = hearth_protocol::ErrorBody), (status = 404, body = hearth_protocol::ErrorBody)))]
 async fn get_guild(
     State(state): State<AppState>,
@@ -150,7 +150,7 @@ async fn get_guild(
 }
 
 /// Changes a guild's settings (MANAGE_GUILD; transferring ownership: the owner only).
-#[utoipa::path(patch, path = "/guilds/{guild_id}", tag = "guilds", params(("guild_id" = Snowflake, Path)), request_body = ModifyGuild,
+#[utoipa::path(patch, path = "/guilds/{guild_id}", tag = "guilds", params(("guild_id" = GuildId, Path)), request_body = ModifyGuild,
     responses((status = 200, body = Guild), (status = 400, body = hearth_protocol::ErrorBody), (status = 403, body = hearth_protocol::ErrorBody), (status = 404, body = hearth_protocol::ErrorBody)))]
 async fn modify_guild(
     State(state): State<AppState>,
@@ -290,7 +290,7 @@ async fn apply_references(
 }
 
 /// Deletes a guild with everything in it (owner only).
-#[utoipa::path(delete, path = "/guilds/{guild_id}", tag = "guilds", params(("guild_id" = Snowflake, Path)),
+#[utoipa::path(delete, path = "/guilds/{guild_id}", tag = "guilds", params(("guild_id" = GuildId, Path)),
     responses((status = 204), (status = 403, body = hearth_protocol::ErrorBody), (status = 404, body = hearth_protocol::ErrorBody)))]
 async fn delete_guild(
     State(state): State<AppState>,

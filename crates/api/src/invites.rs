@@ -82,7 +82,7 @@ async fn render_all(state: &AppState, invites: &[db::Invite]) -> ApiResult<Vec<I
 
 /// Creates an invite to a text channel (CREATE_INSTANT_INVITE). Unless `unique`, a valid
 /// invite of the caller's with the same settings is returned instead of a new one.
-#[utoipa::path(post, path = "/channels/{channel_id}/invites", tag = "invites", params(("channel_id" = Snowflake, Path)), request_body = CreateInvite,
+#[utoipa::path(post, path = "/channels/{channel_id}/invites", tag = "invites", params(("channel_id" = ChannelId, Path)), request_body = CreateInvite,
     responses((status = 200, body = Invite), (status = 400, body = hearth_protocol::ErrorBody), (status = 403, body = hearth_protocol::ErrorBody), (status = 404, body = hearth_protocol::ErrorBody)))]
 async fn create_invite(
     State(state): State<AppState>,
@@ -150,7 +150,7 @@ async fn create_invite(
 }
 
 /// A channel's invites (MANAGE_CHANNELS).
-#[utoipa::path(get, path = "/channels/{channel_id}/invites", tag = "invites", params(("channel_id" = Snowflake, Path)),
+#[utoipa::path(get, path = "/channels/{channel_id}/invites", tag = "invites", params(("channel_id" = ChannelId, Path)),
     responses((status = 200, body = Vec<Invite>), (status = 403, body = hearth_protocol::ErrorBody), (status = 404, body = hearth_protocol::ErrorBody)))]
 async fn channel_invites(
     State(state): State<AppState>,
@@ -207,7 +207,7 @@ fn audit_invite(
 }
 
 /// A guild's invites (MANAGE_GUILD).
-#[utoipa::path(get, path = "/guilds/{guild_id}/invites", tag = "invites", params(("guild_id" = Snowflake, Path)),
+#[utoipa::path(get, path = "/guilds/{guild_id}/invites", tag = "invites", params(("guild_id" = GuildId, Path)),
     responses((status = 200, body = Vec<Invite>), (status = 403, body = hearth_protocol::ErrorBody), (status = 404, body = hearth_protocol::ErrorBody)))]
 async fn guild_invites(
     State(state): State<AppState>,

@@ -52,6 +52,7 @@ mod openapi;
 mod overwrite_rules;
 mod overwrites;
 pub mod passwords;
+mod role_rules;
 mod roles;
 mod users;
 

@@ -26,7 +26,7 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
 }
 
 /// Members by ascending user id (`limit` 1-1000, default 1; `after` a user id).
-#[utoipa::path(get, path = "/guilds/{guild_id}/members", tag = "members", params(("guild_id" = Snowflake, Path), MembersQuery),
+#[utoipa::path(get, path = "/guilds/{guild_id}/members", tag = "members", params(("guild_id" = GuildId, Path), MembersQuery),
     responses((status = 200, body = Vec<Member>), (status = 400, body = hearth_protocol::ErrorBody), (status = 403, body = hearth_protocol::ErrorBody), (status = 404, body = hearth_protocol::ErrorBody)))]
 async fn list_members(
     State(state): State<AppState>,
@@ -56,7 +56,7 @@ async fn list_members(
 
 /// One member.
 #[utoipa::path(get, path = "/guilds/{guild_id}/members/{user_id}", tag = "members",
-    params(("guild_id" = Snowflake, Path), ("user_id" = Snowflake, Path)),
+    params(("guild_id" = GuildId, Path), ("user_id" = UserId, Path)),
     responses((status = 200, body = Member), (status = 403, body = hearth_protocol::ErrorBody), (status = 404, body = hearth_protocol::ErrorBody)))]
 async fn get_member(
     State(state): State<AppState>,
@@ -85,7 +85,7 @@ const MAX_TIMEOUT_SECS: i64 = 28 * 24 * 3600;
 /// `communication_disabled_until` (MODERATE_MEMBERS). Acting on another member's nick or
 /// timeout needs a higher rank than theirs; the owner and administrators cannot be timed out.
 #[utoipa::path(patch, path = "/guilds/{guild_id}/members/{user_id}", tag = "members",
-    params(("guild_id" = Snowflake, Path), ("user_id" = Snowflake, Path)), request_body = ModifyMember,
+    params(("guild_id" = GuildId, Path), ("user_id" = UserId, Path)), request_body = ModifyMember,
     responses((status = 200, body = Member), (status = 400, body = hearth_protocol::ErrorBody), (status = 403, body = hearth_protocol::ErrorBody), (status = 404, body = hearth_protocol::ErrorBody)))]
 async fn modify_member(
     State(state): State<AppState>,
@@ -99,7 +99,7 @@ async fn modify_member(
 
 /// Changes the caller's own nickname (CHANGE_NICKNAME).
 #[utoipa::path(patch, path = "/guilds/{guild_id}/members/@me", tag = "members", operation_id = "modify_current_member",
-    params(("guild_id" = Snowflake, Path)), request_body = ModifyMember,
+    params(("guild_id" = GuildId, Path)), request_body = ModifyMember,
     responses((status = 200, body = Member), (status = 400, body = hearth_protocol::ErrorBody), (status = 403, body = hearth_protocol::ErrorBody), (status = 404, body = hearth_protocol::ErrorBody)))]
 async fn modify_me(
     State(state): State<AppState>,

@@ -39,7 +39,7 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
 /// History, newest first in every mode: the latest messages, or those `before`, `after` or
 /// `around` an id (one of the three), `limit` 1-100 (default 50). Without READ_MESSAGE_HISTORY
 /// the list is empty.
-#[utoipa::path(get, path = "/channels/{channel_id}/messages", tag = "messages", params(("channel_id" = Snowflake, Path), HistoryQuery),
+#[utoipa::path(get, path = "/channels/{channel_id}/messages", tag = "messages", params(("channel_id" = ChannelId, Path), HistoryQuery),
     responses((status = 200, body = Vec<Message>), (status = 400, body = hearth_protocol::ErrorBody), (status = 403, body = hearth_protocol::ErrorBody), (status = 404, body = hearth_protocol::ErrorBody)))]
 async fn history(
     State(state): State<AppState>,
@@ -87,7 +87,7 @@ async fn history(
 /// Posts a message (SEND_MESSAGES): content up to 2000 characters and/or up to 10 embeds;
 /// `message_reference` makes it a reply; with `enforce_nonce`, repeating a nonce within five
 /// minutes returns the first message instead of posting again.
-#[utoipa::path(post, path = "/channels/{channel_id}/messages", tag = "messages", params(("channel_id" = Snowflake, Path)), request_body = CreateMessage,
+#[utoipa::path(post, path = "/channels/{channel_id}/messages", tag = "messages", params(("channel_id" = ChannelId, Path)), request_body = CreateMessage,
     responses((status = 200, body = Message), (status = 400, body = hearth_protocol::ErrorBody), (status = 403, body = hearth_protocol::ErrorBody), (status = 404, body = hearth_protocol::ErrorBody),
         (status = 429, description = "Slow mode (20016): the caller's previous message in this channel was less than `rate_limit_per_user` seconds ago.",
             body = hearth_protocol::RateLimitBody, headers(("Retry-After" = String, description = "Seconds to wait, rounded up")))))]
@@ -152,7 +152,7 @@ async fn create_message(
 
 /// One message (READ_MESSAGE_HISTORY).
 #[utoipa::path(get, path = "/channels/{channel_id}/messages/{message_id}", tag = "messages",
-    params(("channel_id" = Snowflake, Path), ("message_id" = Snowflake, Path)),
+    params(("channel_id" = ChannelId, Path), ("message_id" = MessageId, Path)),
     responses((status = 200, body = Message), (status = 403, body = hearth_protocol::ErrorBody), (status = 404, body = hearth_protocol::ErrorBody)))]
 async fn get_message(
     State(state): State<AppState>,
@@ -174,7 +174,7 @@ async fn get_message(
 /// Edits a message's content, embeds or SUPPRESS_EMBEDS flag (its author only); sets
 /// `edited_timestamp`.
 #[utoipa::path(patch, path = "/channels/{channel_id}/messages/{message_id}", tag = "messages",
-    params(("channel_id" = Snowflake, Path), ("message_id" = Snowflake, Path)), request_body = EditMessage,
+    params(("channel_id" = ChannelId, Path), ("message_id" = MessageId, Path)), request_body = EditMessage,
     responses((status = 200, body = Message), (status = 400, body = hearth_protocol::ErrorBody), (status = 403, body = hearth_protocol::ErrorBody), (status = 404, body = hearth_protocol::ErrorBody)))]
 async fn edit_message(
     State(state): State<AppState>,
@@ -238,7 +238,7 @@ async fn edit_message(
 /// tombstone and disappears from every read. A moderator deleting someone else's message is
 /// recorded in the audit log (72, with `X-Audit-Log-Reason`).
 #[utoipa::path(delete, path = "/channels/{channel_id}/messages/{message_id}", tag = "messages",
-    params(("channel_id" = Snowflake, Path), ("message_id" = Snowflake, Path)),
+    params(("channel_id" = ChannelId, Path), ("message_id" = MessageId, Path)),
     responses((status = 204), (status = 403, body = hearth_protocol::ErrorBody), (status = 404, body = hearth_protocol::ErrorBody)))]
 async fn delete_message(
     State(state): State<AppState>,
@@ -285,7 +285,7 @@ async fn delete_message(
 }
 
 /// Shows the caller as typing (SEND_MESSAGES).
-#[utoipa::path(post, path = "/channels/{channel_id}/typing", tag = "messages", params(("channel_id" = Snowflake, Path)),
+#[utoipa::path(post, path = "/channels/{channel_id}/typing", tag = "messages", params(("channel_id" = ChannelId, Path)),
     responses((status = 204), (status = 403, body = hearth_protocol::ErrorBody), (status = 404, body = hearth_protocol::ErrorBody)))]
 async fn typing(
     State(state): State<AppState>,

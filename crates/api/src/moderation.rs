@@ -51,7 +51,7 @@ fn outranks(actor: &Actor, target: &db::Member) -> ApiResult<()> {
 
 /// Removes a member (KICK_MEMBERS, and a higher rank than theirs). They may join again.
 #[utoipa::path(delete, path = "/guilds/{guild_id}/members/{user_id}", tag = "members",
-    params(("guild_id" = Snowflake, Path), ("user_id" = Snowflake, Path)),
+    params(("guild_id" = GuildId, Path), ("user_id" = UserId, Path)),
     responses((status = 204), (status = 400, body = hearth_protocol::ErrorBody), (status = 403, body = hearth_protocol::ErrorBody), (status = 404, body = hearth_protocol::ErrorBody)))]
 async fn kick_member(
     State(state): State<AppState>,
@@ -138,7 +138,7 @@ fn delete_window(query: &CreateBan, body: &CreateBan) -> ApiResult<i64> {
 /// given in the query (discord.py) or the JSON body (discord.js). Banning again replaces the
 /// reason.
 #[utoipa::path(put, path = "/guilds/{guild_id}/bans/{user_id}", tag = "bans",
-    params(("guild_id" = Snowflake, Path), ("user_id" = Snowflake, Path), CreateBan), request_body = CreateBan,
+    params(("guild_id" = GuildId, Path), ("user_id" = UserId, Path), CreateBan), request_body = CreateBan,
     responses((status = 204), (status = 400, body = hearth_protocol::ErrorBody), (status = 403, body = hearth_protocol::ErrorBody), (status = 404, body = hearth_protocol::ErrorBody)))]
 async fn create_ban(
     State(state): State<AppState>,
@@ -221,7 +221,7 @@ fn bulk_event(guild_id: GuildId, channel_id: ChannelId, ids: &[MessageId]) -> Ev
 
 /// Lifts a ban (BAN_MEMBERS).
 #[utoipa::path(delete, path = "/guilds/{guild_id}/bans/{user_id}", tag = "bans",
-    params(("guild_id" = Snowflake, Path), ("user_id" = Snowflake, Path)),
+    params(("guild_id" = GuildId, Path), ("user_id" = UserId, Path)),
     responses((status = 204), (status = 400, body = hearth_protocol::ErrorBody), (status = 403, body = hearth_protocol::ErrorBody), (status = 404, body = hearth_protocol::ErrorBody)))]
 async fn remove_ban(
     State(state): State<AppState>,
@@ -256,7 +256,7 @@ async fn remove_ban(
 
 /// The guild's bans by ascending user id (BAN_MEMBERS): `limit` 1-1000 (default 1000), `after`
 /// a user id; with only `before`, the bans just below it.
-#[utoipa::path(get, path = "/guilds/{guild_id}/bans", tag = "bans", params(("guild_id" = Snowflake, Path), BansQuery),
+#[utoipa::path(get, path = "/guilds/{guild_id}/bans", tag = "bans", params(("guild_id" = GuildId, Path), BansQuery),
     responses((status = 200, body = Vec<Ban>), (status = 400, body = hearth_protocol::ErrorBody), (status = 403, body = hearth_protocol::ErrorBody), (status = 404, body = hearth_protocol::ErrorBody)))]
 async fn list_bans(
     State(state): State<AppState>,
@@ -292,7 +292,7 @@ async fn list_bans(
 
 /// One ban (BAN_MEMBERS); 10026 when the user is not banned.
 #[utoipa::path(get, path = "/guilds/{guild_id}/bans/{user_id}", tag = "bans",
-    params(("guild_id" = Snowflake, Path), ("user_id" = Snowflake, Path)),
+    params(("guild_id" = GuildId, Path), ("user_id" = UserId, Path)),
     responses((status = 200, body = Ban), (status = 400, body = hearth_protocol::ErrorBody), (status = 403, body = hearth_protocol::ErrorBody), (status = 404, body = hearth_protocol::ErrorBody)))]
 async fn get_ban(
     State(state): State<AppState>,
@@ -321,7 +321,7 @@ async fn get_ban(
 /// days (by its id) refuses the whole request (50034). Repeated ids count once; ids of no
 /// message of the channel, or of deleted ones, are skipped.
 #[utoipa::path(post, path = "/channels/{channel_id}/messages/bulk-delete", tag = "messages",
-    params(("channel_id" = Snowflake, Path)), request_body = BulkDelete,
+    params(("channel_id" = ChannelId, Path)), request_body = BulkDelete,
     responses((status = 204), (status = 400, body = hearth_protocol::ErrorBody), (status = 403, body = hearth_protocol::ErrorBody), (status = 404, body = hearth_protocol::ErrorBody)))]
 async fn bulk_delete(
     State(state): State<AppState>,

@@ -32,7 +32,7 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
 /// only bits the caller holds there may change). A category's change carries over to the
 /// channels in sync with it. `X-Audit-Log-Reason` is recorded.
 #[utoipa::path(put, path = "/channels/{channel_id}/permissions/{overwrite_id}", tag = "channels",
-    params(("channel_id" = Snowflake, Path), ("overwrite_id" = Snowflake, Path, description = "role or user id")), request_body = OverwriteBody,
+    params(("channel_id" = ChannelId, Path), ("overwrite_id" = Snowflake, Path, description = "role or user id")), request_body = OverwriteBody,
     responses((status = 204), (status = 400, body = hearth_protocol::ErrorBody), (status = 403, body = hearth_protocol::ErrorBody), (status = 404, body = hearth_protocol::ErrorBody)))]
 async fn put_overwrite(
     State(state): State<AppState>,
@@ -100,7 +100,7 @@ async fn put_overwrite(
 /// channel; only bits the caller holds there may change). Removing one that does not exist
 /// changes nothing and answers 204 too.
 #[utoipa::path(delete, path = "/channels/{channel_id}/permissions/{overwrite_id}", tag = "channels",
-    params(("channel_id" = Snowflake, Path), ("overwrite_id" = Snowflake, Path, description = "role or user id")),
+    params(("channel_id" = ChannelId, Path), ("overwrite_id" = Snowflake, Path, description = "role or user id")),
     responses((status = 204), (status = 403, body = hearth_protocol::ErrorBody), (status = 404, body = hearth_protocol::ErrorBody)))]
 async fn delete_overwrite(
     State(state): State<AppState>,

@@ -19,7 +19,7 @@ use crate::actor::Actor;
 use crate::change::Change;
 use crate::extract::{errors, Auth, Json, JsonList, Path};
 use crate::journal::{self, action, changed, Reason};
-use crate::{access, convert, ApiError, ApiResult, AppState};
+use crate::{access, convert, role_rules, ApiError, ApiResult, AppState};
 
 /// At most this many roles per guild, @everyone included.
 const MAX_ROLES: usize = 250;
@@ -127,7 +127,7 @@ fn apply(role: &mut db::Role, body: &RoleBody) -> Vec<Value> {
 }
 
 /// The guild's roles, by position.
-#[utoipa::path(get, path = "/guilds/{guild_id}/roles", tag = "roles", params(("guild_id" = Snowflake, Path)),
+#[utoipa::path(get, path = "/guilds/{guild_id}/roles", tag = "roles", params(("guild_id" = GuildId, Path)),
     responses((status = 200, body = Vec<Role>), (status = 403, body = hearth_protocol::ErrorBody), (status = 404, body = hearth_protocol::ErrorBody)))]
 async fn list_roles(
     State(state): State<AppState>,
@@ -140,7 +140,7 @@ async fn list_roles(
 }
 
 /// One role.
-#[utoipa::path(get, path = "/guilds/{guild_id}/roles/{role_id}", tag = "roles", params(("guild_id" = Snowflake, Path), ("role_id" = Snowflake, Path)),
+#[utoipa::path(get, path = "/guilds/{guild_id}/roles/{role_id}", tag = "roles", params(("guild_id" = GuildId, Path), ("role_id" = RoleId, Path)),
     responses((status = 200, body = Role), (status = 403, body = hearth_protocol::ErrorBody), (status = 404, body = hearth_protocol::ErrorBody)))]
 async fn get_role(
     State(state): State<AppState>,
@@ -153,7 +153,7 @@ async fn get_role(
 
 /// Creates a role at the bottom of the hierarchy (position 1; the others move up). The caller
 /// may grant only permissions it holds.
-#[utoipa::path(post, path = "/guilds/{guild_id}/roles", tag = "roles", params(("guild_id" = Snowflake, Path)), request_body = RoleBody,
+#[utoipa::path(post, path = "/guilds/{guild_id}/roles", tag = "roles", params(("guild_id" = GuildId, Path)), request_body = RoleBody,
     responses((status = 200, body = Role), (status = 400, body = hearth_protocol::ErrorBody), (status = 403, body = hearth_protocol::ErrorBody), (status = 404, body = hearth_protocol::ErrorBody)))]
 async fn create_role(
     State(state): State<AppState>,
@@ -197,29 +197,7 @@ async fn create_role(
         changed("hoist", None, Some(json!(role.hoist))),
         changed("mentionable", None, Some(json!(role.mentionable))),
     ];
-    let others: Vec<(RoleId, i64)> = actor
-        .roles
-        .iter()
-        .filter(|r| !r.id.is_everyone_of(guild_id))
-        .map(|r| (r.id, r.position))
-        .collect();
-    let moved: Vec<db::RolePosition> = positions::make_room_at_bottom(&others)
-        .into_iter()
-        .map(|(id, position)| db::RolePosition { id, position })
-        .collect();
-    let after = state.store.update_role_positions(guild_id, &moved).await?;
-    state.store.insert_role(&role).await?;
-    let mut events = vec![Event::GuildRoleCreate(GuildRole {
-        guild_id,
-        role: convert::role(&role),
-    })];
-    for r in &after {
-        let before = actor.roles.iter().find(|x| x.id == r.id);
-        if before.is_some_and(|b| b.position != r.position) {
-            events.push(role_updated(guild_id, r));
-        }
-    }
-    change.publish_all(events);
+    role_rules::insert_at_bottom(&mut change, &actor.roles, &role).await?;
     change.record(journal::Entry {
         guild_id,
         actor: auth.id(),
@@ -234,7 +212,7 @@ async fn create_role(
 }
 
 /// Changes a role below the caller's highest (@everyone too, but not its name).
-#[utoipa::path(patch, path = "/guilds/{guild_id}/roles/{role_id}", tag = "roles", params(("guild_id" = Snowflake, Path), ("role_id" = Snowflake, Path)), request_body = RoleBody,
+#[utoipa::path(patch, path = "/guilds/{guild_id}/roles/{role_id}", tag = "roles", params(("guild_id" = GuildId, Path), ("role_id" = RoleId, Path)), request_body = RoleBody,
     responses((status = 200, body = Role), (status = 400, body = hearth_protocol::ErrorBody), (status = 403, body = hearth_protocol::ErrorBody), (status = 404, body = hearth_protocol::ErrorBody)))]
 async fn modify_role(
     State(state): State<AppState>,
@@ -278,7 +256,7 @@ async fn modify_role(
 }
 
 /// Deletes a role below the caller's highest (not @everyone, not a bot's own role).
-#[utoipa::path(delete, path = "/guilds/{guild_id}/roles/{role_id}", tag = "roles", params(("guild_id" = Snowflake, Path), ("role_id" = Snowflake, Path)),
+#[utoipa::path(delete, path = "/guilds/{guild_id}/roles/{role_id}", tag = "roles", params(("guild_id" = GuildId, Path), ("role_id" = RoleId, Path)),
     responses((status = 204), (status = 400, body = hearth_protocol::ErrorBody), (status = 403, body = hearth_protocol::ErrorBody), (status = 404, body = hearth_protocol::ErrorBody)))]
 async fn delete_role(
     State(state): State<AppState>,
@@ -332,7 +310,7 @@ async fn delete_role(
 
 /// Moves roles (each below the caller's highest, to a position below it) in one transaction;
 /// answers every role of the guild.
-#[utoipa::path(patch, path = "/guilds/{guild_id}/roles", tag = "roles", params(("guild_id" = Snowflake, Path)), request_body = Vec<RolePosition>,
+#[utoipa::path(patch, path = "/guilds/{guild_id}/roles", tag = "roles", params(("guild_id" = GuildId, Path)), request_body = Vec<RolePosition>,
     responses((status = 200, body = Vec<Role>), (status = 400, body = hearth_protocol::ErrorBody), (status = 403, body = hearth_protocol::ErrorBody), (status = 404, body = hearth_protocol::ErrorBody)))]
 async fn reorder_roles(
     State(state): State<AppState>,

@@ -68,7 +68,7 @@ async fn modify_me(
 }
 
 /// Any user, by id.
-#[utoipa::path(get, path = "/users/{user_id}", tag = "users", params(("user_id" = Snowflake, Path)),
+#[utoipa::path(get, path = "/users/{user_id}", tag = "users", params(("user_id" = UserId, Path)),
     responses((status = 200, body = User), (status = 404, body = hearth_protocol::ErrorBody)))]
 async fn get_user(
     State(state): State<AppState>,
@@ -127,7 +127,7 @@ async fn my_guilds(
 }
 
 /// Leaves a guild. The owner cannot leave (transfer or delete it instead).
-#[utoipa::path(delete, path = "/users/@me/guilds/{guild_id}", tag = "users", params(("guild_id" = Snowflake, Path)),
+#[utoipa::path(delete, path = "/users/@me/guilds/{guild_id}", tag = "users", params(("guild_id" = GuildId, Path)),
     responses((status = 204), (status = 400, body = hearth_protocol::ErrorBody), (status = 404, body = hearth_protocol::ErrorBody)))]
 async fn leave_guild(
     State(state): State<AppState>,

@@ -24,7 +24,7 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
 }
 
 /// A guild's channels, by position.
-#[utoipa::path(get, path = "/guilds/{guild_id}/channels", tag = "channels", params(("guild_id" = Snowflake, Path)),
+#[utoipa::path(get, path = "/guilds/{guild_id}/channels", tag = "channels", params(("guild_id" = GuildId, Path)),
     responses((status = 200, body = Vec<Channel>), (status = 403, body = hearth_protocol::ErrorBody), (status = 404, body = hearth_protocol::ErrorBody)))]
 async fn list_channels(
     State(state): State<AppState>,
@@ -59,7 +59,7 @@ async fn list_channels(
 
 /// Creates a text (0) or category (4) channel (MANAGE_CHANNELS). Text channel names are
 /// stored lowercase with dashes for spaces.
-#[utoipa::path(post, path = "/guilds/{guild_id}/channels", tag = "channels", params(("guild_id" = Snowflake, Path)), request_body = CreateChannel,
+#[utoipa::path(post, path = "/guilds/{guild_id}/channels", tag = "channels", params(("guild_id" = GuildId, Path)), request_body = CreateChannel,
     responses((status = 201, body = Channel), (status = 400, body = hearth_protocol::ErrorBody), (status = 403, body = hearth_protocol::ErrorBody), (status = 404, body = hearth_protocol::ErrorBody)))]
 async fn create_channel(
     State(state): State<AppState>,
@@ -157,7 +157,7 @@ async fn create_channel(
 }
 
 /// Moves channels: new positions and parents, in one transaction (MANAGE_CHANNELS).
-#[utoipa::path(patch, path = "/guilds/{guild_id}/channels", tag = "channels", params(("guild_id" = Snowflake, Path)), request_body = ChannelPositions,
+#[utoipa::path(patch, path = "/guilds/{guild_id}/channels", tag = "channels", params(("guild_id" = GuildId, Path)), request_body = ChannelPositions,
     responses((status = 204), (status = 400, body = hearth_protocol::ErrorBody), (status = 403, body = hearth_protocol::ErrorBody), (status = 404, body = hearth_protocol::ErrorBody)))]
 async fn reorder_channels(
     State(state): State<AppState>,

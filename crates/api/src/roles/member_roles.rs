@@ -20,7 +20,7 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
 
 /// Gives a role (below the caller's highest, not a bot's own) to a member.
 #[utoipa::path(put, path = "/guilds/{guild_id}/members/{user_id}/roles/{role_id}", tag = "roles",
-    params(("guild_id" = Snowflake, Path), ("user_id" = Snowflake, Path), ("role_id" = Snowflake, Path)),
+    params(("guild_id" = GuildId, Path), ("user_id" = UserId, Path), ("role_id" = RoleId, Path)),
     responses((status = 204), (status = 403, body = hearth_protocol::ErrorBody), (status = 404, body = hearth_protocol::ErrorBody)))]
 async fn add_member_role(
     state: State<AppState>,
@@ -33,7 +33,7 @@ async fn add_member_role(
 
 /// Takes a role (below the caller's highest, not a bot's own) from a member.
 #[utoipa::path(delete, path = "/guilds/{guild_id}/members/{user_id}/roles/{role_id}", tag = "roles",
-    params(("guild_id" = Snowflake, Path), ("user_id" = Snowflake, Path), ("role_id" = Snowflake, Path)),
+    params(("guild_id" = GuildId, Path), ("user_id" = UserId, Path), ("role_id" = RoleId, Path)),
     responses((status = 204), (status = 403, body = hearth_protocol::ErrorBody), (status = 404, body = hearth_protocol::ErrorBody)))]
 async fn remove_member_role(
     state: State<AppState>,
