@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use axum::extract::State;
 use hearth_core::names::FieldError;
-use hearth_core::{GuildId, Permissions, Snowflake, UserId};
+use hearth_core::{GuildId, Permissions, UserId};
 use hearth_protocol::requests::AuditLogQuery;
 use serde_json::{json, Value};
 use utoipa_axum::router::OpenApiRouter;

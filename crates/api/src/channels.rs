@@ -2,7 +2,7 @@
 
 use axum::extract::State;
 use hearth_core::{names, ChannelId};
-use hearth_core::{ChannelKind, Permissions, Snowflake};
+use hearth_core::{ChannelKind, Permissions};
 use hearth_protocol::events::Event;
 use hearth_protocol::objects::Channel;
 use hearth_protocol::requests::ModifyChannel;

@@ -4,7 +4,7 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use hearth_core::names::{self, FieldError};
-use hearth_core::{ChannelKind, GuildId, Permissions, Snowflake, Timestamp};
+use hearth_core::{ChannelKind, GuildId, Permissions, Timestamp};
 use hearth_protocol::events::{Event, UnavailableGuild};
 use hearth_protocol::objects::Guild;
 use hearth_protocol::requests::{CreateGuild, ModifyGuild, WithCountsQuery};

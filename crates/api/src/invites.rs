@@ -2,7 +2,7 @@
 
 use axum::extract::State;
 use hearth_core::names::FieldError;
-use hearth_core::{ChannelId, ChannelKind, GuildId, Permissions, Snowflake, Timestamp, UserId};
+use hearth_core::{ChannelId, ChannelKind, GuildId, Permissions, Timestamp, UserId};
 use hearth_protocol::objects::Invite;
 use hearth_protocol::requests::{CreateInvite, InviteQuery};
 use hearth_store::{self as db, InviteUse, StoreError};

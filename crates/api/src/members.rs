@@ -2,7 +2,7 @@
 
 use axum::extract::State;
 use hearth_core::names::FieldError;
-use hearth_core::{GuildId, RoleId, Snowflake, UserId};
+use hearth_core::{GuildId, RoleId, UserId};
 use hearth_core::{Permissions, Timestamp};
 use hearth_protocol::objects::Member;
 use hearth_protocol::requests::{MembersQuery, ModifyMember};

@@ -4,9 +4,7 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use hearth_core::names::{self, FieldError};
-use hearth_core::{
-    ChannelId, ChannelKind, MessageId, MessageType, Permissions, Snowflake, Timestamp,
-};
+use hearth_core::{ChannelId, ChannelKind, MessageId, MessageType, Permissions, Timestamp};
 use hearth_protocol::objects::{self as wire, Message};
 use hearth_protocol::requests::{CreateMessage, EditMessage, HistoryQuery};
 use hearth_store::{self as db, HistoryPage};

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use axum::extract::State;
 use axum::http::StatusCode;
 use hearth_core::names::FieldError;
-use hearth_core::{ChannelId, GuildId, MessageId, Permissions, Snowflake, Timestamp, UserId};
+use hearth_core::{ChannelId, GuildId, MessageId, Permissions, Timestamp, UserId};
 use hearth_protocol::events::{Event, GuildUser, MessageDeleteBulk};
 use hearth_protocol::objects::Ban;
 use hearth_protocol::requests::{BansQuery, BulkDelete, CreateBan};

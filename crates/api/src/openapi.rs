@@ -154,9 +154,14 @@ fn complete(op: &mut Operation, global_security: &[SecurityRequirement]) {
     }
 }
 
-/// Whether a parameter's schema is the snowflake id's.
+/// Whether a parameter's schema is an id's (the snowflake's, or one of the typed ids').
 fn is_snowflake(schema: Option<&RefOr<utoipa::openapi::Schema>>) -> bool {
-    matches!(schema, Some(RefOr::Ref(r)) if r.ref_location == "#/components/schemas/Snowflake")
+    let Some(RefOr::Ref(r)) = schema else {
+        return false;
+    };
+    r.ref_location
+        .strip_prefix("#/components/schemas/")
+        .is_some_and(|name| name == "Snowflake" || hearth_core::ids::ID_TYPES.contains(&name))
 }
 
 /// Adds an error answer with the error body, or extends the description of the one there.

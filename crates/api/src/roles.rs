@@ -6,7 +6,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use hearth_core::names::{self, FieldError};
 use hearth_core::{positions, RoleId};
-use hearth_core::{GuildId, Permissions, Snowflake};
+use hearth_core::{GuildId, Permissions};
 use hearth_protocol::events::{Event, GuildRole, GuildRoleDelete};
 use hearth_protocol::objects::Role;
 use hearth_protocol::requests::{RoleBody, RolePosition};

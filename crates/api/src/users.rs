@@ -3,7 +3,7 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use hearth_core::names::{self, FieldError};
-use hearth_core::{GuildId, Snowflake, UserId};
+use hearth_core::{GuildId, UserId};
 use hearth_protocol::objects::{CurrentUser, PartialGuild, User};
 use hearth_protocol::requests::{ModifyCurrentUser, UserGuildsQuery};
 use hearth_store::{StoreError, UserPatch};

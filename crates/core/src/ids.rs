@@ -148,7 +148,11 @@ macro_rules! ids {
 
         #[cfg(feature = "openapi")]
         impl utoipa::ToSchema for $name {}
-    )*};
+    )*
+
+    /// The names of the id types (as the OpenAPI document names their schemas).
+    pub const ID_TYPES: &[&str] = &[$(stringify!($name)),*];
+    };
 }
 
 ids! {
@@ -226,6 +230,8 @@ mod tests {
         assert_eq!(guild.everyone(), RoleId(Snowflake(9)));
         assert!(guild.everyone().is_everyone_of(guild));
         assert!(!RoleId(Snowflake(8)).is_everyone_of(guild));
+        assert_eq!(ID_TYPES.len(), 8);
+        assert!(ID_TYPES.contains(&"GuildId") && ID_TYPES.contains(&"AuditEntryId"));
         let bot = UserId(Snowflake(5));
         assert_eq!(bot.application().bot_user(), bot);
     }

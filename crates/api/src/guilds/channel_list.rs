@@ -5,7 +5,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use hearth_core::names::{self, FieldError};
 use hearth_core::{positions, ChannelId, GuildId};
-use hearth_core::{ChannelKind, Permissions, Snowflake, Timestamp};
+use hearth_core::{ChannelKind, Permissions, Timestamp};
 use hearth_protocol::events::Event;
 use hearth_protocol::objects::Channel;
 use hearth_protocol::requests::{ChannelPosition, ChannelPositions, CreateChannel};

@@ -3,7 +3,7 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use hearth_core::{GuildId, RoleId, Snowflake, UserId};
+use hearth_core::{GuildId, RoleId, UserId};
 use serde_json::json;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
