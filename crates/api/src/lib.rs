@@ -8,6 +8,7 @@
 //! - [`access`]: who may do what (membership and permission checks).
 //! - [`convert`]: stored records to wire objects.
 //! - `app`: [`AppState`], what every handler shares, and [`ApiConfig`].
+//! - `web`: the web client (`web/dist`, embedded), served at `/` and its own paths.
 //!
 //! Every route is registered with its OpenAPI description (utoipa-axum), so the document served
 //! at `/api/v10/openapi.json` covers exactly the routes that exist; the `openapi` module adds the
@@ -55,6 +56,7 @@ pub mod passwords;
 mod role_rules;
 mod roles;
 mod users;
+mod web;
 
 pub use app::{ApiConfig, AppState};
 pub use error::{ApiError, ApiResult};
@@ -117,6 +119,7 @@ pub fn router(state: AppState) -> Router {
         .with_state(state);
     // The path is rewritten before routing, so the rewrite wraps the routed application.
     Router::new()
+        .merge(web::router())
         .fallback_service(api)
         .layer(middleware::map_request(decode_at_sign))
 }

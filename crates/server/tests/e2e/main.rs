@@ -50,3 +50,4 @@ mod roles;
 mod state;
 mod throttle;
 mod walkthrough;
+mod web;
