@@ -48,6 +48,15 @@ async fn index() -> Response {
 }
 
 async fn asset(Path(file): Path<String>) -> Response {
+    // The path arrives percent-decoded: only plain names below `assets/` (outside a release
+    // build the files are read from disk, and `..` must not reach beyond them).
+    let plain = file
+        .split('/')
+        .all(|part| !part.is_empty() && part != "." && part != "..")
+        && !file.contains('\\');
+    if !plain {
+        return ApiError::NoRoute.into_response();
+    }
     match Assets::get(&format!("assets/{file}")) {
         Some(found) => answer(found, IMMUTABLE),
         None => ApiError::NoRoute.into_response(),

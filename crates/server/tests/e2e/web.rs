@@ -73,6 +73,10 @@ async fn other_paths_stay_the_apis_404() {
     for path in [
         "/assets/missing.js",
         "/assets/../Cargo.toml",
+        // Encoded separators reach the handler decoded: no way out of the built files.
+        "/assets/..%2f..%2fpackage.json",
+        "/assets/..%2Findex.html",
+        "/assets/.%2findex.html",
         "/nowhere",
         "/channels",
     ] {
