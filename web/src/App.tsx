@@ -1,7 +1,7 @@
 import { createSignal, Show } from "solid-js";
 import { savedToken, saveToken } from "./api";
+import { Client } from "./Client";
 import { Login } from "./Login";
-import { Home } from "./Home";
 
 export function App() {
   const [token, setToken] = createSignal(savedToken());
@@ -9,9 +9,11 @@ export function App() {
     saveToken(t);
     setToken(t);
   };
+  // A new token starts a new client (and gateway session); none shows the login form, which
+  // keeps the address (an invite link opens its page once logged in).
   return (
-    <Show when={token()} fallback={<Login onToken={signIn} />}>
-      <Home onSignOut={() => signIn(null)} />
+    <Show when={token()} keyed fallback={<Login onToken={signIn} />}>
+      <Client onSignOut={() => signIn(null)} />
     </Show>
   );
 }

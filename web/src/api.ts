@@ -69,6 +69,7 @@ export interface User {
   id: string;
   username: string;
   global_name: string | null;
+  bot?: boolean;
 }
 
 export interface PartialGuild {
@@ -76,6 +77,109 @@ export interface PartialGuild {
   name: string;
   owner: boolean;
 }
+
+export interface Overwrite {
+  id: string;
+  type: number; // 0 role, 1 member
+  allow: string;
+  deny: string;
+}
+
+export interface Channel {
+  id: string;
+  type: number; // 0 text, 2 voice, 4 category, 5 announcement
+  guild_id?: string;
+  name: string;
+  position: number;
+  parent_id?: string | null;
+  topic?: string | null;
+  permission_overwrites?: Overwrite[];
+  last_message_id?: string | null;
+}
+
+export interface Role {
+  id: string;
+  name: string;
+  color: number;
+  hoist: boolean;
+  position: number;
+  permissions: string;
+}
+
+export interface Member {
+  user: User;
+  nick?: string | null;
+  roles: string[];
+  joined_at: string;
+  communication_disabled_until?: string | null;
+}
+
+export interface Activity {
+  name: string;
+  type: number;
+  state?: string | null;
+}
+
+export interface Presence {
+  user: { id: string };
+  status: string;
+  activities?: Activity[];
+}
+
+export interface Guild {
+  id: string;
+  name: string;
+  owner_id: string;
+  roles: Role[];
+  channels?: Channel[];
+  members?: Member[];
+  presences?: Presence[];
+  member_count?: number;
+}
+
+export interface MessageReference {
+  message_id?: string;
+  channel_id?: string;
+  guild_id?: string;
+}
+
+export interface Message {
+  id: string;
+  channel_id: string;
+  guild_id?: string;
+  author: User;
+  member?: Partial<Member>;
+  content: string;
+  timestamp: string;
+  edited_timestamp: string | null;
+  type: number;
+  mentions?: User[];
+  mention_roles?: string[];
+  mention_everyone?: boolean;
+  message_reference?: MessageReference;
+  referenced_message?: Message | null;
+}
+
+export interface Invite {
+  code: string;
+  guild?: { id: string; name: string };
+  channel?: { id: string; name: string; type: number } | null;
+  inviter?: User;
+  max_age?: number;
+  max_uses?: number;
+  uses?: number;
+  expires_at?: string | null;
+  created_at?: string;
+  approximate_member_count?: number;
+  approximate_presence_count?: number;
+}
+
+const q = (params: Record<string, string | number | undefined>) => {
+  const parts = Object.entries(params)
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) => `${k}=${encodeURIComponent(String(v))}`);
+  return parts.length ? "?" + parts.join("&") : "";
+};
 
 export const api = {
   register: (username: string, password: string) =>
@@ -85,5 +189,27 @@ export const api = {
   logout: () => request<void>("POST", "/auth/logout"),
   me: () => request<User>("GET", "/users/@me"),
   guilds: () => request<PartialGuild[]>("GET", "/users/@me/guilds"),
-  createGuild: (name: string) => request<PartialGuild>("POST", "/guilds", { name }),
+  createGuild: (name: string) => request<Guild>("POST", "/guilds", { name }),
+  members: (guild: string, after?: string) =>
+    request<Member[]>("GET", `/guilds/${guild}/members${q({ limit: 1000, after })}`),
+  messages: (channel: string, anchor: { before?: string; after?: string; around?: string }, limit = 50) =>
+    request<Message[]>("GET", `/channels/${channel}/messages${q({ ...anchor, limit })}`),
+  send: (channel: string, content: string, replyTo?: string) =>
+    request<Message>("POST", `/channels/${channel}/messages`, {
+      content,
+      ...(replyTo
+        ? { message_reference: { message_id: replyTo, fail_if_not_exists: false } }
+        : {}),
+    }),
+  edit: (channel: string, id: string, content: string) =>
+    request<Message>("PATCH", `/channels/${channel}/messages/${id}`, { content }),
+  remove: (channel: string, id: string) =>
+    request<void>("DELETE", `/channels/${channel}/messages/${id}`),
+  typing: (channel: string) => request<void>("POST", `/channels/${channel}/typing`),
+  createInvite: (channel: string, max_age: number, max_uses: number) =>
+    request<Invite>("POST", `/channels/${channel}/invites`, { max_age, max_uses, unique: true }),
+  invite: (code: string) =>
+    request<Invite>("GET", `/invites/${encodeURIComponent(code)}?with_counts=true`),
+  acceptInvite: (code: string) =>
+    request<Invite>("POST", `/invites/${encodeURIComponent(code)}`),
 };

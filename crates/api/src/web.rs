@@ -1,6 +1,6 @@
 //! The web client: the files Vite builds from `web/` into `web/dist` (committed, so building the
 //! server needs no Node.js), embedded in the binary and served at `/`. The client's own paths
-//! (`/login`, `/channels/...`, `/invite/{code}`) answer its `index.html`, which the client's
+//! (`/login`, `/channels/...`, `/invite/{code}`, `/settings/...`) answer its `index.html`, which the client's
 //! router reads; its hashed files under `/assets/` are cached for a year. Every answer carries a
 //! strict Content-Security-Policy (no inline script or style, nothing from elsewhere) and the
 //! other headers browsers expect. Anything else stays the API's: a Discord-shaped 404.
@@ -37,6 +37,7 @@ pub fn router<S: Clone + Send + Sync + 'static>() -> Router<S> {
         .route("/login", get(index))
         .route("/channels/{*rest}", get(index))
         .route("/invite/{code}", get(index))
+        .route("/settings/{*rest}", get(index))
         .route("/assets/{*file}", get(asset))
 }
 

@@ -1,0 +1,113 @@
+import { createEffect, createMemo, createSignal, For, on, Show } from "solid-js";
+import type { Channel, Message } from "./api";
+import { Composer } from "./Composer";
+import { InviteDialog } from "./InviteDialog";
+import { MessageList } from "./MessageList";
+import { channelPermissions, has, P } from "./permissions";
+import { displayName, state } from "./store";
+
+/** One open channel: its header, messages, who is typing, and the composer. */
+export function ChannelView(props: {
+  guild: string;
+  channel: Channel;
+  jumpTo?: string;
+  mayInvite: boolean;
+  membersShown: boolean;
+  onShowChannels: () => void;
+  onToggleMembers: () => void;
+}) {
+  const [replyTo, setReplyTo] = createSignal<Message | null>(null);
+  const [editing, setEditing] = createSignal<string | null>(null);
+  const [inviting, setInviting] = createSignal(false);
+  // A new channel: no reply or edit carries over.
+  createEffect(
+    on(
+      () => props.channel.id,
+      () => {
+        setReplyTo(null);
+        setEditing(null);
+        setInviting(false);
+      },
+    ),
+  );
+  const perms = createMemo(() => channelPermissions(state.guilds[props.guild], props.channel, state.me?.id));
+  const typers = createMemo(() =>
+    Object.keys(state.typing[props.channel.id] ?? {}).map((id) =>
+      displayName(props.guild, state.guilds[props.guild]?.members[id]?.user ?? { id, username: "someone", global_name: null }),
+    ),
+  );
+  const lastOwn = () => {
+    const list = state.messages[props.channel.id]?.list ?? [];
+    for (let i = list.length - 1; i >= 0; i--) if (list[i].author.id === state.me?.id) return list[i].id;
+    return undefined;
+  };
+
+  return (
+    <section class="channel-view" aria-label={`#${props.channel.name}`}>
+      <header class="channel-head">
+        <button type="button" class="only-phone" onClick={() => props.onShowChannels()}>
+          Channels
+        </button>
+        <h2>
+          <span aria-hidden="true">#</span>
+          {props.channel.name}
+        </h2>
+        <Show when={props.channel.topic}>
+          <p class="topic">{props.channel.topic}</p>
+        </Show>
+        <div class="head-actions">
+          <Show when={props.mayInvite}>
+            <button type="button" onClick={() => setInviting(!inviting())} aria-expanded={inviting()}>
+              Invite people
+            </button>
+          </Show>
+          <button type="button" onClick={() => props.onToggleMembers()} aria-pressed={props.membersShown}>
+            Members
+          </button>
+        </div>
+      </header>
+      <Show when={state.connection === "offline"}>
+        <p class="connection" role="status">
+          Connection lost. Reconnecting…
+        </p>
+      </Show>
+      <Show when={inviting()}>
+        <InviteDialog channel={props.channel} onClose={() => setInviting(false)} />
+      </Show>
+      <MessageList
+        guild={props.guild}
+        channel={props.channel}
+        jumpTo={props.jumpTo}
+        editing={editing()}
+        onEdit={setEditing}
+        onReply={setReplyTo}
+        mayManage={has(perms(), P.MANAGE_MESSAGES)}
+      />
+      <div class="typing" aria-live="polite">
+        <Show when={typers().length > 0}>
+          <For each={typers().length > 3 ? [] : typers()}>
+            {(name, i) => (
+              <>
+                <strong>{name}</strong>
+                {i() < typers().length - 2 ? ", " : i() === typers().length - 2 ? " and " : ""}
+              </>
+            )}
+          </For>
+          {typers().length > 3 ? "Several people are typing…" : typers().length === 1 ? " is typing…" : " are typing…"}
+        </Show>
+      </div>
+      <Composer
+        guild={props.guild}
+        channel={props.channel}
+        maySend={has(perms(), P.SEND_MESSAGES)}
+        replyTo={replyTo()}
+        onCancelReply={() => setReplyTo(null)}
+        onEditLast={() => {
+          const id = lastOwn();
+          if (id) setEditing(id);
+          return Boolean(id);
+        }}
+      />
+    </section>
+  );
+}

@@ -1,0 +1,179 @@
+import { createVirtualizer } from "@tanstack/solid-virtual";
+import { createEffect, createMemo, createSignal, For, on, onCleanup, onMount, Show } from "solid-js";
+import type { Channel, Message } from "./api";
+import { loadOlder, loadUntil, openChannel } from "./history";
+import { MessageItem } from "./MessageItem";
+import { cmpId, markRead, state } from "./store";
+
+interface ListProps {
+  guild: string;
+  channel: Channel;
+  jumpTo?: string;
+  editing: string | null;
+  onEdit: (id: string | null) => void;
+  onReply: (m: Message) => void;
+  mayManage: boolean;
+}
+
+/** The messages of the open channel (a new list, scrolled to the end, for each channel). */
+export function MessageList(props: ListProps) {
+  return (
+    <Show when={props.channel.id} keyed>
+      {(id) => <ChannelMessages {...props} id={id} />}
+    </Show>
+  );
+}
+
+const sameDay = (a: string, b: string) => new Date(a).toDateString() === new Date(b).toDateString();
+const dayLabel = new Intl.DateTimeFormat(undefined, { dateStyle: "full" });
+
+/** Consecutive messages of one author within 7 minutes are shown under one header. */
+const GROUP_MS = 7 * 60 * 1000;
+
+function ChannelMessages(props: ListProps & { id: string }) {
+  let scroller!: HTMLDivElement;
+  const list = () => state.messages[props.id]?.list ?? [];
+  const more = () => state.messages[props.id]?.more ?? true;
+  // Where "new messages" begin: after what was read when the channel opened.
+  const readAtOpen = state.read[props.id];
+  const [loaded, setLoaded] = createSignal(false);
+  const [failed, setFailed] = createSignal<string | null>(null);
+  const [highlight, setHighlight] = createSignal<string | null>(null);
+  const [atEnd, setAtEnd] = createSignal(true);
+
+  const v = createVirtualizer({
+    get count() {
+      return list().length;
+    },
+    getScrollElement: () => scroller,
+    estimateSize: () => 48,
+    overscan: 12,
+    getItemKey: (i: number) => list()[i]?.id ?? i,
+    anchorTo: "end",
+    followOnAppend: true,
+    scrollEndThreshold: 48,
+  });
+
+  const firstNew = createMemo(() => {
+    if (!readAtOpen) return undefined;
+    return list().find((m) => cmpId(m.id, readAtOpen) > 0 && m.author.id !== state.me?.id)?.id;
+  });
+
+  const noteRead = () => {
+    const end = v.isAtEnd(48);
+    setAtEnd(end);
+    const last = list()[list().length - 1];
+    if (end && last && state.messages[props.id]?.latest && document.visibilityState === "visible") {
+      markRead(props.id, last.id);
+    }
+  };
+
+  const scrollToEnd = () => {
+    if (list().length) v.scrollToIndex(list().length - 1, { align: "end" });
+  };
+
+  const jump = async (target: string) => {
+    setFailed(null);
+    const found = await loadUntil(props.id, target).catch(() => false);
+    if (!found) {
+      setFailed("That message could not be found.");
+      return;
+    }
+    const i = list().findIndex((m) => m.id === target);
+    v.scrollToIndex(i, { align: "center" });
+    setHighlight(target);
+    // Once drawn, the message takes the focus (and screen readers read it).
+    requestAnimationFrame(() =>
+      requestAnimationFrame(() => document.getElementById(`message-${target}`)?.focus({ preventScroll: true })),
+    );
+    setTimeout(() => setHighlight((h) => (h === target ? null : h)), 3000);
+  };
+
+  onMount(async () => {
+    try {
+      await openChannel(props.id);
+    } catch {
+      setFailed("The messages could not be loaded.");
+    }
+    setLoaded(true);
+    if (props.jumpTo) await jump(props.jumpTo);
+    else requestAnimationFrame(scrollToEnd);
+    requestAnimationFrame(noteRead);
+  });
+  createEffect(on(() => props.jumpTo, (t) => t && loaded() && void jump(t), { defer: true }));
+  // New messages at the end mark the channel read when the person is there to see them.
+  createEffect(on(() => list().length, () => requestAnimationFrame(noteRead), { defer: true }));
+  const visible = () => noteRead();
+  document.addEventListener("visibilitychange", visible);
+  onCleanup(() => document.removeEventListener("visibilitychange", visible));
+
+  const onScroll = () => {
+    noteRead();
+    if (scroller.scrollTop < 400 && more() && loaded()) void loadOlder(props.id).catch(() => undefined);
+  };
+
+  return (
+    <div class="message-pane">
+      <div class="messages" ref={scroller} onScroll={onScroll} role="log" aria-label={`Messages in #${props.channel.name}`} tabindex="0">
+        <div class="messages-inner">
+          <Show when={loaded() && !more()}>
+            <p class="channel-start">
+              This is the beginning of <strong>#{props.channel.name}</strong>.
+            </p>
+          </Show>
+          <div class="virtual" style={{ height: `${v.getTotalSize()}px` }}>
+            <For each={v.getVirtualItems()}>
+              {(item) => {
+                const m = () => list()[item.index];
+                const prev = () => (item.index > 0 ? list()[item.index - 1] : undefined);
+                const newDay = () => !prev() || !sameDay(prev()!.timestamp, m().timestamp);
+                const grouped = () =>
+                  !newDay() &&
+                  prev()!.author.id === m().author.id &&
+                  !m().message_reference &&
+                  m().id !== firstNew() &&
+                  Date.parse(m().timestamp) - Date.parse(prev()!.timestamp) < GROUP_MS;
+                return (
+                  <div class="row" data-index={item.index} ref={(el) => queueMicrotask(() => v.measureElement(el))} style={{ transform: `translateY(${item.start}px)` }}>
+                    <Show when={m()}>
+                      <Show when={newDay()}>
+                        <div class="day-separator" role="separator" aria-label={dayLabel.format(new Date(m().timestamp))}>
+                          <span>{dayLabel.format(new Date(m().timestamp))}</span>
+                        </div>
+                      </Show>
+                      <Show when={m().id === firstNew()}>
+                        <div class="new-divider" role="separator" aria-label="New messages">
+                          <span>New messages</span>
+                        </div>
+                      </Show>
+                      <MessageItem
+                        guild={props.guild}
+                        message={m()}
+                        grouped={grouped()}
+                        highlighted={highlight() === m().id}
+                        editing={props.editing === m().id}
+                        onEdit={props.onEdit}
+                        onReply={props.onReply}
+                        mayManage={props.mayManage}
+                      />
+                    </Show>
+                  </div>
+                );
+              }}
+            </For>
+          </div>
+        </div>
+      </div>
+      <Show when={failed()}>
+        <p class="error" role="alert">
+          {failed()}
+        </p>
+      </Show>
+      <Show when={!atEnd()}>
+        <button type="button" class="jump-present" onClick={scrollToEnd}>
+          Jump to present
+        </button>
+      </Show>
+    </div>
+  );
+}

@@ -1,0 +1,249 @@
+import { createEffect, createMemo, createSignal, For, Show } from "solid-js";
+import { api, ApiError, type Channel } from "./api";
+import { ChannelView } from "./ChannelView";
+import { useSession } from "./Client";
+import { MemberList } from "./MemberList";
+import { has, P, channelPermissions, guildPermissions } from "./permissions";
+import { navigate, paths, route } from "./router";
+import { cmpId, isUnread, state } from "./store";
+import { StatusMenu } from "./StatusMenu";
+
+/** Text-like channels (text, announcement) a person can open. */
+const TEXT = new Set([0, 5]);
+
+/** A guild's channels as the sidebar shows them: uncategorised first, then each category. */
+export function sidebarGroups(channels: Channel[]) {
+  const order = (a: Channel, b: Channel) => a.position - b.position || cmpId(a.id, b.id);
+  const cats = channels.filter((c) => c.type === 4).sort(order);
+  const inside = (parent: string | null) =>
+    channels
+      .filter((c) => c.type !== 4 && (c.parent_id ?? null) === parent)
+      .sort((a, b) => Number(a.type === 2) - Number(b.type === 2) || order(a, b));
+  return [
+    { category: null as Channel | null, channels: inside(null) },
+    ...cats.map((c) => ({ category: c as Channel | null, channels: inside(c.id) })),
+  ];
+}
+
+/** The signed-in layout: servers, channels, the open channel, its members. */
+export function Shell() {
+  const session = useSession();
+  const r = createMemo(() => {
+    const x = route();
+    return x.kind === "channel" ? x : null;
+  });
+  const guild = createMemo(() => (r() ? state.guilds[r()!.guild] : undefined));
+  const channels = createMemo(() => Object.values(guild()?.channels ?? {}));
+  const firstText = createMemo(() =>
+    sidebarGroups(channels())
+      .flatMap((g) => g.channels)
+      .find((c) => TEXT.has(c.type)),
+  );
+  // A guild without a channel in the path opens its first text channel.
+  createEffect(() => {
+    const x = r();
+    if (x && guild() && !x.channel && firstText()) navigate(paths.channel(x.guild, firstText()!.id), true);
+  });
+  const channel = createMemo(() => (r()?.channel ? guild()?.channels[r()!.channel!] : undefined));
+  const [pane, setPane] = createSignal<"channels" | "chat">("chat");
+  const [showMembers, setShowMembers] = createSignal(true);
+  const perms = createMemo(() => guildPermissions(guild(), state.me?.id));
+  const mayManage = createMemo(
+    () =>
+      has(perms(), P.MANAGE_GUILD) ||
+      has(perms(), P.MANAGE_CHANNELS) ||
+      has(perms(), P.MANAGE_ROLES) ||
+      has(perms(), P.KICK_MEMBERS) ||
+      has(perms(), P.BAN_MEMBERS) ||
+      has(perms(), P.MODERATE_MEMBERS) ||
+      has(perms(), P.VIEW_AUDIT_LOG),
+  );
+
+  return (
+    <div class="shell" classList={{ "pane-channels": pane() === "channels", "no-members": !showMembers() }}>
+      <ServerRail current={r()?.guild} onPick={() => setPane("chat")} />
+      <aside class="sidebar" aria-label="Channels">
+        <Show
+          when={guild()}
+          fallback={
+            <div class="sidebar-empty">
+              <NewServer />
+            </div>
+          }
+        >
+          {(g) => (
+            <>
+              <header class="sidebar-head">
+                <h1>{g().name}</h1>
+                <Show when={mayManage()}>
+                  <a class="icon-button" href={paths.guildSettings(g().id)} onClick={(e) => { e.preventDefault(); navigate(paths.guildSettings(g().id)); }}>
+                    Server settings
+                  </a>
+                </Show>
+              </header>
+              <nav class="channel-list" aria-label="Channel list">
+                <For each={sidebarGroups(channels())}>
+                  {(group) => (
+                    <Show when={group.category || group.channels.length > 0}>
+                      <section>
+                        <Show when={group.category}>
+                          <h2 class="category">{group.category!.name}</h2>
+                        </Show>
+                        <ul>
+                          <For each={group.channels}>
+                            {(c) => (
+                              <li>
+                                <Show when={TEXT.has(c.type)} fallback={<span class="channel voice">{c.name}</span>}>
+                                  <a
+                                    class="channel"
+                                    classList={{
+                                      current: c.id === r()?.channel,
+                                      unread: isUnread(c) && c.id !== r()?.channel,
+                                    }}
+                                    href={paths.channel(g().id, c.id)}
+                                    aria-current={c.id === r()?.channel ? "page" : undefined}
+                                    onClick={(e) => {
+                                      e.preventDefault();
+                                      setPane("chat");
+                                      navigate(paths.channel(g().id, c.id));
+                                    }}
+                                  >
+                                    <span aria-hidden="true">#</span>
+                                    {c.name}
+                                    <Show when={isUnread(c) && c.id !== r()?.channel}>
+                                      <span class="unread-dot" aria-label="unread" role="img" />
+                                    </Show>
+                                  </a>
+                                </Show>
+                              </li>
+                            )}
+                          </For>
+                        </ul>
+                      </section>
+                    </Show>
+                  )}
+                </For>
+              </nav>
+            </>
+          )}
+        </Show>
+        <footer class="me-bar">
+          <StatusMenu />
+          <a href={paths.userSettings()} onClick={(e) => { e.preventDefault(); navigate(paths.userSettings()); }}>
+            User settings
+          </a>
+          <button type="button" onClick={() => void api.logout().catch(() => undefined).then(session.signOut)}>
+            Log out
+          </button>
+        </footer>
+      </aside>
+      <main class="chat">
+        <Show
+          when={guild() && channel()}
+          fallback={
+            <div class="chat-empty">
+              <button type="button" class="only-phone" onClick={() => setPane("channels")}>
+                Channels
+              </button>
+              <p>{guild() ? "This server has no channel you can read yet." : "Pick a server, or make one."}</p>
+            </div>
+          }
+        >
+          <ChannelView
+            guild={guild()!.id}
+            channel={channel()!}
+            jumpTo={r()?.message}
+            mayInvite={has(channelPermissions(guild(), channel(), state.me?.id), P.CREATE_INSTANT_INVITE)}
+            onShowChannels={() => setPane("channels")}
+            onToggleMembers={() => setShowMembers(!showMembers())}
+            membersShown={showMembers()}
+          />
+        </Show>
+      </main>
+      <Show when={guild() && showMembers()}>
+        <MemberList guild={guild()!.id} />
+      </Show>
+    </div>
+  );
+}
+
+function ServerRail(props: { current?: string; onPick: () => void }) {
+  const guilds = createMemo(() => Object.values(state.guilds).sort((a, b) => cmpId(a.id, b.id)));
+  const unread = (id: string) =>
+    Object.values(state.guilds[id]?.channels ?? {}).some((c) => TEXT.has(c.type) && isUnread(c));
+  return (
+    <nav class="server-rail" aria-label="Servers">
+      <ul>
+        <li>
+          <a class="server home" href="/" aria-current={!props.current ? "page" : undefined} onClick={(e) => { e.preventDefault(); navigate("/"); }} title="Home">
+            ⌂<span class="sr-only">Home</span>
+          </a>
+        </li>
+        <For each={guilds()}>
+          {(g) => (
+            <li>
+              <a
+                class="server"
+                classList={{ current: g.id === props.current, unread: unread(g.id) }}
+                href={paths.channel(g.id)}
+                aria-current={g.id === props.current ? "page" : undefined}
+                title={g.name}
+                onClick={(e) => {
+                  e.preventDefault();
+                  props.onPick();
+                  navigate(paths.channel(g.id));
+                }}
+              >
+                <span aria-hidden="true">{initials(g.name)}</span>
+                <span class="sr-only">{g.name}</span>
+              </a>
+            </li>
+          )}
+        </For>
+      </ul>
+      <Show when={guilds().length === 0}>
+        <p class="sr-only">No servers yet.</p>
+      </Show>
+    </nav>
+  );
+}
+
+export function initials(name: string): string {
+  const words = name.trim().split(/\s+/).filter(Boolean);
+  return (words.length > 1 ? words.slice(0, 3).map((w) => [...w][0]).join("") : [...name].slice(0, 2).join("")).toUpperCase();
+}
+
+/** Making a server; it opens when the gateway says it exists. */
+function NewServer() {
+  const [name, setName] = createSignal("");
+  const [error, setError] = createSignal<string | null>(null);
+  const create = async (e: SubmitEvent) => {
+    e.preventDefault();
+    setError(null);
+    try {
+      const g = await api.createGuild(name().trim());
+      setName("");
+      navigate(paths.channel(g.id));
+    } catch (err) {
+      setError(err instanceof ApiError ? (err.fieldMessage() ?? err.message) : String(err));
+    }
+  };
+  return (
+    <>
+      <Show when={Object.keys(state.guilds).length === 0}>
+        <p>No servers yet.</p>
+      </Show>
+      <form class="new-server" onSubmit={create}>
+        <label for="new-server-name">Server name</label>
+        <input id="new-server-name" required maxLength={100} value={name()} onInput={(e) => setName(e.currentTarget.value)} />
+        <button type="submit">Create server</button>
+        <Show when={error()}>
+          <p class="error" role="alert">
+            {error()}
+          </p>
+        </Show>
+      </form>
+      <p class="hint">Got an invite link? Open it to join that server.</p>
+    </>
+  );
+}
