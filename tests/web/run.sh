@@ -33,4 +33,4 @@ done
 curl -sf "http://127.0.0.1:$port/healthz" >/dev/null || { echo "hearth did not start" >&2; exit 1; }
 
 HEARTH_URL="http://127.0.0.1:$port" CHROMIUM="$CHROMIUM" \
-  timeout 300 node --test --test-concurrency=1 "$HERE/client.test.mjs"
+  timeout 300 node --test --test-concurrency=1 "$HERE/client.test.mjs" "$HERE/chat.test.mjs"

@@ -1,4 +1,4 @@
-import { createResource, Show } from "solid-js";
+import { createResource, createSignal, Show } from "solid-js";
 import { api, ApiError } from "./api";
 import { navigate, paths } from "./router";
 import { state } from "./store";
@@ -53,26 +53,27 @@ export function InviteView(props: { code: string }) {
 }
 
 function InviteAccept(props: { onAccept: () => Promise<void> }) {
-  const [result, { refetch }] = createResource<string | null, boolean>(
-    () => false,
-    async (_, info) => {
-      if (!info.refetching) return null;
-      try {
-        await props.onAccept();
-        return null;
-      } catch (e) {
-        return e instanceof ApiError ? e.message : "The server could not be reached.";
-      }
-    },
-  );
+  const [busy, setBusy] = createSignal(false);
+  const [error, setError] = createSignal<string | null>(null);
+  const accept = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      await props.onAccept();
+    } catch (e) {
+      setError(e instanceof ApiError ? e.message : "The server could not be reached.");
+    } finally {
+      setBusy(false);
+    }
+  };
   return (
     <>
-      <button type="button" onClick={() => void refetch()} disabled={result.loading}>
+      <button type="button" onClick={() => void accept()} disabled={busy()}>
         Accept invite
       </button>
-      <Show when={result()}>
+      <Show when={error()}>
         <p class="error" role="alert">
-          {result()}
+          {error()}
         </p>
       </Show>
     </>

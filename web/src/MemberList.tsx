@@ -24,8 +24,9 @@ async function fetchMembers(guild: string) {
 export function MemberList(props: { guild: string }) {
   createEffect(() => void fetchMembers(props.guild));
   const g = () => state.guilds[props.guild];
+  // One's own presence is not sent to oneself: it is what this client chose.
   const statusOf = (id: string) => {
-    const s = g()?.presences[id]?.status ?? "offline";
+    const s = id === state.me?.id ? state.status : (g()?.presences[id]?.status ?? "offline");
     return s === "invisible" ? "offline" : s;
   };
   const groups = createMemo(() => {
@@ -55,7 +56,10 @@ export function MemberList(props: { guild: string }) {
     if (buckets.has("offline")) out.push({ label: "Offline", members: buckets.get("offline")!.sort(byName) });
     return out;
   });
-  const customOf = (id: string) => g()?.presences[id]?.activities?.find((a) => a.type === 4)?.state;
+  const customOf = (id: string) =>
+    id === state.me?.id
+      ? state.customStatus
+      : g()?.presences[id]?.activities?.find((a) => a.type === 4)?.state;
   return (
     <aside class="members" aria-label="Members">
       <For each={groups()}>

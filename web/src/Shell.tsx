@@ -201,9 +201,6 @@ function ServerRail(props: { current?: string; onPick: () => void }) {
           )}
         </For>
       </ul>
-      <Show when={guilds().length === 0}>
-        <p class="sr-only">No servers yet.</p>
-      </Show>
     </nav>
   );
 }

@@ -1,0 +1,208 @@
+// Two people chat in the web client, each in their own browser context, against a running
+// hearth (HEARTH_URL): an invite link joins the second, messages travel both ways in real time,
+// edits, deletions, replies and typing show on the other side, a private channel appears only
+// once a role opens it, an unread marker shows, going offline and back loses and repeats
+// nothing, a jump link finds an old message, and markup in a message stays text.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { chromium } from "playwright-core";
+
+const BASE = process.env.HEARTH_URL;
+if (!BASE) throw new Error("HEARTH_URL is not set");
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+  args: ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking"],
+});
+
+/** A fresh context whose page fails the test on a CSP violation or a page error. */
+async function person() {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const problems = [];
+  page.on("console", (m) => {
+    if (m.type() === "error" && /Content Security Policy/i.test(m.text())) problems.push(m.text());
+  });
+  page.on("pageerror", (e) => problems.push(String(e)));
+  return { context, page, problems };
+}
+
+async function register(page, name, path = "/") {
+  await page.goto(BASE + path);
+  await page.getByLabel("Username").fill(name);
+  await page.getByLabel("Password").fill("correct horse battery");
+  await page.getByRole("button", { name: "Create account" }).click();
+}
+
+/** A REST call made by the page with its session's token (for set-up the test is not about). */
+async function rest(page, method, path, body) {
+  return page.evaluate(
+    async ([method, path, body]) => {
+      const res = await fetch("/api/v10" + path, {
+        method,
+        headers: {
+          Authorization: localStorage.getItem("hearth.token"),
+          ...(body ? { "Content-Type": "application/json" } : {}),
+        },
+        body: body ? JSON.stringify(body) : undefined,
+      });
+      const text = await res.text();
+      if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
+      return text ? JSON.parse(text) : null;
+    },
+    [method, path, body],
+  );
+}
+
+const message = (page, text) => page.getByRole("article").filter({ hasText: text });
+const composer = (page, channel) => page.getByRole("textbox", { name: `Message #${channel}` });
+
+async function send(page, channel, text) {
+  const box = composer(page, channel);
+  await box.fill(text);
+  await box.press("Enter");
+  await message(page, text).first().waitFor();
+}
+
+const unique = Date.now().toString(36);
+
+test("two people chat in real time in the browser", async () => {
+  const alice = await person();
+  const bob = await person();
+  const a = alice.page;
+  const b = bob.page;
+  const aliceName = `alice_${unique}`;
+  const bobName = `bob_${unique}`;
+
+  // Alice makes a server and an invite link.
+  await register(a, aliceName);
+  await a.getByLabel("Server name").fill("Test Hall");
+  await a.getByRole("button", { name: "Create server" }).click();
+  await composer(a, "general").waitFor();
+  await a.getByRole("button", { name: "Invite people" }).click();
+  await a.getByLabel("Expire after").selectOption({ label: "1 day" });
+  await a.getByLabel("Max number of uses").selectOption({ label: "10 uses" });
+  await a.getByRole("button", { name: "Create invite link" }).click();
+  const link = await a.getByLabel("Invite link").inputValue();
+  assert.match(link, /\/invite\/[A-Za-z0-9]+$/);
+  await a.getByRole("button", { name: "Close" }).click();
+
+  // Bob opens the link before having an account: registers, then joins.
+  await register(b, bobName, new URL(link).pathname);
+  await b.getByRole("heading", { name: "Test Hall" }).waitFor();
+  await b.getByRole("button", { name: "Accept invite" }).click();
+  await composer(b, "general").waitFor();
+
+  // Both ways, in real time.
+  await send(a, "general", "hello bob");
+  await message(b, "hello bob").waitFor();
+  assert.match(await message(b, "hello bob").innerText(), new RegExp(aliceName));
+  await send(b, "general", "hi alice");
+  await message(a, "hi alice").waitFor();
+
+  // Typing shows on the other side.
+  await composer(b, "general").fill("I am typing something");
+  await a.getByText(`${bobName} is typing…`).waitFor();
+  await composer(b, "general").fill("");
+
+  // Up in an empty composer edits one's last message; Enter saves.
+  await composer(a, "general").press("ArrowUp");
+  const editor = a.getByRole("textbox", { name: "Edit message" });
+  await editor.fill("hello bob, edited");
+  await editor.press("Enter");
+  await message(b, "hello bob, edited").waitFor();
+  await message(b, "hello bob, edited").getByText("(edited)").waitFor();
+
+  // Delete, confirmed.
+  await send(a, "general", "a message to delete");
+  await message(b, "a message to delete").waitFor();
+  const doomed = message(a, "a message to delete");
+  await doomed.hover();
+  await doomed.getByRole("button", { name: "Delete" }).click();
+  await doomed.getByRole("button", { name: "Delete message" }).click();
+  await message(b, "a message to delete").waitFor({ state: "detached" });
+  await message(a, "a message to delete").waitFor({ state: "detached" });
+
+  // Reply with the quoted message.
+  const original = message(b, "hi alice");
+  await original.hover();
+  await original.getByRole("button", { name: "Reply" }).click();
+  await b.getByText(`Replying to ${bobName}`).waitFor();
+  await send(b, "general", "replying to myself");
+  const reply = message(a, "replying to myself");
+  await reply.waitFor();
+  assert.match(await reply.innerText(), /hi alice/);
+
+  // Markup in a message is text, never elements or script.
+  const payload = `<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script> **bold?**`;
+  await send(a, "general", payload);
+  const shown = message(b, "window.__pwned=2");
+  await shown.waitFor();
+  assert.equal(await shown.locator("img, script").count(), 0);
+  assert.equal(await b.evaluate(() => window.__pwned), undefined);
+  assert.equal(await a.evaluate(() => window.__pwned), undefined);
+
+  // A private channel: hidden from Bob until a role opens it.
+  const guild = (await rest(a, "GET", "/users/@me/guilds"))[0].id;
+  const role = await rest(a, "POST", `/guilds/${guild}/roles`, { name: "Crew", hoist: true });
+  const secret = await rest(a, "POST", `/guilds/${guild}/channels`, {
+    name: "secret",
+    type: 0,
+    permission_overwrites: [
+      { id: guild, type: 0, allow: "0", deny: String(1 << 10) },
+      { id: role.id, type: 0, allow: String(1 << 10), deny: "0" },
+    ],
+  });
+  await a.getByRole("link", { name: /secret/ }).waitFor();
+  const bobChannels = b.getByRole("navigation", { name: "Channel list" });
+  await b.waitForTimeout(500);
+  assert.equal(await bobChannels.getByRole("link", { name: /secret/ }).count(), 0);
+  const bobId = await b.evaluate(() => fetch("/api/v10/users/@me", { headers: { Authorization: localStorage.getItem("hearth.token") } }).then((r) => r.json()).then((u) => u.id));
+  await rest(a, "PUT", `/guilds/${guild}/members/${bobId}/roles/${role.id}`);
+  const secretLink = bobChannels.getByRole("link", { name: /secret/ });
+  await secretLink.waitFor();
+
+  // Unread: Alice writes in #secret while Bob reads #general.
+  await a.getByRole("link", { name: /secret/ }).click();
+  await send(a, "secret", "for the crew");
+  await secretLink.getByRole("img", { name: "unread" }).waitFor();
+  await secretLink.click();
+  await message(b, "for the crew").waitFor();
+  await secretLink.getByRole("img", { name: "unread" }).waitFor({ state: "detached" });
+  await bobChannels.getByRole("link", { name: /general/ }).click();
+  await composer(b, "general").waitFor();
+
+  // Offline and back: every message once.
+  await bob.context.setOffline(true);
+  await b.getByText("Connection lost. Reconnecting…").waitFor();
+  await a.getByRole("link", { name: /general/ }).click();
+  const missed = [];
+  for (let i = 1; i <= 5; i++) {
+    missed.push(`while you were away ${i}`);
+    await send(a, "general", missed[i - 1]);
+  }
+  await bob.context.setOffline(false);
+  for (const text of missed) {
+    await message(b, text).waitFor();
+  }
+  await b.getByText("Connection lost. Reconnecting…").waitFor({ state: "detached" });
+  await send(a, "general", "after the return");
+  await message(b, "after the return").waitFor();
+  for (const text of [...missed, "after the return"]) {
+    assert.equal(await message(b, text).count(), 1, text);
+  }
+
+  // A link to a message opens its channel at it.
+  const first = (await rest(a, "GET", `/channels/${secret.id}/messages?limit=1`))[0];
+  await b.goto(`${BASE}/channels/${guild}/${secret.id}/${first.id}`);
+  await b.locator(`#message-${first.id}.highlighted`).waitFor();
+
+  assert.deepEqual(alice.problems, []);
+  assert.deepEqual(bob.problems, []);
+  await alice.context.close();
+  await bob.context.close();
+});
+
+test.after(async () => {
+  await browser.close();
+});
