@@ -57,11 +57,12 @@ async function rest(page, method, path, body) {
 const message = (page, text) => page.getByRole("article").filter({ hasText: text });
 const composer = (page, channel) => page.getByRole("textbox", { name: `Message #${channel}` });
 
-async function send(page, channel, text) {
+/** Sends `text` from the composer and waits for it to show (as `shown` once formatted). */
+async function send(page, channel, text, shown = text) {
   const box = composer(page, channel);
   await box.fill(text);
   await box.press("Enter");
-  await message(page, text).first().waitFor();
+  await message(page, shown).first().waitFor();
 }
 
 const unique = Date.now().toString(36);
@@ -92,6 +93,8 @@ test("two people chat in real time in the browser", async () => {
   await b.getByRole("heading", { name: "Test Hall" }).waitFor();
   await b.getByRole("button", { name: "Accept invite" }).click();
   await composer(b, "general").waitFor();
+
+  const bobId = (await rest(b, "GET", "/users/@me")).id;
 
   // Both ways, in real time.
   await send(a, "general", "hello bob");
@@ -134,13 +137,20 @@ test("two people chat in real time in the browser", async () => {
   assert.match(await reply.innerText(), /hi alice/);
 
   // Markup in a message is text, never elements or script.
-  const payload = `<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script> **bold?**`;
+  const payload = `<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>`;
   await send(a, "general", payload);
   const shown = message(b, "window.__pwned=2");
   await shown.waitFor();
   assert.equal(await shown.locator("img, script").count(), 0);
   assert.equal(await b.evaluate(() => window.__pwned), undefined);
   assert.equal(await a.evaluate(() => window.__pwned), undefined);
+
+  // Formatting and mentions by name.
+  await send(a, "general", `**loud** words for <@${bobId}>`, "words for");
+  const formatted = message(b, "words for");
+  await formatted.waitFor();
+  assert.equal(await formatted.locator("strong", { hasText: "loud" }).count(), 1);
+  assert.match(await formatted.innerText(), new RegExp(`@${bobName}`));
 
   // A private channel: hidden from Bob until a role opens it.
   const guild = (await rest(a, "GET", "/users/@me/guilds"))[0].id;
@@ -157,7 +167,6 @@ test("two people chat in real time in the browser", async () => {
   const bobChannels = b.getByRole("navigation", { name: "Channel list" });
   await b.waitForTimeout(500);
   assert.equal(await bobChannels.getByRole("link", { name: /secret/ }).count(), 0);
-  const bobId = await b.evaluate(() => fetch("/api/v10/users/@me", { headers: { Authorization: localStorage.getItem("hearth.token") } }).then((r) => r.json()).then((u) => u.id));
   await rest(a, "PUT", `/guilds/${guild}/members/${bobId}/roles/${role.id}`);
   const secretLink = bobChannels.getByRole("link", { name: /secret/ });
   await secretLink.waitFor();
@@ -172,7 +181,14 @@ test("two people chat in real time in the browser", async () => {
   await bobChannels.getByRole("link", { name: /general/ }).click();
   await composer(b, "general").waitFor();
 
-  // Offline and back: every message once.
+  // Offline and back: every message once, by resuming the gateway session.
+  const sentOps = [];
+  b.on("websocket", (ws) =>
+    ws.on("framesent", (f) => {
+      const op = JSON.parse(String(f.payload)).op;
+      if (op !== 1) sentOps.push(op);
+    }),
+  );
   await bob.context.setOffline(true);
   await b.getByText("Connection lost. Reconnecting…").waitFor();
   await a.getByRole("link", { name: /general/ }).click();
@@ -191,6 +207,7 @@ test("two people chat in real time in the browser", async () => {
   for (const text of [...missed, "after the return"]) {
     assert.equal(await message(b, text).count(), 1, text);
   }
+  assert.deepEqual(sentOps, [6], "one RESUME on the new connection, no new IDENTIFY");
 
   // A link to a message opens its channel at it.
   const first = (await rest(a, "GET", `/channels/${secret.id}/messages?limit=1`))[0];
