@@ -108,6 +108,19 @@ test("two people chat in real time in the browser", async () => {
   await a.getByText(`${bobName} is typing…`).waitFor();
   await composer(b, "general").fill("");
 
+  // A status chosen by Bob shows in Alice's member list.
+  const aliceSeesBob = a
+    .getByRole("complementary", { name: "Members" })
+    .getByRole("listitem")
+    .filter({ hasText: bobName });
+  await aliceSeesBob.getByRole("img", { name: "Online" }).waitFor();
+  await b.getByRole("button", { name: /Change status/ }).click();
+  await b.getByRole("radio", { name: "Do not disturb" }).check();
+  await b.getByLabel("Custom status").fill("brb, fixing the boiler");
+  await b.getByRole("button", { name: "Save status" }).click();
+  await aliceSeesBob.getByRole("img", { name: "Do not disturb" }).waitFor();
+  await aliceSeesBob.getByText("brb, fixing the boiler").waitFor();
+
   // Up in an empty composer edits one's last message; Enter saves.
   await composer(a, "general").press("ArrowUp");
   const editor = a.getByRole("textbox", { name: "Edit message" });

@@ -240,7 +240,36 @@ function NewServer() {
           </p>
         </Show>
       </form>
-      <p class="hint">Got an invite link? Open it to join that server.</p>
+      <JoinByInvite />
     </>
+  );
+}
+
+/** Joining a server by an invite link or code: opens the invite's page. */
+function JoinByInvite() {
+  const [link, setLink] = createSignal("");
+  const [error, setError] = createSignal<string | null>(null);
+  const open = (e: SubmitEvent) => {
+    e.preventDefault();
+    const text = link().trim();
+    const code = text.split("/").filter(Boolean).pop() ?? "";
+    if (!/^[A-Za-z0-9]{1,32}$/.test(code)) {
+      setError("That is not an invite link.");
+      return;
+    }
+    setError(null);
+    navigate(`/invite/${code}`);
+  };
+  return (
+    <form class="new-server" onSubmit={open}>
+      <label for="join-invite">Invite link</label>
+      <input id="join-invite" required value={link()} onInput={(e) => setLink(e.currentTarget.value)} placeholder="https://…/invite/…" />
+      <button type="submit">Join server</button>
+      <Show when={error()}>
+        <p class="error" role="alert">
+          {error()}
+        </p>
+      </Show>
+    </form>
   );
 }
