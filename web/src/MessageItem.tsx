@@ -29,7 +29,9 @@ export function MessageItem(props: {
   const mentionsMe = () =>
     Boolean(m().mention_everyone) ||
     (m().mentions ?? []).some((u) => u.id === state.me?.id) ||
-    (m().mention_roles ?? []).some((r) => member() && state.guilds[props.guild]?.members[state.me?.id ?? ""]?.roles.includes(r));
+    // A mention written in the text counts while the server does not list mentions itself.
+    new RegExp(`<@!?${state.me?.id}>`).test(m().content) ||
+    (m().mention_roles ?? []).some((r) => state.guilds[props.guild]?.members[state.me?.id ?? ""]?.roles.includes(r));
 
   const remove = async () => {
     setError(null);
