@@ -193,6 +193,23 @@ test("two people chat in real time in the browser", async () => {
   await secretLink.getByRole("img", { name: "unread" }).waitFor({ state: "detached" });
   await bobChannels.getByRole("link", { name: /general/ }).click();
   await composer(b, "general").waitFor();
+  // What arrives while Bob is elsewhere sits below a "New messages" divider when he returns.
+  await send(a, "secret", "news since you left");
+  await secretLink.getByRole("img", { name: "unread" }).waitFor();
+  await secretLink.click();
+  await message(b, "news since you left").waitFor();
+  const divider = b.getByRole("separator", { name: "New messages" });
+  await divider.waitFor();
+  const [dividerY, newsY, oldY] = await Promise.all([
+    divider.boundingBox().then((r) => r.y),
+    message(b, "news since you left").boundingBox().then((r) => r.y),
+    message(b, "for the crew").boundingBox().then((r) => r.y),
+  ]);
+  assert.ok(oldY < dividerY && dividerY < newsY, `divider between the read and the new (${oldY} ${dividerY} ${newsY})`);
+  // A day separator heads the channel's first message.
+  await b.getByRole("separator", { name: new RegExp(String(new Date().getFullYear())) }).first().waitFor();
+  await bobChannels.getByRole("link", { name: /general/ }).click();
+  await composer(b, "general").waitFor();
 
   // Offline and back: every message once, by resuming the gateway session.
   const sentOps = [];
