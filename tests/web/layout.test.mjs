@@ -100,6 +100,13 @@ test("at phone width one pane shows at a time", async () => {
   await box.fill("from a phone");
   await box.press("Enter");
   await p.getByRole("article").filter({ hasText: "from a phone" }).waitFor();
+  // The member list is a pane of its own.
+  await p.getByRole("button", { name: "Members" }).click();
+  const members = p.getByRole("complementary", { name: "Members" });
+  await members.getByText(`phone_${unique}`).waitFor();
+  assert.equal(await box.isVisible(), false);
+  await members.getByRole("button", { name: "Back to chat" }).click();
+  await box.waitFor();
   // Nothing overflows the screen sideways.
   const wide = await p.evaluate(() => document.documentElement.scrollWidth);
   assert.ok(wide <= 390, `page is ${wide}px wide`);

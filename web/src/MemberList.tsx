@@ -21,7 +21,7 @@ async function fetchMembers(guild: string) {
 }
 
 /** A guild's members grouped as Discord does: by their highest hoisted role, then online, then offline. */
-export function MemberList(props: { guild: string }) {
+export function MemberList(props: { guild: string; onBack: () => void }) {
   createEffect(() => void fetchMembers(props.guild));
   const g = () => state.guilds[props.guild];
   // One's own presence is not sent to oneself: it is what this client chose.
@@ -62,6 +62,9 @@ export function MemberList(props: { guild: string }) {
       : g()?.presences[id]?.activities?.find((a) => a.type === 4)?.state;
   return (
     <aside class="members" aria-label="Members">
+      <button type="button" class="only-phone" onClick={() => props.onBack()}>
+        Back to chat
+      </button>
       <For each={groups()}>
         {(group) => (
           <section>

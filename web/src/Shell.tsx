@@ -45,8 +45,11 @@ export function Shell() {
     if (x && guild() && !x.channel && firstText()) navigate(paths.channel(x.guild, firstText()!.id), true);
   });
   const channel = createMemo(() => (r()?.channel ? guild()?.channels[r()!.channel!] : undefined));
-  const [pane, setPane] = createSignal<"channels" | "chat">("chat");
-  const [showMembers, setShowMembers] = createSignal(true);
+  // At phone width one pane shows at a time.
+  const [pane, setPane] = createSignal<"channels" | "chat" | "members">("chat");
+  const phone = window.matchMedia("(max-width: 760px)");
+  // The member list starts shown where there is room for it.
+  const [showMembers, setShowMembers] = createSignal(!window.matchMedia("(max-width: 1100px)").matches);
   const perms = createMemo(() => guildPermissions(guild(), state.me?.id));
   const mayManage = createMemo(
     () =>
@@ -60,7 +63,14 @@ export function Shell() {
   );
 
   return (
-    <div class="shell" classList={{ "pane-channels": pane() === "channels", "no-members": !showMembers() }}>
+    <div
+      class="shell"
+      classList={{
+        "pane-channels": pane() === "channels",
+        "pane-members": pane() === "members",
+        "no-members": !showMembers() && pane() !== "members",
+      }}
+    >
       <ServerRail current={r()?.guild} onPick={() => setPane("chat")} />
       <aside class="sidebar" aria-label="Channels">
         <Show
@@ -155,13 +165,13 @@ export function Shell() {
             jumpTo={r()?.message}
             mayInvite={has(channelPermissions(guild(), channel(), state.me?.id), P.CREATE_INSTANT_INVITE)}
             onShowChannels={() => setPane("channels")}
-            onToggleMembers={() => setShowMembers(!showMembers())}
+            onToggleMembers={() => (phone.matches ? setPane("members") : setShowMembers(!showMembers()))}
             membersShown={showMembers()}
           />
         </Show>
       </main>
-      <Show when={guild() && showMembers()}>
-        <MemberList guild={guild()!.id} />
+      <Show when={guild() && (showMembers() || pane() === "members")}>
+        <MemberList guild={guild()!.id} onBack={() => setPane("chat")} />
       </Show>
     </div>
   );
