@@ -53,8 +53,10 @@ export function InviteView(props: { code: string }) {
 }
 
 function InviteAccept(props: { onAccept: () => Promise<void> }) {
+  // The source is true so that refetch() runs the fetcher (a false source never fetches);
+  // the first, non-refetching run does nothing.
   const [result, { refetch }] = createResource<string | null, boolean>(
-    () => false,
+    () => true,
     async (_, info) => {
       if (!info.refetching) return null;
       try {
