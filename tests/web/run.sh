@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Browser tests of the web client: playwright-core drives Debian's chromium (never a browser
 # download) against a hearth started here on a free loopback port with a fresh SQLite data
-# directory. The tests themselves are in client.test.mjs (node's test runner).
+# directory. The tests themselves are in client.test.mjs and settings.test.mjs (node's test
+# runner, one file after the other).
 #
 # Usage (from the repository root):   tests/web/run.sh
 #
@@ -35,4 +36,4 @@ done
 curl -sf "http://127.0.0.1:$port/healthz" >/dev/null || { echo "hearth did not start" >&2; exit 1; }
 
 HEARTH_URL="http://127.0.0.1:$port" CHROMIUM="$CHROMIUM" \
-  timeout 300 node --test --test-concurrency=1 "$HERE/client.test.mjs" "$HERE/chat.test.mjs" "$HERE/layout.test.mjs"
+  timeout 300 node --test --test-concurrency=1 "$HERE/client.test.mjs" "$HERE/chat.test.mjs" "$HERE/settings.test.mjs" "$HERE/layout.test.mjs"

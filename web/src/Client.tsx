@@ -8,6 +8,8 @@ import { Shell } from "./Shell";
 import { loadRead, resetState, setState, state } from "./store";
 import { catchUp } from "./history";
 import { restorePresence, startAutoIdle } from "./presence";
+import { GuildSettings } from "./settings/GuildSettings";
+import { UserSettings } from "./settings/UserSettings";
 
 export interface Session {
   gateway: Gateway;
@@ -59,6 +61,12 @@ export function Client(props: { onSignOut: () => void }) {
         </Match>
         <Match when={route().kind === "invite" && route()}>
           {(r) => <InviteView code={(r() as { code: string }).code} />}
+        </Match>
+        <Match when={route().kind === "guildSettings" && route()}>
+          {(r) => <GuildSettings guild={(r() as { guild: string }).guild} />}
+        </Match>
+        <Match when={route().kind === "userSettings"}>
+          <UserSettings />
         </Match>
       </Switch>
     </SessionContext.Provider>

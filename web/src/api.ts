@@ -48,8 +48,9 @@ export async function request<T>(
   path: string,
   body?: unknown,
   token: string | null = savedToken(),
+  extraHeaders: Record<string, string> = {},
 ): Promise<T> {
-  const headers: Record<string, string> = {};
+  const headers: Record<string, string> = { ...extraHeaders };
   if (token) headers["Authorization"] = token;
   if (body !== undefined) headers["Content-Type"] = "application/json";
   const res = await fetch(BASE + path, {
