@@ -23,7 +23,13 @@ fn header<'a>(res: &'a reqwest::Response, name: &str) -> &'a str {
 async fn the_client_is_served_at_its_paths_with_strict_headers() {
     let app = TestApp::spawn(Backend::Sqlite).await.expect("app");
     let mut script = None;
-    for path in ["/", "/login", "/channels/1/2", "/invite/abc123", "/settings/user"] {
+    for path in [
+        "/",
+        "/login",
+        "/channels/1/2",
+        "/invite/abc123",
+        "/settings/user",
+    ] {
         let res = get(&app, path).await;
         assert_eq!(res.status().as_u16(), 200, "{path}");
         assert!(
