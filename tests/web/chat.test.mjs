@@ -5,53 +5,15 @@
 // nothing, a jump link finds an old message, and markup in a message stays text.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { chromium } from "playwright-core";
+import { api, BASE, browser, person, register, unique } from "./support.mjs";
 
-const BASE = process.env.HEARTH_URL;
-if (!BASE) throw new Error("HEARTH_URL is not set");
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-  args: ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking"],
-});
 
-/** A fresh context whose page fails the test on a CSP violation or a page error. */
-async function person() {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  const problems = [];
-  page.on("console", (m) => {
-    if (m.type() === "error" && /Content Security Policy/i.test(m.text())) problems.push(m.text());
-  });
-  page.on("pageerror", (e) => problems.push(String(e)));
-  return { context, page, problems };
-}
-
-async function register(page, name, path = "/") {
-  await page.goto(BASE + path);
-  await page.getByLabel("Username").fill(name);
-  await page.getByLabel("Password").fill("correct horse battery");
-  await page.getByRole("button", { name: "Create account" }).click();
-}
-
-/** A REST call made by the page with its session's token (for set-up the test is not about). */
+/** A REST call for set-up the test is not about: its answer, or a failure. */
 async function rest(page, method, path, body) {
-  return page.evaluate(
-    async ([method, path, body]) => {
-      const res = await fetch("/api/v10" + path, {
-        method,
-        headers: {
-          Authorization: localStorage.getItem("hearth.token"),
-          ...(body ? { "Content-Type": "application/json" } : {}),
-        },
-        body: body ? JSON.stringify(body) : undefined,
-      });
-      const text = await res.text();
-      if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
-      return text ? JSON.parse(text) : null;
-    },
-    [method, path, body],
-  );
+  const res = await api(page, method, path, body);
+  if (res.status >= 400) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body;
 }
 
 const message = (page, text) => page.getByRole("article").filter({ hasText: text });
@@ -65,7 +27,6 @@ async function send(page, channel, text, shown = text) {
   await message(page, shown).first().waitFor();
 }
 
-const unique = Date.now().toString(36);
 
 test("two people chat in real time in the browser", async () => {
   const alice = await person();

@@ -4,29 +4,10 @@
 // Content-Security-Policy.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { chromium } from "playwright-core";
+import { BASE, browser, person, unique } from "./support.mjs";
 
-const BASE = process.env.HEARTH_URL;
-if (!BASE) throw new Error("HEARTH_URL is not set");
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-  args: ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking"],
-});
 
-/** A fresh context whose page fails the test on a CSP violation or a page error. */
-async function person() {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  const problems = [];
-  page.on("console", (m) => {
-    if (m.type() === "error" && /Content Security Policy/i.test(m.text())) problems.push(m.text());
-  });
-  page.on("pageerror", (e) => problems.push(String(e)));
-  return { context, page, problems };
-}
-
-const unique = Date.now().toString(36);
 
 test("a person creates an account, a server, logs out and back in", async () => {
   const { context, page, problems } = await person();

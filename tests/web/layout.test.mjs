@@ -4,28 +4,9 @@
 // with a visible outline.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { chromium } from "playwright-core";
+import { BASE, browser, person, unique } from "./support.mjs";
 
-const BASE = process.env.HEARTH_URL;
-if (!BASE) throw new Error("HEARTH_URL is not set");
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-  args: ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking"],
-});
-
-const unique = Date.now().toString(36);
-
-async function page(options) {
-  const context = await browser.newContext(options);
-  const p = await context.newPage();
-  const problems = [];
-  p.on("console", (m) => {
-    if (m.type() === "error" && /Content Security Policy/i.test(m.text())) problems.push(m.text());
-  });
-  p.on("pageerror", (e) => problems.push(String(e)));
-  return { context, page: p, problems };
-}
 
 /** Tabs until the focused element matches `name` (its accessible label or text); fails after 40 tabs. */
 async function tabTo(p, name) {
@@ -47,7 +28,7 @@ async function tabTo(p, name) {
 }
 
 test("by keyboard alone: sign up, make a server, send a message", async () => {
-  const { context, page: p, problems } = await page();
+  const { context, page: p, problems } = await person();
   await p.goto(BASE + "/");
   await tabTo(p, "Username");
   await p.keyboard.type(`keys_${unique}`);
@@ -80,7 +61,7 @@ test("by keyboard alone: sign up, make a server, send a message", async () => {
 });
 
 test("at phone width one pane shows at a time", async () => {
-  const { context, page: p, problems } = await page({ viewport: { width: 390, height: 780 } });
+  const { context, page: p, problems } = await person({ viewport: { width: 390, height: 780 } });
   await p.goto(BASE + "/");
   await p.getByLabel("Username").fill(`phone_${unique}`);
   await p.getByLabel("Password").fill("correct horse battery");

@@ -20,20 +20,7 @@ test -x "$CHROMIUM" || { echo "no browser at $CHROMIUM (apt-get install chromium
 
 (cd "$HERE" && npm ci --no-audit --no-fund --silent)
 
-WORK="$(mktemp -d)"
-port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
-# Every test registers its own people from this one address: no registration or login throttle.
-HEARTH_AUTH__REGISTER_PER_ADDRESS__PER_MINUTE=0 HEARTH_AUTH__LOGIN_PER_ADDRESS__PER_MINUTE=0 \
-  "$BIN" serve --listen "127.0.0.1:$port" --data-dir "$WORK/data" >"$WORK/server.log" 2>&1 &
-pid=$!
-cleanup() { kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -rf "$WORK"; }
-trap cleanup EXIT
-for _ in $(seq 1 150); do
-  curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break
-  kill -0 "$pid" 2>/dev/null || { cat "$WORK/server.log" >&2; exit 1; }
-  sleep 0.2
-done
-curl -sf "http://127.0.0.1:$port/healthz" >/dev/null || { echo "hearth did not start" >&2; exit 1; }
+. "$HERE/serve.sh"
 
-HEARTH_URL="http://127.0.0.1:$port" CHROMIUM="$CHROMIUM" \
+HEARTH_URL="$HEARTH_URL" CHROMIUM="$CHROMIUM" \
   timeout 300 node --test --test-concurrency=1 "$HERE/client.test.mjs" "$HERE/chat.test.mjs" "$HERE/settings.test.mjs" "$HERE/layout.test.mjs"

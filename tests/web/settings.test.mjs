@@ -7,27 +7,9 @@
 // the audit log, and changes their own display name. No page breaks its Content-Security-Policy.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { chromium } from "playwright-core";
+import { api, BASE, browser, person, register, unique } from "./support.mjs";
 
-const BASE = process.env.HEARTH_URL;
-if (!BASE) throw new Error("HEARTH_URL is not set");
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-  args: ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking"],
-});
-
-/** A fresh context whose page fails the test on a CSP violation or a page error. */
-async function person() {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  const problems = [];
-  page.on("console", (m) => {
-    if (m.type() === "error" && /Content Security Policy/i.test(m.text())) problems.push(m.text());
-  });
-  page.on("pageerror", (e) => problems.push(String(e)));
-  return { context, page, problems };
-}
 
 /** Waits until `check` returns something truthy (polling), or fails with `what`. */
 async function until(what, check, timeout = 10_000) {
@@ -45,31 +27,6 @@ async function until(what, check, timeout = 10_000) {
   }
 }
 
-/** A REST call with the page's session token. */
-async function api(page, method, path, body) {
-  return page.evaluate(
-    async ([method, path, body]) => {
-      const headers = { Authorization: localStorage.getItem("hearth.token") };
-      if (body !== undefined) headers["Content-Type"] = "application/json";
-      const res = await fetch("/api/v10" + path, {
-        method,
-        headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      return { status: res.status, body: res.status === 204 ? null : await res.json() };
-    },
-    [method, path, body],
-  );
-}
-
-async function register(page, name) {
-  await page.goto(BASE + "/login");
-  await page.getByLabel("Username").fill(name);
-  await page.getByLabel("Password").fill("correct horse battery");
-  await page.getByRole("button", { name: "Create account" }).click();
-  await page.getByRole("navigation", { name: "Servers" }).waitFor();
-}
-
 /** The aria-labels of the buttons matching `pattern`, in page order. */
 async function labels(page, pattern) {
   return page
@@ -77,7 +34,12 @@ async function labels(page, pattern) {
     .evaluateAll((els) => els.map((e) => e.getAttribute("aria-label")));
 }
 
-const unique = Date.now().toString(36);
+/** Signs up and waits for the signed-in layout. */
+async function signUp(page, name) {
+  await register(page, name);
+  await page.getByRole("navigation", { name: "Servers" }).waitFor();
+}
+
 const ALICE = `alice_s_${unique}`;
 const BOB = `bob_s_${unique}`;
 
@@ -106,7 +68,7 @@ async function closeSettings() {
 test("the owner renames their server in its settings", async () => {
   s.alice = await person();
   const { page, problems } = s.alice;
-  await register(page, ALICE);
+  await signUp(page, ALICE);
   await page.getByLabel("Server name").fill("Hearthside");
   await page.getByRole("button", { name: "Create server" }).click();
   await page.waitForURL(/\/channels\/\d+\/\d+$/);
@@ -225,7 +187,7 @@ test("a second person joins through an invite link and cannot manage the server"
 
   s.bob = await person();
   const bob = s.bob.page;
-  await register(bob, BOB);
+  await signUp(bob, BOB);
   await bob.goto(`${BASE}/invite/${s.code}`);
   await bob.getByRole("button", { name: "Accept invite" }).click();
   await bob.waitForURL(new RegExp(`/channels/${s.guild}/\\d+$`));

@@ -1,6 +1,7 @@
 import { createEffect, createSignal, on, Show } from "solid-js";
-import { api, ApiError, type Channel, type Message } from "./api";
+import { api, errorText, type Channel, type Message } from "./api";
 import { displayName, state, upsertMessages } from "./store";
+import { Alert } from "./Alert";
 
 /** How often typing is announced while the person keeps typing (the indicator lasts 10 s). */
 const TYPING_EVERY_MS = 8_000;
@@ -61,7 +62,7 @@ export function Composer(props: {
       props.onCancelReply();
       autosize(box);
     } catch (e) {
-      setError(e instanceof ApiError ? (e.fieldMessage() ?? e.message) : "Not sent: the server could not be reached.");
+      setError(errorText(e, "Not sent: the server could not be reached."));
     } finally {
       setSending(false);
       box.focus();
@@ -109,11 +110,7 @@ export function Composer(props: {
           </div>
         )}
       </Show>
-      <Show when={error()}>
-        <p class="error" role="alert">
-          {error()}
-        </p>
-      </Show>
+      <Alert message={error()} />
       <div class="composer-row">
         <textarea
           ref={box}

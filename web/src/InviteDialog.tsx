@@ -1,5 +1,6 @@
 import { createSignal, For, Show } from "solid-js";
-import { api, ApiError, type Channel } from "./api";
+import { api, errorText, type Channel } from "./api";
+import { Alert } from "./Alert";
 
 const EXPIRY: [string, number][] = [
   ["30 minutes", 1800],
@@ -35,7 +36,7 @@ export function InviteDialog(props: { channel: Channel; onClose: () => void }) {
       const inv = await api.createInvite(props.channel.id, maxAge(), maxUses());
       setLink(`${location.origin}/invite/${inv.code}`);
     } catch (err) {
-      setError(err instanceof ApiError ? (err.fieldMessage() ?? err.message) : String(err));
+      setError(errorText(err));
     }
   };
   return (
@@ -68,11 +69,7 @@ export function InviteDialog(props: { channel: Channel; onClose: () => void }) {
             </button>
           </div>
         </Show>
-        <Show when={error()}>
-          <p class="error" role="alert">
-            {error()}
-          </p>
-        </Show>
+        <Alert message={error()} />
         <button type="button" onClick={() => props.onClose()}>
           Close
         </button>

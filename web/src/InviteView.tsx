@@ -1,7 +1,8 @@
 import { createResource, createSignal, Show } from "solid-js";
-import { api, ApiError } from "./api";
+import { api, errorText } from "./api";
 import { navigate, paths } from "./router";
 import { state } from "./store";
+import { Alert } from "./Alert";
 
 /** Opening an invite link: what it joins, and joining. */
 export function InviteView(props: { code: string }) {
@@ -61,7 +62,7 @@ function InviteAccept(props: { onAccept: () => Promise<void> }) {
     try {
       await props.onAccept();
     } catch (e) {
-      setError(e instanceof ApiError ? e.message : "The server could not be reached.");
+      setError(errorText(e));
     } finally {
       setBusy(false);
     }
@@ -71,11 +72,7 @@ function InviteAccept(props: { onAccept: () => Promise<void> }) {
       <button type="button" onClick={() => void accept()} disabled={busy()}>
         Accept invite
       </button>
-      <Show when={error()}>
-        <p class="error" role="alert">
-          {error()}
-        </p>
-      </Show>
+      <Alert message={error()} />
     </>
   );
 }

@@ -1,5 +1,6 @@
-import { createSignal, Show } from "solid-js";
+import { createSignal } from "solid-js";
 import { api, ApiError } from "./api";
+import { Alert } from "./Alert";
 
 /** Log in, or create an account with the same two fields. */
 export function Login(props: { onToken: (token: string) => void }) {
@@ -53,11 +54,7 @@ export function Login(props: { onToken: (token: string) => void }) {
           value={password()}
           onInput={(e) => setPassword(e.currentTarget.value)}
         />
-        <Show when={error()}>
-          <p class="error" role="alert">
-            {error()}
-          </p>
-        </Show>
+        <Alert message={error()} />
         <div class="buttons">
           <button type="submit" disabled={busy()}>
             Log in

@@ -1,10 +1,11 @@
 import { createSignal, Show } from "solid-js";
-import { api, ApiError, type Message } from "./api";
+import { api, errorText, type Message } from "./api";
 import { autosize } from "./Composer";
 import { roleColor } from "./MemberList";
 import { MessageText } from "./MessageText";
 import { navigate, paths } from "./router";
 import { displayName, state } from "./store";
+import { Alert } from "./Alert";
 
 const timeLabel = new Intl.DateTimeFormat(undefined, { timeStyle: "short" });
 const fullLabel = new Intl.DateTimeFormat(undefined, { dateStyle: "full", timeStyle: "short" });
@@ -38,7 +39,7 @@ export function MessageItem(props: {
     try {
       await api.remove(m().channel_id, m().id);
     } catch (e) {
-      setError(e instanceof ApiError ? e.message : "Not deleted: the server could not be reached.");
+      setError(errorText(e, "Not deleted: the server could not be reached."));
     }
     setConfirming(false);
   };
@@ -101,11 +102,7 @@ export function MessageItem(props: {
           </button>
         </div>
       </Show>
-      <Show when={error()}>
-        <p class="error" role="alert">
-          {error()}
-        </p>
-      </Show>
+      <Alert message={error()} />
       <div class="actions" role="toolbar" aria-label="Message actions">
         <button type="button" onClick={() => props.onReply(m())}>
           Reply
@@ -137,7 +134,7 @@ function Editor(props: { message: Message; onDone: () => void }) {
       await api.edit(props.message.channel_id, props.message.id, content);
       props.onDone();
     } catch (e) {
-      setError(e instanceof ApiError ? (e.fieldMessage() ?? e.message) : "Not saved: the server could not be reached.");
+      setError(errorText(e, "Not saved: the server could not be reached."));
     }
   };
   return (
@@ -177,11 +174,7 @@ function Editor(props: { message: Message; onDone: () => void }) {
           Cancel
         </button>
       </p>
-      <Show when={error()}>
-        <p class="error" role="alert">
-          {error()}
-        </p>
-      </Show>
+      <Alert message={error()} />
     </div>
   );
 }

@@ -4,6 +4,7 @@ import type { Channel, Message } from "./api";
 import { loadOlder, loadUntil, openChannel } from "./history";
 import { MessageItem } from "./MessageItem";
 import { cmpId, markRead, state } from "./store";
+import { Alert } from "./Alert";
 
 interface ListProps {
   guild: string;
@@ -164,11 +165,7 @@ function ChannelMessages(props: ListProps & { id: string }) {
           </div>
         </div>
       </div>
-      <Show when={failed()}>
-        <p class="error" role="alert">
-          {failed()}
-        </p>
-      </Show>
+      <Alert message={failed()} />
       <Show when={!atEnd()}>
         <button type="button" class="jump-present" onClick={scrollToEnd}>
           Jump to present

@@ -1,5 +1,5 @@
 import { createEffect, createMemo, createSignal, For, Show } from "solid-js";
-import { api, ApiError, type Channel } from "./api";
+import { api, errorText, type Channel } from "./api";
 import { ChannelView } from "./ChannelView";
 import { useSession } from "./Client";
 import { MemberList } from "./MemberList";
@@ -7,6 +7,7 @@ import { has, P, channelPermissions, guildPermissions } from "./permissions";
 import { navigate, paths, route } from "./router";
 import { cmpId, isUnread, state } from "./store";
 import { StatusMenu } from "./StatusMenu";
+import { Alert } from "./Alert";
 
 /** Text-like channels (text, announcement) a person can open. */
 const TEXT = new Set([0, 5]);
@@ -232,7 +233,7 @@ function NewServer() {
       setName("");
       navigate(paths.channel(g.id));
     } catch (err) {
-      setError(err instanceof ApiError ? (err.fieldMessage() ?? err.message) : String(err));
+      setError(errorText(err));
     }
   };
   return (
@@ -244,11 +245,7 @@ function NewServer() {
         <label for="new-server-name">Server name</label>
         <input id="new-server-name" required maxLength={100} value={name()} onInput={(e) => setName(e.currentTarget.value)} />
         <button type="submit">Create server</button>
-        <Show when={error()}>
-          <p class="error" role="alert">
-            {error()}
-          </p>
-        </Show>
+        <Alert message={error()} />
       </form>
       <JoinByInvite />
     </>
@@ -275,11 +272,7 @@ function JoinByInvite() {
       <label for="join-invite">Invite link</label>
       <input id="join-invite" required value={link()} onInput={(e) => setLink(e.currentTarget.value)} placeholder="https://…/invite/…" />
       <button type="submit">Join server</button>
-      <Show when={error()}>
-        <p class="error" role="alert">
-          {error()}
-        </p>
-      </Show>
+      <Alert message={error()} />
     </form>
   );
 }

@@ -32,6 +32,12 @@ export class ApiError extends Error {
   }
 }
 
+/** What went wrong, in words: the server's (first field error, or its message), or that it could not be reached. */
+export function errorText(e: unknown, unreachable = "The server could not be reached. Try again."): string {
+  if (e instanceof ApiError) return e.fieldMessage() ?? e.message;
+  return unreachable;
+}
+
 const TOKEN_KEY = "hearth.token";
 
 export function savedToken(): string | null {

@@ -1,6 +1,6 @@
 // The REST calls of the settings screens. Moderation calls take an optional reason, sent as
 // `X-Audit-Log-Reason` (percent-encoded, as bot libraries send it) and kept in the audit log.
-import { ApiError, request, type Channel, type Guild, type Invite, type Member, type Role, type User } from "../api";
+import { errorText, request, type Channel, type Guild, type Invite, type Member, type Role, type User } from "../api";
 
 export interface Ban {
   user: User;
@@ -46,10 +46,7 @@ function call<T>(method: string, path: string, body?: unknown, reason?: string):
 }
 
 /** What went wrong, in words, for a `role="alert"`. */
-export function errorText(e: unknown): string {
-  if (e instanceof ApiError) return e.fieldMessage() ?? e.message;
-  return "The server could not be reached. Try again.";
-}
+export { errorText };
 
 export const settingsApi = {
   renameGuild: (guild: string, name: string) => call<Guild>("PATCH", `/guilds/${guild}`, { name }),

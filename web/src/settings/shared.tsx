@@ -5,6 +5,8 @@ import type { Role } from "../api";
 import { cmpId, state } from "../store";
 import { errorText } from "./api";
 
+export { Alert } from "../Alert";
+
 /** Bumped after every change made on the settings screens: REST-only lists fetch again. */
 const [revision, setRevision] = createSignal(0);
 export { revision };
@@ -53,17 +55,6 @@ export function useRestList<T>(load: () => Promise<T>, key: () => unknown) {
   };
   createEffect(on([key, revision], () => void refresh()));
   return { data, error, loading, refresh };
-}
-
-/** An error said in words (nothing when there is none). */
-export function Alert(props: { message: string | null | undefined }) {
-  return (
-    <Show when={props.message}>
-      <p class="error" role="alert">
-        {props.message}
-      </p>
-    </Show>
-  );
 }
 
 /**
