@@ -1,4 +1,4 @@
-import { createContext, Match, onCleanup, onMount, Switch, useContext } from "solid-js";
+import { createContext, createMemo, Match, onCleanup, onMount, Switch, useContext } from "solid-js";
 import { savedToken } from "./api";
 import { applyEvent } from "./events";
 import { Gateway } from "./gateway";
@@ -51,6 +51,16 @@ export function Client(props: { onSignOut: () => void }) {
     resetState();
   });
 
+  // Plain values for the keyed screens below (no read of a route that has just changed).
+  const inviteCode = createMemo(() => {
+    const r = route();
+    return r.kind === "invite" ? r.code : undefined;
+  });
+  const settingsGuild = createMemo(() => {
+    const r = route();
+    return r.kind === "guildSettings" ? r.guild : undefined;
+  });
+
   return (
     <SessionContext.Provider value={session}>
       <Switch fallback={<Shell />}>
@@ -59,11 +69,11 @@ export function Client(props: { onSignOut: () => void }) {
             Connecting…
           </p>
         </Match>
-        <Match when={route().kind === "invite" && route()}>
-          {(r) => <InviteView code={(r() as { code: string }).code} />}
+        <Match when={inviteCode()} keyed>
+          {(code) => <InviteView code={code} />}
         </Match>
-        <Match when={route().kind === "guildSettings" && route()}>
-          {(r) => <GuildSettings guild={(r() as { guild: string }).guild} />}
+        <Match when={settingsGuild()} keyed>
+          {(guild) => <GuildSettings guild={guild} />}
         </Match>
         <Match when={route().kind === "userSettings"}>
           <UserSettings />

@@ -3,6 +3,7 @@ import { api, errorText } from "./api";
 import { navigate, paths } from "./router";
 import { state } from "./store";
 import { Alert } from "./Alert";
+import { Link } from "./Link";
 
 /** Opening an invite link: what it joins, and joining. */
 export function InviteView(props: { code: string }) {
@@ -21,9 +22,7 @@ export function InviteView(props: { code: string }) {
           <Show when={invite.error} fallback={<p role="status">Opening the invite…</p>}>
             <h1>This invite is invalid or has expired.</h1>
             <p>Ask for a new link.</p>
-            <a href="/" onClick={(e) => { e.preventDefault(); navigate("/"); }}>
-              Go to your servers
-            </a>
+            <Link href="/">Go to your servers</Link>
           </Show>
         }
       >

@@ -2,6 +2,7 @@ import { createEffect, createMemo, createSignal, For, Show } from "solid-js";
 import { api, errorText, type Channel } from "./api";
 import { ChannelView } from "./ChannelView";
 import { useSession } from "./Client";
+import { Link } from "./Link";
 import { MemberList } from "./MemberList";
 import { has, P, channelPermissions, guildPermissions } from "./permissions";
 import { navigate, paths, route } from "./router";
@@ -87,9 +88,9 @@ export function Shell() {
               <header class="sidebar-head">
                 <h1>{g().name}</h1>
                 <Show when={mayManage()}>
-                  <a class="icon-button" href={paths.guildSettings(g().id)} onClick={(e) => { e.preventDefault(); navigate(paths.guildSettings(g().id)); }}>
+                  <Link class="icon-button" href={paths.guildSettings(g().id)}>
                     Server settings
-                  </a>
+                  </Link>
                 </Show>
               </header>
               <nav class="channel-list" aria-label="Channel list">
@@ -105,7 +106,7 @@ export function Shell() {
                             {(c) => (
                               <li>
                                 <Show when={TEXT.has(c.type)} fallback={<span class="channel voice">{c.name}</span>}>
-                                  <a
+                                  <Link
                                     class="channel"
                                     classList={{
                                       current: c.id === r()?.channel,
@@ -113,18 +114,14 @@ export function Shell() {
                                     }}
                                     href={paths.channel(g().id, c.id)}
                                     aria-current={c.id === r()?.channel ? "page" : undefined}
-                                    onClick={(e) => {
-                                      e.preventDefault();
-                                      setPane("chat");
-                                      navigate(paths.channel(g().id, c.id));
-                                    }}
+                                    onFollow={() => setPane("chat")}
                                   >
                                     <span aria-hidden="true">#</span>
                                     {c.name}
                                     <Show when={isUnread(c) && c.id !== r()?.channel}>
                                       <span class="unread-dot" aria-label="unread" role="img" />
                                     </Show>
-                                  </a>
+                                  </Link>
                                 </Show>
                               </li>
                             )}
@@ -140,9 +137,7 @@ export function Shell() {
         </Show>
         <footer class="me-bar">
           <StatusMenu />
-          <a href={paths.userSettings()} onClick={(e) => { e.preventDefault(); navigate(paths.userSettings()); }}>
-            User settings
-          </a>
+          <Link href={paths.userSettings()}>User settings</Link>
           <button type="button" onClick={() => void api.logout().catch(() => undefined).then(session.signOut)}>
             Log out
           </button>
@@ -186,28 +181,24 @@ function ServerRail(props: { current?: string; onPick: () => void }) {
     <nav class="server-rail" aria-label="Servers">
       <ul>
         <li>
-          <a class="server home" href="/" aria-current={!props.current ? "page" : undefined} onClick={(e) => { e.preventDefault(); navigate("/"); }} title="Home">
+          <Link class="server home" href="/" aria-current={!props.current ? "page" : undefined} title="Home">
             ⌂<span class="sr-only">Home</span>
-          </a>
+          </Link>
         </li>
         <For each={guilds()}>
           {(g) => (
             <li>
-              <a
+              <Link
                 class="server"
                 classList={{ current: g.id === props.current, unread: unread(g.id) }}
                 href={paths.channel(g.id)}
                 aria-current={g.id === props.current ? "page" : undefined}
                 title={g.name}
-                onClick={(e) => {
-                  e.preventDefault();
-                  props.onPick();
-                  navigate(paths.channel(g.id));
-                }}
+                onFollow={() => props.onPick()}
               >
                 <span aria-hidden="true">{initials(g.name)}</span>
                 <span class="sr-only">{g.name}</span>
-              </a>
+              </Link>
             </li>
           )}
         </For>

@@ -2,7 +2,8 @@
 // again; the tabs only follow what the viewer's roles allow).
 import { createMemo, createSignal, For, Match, Show, Switch } from "solid-js";
 import { has, guildPermissions, P } from "../permissions";
-import { navigate, paths } from "../router";
+import { Link } from "../Link";
+import { paths } from "../router";
 import { state } from "../store";
 import { AuditLogTab } from "./AuditLogTab";
 import { BansTab } from "./BansTab";
@@ -36,7 +37,6 @@ export function GuildSettings(props: { guild: string }) {
   const visible = createMemo(() => TABS.filter((t) => t.allowed(perms())));
   const [picked, setPicked] = createSignal<TabId | null>(null);
   const current = createMemo(() => visible().find((t) => t.id === picked()) ?? visible()[0]);
-  const close = () => navigate(guild() ? paths.channel(props.guild) : "/");
 
   const onTabKey = (e: KeyboardEvent) => {
     const list = visible();
@@ -61,16 +61,9 @@ export function GuildSettings(props: { guild: string }) {
             <p class="settings-sub">{guild()!.name}</p>
           </Show>
         </div>
-        <a
-          class="settings-close"
-          href={guild() ? paths.channel(props.guild) : "/"}
-          onClick={(e) => {
-            e.preventDefault();
-            close();
-          }}
-        >
+        <Link class="settings-close" href={guild() ? paths.channel(props.guild) : "/"}>
           Close
-        </a>
+        </Link>
       </header>
       <Show
         when={guild()}

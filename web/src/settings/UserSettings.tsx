@@ -3,7 +3,7 @@
 import { createEffect, createSignal, on, Show } from "solid-js";
 import { api } from "../api";
 import { useSession } from "../Client";
-import { navigate } from "../router";
+import { Link } from "../Link";
 import { state } from "../store";
 import { settingsApi } from "./api";
 import { Alert, useAction } from "./shared";
@@ -11,7 +11,6 @@ import "./settings.css";
 
 export function UserSettings() {
   const session = useSession();
-  const close = () => navigate("/");
   return (
     <div class="settings-page">
       <header class="settings-head">
@@ -21,16 +20,9 @@ export function UserSettings() {
             <p class="settings-sub">{state.me!.global_name || state.me!.username}</p>
           </Show>
         </div>
-        <a
-          class="settings-close"
-          href="/"
-          onClick={(e) => {
-            e.preventDefault();
-            close();
-          }}
-        >
+        <Link class="settings-close" href="/">
           Close
-        </a>
+        </Link>
       </header>
       <main class="settings-body user-settings">
         <h2>My account</h2>
