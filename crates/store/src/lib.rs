@@ -5,7 +5,8 @@
 //! - One trait per aggregate, in a module of its own, each method stating its contract and its
 //!   transaction scope: [`UserStore`] (`users.rs`), [`SessionStore`], [`ApplicationStore`],
 //!   [`GuildStore`], [`ChannelStore`], [`MemberStore`], [`RoleStore`], [`OverwriteStore`],
-//!   [`BanStore`], [`MessageStore`], [`InviteStore`], [`AuditStore`] and [`ClusterStore`] (node
+//!   [`BanStore`], [`MessageStore`], [`InviteStore`], [`AuditStore`], [`PrivateChannelStore`] (DMs
+//!   and group DMs) and [`ClusterStore`] (node
 //!   leases and presences). [`Store`] sums them; the rest of hearth holds an `Arc<dyn Store>`.
 //! - [`model`]: the stored records: typed ids ([`hearth_core::ids`], stored as the signed
 //!   integer the databases hold) and instants as microseconds.
@@ -42,6 +43,7 @@ mod messages;
 pub mod model;
 mod overwrites;
 mod postgres;
+mod private_channels;
 mod roles;
 mod sessions;
 mod sqlite;
@@ -62,6 +64,7 @@ pub use messages::MessageStore;
 pub use model::*;
 pub use overwrites::OverwriteStore;
 pub use postgres::PostgresStore;
+pub use private_channels::{recipient_key, PrivateChannelStore};
 pub use roles::RoleStore;
 pub use sessions::SessionStore;
 pub use sqlite::SqliteStore;
@@ -105,6 +108,7 @@ pub trait Store:
     + MessageStore
     + InviteStore
     + AuditStore
+    + PrivateChannelStore
     + ClusterStore
 {
     /// Which backend this is (`sqlite` or `postgres`).

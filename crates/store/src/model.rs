@@ -211,6 +211,20 @@ pub struct Channel {
     pub created_at: i64,
 }
 
+/// A private channel (a DM or a group DM): the channel, what only a private channel has, and
+/// its recipients.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PrivateChannel {
+    /// The channel (no guild; type 1 or 3).
+    pub channel: Channel,
+    /// Who made a group DM (None for a DM, or when that account is gone).
+    pub owner_id: Option<UserId>,
+    /// A group DM's icon.
+    pub icon: Option<String>,
+    /// The recipients, by id.
+    pub recipients: Vec<UserId>,
+}
+
 /// One channel's new place in a reorder.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChannelMove {

@@ -42,6 +42,8 @@ mod members;
 mod messages;
 #[path = "sql/overwrites.rs"]
 mod overwrites;
+#[path = "sql/private_channels.rs"]
+mod private_channels;
 #[path = "sql/roles.rs"]
 mod roles;
 #[path = "sql/sessions.rs"]
