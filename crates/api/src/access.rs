@@ -17,7 +17,7 @@ use hearth_protocol::objects as wire;
 use hearth_state::{lock, MemberInputs, SharedGuild};
 use hearth_store::{self as db, Channel, Guild, PermissionInput};
 
-use crate::{convert, ApiError, ApiResult, AppState};
+use crate::{convert, private, ApiError, ApiResult, AppState};
 
 /// Stored overwrites as the permission function takes them.
 pub fn overwrites(rows: &[db::Overwrite]) -> Vec<permissions::Overwrite> {
@@ -299,17 +299,25 @@ fn overwrite_rows(c: &wire::Channel, guild_id: GuildId) -> Vec<db::Overwrite> {
         .collect()
 }
 
-/// A channel the caller may view, with their permissions in it.
+/// A channel the caller may view, with their permissions in it: a guild channel, or a private
+/// channel the caller is a recipient of.
 pub async fn channel(
     state: &AppState,
     channel_id: ChannelId,
     user_id: UserId,
 ) -> ApiResult<(Channel, Permissions)> {
-    let a = channel_access(state, channel_id, user_id).await?;
-    Ok((a.channel, a.perms))
+    match channel_access(state, channel_id, user_id).await {
+        Ok(a) => Ok((a.channel, a.perms)),
+        // Not a guild channel: a private one the caller is in, with what recipients may do.
+        Err(ApiError::UnknownChannel) => {
+            let pc = private::recipient_access(state, channel_id, user_id).await?;
+            Ok((pc.channel, private::RECIPIENT_PERMISSIONS))
+        }
+        Err(e) => Err(e),
+    }
 }
 
-/// The guild of a guild channel (every channel is one, until direct messages exist).
+/// The guild of a guild channel (a private channel has none: 10003).
 pub fn guild_of(channel: &Channel) -> ApiResult<GuildId> {
     channel.guild_id.ok_or(ApiError::UnknownChannel)
 }

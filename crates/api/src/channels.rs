@@ -4,7 +4,7 @@ use axum::extract::State;
 use hearth_core::{names, ChannelId};
 use hearth_core::{ChannelKind, Permissions};
 use hearth_protocol::events::Event;
-use hearth_protocol::objects::Channel;
+use hearth_protocol::objects::{AnyChannel, Channel};
 use hearth_protocol::requests::ModifyChannel;
 use hearth_store as db;
 use utoipa_axum::router::OpenApiRouter;
@@ -14,22 +14,54 @@ use crate::change::Change;
 use crate::channel_rules::{self, check_channel_fields, check_parent};
 use crate::extract::{errors, Auth, Json, Path};
 use crate::journal::Reason;
-use crate::{access, convert, overwrite_rules, ApiError, ApiResult, AppState};
+use crate::{access, convert, overwrite_rules, private, ApiError, ApiResult, AppState};
 
 pub(crate) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(get_channel, modify_channel, delete_channel))
 }
 
-/// A channel the caller may view, with its permission overwrites.
+/// A channel the caller may view: a guild channel with its permission overwrites, or a DM or
+/// group DM the caller is in.
 #[utoipa::path(get, path = "/channels/{channel_id}", tag = "channels", params(("channel_id" = ChannelId, Path)),
-    responses((status = 200, body = Channel), (status = 403, body = hearth_protocol::ErrorBody), (status = 404, body = hearth_protocol::ErrorBody)))]
+    responses((status = 200, body = AnyChannel), (status = 403, body = hearth_protocol::ErrorBody), (status = 404, body = hearth_protocol::ErrorBody)))]
 async fn get_channel(
     State(state): State<AppState>,
     auth: Auth,
     Path(channel_id): Path<ChannelId>,
-) -> ApiResult<axum::Json<Channel>> {
-    let a = access::fresh_channel_access(&state, channel_id, auth.id()).await?;
-    Ok(axum::Json(convert::channel(&a.channel, &a.overwrites)))
+) -> ApiResult<axum::Json<AnyChannel>> {
+    match access::fresh_channel_access(&state, channel_id, auth.id()).await {
+        Ok(a) => Ok(axum::Json(AnyChannel::Guild(convert::channel(
+            &a.channel,
+            &a.overwrites,
+        )))),
+        Err(ApiError::UnknownChannel) => {
+            let pc = private::recipient_access(&state, channel_id, auth.id()).await?;
+            let users = private::users(&state, &pc).await?;
+            Ok(axum::Json(AnyChannel::Private(private::view(
+                &pc,
+                auth.id(),
+                &users,
+            ))))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Leaving a group DM by deleting it (a DM cannot be deleted: 50003); answers it as it was.
+async fn leave_private(
+    state: &AppState,
+    channel_id: ChannelId,
+    caller: hearth_core::UserId,
+) -> ApiResult<AnyChannel> {
+    let mut change = Change::begin(state, channel_id).await;
+    let pc = private::recipient_access(state, channel_id, caller).await?;
+    if pc.channel.kind != i64::from(ChannelKind::GroupDm) {
+        return Err(ApiError::DmChannel);
+    }
+    let users = private::users(state, &pc).await?;
+    private::leave(state, &mut change, &pc, caller).await?;
+    change.done().await?;
+    Ok(AnyChannel::Private(private::view(&pc, caller, &users)))
 }
 
 /// The overwrites a channel change asks for: the list given, or with `lock_permissions` and a
@@ -160,16 +192,24 @@ async fn modify_channel(
 }
 
 /// Deletes a channel with its messages, overwrites and invites (MANAGE_CHANNELS); answers the
-/// deleted channel. Deleting a category keeps its channels, without parent.
+/// deleted channel. Deleting a category keeps its channels, without parent. For a group DM:
+/// the caller leaves it.
 #[utoipa::path(delete, path = "/channels/{channel_id}", tag = "channels", params(("channel_id" = ChannelId, Path)),
-    responses((status = 200, body = Channel), (status = 403, body = hearth_protocol::ErrorBody), (status = 404, body = hearth_protocol::ErrorBody)))]
+    responses((status = 200, body = AnyChannel), (status = 400, body = hearth_protocol::ErrorBody), (status = 403, body = hearth_protocol::ErrorBody), (status = 404, body = hearth_protocol::ErrorBody)))]
 async fn delete_channel(
     State(state): State<AppState>,
     auth: Auth,
     reason: Reason,
     Path(channel_id): Path<ChannelId>,
-) -> ApiResult<axum::Json<Channel>> {
-    let first = access::channel_access(&state, channel_id, auth.id()).await?;
+) -> ApiResult<axum::Json<AnyChannel>> {
+    let first = match access::channel_access(&state, channel_id, auth.id()).await {
+        Err(ApiError::UnknownChannel) => {
+            return Ok(axum::Json(
+                leave_private(&state, channel_id, auth.id()).await?,
+            ))
+        }
+        other => other?,
+    };
     let guild_id = first.guild_id;
     let mut change = Change::begin(&state, guild_id).await;
     let a = access::fresh_channel_access(&state, channel_id, auth.id()).await?;
@@ -200,5 +240,5 @@ async fn delete_channel(
     }
     channel_rules::audit_channel(&mut change, auth.id(), &reason, Some(&channel), None);
     change.done().await?;
-    Ok(axum::Json(out))
+    Ok(axum::Json(AnyChannel::Guild(out)))
 }

@@ -142,6 +142,9 @@ pub enum ApiError {
         /// Seconds until a retry may succeed.
         retry_after: f64,
     },
+    /// 30004.
+    #[error("Maximum number of group DM recipients reached (10)")]
+    MaxRecipients,
     /// 40005.
     #[error("Request entity too large")]
     PayloadTooLarge,
@@ -151,12 +154,18 @@ pub enum ApiError {
     /// 50001.
     #[error("Missing Access")]
     MissingAccess,
+    /// 50003.
+    #[error("Cannot execute action on a DM channel")]
+    DmChannel,
     /// 50005.
     #[error("Cannot edit a message authored by another user")]
     NotAuthor,
     /// 50006.
     #[error("Cannot send an empty message")]
     EmptyMessage,
+    /// 50007.
+    #[error("Cannot send messages to this user")]
+    CannotMessageUser,
     /// 50013.
     #[error("Missing Permissions")]
     MissingPermissions,
@@ -210,11 +219,14 @@ impl ApiError {
             BotsOnly => (StatusCode::FORBIDDEN, 20002),
             SlowMode { .. } => (StatusCode::TOO_MANY_REQUESTS, 20016),
             RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, 0),
+            MaxRecipients => (StatusCode::BAD_REQUEST, 30004),
             PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, 40005),
             Banned => (StatusCode::FORBIDDEN, 40007),
             MissingAccess => (StatusCode::FORBIDDEN, 50001),
+            DmChannel => (StatusCode::BAD_REQUEST, 50003),
             NotAuthor => (StatusCode::FORBIDDEN, 50005),
             EmptyMessage => (StatusCode::BAD_REQUEST, 50006),
+            CannotMessageUser => (StatusCode::FORBIDDEN, 50007),
             MissingPermissions => (StatusCode::FORBIDDEN, 50013),
             WrongChannelType => (StatusCode::BAD_REQUEST, 50024),
             MessageTooOld => (StatusCode::BAD_REQUEST, 50034),

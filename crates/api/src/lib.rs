@@ -53,6 +53,8 @@ mod openapi;
 mod overwrite_rules;
 mod overwrites;
 pub mod passwords;
+mod private;
+mod private_channels;
 mod role_rules;
 mod roles;
 mod users;
@@ -77,6 +79,7 @@ fn api_v10() -> OpenApiRouter<AppState> {
         .merge(overwrites::router())
         .merge(audit::router())
         .merge(moderation::router())
+        .merge(private_channels::router())
         .routes(routes!(health::openapi_document))
 }
 

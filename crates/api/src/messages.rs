@@ -16,8 +16,11 @@ use crate::change::Change;
 use crate::convert::MessageRenderer;
 use crate::extract::{errors, Auth, Json, Path, Query};
 use crate::journal::{self, Reason};
-use crate::{access, convert, ApiError, ApiResult, AppState};
-use hearth_protocol::events::{Event, GuildMessage, MessageDelete, TypingStart};
+use crate::{access, convert, private, ApiError, ApiResult, AppState};
+use hearth_protocol::events::{
+    Event, GuildMessage, MessageDelete, PrivateEvent, PrivateMessageDelete, PrivateTyping,
+    TypingStart,
+};
 use serde_json::json;
 
 mod checks;
@@ -97,7 +100,7 @@ async fn create_message(
 ) -> ApiResult<axum::Json<Message>> {
     let (channel, perms) = access::channel(&state, channel_id, auth.id()).await?;
     access::require(perms, Permissions::SEND_MESSAGES)?;
-    if channel.kind != i64::from(ChannelKind::GuildText) {
+    if !takes_messages(channel.kind) {
         return Err(ApiError::WrongChannelType);
     }
     let checked = check_new_message(&state, channel_id, perms, body).await?;
@@ -139,13 +142,50 @@ async fn create_message(
         .knowing(&auth.user)
         .render(&message)
         .await?;
-    let member = access::member(&state, access::guild_of(&channel)?, auth.id()).await?;
-    change.publish(Event::MessageCreate(Box::new(GuildMessage {
-        message: out.clone(),
-        member,
-    })));
+    publish_message(&state, &mut change, &channel, &out, false).await?;
     change.done().await?;
     Ok(axum::Json(out))
+}
+
+/// Text channels of guilds and private channels hold messages.
+fn takes_messages(kind: i64) -> bool {
+    kind == i64::from(ChannelKind::GuildText) || private::is_private(kind)
+}
+
+/// Queues MESSAGE_CREATE (or MESSAGE_UPDATE when `edited`): in a guild with the author's
+/// member, in a private channel once for each recipient.
+async fn publish_message(
+    state: &AppState,
+    change: &mut Change<'_>,
+    channel: &db::Channel,
+    out: &Message,
+    edited: bool,
+) -> ApiResult<()> {
+    match channel.guild_id {
+        Some(guild_id) => {
+            let member = access::member(state, guild_id, out.author.id).await?;
+            let m = Box::new(GuildMessage {
+                message: out.clone(),
+                member,
+            });
+            change.publish(if edited {
+                Event::MessageUpdate(m)
+            } else {
+                Event::MessageCreate(m)
+            });
+        }
+        None => {
+            let pc = private::recipient_access(state, channel.id, out.author.id).await?;
+            private::publish(change, &pc.recipients, |_| {
+                if edited {
+                    PrivateEvent::MessageUpdate(Box::new(out.clone()))
+                } else {
+                    PrivateEvent::MessageCreate(Box::new(out.clone()))
+                }
+            });
+        }
+    }
+    Ok(())
 }
 
 /// One message (READ_MESSAGE_HISTORY).
@@ -223,11 +263,7 @@ async fn edit_message(
         .knowing(&auth.user)
         .render(&m)
         .await?;
-    let member = access::member(&state, access::guild_of(&channel)?, auth.id()).await?;
-    change.publish(Event::MessageUpdate(Box::new(GuildMessage {
-        message: out.clone(),
-        member,
-    })));
+    publish_message(&state, &mut change, &channel, &out, true).await?;
     change.done().await?;
     Ok(axum::Json(out))
 }
@@ -261,7 +297,17 @@ async fn delete_message(
     {
         return Err(ApiError::UnknownMessage);
     }
-    let guild_id = access::guild_of(&channel)?;
+    let Some(guild_id) = channel.guild_id else {
+        let pc = private::recipient_access(&state, channel_id, auth.id()).await?;
+        private::publish(&mut change, &pc.recipients, |_| {
+            PrivateEvent::MessageDelete(PrivateMessageDelete {
+                id: message_id,
+                channel_id,
+            })
+        });
+        change.done().await?;
+        return Ok(StatusCode::NO_CONTENT);
+    };
     change.publish(Event::MessageDelete(MessageDelete {
         id: message_id,
         channel_id,
@@ -292,10 +338,21 @@ async fn typing(
 ) -> ApiResult<StatusCode> {
     let (channel, perms) = access::channel(&state, channel_id, auth.id()).await?;
     access::require(perms, Permissions::SEND_MESSAGES)?;
-    if channel.kind != i64::from(ChannelKind::GuildText) {
+    if !takes_messages(channel.kind) {
         return Err(ApiError::WrongChannelType);
     }
-    let guild_id = access::guild_of(&channel)?;
+    let Some(guild_id) = channel.guild_id else {
+        let pc = private::recipient_access(&state, channel_id, auth.id()).await?;
+        let timestamp = Timestamp::now().unix_seconds();
+        private::publish_now(&state, &pc.recipients, |_| {
+            PrivateEvent::TypingStart(PrivateTyping {
+                channel_id,
+                user_id: auth.id(),
+                timestamp,
+            })
+        });
+        return Ok(StatusCode::NO_CONTENT);
+    };
     let member = access::member(&state, guild_id, auth.id())
         .await?
         .map(|m| wire::Member {

@@ -88,9 +88,13 @@ pub mod intents {
     pub const GUILD_MESSAGE_REACTIONS: u64 = 1 << 10;
     /// Typing in guilds.
     pub const GUILD_MESSAGE_TYPING: u64 = 1 << 11;
+    /// Messages in DMs and group DMs.
+    pub const DIRECT_MESSAGES: u64 = 1 << 12;
+    /// Typing in DMs and group DMs.
+    pub const DIRECT_MESSAGE_TYPING: u64 = 1 << 14;
     /// Message content for bots (privileged).
     pub const MESSAGE_CONTENT: u64 = 1 << 15;
-    use hearth_protocol::events::Event;
+    use hearth_protocol::events::{Event, PrivateEvent};
 
     /// Every defined bit (discord.py's `Intents.all()`).
     pub const ALL: u64 = 53_608_447;
@@ -123,6 +127,19 @@ pub mod intents {
             | Event::MessageDelete(_)
             | Event::MessageDeleteBulk(_) => GUILD_MESSAGES,
             Event::TypingStart(_) => GUILD_MESSAGE_TYPING,
+            Event::Private { event, .. } => match event {
+                PrivateEvent::MessageCreate(_)
+                | PrivateEvent::MessageUpdate(_)
+                | PrivateEvent::MessageDelete(_) => DIRECT_MESSAGES,
+                PrivateEvent::TypingStart(_) => DIRECT_MESSAGE_TYPING,
+                // Discord sends a private channel's own changes to its recipients whatever
+                // their intents.
+                PrivateEvent::ChannelCreate(_)
+                | PrivateEvent::ChannelUpdate(_)
+                | PrivateEvent::ChannelDelete(_)
+                | PrivateEvent::RecipientAdd(_)
+                | PrivateEvent::RecipientRemove(_) => return None,
+            },
             Event::UserUpdate(_) | Event::SessionRevoked { .. } | Event::BusGap => return None,
         })
     }

@@ -31,19 +31,19 @@
 //! the client.
 
 mod payloads;
+mod private;
 
 use hearth_core::{ChannelId, GuildId, Permissions, UserId};
 use serde::{Deserialize, Serialize};
 
 use crate::objects::{Channel, CurrentUser, Guild};
 pub use payloads::*;
+pub use private::*;
 
 /// Who may receive an event. The gateway narrows this further by intents, and for guild
 /// events by each member's permissions as its hub knows them.
 ///
 /// Audiences still to come, and where they go:
-/// - direct and group DM recipients: a `Recipients` variant naming the channel and its users
-///   (on a cluster bus, a subject per DM channel that nodes join for their users' channels);
 /// - thread members: a `Thread` variant (the hub's views then need thread membership);
 /// - a user's own sessions (USER_UPDATE, a guild gained or lost): [`Audience::User`];
 /// - holders of a permission in a guild or a channel: [`Audience::GuildPermission`] and
@@ -172,6 +172,14 @@ pub enum Event {
     PresenceUpdate(Box<PresenceUpdate>),
     /// USER_UPDATE: the user changed themself (to their own sessions).
     UserUpdate(Box<CurrentUser>),
+    /// An event of a private channel (DM or group DM), for one of its recipients: published
+    /// once per recipient (see [`Audience`]).
+    Private {
+        /// The recipient whose sessions receive it.
+        user_id: UserId,
+        /// The event.
+        event: PrivateEvent,
+    },
     /// A token was revoked: its owner's gateway sessions opened with it end. For the hubs only.
     SessionRevoked {
         /// The token's owner.
@@ -213,6 +221,7 @@ impl Event {
             Event::TypingStart(_) => "TYPING_START",
             Event::PresenceUpdate(_) => "PRESENCE_UPDATE",
             Event::UserUpdate(_) => "USER_UPDATE",
+            Event::Private { event, .. } => event.name(),
             Event::SessionRevoked { .. } => "hearth.session_revoked",
             Event::BusGap => "hearth.bus_gap",
         }
@@ -267,6 +276,7 @@ impl Event {
             Event::TypingStart(t) => channel(Some(t.guild_id), t.channel_id),
             Event::PresenceUpdate(p) => guild(p.guild_id),
             Event::UserUpdate(u) => user(u.user.id),
+            Event::Private { user_id, .. } => user(*user_id),
             Event::SessionRevoked { user_id, .. } => user(*user_id),
             Event::BusGap => Audience::Nobody,
         }
@@ -294,6 +304,7 @@ impl Event {
             Event::TypingStart(t) => json(t),
             Event::PresenceUpdate(p) => json(p),
             Event::UserUpdate(u) => json(u),
+            Event::Private { event, .. } => event.data(),
             Event::SessionRevoked { .. } | Event::BusGap => return None,
         })
     }

@@ -176,6 +176,49 @@ pub struct Channel {
     pub flags: u64,
 }
 
+/// A private channel: a DM (type 1) or a group DM (type 3), Discord's shape (no guild keys).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct PrivateChannel {
+    /// Id.
+    pub id: ChannelId,
+    /// Channel type: 1 DM, 3 group DM.
+    #[serde(rename = "type")]
+    pub kind: i64,
+    /// Newest message.
+    pub last_message_id: Option<MessageId>,
+    /// Channel flags.
+    pub flags: u64,
+    /// The other recipients (the receiver is left out, as on Discord).
+    pub recipients: Vec<User>,
+    /// A group DM's name (a DM has none: the key is left out).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::double_option"
+    )]
+    pub name: Option<Option<String>>,
+    /// A group DM's icon hash.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::double_option"
+    )]
+    pub icon: Option<Option<String>>,
+    /// Who owns a group DM.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner_id: Option<UserId>,
+}
+
+/// A channel of either kind, as `GET` and `DELETE /channels/{id}` answer it.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum AnyChannel {
+    /// A guild channel.
+    Guild(Channel),
+    /// A DM or group DM.
+    Private(PrivateChannel),
+}
+
 /// A guild (spec 4.5, without the gateway-only keys).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Guild {

@@ -567,3 +567,18 @@ pub struct BulkDelete {
     #[schema(min_items = 2, max_items = 100)]
     pub messages: Vec<MessageId>,
 }
+
+/// `POST /users/@me/channels`: a DM with `recipient_id`, or a group DM with `recipients` (the
+/// caller is added; one other recipient makes a DM), optionally named.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub struct CreatePrivateChannel {
+    /// The other person of a DM.
+    #[serde(default)]
+    pub recipient_id: Option<UserId>,
+    /// The other people of a group DM (up to 9).
+    #[serde(default)]
+    pub recipients: Option<Vec<UserId>>,
+    /// A group DM's name.
+    #[serde(default)]
+    pub name: Option<String>,
+}

@@ -1,6 +1,8 @@
 //! Stored records to wire objects: what the REST API answers and what the gateway dispatches.
 
-use hearth_core::{OverwriteKind, Permissions, Timestamp, UserId};
+use std::collections::HashMap;
+
+use hearth_core::{ChannelKind, OverwriteKind, Permissions, Timestamp, UserId};
 use hearth_protocol::objects as wire;
 use hearth_store as db;
 
@@ -27,6 +29,47 @@ pub fn current_user(u: &db::User) -> wire::CurrentUser {
         flags: 0,
         locale: "en-US".into(),
     }
+}
+
+/// A private channel as one of its recipients sees it: the other recipients (the viewer is
+/// left out, as on Discord), from `users` (an id not found there is skipped).
+pub fn private_channel(
+    pc: &db::PrivateChannel,
+    viewer: UserId,
+    users: &HashMap<UserId, db::User>,
+) -> wire::PrivateChannel {
+    let group = pc.channel.kind == i64::from(ChannelKind::GroupDm);
+    wire::PrivateChannel {
+        id: pc.channel.id,
+        kind: pc.channel.kind,
+        last_message_id: pc.channel.last_message_id,
+        flags: 0,
+        recipients: pc
+            .recipients
+            .iter()
+            .filter(|id| **id != viewer)
+            .filter_map(|id| users.get(id).map(user))
+            .collect(),
+        name: group.then(|| pc.channel.name.clone()),
+        icon: group.then(|| pc.icon.clone()),
+        owner_id: if group { pc.owner_id } else { None },
+    }
+}
+
+/// The users of these private channels' recipients, read from the store.
+pub async fn recipients(
+    store: &dyn db::Store,
+    channels: &[db::PrivateChannel],
+) -> Result<HashMap<UserId, db::User>, db::StoreError> {
+    let mut users = HashMap::new();
+    for id in channels.iter().flat_map(|pc| pc.recipients.iter()) {
+        if !users.contains_key(id) {
+            if let Some(u) = store.fetch_user(*id).await? {
+                users.insert(*id, u);
+            }
+        }
+    }
+    Ok(users)
 }
 
 /// A role.

@@ -30,11 +30,8 @@ pub trait PrivateChannelStore: Send + Sync {
     async fn add_recipient(&self, id: ChannelId, user: UserId) -> Result<Option<PrivateChannel>>;
     /// Takes `user` out of a group DM; returns the channel after (with no recipients left, the
     /// channel and its messages are deleted and its last state returned).
-    async fn remove_recipient(
-        &self,
-        id: ChannelId,
-        user: UserId,
-    ) -> Result<Option<PrivateChannel>>;
+    async fn remove_recipient(&self, id: ChannelId, user: UserId)
+        -> Result<Option<PrivateChannel>>;
 }
 
 /// The member set's key: the type, then the sorted distinct ids (`"1:10,42"`).

@@ -78,7 +78,11 @@ async fn racing_opens_of_one_member_set_make_one_channel(store: Arc<dyn Store>) 
     let mut tasks = Vec::new();
     for i in 0..8 {
         let (store, f) = (store.clone(), f.clone());
-        let pair = if i % 2 == 0 { [a.id, b.id] } else { [b.id, a.id] };
+        let pair = if i % 2 == 0 {
+            [a.id, b.id]
+        } else {
+            [b.id, a.id]
+        };
         tasks.push(tokio::spawn(async move {
             store
                 .open_private_channel(&private(&f, 1, None), None, &pair)
@@ -99,15 +103,17 @@ async fn racing_opens_of_one_member_set_make_one_channel(store: Arc<dyn Store>) 
     assert_eq!(store.fetch_private_channels(a.id).await.unwrap().len(), 1);
 }
 
-async fn a_group_dm_of_the_same_members_is_the_same_and_a_dm_is_not_a_group(
-    store: Arc<dyn Store>,
-) {
+async fn a_group_dm_of_the_same_members_is_the_same_and_a_dm_is_not_a_group(store: Arc<dyn Store>) {
     let f = Fixture::new();
     let a = f.someone(&store).await;
     let b = f.someone(&store).await;
     let c = f.someone(&store).await;
     let (group, made) = store
-        .open_private_channel(&private(&f, 3, Some("trip")), Some(a.id), &[a.id, b.id, c.id])
+        .open_private_channel(
+            &private(&f, 3, Some("trip")),
+            Some(a.id),
+            &[a.id, b.id, c.id],
+        )
         .await
         .unwrap();
     assert!(made);
@@ -164,9 +170,7 @@ async fn private_channels_of_a_user_list_only_theirs_with_recipients(store: Arc<
         .is_empty());
 }
 
-async fn recipients_are_added_and_removed_and_the_last_one_out_deletes_it(
-    store: Arc<dyn Store>,
-) {
+async fn recipients_are_added_and_removed_and_the_last_one_out_deletes_it(store: Arc<dyn Store>) {
     let f = Fixture::new();
     let a = f.someone(&store).await;
     let b = f.someone(&store).await;
@@ -218,7 +222,11 @@ async fn a_group_changed_into_another_groups_member_set_keeps_working(store: Arc
         .await
         .unwrap();
     // `two` takes `one`'s member set: both go on; opening the set finds the first.
-    let two = store.add_recipient(two.channel.id, c.id).await.unwrap().unwrap();
+    let two = store
+        .add_recipient(two.channel.id, c.id)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(two.recipients, one.recipients);
     let (found, made) = store
         .open_private_channel(&private(&f, 3, None), Some(a.id), &[a.id, b.id, c.id])

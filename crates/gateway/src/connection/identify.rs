@@ -82,7 +82,8 @@ impl Connection {
         // Subscribed before the state is read: whatever commits after the read reaches us.
         let hold = self.hub.hold_interest(user_id, &guilds).await;
         let session = Session::new(user_id, user.bot, wanted, hash, large);
-        let ready = self.ready(&user, &guilds, &session, body.shard);
+        let private = self.private_channels(user_id).await?;
+        let ready = self.ready(&user, &guilds, &private, &session, body.shard);
         let mut first = vec![Frame::new(SessionDispatch::Ready.name(), &ready)];
         let views = self
             .guild_creates(user_id, &guilds, wanted, large, &mut first)
@@ -100,12 +101,30 @@ impl Connection {
         Ok(())
     }
 
-    /// READY's `d`: the account, its guilds (unavailable until their GUILD_CREATE), the
-    /// session and where to resume it.
+    /// The account's DMs and group DMs, as READY lists them.
+    async fn private_channels(
+        &self,
+        user_id: UserId,
+    ) -> Result<Vec<hearth_protocol::objects::PrivateChannel>, Refusal> {
+        let store = self.hub.store.as_ref();
+        let channels = store
+            .fetch_private_channels(user_id)
+            .await
+            .map_err(failed)?;
+        let users = wire::recipients(store, &channels).await.map_err(failed)?;
+        Ok(channels
+            .iter()
+            .map(|pc| wire::private_channel(pc, user_id, &users))
+            .collect())
+    }
+
+    /// READY's `d`: the account, its guilds (unavailable until their GUILD_CREATE), its
+    /// private channels, the session and where to resume it.
     fn ready(
         &self,
         user: &User,
         guilds: &[GuildId],
+        private: &[hearth_protocol::objects::PrivateChannel],
         session: &Session,
         shard: Option<[u64; 2]>,
     ) -> Value {
@@ -118,10 +137,10 @@ impl Connection {
             "session_type": "normal",
             "user_settings": {},
             "_trace": ["hearth"],
+            "private_channels": private,
             // Discord sends these in every READY and some libraries iterate them unchecked.
-            // hearth has no direct messages, friends, join requests or voice regions yet, so
-            // each is empty; with no friends there are no presences to list here either.
-            "private_channels": [],
+            // hearth has no friends, join requests or voice regions yet, so each is empty;
+            // with no friends there are no presences to list here either.
             "relationships": [],
             "presences": [],
             "guild_join_requests": [],

@@ -3,8 +3,8 @@ use serde_json::{json, Value};
 
 use super::*;
 use crate::objects::{
-    AuditLogEntry, Channel, CurrentUser, Guild, Member, Message, MessageReference, Overwrite, Role,
-    RoleColors, RoleTags, User,
+    AuditLogEntry, Channel, CurrentUser, Guild, Member, Message, MessageReference, Overwrite,
+    PrivateChannel, Role, RoleColors, RoleTags, User,
 };
 
 const G: Snowflake = Snowflake(100);
@@ -209,7 +209,65 @@ fn audit_entry(options: Option<Value>, reason: Option<&str>) -> GuildAuditLogEnt
 fn samples() -> Vec<Event> {
     let mut all = guild_samples();
     all.extend(channel_and_user_samples());
+    all.extend(private_samples());
     all
+}
+
+/// A DM and a group DM as their recipients see them.
+fn private_channel(group: bool) -> PrivateChannel {
+    PrivateChannel {
+        id: C.into(),
+        kind: if group { 3 } else { 1 },
+        last_message_id: None,
+        flags: 0,
+        recipients: vec![user(U)],
+        name: group.then_some(None),
+        icon: group.then_some(None),
+        owner_id: group.then_some(U.into()),
+    }
+}
+
+/// Samples of every private channel event.
+fn private_samples() -> Vec<Event> {
+    let to = |event| Event::Private {
+        user_id: U.into(),
+        event,
+    };
+    let recipient = Recipient {
+        channel_id: C.into(),
+        user: user(U),
+    };
+    let dm = |m: Message| {
+        Box::new(Message {
+            guild_id: None,
+            channel_type: 1,
+            ..m
+        })
+    };
+    vec![
+        to(PrivateEvent::ChannelCreate(Box::new(private_channel(
+            false,
+        )))),
+        to(PrivateEvent::ChannelCreate(Box::new(private_channel(true)))),
+        to(PrivateEvent::ChannelUpdate(Box::new(PrivateChannel {
+            name: Some(Some("trip".into())),
+            ..private_channel(true)
+        }))),
+        to(PrivateEvent::ChannelDelete(Box::new(private_channel(true)))),
+        to(PrivateEvent::RecipientAdd(recipient.clone())),
+        to(PrivateEvent::RecipientRemove(recipient)),
+        to(PrivateEvent::MessageCreate(dm(message(2, None)))),
+        to(PrivateEvent::MessageUpdate(dm(message(2, None)))),
+        to(PrivateEvent::MessageDelete(PrivateMessageDelete {
+            id: Snowflake(2).into(),
+            channel_id: C.into(),
+        })),
+        to(PrivateEvent::TypingStart(PrivateTyping {
+            channel_id: C.into(),
+            user_id: U.into(),
+            timestamp: 1_735_732_800,
+        })),
+    ]
 }
 
 /// Samples of the guild, role, member, ban and audit log events.
@@ -368,6 +426,17 @@ fn variant(e: &Event) -> usize {
         Event::UserUpdate(_) => 24,
         Event::SessionRevoked { .. } => 25,
         Event::BusGap => 26,
+        Event::Private { event, .. } => match event {
+            PrivateEvent::ChannelCreate(_) => 27,
+            PrivateEvent::ChannelUpdate(_) => 28,
+            PrivateEvent::ChannelDelete(_) => 29,
+            PrivateEvent::RecipientAdd(_) => 30,
+            PrivateEvent::RecipientRemove(_) => 31,
+            PrivateEvent::MessageCreate(_) => 32,
+            PrivateEvent::MessageUpdate(_) => 33,
+            PrivateEvent::MessageDelete(_) => 34,
+            PrivateEvent::TypingStart(_) => 35,
+        },
     }
 }
 
@@ -379,7 +448,7 @@ fn data(e: &Event) -> Value {
 fn every_variant_round_trips_through_json_unchanged() {
     let samples = samples();
     let seen: std::collections::BTreeSet<usize> = samples.iter().map(variant).collect();
-    assert_eq!(seen, (0..=26).collect(), "a variant without a sample");
+    assert_eq!(seen, (0..=35).collect(), "a variant without a sample");
     for e in samples {
         let text = serde_json::to_string(&e).unwrap();
         let back: Event = serde_json::from_str(&text)
