@@ -30,7 +30,13 @@ export function ChannelView(props: {
       },
     ),
   );
-  const perms = createMemo(() => channelPermissions(state.guilds[props.guild], props.channel, state.me?.id));
+  const dm = () => props.guild === "@me";
+  // In a DM or group DM everyone may read and write; in a guild the roles and overwrites say.
+  const perms = createMemo(() =>
+    dm()
+      ? P.VIEW_CHANNEL | P.SEND_MESSAGES | P.READ_MESSAGE_HISTORY
+      : channelPermissions(state.guilds[props.guild], props.channel, state.me?.id),
+  );
   const typers = createMemo(() =>
     Object.keys(state.typing[props.channel.id] ?? {}).map((id) =>
       displayName(props.guild, state.guilds[props.guild]?.members[id]?.user ?? { id, username: "someone", global_name: null }),
@@ -43,13 +49,13 @@ export function ChannelView(props: {
   };
 
   return (
-    <section class="channel-view" aria-label={`#${props.channel.name}`}>
+    <section class="channel-view" aria-label={`${dm() ? "@" : "#"}${props.channel.name}`}>
       <header class="channel-head">
         <button type="button" class="only-phone" onClick={() => props.onShowChannels()}>
           Channels
         </button>
         <h2>
-          <span aria-hidden="true">#</span>
+          <span aria-hidden="true">{dm() ? "@" : "#"}</span>
           {props.channel.name}
         </h2>
         <Show when={props.channel.topic}>
@@ -61,9 +67,11 @@ export function ChannelView(props: {
               Invite people
             </button>
           </Show>
-          <button type="button" onClick={() => props.onToggleMembers()} aria-pressed={props.membersShown}>
-            Members
-          </button>
+          <Show when={!dm()}>
+            <button type="button" onClick={() => props.onToggleMembers()} aria-pressed={props.membersShown}>
+              Members
+            </button>
+          </Show>
         </div>
       </header>
       <Show when={state.connection === "offline"}>

@@ -92,6 +92,8 @@ export function Composer(props: {
   };
 
   const disabled = () => !props.maySend || timedOut();
+  // Guild channels are "#name", DMs "@name".
+  const sigil = () => (props.guild === "@me" ? "@" : "#");
   return (
     <form
       class="composer"
@@ -116,12 +118,12 @@ export function Composer(props: {
           ref={box}
           rows={1}
           maxLength={2000}
-          aria-label={`Message #${props.channel.name}`}
+          aria-label={`Message ${sigil()}${props.channel.name}`}
           placeholder={
             timedOut()
               ? "You are timed out in this server."
               : props.maySend
-                ? `Message #${props.channel.name}`
+                ? `Message ${sigil()}${props.channel.name}`
                 : "You cannot send messages in this channel."
           }
           disabled={disabled()}

@@ -1,5 +1,6 @@
 import { createEffect, createMemo, For, Show } from "solid-js";
 import { api, type Member, type Role } from "./api";
+import { navigate, paths } from "./router";
 import { STATUS_LABELS } from "./StatusMenu";
 import { cmpId, displayName, setState, state } from "./store";
 
@@ -18,6 +19,13 @@ async function fetchMembers(guild: string) {
     if (page.length < 1000) break;
     after = page[page.length - 1].user.id;
   }
+}
+
+/** Opens (or finds) the DM with `user` and shows it. */
+async function openDm(user: string) {
+  const c = await api.openDm(user);
+  setState("privateChannels", c.id, c);
+  navigate(paths.channel("@me", c.id));
 }
 
 /** A guild's members grouped as Discord does: by their highest hoisted role, then online, then offline. */
@@ -81,6 +89,16 @@ export function MemberList(props: { guild: string; onBack: () => void }) {
                     </span>
                     <Show when={m.user.bot}>
                       <span class="badge">BOT</span>
+                    </Show>
+                    <Show when={m.user.id !== state.me?.id}>
+                      <button
+                        type="button"
+                        class="dm-button"
+                        aria-label={`Message ${displayName(props.guild, m.user)}`}
+                        onClick={() => void openDm(m.user.id)}
+                      >
+                        Message
+                      </button>
                     </Show>
                     <Show when={statusOf(m.user.id) !== "offline" && customOf(m.user.id)}>
                       <span class="custom-status">{customOf(m.user.id)}</span>

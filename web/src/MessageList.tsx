@@ -115,11 +115,11 @@ function ChannelMessages(props: ListProps & { id: string }) {
 
   return (
     <div class="message-pane">
-      <div class="messages" ref={scroller} onScroll={onScroll} role="log" aria-label={`Messages in #${props.channel.name}`} tabindex="0">
+      <div class="messages" ref={scroller} onScroll={onScroll} role="log" aria-label={`Messages in ${props.guild === "@me" ? "@" : "#"}${props.channel.name}`} tabindex="0">
         <div class="messages-inner">
           <Show when={loaded() && !more()}>
             <p class="channel-start">
-              This is the beginning of <strong>#{props.channel.name}</strong>.
+              This is the beginning of <strong>{props.guild === "@me" ? "@" : "#"}{props.channel.name}</strong>.
             </p>
           </Show>
           <div class="virtual" style={{ height: `${v.getTotalSize()}px` }}>

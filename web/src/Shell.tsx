@@ -6,7 +6,7 @@ import { Link } from "./Link";
 import { MemberList } from "./MemberList";
 import { has, P, channelPermissions, guildPermissions } from "./permissions";
 import { navigate, paths, route } from "./router";
-import { cmpId, isUnread, state } from "./store";
+import { cmpId, isUnread, privateName, state } from "./store";
 import { StatusMenu } from "./StatusMenu";
 import { Alert } from "./Alert";
 
@@ -47,6 +47,8 @@ export function Shell() {
     if (x && guild() && !x.channel && firstText()) navigate(paths.channel(x.guild, firstText()!.id), true);
   });
   const channel = createMemo(() => (r()?.channel ? guild()?.channels[r()!.channel!] : undefined));
+  // A DM or group DM open at /channels/@me/{id}.
+  const dm = createMemo(() => (r()?.guild === "@me" && r()?.channel ? state.privateChannels[r()!.channel!] : undefined));
   // At phone width one pane shows at a time.
   const [pane, setPane] = createSignal<"channels" | "chat" | "members">("chat");
   const phone = window.matchMedia("(max-width: 760px)");
@@ -68,6 +70,7 @@ export function Shell() {
     <div
       class="shell"
       classList={{
+        "home-list": !guild() && !dm(),
         "pane-channels": pane() === "channels",
         "pane-members": pane() === "members",
         "no-members": !showMembers() && pane() !== "members",
@@ -78,7 +81,8 @@ export function Shell() {
         <Show
           when={guild()}
           fallback={
-            <div class="sidebar-empty">
+            <div class="sidebar-home">
+              <DirectMessages current={dm()?.id} onPick={() => setPane("chat")} />
               <NewServer />
             </div>
           }
@@ -144,15 +148,30 @@ export function Shell() {
         </footer>
       </aside>
       <main class="chat">
+        <Show when={dm()}>
+          {(c) => (
+            <ChannelView
+              guild="@me"
+              channel={{ id: c().id, type: c().type, name: privateName(c()), position: 0 }}
+              jumpTo={r()?.message}
+              mayInvite={false}
+              onShowChannels={() => setPane("channels")}
+              onToggleMembers={() => undefined}
+              membersShown={false}
+            />
+          )}
+        </Show>
         <Show
           when={guild() && channel()}
           fallback={
-            <div class="chat-empty">
-              <button type="button" class="only-phone" onClick={() => setPane("channels")}>
-                Channels
-              </button>
-              <p>{guild() ? "This server has no channel you can read yet." : "Pick a server, or make one."}</p>
-            </div>
+            <Show when={!dm()}>
+              <div class="chat-empty">
+                <button type="button" class="only-phone" onClick={() => setPane("channels")}>
+                  Channels
+                </button>
+                <p>{guild() ? "This server has no channel you can read yet." : "Pick a server or a conversation, or make a server."}</p>
+              </div>
+            </Show>
           }
         >
           <ChannelView
@@ -181,7 +200,13 @@ function ServerRail(props: { current?: string; onPick: () => void }) {
     <nav class="server-rail" aria-label="Servers">
       <ul>
         <li>
-          <Link class="server home" href="/" aria-current={!props.current ? "page" : undefined} title="Home">
+          <Link
+            class="server home"
+            classList={{ unread: Object.values(state.privateChannels).some(isUnread) }}
+            href="/"
+            aria-current={!props.current || props.current === "@me" ? "page" : undefined}
+            title="Home"
+          >
             ⌂<span class="sr-only">Home</span>
           </Link>
         </li>
@@ -265,5 +290,39 @@ function JoinByInvite() {
       <button type="submit">Join server</button>
       <Alert message={error()} />
     </form>
+  );
+}
+
+/** The person's DMs and group DMs, the most recently active first. */
+function DirectMessages(props: { current?: string; onPick: () => void }) {
+  const list = createMemo(() =>
+    Object.values(state.privateChannels).sort((a, b) => cmpId(b.last_message_id ?? b.id, a.last_message_id ?? a.id)),
+  );
+  return (
+    <nav class="channel-list dm-list" aria-label="Direct messages">
+      <h2 class="category">Direct messages</h2>
+      <Show when={list().length > 0} fallback={<p class="hint">No conversations yet: start one from a member list.</p>}>
+        <ul>
+          <For each={list()}>
+            {(c) => (
+              <li>
+                <Link
+                  class="channel"
+                  classList={{ current: c.id === props.current, unread: isUnread(c) && c.id !== props.current }}
+                  href={paths.channel("@me", c.id)}
+                  aria-current={c.id === props.current ? "page" : undefined}
+                  onFollow={() => props.onPick()}
+                >
+                  {privateName(c)}
+                  <Show when={isUnread(c) && c.id !== props.current}>
+                    <span class="unread-dot" aria-label="unread" role="img" />
+                  </Show>
+                </Link>
+              </li>
+            )}
+          </For>
+        </ul>
+      </Show>
+    </nav>
   );
 }

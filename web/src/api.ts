@@ -104,6 +104,16 @@ export interface Channel {
   last_message_id?: string | null;
 }
 
+/** A DM (type 1) or group DM (type 3): the other recipients, and a group's name and owner. */
+export interface PrivateChannel {
+  id: string;
+  type: number;
+  last_message_id?: string | null;
+  recipients: User[];
+  name?: string | null;
+  owner_id?: string;
+}
+
 export interface Role {
   id: string;
   name: string;
@@ -212,6 +222,8 @@ export const api = {
     request<Message>("PATCH", `/channels/${channel}/messages/${id}`, { content }),
   remove: (channel: string, id: string) =>
     request<void>("DELETE", `/channels/${channel}/messages/${id}`),
+  openDm: (recipient_id: string) =>
+    request<PrivateChannel>("POST", "/users/@me/channels", { recipient_id }),
   typing: (channel: string) => request<void>("POST", `/channels/${channel}/typing`),
   createInvite: (channel: string, max_age: number, max_uses: number) =>
     request<Invite>("POST", `/channels/${channel}/invites`, { max_age, max_uses, unique: true }),

@@ -1,7 +1,7 @@
 // The gateway's events applied to the client's state.
 import { batch } from "solid-js";
 import { produce, reconcile } from "solid-js/store";
-import type { Channel, Guild, Member, Message, Presence, Role } from "./api";
+import type { Channel, Guild, Member, Message, Presence, PrivateChannel, Role } from "./api";
 import {
   cmpId,
   guildFromCreate,
@@ -11,6 +11,9 @@ import {
   state,
   upsertMessages,
 } from "./store";
+
+/** DM and group DM channel types. */
+const PRIVATE = new Set([1, 3]);
 
 /** How long a typing indicator lasts without a new TYPING_START (as Discord: 10 s). */
 const TYPING_MS = 10_000;
@@ -42,6 +45,10 @@ export function applyEvent(t: string, d: any) {
         for (const id of Object.keys(state.guilds)) {
           if (!listed.has(id)) setState("guilds", produce((gs) => delete gs[id]));
         }
+        setState(
+          "privateChannels",
+          reconcile(Object.fromEntries((d.private_channels ?? []).map((c: PrivateChannel) => [c.id, c]))),
+        );
         pending = listed;
         clearTimeout(readyTimer);
         readyTimer = setTimeout(() => setState("ready", true), 5000);
@@ -69,9 +76,21 @@ export function applyEvent(t: string, d: any) {
       break;
     case "CHANNEL_CREATE":
     case "CHANNEL_UPDATE":
-      setChannel(d as Channel);
+      if (PRIVATE.has(d.type)) setState("privateChannels", d.id, reconcile(d as PrivateChannel));
+      else setChannel(d as Channel);
+      break;
+    case "CHANNEL_RECIPIENT_ADD":
+      if (state.privateChannels[d.channel_id]) {
+        setState("privateChannels", d.channel_id, "recipients", (rs) => [...rs.filter((u) => u.id !== d.user.id), d.user]);
+      }
+      break;
+    case "CHANNEL_RECIPIENT_REMOVE":
+      if (state.privateChannels[d.channel_id]) {
+        setState("privateChannels", d.channel_id, "recipients", (rs) => rs.filter((u) => u.id !== d.user.id));
+      }
       break;
     case "CHANNEL_DELETE":
+      if (PRIVATE.has(d.type)) setState("privateChannels", produce((cs) => delete cs[d.id]));
       if (d.guild_id && state.guilds[d.guild_id]) {
         setState("guilds", d.guild_id, "channels", produce((cs) => delete cs[d.id]));
       }
@@ -109,6 +128,10 @@ export function applyEvent(t: string, d: any) {
       batch(() => {
         // Appended only where the list reaches the present (otherwise it is fetched later).
         if (state.messages[m.channel_id]?.latest) upsertMessages(m.channel_id, [m]);
+        const dm = state.privateChannels[m.channel_id];
+        if (!m.guild_id && dm && (!dm.last_message_id || cmpId(m.id, dm.last_message_id) > 0)) {
+          setState("privateChannels", m.channel_id, "last_message_id", m.id);
+        }
         if (m.guild_id && state.guilds[m.guild_id]?.channels[m.channel_id]) {
           const last = state.guilds[m.guild_id].channels[m.channel_id].last_message_id;
           if (!last || cmpId(m.id, last) > 0) {

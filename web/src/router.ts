@@ -25,6 +25,15 @@ const ID = /^[0-9]{1,20}$/;
 /** What the current path names. */
 export function route(): Route {
   const parts = path().split("/").filter(Boolean).map(decodeURIComponent);
+  if (parts[0] === "channels" && parts[1] === "@me") {
+    const [, , channel, message] = parts;
+    return {
+      kind: "channel",
+      guild: "@me",
+      channel: channel && ID.test(channel) ? channel : undefined,
+      message: message && ID.test(message) ? message : undefined,
+    };
+  }
   if (parts[0] === "channels" && parts[1] && ID.test(parts[1])) {
     const [, guild, channel, message] = parts;
     return {

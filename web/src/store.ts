@@ -3,7 +3,7 @@
 // and how far each channel has been read.
 import { batch } from "solid-js";
 import { createStore, produce, reconcile } from "solid-js/store";
-import type { Channel, Guild, Member, Message, Presence, Role, User } from "./api";
+import type { Channel, Guild, Member, Message, Presence, PrivateChannel, Role, User } from "./api";
 
 export interface GuildData {
   id: string;
@@ -31,6 +31,8 @@ export interface State {
   /** The connection: "connecting", "online", or "offline" (trying again). */
   connection: "connecting" | "online" | "offline";
   guilds: Record<string, GuildData>;
+  /** DMs and group DMs, by id. */
+  privateChannels: Record<string, PrivateChannel>;
   messages: Record<string, ChannelMessages>;
   /** channel → user → when their typing indicator ends (ms since epoch). */
   typing: Record<string, Record<string, number>>;
@@ -46,6 +48,7 @@ export const [state, setState] = createStore<State>({
   ready: false,
   connection: "connecting",
   guilds: {},
+  privateChannels: {},
   messages: {},
   typing: {},
   read: {},
@@ -132,8 +135,15 @@ export function markRead(channel: string, message: string | undefined | null) {
   localStorage.setItem(READ_KEY + state.me.id, JSON.stringify(state.read));
 }
 
+/** The name a private channel goes by: a group's name, or its other people's names. */
+export function privateName(c: PrivateChannel): string {
+  if (c.name) return c.name;
+  const names = c.recipients.map((u) => u.global_name || u.username);
+  return names.length ? names.join(", ") : "Just you";
+}
+
 /** Whether a channel has messages newer than the last one seen (one's own do not count). */
-export function isUnread(channel: Channel): boolean {
+export function isUnread(channel: { id: string; last_message_id?: string | null }): boolean {
   const last = channel.last_message_id;
   if (!last) return false;
   const seen = state.read[channel.id];
@@ -145,6 +155,7 @@ export function resetState() {
   batch(() => {
     setState({ me: null, ready: false, connection: "connecting", status: "online", customStatus: "" });
     setState("guilds", reconcile({}));
+    setState("privateChannels", reconcile({}));
     setState("messages", reconcile({}));
     setState("typing", reconcile({}));
     setState("read", reconcile({}));
