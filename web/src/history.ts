@@ -1,11 +1,33 @@
 // Loading a channel's messages: the latest page when it opens, older pages as the person
 // scrolls up, pages until a linked message is loaded, and after a new gateway session whatever
 // arrived while the client was away (merged by id: nothing twice, nothing lost).
-import { api } from "./api";
+import { produce } from "solid-js/store";
+import { api, type Message } from "./api";
 import { cmpId, setState, state, upsertMessages } from "./store";
 
 const PAGE = 100;
 const loading = new Set<string>();
+
+/**
+ * Adds a page of messages older than every loaded one (or the first page of an empty list) in
+ * front of the list with one unshift: the loaded messages move once per page. Inserting the
+ * page message by message (a binary search and a splice each) moved them once per message, and
+ * every move is a store write: 100 x N writes per page, 0.8 s a page once 9,000 messages were
+ * loaded, so scrolling back through 10,000 took 55 s. Anything else (a message the page
+ * overlaps, which arrived meanwhile) is merged by id as before.
+ */
+function addOlder(channel: string, page: Message[]) {
+  const first = state.messages[channel]?.list[0]?.id;
+  const older = first ? page.filter((m) => cmpId(m.id, first) < 0) : page.slice();
+  const rest = older.length === page.length ? [] : page.filter((m) => !older.includes(m));
+  older.sort((a, b) => cmpId(a.id, b.id));
+  if (!state.messages[channel]) {
+    setState("messages", channel, { list: older, latest: false, more: true });
+  } else if (older.length) {
+    setState("messages", channel, "list", produce((list) => void list.unshift(...older)));
+  }
+  if (rest.length) upsertMessages(channel, rest);
+}
 
 /** Loads the newest page of a channel unless it is loaded. */
 export async function openChannel(channel: string) {
@@ -13,7 +35,7 @@ export async function openChannel(channel: string) {
   loading.add(channel);
   try {
     const page = await api.messages(channel, {}, PAGE);
-    upsertMessages(channel, page);
+    addOlder(channel, page);
     setState("messages", channel, { latest: true, more: page.length === PAGE });
   } finally {
     loading.delete(channel);
@@ -29,7 +51,7 @@ export async function loadOlder(channel: string): Promise<boolean> {
   loading.add(channel);
   try {
     const page = await api.messages(channel, { before: oldest }, PAGE);
-    upsertMessages(channel, page);
+    addOlder(channel, page);
     setState("messages", channel, "more", page.length === PAGE);
     return page.length > 0;
   } finally {
