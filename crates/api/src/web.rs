@@ -5,12 +5,18 @@
 //! strict Content-Security-Policy (no inline script or style, nothing from elsewhere) and the
 //! other headers browsers expect. Anything else stays the API's: a Discord-shaped 404.
 
-use axum::body::Body;
+use std::collections::HashMap;
+use std::io::Write;
+use std::sync::{Mutex, OnceLock};
+
+use axum::body::{Body, Bytes};
 use axum::extract::Path;
-use axum::http::{header, HeaderName, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
+use flate2::write::GzEncoder;
+use flate2::Compression;
 use rust_embed::RustEmbed;
 
 use crate::ApiError;
@@ -41,14 +47,14 @@ pub fn router<S: Clone + Send + Sync + 'static>() -> Router<S> {
         .route("/assets/{*file}", get(asset))
 }
 
-async fn index() -> Response {
+async fn index(headers: HeaderMap) -> Response {
     match Assets::get("index.html") {
-        Some(file) => answer(file, REVALIDATE),
+        Some(file) => answer(file, REVALIDATE, accepts_gzip(&headers)),
         None => ApiError::NoRoute.into_response(),
     }
 }
 
-async fn asset(Path(file): Path<String>) -> Response {
+async fn asset(Path(file): Path<String>, headers: HeaderMap) -> Response {
     // The path arrives percent-decoded: only plain names below `assets/` (outside a release
     // build the files are read from disk, and `..` must not reach beyond them).
     let plain = file
@@ -59,16 +65,74 @@ async fn asset(Path(file): Path<String>) -> Response {
         return ApiError::NoRoute.into_response();
     }
     match Assets::get(&format!("assets/{file}")) {
-        Some(found) => answer(found, IMMUTABLE),
+        Some(found) => answer(found, IMMUTABLE, accepts_gzip(&headers)),
         None => ApiError::NoRoute.into_response(),
     }
 }
 
-fn answer(file: rust_embed::EmbeddedFile, cache: &'static str) -> Response {
-    let mime = file.metadata.mimetype();
-    let mut res = (StatusCode::OK, Body::from(file.data.into_owned())).into_response();
+/// Whether the request takes gzip (`Accept-Encoding: gzip`, not refused with `q=0`).
+fn accepts_gzip(headers: &HeaderMap) -> bool {
+    headers
+        .get_all(header::ACCEPT_ENCODING)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|coding| {
+            let mut parts = coding.split(';').map(str::trim);
+            let name = parts.next().unwrap_or_default();
+            let refused = parts.any(|p| {
+                p.strip_prefix("q=")
+                    .and_then(|q| q.trim().parse::<f32>().ok())
+                    .is_some_and(|q| q <= 0.0)
+            });
+            (name.eq_ignore_ascii_case("gzip") || name == "*") && !refused
+        })
+}
+
+/// Text files are worth compressing (scripts, styles, the page); images and fonts are not.
+fn compressible(mime: &str) -> bool {
+    mime.starts_with("text/")
+        || mime.contains("javascript")
+        || mime.contains("json")
+        || mime.contains("svg")
+}
+
+/// The gzip of a file, made once per content (keyed by its SHA-256) and kept.
+fn gzipped(file: &rust_embed::EmbeddedFile) -> Bytes {
+    static KEPT: OnceLock<Mutex<HashMap<[u8; 32], Bytes>>> = OnceLock::new();
+    let kept = KEPT.get_or_init(Default::default);
+    let key = file.metadata.sha256_hash();
+    if let Some(found) = kept.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+        return found.clone();
+    }
+    let mut encoder = GzEncoder::new(Vec::new(), Compression::best());
+    let body = encoder
+        .write_all(&file.data)
+        .and_then(|()| encoder.finish())
+        .map(Bytes::from)
+        // Writing to memory does not fail; were it to, the plain file is served as it is.
+        .unwrap_or_else(|_| Bytes::from(file.data.to_vec()));
+    kept.lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(key, body.clone());
+    body
+}
+
+fn answer(file: rust_embed::EmbeddedFile, cache: &'static str, gzip: bool) -> Response {
+    let mime = file.metadata.mimetype().to_owned();
+    let gzip = gzip && compressible(&mime);
+    let body = if gzip {
+        Body::from(gzipped(&file))
+    } else {
+        Body::from(file.data.into_owned())
+    };
+    let mut res = (StatusCode::OK, body).into_response();
     let headers = res.headers_mut();
-    if let Ok(v) = HeaderValue::from_str(mime) {
+    if gzip {
+        headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+    }
+    headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    if let Ok(v) = HeaderValue::from_str(&mime) {
         headers.insert(header::CONTENT_TYPE, v);
     }
     let fixed: [(HeaderName, &'static str); 7] = [

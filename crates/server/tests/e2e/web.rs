@@ -69,7 +69,45 @@ async fn the_client_is_served_at_its_paths_with_strict_headers() {
         "public, max-age=31536000, immutable"
     );
     assert!(header(&res, "content-security-policy").contains("default-src 'self'"));
-    assert!(!res.bytes().await.expect("script").is_empty());
+    let plain = res.bytes().await.expect("script");
+    assert!(!plain.is_empty());
+    // Asked for gzip, the same file comes compressed (and `Vary` says it depends on asking).
+    for ask in ["gzip", "br, gzip;q=0.8", "*"] {
+        let res = app
+            .client
+            .get(format!("{}{script}", app.base))
+            .header("accept-encoding", ask)
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(header(&res, "content-encoding"), "gzip", "{ask}");
+        assert_eq!(header(&res, "vary"), "accept-encoding");
+        let packed = res.bytes().await.expect("script");
+        assert!(
+            packed.len() * 3 < plain.len(),
+            "{} of {}",
+            packed.len(),
+            plain.len()
+        );
+        let mut unpacked = Vec::new();
+        std::io::Read::read_to_end(
+            &mut flate2::read::GzDecoder::new(&packed[..]),
+            &mut unpacked,
+        )
+        .expect("gzip");
+        assert_eq!(unpacked, plain);
+    }
+    // Refused or not asked for: plain.
+    for ask in ["gzip;q=0", "identity"] {
+        let res = app
+            .client
+            .get(format!("{}{script}", app.base))
+            .header("accept-encoding", ask)
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(header(&res, "content-encoding"), "", "{ask}");
+    }
     app.stop().await;
 }
 
