@@ -39,7 +39,15 @@ export function ChannelView(props: {
   );
   const typers = createMemo(() =>
     Object.keys(state.typing[props.channel.id] ?? {}).map((id) =>
-      displayName(props.guild, state.guilds[props.guild]?.members[id]?.user ?? { id, username: "someone", global_name: null }),
+      displayName(
+        props.guild,
+        state.guilds[props.guild]?.members[id]?.user ??
+          state.privateChannels[props.channel.id]?.recipients.find((u) => u.id === id) ?? {
+            id,
+            username: "someone",
+            global_name: null,
+          },
+      ),
     ),
   );
   const lastOwn = () => {

@@ -7,7 +7,14 @@ function resolver(guild: string): Resolver {
   return {
     user: (id) => {
       const m = state.guilds[guild]?.members[id];
-      return m ? displayName(guild, m.user) : id === state.me?.id ? displayName(guild, state.me) : undefined;
+      if (m) return displayName(guild, m.user);
+      if (id === state.me?.id) return displayName(guild, state.me);
+      // In a DM or group DM: its people.
+      for (const c of Object.values(state.privateChannels)) {
+        const u = c.recipients.find((r) => r.id === id);
+        if (u) return displayName(undefined, u);
+      }
+      return undefined;
     },
     role: (id) => {
       const r = state.guilds[guild]?.roles[id];

@@ -1,0 +1,71 @@
+// People in the web client, against a running hearth (HEARTH_URL): a member starts a DM from
+// the member list, the other finds it under Direct messages (unread), and they write to each
+// other in real time.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { api, BASE, browser, person, register, unique } from "./support.mjs";
+
+const message = (page, text) => page.getByRole("article").filter({ hasText: text });
+
+test("two people DM each other in real time", async () => {
+  const ann = await person();
+  const ben = await person();
+  const a = ann.page;
+  const b = ben.page;
+  const annName = `ann_p_${unique}`;
+  const benName = `ben_p_${unique}`;
+
+  await register(a, annName);
+  await a.getByLabel("Server name").fill("Porch");
+  await a.getByRole("button", { name: "Create server" }).click();
+  await a.getByRole("textbox", { name: "Message #general" }).waitFor();
+  const guild = (await api(a, "GET", "/users/@me/guilds")).body[0].id;
+  const channels = (await api(a, "GET", `/guilds/${guild}/channels`)).body;
+  const invite = (await api(a, "POST", `/channels/${channels[0].id}/invites`, {})).body;
+  await register(b, benName, `/invite/${invite.code}`);
+  await b.getByRole("button", { name: "Accept invite" }).click();
+  await b.getByRole("textbox", { name: "Message #general" }).waitFor();
+
+  // Ann opens a DM from the member list.
+  const members = a.getByRole("complementary", { name: "Members" });
+  const benEntry = members.getByRole("listitem").filter({ hasText: benName });
+  await benEntry.waitFor();
+  await benEntry.hover();
+  await benEntry.getByRole("button", { name: `Message ${benName}` }).click();
+  const annBox = a.getByRole("textbox", { name: `Message @${benName}` });
+  await annBox.waitFor();
+  await annBox.fill("psst, ben");
+  await annBox.press("Enter");
+  await message(a, "psst, ben").waitFor();
+
+  // Ben finds it at home, marked unread, and answers.
+  await b.getByRole("link", { name: "Home" }).click();
+  const dms = b.getByRole("navigation", { name: "Direct messages" });
+  const conversation = dms.getByRole("link", { name: new RegExp(annName) });
+  await conversation.getByRole("img", { name: "unread" }).waitFor();
+  await conversation.click();
+  await message(b, "psst, ben").waitFor();
+  await conversation.getByRole("img", { name: "unread" }).waitFor({ state: "detached" });
+  const benBox = b.getByRole("textbox", { name: `Message @${annName}` });
+  await benBox.fill("hi ann, what's up");
+  await benBox.press("Enter");
+  await message(a, "hi ann, what's up").waitFor();
+  // Typing shows in a DM too.
+  await annBox.fill("writing back…");
+  await b.getByText(`${annName} is typing…`).waitFor();
+
+  // Reloading keeps the conversation, from READY's list.
+  await b.reload();
+  await b.getByRole("textbox", { name: `Message @${annName}` }).waitFor();
+  await message(b, "hi ann, what's up").waitFor();
+  assert.equal(await message(b, "psst, ben").count(), 1);
+
+  assert.deepEqual(ann.problems, []);
+  assert.deepEqual(ben.problems, []);
+  await ann.context.close();
+  await ben.context.close();
+});
+
+test.after(async () => {
+  await browser.close();
+});
