@@ -5,8 +5,8 @@
 //! - One trait per aggregate, in a module of its own, each method stating its contract and its
 //!   transaction scope: [`UserStore`] (`users.rs`), [`SessionStore`], [`ApplicationStore`],
 //!   [`GuildStore`], [`ChannelStore`], [`MemberStore`], [`RoleStore`], [`OverwriteStore`],
-//!   [`BanStore`], [`MessageStore`], [`InviteStore`], [`AuditStore`] and [`ClusterStore`] (node
-//!   leases and presences). [`Store`] sums them; the rest of hearth holds an `Arc<dyn Store>`.
+//!   [`BanStore`], [`MessageStore`], [`InviteStore`], [`AuditStore`], [`RelationshipStore`]
+//!   (friends, friend requests, blocks) and [`ClusterStore`] (node leases and presences). [`Store`] sums them; the rest of hearth holds an `Arc<dyn Store>`.
 //! - [`model`]: the stored records: typed ids ([`hearth_core::ids`], stored as the signed
 //!   integer the databases hold) and instants as microseconds.
 //! - `error.rs`: [`StoreError`], and the one translation of driver errors into it.
@@ -42,6 +42,7 @@ mod messages;
 pub mod model;
 mod overwrites;
 mod postgres;
+mod relationships;
 mod roles;
 mod sessions;
 mod sqlite;
@@ -62,6 +63,7 @@ pub use messages::MessageStore;
 pub use model::*;
 pub use overwrites::OverwriteStore;
 pub use postgres::PostgresStore;
+pub use relationships::RelationshipStore;
 pub use roles::RoleStore;
 pub use sessions::SessionStore;
 pub use sqlite::SqliteStore;
@@ -105,6 +107,7 @@ pub trait Store:
     + MessageStore
     + InviteStore
     + AuditStore
+    + RelationshipStore
     + ClusterStore
 {
     /// Which backend this is (`sqlite` or `postgres`).

@@ -42,6 +42,8 @@ mod members;
 mod messages;
 #[path = "sql/overwrites.rs"]
 mod overwrites;
+#[path = "sql/relationships.rs"]
+mod relationships;
 #[path = "sql/roles.rs"]
 mod roles;
 #[path = "sql/sessions.rs"]
