@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 handlers=(applications audit auth channels gateway guilds health invites members messages
-  moderation overwrites roles users)
+  moderation overwrites relationships roles users)
 bad=0
 for h in "${handlers[@]}"; do
   files=("crates/api/src/$h.rs")

@@ -29,6 +29,17 @@ pub fn current_user(u: &db::User) -> wire::CurrentUser {
     }
 }
 
+/// A relationship from its owner's side, with the other user.
+pub fn relationship(r: &db::Relationship, other: &db::User) -> wire::Relationship {
+    wire::Relationship {
+        id: r.other_id,
+        kind: r.kind,
+        user: user(other),
+        nickname: r.nickname.clone(),
+        since: Timestamp(r.since),
+    }
+}
+
 /// A role.
 pub fn role(r: &db::Role) -> wire::Role {
     let color = r.color as u32;

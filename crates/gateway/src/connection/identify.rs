@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use hearth_core::{GuildId, UserId};
 use hearth_protocol::events::{Event, SessionDispatch};
+use hearth_protocol::objects::Relationship;
 use hearth_state::GuildState;
 use hearth_store::{StoreError, User};
 use serde::Deserialize;
@@ -81,8 +82,11 @@ impl Connection {
             .map_err(failed)?;
         // Subscribed before the state is read: whatever commits after the read reaches us.
         let hold = self.hub.hold_interest(user_id, &guilds).await;
+        let relationships = payload::relationships(self.hub.store.as_ref(), &user)
+            .await
+            .map_err(failed)?;
         let session = Session::new(user_id, user.bot, wanted, hash, large);
-        let ready = self.ready(&user, &guilds, &session, body.shard);
+        let ready = self.ready(&user, &guilds, &relationships, &session, body.shard);
         let mut first = vec![Frame::new(SessionDispatch::Ready.name(), &ready)];
         let views = self
             .guild_creates(user_id, &guilds, wanted, large, &mut first)
@@ -100,12 +104,13 @@ impl Connection {
         Ok(())
     }
 
-    /// READY's `d`: the account, its guilds (unavailable until their GUILD_CREATE), the
-    /// session and where to resume it.
+    /// READY's `d`: the account, its guilds (unavailable until their GUILD_CREATE), its
+    /// relationships, the session and where to resume it.
     fn ready(
         &self,
         user: &User,
         guilds: &[GuildId],
+        relationships: &[Relationship],
         session: &Session,
         shard: Option<[u64; 2]>,
     ) -> Value {
@@ -119,10 +124,10 @@ impl Connection {
             "user_settings": {},
             "_trace": ["hearth"],
             // Discord sends these in every READY and some libraries iterate them unchecked.
-            // hearth has no direct messages, friends, join requests or voice regions yet, so
-            // each is empty; with no friends there are no presences to list here either.
+            // hearth has no direct messages, join requests or voice regions yet, so each is
+            // empty; friends' presences are not listed here (guild members' are, in GUILD_CREATE).
             "private_channels": [],
-            "relationships": [],
+            "relationships": relationships,
             "presences": [],
             "guild_join_requests": [],
             "geo_ordered_rtc_regions": [],

@@ -46,6 +46,7 @@ mod nul;
 mod overwrites;
 mod positions;
 mod races;
+mod relationships;
 mod roles;
 mod state;
 mod throttle;
