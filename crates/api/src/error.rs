@@ -187,6 +187,25 @@ pub enum ApiError {
     /// 50035 on the whole body (e.g. unsupported value without a field).
     #[error("Invalid Form Body")]
     InvalidFormBody(String),
+    /// 80001: a friend request between two users one of whom has blocked the other (which one
+    /// is not said).
+    #[error("Friend request blocked")]
+    FriendRequestBlocked,
+    /// 80002: a friend request to a bot.
+    #[error("Bots cannot have friends")]
+    BotsCannotHaveFriends,
+    /// 80003: a friend request (or a block) of oneself.
+    #[error("Cannot send friend request to self")]
+    FriendRequestToSelf,
+    /// 80004: no person has the username (and discriminator) a friend request names.
+    #[error("No users with DiscordTag exist")]
+    NoSuchUsername,
+    /// 80006: a change only friends can make (a friend's nickname).
+    #[error("You need to be friends in order to make this change")]
+    NotFriends,
+    /// 80007: a friend request by username to a friend.
+    #[error("You are already friends with that user")]
+    AlreadyFriends,
     /// A fault on our side: logged, never shown.
     #[error("500: Internal Server Error")]
     Internal(String),
@@ -233,6 +252,12 @@ impl ApiError {
             InvalidForm(_) | InvalidFormBody(_) => (StatusCode::BAD_REQUEST, 50035),
             InvalidGuild => (StatusCode::BAD_REQUEST, 50055),
             InvalidJson => (StatusCode::BAD_REQUEST, 50109),
+            FriendRequestBlocked => (StatusCode::BAD_REQUEST, 80001),
+            BotsCannotHaveFriends => (StatusCode::BAD_REQUEST, 80002),
+            FriendRequestToSelf => (StatusCode::BAD_REQUEST, 80003),
+            NoSuchUsername => (StatusCode::BAD_REQUEST, 80004),
+            NotFriends => (StatusCode::BAD_REQUEST, 80006),
+            AlreadyFriends => (StatusCode::BAD_REQUEST, 80007),
             Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, 0),
         }
     }

@@ -1,8 +1,8 @@
 //! hearth-api: Discord's REST API v10 over axum.
 //!
-//! - One module per resource (`auth`, `users`, `applications`, `gateway`, `guilds`, `members`,
-//!   `channels`, `invites`, `messages`, `roles`, `audit`, `moderation`), each exposing
-//!   `router()`; merged in [`router`].
+//! - One module per resource (`auth`, `users`, `relationships`, `applications`, `gateway`,
+//!   `guilds`, `members`, `channels`, `invites`, `messages`, `roles`, `audit`, `moderation`),
+//!   each exposing `router()`; merged in [`router`].
 //! - [`extract`]: our `Json`, `Path`, `Query` and `Auth` extractors, so that every bad input is
 //!   answered in Discord's error shape ([`error::ApiError`]).
 //! - [`access`]: who may do what (membership and permission checks).
@@ -55,6 +55,7 @@ mod overwrites;
 pub mod passwords;
 mod private;
 mod private_channels;
+mod relationships;
 mod role_rules;
 mod roles;
 mod users;
@@ -68,6 +69,7 @@ fn api_v10() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .merge(auth::router())
         .merge(users::router())
+        .merge(relationships::router())
         .merge(applications::router())
         .merge(gateway::router())
         .merge(guilds::router())

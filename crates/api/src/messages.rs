@@ -103,6 +103,9 @@ async fn create_message(
     if !takes_messages(channel.kind) {
         return Err(ApiError::WrongChannelType);
     }
+    if channel.kind == i64::from(ChannelKind::Dm) {
+        private::check_not_blocked(&state, channel_id, auth.id()).await?;
+    }
     let checked = check_new_message(&state, channel_id, perms, body).await?;
     // Messages of a channel are committed and published in one order.
     let mut change = Change::begin(&state, channel_id).await;

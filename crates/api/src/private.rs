@@ -120,3 +120,19 @@ pub async fn leave(
     }
     Ok(())
 }
+
+/// Refuses (403, 50007) a message in a DM whose other person blocked the sender or was
+/// blocked by them.
+pub async fn check_not_blocked(
+    state: &AppState,
+    channel_id: ChannelId,
+    sender: UserId,
+) -> ApiResult<()> {
+    let pc = recipient_access(state, channel_id, sender).await?;
+    for other in pc.recipients.iter().filter(|u| **u != sender) {
+        if state.store.is_blocked(sender, *other).await? {
+            return Err(ApiError::CannotMessageUser);
+        }
+    }
+    Ok(())
+}

@@ -77,8 +77,12 @@ async fn members_of(
             .fetch_user(*id)
             .await?
             .ok_or(ApiError::UnknownUser)?;
-        // Bots write to people, not to one another, and are never in group DMs.
+        // Bots write to people, not to one another, and are never in group DMs; someone who
+        // blocked the caller (or whom the caller blocked) is not written to.
         if other.bot && (auth.user.bot || kind == ChannelKind::GroupDm) {
+            return Err(ApiError::CannotMessageUser);
+        }
+        if state.store.is_blocked(auth.id(), *id).await? {
             return Err(ApiError::CannotMessageUser);
         }
     }
@@ -188,7 +192,7 @@ async fn add_recipient(
         .fetch_user(user_id)
         .await?
         .ok_or(ApiError::UnknownUser)?;
-    if user.bot {
+    if user.bot || state.store.is_blocked(auth.id(), user_id).await? {
         return Err(ApiError::CannotMessageUser);
     }
     if pc.recipients.len() >= MAX_RECIPIENTS {

@@ -1,5 +1,5 @@
 //! The numbered kinds of the domain, with Discord's numbers: channel types, permission
-//! overwrite types and message types.
+//! overwrite types, message types and relationship types.
 //!
 //! Each travels as its integer (serialized as one, read from one), and a number Discord has not
 //! given a meaning is refused: by `TryFrom<i64>` (stored rows) and by deserialization (request
@@ -216,6 +216,22 @@ numbered! {
     }
 }
 
+numbered! {
+    /// What one user is to another (`type` of a relationship object). Each user keeps their own
+    /// side: a request is outgoing for the one who sent it and incoming for the other, a
+    /// friendship is on both sides, a block only on the blocker's.
+    pub enum RelationshipKind as "relationship type" {
+        /// Friends (both sides).
+        Friend = 1,
+        /// Blocked by this user.
+        Blocked = 2,
+        /// A friend request this user received and has not answered.
+        PendingIncoming = 3,
+        /// A friend request this user sent that the other has not answered.
+        PendingOutgoing = 4,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -238,6 +254,7 @@ mod tests {
         check(ChannelKind::ALL);
         check(OverwriteKind::ALL);
         check(MessageType::ALL);
+        check(RelationshipKind::ALL);
         assert_eq!(ChannelKind::ALL.len(), 13);
         assert_eq!(MessageType::Reply.code(), 19);
         assert_eq!(ChannelKind::GuildCategory.code(), 4);
@@ -256,6 +273,8 @@ mod tests {
         }
         assert!(OverwriteKind::try_from(2).is_err());
         assert!(MessageType::try_from(13).is_err());
+        assert!(RelationshipKind::try_from(0).is_err());
+        assert!(RelationshipKind::try_from(5).is_err());
         let e = serde_json::from_str::<ChannelKind>("7").unwrap_err();
         assert_eq!(e.to_string(), "7 is not a known channel type.");
         assert!(serde_json::from_str::<OverwriteKind>("\"0\"").is_err());

@@ -5,7 +5,7 @@
 //! - [`timestamp`]: instants as microseconds since the Unix epoch, printed the way clients parse.
 //! - [`names`]: validated user, guild and channel names.
 //! - [`permissions`]: permission bits and the permission computation.
-//! - [`kinds`]: channel types, overwrite types and message types, with Discord's numbers.
+//! - [`kinds`]: channel, overwrite, message and relationship types, with Discord's numbers.
 //!
 //! No I/O lives here: no tokio, no axum; sqlx only for the id types' database encoding (the
 //! `sqlx` feature, which the store turns on).
@@ -22,7 +22,7 @@ pub mod timestamp;
 pub use ids::{
     ApplicationId, AuditEntryId, ChannelId, GuildId, MessageId, RoleId, SessionId, UserId,
 };
-pub use kinds::{ChannelKind, MessageType, OverwriteKind};
+pub use kinds::{ChannelKind, MessageType, OverwriteKind, RelationshipKind};
 pub use permissions::Permissions;
 pub use snowflake::{Snowflake, SnowflakeGenerator};
 pub use timestamp::Timestamp;

@@ -3,7 +3,8 @@
 
 use hearth_core::{GuildId, Timestamp, UserId};
 use hearth_protocol::events::GuildCreate;
-use hearth_store::{Store, StoreError};
+use hearth_protocol::objects::Relationship;
+use hearth_store::{Store, StoreError, User};
 use serde_json::Value;
 
 use crate::wire;
@@ -140,6 +141,11 @@ pub mod intents {
                 | PrivateEvent::RecipientAdd(_)
                 | PrivateEvent::RecipientRemove(_) => return None,
             },
+            // A user's own relationships need no intent. Bots have none (the API refuses them),
+            // so none of these is ever addressed to a bot's sessions.
+            Event::RelationshipAdd { .. }
+            | Event::RelationshipUpdate { .. }
+            | Event::RelationshipRemove { .. } => return None,
             Event::UserUpdate(_) | Event::SessionRevoked { .. } | Event::BusGap => return None,
         })
     }
@@ -198,6 +204,22 @@ pub async fn guild_create(
         guild_scheduled_events: Vec::new(),
         soundboard_sounds: Vec::new(),
     }))
+}
+
+/// READY's `relationships`: a person's friends, friend requests and blocks, each with the other
+/// user. Bots have none.
+pub async fn relationships(
+    store: &dyn Store,
+    user: &User,
+) -> Result<Vec<Relationship>, StoreError> {
+    if user.bot {
+        return Ok(Vec::new());
+    }
+    let rows = store.fetch_relationships(user.id).await?;
+    Ok(rows
+        .iter()
+        .map(|(r, other)| wire::relationship(r, other))
+        .collect())
 }
 
 /// A serializable value as JSON (wire objects always serialize).

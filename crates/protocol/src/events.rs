@@ -36,7 +36,7 @@ mod private;
 use hearth_core::{ChannelId, GuildId, Permissions, UserId};
 use serde::{Deserialize, Serialize};
 
-use crate::objects::{Channel, CurrentUser, Guild};
+use crate::objects::{Channel, CurrentUser, Guild, Relationship};
 pub use payloads::*;
 pub use private::*;
 
@@ -180,6 +180,29 @@ pub enum Event {
         /// The event.
         event: PrivateEvent,
     },
+    /// RELATIONSHIP_ADD to one user: a relationship of theirs began or took another type (a
+    /// friend request sent or received, a friendship, a block).
+    RelationshipAdd {
+        /// Whose relationship.
+        user_id: UserId,
+        /// The relationship, from their side.
+        relationship: Box<Relationship>,
+    },
+    /// RELATIONSHIP_UPDATE to one user: their nickname for a friend changed.
+    RelationshipUpdate {
+        /// Whose relationship.
+        user_id: UserId,
+        /// The relationship, from their side.
+        relationship: Box<Relationship>,
+    },
+    /// RELATIONSHIP_REMOVE to one user: a relationship of theirs ended (a friend removed, a
+    /// request declined or cancelled, a block lifted, or the other blocked them).
+    RelationshipRemove {
+        /// Whose relationship.
+        user_id: UserId,
+        /// Which one, and what it was.
+        relationship: RelationshipRemove,
+    },
     /// A token was revoked: its owner's gateway sessions opened with it end. For the hubs only.
     SessionRevoked {
         /// The token's owner.
@@ -222,6 +245,9 @@ impl Event {
             Event::PresenceUpdate(_) => "PRESENCE_UPDATE",
             Event::UserUpdate(_) => "USER_UPDATE",
             Event::Private { event, .. } => event.name(),
+            Event::RelationshipAdd { .. } => "RELATIONSHIP_ADD",
+            Event::RelationshipUpdate { .. } => "RELATIONSHIP_UPDATE",
+            Event::RelationshipRemove { .. } => "RELATIONSHIP_REMOVE",
             Event::SessionRevoked { .. } => "hearth.session_revoked",
             Event::BusGap => "hearth.bus_gap",
         }
@@ -277,7 +303,10 @@ impl Event {
             Event::PresenceUpdate(p) => guild(p.guild_id),
             Event::UserUpdate(u) => user(u.user.id),
             Event::Private { user_id, .. } => user(*user_id),
-            Event::SessionRevoked { user_id, .. } => user(*user_id),
+            Event::RelationshipAdd { user_id, .. }
+            | Event::RelationshipUpdate { user_id, .. }
+            | Event::RelationshipRemove { user_id, .. }
+            | Event::SessionRevoked { user_id, .. } => user(*user_id),
             Event::BusGap => Audience::Nobody,
         }
     }
@@ -305,6 +334,9 @@ impl Event {
             Event::PresenceUpdate(p) => json(p),
             Event::UserUpdate(u) => json(u),
             Event::Private { event, .. } => event.data(),
+            Event::RelationshipAdd { relationship, .. }
+            | Event::RelationshipUpdate { relationship, .. } => json(relationship),
+            Event::RelationshipRemove { relationship, .. } => json(relationship),
             Event::SessionRevoked { .. } | Event::BusGap => return None,
         })
     }

@@ -1,8 +1,8 @@
 //! Response objects.
 
 use hearth_core::{
-    ApplicationId, AuditEntryId, ChannelId, GuildId, MessageId, Permissions, RoleId, Snowflake,
-    Timestamp, UserId,
+    ApplicationId, AuditEntryId, ChannelId, GuildId, MessageId, Permissions, RelationshipKind,
+    RoleId, Snowflake, Timestamp, UserId,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -42,6 +42,23 @@ pub struct CurrentUser {
     pub flags: u64,
     /// Locale.
     pub locale: String,
+}
+
+/// A relationship with another user, from the caller's side (`GET /users/@me/relationships`,
+/// READY's `relationships`, RELATIONSHIP_ADD).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Relationship {
+    /// The other user's id.
+    pub id: UserId,
+    /// 1 friend, 2 blocked, 3 incoming friend request, 4 outgoing friend request.
+    #[serde(rename = "type")]
+    pub kind: RelationshipKind,
+    /// The other user.
+    pub user: User,
+    /// The caller's own name for a friend.
+    pub nickname: Option<String>,
+    /// When the relationship took its type.
+    pub since: Timestamp,
 }
 
 /// Role colours (dpy 2.7 reads `colors.primary_color`).

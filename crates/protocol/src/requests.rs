@@ -12,6 +12,9 @@ use utoipa::{IntoParams, PartialSchema, ToSchema};
 
 use crate::{double_option, flag};
 
+mod relationships;
+pub use relationships::*;
+
 /// `POST /auth/register`.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct Register {

@@ -72,6 +72,17 @@ pub async fn recipients(
     Ok(users)
 }
 
+/// A relationship from its owner's side, with the other user.
+pub fn relationship(r: &db::Relationship, other: &db::User) -> wire::Relationship {
+    wire::Relationship {
+        id: r.other_id,
+        kind: r.kind,
+        user: user(other),
+        nickname: r.nickname.clone(),
+        since: Timestamp(r.since),
+    }
+}
+
 /// A role.
 pub fn role(r: &db::Role) -> wire::Role {
     let color = r.color as u32;

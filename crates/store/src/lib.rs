@@ -5,9 +5,10 @@
 //! - One trait per aggregate, in a module of its own, each method stating its contract and its
 //!   transaction scope: [`UserStore`] (`users.rs`), [`SessionStore`], [`ApplicationStore`],
 //!   [`GuildStore`], [`ChannelStore`], [`MemberStore`], [`RoleStore`], [`OverwriteStore`],
-//!   [`BanStore`], [`MessageStore`], [`InviteStore`], [`AuditStore`], [`PrivateChannelStore`] (DMs
-//!   and group DMs) and [`ClusterStore`] (node
-//!   leases and presences). [`Store`] sums them; the rest of hearth holds an `Arc<dyn Store>`.
+//!   [`BanStore`], [`MessageStore`], [`InviteStore`], [`AuditStore`], [`PrivateChannelStore`]
+//!   (DMs and group DMs), [`RelationshipStore`] (friends, friend requests, blocks) and
+//!   [`ClusterStore`] (node leases and presences). [`Store`] sums them; the rest of hearth holds
+//!   an `Arc<dyn Store>`.
 //! - [`model`]: the stored records: typed ids ([`hearth_core::ids`], stored as the signed
 //!   integer the databases hold) and instants as microseconds.
 //! - `error.rs`: [`StoreError`], and the one translation of driver errors into it.
@@ -44,6 +45,7 @@ pub mod model;
 mod overwrites;
 mod postgres;
 mod private_channels;
+mod relationships;
 mod roles;
 mod sessions;
 mod sqlite;
@@ -65,6 +67,7 @@ pub use model::*;
 pub use overwrites::OverwriteStore;
 pub use postgres::PostgresStore;
 pub use private_channels::{recipient_key, PrivateChannelStore};
+pub use relationships::RelationshipStore;
 pub use roles::RoleStore;
 pub use sessions::SessionStore;
 pub use sqlite::SqliteStore;
@@ -109,6 +112,7 @@ pub trait Store:
     + InviteStore
     + AuditStore
     + PrivateChannelStore
+    + RelationshipStore
     + ClusterStore
 {
     /// Which backend this is (`sqlite` or `postgres`).

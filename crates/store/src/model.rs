@@ -3,8 +3,8 @@
 //! wire objects.
 
 use hearth_core::{
-    ApplicationId, AuditEntryId, ChannelId, GuildId, MessageId, RoleId, SessionId, Snowflake,
-    UserId,
+    ApplicationId, AuditEntryId, ChannelId, GuildId, MessageId, RelationshipKind, RoleId,
+    SessionId, Snowflake, UserId,
 };
 use sqlx::FromRow;
 
@@ -453,4 +453,54 @@ pub struct AuditQuery {
     pub after: Option<AuditEntryId>,
     /// At most this many (callers keep it within 1..=100).
     pub limit: i64,
+}
+
+/// One user's side of their relationship with another (see [`crate::RelationshipStore`]).
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct Relationship {
+    /// Whose side this is.
+    pub user_id: UserId,
+    /// The other user.
+    pub other_id: UserId,
+    /// What the other is to this user.
+    #[sqlx(rename = "type", try_from = "i64")]
+    pub kind: RelationshipKind,
+    /// When the relationship took this kind (request sent, friendship begun, block).
+    pub since: i64,
+    /// This user's own name for the other (friends only).
+    pub nickname: Option<String>,
+}
+
+/// What a relationship write changed, on both sides: the rows it wrote (new, or of another kind
+/// than before) and the rows it deleted, as they were. Each row's owner is told: a written row
+/// is their RELATIONSHIP_ADD, a deleted one their RELATIONSHIP_REMOVE. Empty when nothing
+/// changed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RelationshipChange {
+    /// Rows written, each as it is now.
+    pub written: Vec<Relationship>,
+    /// Rows deleted, each as it was.
+    pub deleted: Vec<Relationship>,
+}
+
+impl RelationshipChange {
+    /// Whether nothing changed.
+    pub fn is_empty(&self) -> bool {
+        self.written.is_empty() && self.deleted.is_empty()
+    }
+}
+
+/// What asking another user to be friends did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FriendRequest {
+    /// The request was recorded: outgoing for the sender, incoming for the target.
+    Sent(RelationshipChange),
+    /// The target had asked the sender first: both are friends now.
+    Accepted(RelationshipChange),
+    /// They were friends already; nothing changed.
+    AlreadyFriends,
+    /// The sender had asked already; nothing changed.
+    AlreadySent,
+    /// One of the two has blocked the other (which one is not said); nothing changed.
+    Blocked,
 }

@@ -44,6 +44,8 @@ mod messages;
 mod overwrites;
 #[path = "sql/private_channels.rs"]
 mod private_channels;
+#[path = "sql/relationships.rs"]
+mod relationships;
 #[path = "sql/roles.rs"]
 mod roles;
 #[path = "sql/sessions.rs"]

@@ -14,6 +14,9 @@ pub trait UserStore: Send + Sync {
     async fn insert_user(&self, user: &NewUser) -> Result<User>;
     /// One user by id.
     async fn fetch_user(&self, id: UserId) -> Result<Option<User>>;
+    /// A person (not a bot) by username, in any case (bots' names are not unique, and no one
+    /// finds a bot by name).
+    async fn fetch_person_by_username(&self, username: &str) -> Result<Option<User>>;
     /// A person (not a bot) by username (any case) or e-mail, with the password hash.
     async fn fetch_login(&self, login: &str) -> Result<Option<(User, String)>>;
     /// When the user was last connected (None: never, or connected now for the first time).

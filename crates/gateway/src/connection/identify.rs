@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use hearth_core::{GuildId, UserId};
 use hearth_protocol::events::{Event, SessionDispatch};
+use hearth_protocol::objects::Relationship;
 use hearth_state::GuildState;
 use hearth_store::{StoreError, User};
 use serde::Deserialize;
@@ -81,9 +82,19 @@ impl Connection {
             .map_err(failed)?;
         // Subscribed before the state is read: whatever commits after the read reaches us.
         let hold = self.hub.hold_interest(user_id, &guilds).await;
+        let relationships = payload::relationships(self.hub.store.as_ref(), &user)
+            .await
+            .map_err(failed)?;
         let session = Session::new(user_id, user.bot, wanted, hash, large);
         let private = self.private_channels(user_id).await?;
-        let ready = self.ready(&user, &guilds, &private, &session, body.shard);
+        let ready = self.ready(
+            &user,
+            &guilds,
+            &private,
+            &relationships,
+            &session,
+            body.shard,
+        );
         let mut first = vec![Frame::new(SessionDispatch::Ready.name(), &ready)];
         let views = self
             .guild_creates(user_id, &guilds, wanted, large, &mut first)
@@ -119,12 +130,13 @@ impl Connection {
     }
 
     /// READY's `d`: the account, its guilds (unavailable until their GUILD_CREATE), its
-    /// private channels, the session and where to resume it.
+    /// private channels and relationships, the session and where to resume it.
     fn ready(
         &self,
         user: &User,
         guilds: &[GuildId],
         private: &[hearth_protocol::objects::PrivateChannel],
+        relationships: &[Relationship],
         session: &Session,
         shard: Option<[u64; 2]>,
     ) -> Value {
@@ -138,10 +150,10 @@ impl Connection {
             "user_settings": {},
             "_trace": ["hearth"],
             "private_channels": private,
+            "relationships": relationships,
             // Discord sends these in every READY and some libraries iterate them unchecked.
-            // hearth has no friends, join requests or voice regions yet, so each is empty;
-            // with no friends there are no presences to list here either.
-            "relationships": [],
+            // hearth has no join requests or voice regions yet, so each is empty; friends'
+            // presences are not listed here (guild members' are, in GUILD_CREATE).
             "presences": [],
             "guild_join_requests": [],
             "geo_ordered_rtc_regions": [],

@@ -5,7 +5,7 @@
 //! Each serializes to exactly the `d` clients receive, and deserializes back to the same value
 //! (events cross a cluster's bus as JSON).
 
-use hearth_core::{ChannelId, GuildId, MessageId, RoleId, Timestamp, UserId};
+use hearth_core::{ChannelId, GuildId, MessageId, RelationshipKind, RoleId, Timestamp, UserId};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -256,4 +256,14 @@ pub struct ClientStatus {
     /// Browsers.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub web: Option<String>,
+}
+
+/// RELATIONSHIP_REMOVE: which of the receiver's relationships ended, and what it was.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RelationshipRemove {
+    /// The other user's id.
+    pub id: UserId,
+    /// What the relationship was (1 friend, 2 blocked, 3 incoming, 4 outgoing request).
+    #[serde(rename = "type")]
+    pub kind: RelationshipKind,
 }

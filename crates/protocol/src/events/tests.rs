@@ -1,10 +1,10 @@
-use hearth_core::{Permissions, Snowflake, Timestamp};
+use hearth_core::{Permissions, RelationshipKind, Snowflake, Timestamp};
 use serde_json::{json, Value};
 
 use super::*;
 use crate::objects::{
     AuditLogEntry, Channel, CurrentUser, Guild, Member, Message, MessageReference, Overwrite,
-    PrivateChannel, Role, RoleColors, RoleTags, User,
+    PrivateChannel, Relationship, Role, RoleColors, RoleTags, User,
 };
 
 const G: Snowflake = Snowflake(100);
@@ -210,6 +210,7 @@ fn samples() -> Vec<Event> {
     let mut all = guild_samples();
     all.extend(channel_and_user_samples());
     all.extend(private_samples());
+    all.extend(relationship_samples());
     all
 }
 
@@ -267,6 +268,37 @@ fn private_samples() -> Vec<Event> {
             user_id: U.into(),
             timestamp: 1_735_732_800,
         })),
+    ]
+}
+
+fn relationship(kind: RelationshipKind, nickname: Option<&str>) -> Box<Relationship> {
+    Box::new(Relationship {
+        id: Snowflake(301).into(),
+        kind,
+        user: user(Snowflake(301)),
+        nickname: nickname.map(str::to_owned),
+        since: T,
+    })
+}
+
+/// Samples of the relationship events (to user U, about user 301).
+fn relationship_samples() -> Vec<Event> {
+    vec![
+        Event::RelationshipAdd {
+            user_id: U.into(),
+            relationship: relationship(RelationshipKind::PendingIncoming, None),
+        },
+        Event::RelationshipUpdate {
+            user_id: U.into(),
+            relationship: relationship(RelationshipKind::Friend, Some("bob")),
+        },
+        Event::RelationshipRemove {
+            user_id: U.into(),
+            relationship: RelationshipRemove {
+                id: Snowflake(301).into(),
+                kind: RelationshipKind::Blocked,
+            },
+        },
     ]
 }
 
@@ -437,6 +469,9 @@ fn variant(e: &Event) -> usize {
             PrivateEvent::MessageDelete(_) => 34,
             PrivateEvent::TypingStart(_) => 35,
         },
+        Event::RelationshipAdd { .. } => 36,
+        Event::RelationshipUpdate { .. } => 37,
+        Event::RelationshipRemove { .. } => 38,
     }
 }
 
@@ -448,7 +483,7 @@ fn data(e: &Event) -> Value {
 fn every_variant_round_trips_through_json_unchanged() {
     let samples = samples();
     let seen: std::collections::BTreeSet<usize> = samples.iter().map(variant).collect();
-    assert_eq!(seen, (0..=35).collect(), "a variant without a sample");
+    assert_eq!(seen, (0..=38).collect(), "a variant without a sample");
     for e in samples {
         let text = serde_json::to_string(&e).unwrap();
         let back: Event = serde_json::from_str(&text)
@@ -519,6 +554,17 @@ fn audiences_follow_the_payload() {
         }
     );
     assert_eq!(by_name("USER_UPDATE"), Audience::User { user_id: U.into() });
+    for name in [
+        "RELATIONSHIP_ADD",
+        "RELATIONSHIP_UPDATE",
+        "RELATIONSHIP_REMOVE",
+    ] {
+        assert_eq!(
+            by_name(name),
+            Audience::User { user_id: U.into() },
+            "{name}"
+        );
+    }
     assert_eq!(by_name("hearth.bus_gap"), Audience::Nobody);
     assert_eq!(by_name("PRESENCE_UPDATE").guild_id(), Some(G.into()));
     let mut dm = channel();
@@ -610,6 +656,14 @@ fn dispatches_have_discords_shapes() {
     assert_eq!(entries[2]["options"], Value::Null);
     // USER_UPDATE: the current user, private fields included.
     assert_eq!(data(find(24))["locale"], "en-US");
+    // Relationships: the object from the receiver's side, and `{id, type}` when one ends.
+    assert_eq!(
+        data(find(27)),
+        json!({"id": "301", "type": 3, "user": user(Snowflake(301)), "nickname": null,
+               "since": "2025-01-01T12:00:00.123456+00:00"})
+    );
+    assert_eq!(data(find(28))["nickname"], "bob");
+    assert_eq!(data(find(29)), json!({"id": "301", "type": 2}));
 }
 
 #[test]

@@ -47,6 +47,7 @@ mod overwrites;
 mod positions;
 mod private_channels;
 mod races;
+mod relationships;
 mod roles;
 mod state;
 mod throttle;

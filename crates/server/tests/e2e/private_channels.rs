@@ -13,6 +13,7 @@ both!(
     a_group_dm_gains_and_loses_people,
     private_channel_requests_are_checked,
     ready_lists_private_channels_and_intents_gate_dm_events,
+    a_block_either_way_closes_the_dm,
 );
 
 const DIRECT_MESSAGES: u64 = 1 << 12;
@@ -326,4 +327,78 @@ async fn ready_lists_private_channels_and_intents_gate_dm_events(app: &TestApp) 
     app.say(&ann, &id, "psst").await;
     assert_eq!(hearing.event("MESSAGE_CREATE").await["content"], "psst");
     deaf.quiet(300).await;
+}
+
+async fn a_block_either_way_closes_the_dm(app: &TestApp) {
+    let ann = app.register("ann").await;
+    let bob = app.register("bob").await;
+    let cat = app.register("cat").await;
+    let (ann_id, bob_id) = (app.user_id(&ann).await, app.user_id(&bob).await);
+    let cat_id = app.user_id(&cat).await;
+    let dan = app.register("dan").await;
+    let dan_id = app.user_id(&dan).await;
+    let channel = dm(app, &ann, &bob_id).await;
+    let id = channel["id"].as_str().unwrap().to_owned();
+    app.say(&bob, &id, "before").await;
+    let group = app
+        .post(
+            "/users/@me/channels",
+            &ann,
+            json!({"recipients": [cat_id, dan_id]}),
+        )
+        .await
+        .ok(200);
+    // Bob blocks Ann: neither writes in their DM, opens it again, or adds the other to a group.
+    app.call(
+        reqwest::Method::PUT,
+        &format!("/users/@me/relationships/{ann_id}"),
+        Some(&bob),
+        Some(json!({"type": 2})),
+    )
+    .await
+    .ok(204);
+    for (from, to) in [(&ann, &bob_id), (&bob, &ann_id)] {
+        app.post(
+            &format!("/channels/{id}/messages"),
+            from,
+            json!({"content": "hello?"}),
+        )
+        .await
+        .assert_error(403, 50007);
+        app.post("/users/@me/channels", from, json!({"recipient_id": to}))
+            .await
+            .assert_error(403, 50007);
+    }
+    app.post(
+        "/users/@me/channels",
+        &cat,
+        json!({"recipients": [ann_id, bob_id]}),
+    )
+    .await
+    .ok(200);
+    app.call(
+        reqwest::Method::PUT,
+        &format!(
+            "/channels/{}/recipients/{bob_id}",
+            group["id"].as_str().unwrap()
+        ),
+        Some(&ann),
+        None,
+    )
+    .await
+    .assert_error(403, 50007);
+    // History stays readable; unblocking opens the DM again.
+    assert_eq!(
+        app.get(&format!("/channels/{id}/messages"), &ann)
+            .await
+            .ok(200)
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    app.delete(&format!("/users/@me/relationships/{ann_id}"), &bob)
+        .await
+        .ok(204);
+    app.say(&ann, &id, "friends again?").await;
 }

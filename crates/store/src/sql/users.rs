@@ -48,6 +48,16 @@ impl UserStore for Backend {
             .await?)
     }
 
+    async fn fetch_person_by_username(&self, username: &str) -> Result<Option<User>> {
+        nul_free(&[("username", Some(username))])?;
+        Ok(
+            sqlx::query_as("SELECT * FROM users WHERE bot = FALSE AND username_key = $1")
+                .bind(username_key(username))
+                .fetch_optional(self.reader())
+                .await?,
+        )
+    }
+
     async fn fetch_login(&self, login: &str) -> Result<Option<(User, String)>> {
         nul_free(&[("login", Some(login))])?;
         let key = login.to_lowercase();
