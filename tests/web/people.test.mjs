@@ -1,13 +1,14 @@
-// People in the web client, against a running hearth (HEARTH_URL): a member starts a DM from
-// the member list, the other finds it under Direct messages (unread), and they write to each
-// other in real time.
+// People in the web client, against a running hearth (HEARTH_URL): two people become friends
+// (a request by username, accepted), DM each other in real time (one starts it from the member
+// list, the other finds it under Direct messages, unread, and answers from the friends list's
+// Message button works too), and one blocks the other, who can no longer write.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { api, BASE, browser, person, register, unique } from "./support.mjs";
 
 const message = (page, text) => page.getByRole("article").filter({ hasText: text });
 
-test("two people DM each other in real time", async () => {
+test("two people become friends, DM each other in real time, and one blocks the other", async () => {
   const ann = await person();
   const ben = await person();
   const a = ann.page;
@@ -25,6 +26,21 @@ test("two people DM each other in real time", async () => {
   await register(b, benName, `/invite/${invite.code}`);
   await b.getByRole("button", { name: "Accept invite" }).click();
   await b.getByRole("textbox", { name: "Message #general" }).waitFor();
+
+  // Friends: Ann asks by username at home; Ben sees the request and accepts it.
+  await a.getByRole("link", { name: "Home" }).click();
+  const annFriends = a.getByRole("region", { name: "Friends" });
+  await annFriends.getByLabel("Add a friend by username").fill(benName);
+  await annFriends.getByRole("button", { name: "Send friend request" }).click();
+  await annFriends.getByRole("status").filter({ hasText: "Friend request sent" }).waitFor();
+  await annFriends.getByRole("button", { name: `Cancel request to ${benName}` }).waitFor();
+  await b.getByRole("link", { name: "Home" }).click();
+  const benFriends = b.getByRole("region", { name: "Friends" });
+  await benFriends.getByRole("button", { name: `Accept ${annName}` }).click();
+  await benFriends.getByRole("button", { name: `Message ${annName}` }).waitFor();
+  await annFriends.getByRole("button", { name: `Message ${benName}` }).waitFor();
+  await b.getByRole("link", { name: "Porch" }).click();
+  await a.getByRole("link", { name: "Porch" }).click();
 
   // Ann opens a DM from the member list.
   const members = a.getByRole("complementary", { name: "Members" });
@@ -59,6 +75,16 @@ test("two people DM each other in real time", async () => {
   await b.getByRole("textbox", { name: `Message @${annName}` }).waitFor();
   await message(b, "hi ann, what's up").waitFor();
   assert.equal(await message(b, "psst, ben").count(), 1);
+
+  // Ben blocks Ann from his friends list: Ann's next message is refused in words.
+  await b.getByRole("link", { name: "Home" }).click();
+  await b.getByRole("navigation", { name: "Direct messages" }).getByRole("link", { name: /Friends/ }).click();
+  await benFriends.getByRole("button", { name: `Block ${annName}` }).click();
+  await benFriends.getByRole("button", { name: `Unblock ${annName}` }).waitFor();
+  await annBox.fill("are you there?");
+  await annBox.press("Enter");
+  await a.getByRole("alert").filter({ hasText: "Cannot send messages to this user" }).waitFor();
+  assert.equal(await message(b, "are you there?").count(), 0);
 
   assert.deepEqual(ann.problems, []);
   assert.deepEqual(ben.problems, []);

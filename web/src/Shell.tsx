@@ -1,6 +1,7 @@
 import { createEffect, createMemo, createSignal, For, Show } from "solid-js";
 import { api, errorText, type Channel } from "./api";
 import { ChannelView } from "./ChannelView";
+import { Friends } from "./Friends";
 import { useSession } from "./Client";
 import { Link } from "./Link";
 import { MemberList } from "./MemberList";
@@ -70,7 +71,7 @@ export function Shell() {
     <div
       class="shell"
       classList={{
-        "home-list": !guild() && !dm(),
+        "home-list": route().kind === "home",
         "pane-channels": pane() === "channels",
         "pane-members": pane() === "members",
         "no-members": !showMembers() && pane() !== "members",
@@ -165,12 +166,24 @@ export function Shell() {
           when={guild() && channel()}
           fallback={
             <Show when={!dm()}>
-              <div class="chat-empty">
-                <button type="button" class="only-phone" onClick={() => setPane("channels")}>
-                  Channels
-                </button>
-                <p>{guild() ? "This server has no channel you can read yet." : "Pick a server or a conversation, or make a server."}</p>
-              </div>
+              <Show
+                when={!guild()}
+                fallback={
+                  <div class="chat-empty">
+                    <button type="button" class="only-phone" onClick={() => setPane("channels")}>
+                      Channels
+                    </button>
+                    <p>This server has no channel you can read yet.</p>
+                  </div>
+                }
+              >
+                <div class="chat-empty">
+                  <button type="button" class="only-phone" onClick={() => setPane("channels")}>
+                    Conversations
+                  </button>
+                  <Friends />
+                </div>
+              </Show>
             </Show>
           }
         >
@@ -300,6 +313,19 @@ function DirectMessages(props: { current?: string; onPick: () => void }) {
   );
   return (
     <nav class="channel-list dm-list" aria-label="Direct messages">
+      <Link
+        class="channel"
+        classList={{ current: route().kind === "channel" && !props.current }}
+        href={paths.channel("@me")}
+        onFollow={() => props.onPick()}
+      >
+        Friends
+        <Show when={Object.values(state.relationships).some((r) => r.type === 3)}>
+          <span class="badge" aria-label="friend requests">
+            {Object.values(state.relationships).filter((r) => r.type === 3).length}
+          </span>
+        </Show>
+      </Link>
       <h2 class="category">Direct messages</h2>
       <Show when={list().length > 0} fallback={<p class="hint">No conversations yet: start one from a member list.</p>}>
         <ul>

@@ -114,6 +114,14 @@ export interface PrivateChannel {
   owner_id?: string;
 }
 
+/** One of the person's relationships: `type` 1 friend, 2 blocked, 3 request received, 4 request sent. */
+export interface Relationship {
+  id: string;
+  type: number;
+  user: User;
+  nickname?: string | null;
+}
+
 export interface Role {
   id: string;
   name: string;
@@ -224,6 +232,12 @@ export const api = {
     request<void>("DELETE", `/channels/${channel}/messages/${id}`),
   openDm: (recipient_id: string) =>
     request<PrivateChannel>("POST", "/users/@me/channels", { recipient_id }),
+  relationships: () => request<Relationship[]>("GET", "/users/@me/relationships"),
+  addFriend: (username: string) => request<void>("POST", "/users/@me/relationships", { username }),
+  /** Accept a request (or send one) with no type; block with type 2. */
+  relate: (user: string, type?: number) =>
+    request<void>("PUT", `/users/@me/relationships/${user}`, type ? { type } : {}),
+  unrelate: (user: string) => request<void>("DELETE", `/users/@me/relationships/${user}`),
   typing: (channel: string) => request<void>("POST", `/channels/${channel}/typing`),
   createInvite: (channel: string, max_age: number, max_uses: number) =>
     request<Invite>("POST", `/channels/${channel}/invites`, { max_age, max_uses, unique: true }),

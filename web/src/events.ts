@@ -1,7 +1,7 @@
 // The gateway's events applied to the client's state.
 import { batch } from "solid-js";
 import { produce, reconcile } from "solid-js/store";
-import type { Channel, Guild, Member, Message, Presence, PrivateChannel, Role } from "./api";
+import type { Channel, Guild, Member, Message, Presence, PrivateChannel, Relationship, Role } from "./api";
 import {
   cmpId,
   guildFromCreate,
@@ -48,6 +48,10 @@ export function applyEvent(t: string, d: any) {
         setState(
           "privateChannels",
           reconcile(Object.fromEntries((d.private_channels ?? []).map((c: PrivateChannel) => [c.id, c]))),
+        );
+        setState(
+          "relationships",
+          reconcile(Object.fromEntries((d.relationships ?? []).map((r: Relationship) => [r.id, r]))),
         );
         pending = listed;
         clearTimeout(readyTimer);
@@ -172,6 +176,13 @@ export function applyEvent(t: string, d: any) {
       }, TYPING_MS + 50);
       break;
     }
+    case "RELATIONSHIP_ADD":
+    case "RELATIONSHIP_UPDATE":
+      setState("relationships", d.id, reconcile(d as Relationship));
+      break;
+    case "RELATIONSHIP_REMOVE":
+      setState("relationships", produce((rs) => delete rs[d.id]));
+      break;
     case "USER_UPDATE":
       if (state.me && d.id === state.me.id) setState("me", reconcile(d));
       break;

@@ -3,7 +3,7 @@
 // and how far each channel has been read.
 import { batch } from "solid-js";
 import { createStore, produce, reconcile } from "solid-js/store";
-import type { Channel, Guild, Member, Message, Presence, PrivateChannel, Role, User } from "./api";
+import type { Channel, Guild, Member, Message, Presence, PrivateChannel, Relationship, Role, User } from "./api";
 
 export interface GuildData {
   id: string;
@@ -33,6 +33,8 @@ export interface State {
   guilds: Record<string, GuildData>;
   /** DMs and group DMs, by id. */
   privateChannels: Record<string, PrivateChannel>;
+  /** Friends, friend requests and blocks, by the other person's id. */
+  relationships: Record<string, Relationship>;
   messages: Record<string, ChannelMessages>;
   /** channel → user → when their typing indicator ends (ms since epoch). */
   typing: Record<string, Record<string, number>>;
@@ -49,6 +51,7 @@ export const [state, setState] = createStore<State>({
   connection: "connecting",
   guilds: {},
   privateChannels: {},
+  relationships: {},
   messages: {},
   typing: {},
   read: {},
@@ -156,6 +159,7 @@ export function resetState() {
     setState({ me: null, ready: false, connection: "connecting", status: "online", customStatus: "" });
     setState("guilds", reconcile({}));
     setState("privateChannels", reconcile({}));
+    setState("relationships", reconcile({}));
     setState("messages", reconcile({}));
     setState("typing", reconcile({}));
     setState("read", reconcile({}));
