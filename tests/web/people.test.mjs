@@ -92,6 +92,56 @@ test("two people become friends, DM each other in real time, and one blocks the 
   await ben.context.close();
 });
 
+test("a group DM of friends: made, written in by all, left", async () => {
+  const people = [];
+  for (const who of ["amy", "bo", "cy"]) {
+    const p = await person();
+    await register(p.page, `${who}_g_${unique}`);
+    await p.page.getByLabel("Server name").waitFor();
+    p.name = `${who}_g_${unique}`;
+    p.id = (await api(p.page, "GET", "/users/@me")).body.id;
+    people.push(p);
+  }
+  const [amy, bo, cy] = people;
+  // Amy befriends both (set up over the API; the friends screens are tested above).
+  for (const friend of [bo, cy]) {
+    assert.equal((await api(amy.page, "POST", "/users/@me/relationships", { username: friend.name })).status, 204);
+    assert.equal((await api(friend.page, "PUT", `/users/@me/relationships/${amy.id}`, {})).status, 204);
+  }
+  const a = amy.page;
+  await a.getByRole("navigation", { name: "Direct messages" }).getByRole("link", { name: /Friends/ }).click();
+  const form = a.getByRole("group", { name: "Start a group DM" });
+  await form.getByLabel(bo.name).check();
+  await form.getByLabel(cy.name).check();
+  await a.getByLabel("Group name (optional)").fill("Picnic");
+  await a.getByRole("button", { name: "Create group DM" }).click();
+  const box = (p) => p.getByRole("textbox", { name: "Message @Picnic" });
+  await box(a).fill("saturday at noon?");
+  await box(a).press("Enter");
+  for (const p of [bo, cy]) {
+    const link = p.page.getByRole("navigation", { name: "Direct messages" }).getByRole("link", { name: /Picnic/ });
+    await link.click();
+    await p.page.getByRole("article").filter({ hasText: "saturday at noon?" }).waitFor();
+  }
+  await box(bo.page).fill("I'll bring bread");
+  await box(bo.page).press("Enter");
+  await cy.page.getByRole("article").filter({ hasText: "I'll bring bread" }).waitFor();
+  await a.getByRole("article").filter({ hasText: "I'll bring bread" }).waitFor();
+  // Cy leaves: the group goes from Cy's list, the others keep writing.
+  await cy.page.getByRole("button", { name: "Leave group" }).click();
+  await cy.page
+    .getByRole("navigation", { name: "Direct messages" })
+    .getByRole("link", { name: /Picnic/ })
+    .waitFor({ state: "detached" });
+  await box(a).fill("see you there");
+  await box(a).press("Enter");
+  await bo.page.getByRole("article").filter({ hasText: "see you there" }).waitFor();
+  for (const p of people) {
+    assert.deepEqual(p.problems, []);
+    await p.context.close();
+  }
+});
+
 test.after(async () => {
   await browser.close();
 });

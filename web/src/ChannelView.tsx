@@ -1,5 +1,6 @@
 import { createEffect, createMemo, createSignal, For, on, Show } from "solid-js";
-import type { Channel, Message } from "./api";
+import { api, type Channel, type Message } from "./api";
+import { navigate, paths } from "./router";
 import { Composer } from "./Composer";
 import { InviteDialog } from "./InviteDialog";
 import { MessageList } from "./MessageList";
@@ -78,6 +79,19 @@ export function ChannelView(props: {
           <Show when={!dm()}>
             <button type="button" onClick={() => props.onToggleMembers()} aria-pressed={props.membersShown}>
               Members
+            </button>
+          </Show>
+          <Show when={dm() && props.channel.type === 3}>
+            <button
+              type="button"
+              onClick={() =>
+                void api
+                  .leaveGroup(props.channel.id)
+                  .then(() => navigate(paths.channel("@me")))
+                  .catch(() => undefined)
+              }
+            >
+              Leave group
             </button>
           </Show>
         </div>

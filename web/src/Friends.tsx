@@ -115,9 +115,58 @@ export function Friends() {
           Unblock
         </button>
       ))}
+      <Show when={friends().length >= 2}>
+        <GroupDm friends={friends()} />
+      </Show>
       <Show when={Object.keys(state.relationships).length === 0}>
         <p class="hint">No friends yet. Add someone by their username.</p>
       </Show>
     </section>
+  );
+}
+
+/** Starting a group DM with some friends (up to 9), optionally named. */
+function GroupDm(props: { friends: Relationship[] }) {
+  const [picked, setPicked] = createSignal<string[]>([]);
+  const [name, setName] = createSignal("");
+  const [error, setError] = createSignal<string | null>(null);
+  const toggle = (id: string, on: boolean) =>
+    setPicked((p) => (on ? [...p.filter((x) => x !== id), id] : p.filter((x) => x !== id)));
+  const create = async (e: SubmitEvent) => {
+    e.preventDefault();
+    setError(null);
+    try {
+      const c = await api.openGroup(picked(), name().trim() || undefined);
+      setState("privateChannels", c.id, c);
+      navigate(paths.channel("@me", c.id));
+    } catch (err) {
+      setError(errorText(err));
+    }
+  };
+  return (
+    <form class="group-dm" onSubmit={create}>
+      <fieldset>
+        <legend>Start a group DM</legend>
+        <For each={props.friends}>
+          {(r) => (
+            <label class="check">
+              <input
+                type="checkbox"
+                checked={picked().includes(r.id)}
+                disabled={!picked().includes(r.id) && picked().length >= 9}
+                onChange={(e) => toggle(r.id, e.currentTarget.checked)}
+              />
+              {nameOf(r)}
+            </label>
+          )}
+        </For>
+      </fieldset>
+      <label for="group-name">Group name (optional)</label>
+      <input id="group-name" maxLength={100} value={name()} onInput={(e) => setName(e.currentTarget.value)} />
+      <button type="submit" disabled={picked().length < 2}>
+        Create group DM
+      </button>
+      <Alert message={error()} />
+    </form>
   );
 }

@@ -232,6 +232,9 @@ export const api = {
     request<void>("DELETE", `/channels/${channel}/messages/${id}`),
   openDm: (recipient_id: string) =>
     request<PrivateChannel>("POST", "/users/@me/channels", { recipient_id }),
+  openGroup: (recipients: string[], name?: string) =>
+    request<PrivateChannel>("POST", "/users/@me/channels", { recipients, ...(name ? { name } : {}) }),
+  leaveGroup: (channel: string) => request<unknown>("DELETE", `/channels/${channel}`),
   relationships: () => request<Relationship[]>("GET", "/users/@me/relationships"),
   addFriend: (username: string) => request<void>("POST", "/users/@me/relationships", { username }),
   /** Accept a request (or send one) with no type; block with type 2. */
