@@ -33,6 +33,18 @@ on_audit_log_entry_create (message_bulk_delete, kick, ban, unban). The plain bot
 GUILD_MODERATION but no BAN_MEMBERS) receives no GUILD_BAN_ADD/REMOVE, and the banned bot nothing
 more of the guild.
 
+Direct messages: before the bot connects, the person opens a DM with it over REST; READY's
+private_channels lists it (discord.py does not cache it from there). In it the person types
+(on_typing with a DMChannel and a User) and writes (on_message: guild None, a DMChannel, author a
+User; on the wire MESSAGE_CREATE with channel_type 1 and no guild_id or member); the bot's
+user.create_dm() gives the same channel, it answers (user.send; on_message for its own message, no
+guild), reads the history, edits and deletes its message (on_message_edit, on_message_delete), and
+the person edits and deletes theirs (the same events). Then a DM bot (made by the person, in no guild, discord.py's default intents: no
+message_content, no members) connects as another gateway client, opens a new DM with the person
+(user.create_dm(): CHANNEL_CREATE of the DM reaches it, the person lists the DM), sends there, and
+receives the person's typing (on_raw_typing: discord.py resolves the typing user only with the
+members intent) and reply with its content (Discord sends DM content without the intent).
+
 Environment (from seed.py): COMPAT_BASE, COMPAT_BOT_TOKEN, COMPAT_APP_ID, COMPAT_USER_ID,
 COMPAT_USER_TOKEN, COMPAT_GUILD_ID, COMPAT_GENERAL_ID, COMPAT_PLAIN_ID, COMPAT_PLAIN_TOKEN. Optional (run.sh's cluster mode):
 COMPAT_EXPECT_GATEWAY_URL, the ws:// URL of the node the gateway session must be on: GET /gateway
@@ -195,11 +207,12 @@ def user_status(method, path, body=None):
 
 class OtherBot:
     """Another bot connected to the gateway beside the one under test (the plain bot, a throwaway
-    bot): its events through Waiters (message, guild_channel_create/update/delete, guild_join,
-    guild_available, guild_remove, raw_bulk_message_delete) and every dispatch it received."""
+    bot, a DM bot): its events through Waiters (message, guild_channel_create/update/delete,
+    guild_join, guild_available, guild_remove, raw_bulk_message_delete, raw_typing, and "dispatch"
+    (t, d) for every dispatch) and every dispatch it received."""
 
     EVENTS = ("message", "guild_channel_create", "guild_channel_update", "guild_channel_delete", "guild_join",
-              "guild_available", "guild_remove", "raw_bulk_message_delete")
+              "guild_available", "guild_remove", "raw_bulk_message_delete", "raw_typing")
 
     def __init__(self, token, label, role, intents):
         self.token, self.label, self.role = token, label, role
@@ -216,6 +229,7 @@ class OtherBot:
                 return
             if isinstance(payload, dict) and payload.get("op") == 0:
                 self.dispatches.append((payload.get("t"), payload.get("d") or {}))
+                self.waiters.feed("dispatch", payload.get("t"), payload.get("d") or {})
 
         async def on_ready():
             self.ready.set()
@@ -369,9 +383,14 @@ async def main():
     async def on_error(event, *args, **kwargs):
         check(f"event handler {event} ran without exception", False, traceback.format_exc(limit=6))
 
+    # The person opens a DM with the bot before it connects: READY's private_channels must carry it.
+    dm = await asyncio.to_thread(user_rest, "POST", "/users/@me/channels", {"recipient_id": str(BOT_ID)})
+    check_eq("the person's POST /users/@me/channels {recipient_id: the bot}: a DM (type 1) with the bot",
+             (dm.get("type"), [r.get("id") for r in dm.get("recipients", [])]), (1, [str(BOT_ID)]))
+
     client_task = asyncio.create_task(client.start(ENV["COMPAT_BOT_TOKEN"]), name="client.start")
     try:
-        await scenario(client, client_task, waiters, ready)
+        await scenario(client, client_task, waiters, ready, int(dm["id"]))
         if FAILOVER_DIR:
             await failover(client, client_task, waiters, ready)
     finally:
@@ -384,7 +403,7 @@ async def main():
                   f"{type(err).__name__}: {err}\n{traceback.format_exc(limit=8)}")
 
 
-async def scenario(client, client_task, waiters, ready):
+async def scenario(client, client_task, waiters, ready, dm_id):
     # --- connect: login over REST, HELLO/IDENTIFY/READY/GUILD_CREATE, on_ready ----------------
     started = time.monotonic()
     ready_task = asyncio.ensure_future(ready.wait())
@@ -501,6 +520,9 @@ async def scenario(client, client_task, waiters, ready):
               isinstance(ch, discord.TextChannel) and ch.guild.id == GUILD_ID, repr(ch))
         check("new channel is in guild.channels", guild.get_channel(ch.id) is ch)
 
+    await direct_messages(client, client_task, waiters, dm_id)
+    await dm_bot(client_task)
+
     await roles_and_members(client, client_task, waiters, guild)
 
     intents = discord.Intents.default()
@@ -514,6 +536,156 @@ async def scenario(client, client_task, waiters, ready):
         await plain.close()
 
     check("client still connected at the end", not client.is_closed() and not client_task.done())
+
+
+def wire_dispatch(t, pred):
+    """The `d` of the last dispatch `t` the bot received matching pred, or None."""
+    for _, direction, op, name, d in reversed(wire):
+        if direction == "recv" and op == 0 and name == t and isinstance(d, dict) and pred(d):
+            return d
+    return None
+
+
+async def direct_messages(client, client_task, waiters, dm_id):
+    """The DM the person opened before the bot connected: in READY's private_channels; the
+    person's typing and message reach the bot; user.create_dm() gives the same channel; the bot
+    writes, reads the history, edits and deletes; the person edits and deletes."""
+    listed = (ready_payloads[-1] if ready_payloads else {}).get("private_channels") or []
+    check("READY private_channels: the DM the person opened, type 1, the person its recipient",
+          any(c.get("id") == str(dm_id) and c.get("type") == 1
+              and [r.get("id") for r in c.get("recipients", [])] == [str(USER_ID)] for c in listed),
+          repr(listed)[:400])
+    # discord.py (2.7) does not read READY's private_channels (Discord sends bots none): the DM is
+    # not cached, so the person's first message builds its DMChannel from the message.
+    check("the DM is not cached after READY (discord.py keeps no private_channels from it)",
+          client.get_channel(dm_id) is None, repr(client.get_channel(dm_id)))
+    person = client.get_user(USER_ID)
+    if not check("the person is a cached user", person is not None):
+        return
+
+    # --- the person types in the DM -> on_typing(DMChannel, User) ----------------------------------
+    typing = waiters.expect("typing", lambda ch, user, when: ch.id == dm_id and user.id == USER_ID)
+    await asyncio.to_thread(user_rest, "POST", f"/channels/{dm_id}/typing")
+    got = await wait_event("on_typing for the person's typing in the DM (intent DIRECT_MESSAGE_TYPING)", typing,
+                           client_task)
+    if got:
+        ch, user, when = got
+        check("on_typing (DM): the channel is a DMChannel, the user a User (not a Member)",
+              isinstance(ch, discord.DMChannel) and isinstance(user, discord.User)
+              and not isinstance(user, discord.Member), repr((ch, user)))
+
+    # --- the person writes -> on_message in the DM -------------------------------------------------
+    text = f"the person writes in the DM ({RUN_TAG})"
+    incoming = waiters.expect("message", lambda m: m.author.id == USER_ID and m.channel.id == dm_id)
+    posted = await asyncio.to_thread(user_rest, "POST", f"/channels/{dm_id}/messages", {"content": text})
+    got = await wait_event("on_message for the person's message in the DM (intent DIRECT_MESSAGES)", incoming,
+                           client_task)
+    if got is None:
+        return
+    m = got[0]
+    check_eq("DM on_message: id matches the REST response, content", (m.id, m.content), (int(posted["id"]), text))
+    check("DM on_message: message.guild is None, the channel a DMChannel",
+          m.guild is None and isinstance(m.channel, discord.DMChannel), repr((m.guild, m.channel)))
+    check("DM on_message: the author is the person, a User (not a Member)",
+          m.author.id == USER_ID and isinstance(m.author, discord.User) and not isinstance(m.author, discord.Member),
+          repr(m.author))
+    d = wire_dispatch("MESSAGE_CREATE", lambda d: d.get("id") == posted["id"]) or {}
+    check("DM MESSAGE_CREATE on the wire: channel_type 1, no guild_id, no member",
+          d.get("channel_type") == 1 and "guild_id" not in d and "member" not in d,
+          repr({k: d.get(k) for k in ("channel_type", "guild_id", "member")}))
+
+    # --- the bot opens the DM from its side and answers ----------------------------------------------
+    dm = await person.create_dm()
+    check("user.create_dm() (POST /users/@me/channels): the DM the person opened (the same from either side)",
+          isinstance(dm, discord.DMChannel) and dm.id == dm_id and getattr(dm.recipient, "id", None) == USER_ID,
+          repr(dm))
+    check("client.get_channel(the DM) is that DMChannel now", client.get_channel(dm_id) is dm)
+    answer = f"an answer in the DM from dpy ({RUN_TAG})"
+    own = waiters.expect("message", lambda x: x.author.id == BOT_ID and x.content == answer)
+    sent = await person.send(answer)
+    check("user.send: in the DM, no guild", sent.channel is dm and sent.guild is None,
+          repr((sent.channel, sent.guild)))
+    got = await wait_event("on_message for the bot's own DM", own, client_task)
+    if got:
+        x = got[0]
+        check("own DM on_message: id, guild None, a DMChannel",
+              x.id == sent.id and x.guild is None and isinstance(x.channel, discord.DMChannel)
+              and x.channel.id == dm_id, repr((x.id, x.guild, x.channel)))
+    listed = [x.id async for x in dm.history(limit=5)]
+    check_eq("DMChannel.history(limit=5): the bot's answer, then the person's message", listed[:2], [sent.id, m.id])
+
+    # --- the bot edits and deletes its message ----------------------------------------------------
+    edit = waiters.expect("message_edit", lambda b, a: a.id == sent.id)
+    edited = await sent.edit(content=answer + " (edited)")
+    check_eq("DM message.edit: content", edited.content, answer + " (edited)")
+    got = await wait_event("on_message_edit for the bot's edited DM", edit, client_task)
+    if got:
+        before, after = got
+        check_eq("DM on_message_edit: before and after content, no guild", (before.content, after.content, after.guild),
+                 (answer, answer + " (edited)", None))
+    delete = waiters.expect("message_delete", lambda x: x.id == sent.id)
+    await sent.delete()
+    got = await wait_event("on_message_delete for the bot's deleted DM", delete, client_task)
+    if got:
+        check_eq("DM on_message_delete: content of the cached message", got[0].content, answer + " (edited)")
+
+    # --- the person edits and deletes their message ---------------------------------------------------
+    edit = waiters.expect("message_edit", lambda b, a: a.id == m.id)
+    await asyncio.to_thread(user_rest, "PATCH", f"/channels/{dm_id}/messages/{m.id}", {"content": text + " (edited)"})
+    got = await wait_event("on_message_edit for the person's edited DM", edit, client_task)
+    if got:
+        check_eq("on_message_edit (the person's DM): before and after content", (got[0].content, got[1].content),
+                 (text, text + " (edited)"))
+    delete = waiters.expect("message_delete", lambda x: x.id == m.id)
+    await asyncio.to_thread(user_rest, "DELETE", f"/channels/{dm_id}/messages/{m.id}")
+    await wait_event("on_message_delete for the person's deleted DM", delete, client_task)
+
+
+async def dm_bot(client_task):
+    """A bot the person makes, in no guild, with discord.py's default intents (no message_content,
+    no members), opens a new DM with the person: CHANNEL_CREATE reaches it; the person's typing and
+    reply reach it, the reply with its content."""
+    app = await asyncio.to_thread(user_rest, "POST", "/applications", {"name": f"dpy-gw-dm-{RUN_TAG}"})
+    bot = OtherBot(app["token"], "DM bot", "in no guild, default intents", discord.Intents.default())
+    try:
+        if not await bot.start():
+            return
+        c = bot.client
+        check("DM bot: no guild, no private channel at READY", not c.guilds and not c.private_channels,
+              repr((c.guilds, c.private_channels)))
+        person = await c.fetch_user(USER_ID)
+        created = bot.waiters.expect("dispatch", lambda t, d: t == "CHANNEL_CREATE" and d.get("type") == 1)
+        dm = await person.create_dm()
+        check("DM bot: user.create_dm(): a new DMChannel with the person",
+              isinstance(dm, discord.DMChannel) and getattr(dm.recipient, "id", None) == USER_ID, repr(dm))
+        got = await wait_event("DM bot: CHANNEL_CREATE for the DM it opened", created, bot.task)
+        if got:
+            d = got[1]
+            check_eq("DM bot: CHANNEL_CREATE: the DM's id, the person as its recipient",
+                     (d.get("id"), [r.get("id") for r in d.get("recipients", [])]), (str(dm.id), [str(USER_ID)]))
+        listing = await asyncio.to_thread(user_rest, "GET", "/users/@me/channels")
+        check("the person's GET /users/@me/channels lists the new DM with the DM bot",
+              any(x.get("id") == str(dm.id) and [r.get("id") for r in x.get("recipients", [])] == [app["id"]]
+                  for x in listing), repr(listing)[:400])
+        await dm.send(f"a DM from the DM bot ({RUN_TAG})")
+
+        typing = bot.waiters.expect("raw_typing", lambda p: p.channel_id == dm.id and p.user_id == USER_ID)
+        await asyncio.to_thread(user_rest, "POST", f"/channels/{dm.id}/typing")
+        got = await wait_event("DM bot: on_raw_typing for the person's typing in the DM", typing, bot.task)
+        if got:
+            check("DM bot: on_raw_typing: no guild_id", got[0].guild_id is None, repr(got[0]))
+
+        text = f"the person answers the DM bot ({RUN_TAG})"
+        incoming = bot.waiters.expect("message", lambda m: m.author.id == USER_ID and m.channel.id == dm.id)
+        await asyncio.to_thread(user_rest, "POST", f"/channels/{dm.id}/messages", {"content": text})
+        got = await wait_event("DM bot: on_message for the person's reply", incoming, bot.task)
+        if got:
+            m = got[0]
+            check("DM bot: on_message: guild None, a DMChannel", m.guild is None and isinstance(m.channel, discord.DMChannel),
+                  repr((m.guild, m.channel)))
+            check_eq("DM bot (no message_content intent): the DM's content is there", m.content, text)
+    finally:
+        await bot.close()
 
 
 async def roles_and_members(client, client_task, waiters, guild):

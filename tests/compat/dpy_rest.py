@@ -28,7 +28,13 @@ old id is a made-up snowflake beside a real message, which is kept); the plain b
 ban, the ban list, unban and deleting others' messages (Forbidden 50013); the audit entries kick,
 ban, unban, message_delete (extra.channel, extra.count; of the owner's deletion of someone else's
 message over plain HTTP: Discord records none for a bot deleting a single message) and
-message_bulk_delete (extra.count).
+message_bulk_delete (extra.count). Then direct messages with the seeded person: user.create_dm()
+(a DMChannel whose recipient is the person; the person opening the DM over plain HTTP gets the
+same channel, type 1, with the bot as its one recipient; fetch_channel reads it back), user.send,
+the person's reply over plain HTTP, history and fetch_message in the DM, edit and delete of the
+bot's message (NotFound 10008 after), the bot refused the edit (Forbidden 50005) and the deletion
+(Forbidden 50003) of the person's message, typing(), the person's GET /users/@me/channels listing
+the DM, and a DM to another bot refused (Forbidden 50007).
 Environment (from seed.py): COMPAT_BASE, COMPAT_BOT_TOKEN, COMPAT_APP_ID,
 COMPAT_USER_ID, COMPAT_USER_NAME, COMPAT_USER_TOKEN, COMPAT_GUILD_ID, COMPAT_GENERAL_ID,
 COMPAT_SEED_MESSAGE_ID, COMPAT_PLAIN_ID, COMPAT_PLAIN_TOKEN (a second bot in the guild with no
@@ -622,6 +628,8 @@ async def main():
 
         await s.run("moderation", lambda: moderation(client))
 
+        await s.run("direct messages", lambda: direct_messages(client))
+
     # `async with client` closed it; close() is idempotent and is the documented way out.
     await client.close()
 
@@ -885,6 +893,76 @@ async def overwrites(client, st):
             R["delete private"])
     if e:
         check_eq("audit channel_delete: before.name", e.before.name, f"dpy-private-renamed-{TAG}")
+
+
+async def direct_messages(client):
+    """A DM between the bot and the seeded person through the library's own API; the person acts
+    over plain HTTP (opening the same DM from their side, replying, listing their DMs)."""
+    person_token = ENV["COMPAT_USER_TOKEN"]
+    person = await client.fetch_user(USER_ID)
+    dm = await person.create_dm()
+    check("user.create_dm(): a DMChannel", isinstance(dm, discord.DMChannel), repr(dm))
+    check_eq("user.create_dm(): type private (1)", dm.type, discord.ChannelType.private)
+    check_eq("user.create_dm(): its recipient is the person", getattr(dm.recipient, "id", None), USER_ID)
+    check("user.create_dm(): user.dm_channel is that channel", person.dm_channel is dm, repr(person.dm_channel))
+    theirs = await rest_as("POST", "/users/@me/channels", {"recipient_id": str(BOT_ID)}, person_token)
+    check_eq("the person's POST /users/@me/channels {recipient_id: the bot}: the same DM, type 1",
+             (int(theirs["id"]), theirs["type"]), (dm.id, 1))
+    check_eq("the person's view of the DM: recipients is the bot alone",
+             [r.get("id") for r in theirs.get("recipients", [])], [str(BOT_ID)])
+    fetched = await client.fetch_channel(dm.id)
+    check("fetch_channel(the DM): a DMChannel with the person as recipient",
+          isinstance(fetched, discord.DMChannel) and getattr(fetched.recipient, "id", None) == USER_ID,
+          repr(fetched))
+
+    text = f"hello in a DM from dpy ({TAG})"
+    sent = await person.send(text)
+    check_eq("user.send: content", sent.content, text)
+    check_eq("user.send: author is the bot", sent.author.id, BOT_ID)
+    check("user.send: in the DM, no guild", sent.channel is dm and sent.guild is None,
+          repr((sent.channel, sent.guild)))
+    reply_text = f"a reply in the DM from the person ({TAG})"
+    reply_id = int((await rest_as("POST", f"/channels/{dm.id}/messages", {"content": reply_text},
+                                  person_token))["id"])
+
+    listed = [m async for m in dm.history(limit=10)]
+    check_eq("DMChannel.history(limit=10): the person's reply, then the bot's message (newest first)",
+             [m.id for m in listed[:2]], [reply_id, sent.id])
+    if listed and listed[0].id == reply_id:
+        got = listed[0]
+        check("history: the reply's author is the person (a User, not a Member)",
+              got.author.id == USER_ID and isinstance(got.author, discord.User), repr(got.author))
+        check_eq("history: the reply's content", got.content, reply_text)
+    got = await dm.fetch_message(reply_id)
+    check_eq("DMChannel.fetch_message(the reply): content, author, no guild",
+             (got.content, got.author.id, got.guild), (reply_text, USER_ID, None))
+    await expect_error("editing the person's message in the DM raises Forbidden 50005",
+                       dm.get_partial_message(reply_id).edit(content="not mine"), discord.Forbidden, code=50005)
+    await expect_error("deleting the person's message in the DM raises Forbidden 50003 (a DM has no moderators)",
+                       dm.get_partial_message(reply_id).delete(), discord.Forbidden, code=50003, status=403)
+
+    edited = await sent.edit(content=text + " (edited)")
+    check_eq("DM message.edit: content", edited.content, text + " (edited)")
+    check("DM message.edit: edited_at set", edited.edited_at is not None, repr(edited.edited_at))
+    check_eq("DMChannel.fetch_message after the edit: content", (await dm.fetch_message(sent.id)).content,
+             text + " (edited)")
+    await sent.delete()
+    await expect_error("DMChannel.fetch_message(deleted) raises NotFound 10008",
+                       dm.fetch_message(sent.id), discord.NotFound, code=10008, status=404)
+    check_eq("DMChannel.history after the deletion: the reply only is left of the two",
+             [m.id async for m in dm.history(limit=10) if m.id in (reply_id, sent.id)], [reply_id])
+    async with dm.typing():
+        pass
+    check("DMChannel.typing() context manager (POST /typing)", True)
+
+    listing = await rest_as("GET", "/users/@me/channels", None, person_token)
+    mine = [c for c in listing if c.get("id") == str(dm.id)]
+    check("the person's GET /users/@me/channels lists the DM with the bot as recipient",
+          len(mine) == 1 and [r.get("id") for r in mine[0].get("recipients", [])] == [str(BOT_ID)], repr(listing)[:400])
+
+    other_bot = await client.fetch_user(PLAIN_ID)
+    await expect_error("a DM to another bot (user.send to the plain bot) raises Forbidden 50007",
+                       other_bot.send("bots do not write to bots"), discord.Forbidden, code=50007, status=403)
 
 
 def http(method, path, body=None, token=None):

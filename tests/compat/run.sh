@@ -17,7 +17,16 @@
 # (50013), their audit entries; on the gateway, a throwaway bot (a third gateway client) that the
 # person bulk-deletes, kicks, adds again, bans and unbans: MESSAGE_DELETE_BULK,
 # GUILD_MEMBER_REMOVE, GUILD_BAN_ADD/REMOVE and their audit entries for the administrator,
-# GUILD_DELETE and GUILD_CREATE for the throwaway bot, no ban event for the plain bot.
+# GUILD_DELETE and GUILD_CREATE for the throwaway bot, no ban event for the plain bot. Direct
+# messages with the seeded person: over REST, the bot opens the DM (user.create_dm / createDM;
+# the person opening it from their side gets the same channel), sends, reads the history with the
+# person's reply, edits and deletes its message, types, and is refused the edit (50005) and the
+# deletion (50003) of the person's message and a DM to a bot (50007); on the gateway, the DM the
+# person opened before the bot connected in READY's private_channels and its first message
+# through discord.js's partial path (Partials.Channel, channel_type), typing, messages both ways,
+# edits and deletions as DM events (no guild), and another gateway client, a bot in no guild
+# without the message content intent, opening a new DM (CHANNEL_CREATE) and receiving the
+# person's typing and reply with its content.
 #
 # Usage (from the repository root):   tests/compat/run.sh
 #

@@ -242,7 +242,7 @@ impl ApiError {
             PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, 40005),
             Banned => (StatusCode::FORBIDDEN, 40007),
             MissingAccess => (StatusCode::FORBIDDEN, 50001),
-            DmChannel => (StatusCode::BAD_REQUEST, 50003),
+            DmChannel => (StatusCode::FORBIDDEN, 50003),
             NotAuthor => (StatusCode::FORBIDDEN, 50005),
             EmptyMessage => (StatusCode::BAD_REQUEST, 50006),
             CannotMessageUser => (StatusCode::FORBIDDEN, 50007),

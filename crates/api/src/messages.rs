@@ -271,9 +271,10 @@ async fn edit_message(
     Ok(axum::Json(out))
 }
 
-/// Deletes a message: its author, or anyone with MANAGE_MESSAGES. The message is kept as a
-/// tombstone and disappears from every read. A moderator deleting someone else's message is
-/// recorded in the audit log (72, with `X-Audit-Log-Reason`).
+/// Deletes a message: its author, or anyone with MANAGE_MESSAGES (in a DM or group DM, its
+/// author only: 403 50003). The message is kept as a tombstone and disappears from every read.
+/// A moderator deleting someone else's message is recorded in the audit log (72, with
+/// `X-Audit-Log-Reason`).
 #[utoipa::path(delete, path = "/channels/{channel_id}/messages/{message_id}", tag = "messages",
     params(("channel_id" = ChannelId, Path), ("message_id" = MessageId, Path)),
     responses((status = 204), (status = 403, body = hearth_protocol::ErrorBody), (status = 404, body = hearth_protocol::ErrorBody)))]
@@ -291,6 +292,10 @@ async fn delete_message(
         .await?
         .ok_or(ApiError::UnknownMessage)?;
     if m.author_id != auth.user.id {
+        // A DM or group DM has no moderators: only the author deletes a message there.
+        if channel.guild_id.is_none() {
+            return Err(ApiError::DmChannel);
+        }
         access::require(perms, Permissions::MANAGE_MESSAGES)?;
     }
     if !state

@@ -30,6 +30,20 @@
 // MemberBanAdd, MemberBanRemove). The plain bot (intent GuildModeration but no BanMembers)
 // receives no GUILD_BAN_ADD/REMOVE, and the banned bot nothing more of the guild.
 //
+// Direct messages: before the client logs in, the person opens a DM with the bot over REST; READY's
+// private_channels carries it, which discord.js does not cache, so the person's first message there
+// takes the partial path (Partials.Channel and the payload's channel_type: messageCreate with a
+// DMChannel, isDMBased(), type DM, no guild); DMChannel.fetch() and user.createDM() give that
+// same channel. In it the person types (typingStart, intent DirectMessageTyping), the bot sends
+// (user.send; messageCreate for its own message), the person replies (messageCreate on the cached
+// DMChannel; on the wire MESSAGE_CREATE with channel_type 1 and no guild_id or member), the bot
+// reads the history, edits and deletes its message (messageUpdate, messageDelete), and the person
+// edits and deletes the reply (the same events). Then a DM bot (made by the person, in no guild,
+// intents DirectMessages and DirectMessageTyping only: no MessageContent, no partials) logs in as
+// another Client, opens a new DM with the person (user.createDM(): CHANNEL_CREATE of the DM
+// reaches it, the person lists the DM), sends there, and receives the person's typing and reply on
+// the cached DMChannel, the reply with its content (Discord sends DM content without the intent).
+//
 // Environment (from seed.py): COMPAT_BASE, COMPAT_BOT_TOKEN, COMPAT_APP_ID, COMPAT_USER_ID,
 // COMPAT_USER_TOKEN, COMPAT_GUILD_ID, COMPAT_GENERAL_ID, COMPAT_PLAIN_ID, COMPAT_PLAIN_TOKEN. Optional (run.sh's cluster mode):
 // COMPAT_EXPECT_GATEWAY_URL, the ws:// URL of the node the gateway session must be on: READY's
@@ -60,6 +74,7 @@ import {
   GuildMember,
   MessageType,
   OverwriteType,
+  Partials,
   PermissionFlagsBits,
   PermissionsBitField,
   Status,
@@ -247,6 +262,10 @@ function otherBot(token, label, intents) {
 
 async function scenario(client) {
   console.log(`${PREFIX}: discord.js ${version} against ${BASE}`);
+  // The person opens a DM with the bot before it logs in: READY's private_channels must carry it.
+  const opened = await userRest('POST', '/users/@me/channels', { recipient_id: BOT_ID });
+  checkEq("the person's POST /users/@me/channels {recipient_id: the bot}: a DM (type 1) with the bot",
+    [opened.type, (opened.recipients ?? []).map((r) => r.id)], [1, [BOT_ID]]);
   const readyAt = Date.now();
   const ready = expectEvent(client, Events.ClientReady, () => true, 'ClientReady fires', READY_TIMEOUT_MS);
   await client.login(BOT_TOKEN);
@@ -351,6 +370,9 @@ async function scenario(client) {
     check('new channel is in guild.channels.cache', guild.channels.cache.get(ch.id) === ch);
   }
 
+  await directMessages(client, opened.id);
+  await dmBot();
+
   await rolesAndMembers(client, guild);
 
   const plain = otherBot(PLAIN_TOKEN, 'plain bot', [
@@ -368,6 +390,152 @@ async function scenario(client) {
   }
 
   checkEq('client.ws.status is Ready at the end', client.ws.status, Status.Ready);
+}
+
+// The `d` of the latest dispatch `t` among the last payloads received matching pred, or undefined.
+const rawDispatch = (t, pred) => rawLog.findLast((p) => p?.op === 0 && p.t === t && pred(p.d ?? {}))?.d;
+
+// The DM the person opened before the client logged in: not cached (discord.js ignores READY's
+// private_channels), so its first message takes the partial path; then the cached DMChannel:
+// typing, messages both ways, history, edits and deletions.
+async function directMessages(client, dmId) {
+  const listed = readyPayloads.at(-1)?.private_channels ?? [];
+  check("READY private_channels: the DM the person opened, type 1, the person its recipient",
+    listed.some((c) => c.id === dmId && c.type === 1 && show((c.recipients ?? []).map((r) => r.id)) === show([USER_ID])),
+    show(listed).slice(0, 300));
+  check('the DM is not cached at ClientReady (discord.js does not read private_channels)', !client.channels.cache.has(dmId));
+
+  // --- the person writes in the uncached DM: the partial path (Partials.Channel, channel_type) ---
+  const first = `the person opens with a DM (${RUN_TAG})`;
+  const incoming = expectEvent(client, Events.MessageCreate, (m) => m.channelId === dmId && m.author?.id === USER_ID,
+    "messageCreate for the person's message in an uncached DM (Partials.Channel, channel_type 1)");
+  const posted = await userRest('POST', `/channels/${dmId}/messages`, { content: first });
+  const got = await incoming;
+  if (!got) return;
+  const [message] = got;
+  checkEq('partial DM messageCreate: id, content', [message.id, message.content], [posted.id, first]);
+  checkEq('partial DM messageCreate: channel isDMBased(), type DM, guildId null, inGuild() false, no member',
+    [message.channel?.isDMBased(), message.channel?.type, message.guildId, message.inGuild(), message.member],
+    [true, ChannelType.DM, null, false, null]);
+  checkEq('partial DM: channel.recipientId is the person (from the author)', message.channel?.recipientId, USER_ID);
+  check('partial DM: the channel is now in client.channels.cache', client.channels.cache.get(dmId) === message.channel);
+  const full = await message.channel.fetch();
+  check('DMChannel.fetch() (POST /users/@me/channels): the same channel, the person its recipient',
+    full === message.channel && full.recipient?.id === USER_ID, `${full?.id} ${full?.recipientId}`);
+  const person = await client.users.fetch(USER_ID);
+  const dm = await person.createDM();
+  check('user.createDM(): that same cached DMChannel (the same DM from either side)', dm === message.channel && dm.id === dmId,
+    `${dm?.id}`);
+
+  // --- the person types in the DM -> typingStart -----------------------------------------------------
+  const typing = expectEvent(client, Events.TypingStart, (t) => t.channel?.id === dmId && t.user?.id === USER_ID,
+    'typingStart for the person typing in the DM (intent DirectMessageTyping)');
+  await userRest('POST', `/channels/${dmId}/typing`);
+  const tGot = await typing;
+  if (tGot) {
+    check('typingStart (DM): the cached DMChannel, not in a guild, no member',
+      tGot[0].channel === dm && !tGot[0].inGuild() && tGot[0].member === null, `${tGot[0].channel?.id} ${tGot[0].guild?.id}`);
+  }
+
+  // --- the bot writes: user.send -> messageCreate for its own message ----------------------------------
+  const text = `hello in a DM from djs (${RUN_TAG})`;
+  const own = expectEvent(client, Events.MessageCreate, (m) => m.author?.id === BOT_ID && m.content === text,
+    "messageCreate for the bot's own DM (intent DirectMessages)");
+  const sent = await person.send(text);
+  check('user.send: in the DMChannel, no guild', sent.channel === dm && sent.guildId === null, `${sent.channelId}`);
+  const ownGot = await own;
+  if (ownGot) checkEq("own DM messageCreate: id, the DMChannel", [ownGot[0].id, ownGot[0].channel === dm], [sent.id, true]);
+
+  // --- the person replies -> messageCreate on the cached DMChannel -------------------------------------
+  const replyText = `a reply in the DM from the person (${RUN_TAG})`;
+  const replied = expectEvent(client, Events.MessageCreate, (m) => m.channelId === dmId && m.content === replyText,
+    "messageCreate for the person's reply in the cached DM");
+  const reply = await userRest('POST', `/channels/${dmId}/messages`, { content: replyText });
+  const rGot = await replied;
+  if (!rGot) return;
+  const [m] = rGot;
+  checkEq("DM messageCreate: id, author the person, the cached DMChannel, guildId null",
+    [m.id, m.author?.id, m.channel === dm, m.guildId], [reply.id, USER_ID, true, null]);
+  const d = rawDispatch('MESSAGE_CREATE', (x) => x.id === reply.id) ?? {};
+  check('DM MESSAGE_CREATE on the wire: channel_type 1, no guild_id, no member',
+    d.channel_type === 1 && !('guild_id' in d) && !('member' in d),
+    show({ channel_type: d.channel_type, guild_id: d.guild_id, member: d.member }));
+
+  const history = await dm.messages.fetch({ limit: 5 });
+  checkEq("dm.messages.fetch({limit: 5}): the reply, the bot's message, the person's first (newest first)",
+    [...history.keys()].slice(0, 3), [reply.id, sent.id, posted.id]);
+
+  // --- the bot edits and deletes its message ---------------------------------------------------------
+  const update = expectEvent(client, Events.MessageUpdate, (o, n) => n.id === sent.id, "messageUpdate for the bot's edited DM");
+  const edited = await sent.edit(`${text} (edited)`);
+  checkEq('DM message.edit: content', edited.content, `${text} (edited)`);
+  const uGot = await update;
+  if (uGot) {
+    checkEq('DM messageUpdate: old and new content, no guild', [uGot[0].content, uGot[1].content, uGot[1].guildId],
+      [text, `${text} (edited)`, null]);
+  }
+  const del = expectEvent(client, Events.MessageDelete, (x) => x.id === sent.id, "messageDelete for the bot's deleted DM");
+  await sent.delete();
+  const dGot = await del;
+  if (dGot) checkEq('DM messageDelete: content of the cached message', dGot[0].content, `${text} (edited)`);
+
+  // --- the person edits and deletes the reply ---------------------------------------------------------
+  const theirUpdate = expectEvent(client, Events.MessageUpdate, (o, n) => n.id === reply.id,
+    "messageUpdate for the person's edited DM");
+  await userRest('PATCH', `/channels/${dmId}/messages/${reply.id}`, { content: `${replyText} (edited)` });
+  const tuGot = await theirUpdate;
+  if (tuGot) checkEq("messageUpdate (the person's DM): new content", tuGot[1].content, `${replyText} (edited)`);
+  const theirDel = expectEvent(client, Events.MessageDelete, (x) => x.id === reply.id, "messageDelete for the person's deleted DM");
+  await userRest('DELETE', `/channels/${dmId}/messages/${reply.id}`);
+  await theirDel;
+}
+
+// A bot the person makes, in no guild, with intents DirectMessages and DirectMessageTyping only (no
+// MessageContent) and no partials, opens a new DM with the person: CHANNEL_CREATE reaches it; the
+// person's typing and reply reach it on the cached DMChannel, the reply with its content.
+async function dmBot() {
+  const app = await userRest('POST', '/applications', { name: `djs-gw-dm-${RUN_TAG}` });
+  const bot = otherBot(app.token, 'DM bot', [GatewayIntentBits.DirectMessages, GatewayIntentBits.DirectMessageTyping]);
+  try {
+    if (!(await bot.start('in no guild, no MessageContent intent, no partials'))) return;
+    const c = bot.client;
+    checkEq('DM bot: no guild, no channel cached at ClientReady', [c.guilds.cache.size, c.channels.cache.size], [0, 0]);
+    const person = await c.users.fetch(USER_ID);
+    const created = expectEvent(c, Events.Raw, (p) => p?.t === 'CHANNEL_CREATE' && p.d?.type === 1,
+      'DM bot: CHANNEL_CREATE for the DM it opened');
+    const dm = await person.createDM();
+    checkEq('DM bot: user.createDM(): a new DMChannel with the person', [dm.type, dm.recipientId], [ChannelType.DM, USER_ID]);
+    const cGot = await created;
+    if (cGot) {
+      checkEq('DM bot: CHANNEL_CREATE: the DM, the person its recipient',
+        [cGot[0].d.id, (cGot[0].d.recipients ?? []).map((r) => r.id)], [dm.id, [USER_ID]]);
+    }
+    const listing = await userRest('GET', '/users/@me/channels');
+    check("the person's GET /users/@me/channels lists the new DM with the DM bot",
+      listing.some((x) => x.id === dm.id && show((x.recipients ?? []).map((r) => r.id)) === show([app.id])),
+      show(listing).slice(0, 300));
+    await dm.send(`a DM from the DM bot (${RUN_TAG})`);
+
+    const typing = expectEvent(c, Events.TypingStart, (t) => t.channel?.id === dm.id && t.user?.id === USER_ID,
+      "DM bot: typingStart for the person's typing in the DM");
+    await userRest('POST', `/channels/${dm.id}/typing`);
+    const tGot = await typing;
+    if (tGot) check('DM bot: typingStart: the cached DMChannel', tGot[0].channel === dm);
+
+    const text = `the person answers the DM bot (${RUN_TAG})`;
+    const incoming = expectEvent(c, Events.MessageCreate, (m) => m.channelId === dm.id && m.author?.id === USER_ID,
+      "DM bot: messageCreate for the person's reply (the DM it opened is cached: no partials needed)");
+    await userRest('POST', `/channels/${dm.id}/messages`, { content: text });
+    const got = await incoming;
+    if (got) {
+      const [m] = got;
+      check('DM bot: messageCreate: the cached DMChannel, isDMBased(), no guild', m.channel === dm && m.channel.isDMBased()
+        && m.guildId === null);
+      checkEq('DM bot (no MessageContent intent): the DM content is there', m.content, text);
+    }
+  } finally {
+    await bot.destroy();
+  }
 }
 
 // The person creates, edits and deletes a role and changes the plain bot's membership.
@@ -836,7 +1004,11 @@ const client = new Client({
     GatewayIntentBits.MessageContent,
     GatewayIntentBits.GuildMembers,
     GatewayIntentBits.GuildModeration,
+    GatewayIntentBits.DirectMessages,
+    GatewayIntentBits.DirectMessageTyping,
   ],
+  // A DM the client did not open or see created is not cached: its messages need Partials.Channel.
+  partials: [Partials.Channel],
   rest: { api: `${BASE}/api`, cdn: BASE, timeout: 15_000, retries: 1 },
 });
 client.on(Events.Raw, (packet) => {

@@ -28,7 +28,14 @@
 // refused kick, ban, the ban list, unban and deleting others' messages (403 50013); the audit
 // entries MemberKick, MemberBanAdd, MemberBanRemove, MessageDelete (extra channel and count; of
 // the owner's deletion of someone else's message over plain HTTP: Discord records none for a bot
-// deleting a single message) and MessageBulkDelete (extra count). Environment (from seed.py):
+// deleting a single message) and MessageBulkDelete (extra count). Then direct messages with the
+// seeded person: POST /users/@me/channels {recipient_id} (type 1, the person as the one recipient;
+// the person opening it over plain HTTP gets the same channel, with the bot as recipient), the
+// bot's GET /users/@me/channels, user.createDM() (a DMChannel, isDMBased) and
+// client.channels.fetch of it, user.send, the person's reply over plain HTTP, dm.messages.fetch
+// (history and one message), edit and delete of the bot's message (404 10008 after), the bot
+// refused the edit (403 50005) and the deletion (403 50003) of the person's message,
+// dm.sendTyping(), and a DM to another bot refused (403 50007). Environment (from seed.py):
 // COMPAT_BASE, COMPAT_BOT_TOKEN, COMPAT_APP_ID, COMPAT_USER_ID, COMPAT_USER_NAME,
 // COMPAT_USER_TOKEN, COMPAT_GUILD_ID, COMPAT_GENERAL_ID, COMPAT_SEED_MESSAGE_ID, COMPAT_PLAIN_ID,
 // COMPAT_PLAIN_TOKEN (a second bot in the guild with no permissions).
@@ -42,6 +49,7 @@ import {
   ChannelType,
   Client,
   ClientUser,
+  DMChannel,
   DiscordAPIError,
   GuildBan,
   GuildMember,
@@ -1155,6 +1163,79 @@ async function main() {
     } finally {
       await client.destroy();
       await plainClient.destroy();
+    }
+  });
+
+  // A DM between the bot and the seeded person: over the REST client, then through a Client's
+  // managers (REST only); the person acts over plain HTTP.
+  await step('direct messages', async () => {
+    const opened = await rest.post(Routes.userChannels(), { body: { recipient_id: USER_ID } });
+    checkEq('POST /users/@me/channels {recipient_id}: type 1 (DM)', opened.type, ChannelType.DM);
+    checkEq('POST /users/@me/channels: recipients is the person alone', (opened.recipients ?? []).map((r) => r.id), [USER_ID]);
+    check('POST /users/@me/channels: no guild_id', !('guild_id' in opened) || opened.guild_id === null, show(opened));
+    const again = await rest.post(Routes.userChannels(), { body: { recipient_id: USER_ID } });
+    checkEq('POST /users/@me/channels again: the same DM', again.id, opened.id);
+    const theirs = await restAs('POST', '/users/@me/channels', { recipient_id: BOT_ID }, USER_TOKEN);
+    checkEq("the person's POST /users/@me/channels {recipient_id: the bot}: the same DM, the bot as recipient",
+      [theirs.id, (theirs.recipients ?? []).map((r) => r.id)], [opened.id, [BOT_ID]]);
+    const listed = await rest.get(Routes.userChannels());
+    check("the bot's GET /users/@me/channels lists the DM", listed.some((c) => c.id === opened.id && c.type === 1),
+      show(listed).slice(0, 300));
+
+    const client = new Client({ intents: [], rest: { api: `${BASE}/api`, timeout: 15_000, retries: 1 } });
+    client.rest.setToken(BOT_TOKEN);
+    try {
+      // DMs need client.user (UserManager.dmChannel compares recipients with it).
+      client.user = new ClientUser(client, await client.rest.get(Routes.user()));
+      client.users.cache.set(client.user.id, client.user);
+      const person = await client.users.fetch(USER_ID);
+      const dm = await person.createDM();
+      check('user.createDM(): a DMChannel', dm instanceof DMChannel, `${dm?.constructor?.name}`);
+      checkEq('user.createDM(): the same DM, type DM, isDMBased()', [dm.id, dm.type, dm.isDMBased()],
+        [opened.id, ChannelType.DM, true]);
+      checkEq('user.createDM(): recipientId is the person', dm.recipientId, USER_ID);
+      check('user.createDM(): not partial', dm.partial === false, show(dm.partial));
+      const fetched = await client.channels.fetch(dm.id, { force: true });
+      check('client.channels.fetch(the DM): the cached DMChannel, recipient the person',
+        fetched === dm && fetched.recipient?.id === USER_ID, `${fetched?.constructor?.name} ${fetched?.recipientId}`);
+
+      const text = `hello in a DM from djs (${TAG})`;
+      const sent = await person.send(text);
+      checkEq('user.send: content, author the bot', [sent.content, sent.author?.id], [text, BOT_ID]);
+      check('user.send: in the DM (message.channel), no guild', sent.channel === dm && sent.guildId === null
+        && !sent.inGuild(), `${sent.channelId} ${sent.guildId}`);
+      const replyText = `a reply in the DM from the person (${TAG})`;
+      const reply = await restAs('POST', `/channels/${dm.id}/messages`, { content: replyText }, USER_TOKEN);
+
+      const history = await dm.messages.fetch({ limit: 10 });
+      checkEq("dm.messages.fetch({limit: 10}): the person's reply, then the bot's message (newest first)",
+        [...history.keys()].slice(0, 2), [reply.id, sent.id]);
+      const got = await dm.messages.fetch({ message: reply.id, force: true });
+      checkEq('dm.messages.fetch(the reply): content, author the person, no guild', [got.content, got.author?.id, got.guildId],
+        [replyText, USER_ID, null]);
+      await expectApiError("editing the person's message in the DM -> 403 50005", dm.messages.edit(reply.id, 'not mine'), 403,
+        50005);
+      await expectApiError("deleting the person's message in the DM -> 403 50003 (a DM has no moderators)",
+        dm.messages.delete(reply.id), 403, 50003);
+
+      const edited = await sent.edit(`${text} (edited)`);
+      checkEq('DM message.edit: content', edited.content, `${text} (edited)`);
+      check('DM message.edit: editedTimestamp set', typeof edited.editedTimestamp === 'number', show(edited.editedTimestamp));
+      const refetched = await dm.messages.fetch({ message: sent.id, force: true });
+      checkEq('dm.messages.fetch after the edit: content', refetched.content, `${text} (edited)`);
+      await sent.delete();
+      await expectApiError('dm.messages.fetch(deleted) -> 404 10008', dm.messages.fetch({ message: sent.id, force: true }),
+        404, 10008);
+      const left = await dm.messages.fetch({ limit: 10, cache: false });
+      checkEq('dm.messages.fetch after the deletion: the reply only is left of the two',
+        [...left.keys()].filter((id) => id === reply.id || id === sent.id), [reply.id]);
+      await dm.sendTyping();
+      check('dm.sendTyping(): resolved', true);
+
+      await expectApiError('a DM to another bot (POST /users/@me/channels {recipient_id: the plain bot}) -> 403 50007',
+        rest.post(Routes.userChannels(), { body: { recipient_id: PLAIN_ID } }), 403, 50007);
+    } finally {
+      await client.destroy();
     }
   });
 }
