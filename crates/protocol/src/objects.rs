@@ -1,11 +1,14 @@
 //! Response objects.
 
 use hearth_core::{
-    ApplicationId, AuditEntryId, ChannelId, GuildId, MessageId, Permissions, RelationshipKind,
-    RoleId, Snowflake, Timestamp, UserId,
+    ApplicationId, AuditEntryId, ChannelId, GuildId, MessageId, Permissions, RoleId, Snowflake,
+    Timestamp, UserId,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+
+mod people;
+pub use people::*;
 
 /// A user (spec 4.1). `discriminator` is always `"0"` (the new username system).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -42,23 +45,6 @@ pub struct CurrentUser {
     pub flags: u64,
     /// Locale.
     pub locale: String,
-}
-
-/// A relationship with another user, from the caller's side (`GET /users/@me/relationships`,
-/// READY's `relationships`, RELATIONSHIP_ADD).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-pub struct Relationship {
-    /// The other user's id.
-    pub id: UserId,
-    /// 1 friend, 2 blocked, 3 incoming friend request, 4 outgoing friend request.
-    #[serde(rename = "type")]
-    pub kind: RelationshipKind,
-    /// The other user.
-    pub user: User,
-    /// The caller's own name for a friend.
-    pub nickname: Option<String>,
-    /// When the relationship took its type.
-    pub since: Timestamp,
 }
 
 /// Role colours (dpy 2.7 reads `colors.primary_color`).
@@ -191,49 +177,6 @@ pub struct Channel {
     pub last_message_id: Option<MessageId>,
     /// Channel flags.
     pub flags: u64,
-}
-
-/// A private channel: a DM (type 1) or a group DM (type 3), Discord's shape (no guild keys).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-pub struct PrivateChannel {
-    /// Id.
-    pub id: ChannelId,
-    /// Channel type: 1 DM, 3 group DM.
-    #[serde(rename = "type")]
-    pub kind: i64,
-    /// Newest message.
-    pub last_message_id: Option<MessageId>,
-    /// Channel flags.
-    pub flags: u64,
-    /// The other recipients (the receiver is left out, as on Discord).
-    pub recipients: Vec<User>,
-    /// A group DM's name (a DM has none: the key is left out).
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::double_option"
-    )]
-    pub name: Option<Option<String>>,
-    /// A group DM's icon hash.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::double_option"
-    )]
-    pub icon: Option<Option<String>>,
-    /// Who owns a group DM.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub owner_id: Option<UserId>,
-}
-
-/// A channel of either kind, as `GET` and `DELETE /channels/{id}` answer it.
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
-#[serde(untagged)]
-pub enum AnyChannel {
-    /// A guild channel.
-    Guild(Channel),
-    /// A DM or group DM.
-    Private(PrivateChannel),
 }
 
 /// A guild (spec 4.5, without the gateway-only keys).
