@@ -658,12 +658,27 @@ fn dispatches_have_discords_shapes() {
     assert_eq!(data(find(24))["locale"], "en-US");
     // Relationships: the object from the receiver's side, and `{id, type}` when one ends.
     assert_eq!(
-        data(find(27)),
+        data(find(36)),
         json!({"id": "301", "type": 3, "user": user(Snowflake(301)), "nickname": null,
                "since": "2025-01-01T12:00:00.123456+00:00"})
     );
-    assert_eq!(data(find(28))["nickname"], "bob");
-    assert_eq!(data(find(29)), json!({"id": "301", "type": 2}));
+    assert_eq!(data(find(37))["nickname"], "bob");
+    assert_eq!(data(find(38)), json!({"id": "301", "type": 2}));
+    // Private channels: messages without guild or member, with their channel's type; a DM
+    // without the keys of a group.
+    let dm = data(find(32));
+    assert!(
+        dm.get("guild_id").is_none() && dm.get("member").is_none(),
+        "{dm}"
+    );
+    assert_eq!(dm["channel_type"], 1);
+    assert_eq!(data(find(34)), json!({"id": "2", "channel_id": "200"}));
+    let channel = data(find(27));
+    assert_eq!(channel["type"], 1);
+    assert!(
+        channel.get("name").is_none() && channel.get("owner_id").is_none(),
+        "{channel}"
+    );
 }
 
 #[test]
