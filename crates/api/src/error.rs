@@ -58,6 +58,12 @@ impl FormErrors {
         }
     }
 
+    /// The errors as the body's `errors` carries them (for tests).
+    #[cfg(test)]
+    pub(crate) fn to_json(&self) -> Value {
+        Value::Object(self.0.clone())
+    }
+
     /// Ok when nothing was recorded.
     pub fn into_result(self) -> ApiResult<()> {
         if self.0.is_empty() {

@@ -1,7 +1,8 @@
 //! hearth-api: Discord's REST API v10 over axum.
 //!
-//! - One module per resource (`auth`, `users`, `relationships`, `applications`, `gateway`,
-//!   `guilds`, `members`, `channels`, `invites`, `messages`, `roles`, `audit`, `moderation`),
+//! - One module per resource (`auth`, `users`, `relationships`, `user_settings`,
+//!   `applications`, `gateway`, `guilds`, `members`, `channels`, `invites`, `messages`, `roles`,
+//!   `audit`, `moderation`),
 //!   each exposing `router()`; merged in [`router`].
 //! - [`extract`]: our `Json`, `Path`, `Query` and `Auth` extractors, so that every bad input is
 //!   answered in Discord's error shape ([`error::ApiError`]).
@@ -58,6 +59,7 @@ mod private_channels;
 mod relationships;
 mod role_rules;
 mod roles;
+mod user_settings;
 mod users;
 mod web;
 
@@ -70,6 +72,7 @@ fn api_v10() -> OpenApiRouter<AppState> {
         .merge(auth::router())
         .merge(users::router())
         .merge(relationships::router())
+        .merge(user_settings::router())
         .merge(applications::router())
         .merge(gateway::router())
         .merge(guilds::router())

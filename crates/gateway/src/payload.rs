@@ -146,6 +146,8 @@ pub mod intents {
             Event::RelationshipAdd { .. }
             | Event::RelationshipUpdate { .. }
             | Event::RelationshipRemove { .. } => return None,
+            // A person's own settings, likewise (bots have none).
+            Event::UserSettingsUpdate { .. } => return None,
             Event::UserUpdate(_) | Event::SessionRevoked { .. } | Event::BusGap => return None,
         })
     }
@@ -220,6 +222,16 @@ pub async fn relationships(
         .iter()
         .map(|(r, other)| wire::relationship(r, other))
         .collect())
+}
+
+/// READY's `user_settings`: a person's settings (the defaults at version 0 when they changed
+/// none); `{}` for bots, which have none.
+pub async fn user_settings(store: &dyn Store, user: &User) -> Result<Value, StoreError> {
+    if user.bot {
+        return Ok(Value::Object(Default::default()));
+    }
+    let row = store.fetch_user_settings(user.id).await?;
+    Ok(to_value(&wire::user_settings(row.as_ref())))
 }
 
 /// A serializable value as JSON (wire objects always serialize).

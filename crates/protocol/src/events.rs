@@ -37,6 +37,7 @@ use hearth_core::{ChannelId, GuildId, Permissions, UserId};
 use serde::{Deserialize, Serialize};
 
 use crate::objects::{Channel, CurrentUser, Guild, Relationship};
+use crate::settings::UserSettings;
 pub use payloads::*;
 pub use private::*;
 
@@ -203,6 +204,14 @@ pub enum Event {
         /// Which one, and what it was.
         relationship: RelationshipRemove,
     },
+    /// USER_SETTINGS_UPDATE to one user: their settings document changed (the whole new
+    /// document, every setting and the new version).
+    UserSettingsUpdate {
+        /// Whose settings.
+        user_id: UserId,
+        /// The settings as they are now.
+        settings: Box<UserSettings>,
+    },
     /// A token was revoked: its owner's gateway sessions opened with it end. For the hubs only.
     SessionRevoked {
         /// The token's owner.
@@ -248,6 +257,7 @@ impl Event {
             Event::RelationshipAdd { .. } => "RELATIONSHIP_ADD",
             Event::RelationshipUpdate { .. } => "RELATIONSHIP_UPDATE",
             Event::RelationshipRemove { .. } => "RELATIONSHIP_REMOVE",
+            Event::UserSettingsUpdate { .. } => "USER_SETTINGS_UPDATE",
             Event::SessionRevoked { .. } => "hearth.session_revoked",
             Event::BusGap => "hearth.bus_gap",
         }
@@ -306,6 +316,7 @@ impl Event {
             Event::RelationshipAdd { user_id, .. }
             | Event::RelationshipUpdate { user_id, .. }
             | Event::RelationshipRemove { user_id, .. }
+            | Event::UserSettingsUpdate { user_id, .. }
             | Event::SessionRevoked { user_id, .. } => user(*user_id),
             Event::BusGap => Audience::Nobody,
         }
@@ -337,6 +348,7 @@ impl Event {
             Event::RelationshipAdd { relationship, .. }
             | Event::RelationshipUpdate { relationship, .. } => json(relationship),
             Event::RelationshipRemove { relationship, .. } => json(relationship),
+            Event::UserSettingsUpdate { settings, .. } => json(settings),
             Event::SessionRevoked { .. } | Event::BusGap => return None,
         })
     }

@@ -4,6 +4,8 @@
 //! - [`requests`]: request bodies and query strings.
 //! - [`events`]: committed changes as one enum: each event's payload, dispatch name and
 //!   audience (what the gateway sends, and what crosses a cluster's bus).
+//! - [`settings`]: a person's settings document, as read and changed (hearth's extension of
+//!   Discord's deprecated `/users/@me/settings`).
 //! - [`ErrorBody`]: the error shape every failure uses ([`RateLimitBody`] for 429s).
 //!
 //! Ids are [`hearth_core::Snowflake`] (strings out; strings or integers in), instants
@@ -13,6 +15,7 @@
 pub mod events;
 pub mod objects;
 pub mod requests;
+pub mod settings;
 
 use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::ToSchema;

@@ -4,6 +4,7 @@ use std::collections::HashMap;
 
 use hearth_core::{ChannelKind, OverwriteKind, Permissions, Timestamp, UserId};
 use hearth_protocol::objects as wire;
+use hearth_protocol::settings::{SettingsDocument, UserSettings};
 use hearth_store as db;
 
 /// A user.
@@ -81,6 +82,25 @@ pub fn relationship(r: &db::Relationship, other: &db::User) -> wire::Relationshi
         nickname: r.nickname.clone(),
         since: Timestamp(r.since),
     }
+}
+
+/// A person's settings as clients read them: what the stored document sets and the defaults of
+/// the rest, at its version; the defaults at version 0 when nothing is stored.
+pub fn user_settings(row: Option<&db::UserSettings>) -> UserSettings {
+    match row {
+        Some(row) => UserSettings::new(row.version, &settings_document(row)),
+        None => UserSettings::new(0, &SettingsDocument::default()),
+    }
+}
+
+/// The settings a stored row sets. The API writes every document from a [`SettingsDocument`],
+/// so it reads back (keys it no longer knows are skipped); one that does not (written under
+/// other rules) reads as nothing set, is logged, and the next write replaces it.
+pub fn settings_document(row: &db::UserSettings) -> SettingsDocument {
+    serde_json::from_str(&row.document).unwrap_or_else(|error| {
+        tracing::warn!(user_id = %row.user_id, %error, "unreadable settings document");
+        SettingsDocument::default()
+    })
 }
 
 /// A role.

@@ -6,8 +6,9 @@
 //!   transaction scope: [`UserStore`] (`users.rs`), [`SessionStore`], [`ApplicationStore`],
 //!   [`GuildStore`], [`ChannelStore`], [`MemberStore`], [`RoleStore`], [`OverwriteStore`],
 //!   [`BanStore`], [`MessageStore`], [`InviteStore`], [`AuditStore`], [`PrivateChannelStore`]
-//!   (DMs and group DMs), [`RelationshipStore`] (friends, friend requests, blocks) and
-//!   [`ClusterStore`] (node leases and presences). [`Store`] sums them; the rest of hearth holds
+//!   (DMs and group DMs), [`RelationshipStore`] (friends, friend requests, blocks),
+//!   [`UserSettingsStore`] (each person's versioned settings document) and [`ClusterStore`]
+//!   (node leases and presences). [`Store`] sums them; the rest of hearth holds
 //!   an `Arc<dyn Store>`.
 //! - [`model`]: the stored records: typed ids ([`hearth_core::ids`], stored as the signed
 //!   integer the databases hold) and instants as microseconds.
@@ -51,6 +52,7 @@ mod sessions;
 mod sqlite;
 pub mod testing;
 mod text;
+mod user_settings;
 mod users;
 
 pub use applications::ApplicationStore;
@@ -72,6 +74,7 @@ pub use roles::RoleStore;
 pub use sessions::SessionStore;
 pub use sqlite::SqliteStore;
 pub(crate) use text::{nul_free, CheckText};
+pub use user_settings::UserSettingsStore;
 pub use users::UserStore;
 
 /// The SHA-256 of a token in hex: the only form in which tokens are stored.
@@ -113,6 +116,7 @@ pub trait Store:
     + AuditStore
     + PrivateChannelStore
     + RelationshipStore
+    + UserSettingsStore
     + ClusterStore
 {
     /// Which backend this is (`sqlite` or `postgres`).

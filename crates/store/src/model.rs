@@ -504,3 +504,26 @@ pub enum FriendRequest {
     /// One of the two has blocked the other (which one is not said); nothing changed.
     Blocked,
 }
+
+/// A person's settings document as stored (see [`crate::UserSettingsStore`]).
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct UserSettings {
+    /// Whose settings.
+    pub user_id: UserId,
+    /// How many writes made it: 1 after the first (no row is version 0).
+    pub version: i64,
+    /// The settings set, as a JSON object (opaque to the store).
+    pub document: String,
+    /// When it was last written.
+    pub updated_at: i64,
+}
+
+/// What a conditional write of a settings document did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SettingsWrite {
+    /// The stored version was the one expected: the document is written, one version up.
+    Written(UserSettings),
+    /// Another version is stored (someone wrote since the caller read): nothing was written.
+    /// The document as it is now, or None when none is stored (version 0).
+    Stale(Option<UserSettings>),
+}

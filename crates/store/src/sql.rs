@@ -50,6 +50,8 @@ mod relationships;
 mod roles;
 #[path = "sql/sessions.rs"]
 mod sessions;
+#[path = "sql/user_settings.rs"]
+mod user_settings;
 #[path = "sql/users.rs"]
 mod users;
 

@@ -31,6 +31,16 @@ struct Identify {
     shard: Option<[u64; 2]>,
 }
 
+/// What READY lists of the account itself, read before it is built.
+struct Account {
+    /// Its DMs and group DMs.
+    private: Vec<hearth_protocol::objects::PrivateChannel>,
+    /// A person's relationships.
+    relationships: Vec<Relationship>,
+    /// A person's settings (`{}` for a bot).
+    settings: Value,
+}
+
 #[derive(Deserialize)]
 struct Resume {
     token: String,
@@ -82,19 +92,14 @@ impl Connection {
             .map_err(failed)?;
         // Subscribed before the state is read: whatever commits after the read reaches us.
         let hold = self.hub.hold_interest(user_id, &guilds).await;
-        let relationships = payload::relationships(self.hub.store.as_ref(), &user)
-            .await
-            .map_err(failed)?;
+        let store = self.hub.store.as_ref();
+        let account = Account {
+            private: self.private_channels(user_id).await?,
+            relationships: payload::relationships(store, &user).await.map_err(failed)?,
+            settings: payload::user_settings(store, &user).await.map_err(failed)?,
+        };
         let session = Session::new(user_id, user.bot, wanted, hash, large);
-        let private = self.private_channels(user_id).await?;
-        let ready = self.ready(
-            &user,
-            &guilds,
-            &private,
-            &relationships,
-            &session,
-            body.shard,
-        );
+        let ready = self.ready(&user, &guilds, &account, &session, body.shard);
         let mut first = vec![Frame::new(SessionDispatch::Ready.name(), &ready)];
         let views = self
             .guild_creates(user_id, &guilds, wanted, large, &mut first)
@@ -130,13 +135,12 @@ impl Connection {
     }
 
     /// READY's `d`: the account, its guilds (unavailable until their GUILD_CREATE), its
-    /// private channels and relationships, the session and where to resume it.
+    /// private channels, relationships and settings, the session and where to resume it.
     fn ready(
         &self,
         user: &User,
         guilds: &[GuildId],
-        private: &[hearth_protocol::objects::PrivateChannel],
-        relationships: &[Relationship],
+        account: &Account,
         session: &Session,
         shard: Option<[u64; 2]>,
     ) -> Value {
@@ -147,10 +151,10 @@ impl Connection {
             "session_id": session.id,
             "resume_gateway_url": self.resume_url,
             "session_type": "normal",
-            "user_settings": {},
+            "user_settings": account.settings,
             "_trace": ["hearth"],
-            "private_channels": private,
-            "relationships": relationships,
+            "private_channels": account.private,
+            "relationships": account.relationships,
             // Discord sends these in every READY and some libraries iterate them unchecked.
             // hearth has no join requests or voice regions yet, so each is empty; friends'
             // presences are not listed here (guild members' are, in GUILD_CREATE).

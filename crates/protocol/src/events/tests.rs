@@ -6,6 +6,7 @@ use crate::objects::{
     AuditLogEntry, Channel, CurrentUser, Guild, Member, Message, MessageReference, Overwrite,
     PrivateChannel, Relationship, Role, RoleColors, RoleTags, User,
 };
+use crate::settings::{CustomStatus, SettingsDocument, Theme, UserSettings};
 
 const G: Snowflake = Snowflake(100);
 const C: Snowflake = Snowflake(200);
@@ -211,6 +212,7 @@ fn samples() -> Vec<Event> {
     all.extend(channel_and_user_samples());
     all.extend(private_samples());
     all.extend(relationship_samples());
+    all.extend(settings_samples());
     all
 }
 
@@ -300,6 +302,23 @@ fn relationship_samples() -> Vec<Event> {
             },
         },
     ]
+}
+
+/// A settings change: the whole document, with its version.
+fn settings_samples() -> Vec<Event> {
+    let document = SettingsDocument {
+        theme: Some(Theme::Dark),
+        custom_status: Some(CustomStatus {
+            text: "brb".into(),
+            emoji_name: Some("☕".into()),
+            expires_at: Some(T),
+        }),
+        ..SettingsDocument::default()
+    };
+    vec![Event::UserSettingsUpdate {
+        user_id: U.into(),
+        settings: Box::new(UserSettings::new(3, &document)),
+    }]
 }
 
 /// Samples of the guild, role, member, ban and audit log events.
@@ -472,6 +491,7 @@ fn variant(e: &Event) -> usize {
         Event::RelationshipAdd { .. } => 36,
         Event::RelationshipUpdate { .. } => 37,
         Event::RelationshipRemove { .. } => 38,
+        Event::UserSettingsUpdate { .. } => 39,
     }
 }
 
@@ -483,7 +503,7 @@ fn data(e: &Event) -> Value {
 fn every_variant_round_trips_through_json_unchanged() {
     let samples = samples();
     let seen: std::collections::BTreeSet<usize> = samples.iter().map(variant).collect();
-    assert_eq!(seen, (0..=38).collect(), "a variant without a sample");
+    assert_eq!(seen, (0..=39).collect(), "a variant without a sample");
     for e in samples {
         let text = serde_json::to_string(&e).unwrap();
         let back: Event = serde_json::from_str(&text)
@@ -558,6 +578,7 @@ fn audiences_follow_the_payload() {
         "RELATIONSHIP_ADD",
         "RELATIONSHIP_UPDATE",
         "RELATIONSHIP_REMOVE",
+        "USER_SETTINGS_UPDATE",
     ] {
         assert_eq!(
             by_name(name),
@@ -678,6 +699,16 @@ fn dispatches_have_discords_shapes() {
     assert!(
         channel.get("name").is_none() && channel.get("owner_id").is_none(),
         "{channel}"
+    );
+    // USER_SETTINGS_UPDATE: the whole document, flat, with its version.
+    assert_eq!(
+        data(find(39)),
+        json!({"version": 3, "theme": "dark", "locale": "en-US",
+               "message_display_compact": false, "inline_embed_media": true,
+               "show_current_game": true, "status": "online",
+               "custom_status": {"text": "brb", "emoji_name": "☕",
+                                 "expires_at": "2025-01-01T12:00:00.123456+00:00"},
+               "developer_mode": false, "timezone_offset": 0})
     );
 }
 

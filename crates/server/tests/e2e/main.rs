@@ -51,5 +51,6 @@ mod relationships;
 mod roles;
 mod state;
 mod throttle;
+mod user_settings;
 mod walkthrough;
 mod web;
