@@ -1,7 +1,9 @@
 // People in the web client, against a running hearth (HEARTH_URL): two people become friends
 // (a request by username, accepted), DM each other in real time (one starts it from the member
 // list, the other finds it under Direct messages, unread, and answers from the friends list's
-// Message button works too), and one blocks the other, who can no longer write.
+// Message button works too), see each other's presence (offline with when last seen as soon as
+// one's network drops), and one blocks the other, who can no longer write. A group DM is made,
+// renamed and left.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { api, BASE, browser, person, register, unique } from "./support.mjs";
@@ -70,6 +72,16 @@ test("two people become friends, DM each other in real time, and one blocks the 
   await annBox.fill("writing back…");
   await b.getByText(`${annName} is typing…`).waitFor();
 
+  // Presence: Ann sees Ben online in the DM's header and her friends list. When Ben's
+  // network drops, Ann sees him offline at once, with when he was last seen; back online, he
+  // resumes his session and shows online again.
+  const dmStatus = a.locator(".dm-status");
+  await dmStatus.filter({ hasText: "Online" }).waitFor();
+  await ben.context.setOffline(true);
+  await dmStatus.filter({ hasText: "Last seen just now" }).waitFor();
+  await ben.context.setOffline(false);
+  await dmStatus.filter({ hasText: "Online" }).waitFor();
+
   // Reloading keeps the conversation, from READY's list.
   await b.reload();
   await b.getByRole("textbox", { name: `Message @${annName}` }).waitFor();
@@ -127,14 +139,23 @@ test("a group DM of friends: made, written in by all, left", async () => {
   await box(bo.page).press("Enter");
   await cy.page.getByRole("article").filter({ hasText: "I'll bring bread" }).waitFor();
   await a.getByRole("article").filter({ hasText: "I'll bring bread" }).waitFor();
+  // Bo renames it: everyone's list follows.
+  await bo.page.getByRole("button", { name: "Rename group" }).click();
+  await bo.page.getByLabel("Group name").fill("Picnic club");
+  await bo.page.getByRole("button", { name: "Save" }).click();
+  for (const p of people) {
+    await p.page.getByRole("navigation", { name: "Direct messages" }).getByRole("link", { name: /Picnic club/ }).waitFor();
+  }
+  const renamedBox = (p) => p.getByRole("textbox", { name: "Message @Picnic club" });
+  await renamedBox(a).waitFor();
   // Cy leaves: the group goes from Cy's list, the others keep writing.
   await cy.page.getByRole("button", { name: "Leave group" }).click();
   await cy.page
     .getByRole("navigation", { name: "Direct messages" })
-    .getByRole("link", { name: /Picnic/ })
+    .getByRole("link", { name: /Picnic club/ })
     .waitFor({ state: "detached" });
-  await box(a).fill("see you there");
-  await box(a).press("Enter");
+  await renamedBox(a).fill("see you there");
+  await renamedBox(a).press("Enter");
   await bo.page.getByRole("article").filter({ hasText: "see you there" }).waitFor();
   for (const p of people) {
     assert.deepEqual(p.problems, []);

@@ -1,11 +1,15 @@
-import { createEffect, createMemo, createSignal, For, on, Show } from "solid-js";
-import { api, type Channel, type Message } from "./api";
+import { createEffect, createMemo, createResource, createSignal, For, on, Show } from "solid-js";
+import { reconcile } from "solid-js/store";
+import { Alert } from "./Alert";
+import { api, errorText, type Channel, type Message } from "./api";
 import { navigate, paths } from "./router";
 import { Composer } from "./Composer";
 import { InviteDialog } from "./InviteDialog";
 import { MessageList } from "./MessageList";
 import { channelPermissions, has, P } from "./permissions";
-import { displayName, state } from "./store";
+import { STATUS_LABELS } from "./StatusMenu";
+import { ago } from "./time";
+import { displayName, setState, state, statusOf } from "./store";
 
 /** One open channel: its header, messages, who is typing, and the composer. */
 export function ChannelView(props: {
@@ -20,6 +24,7 @@ export function ChannelView(props: {
   const [replyTo, setReplyTo] = createSignal<Message | null>(null);
   const [editing, setEditing] = createSignal<string | null>(null);
   const [inviting, setInviting] = createSignal(false);
+  const [renaming, setRenaming] = createSignal(false);
   // A new channel: no reply or edit carries over.
   createEffect(
     on(
@@ -28,6 +33,7 @@ export function ChannelView(props: {
         setReplyTo(null);
         setEditing(null);
         setInviting(false);
+        setRenaming(false);
       },
     ),
   );
@@ -70,6 +76,9 @@ export function ChannelView(props: {
         <Show when={props.channel.topic}>
           <p class="topic">{props.channel.topic}</p>
         </Show>
+        <Show when={dm() && props.channel.type === 1 && state.privateChannels[props.channel.id]?.recipients[0]}>
+          {(other) => <DmStatus user={other().id} />}
+        </Show>
         <div class="head-actions">
           <Show when={props.mayInvite}>
             <button type="button" onClick={() => setInviting(!inviting())} aria-expanded={inviting()}>
@@ -82,6 +91,9 @@ export function ChannelView(props: {
             </button>
           </Show>
           <Show when={dm() && props.channel.type === 3}>
+            <button type="button" onClick={() => setRenaming(!renaming())} aria-expanded={renaming()}>
+              Rename group
+            </button>
             <button
               type="button"
               onClick={() =>
@@ -100,6 +112,9 @@ export function ChannelView(props: {
         <p class="connection" role="status">
           Connection lost. Reconnecting…
         </p>
+      </Show>
+      <Show when={renaming()}>
+        <RenameGroup channel={props.channel} onDone={() => setRenaming(false)} />
       </Show>
       <Show when={inviting()}>
         <InviteDialog channel={props.channel} onClose={() => setInviting(false)} />
@@ -139,5 +154,52 @@ export function ChannelView(props: {
         }}
       />
     </section>
+  );
+}
+
+/** The other person's status in a DM header; when they are offline, when they were last seen. */
+function DmStatus(props: { user: string }) {
+  const status = () => statusOf(props.user);
+  const [profile] = createResource(
+    () => (status() === "offline" ? props.user : false),
+    (id) => api.user(id).catch(() => undefined),
+  );
+  return (
+    <p class="dm-status" role="status">
+      <span class={`presence-dot ${status()}`} aria-hidden="true" />
+      {status() !== "offline"
+        ? STATUS_LABELS[status()]
+        : profile()?.last_seen_at
+          ? `Last seen ${ago(profile()!.last_seen_at!)}`
+          : "Offline"}
+    </p>
+  );
+}
+
+/** Renaming a group DM (an empty name clears it). */
+function RenameGroup(props: { channel: Channel; onDone: () => void }) {
+  const [name, setName] = createSignal(state.privateChannels[props.channel.id]?.name ?? "");
+  const [error, setError] = createSignal<string | null>(null);
+  const save = (e: SubmitEvent) => {
+    e.preventDefault();
+    setError(null);
+    api
+      .renameGroup(props.channel.id, name().trim())
+      .then((c) => {
+        setState("privateChannels", c.id, reconcile(c));
+        props.onDone();
+      })
+      .catch((err) => setError(errorText(err)));
+  };
+  return (
+    <form class="rename-group" onSubmit={save}>
+      <label for="group-name">Group name</label>
+      <input id="group-name" maxLength={100} value={name()} onInput={(e) => setName(e.currentTarget.value)} />
+      <button type="submit">Save</button>
+      <button type="button" onClick={() => props.onDone()}>
+        Cancel
+      </button>
+      <Alert message={error()} />
+    </form>
   );
 }

@@ -2,7 +2,8 @@ import { createMemo, createSignal, For, Show, type JSX } from "solid-js";
 import { Alert } from "./Alert";
 import { api, errorText, type Relationship } from "./api";
 import { navigate, paths } from "./router";
-import { setState, state } from "./store";
+import { STATUS_LABELS } from "./StatusMenu";
+import { setState, state, statusOf } from "./store";
 
 const nameOf = (r: Relationship) => r.nickname || r.user.global_name || r.user.username;
 
@@ -50,6 +51,9 @@ export function Friends() {
 
   const row = (r: Relationship, actions: JSX.Element) => (
     <li class="friend">
+      <Show when={r.type === 1}>
+        <span class={`presence-dot ${statusOf(r.id)}`} role="img" aria-label={STATUS_LABELS[statusOf(r.id)]} />
+      </Show>
       <span class="friend-name">{nameOf(r)}</span>
       <span class="hint">{r.user.username}</span>
       <span class="friend-actions">{actions}</span>

@@ -235,6 +235,10 @@ export const api = {
   openGroup: (recipients: string[], name?: string) =>
     request<PrivateChannel>("POST", "/users/@me/channels", { recipients, ...(name ? { name } : {}) }),
   leaveGroup: (channel: string) => request<unknown>("DELETE", `/channels/${channel}`),
+  renameGroup: (channel: string, name: string) =>
+    request<PrivateChannel>("PATCH", `/channels/${channel}`, { name }),
+  /** A user; with when they were last seen, for people who share a server or are friends. */
+  user: (id: string) => request<User & { last_seen_at?: string }>("GET", `/users/${id}`),
   relationships: () => request<Relationship[]>("GET", "/users/@me/relationships"),
   addFriend: (username: string) => request<void>("POST", "/users/@me/relationships", { username }),
   /** Accept a request (or send one) with no type; block with type 2. */

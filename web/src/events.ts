@@ -53,6 +53,10 @@ export function applyEvent(t: string, d: any) {
           "relationships",
           reconcile(Object.fromEntries((d.relationships ?? []).map((r: Relationship) => [r.id, r]))),
         );
+        setState(
+          "friendPresences",
+          reconcile(Object.fromEntries((d.presences ?? []).map((p: Presence) => [p.user.id, p]))),
+        );
         pending = listed;
         clearTimeout(readyTimer);
         readyTimer = setTimeout(() => setState("ready", true), 5000);
@@ -124,6 +128,9 @@ export function applyEvent(t: string, d: any) {
       const p = d as Presence & { guild_id?: string };
       if (p.guild_id && state.guilds[p.guild_id]) {
         setState("guilds", p.guild_id, "presences", p.user.id, reconcile(p));
+      } else if (!p.guild_id) {
+        // A friend's presence comes without a guild.
+        setState("friendPresences", p.user.id, reconcile(p));
       }
       break;
     }
@@ -181,7 +188,10 @@ export function applyEvent(t: string, d: any) {
       setState("relationships", d.id, reconcile(d as Relationship));
       break;
     case "RELATIONSHIP_REMOVE":
-      setState("relationships", produce((rs) => delete rs[d.id]));
+      batch(() => {
+        setState("relationships", produce((rs) => delete rs[d.id]));
+        setState("friendPresences", produce((ps) => delete ps[d.id]));
+      });
       break;
     case "USER_UPDATE":
       if (state.me && d.id === state.me.id) setState("me", reconcile(d));

@@ -35,6 +35,8 @@ export interface State {
   privateChannels: Record<string, PrivateChannel>;
   /** Friends, friend requests and blocks, by the other person's id. */
   relationships: Record<string, Relationship>;
+  /** Friends' presences (told without a guild), by their id. */
+  friendPresences: Record<string, Presence>;
   messages: Record<string, ChannelMessages>;
   /** channel → user → when their typing indicator ends (ms since epoch). */
   typing: Record<string, Record<string, number>>;
@@ -52,6 +54,7 @@ export const [state, setState] = createStore<State>({
   guilds: {},
   privateChannels: {},
   relationships: {},
+  friendPresences: {},
   messages: {},
   typing: {},
   read: {},
@@ -160,8 +163,22 @@ export function resetState() {
     setState("guilds", reconcile({}));
     setState("privateChannels", reconcile({}));
     setState("relationships", reconcile({}));
+    setState("friendPresences", reconcile({}));
     setState("messages", reconcile({}));
     setState("typing", reconcile({}));
     setState("read", reconcile({}));
   });
+}
+
+/** What others see of a person's status: "online", "idle", "dnd" or "offline". Friends' own
+ * presences count, then those of any shared guild. */
+export function statusOf(user: string): string {
+  if (user === state.me?.id) return state.status === "invisible" ? "offline" : state.status;
+  const friend = state.friendPresences[user]?.status;
+  if (friend) return friend;
+  for (const g of Object.values(state.guilds)) {
+    const s = g.presences[user]?.status;
+    if (s) return s;
+  }
+  return "offline";
 }

@@ -25,6 +25,8 @@ pub struct ApiConfig {
     pub trust_forwarded_for: bool,
     /// Password hashing and authentication throttles.
     pub auth: limits::AuthConfig,
+    /// The guild every new account joins (and may not leave), if any.
+    pub primary_guild: Option<hearth_core::GuildId>,
 }
 
 impl Default for ApiConfig {
@@ -35,6 +37,7 @@ impl Default for ApiConfig {
             max_body_bytes: 1024 * 1024,
             trust_forwarded_for: false,
             auth: limits::AuthConfig::default(),
+            primary_guild: None,
         }
     }
 }

@@ -17,11 +17,12 @@ use hearth_store::{NewUser, Session, StoreError};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use crate::change::Change;
 use crate::error::username_taken;
 use crate::extract::{errors, new_token, token_hash, Auth, ClientInfo, Json};
 use crate::limits::{address_key, Throttle};
 use crate::passwords::PasswordError;
-use crate::{ApiError, ApiResult, AppState};
+use crate::{convert, events, ApiError, ApiResult, AppState};
 
 pub(crate) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -103,8 +104,8 @@ async fn register(
         password_hash: Some(hash),
         created_at: Timestamp::now().0,
     };
-    match state.store.insert_user(&new).await {
-        Ok(_) => {}
+    let user = match state.store.insert_user(&new).await {
+        Ok(user) => user,
         Err(StoreError::Conflict(c)) if c == "email" => {
             return Err(ApiError::field(
                 "email",
@@ -113,9 +114,47 @@ async fn register(
         }
         Err(StoreError::Conflict(_)) => return Err(username_taken()),
         Err(e) => return Err(e.into()),
+    };
+    if let Some(guild_id) = state.config.primary_guild {
+        join_primary_guild(&state, &user, guild_id).await?;
     }
     let token = start_session(&state, id, &info).await?;
     Ok((StatusCode::CREATED, axum::Json(TokenResponse { token })))
+}
+
+/// Makes a new account a member of the instance's primary guild, as joining by an invite
+/// does (GUILD_MEMBER_ADD, GUILD_CREATE to the account). A primary guild that does not exist
+/// (deleted, or a wrong id in the configuration) is logged and skipped: signing up still works.
+async fn join_primary_guild(
+    state: &AppState,
+    user: &hearth_store::User,
+    guild_id: hearth_core::GuildId,
+) -> ApiResult<()> {
+    let mut change = Change::begin(state, guild_id).await;
+    let member = hearth_store::Member {
+        guild_id,
+        user_id: user.id,
+        nick: None,
+        joined_at: Timestamp::now().0,
+        temporary: false,
+        communication_disabled_until: None,
+        roles: Vec::new(),
+    };
+    match state.store.insert_member(&member).await {
+        Ok(true) => {
+            change.publish(events::member_add(
+                guild_id,
+                convert::member(&member, Some(user)),
+            ));
+            change.publish_all(events::guild_gained(state, user.id, guild_id).await?);
+        }
+        Ok(false) => {}
+        Err(StoreError::MissingParent(_)) => {
+            tracing::warn!(%guild_id, "primary_guild names no guild; the new account joins none");
+        }
+        Err(e) => return Err(e.into()),
+    }
+    change.done().await
 }
 
 /// Logs in by username (any case) or e-mail address.

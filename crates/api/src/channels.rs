@@ -3,8 +3,8 @@
 use axum::extract::State;
 use hearth_core::{names, ChannelId};
 use hearth_core::{ChannelKind, Permissions};
-use hearth_protocol::events::Event;
-use hearth_protocol::objects::{AnyChannel, Channel};
+use hearth_protocol::events::{Event, PrivateEvent};
+use hearth_protocol::objects::{AnyChannel, PrivateChannel};
 use hearth_protocol::requests::ModifyChannel;
 use hearth_store as db;
 use utoipa_axum::router::OpenApiRouter;
@@ -64,6 +64,47 @@ async fn leave_private(
     Ok(AnyChannel::Private(private::view(&pc, caller, &users)))
 }
 
+/// Renames a group DM (any of its recipients may; an empty name clears it): CHANNEL_UPDATE to
+/// every recipient. A DM has no name (50003). Without `name`, nothing changes.
+async fn rename_group(
+    state: &AppState,
+    channel_id: ChannelId,
+    caller: hearth_core::UserId,
+    name: Option<&str>,
+) -> ApiResult<PrivateChannel> {
+    let mut change = Change::begin(state, channel_id).await;
+    let pc = private::recipient_access(state, channel_id, caller).await?;
+    if pc.channel.kind != i64::from(ChannelKind::GroupDm) {
+        return Err(ApiError::DmChannel);
+    }
+    let Some(name) = name.map(str::trim) else {
+        let users = private::users(state, &pc).await?;
+        return Ok(private::view(&pc, caller, &users));
+    };
+    if name.chars().count() > 100 {
+        let mut errs = errors();
+        errs.add(
+            "name",
+            names::FieldError::new(
+                "BASE_TYPE_BAD_LENGTH",
+                "Must be between 1 and 100 in length.",
+            ),
+        );
+        errs.into_result()?;
+    }
+    let after = state
+        .store
+        .update_group_dm_name(channel_id, Some(name).filter(|n| !n.is_empty()))
+        .await?
+        .ok_or(ApiError::UnknownChannel)?;
+    let users = private::users(state, &after).await?;
+    private::publish(&mut change, &after.recipients, |user| {
+        PrivateEvent::ChannelUpdate(Box::new(private::view(&after, user, &users)))
+    });
+    change.done().await?;
+    Ok(private::view(&after, caller, &users))
+}
+
 /// The overwrites a channel change asks for: the list given, or with `lock_permissions` and a
 /// new parent, the parent's (None: unchanged).
 async fn wanted_overwrites(
@@ -90,15 +131,22 @@ async fn wanted_overwrites(
 /// Changes a channel's name, topic, position, parent, nsfw flag, slow mode (MANAGE_CHANNELS)
 /// or permission overwrites (also MANAGE_ROLES; only bits the caller holds may change).
 #[utoipa::path(patch, path = "/channels/{channel_id}", tag = "channels", params(("channel_id" = ChannelId, Path)), request_body = ModifyChannel,
-    responses((status = 200, body = Channel), (status = 400, body = hearth_protocol::ErrorBody), (status = 403, body = hearth_protocol::ErrorBody), (status = 404, body = hearth_protocol::ErrorBody)))]
+    responses((status = 200, body = AnyChannel), (status = 400, body = hearth_protocol::ErrorBody), (status = 403, body = hearth_protocol::ErrorBody), (status = 404, body = hearth_protocol::ErrorBody)))]
 async fn modify_channel(
     State(state): State<AppState>,
     auth: Auth,
     reason: Reason,
     Path(channel_id): Path<ChannelId>,
     Json(body): Json<ModifyChannel>,
-) -> ApiResult<axum::Json<Channel>> {
-    let first = access::channel_access(&state, channel_id, auth.id()).await?;
+) -> ApiResult<axum::Json<AnyChannel>> {
+    let first = match access::channel_access(&state, channel_id, auth.id()).await {
+        Err(ApiError::UnknownChannel) => {
+            return Ok(axum::Json(AnyChannel::Private(
+                rename_group(&state, channel_id, auth.id(), body.name.as_deref()).await?,
+            )))
+        }
+        r => r?,
+    };
     // Read, change and write under the guild's lock (channel changes are ordered per guild).
     let mut change = Change::begin(&state, first.guild_id).await;
     let a = access::fresh_channel_access(&state, channel_id, auth.id()).await?;
@@ -188,7 +236,7 @@ async fn modify_channel(
     )
     .await?;
     change.done().await?;
-    Ok(axum::Json(out))
+    Ok(axum::Json(AnyChannel::Guild(out)))
 }
 
 /// Deletes a channel with its messages, overwrites and invites (MANAGE_CHANNELS); answers the

@@ -228,8 +228,10 @@ async fn request(state: &AppState, me: &db::User, target: &db::User) -> ApiResul
         .insert_friend_request(me.id, target.id, Timestamp::now())
         .await?;
     match &outcome {
-        FriendRequest::Sent(done) | FriendRequest::Accepted(done) => {
+        FriendRequest::Sent(done) => change.publish_all(relationship_events(done, me, target)),
+        FriendRequest::Accepted(done) => {
             change.publish_all(relationship_events(done, me, target));
+            change.publish_all(presences_between(state, me.id, target.id).await);
         }
         FriendRequest::Blocked => return Err(ApiError::FriendRequestBlocked),
         FriendRequest::AlreadyFriends | FriendRequest::AlreadySent => {}
@@ -250,10 +252,29 @@ async fn befriend(state: &AppState, me: &db::User, target: &db::User) -> ApiResu
             .await?;
         if let Some(done) = accepted {
             change.publish_all(relationship_events(&done, me, target));
+            change.publish_all(presences_between(state, me.id, target.id).await);
             return change.done().await;
         }
     }
     request(state, me, target).await.map(drop)
+}
+
+/// New friends see each other's presence at once: to each, a PRESENCE_UPDATE (without a
+/// guild) of the other, when the other is visibly online. A presence that cannot be read is
+/// logged and left to the next change.
+async fn presences_between(state: &AppState, a: UserId, b: UserId) -> Vec<Event> {
+    let mut out = Vec::new();
+    for (to, of) in [(a, b), (b, a)] {
+        match state.hub.visible_presence(of).await {
+            Ok(Some(p)) => out.push(Event::FriendPresence {
+                user_id: to,
+                presence: Box::new(p),
+            }),
+            Ok(None) => {}
+            Err(e) => tracing::warn!(error = %e, "reading a new friend's presence"),
+        }
+    }
+    out
 }
 
 /// What each side is told of a change between `a` and `b`: RELATIONSHIP_REMOVE for each row

@@ -4,7 +4,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use hearth_core::names::{self, FieldError};
 use hearth_core::{GuildId, UserId};
-use hearth_protocol::objects::{CurrentUser, PartialGuild, User};
+use hearth_protocol::objects::{CurrentUser, PartialGuild, UserProfile};
 use hearth_protocol::requests::{ModifyCurrentUser, UserGuildsQuery};
 use hearth_store::{StoreError, UserPatch};
 use utoipa_axum::router::OpenApiRouter;
@@ -67,20 +67,29 @@ async fn modify_me(
     }
 }
 
-/// Any user, by id.
+/// Any user, by id; with when they were last seen (extension) for a caller who shares a guild
+/// with them or is their friend.
 #[utoipa::path(get, path = "/users/{user_id}", tag = "users", params(("user_id" = UserId, Path)),
-    responses((status = 200, body = User), (status = 404, body = hearth_protocol::ErrorBody)))]
+    responses((status = 200, body = UserProfile), (status = 404, body = hearth_protocol::ErrorBody)))]
 async fn get_user(
     State(state): State<AppState>,
-    _auth: Auth,
+    auth: Auth,
     Path(user_id): Path<UserId>,
-) -> ApiResult<axum::Json<User>> {
+) -> ApiResult<axum::Json<UserProfile>> {
     let u = state
         .store
         .fetch_user(user_id)
         .await?
         .ok_or(ApiError::UnknownUser)?;
-    Ok(axum::Json(convert::user(&u)))
+    let last_seen_at = if !u.bot && state.store.knows_of(auth.id(), user_id).await? {
+        state.store.fetch_last_seen(user_id).await?
+    } else {
+        None
+    };
+    Ok(axum::Json(UserProfile {
+        user: convert::user(&u),
+        last_seen_at,
+    }))
 }
 
 /// The caller's guilds, by ascending id (`limit` 1-200, default 200).
@@ -126,7 +135,8 @@ async fn my_guilds(
     Ok(axum::Json(out))
 }
 
-/// Leaves a guild. The owner cannot leave (transfer or delete it instead).
+/// Leaves a guild. The owner cannot leave (transfer or delete it instead), nor anyone the
+/// instance's primary guild.
 #[utoipa::path(delete, path = "/users/@me/guilds/{guild_id}", tag = "users", params(("guild_id" = GuildId, Path)),
     responses((status = 204), (status = 400, body = hearth_protocol::ErrorBody), (status = 404, body = hearth_protocol::ErrorBody)))]
 async fn leave_guild(
@@ -140,7 +150,8 @@ async fn leave_guild(
         .fetch_guild(guild_id)
         .await?
         .ok_or(ApiError::UnknownGuild)?;
-    if guild.owner_id == auth.user.id {
+    // The owner cannot leave; nobody leaves the instance's primary guild.
+    if guild.owner_id == auth.user.id || state.config.primary_guild == Some(guild_id) {
         return Err(ApiError::InvalidGuild);
     }
     if !state.store.delete_member(guild_id, auth.id()).await? {

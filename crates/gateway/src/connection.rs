@@ -92,7 +92,7 @@ where
             // A client that closes normally ends its session.
             hub.remove(&session.id);
         } else {
-            session.detach(id);
+            hub.detach(&session, id);
         }
     }
 }

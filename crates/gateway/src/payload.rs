@@ -122,7 +122,7 @@ pub mod intents {
             | Event::GuildBanRemove(_)
             | Event::GuildAuditLogEntryCreate(_) => GUILD_MODERATION,
             Event::InviteCreate(_) | Event::InviteDelete(_) => GUILD_INVITES,
-            Event::PresenceUpdate(_) => GUILD_PRESENCES,
+            Event::PresenceUpdate(_) | Event::FriendPresence { .. } => GUILD_PRESENCES,
             Event::MessageCreate(_)
             | Event::MessageUpdate(_)
             | Event::MessageDelete(_)

@@ -84,6 +84,9 @@ pub struct UserPresence {
     pub activities: Vec<Activity>,
     /// Device kind of each connected session, by session id.
     pub devices: HashMap<String, &'static str>,
+    /// Device kind of each session whose connection dropped and that may still resume: it no
+    /// longer counts as present, and counts again if it resumes.
+    pub resting: HashMap<String, &'static str>,
     /// When the status was last set explicitly (µs since the epoch; 0: never, the default
     /// "online" of a session that did not say).
     pub set_at: i64,

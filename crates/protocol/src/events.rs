@@ -212,6 +212,13 @@ pub enum Event {
         /// The settings as they are now.
         settings: Box<UserSettings>,
     },
+    /// PRESENCE_UPDATE to one user: the presence of one of their friends (no guild).
+    FriendPresence {
+        /// The friend who is told.
+        user_id: UserId,
+        /// The presence of the other.
+        presence: Box<FriendPresence>,
+    },
     /// A token was revoked: its owner's gateway sessions opened with it end. For the hubs only.
     SessionRevoked {
         /// The token's owner.
@@ -258,6 +265,7 @@ impl Event {
             Event::RelationshipUpdate { .. } => "RELATIONSHIP_UPDATE",
             Event::RelationshipRemove { .. } => "RELATIONSHIP_REMOVE",
             Event::UserSettingsUpdate { .. } => "USER_SETTINGS_UPDATE",
+            Event::FriendPresence { .. } => "PRESENCE_UPDATE",
             Event::SessionRevoked { .. } => "hearth.session_revoked",
             Event::BusGap => "hearth.bus_gap",
         }
@@ -317,6 +325,7 @@ impl Event {
             | Event::RelationshipUpdate { user_id, .. }
             | Event::RelationshipRemove { user_id, .. }
             | Event::UserSettingsUpdate { user_id, .. }
+            | Event::FriendPresence { user_id, .. }
             | Event::SessionRevoked { user_id, .. } => user(*user_id),
             Event::BusGap => Audience::Nobody,
         }
@@ -349,6 +358,7 @@ impl Event {
             | Event::RelationshipUpdate { relationship, .. } => json(relationship),
             Event::RelationshipRemove { relationship, .. } => json(relationship),
             Event::UserSettingsUpdate { settings, .. } => json(settings),
+            Event::FriendPresence { presence, .. } => json(presence),
             Event::SessionRevoked { .. } | Event::BusGap => return None,
         })
     }

@@ -15,6 +15,7 @@ const SETTINGS: &[&str] = &[
     "data_dir",
     "public_url",
     "node_id",
+    "primary_guild",
     "database",
     "bus",
     "cluster",
@@ -38,6 +39,9 @@ pub struct Config {
     /// This node's id (0-1023), part of every id it makes. Leased from the database at start
     /// either way, so that two live nodes never share one; when unset, the lowest free id.
     pub node_id: Option<u16>,
+    /// The instance's primary guild: every account signed up from then on joins it (and may
+    /// not leave it). None: no primary guild.
+    pub primary_guild: Option<hearth_core::GuildId>,
     /// Storage.
     pub database: DatabaseConfig,
     /// Events between nodes.
@@ -164,6 +168,7 @@ impl Default for Config {
             data_dir: PathBuf::from("./hearth-data"),
             public_url: None,
             node_id: None,
+            primary_guild: None,
             database: DatabaseConfig::default(),
             bus: BusConfig::default(),
             cluster: ClusterConfig::default(),
@@ -274,6 +279,10 @@ data_dir = "./hearth-data"
 # This node's id (0-1023), part of every id it makes. Every node leases its id from the
 # database at start, so two live nodes never share one; when unset, the lowest free id.
 #   node_id = 0
+
+# The id of a guild every account signed up from now on joins (people, not bots), and may
+# not leave: the community's home. Existing accounts are not added.
+#   primary_guild = "1573933365260713984"
 
 [database]
 # sqlite://PATH or postgres://USER:PASSWORD@HOST:PORT/DB. When unset, hearth uses

@@ -48,6 +48,7 @@ pub async fn prepare(config: &Config) -> anyhow::Result<Prepared> {
         max_body_bytes: config.http.max_body_bytes,
         trust_forwarded_for: config.http.trust_forwarded_for,
         auth: config.auth.clone(),
+        primary_guild: config.primary_guild,
     };
     let bus: Arc<dyn Bus> = match &config.bus.url {
         Some(url) => {

@@ -970,3 +970,99 @@ async fn a_permission_taken_away_through_one_node_is_enforced_by_the_other_nodes
         assert_eq!(post("never").await.0, 403, "no stale grant comes back");
     }
 }
+
+/// DMs and friends across nodes: a DM opened and written through A reaches its recipient on B
+/// once (events of private channels travel on each recipient's own subject), and a friend's
+/// presence set on A reaches B without a guild.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dms_and_friends_presence_cross_nodes_once() {
+    let Some(cl) = Cluster::new().await else {
+        return;
+    };
+    let a = cl.start("a", None).await;
+    let b = cl.start("b", None).await;
+    let (ann, ann_id) = cl.register(&a, "ann").await;
+    let (ben, ben_id) = cl.register(&b, "ben").await;
+    let mut on_a_ann = Client::identify(&a, &ann, "linux").await;
+    let mut on_b_ben = Client::identify(&b, &ben, "linux").await;
+    // Friends, through both nodes.
+    cl.ok(
+        &a,
+        Method::POST,
+        "/users/@me/relationships",
+        Some(&ann),
+        Some(json!({"username": "ben"})),
+    )
+    .await;
+    cl.ok(
+        &b,
+        Method::PUT,
+        &format!("/users/@me/relationships/{ann_id}"),
+        Some(&ben),
+        Some(json!({})),
+    )
+    .await;
+    let friend = |id: &str| {
+        let id = id.to_owned();
+        move |d: &Value| d["id"] == id.as_str() && d["type"] == 1
+    };
+    on_b_ben
+        .dispatch_where("RELATIONSHIP_ADD", friend(&ann_id))
+        .await;
+    on_a_ann
+        .dispatch_where("RELATIONSHIP_ADD", friend(&ben_id))
+        .await;
+    // A DM through A: its CHANNEL_CREATE and messages reach ben on B, each once.
+    let dm = cl
+        .ok(
+            &a,
+            Method::POST,
+            "/users/@me/channels",
+            Some(&ann),
+            Some(json!({"recipient_id": ben_id})),
+        )
+        .await["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    assert_eq!(on_b_ben.dispatch("CHANNEL_CREATE").await["id"], dm);
+    for text in ["one", "two"] {
+        cl.say(&a, &ann, &dm, text).await;
+    }
+    for text in ["one", "two"] {
+        let m = on_b_ben.dispatch("MESSAGE_CREATE").await;
+        assert_eq!(
+            (m["content"].as_str(), m["channel_type"].as_u64()),
+            (Some(text), Some(1))
+        );
+        assert!(m.get("guild_id").is_none(), "{m}");
+    }
+    // Ben answers through B; ann on A gets it (after her own two).
+    cl.say(&b, &ben, &dm, "three").await;
+    on_a_ann
+        .dispatch_where("MESSAGE_CREATE", |d| d["content"] == "three")
+        .await;
+    // Ann turns dnd on A: ben on B is told, without a guild, once.
+    on_a_ann.send(
+        json!({"op": 3, "d": {"status": "dnd", "since": null, "activities": [], "afk": false}}),
+    );
+    let p = on_b_ben
+        .dispatch_where("PRESENCE_UPDATE", |d| d["status"] == "dnd")
+        .await;
+    assert_eq!(p["user"]["id"], ann_id.as_str());
+    assert!(p.get("guild_id").is_none(), "{p}");
+    cl.say(&a, &ann, &dm, "marker").await;
+    loop {
+        match on_b_ben.next(Duration::from_secs(10)).await {
+            Some(Seen::Payload(v)) if v["t"] == "MESSAGE_CREATE" => {
+                assert_eq!(v["d"]["content"], "marker", "nothing repeated before it");
+                break;
+            }
+            Some(Seen::Payload(v)) if v["t"] == "PRESENCE_UPDATE" => {
+                assert_ne!(v["d"]["status"], "dnd", "the dnd presence came twice: {v}");
+            }
+            Some(Seen::Payload(_)) => {}
+            other => panic!("waiting for the marker: {other:?}"),
+        }
+    }
+}

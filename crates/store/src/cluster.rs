@@ -35,6 +35,12 @@ pub trait ClusterStore: Send + Sync {
     async fn fetch_nodes(&self) -> Result<Vec<NodeLease>>;
     /// The rows of these users from nodes whose lease is live at `now`, by user then node.
     async fn fetch_presences(&self, users: &[UserId], now: Timestamp) -> Result<Vec<PresenceRow>>;
+    /// The rows (live nodes only) of `user`'s friends, by friend then node.
+    async fn fetch_friend_presences(
+        &self,
+        user: UserId,
+        now: Timestamp,
+    ) -> Result<Vec<PresenceRow>>;
     /// For each guild, the rows (live nodes only) of its members: (guild_id, row), by guild, user
     /// then node.
     async fn fetch_guild_presences(

@@ -28,6 +28,13 @@ pub trait PrivateChannelStore: Send + Sync {
     /// with [`crate::StoreError::Conflict`] (`recipient_key`) when a group DM of the new
     /// member set exists already.
     async fn add_recipient(&self, id: ChannelId, user: UserId) -> Result<Option<PrivateChannel>>;
+    /// Names a group DM (None: no name); returns the channel after, or None when there is no
+    /// such group DM.
+    async fn update_group_dm_name(
+        &self,
+        id: ChannelId,
+        name: Option<&str>,
+    ) -> Result<Option<PrivateChannel>>;
     /// Takes `user` out of a group DM; returns the channel after (with no recipients left, the
     /// channel and its messages are deleted and its last state returned).
     async fn remove_recipient(&self, id: ChannelId, user: UserId)

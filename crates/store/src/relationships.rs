@@ -82,4 +82,6 @@ pub trait RelationshipStore: Send + Sync {
     /// Lifts `blocker`'s block of `blocked`: only the blocker's row goes (a block the other
     /// made stays). The deleted row, or None when there was no such block.
     async fn delete_block(&self, blocker: UserId, blocked: UserId) -> Result<Option<Relationship>>;
+    /// The friends of each of `users`: (user, friend) pairs, by user then friend.
+    async fn fetch_friends_of(&self, users: &[UserId]) -> Result<Vec<(UserId, UserId)>>;
 }

@@ -21,6 +21,9 @@ pub trait UserStore: Send + Sync {
     async fn fetch_login(&self, login: &str) -> Result<Option<(User, String)>>;
     /// When the user was last connected (None: never, or connected now for the first time).
     async fn fetch_last_seen(&self, id: UserId) -> Result<Option<Timestamp>>;
+    /// Whether `viewer` may see when `id` was last seen: they share a guild, or are friends
+    /// (or are the same user).
+    async fn knows_of(&self, viewer: UserId, id: UserId) -> Result<bool>;
     /// Changes the username and/or display name; returns the updated user. Username taken →
     /// [`StoreError::Conflict`](crate::StoreError::Conflict) naming `username`.
     async fn update_user(&self, id: UserId, patch: &UserPatch) -> Result<Option<User>>;

@@ -45,6 +45,7 @@ contract!(
     presences_from_nodes_with_expired_leases_are_left_out,
     presence_lists_of_thousands_of_ids_work,
     guild_presences_cover_only_the_members_of_each_guild,
+    friend_presences_cover_only_friends_on_live_nodes,
     clearing_a_node_returns_the_users_of_its_rows,
     reaping_returns_each_user_once_and_spares_live_nodes,
     concurrent_reapers_each_get_distinct_rows,
@@ -1363,6 +1364,74 @@ async fn guild_presences_cover_only_the_members_of_each_guild(store: Arc<dyn Sto
         .unwrap();
     let users: Vec<UserId> = got.iter().map(|(_, r)| r.user_id).collect();
     assert_eq!(users, vec![alice.id, bob.id]);
+}
+
+async fn friend_presences_cover_only_friends_on_live_nodes(store: Arc<dyn Store>) {
+    let f = Fixture::new();
+    let [me, pal, other_pal, asker, stranger] = [
+        f.user(&store, "me").await,
+        f.user(&store, "pal").await,
+        f.user(&store, "other_pal").await,
+        f.user(&store, "asker").await,
+        f.user(&store, "stranger").await,
+    ];
+    for friend in [&pal, &other_pal] {
+        store
+            .insert_friend_request(me.id, friend.id, Timestamp(1))
+            .await
+            .unwrap();
+        store
+            .accept_friend_request(friend.id, me.id, Timestamp(2))
+            .await
+            .unwrap();
+    }
+    store
+        .insert_friend_request(asker.id, me.id, Timestamp(1))
+        .await
+        .unwrap();
+    assert_eq!(lease(&store, "a", Some(0), 1000).await, Some(0));
+    store
+        .lease_node("gone", Some(1), None, Timestamp(0), Timestamp(10))
+        .await
+        .unwrap()
+        .unwrap();
+    // pal is online on a live node, other_pal only on a dead one; the asker and the stranger
+    // are online but are not friends.
+    store
+        .put_presences(
+            0,
+            &[
+                presence(pal.id, 0, "idle", 1),
+                presence(asker.id, 0, "online", 1),
+                presence(stranger.id, 0, "online", 1),
+            ],
+            &[],
+        )
+        .await
+        .unwrap();
+    store
+        .put_presences(1, &[presence(other_pal.id, 1, "online", 1)], &[])
+        .await
+        .unwrap();
+    let got = store
+        .fetch_friend_presences(me.id, Timestamp(1000))
+        .await
+        .unwrap();
+    assert_eq!(got, vec![presence(pal.id, 0, "idle", 1)]);
+    // At an instant when the dead node's lease was live, both friends.
+    let got = store
+        .fetch_friend_presences(me.id, Timestamp(5))
+        .await
+        .unwrap();
+    let users: Vec<UserId> = got.iter().map(|r| r.user_id).collect();
+    let mut want = vec![pal.id, other_pal.id];
+    want.sort();
+    assert_eq!(users, want);
+    assert!(store
+        .fetch_friend_presences(stranger.id, Timestamp(1000))
+        .await
+        .unwrap()
+        .is_empty());
 }
 
 async fn clearing_a_node_returns_the_users_of_its_rows(store: Arc<dyn Store>) {

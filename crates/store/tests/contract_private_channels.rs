@@ -23,6 +23,7 @@ contract!(
     a_group_changed_into_another_groups_member_set_keeps_working,
     an_unknown_recipient_writes_nothing,
     messages_in_a_private_channel_are_stored_like_any,
+    a_group_dm_is_renamed_and_a_dm_never,
 );
 
 fn private(f: &Fixture, kind: i64, name: Option<&str>) -> Channel {
@@ -272,4 +273,44 @@ async fn messages_in_a_private_channel_are_stored_like_any(store: Arc<dyn Store>
         .unwrap()
         .unwrap();
     assert_eq!(pc.channel.last_message_id, Some(m.id));
+}
+
+async fn a_group_dm_is_renamed_and_a_dm_never(store: Arc<dyn Store>) {
+    let f = Fixture::new();
+    let a = f.someone(&store).await;
+    let b = f.someone(&store).await;
+    let (group, _) = store
+        .open_private_channel(&private(&f, 3, None), Some(a.id), &[a.id, b.id])
+        .await
+        .unwrap();
+    let id = group.channel.id;
+    let named = store
+        .update_group_dm_name(id, Some("trip"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(named.channel.name.as_deref(), Some("trip"));
+    assert_eq!(named.recipients, group.recipients);
+    let read = store.fetch_private_channel(id).await.unwrap().unwrap();
+    assert_eq!(read.channel.name.as_deref(), Some("trip"));
+    let cleared = store.update_group_dm_name(id, None).await.unwrap().unwrap();
+    assert_eq!(cleared.channel.name, None);
+    assert!(matches!(
+        store.update_group_dm_name(id, Some("a\0b")).await,
+        Err(StoreError::InvalidText(_))
+    ));
+    let (dm, _) = store
+        .open_private_channel(&private(&f, 1, None), None, &[a.id, b.id])
+        .await
+        .unwrap();
+    assert!(store
+        .update_group_dm_name(dm.channel.id, Some("x"))
+        .await
+        .unwrap()
+        .is_none());
+    assert!(store
+        .update_group_dm_name(f.id(), Some("x"))
+        .await
+        .unwrap()
+        .is_none());
 }

@@ -27,6 +27,7 @@ contract!(
     concurrent_requests_both_ways_make_friends_once,
     relationships_with_a_missing_user_fail_as_missing_parent,
     people_are_found_by_username_in_any_case_and_bots_never,
+    friends_of_many_users_and_who_knows_of_whom,
 );
 
 /// How many times the race is run.
@@ -494,4 +495,55 @@ async fn people_are_found_by_username_in_any_case_and_bots_never(store: Arc<dyn 
         store.fetch_person_by_username("a\0").await,
         Err(StoreError::InvalidText(_))
     ));
+}
+
+async fn friends_of_many_users_and_who_knows_of_whom(store: Arc<dyn Store>) {
+    let f = Fixture::new();
+    let alice = f.user(&store, "alice").await;
+    let bob = f.user(&store, "bob").await;
+    let carol = f.user(&store, "carol").await;
+    let dave = f.user(&store, "dave").await;
+    let erin = f.user(&store, "erin").await;
+    for (a, b) in [(&alice, &bob), (&alice, &carol)] {
+        store
+            .insert_friend_request(a.id, b.id, at(10))
+            .await
+            .unwrap();
+        store
+            .accept_friend_request(b.id, a.id, at(20))
+            .await
+            .unwrap();
+    }
+    // A pending request and a block are not friendships.
+    store
+        .insert_friend_request(dave.id, alice.id, at(30))
+        .await
+        .unwrap();
+    store.insert_block(erin.id, bob.id, at(30)).await.unwrap();
+    let mut want = vec![(alice.id, bob.id), (alice.id, carol.id), (bob.id, alice.id)];
+    want.sort();
+    assert_eq!(
+        store
+            .fetch_friends_of(&[bob.id, alice.id, alice.id, dave.id])
+            .await
+            .unwrap(),
+        want
+    );
+    assert_eq!(store.fetch_friends_of(&[]).await.unwrap(), vec![]);
+    // Who may see when someone was last seen: themself, friends, guild co-members.
+    assert!(store.knows_of(dave.id, dave.id).await.unwrap());
+    assert!(store.knows_of(bob.id, alice.id).await.unwrap());
+    assert!(
+        !store.knows_of(dave.id, alice.id).await.unwrap(),
+        "a request is not enough"
+    );
+    assert!(
+        !store.knows_of(erin.id, bob.id).await.unwrap(),
+        "nor a block"
+    );
+    let (guild, _) = f.guild(&store, &dave).await;
+    assert!(!store.knows_of(dave.id, erin.id).await.unwrap());
+    f.join(&store, guild.id, erin.id, vec![]).await;
+    assert!(store.knows_of(dave.id, erin.id).await.unwrap());
+    assert!(store.knows_of(erin.id, dave.id).await.unwrap());
 }

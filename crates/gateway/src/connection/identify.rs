@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use hearth_core::{GuildId, UserId};
-use hearth_protocol::events::{Event, SessionDispatch};
+use hearth_protocol::events::{Event, FriendPresence, SessionDispatch};
 use hearth_protocol::objects::Relationship;
 use hearth_state::GuildState;
 use hearth_store::{StoreError, User};
@@ -39,6 +39,8 @@ struct Account {
     relationships: Vec<Relationship>,
     /// A person's settings (`{}` for a bot).
     settings: Value,
+    /// The presences of a person's friends who are visibly online.
+    presences: Vec<FriendPresence>,
 }
 
 #[derive(Deserialize)]
@@ -97,6 +99,11 @@ impl Connection {
             private: self.private_channels(user_id).await?,
             relationships: payload::relationships(store, &user).await.map_err(failed)?,
             settings: payload::user_settings(store, &user).await.map_err(failed)?,
+            presences: if user.bot || wanted & intents::GUILD_PRESENCES == 0 {
+                Vec::new()
+            } else {
+                self.hub.friend_presences(user_id).await.map_err(failed)?
+            },
         };
         let session = Session::new(user_id, user.bot, wanted, hash, large);
         let ready = self.ready(&user, &guilds, &account, &session, body.shard);
@@ -155,10 +162,10 @@ impl Connection {
             "_trace": ["hearth"],
             "private_channels": account.private,
             "relationships": account.relationships,
+            // Friends' presences (guild members' are in GUILD_CREATE).
+            "presences": account.presences,
             // Discord sends these in every READY and some libraries iterate them unchecked.
-            // hearth has no join requests or voice regions yet, so each is empty; friends'
-            // presences are not listed here (guild members' are, in GUILD_CREATE).
-            "presences": [],
+            // hearth has no join requests or voice regions yet, so each is empty.
             "guild_join_requests": [],
             "geo_ordered_rtc_regions": [],
         });
@@ -246,6 +253,7 @@ impl Connection {
                 .await;
             return Ok(());
         }
+        self.hub.reattach(&session);
         self.hub.send_to(
             &session,
             Frame::new(SessionDispatch::Resumed.name(), &json!({})),

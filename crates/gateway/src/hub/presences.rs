@@ -4,7 +4,7 @@
 use std::collections::{HashMap, HashSet};
 
 use hearth_core::{GuildId, Snowflake, Timestamp, UserId};
-use hearth_protocol::events::{Activity, Event, PresenceUpdate};
+use hearth_protocol::events::{Activity, Event, FriendPresence, PresenceUpdate};
 use hearth_store::{PresenceRow, StoreError};
 
 use super::dispatch::unplaced;
@@ -38,6 +38,34 @@ impl Hub {
         reg.dirty.entry(session.user_id).or_default().extend(guilds);
     }
 
+    /// A session's connection dropped (without the client closing it): the session may still
+    /// resume, but until it does its device no longer counts in the user's presence.
+    pub fn detach(&self, session: &Session, connection: u64) {
+        if !session.detach(connection) {
+            return;
+        }
+        let mut reg = self.registry();
+        let guilds = reg.guilds_of.get(&session.id).cloned().unwrap_or_default();
+        if let Some(p) = reg.presences.get_mut(&session.user_id) {
+            if let Some(kind) = p.devices.remove(&session.id) {
+                p.resting.insert(session.id.clone(), kind);
+            }
+            reg.dirty.entry(session.user_id).or_default().extend(guilds);
+        }
+    }
+
+    /// A session resumed: its device counts again in the user's presence.
+    pub fn reattach(&self, session: &Session) {
+        let mut reg = self.registry();
+        let guilds = reg.guilds_of.get(&session.id).cloned().unwrap_or_default();
+        if let Some(p) = reg.presences.get_mut(&session.user_id) {
+            if let Some(kind) = p.resting.remove(&session.id) {
+                p.devices.insert(session.id.clone(), kind);
+                reg.dirty.entry(session.user_id).or_default().extend(guilds);
+            }
+        }
+    }
+
     /// Records the presence changes gathered since the last flush as this node's contribution,
     /// then publishes, for each user whose presence (aggregated over every node) changed, one
     /// PRESENCE_UPDATE per guild. Users left without a session anywhere are recorded as last
@@ -56,7 +84,10 @@ impl Hub {
                 match reg.presences.get(&user) {
                     Some(p) if !p.devices.is_empty() => rows.push(p.row(user, self.node_id)),
                     _ => {
-                        reg.presences.remove(&user);
+                        // Sessions that may resume keep the status and activities they had.
+                        if !reg.by_user.contains_key(&user) {
+                            reg.presences.remove(&user);
+                        }
                         gone.push(user);
                     }
                 }
@@ -74,12 +105,19 @@ impl Hub {
             }
             return;
         }
-        self.publish_presences(users).await;
+        self.publish_presences(users, &HashSet::new()).await;
     }
 
     /// Publishes the aggregated presence of `users` (with the guilds to publish it in) where it
-    /// differs from what was last published.
-    async fn publish_presences(&self, users: HashMap<UserId, HashSet<GuildId>>) {
+    /// differs from what was last published: one PRESENCE_UPDATE per guild, and one to each
+    /// friend. A user who stops being visibly online (offline, or invisible) is recorded as
+    /// last seen now; `was_visible` lists users known to have been visible before even when
+    /// nothing is recorded as published for them (their record was cleared to republish).
+    async fn publish_presences(
+        &self,
+        users: HashMap<UserId, HashSet<GuildId>>,
+        was_visible: &HashSet<UserId>,
+    ) {
         let ids: Vec<UserId> = users.keys().copied().collect();
         let rows = match self.store.fetch_presences(&ids, Timestamp::now()).await {
             Ok(rows) => rows,
@@ -93,34 +131,69 @@ impl Hub {
             by_user.entry(row.user_id).or_default().push(row);
         }
         let mut events = Vec::new();
-        let mut offline = Vec::new();
+        let mut changed = HashMap::new();
+        let mut unseen = Vec::new();
         {
             let mut reg = self.registry();
             for (user, guilds) in users {
                 let p = presence::aggregate(by_user.get(&user).map_or(&[], Vec::as_slice));
-                if p.devices.is_empty() {
-                    offline.push(user);
-                }
                 let seen = unplaced(&p.event_data(user, GuildId(Snowflake(0))));
-                if reg.published.get(&user) == Some(&seen) {
+                let before = reg.published.get(&user);
+                if before == Some(&seen) {
                     continue;
                 }
-                if p.devices.is_empty() {
+                let visible_before =
+                    before.is_some_and(|b| b.status != "offline") || was_visible.contains(&user);
+                if seen.status == "offline" {
+                    if visible_before {
+                        unseen.push(user);
+                    }
                     reg.published.remove(&user);
                 } else {
-                    reg.published.insert(user, seen);
+                    reg.published.insert(user, seen.clone());
                 }
                 for g in guilds {
                     events.push(Event::PresenceUpdate(Box::new(p.event_data(user, g))));
                 }
+                changed.insert(user, seen);
+            }
+        }
+        self.tell_friends(&changed, &mut events).await;
+        // Recorded first: whoever is told a user went offline may ask when they were last seen.
+        for user in unseen {
+            if let Err(e) = self.store.update_last_seen(user, Timestamp::now()).await {
+                tracing::warn!(error = %e, "recording last seen");
             }
         }
         for e in events {
             self.bus.publish(e);
         }
-        for user in offline {
-            if let Err(e) = self.store.update_last_seen(user, Timestamp::now()).await {
-                tracing::warn!(error = %e, "recording last seen");
+    }
+
+    /// Appends, for each user whose presence changed, a PRESENCE_UPDATE to each of their
+    /// friends.
+    async fn tell_friends(
+        &self,
+        changed: &HashMap<UserId, PresenceUpdate>,
+        events: &mut Vec<Event>,
+    ) {
+        if changed.is_empty() {
+            return;
+        }
+        let ids: Vec<UserId> = changed.keys().copied().collect();
+        let pairs = match self.store.fetch_friends_of(&ids).await {
+            Ok(pairs) => pairs,
+            Err(e) => {
+                tracing::warn!(error = %e, "reading friends to tell a presence");
+                return;
+            }
+        };
+        for (user, friend) in pairs {
+            if let Some(p) = changed.get(&user) {
+                events.push(Event::FriendPresence {
+                    user_id: friend,
+                    presence: Box::new(p.clone().into()),
+                });
             }
         }
     }
@@ -138,13 +211,16 @@ impl Hub {
                 Err(e) => tracing::warn!(error = %e, "reading a user's guilds"),
             }
         }
+        let mut was_visible = HashSet::new();
         {
             let mut reg = self.registry();
             for user in map.keys() {
-                reg.published.remove(user);
+                if reg.published.remove(user).is_some() {
+                    was_visible.insert(*user);
+                }
             }
         }
-        self.publish_presences(map).await;
+        self.publish_presences(map, &was_visible).await;
     }
 
     /// Removes the presence contributed by nodes whose lease expired (dead nodes) and
@@ -217,6 +293,41 @@ impl Hub {
                 (g, visible)
             })
             .collect())
+    }
+
+    /// The presences of `user`'s friends who are visibly online, over every node (as last
+    /// recorded, at most one flush behind).
+    pub async fn friend_presences(&self, user: UserId) -> Result<Vec<FriendPresence>, StoreError> {
+        let rows = self
+            .store
+            .fetch_friend_presences(user, Timestamp::now())
+            .await?;
+        let mut by_user: HashMap<UserId, Vec<PresenceRow>> = HashMap::new();
+        for row in rows {
+            by_user.entry(row.user_id).or_default().push(row);
+        }
+        let mut out: Vec<FriendPresence> = by_user
+            .into_iter()
+            .map(|(u, rows)| (u, presence::aggregate(&rows)))
+            .filter(|(_, p)| p.visible().0 != "offline")
+            .map(|(u, p)| p.event_data(u, GuildId(Snowflake(0))).into())
+            .collect();
+        out.sort_by_key(|p| p.user.id);
+        Ok(out)
+    }
+
+    /// `user`'s presence as others see it, over every node (as last recorded), when they are
+    /// visibly online; None otherwise.
+    pub async fn visible_presence(
+        &self,
+        user: UserId,
+    ) -> Result<Option<FriendPresence>, StoreError> {
+        let rows = self
+            .store
+            .fetch_presences(&[user], Timestamp::now())
+            .await?;
+        let p = presence::aggregate(&rows);
+        Ok((p.visible().0 != "offline").then(|| p.event_data(user, GuildId(Snowflake(0))).into()))
     }
 
     /// How many of a guild's members are visibly online, over every node.

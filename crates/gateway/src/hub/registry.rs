@@ -64,6 +64,7 @@ impl Registry {
         let guilds = self.guilds_of.get(id).cloned().unwrap_or_default();
         if let Some(p) = self.presences.get_mut(&s.user_id) {
             p.devices.remove(id);
+            p.resting.remove(id);
             self.dirty.entry(s.user_id).or_default().extend(guilds);
         }
         if let Some(set) = self.by_user.get_mut(&s.user_id) {

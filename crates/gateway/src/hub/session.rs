@@ -174,13 +174,16 @@ impl Session {
         Ok(())
     }
 
-    /// Lets go of `connection` (the session stays resumable).
-    pub fn detach(&self, connection: u64) {
+    /// Lets go of `connection` (the session stays resumable); false when another connection
+    /// had already taken the session over.
+    pub fn detach(&self, connection: u64) -> bool {
         let mut b = self.lock();
-        if b.connection == connection {
-            b.connection = 0;
-            b.detached_at = Some(Instant::now());
+        if b.connection != connection {
+            return false;
         }
+        b.connection = 0;
+        b.detached_at = Some(Instant::now());
+        true
     }
 
     /// The next frame for `connection` to write, or why it must stop.

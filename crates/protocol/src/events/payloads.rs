@@ -217,6 +217,31 @@ pub struct PresenceUpdate {
     pub client_status: ClientStatus,
 }
 
+/// PRESENCE_UPDATE of a friend (and each entry of READY's `presences`): a presence without a
+/// guild, told to the user's friends.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FriendPresence {
+    /// Whose presence (only the id).
+    pub user: PresenceUser,
+    /// `online`, `idle`, `dnd` or `offline` (an invisible user appears offline).
+    pub status: String,
+    /// What they are doing.
+    pub activities: Vec<Activity>,
+    /// Status per connected device kind.
+    pub client_status: ClientStatus,
+}
+
+impl From<PresenceUpdate> for FriendPresence {
+    fn from(p: PresenceUpdate) -> Self {
+        FriendPresence {
+            user: p.user,
+            status: p.status,
+            activities: p.activities,
+            client_status: p.client_status,
+        }
+    }
+}
+
 /// The user of a presence: `{"id"}`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PresenceUser {

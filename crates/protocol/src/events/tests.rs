@@ -426,6 +426,10 @@ fn channel_and_user_samples() -> Vec<Event> {
             member: Some(member(true, None)),
         })),
         Event::PresenceUpdate(Box::new(presence("dnd"))),
+        Event::FriendPresence {
+            user_id: Snowflake(301).into(),
+            presence: Box::new(presence("idle").into()),
+        },
         Event::PresenceUpdate(Box::new(PresenceUpdate {
             activities: Vec::new(),
             client_status: ClientStatus::default(),
@@ -492,6 +496,7 @@ fn variant(e: &Event) -> usize {
         Event::RelationshipUpdate { .. } => 37,
         Event::RelationshipRemove { .. } => 38,
         Event::UserSettingsUpdate { .. } => 39,
+        Event::FriendPresence { .. } => 40,
     }
 }
 
@@ -503,7 +508,7 @@ fn data(e: &Event) -> Value {
 fn every_variant_round_trips_through_json_unchanged() {
     let samples = samples();
     let seen: std::collections::BTreeSet<usize> = samples.iter().map(variant).collect();
-    assert_eq!(seen, (0..=39).collect(), "a variant without a sample");
+    assert_eq!(seen, (0..=40).collect(), "a variant without a sample");
     for e in samples {
         let text = serde_json::to_string(&e).unwrap();
         let back: Event = serde_json::from_str(&text)
@@ -700,6 +705,11 @@ fn dispatches_have_discords_shapes() {
         channel.get("name").is_none() && channel.get("owner_id").is_none(),
         "{channel}"
     );
+    // A friend's PRESENCE_UPDATE has no guild.
+    let friend = data(find(40));
+    assert!(friend.get("guild_id").is_none(), "{friend}");
+    assert_eq!(friend["status"], "idle");
+    assert_eq!(friend["user"], json!({"id": "300"}));
     // USER_SETTINGS_UPDATE: the whole document, flat, with its version.
     assert_eq!(
         data(find(39)),

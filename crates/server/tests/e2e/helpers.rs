@@ -132,6 +132,17 @@ impl TestApp {
 
     /// Asks the server to stop and waits until it has.
     pub async fn stop(mut self) {
+        self.halt().await;
+    }
+
+    /// Stops the server and starts another on the same database, its configuration changed by
+    /// `adjust`.
+    pub async fn restart_with(mut self, adjust: impl FnOnce(&mut Config)) -> TestApp {
+        self.halt().await;
+        TestApp::spawn_with(self.db, adjust).await
+    }
+
+    async fn halt(&mut self) {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }

@@ -45,6 +45,7 @@ mod nodes;
 mod nul;
 mod overwrites;
 mod positions;
+mod presence;
 mod private_channels;
 mod races;
 mod relationships;

@@ -149,6 +149,25 @@ impl ClusterStore for Backend {
         Ok(out)
     }
 
+    async fn fetch_friend_presences(
+        &self,
+        user: UserId,
+        now: Timestamp,
+    ) -> Result<Vec<PresenceRow>> {
+        Ok(sqlx::query_as(
+            "SELECT p.* FROM relationships r
+             JOIN presences p ON p.user_id = r.other_id
+             JOIN node_leases l ON l.node_id = p.node_id
+             WHERE r.user_id = $1 AND r.type = $2 AND l.expires_at >= $3
+             ORDER BY p.user_id, p.node_id",
+        )
+        .bind(user)
+        .bind(i64::from(hearth_core::RelationshipKind::Friend))
+        .bind(now.0)
+        .fetch_all(self.reader())
+        .await?)
+    }
+
     async fn fetch_guild_presences(
         &self,
         guilds: &[GuildId],

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use async_trait::async_trait;
-use hearth_core::{ChannelId, UserId};
+use hearth_core::{ChannelId, ChannelKind, UserId};
 
 use super::channels::insert_channel_in;
 use super::{Backend, DB};
@@ -202,6 +202,29 @@ impl PrivateChannelStore for Backend {
         .execute(&mut *tx)
         .await?;
         rekey_in(&mut tx, id, before.channel.kind).await?;
+        let after = load_in(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    async fn update_group_dm_name(
+        &self,
+        id: ChannelId,
+        name: Option<&str>,
+    ) -> Result<Option<PrivateChannel>> {
+        crate::nul_free(&[("name", name)])?;
+        let mut tx = self.writer().begin().await?;
+        let r = sqlx::query(
+            "UPDATE channels SET name = $2 WHERE id = $1 AND guild_id IS NULL AND type = $3",
+        )
+        .bind(id)
+        .bind(name)
+        .bind(i64::from(ChannelKind::GroupDm))
+        .execute(&mut *tx)
+        .await?;
+        if r.rows_affected() == 0 {
+            return Ok(None);
+        }
         let after = load_in(&mut tx, id).await?;
         tx.commit().await?;
         Ok(after)

@@ -275,4 +275,20 @@ impl RelationshipStore for Backend {
         .fetch_optional(self.writer())
         .await?)
     }
+
+    async fn fetch_friends_of(&self, users: &[UserId]) -> Result<Vec<(UserId, UserId)>> {
+        let mut out = Vec::new();
+        for chunk in super::sorted_ids(users).chunks(super::ID_CHUNK) {
+            let mut q = sqlx::QueryBuilder::<DB>::new(
+                "SELECT user_id, other_id FROM relationships WHERE type = ",
+            );
+            q.push_bind(i64::from(RelationshipKind::Friend))
+                .push(" AND user_id IN ");
+            super::push_id_list(&mut q, chunk);
+            q.push(" ORDER BY user_id, other_id");
+            let rows: Vec<(UserId, UserId)> = q.build_query_as().fetch_all(self.reader()).await?;
+            out.extend(rows);
+        }
+        Ok(out)
+    }
 }

@@ -85,6 +85,25 @@ impl UserStore for Backend {
         Ok(row.and_then(|(t,)| t).map(Timestamp))
     }
 
+    async fn knows_of(&self, viewer: UserId, id: UserId) -> Result<bool> {
+        if viewer == id {
+            return Ok(true);
+        }
+        let row: Option<(i64,)> = sqlx::query_as(
+            "SELECT b.user_id FROM members a JOIN members b ON b.guild_id = a.guild_id
+             WHERE a.user_id = $1 AND b.user_id = $2
+             UNION ALL
+             SELECT other_id FROM relationships WHERE user_id = $1 AND other_id = $2 AND type = $3
+             LIMIT 1",
+        )
+        .bind(viewer)
+        .bind(id)
+        .bind(i64::from(hearth_core::RelationshipKind::Friend))
+        .fetch_optional(self.reader())
+        .await?;
+        Ok(row.is_some())
+    }
+
     async fn update_user(&self, id: UserId, p: &UserPatch) -> Result<Option<User>> {
         p.check_text()?;
         let key = p.username.as_deref().map(username_key);
