@@ -1,5 +1,6 @@
 import { createMemo, createSignal, For, Show, type JSX } from "solid-js";
 import { Alert } from "./Alert";
+import { DirectedInvites } from "./DirectedInvites";
 import { api, errorText, type Relationship } from "./api";
 import { navigate, paths } from "./router";
 import { setState, state } from "./store";
@@ -82,6 +83,7 @@ export function Friends() {
       <Show when={notice()}>
         <p role="status">{notice()}</p>
       </Show>
+      <DirectedInvites />
       {section("Requests received", incoming, (r) => (
         <>
           <button type="button" onClick={() => void run(() => api.relate(r.id))} aria-label={`Accept ${nameOf(r)}`}>
@@ -118,7 +120,7 @@ export function Friends() {
       <Show when={friends().length >= 2}>
         <GroupDm friends={friends()} />
       </Show>
-      <Show when={Object.keys(state.relationships).length === 0}>
+      <Show when={Object.keys(state.relationships).length === 0 && Object.keys(state.directedInvites).length === 0}>
         <p class="hint">No friends yet. Add someone by their username.</p>
       </Show>
     </section>

@@ -3,7 +3,18 @@
 // and how far each channel has been read.
 import { batch } from "solid-js";
 import { createStore, produce, reconcile } from "solid-js/store";
-import type { Channel, Guild, Member, Message, Presence, PrivateChannel, Relationship, Role, User } from "./api";
+import type {
+  Channel,
+  DirectedInvite,
+  Guild,
+  Member,
+  Message,
+  Presence,
+  PrivateChannel,
+  Relationship,
+  Role,
+  User,
+} from "./api";
 
 export interface GuildData {
   id: string;
@@ -35,6 +46,8 @@ export interface State {
   privateChannels: Record<string, PrivateChannel>;
   /** Friends, friend requests and blocks, by the other person's id. */
   relationships: Record<string, Relationship>;
+  /** Pending directed invites received and sent, by id (answered ones are dropped). */
+  directedInvites: Record<string, DirectedInvite>;
   messages: Record<string, ChannelMessages>;
   /** channel → user → when their typing indicator ends (ms since epoch). */
   typing: Record<string, Record<string, number>>;
@@ -52,6 +65,7 @@ export const [state, setState] = createStore<State>({
   guilds: {},
   privateChannels: {},
   relationships: {},
+  directedInvites: {},
   messages: {},
   typing: {},
   read: {},

@@ -36,7 +36,7 @@ mod private;
 use hearth_core::{ChannelId, GuildId, Permissions, UserId};
 use serde::{Deserialize, Serialize};
 
-use crate::objects::{Channel, CurrentUser, Guild, Relationship};
+use crate::objects::{Channel, CurrentUser, DirectedInvite, Guild, Relationship};
 use crate::settings::UserSettings;
 pub use payloads::*;
 pub use private::*;
@@ -212,6 +212,22 @@ pub enum Event {
         /// The settings as they are now.
         settings: Box<UserSettings>,
     },
+    /// DIRECTED_INVITE_CREATE to one user (a hearth extension): a directed invite was sent by
+    /// or to them. Published once for the sender and once for the recipient.
+    DirectedInviteCreate {
+        /// The sender or the recipient, whose sessions receive it.
+        user_id: UserId,
+        /// The invite.
+        invite: Box<DirectedInvite>,
+    },
+    /// DIRECTED_INVITE_UPDATE to one user (a hearth extension): a directed invite sent by or to
+    /// them was accepted, declined, cancelled or expired. Published once for each side.
+    DirectedInviteUpdate {
+        /// The sender or the recipient, whose sessions receive it.
+        user_id: UserId,
+        /// The invite as it is now.
+        invite: Box<DirectedInvite>,
+    },
     /// A token was revoked: its owner's gateway sessions opened with it end. For the hubs only.
     SessionRevoked {
         /// The token's owner.
@@ -258,6 +274,8 @@ impl Event {
             Event::RelationshipUpdate { .. } => "RELATIONSHIP_UPDATE",
             Event::RelationshipRemove { .. } => "RELATIONSHIP_REMOVE",
             Event::UserSettingsUpdate { .. } => "USER_SETTINGS_UPDATE",
+            Event::DirectedInviteCreate { .. } => "DIRECTED_INVITE_CREATE",
+            Event::DirectedInviteUpdate { .. } => "DIRECTED_INVITE_UPDATE",
             Event::SessionRevoked { .. } => "hearth.session_revoked",
             Event::BusGap => "hearth.bus_gap",
         }
@@ -317,6 +335,8 @@ impl Event {
             | Event::RelationshipUpdate { user_id, .. }
             | Event::RelationshipRemove { user_id, .. }
             | Event::UserSettingsUpdate { user_id, .. }
+            | Event::DirectedInviteCreate { user_id, .. }
+            | Event::DirectedInviteUpdate { user_id, .. }
             | Event::SessionRevoked { user_id, .. } => user(*user_id),
             Event::BusGap => Audience::Nobody,
         }
@@ -349,6 +369,8 @@ impl Event {
             | Event::RelationshipUpdate { relationship, .. } => json(relationship),
             Event::RelationshipRemove { relationship, .. } => json(relationship),
             Event::UserSettingsUpdate { settings, .. } => json(settings),
+            Event::DirectedInviteCreate { invite, .. }
+            | Event::DirectedInviteUpdate { invite, .. } => json(invite),
             Event::SessionRevoked { .. } | Event::BusGap => return None,
         })
     }
