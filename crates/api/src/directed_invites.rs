@@ -130,10 +130,14 @@ async fn check_target(
     let Some(channel_id) = body.channel_id else {
         return access::require(base, Permissions::CREATE_INSTANT_INVITE);
     };
+    // A channel of another guild is unknown here, whether or not the caller could see it.
+    state
+        .store
+        .fetch_channel(channel_id)
+        .await?
+        .filter(|c| c.guild_id == Some(guild_id))
+        .ok_or(ApiError::UnknownChannel)?;
     let a = access::channel_access(state, channel_id, me.id).await?;
-    if a.guild_id != guild_id {
-        return Err(ApiError::UnknownChannel);
-    }
     if a.channel.kind != i64::from(ChannelKind::GuildText) {
         return Err(ApiError::WrongChannelType);
     }
@@ -363,17 +367,19 @@ async fn accept_directed_invite(
     };
     let accepted = match state.store.accept_directed_invite(id, &member, now).await? {
         DirectedInviteAccept::Joined(accepted, overwrite) => {
-            change.publish(events::member_add(
-                guild_id,
-                convert::member(&member, Some(&me)),
-            ));
-            change.publish_all(events::guild_gained(&state, me.id, guild_id).await?);
+            // The channel's new overwrite first: every node's guild state then knows it when
+            // the newcomer's GUILD_CREATE is cut to the channels they may view.
             if let (Some(channel_id), Some(_)) = (accepted.channel_id, overwrite) {
                 if let Some(channel) = state.store.fetch_channel(channel_id).await? {
                     let after = state.store.fetch_channel_overwrites(channel_id).await?;
                     publish_change(&mut change, &channel, &before, &after).await?;
                 }
             }
+            change.publish(events::member_add(
+                guild_id,
+                convert::member(&member, Some(&me)),
+            ));
+            change.publish_all(events::guild_gained(&state, me.id, guild_id).await?);
             accepted
         }
         DirectedInviteAccept::AlreadyMember => return Err(ApiError::AlreadyMember),

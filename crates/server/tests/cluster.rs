@@ -1039,6 +1039,8 @@ async fn directed_invites_reach_their_two_users_once_on_every_node() {
     }
     let accepted = cl.ok(&b, Method::POST, &accept, Some(&bob), None).await;
     assert_eq!(accepted["status"], 1);
+    // Bob gains the guild first (as joining by a code does), then the update.
+    assert_eq!(bob_b.dispatch("GUILD_CREATE").await["id"], guild.as_str());
     for c in [&mut alice_a, &mut alice_b, &mut bob_b] {
         // The next one is the update: the creation came once.
         assert_eq!(
@@ -1046,7 +1048,6 @@ async fn directed_invites_reach_their_two_users_once_on_every_node() {
             (names[1].to_owned(), accepted.clone())
         );
     }
-    assert_eq!(bob_b.dispatch("GUILD_CREATE").await["id"], guild.as_str());
 
     // Expiring: both nodes purge, Dave and Alice are told once.
     let short = cl
