@@ -61,6 +61,13 @@ fn check_body(body: &CreateDirectedInvite) -> ApiResult<Checked> {
             ),
         );
     }
+    if body
+        .username
+        .as_ref()
+        .is_some_and(|u| !(2..=32).contains(&u.chars().count()))
+    {
+        errs.add("username", FieldError::bad_length(2, 32));
+    }
     let message = body
         .message
         .as_deref()

@@ -756,6 +756,12 @@ fn dispatches_have_discords_shapes() {
                                  "expires_at": "2025-01-01T12:00:00.123456+00:00"},
                "developer_mode": false, "timezone_offset": 0})
     );
+}
+
+#[test]
+fn directed_invite_dispatches_carry_the_whole_invite_to_one_user() {
+    let all = samples();
+    let find = |i: usize| all.iter().find(|e| variant(e) == i).unwrap();
     // Directed invites: the whole invite, to the user named (the other side gets its own).
     assert_eq!(
         data(find(40)),

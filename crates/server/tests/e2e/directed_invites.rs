@@ -112,15 +112,15 @@ async fn an_invite_reaches_only_its_two_users_and_accepting_joins_the_guild(app:
     assert!(sent["expires_at"].is_string() && sent["resolved_at"].is_null());
     assert_eq!(alice_gw.event("DIRECTED_INVITE_CREATE").await, sent);
     assert_eq!(bob_gw.event("DIRECTED_INVITE_CREATE").await, sent);
-    assert_eq!(listed(app, &bob, "").await, [iid.clone()]);
+    assert_eq!(listed(app, &bob, "").await, [iid.as_str()]);
     assert_eq!(
         listed(app, &bob, "?direction=received").await,
-        [iid.clone()]
+        [iid.as_str()]
     );
     assert!(listed(app, &bob, "?direction=sent").await.is_empty());
     assert_eq!(
         listed(app, &alice, "?direction=sent&status=0").await,
-        [iid.clone()]
+        [iid.as_str()]
     );
     assert!(listed(app, &alice, "?status=1").await.is_empty());
     assert!(listed(app, &carol, "").await.is_empty());
@@ -366,10 +366,10 @@ async fn declining_and_cancelling_tell_both_and_only_the_right_side_may(app: &Te
         assert_eq!(gw.event("DIRECTED_INVITE_UPDATE").await, declined);
         assert_eq!(gw.event("DIRECTED_INVITE_UPDATE").await, cancelled);
     }
-    assert_eq!(listed(app, &bob, "?status=2").await, [fid.clone()]);
+    assert_eq!(listed(app, &bob, "?status=2").await, [fid.as_str()]);
     assert_eq!(
         listed(app, &alice, "?status=3&direction=sent").await,
-        [sid.clone()]
+        [sid.as_str()]
     );
     assert!(app
         .get(&format!("/guilds/{gid}/members/{}", bob.id), &alice.token)
@@ -479,6 +479,9 @@ async fn refusals_carry_their_codes_and_publish_nothing(app: &TestApp) {
     )
     .await
     .assert_field_error("recipient_id", "BASE_TYPE_REQUIRED");
+    invite(app, &gid, &alice, json!({"username": "b"}))
+        .await
+        .assert_field_error("username", "BASE_TYPE_BAD_LENGTH");
     invite(
         app,
         &gid,
