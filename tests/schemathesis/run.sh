@@ -171,6 +171,7 @@ role_ids = { values = ["$ST_ROLE_ID", "$ST_GUILD_ID"] }
 user_ids = { values = ["$ST_USER_ID", "$ST_MEMBER_ID", "$ST_BOT_ID"] }
 overwrite_ids = { values = ["$ST_ROLE_ID", "$ST_GUILD_ID", "$ST_MEMBER_ID"] }
 invite_codes = { values = ["$ST_INVITE_CODE"] }
+directed_invite_ids = { values = ["$ST_DIRECTED_INVITE_ID"] }
 
 [parameters]
 "path.guild_id" = { dictionary = "guild_ids", probability = 0.9 }
@@ -180,6 +181,7 @@ invite_codes = { values = ["$ST_INVITE_CODE"] }
 "path.user_id" = { dictionary = "user_ids", probability = 0.9 }
 "path.overwrite_id" = { dictionary = "overwrite_ids", probability = 0.9 }
 "path.code" = { dictionary = "invite_codes", probability = 0.9 }
+"path.invite_id" = { dictionary = "directed_invite_ids", probability = 0.9 }
 "query.client_id" = { dictionary = "user_ids", probability = 0.9 }
 
 [[operations]]
@@ -209,6 +211,10 @@ parameters = { "path.message_id" = "$ST_SPARE_MESSAGE_ID" }
 [[operations]]
 include-operation-id = "delete_invite"
 parameters = { "path.code" = "$ST_SPARE_INVITE_CODE" }
+
+[[operations]]
+include-operation-id = "cancel_directed_invite"
+parameters = { "path.invite_id" = "$ST_SPARE_DIRECTED_INVITE_ID" }
 
 [[operations]]
 include-operation-id = ["kick_member", "create_ban"]

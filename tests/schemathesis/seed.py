@@ -3,7 +3,8 @@
 real ids and tokens instead of stopping at 401 and 404.
 
 Creates an owner (the person schemathesis acts as) with a guild holding a category, a text
-channel under it and the guild's `general` channel, a role, a message and an invite; a bot
+channel under it and the guild's `general` channel, a role, a message and an invite (and two
+directed invites of the owner's to another person); a bot
 application added to the guild with permissions (so it has a role of its own); a member who
 joined by the invite; and a second person whose token only `POST /auth/logout` uses (the
 owner's token must survive the run). Destructive operations get objects of their own, so that
@@ -93,6 +94,15 @@ def main():
         call(base, "POST", f"/invites/{invite}", token=token)
     call(base, "PUT", f"/guilds/{guild_id}/members/{member_id}/roles/{role_id}", token=owner)
 
+    # Directed invites of the owner's to a person outside the guild (the owner sends them:
+    # answering one is the recipient's, so the owner's accept and decline are refused, 403).
+    _, invitee_id = person("invitee")
+    directed = f"/guilds/{guild_id}/directed-invites"
+    directed_id = call(base, "POST", directed, {"recipient_id": invitee_id}, token=owner)["id"]
+    spare_directed_id = call(base, "POST", directed,
+                             {"recipient_id": invitee_id, "channel_id": channel_id},
+                             token=owner)["id"]
+
     app = call(base, "POST", "/applications", {"name": "schemathesis-bot"}, token=owner,
                expect=(201,))
     call(base, "POST", f"/oauth2/authorize?client_id={app['id']}&scope=bot&permissions=8",
@@ -118,6 +128,8 @@ def main():
         "ST_SPARE_MESSAGE_ID": spare_message_id,
         "ST_INVITE_CODE": invite,
         "ST_SPARE_INVITE_CODE": spare_invite,
+        "ST_DIRECTED_INVITE_ID": directed_id,
+        "ST_SPARE_DIRECTED_INVITE_ID": spare_directed_id,
     }
     for name, value in values.items():
         print(f"export {name}={shlex.quote(str(value))}")

@@ -1,5 +1,6 @@
 import { createMemo, createSignal, For, Show, type JSX } from "solid-js";
 import { Alert } from "./Alert";
+import { DirectedInvites } from "./DirectedInvites";
 import { api, errorText, type Relationship } from "./api";
 import { navigate, paths } from "./router";
 import { STATUS_LABELS } from "./StatusMenu";
@@ -86,6 +87,7 @@ export function Friends() {
       <Show when={notice()}>
         <p role="status">{notice()}</p>
       </Show>
+      <DirectedInvites />
       {section("Requests received", incoming, (r) => (
         <>
           <button type="button" onClick={() => void run(() => api.relate(r.id))} aria-label={`Accept ${nameOf(r)}`}>
@@ -122,7 +124,7 @@ export function Friends() {
       <Show when={friends().length >= 2}>
         <GroupDm friends={friends()} />
       </Show>
-      <Show when={Object.keys(state.relationships).length === 0}>
+      <Show when={Object.keys(state.relationships).length === 0 && Object.keys(state.directedInvites).length === 0}>
         <p class="hint">No friends yet. Add someone by their username.</p>
       </Show>
     </section>

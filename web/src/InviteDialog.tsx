@@ -1,6 +1,7 @@
 import { createSignal, For, Show } from "solid-js";
 import { api, errorText, type Channel } from "./api";
 import { Alert } from "./Alert";
+import { InvitePerson } from "./DirectedInvites";
 
 const EXPIRY: [string, number][] = [
   ["30 minutes", 1800],
@@ -70,10 +71,13 @@ export function InviteDialog(props: { channel: Channel; onClose: () => void }) {
           </div>
         </Show>
         <Alert message={error()} />
-        <button type="button" onClick={() => props.onClose()}>
-          Close
-        </button>
       </form>
+      <Show when={props.channel.guild_id}>
+        <InvitePerson guild={props.channel.guild_id!} />
+      </Show>
+      <button type="button" onClick={() => props.onClose()}>
+        Close
+      </button>
     </div>
   );
 }

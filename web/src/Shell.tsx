@@ -1,6 +1,7 @@
 import { createEffect, createMemo, createSignal, For, Show } from "solid-js";
 import { api, errorText, type Channel } from "./api";
 import { ChannelView } from "./ChannelView";
+import { receivedInvites } from "./DirectedInvites";
 import { Friends } from "./Friends";
 import { useSession } from "./Client";
 import { Link } from "./Link";
@@ -323,6 +324,11 @@ function DirectMessages(props: { current?: string; onPick: () => void }) {
         <Show when={Object.values(state.relationships).some((r) => r.type === 3)}>
           <span class="badge" aria-label="friend requests">
             {Object.values(state.relationships).filter((r) => r.type === 3).length}
+          </span>
+        </Show>
+        <Show when={receivedInvites().length > 0}>
+          <span class="badge invites" aria-label="server invites">
+            {receivedInvites().length}
           </span>
         </Show>
       </Link>

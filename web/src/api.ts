@@ -122,6 +122,22 @@ export interface Relationship {
   nickname?: string | null;
 }
 
+/** A directed invite (hearth's extension): one person's invitation of another to a server. */
+export interface DirectedInvite {
+  id: string;
+  guild: { id: string; name: string; icon: string | null };
+  channel: { id: string; name: string | null; type: number } | null;
+  sender: User;
+  recipient: User;
+  message: string | null;
+  permissions: string;
+  /** 0 pending, 1 accepted, 2 declined, 3 cancelled, 4 expired. */
+  status: number;
+  created_at: string;
+  expires_at: string | null;
+  resolved_at: string | null;
+}
+
 export interface Role {
   id: string;
   name: string;
@@ -252,4 +268,15 @@ export const api = {
     request<Invite>("GET", `/invites/${encodeURIComponent(code)}?with_counts=true`),
   acceptInvite: (code: string) =>
     request<Invite>("POST", `/invites/${encodeURIComponent(code)}`),
+  /** Invites a person (by username) to a server, or to one of its channels. */
+  sendDirectedInvite: (guild: string, username: string, message: string, channel_id?: string) =>
+    request<DirectedInvite>("POST", `/guilds/${guild}/directed-invites`, {
+      username,
+      ...(message ? { message } : {}),
+      ...(channel_id ? { channel_id } : {}),
+    }),
+  directedInvites: () => request<DirectedInvite[]>("GET", "/users/@me/directed-invites?status=0"),
+  answerDirectedInvite: (id: string, answer: "accept" | "decline") =>
+    request<DirectedInvite>("POST", `/users/@me/directed-invites/${id}/${answer}`),
+  cancelDirectedInvite: (id: string) => request<DirectedInvite>("DELETE", `/users/@me/directed-invites/${id}`),
 };

@@ -1,7 +1,7 @@
 // The gateway's events applied to the client's state.
 import { batch } from "solid-js";
 import { produce, reconcile } from "solid-js/store";
-import type { Channel, Guild, Member, Message, Presence, PrivateChannel, Relationship, Role } from "./api";
+import { api, type Channel, type DirectedInvite, type Guild, type Member, type Message, type Presence, type PrivateChannel, type Relationship, type Role } from "./api";
 import {
   cmpId,
   guildFromCreate,
@@ -57,6 +57,8 @@ export function applyEvent(t: string, d: any) {
           "friendPresences",
           reconcile(Object.fromEntries((d.presences ?? []).map((p: Presence) => [p.user.id, p]))),
         );
+        // READY does not carry directed invites: they are read once per session.
+        void loadDirectedInvites();
         pending = listed;
         clearTimeout(readyTimer);
         readyTimer = setTimeout(() => setState("ready", true), 5000);
@@ -193,8 +195,24 @@ export function applyEvent(t: string, d: any) {
         setState("friendPresences", produce((ps) => delete ps[d.id]));
       });
       break;
+    case "DIRECTED_INVITE_CREATE":
+    case "DIRECTED_INVITE_UPDATE":
+      // Only pending invites are shown: an answered, cancelled or expired one goes.
+      if (d.status === 0) setState("directedInvites", d.id, reconcile(d as DirectedInvite));
+      else setState("directedInvites", produce((is) => delete is[d.id]));
+      break;
     case "USER_UPDATE":
       if (state.me && d.id === state.me.id) setState("me", reconcile(d));
       break;
+  }
+}
+
+/** Reads the pending directed invites (received and sent) into the store. */
+async function loadDirectedInvites() {
+  try {
+    const list = await api.directedInvites();
+    setState("directedInvites", reconcile(Object.fromEntries(list.map((i) => [i.id, i]))));
+  } catch {
+    // Offline: the next READY reads them again.
   }
 }

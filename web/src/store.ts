@@ -3,7 +3,18 @@
 // and how far each channel has been read.
 import { batch } from "solid-js";
 import { createStore, produce, reconcile } from "solid-js/store";
-import type { Channel, Guild, Member, Message, Presence, PrivateChannel, Relationship, Role, User } from "./api";
+import type {
+  Channel,
+  DirectedInvite,
+  Guild,
+  Member,
+  Message,
+  Presence,
+  PrivateChannel,
+  Relationship,
+  Role,
+  User,
+} from "./api";
 
 export interface GuildData {
   id: string;
@@ -37,6 +48,8 @@ export interface State {
   relationships: Record<string, Relationship>;
   /** Friends' presences (told without a guild), by their id. */
   friendPresences: Record<string, Presence>;
+  /** Pending directed invites received and sent, by id (answered ones are dropped). */
+  directedInvites: Record<string, DirectedInvite>;
   messages: Record<string, ChannelMessages>;
   /** channel → user → when their typing indicator ends (ms since epoch). */
   typing: Record<string, Record<string, number>>;
@@ -55,6 +68,7 @@ export const [state, setState] = createStore<State>({
   privateChannels: {},
   relationships: {},
   friendPresences: {},
+  directedInvites: {},
   messages: {},
   typing: {},
   read: {},

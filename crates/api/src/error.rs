@@ -212,6 +212,19 @@ pub enum ApiError {
     /// 80007: a friend request by username to a friend.
     #[error("You are already friends with that user")]
     AlreadyFriends,
+    /// 50033: a directed invite to oneself or to a bot.
+    #[error("Invalid Recipient(s)")]
+    InvalidRecipient,
+    /// 190001 (hearth's own): answering or cancelling a directed invite that was already
+    /// answered, cancelled or expired.
+    #[error("This invite is no longer pending")]
+    InviteNotPending,
+    /// 190002 (hearth's own): answering or cancelling a directed invite past its expiry.
+    #[error("This invite has expired")]
+    InviteExpired,
+    /// 190003 (hearth's own): a directed invite to, or accepted by, a member of the guild.
+    #[error("The user is already a member of this guild")]
+    AlreadyMember,
     /// A fault on our side: logged, never shown.
     #[error("500: Internal Server Error")]
     Internal(String),
@@ -264,6 +277,10 @@ impl ApiError {
             NoSuchUsername => (StatusCode::BAD_REQUEST, 80004),
             NotFriends => (StatusCode::BAD_REQUEST, 80006),
             AlreadyFriends => (StatusCode::BAD_REQUEST, 80007),
+            InvalidRecipient => (StatusCode::BAD_REQUEST, 50033),
+            InviteNotPending => (StatusCode::BAD_REQUEST, 190_001),
+            InviteExpired => (StatusCode::BAD_REQUEST, 190_002),
+            AlreadyMember => (StatusCode::BAD_REQUEST, 190_003),
             Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, 0),
         }
     }

@@ -2,12 +2,14 @@
 //!
 //! - One module per resource (`auth`, `users`, `relationships`, `user_settings`,
 //!   `applications`, `gateway`, `guilds`, `members`, `channels`, `invites`, `messages`, `roles`,
-//!   `audit`, `moderation`),
+//!   `audit`, `moderation`, `directed_invites`),
 //!   each exposing `router()`; merged in [`router`].
 //! - [`extract`]: our `Json`, `Path`, `Query` and `Auth` extractors, so that every bad input is
 //!   answered in Discord's error shape ([`error::ApiError`]).
 //! - [`access`]: who may do what (membership and permission checks).
 //! - [`convert`]: stored records to wire objects.
+//! - [`directed`]: directed invites as shown and announced, and the purge of expired invites
+//!   (run by the server's background task).
 //! - `app`: [`AppState`], what every handler shares, and [`ApiConfig`].
 //! - `web`: the web client (`web/dist`, embedded), served at `/` and its own paths.
 //!
@@ -38,6 +40,8 @@ mod change;
 mod channel_rules;
 mod channels;
 pub mod convert;
+pub mod directed;
+mod directed_invites;
 pub mod error;
 pub mod events;
 pub mod extract;
@@ -85,6 +89,7 @@ fn api_v10() -> OpenApiRouter<AppState> {
         .merge(audit::router())
         .merge(moderation::router())
         .merge(private_channels::router())
+        .merge(directed_invites::router())
         .routes(routes!(health::openapi_document))
 }
 

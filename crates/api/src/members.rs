@@ -57,13 +57,13 @@ async fn list_members(
 /// One member.
 #[utoipa::path(get, path = "/guilds/{guild_id}/members/{user_id}", tag = "members",
     params(("guild_id" = GuildId, Path), ("user_id" = UserId, Path)),
-    responses((status = 200, body = Member), (status = 403, body = hearth_protocol::ErrorBody), (status = 404, body = hearth_protocol::ErrorBody)))]
+    responses((status = 200, body = hearth_protocol::objects::MemberWithJoin), (status = 403, body = hearth_protocol::ErrorBody), (status = 404, body = hearth_protocol::ErrorBody)))]
 async fn get_member(
     State(state): State<AppState>,
     auth: Auth,
     Path((guild_id, user_id)): Path<(GuildId, UserId)>,
-) -> ApiResult<axum::Json<Member>> {
-    access::guild(&state, guild_id, auth.id()).await?;
+) -> ApiResult<axum::Json<hearth_protocol::objects::MemberWithJoin>> {
+    let (_, perms) = access::guild(&state, guild_id, auth.id()).await?;
     let member = state
         .store
         .fetch_member(guild_id, user_id)
@@ -74,7 +74,20 @@ async fn get_member(
         .fetch_user(user_id)
         .await?
         .ok_or(ApiError::UnknownMember)?;
-    Ok(axum::Json(convert::member(&member, Some(&user))))
+    // How the member joined: for those who manage the guild (a hearth extension).
+    let joined_via = if perms.contains(Permissions::MANAGE_GUILD) {
+        let by = state.store.fetch_joined_by(guild_id, user_id).await?;
+        by.map(|b| hearth_protocol::objects::JoinedVia {
+            code: b.code,
+            directed_invite_id: b.invite_id,
+        })
+    } else {
+        None
+    };
+    Ok(axum::Json(hearth_protocol::objects::MemberWithJoin {
+        member: convert::member(&member, Some(&user)),
+        joined_via,
+    }))
 }
 
 /// Longest timeout: 28 days.

@@ -172,6 +172,8 @@ ids! {
     SessionId as "session";
     /// An audit log entry's id.
     AuditEntryId as "audit log entry";
+    /// A directed invite's id (an invitation from one user to another).
+    DirectedInviteId as "directed invite";
 }
 
 impl GuildId {
@@ -230,7 +232,7 @@ mod tests {
         assert_eq!(guild.everyone(), RoleId(Snowflake(9)));
         assert!(guild.everyone().is_everyone_of(guild));
         assert!(!RoleId(Snowflake(8)).is_everyone_of(guild));
-        assert_eq!(ID_TYPES.len(), 8);
+        assert_eq!(ID_TYPES.len(), 9);
         assert!(ID_TYPES.contains(&"GuildId") && ID_TYPES.contains(&"AuditEntryId"));
         let bot = UserId(Snowflake(5));
         assert_eq!(bot.application().bot_user(), bot);

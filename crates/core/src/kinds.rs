@@ -1,5 +1,6 @@
 //! The numbered kinds of the domain, with Discord's numbers: channel types, permission
-//! overwrite types, message types and relationship types.
+//! overwrite types, message types, relationship types, and the statuses of directed invites
+//! (hearth's own numbers).
 //!
 //! Each travels as its integer (serialized as one, read from one), and a number Discord has not
 //! given a meaning is refused: by `TryFrom<i64>` (stored rows) and by deserialization (request
@@ -232,6 +233,23 @@ numbered! {
     }
 }
 
+numbered! {
+    /// Where a directed invite (an invitation from one user to another, a hearth extension)
+    /// stands. Only a pending invite changes, once, to one of the others.
+    pub enum DirectedInviteStatus as "directed invite status" {
+        /// Sent, not yet answered.
+        Pending = 0,
+        /// The recipient accepted it (and joined).
+        Accepted = 1,
+        /// The recipient declined it.
+        Declined = 2,
+        /// The sender (or a guild manager) withdrew it.
+        Cancelled = 3,
+        /// It was not answered before its expiry.
+        Expired = 4,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -255,6 +273,7 @@ mod tests {
         check(OverwriteKind::ALL);
         check(MessageType::ALL);
         check(RelationshipKind::ALL);
+        check(DirectedInviteStatus::ALL);
         assert_eq!(ChannelKind::ALL.len(), 13);
         assert_eq!(MessageType::Reply.code(), 19);
         assert_eq!(ChannelKind::GuildCategory.code(), 4);
@@ -275,6 +294,7 @@ mod tests {
         assert!(MessageType::try_from(13).is_err());
         assert!(RelationshipKind::try_from(0).is_err());
         assert!(RelationshipKind::try_from(5).is_err());
+        assert!(DirectedInviteStatus::try_from(5).is_err());
         let e = serde_json::from_str::<ChannelKind>("7").unwrap_err();
         assert_eq!(e.to_string(), "7 is not a known channel type.");
         assert!(serde_json::from_str::<OverwriteKind>("\"0\"").is_err());

@@ -20,9 +20,10 @@ pub mod snowflake;
 pub mod timestamp;
 
 pub use ids::{
-    ApplicationId, AuditEntryId, ChannelId, GuildId, MessageId, RoleId, SessionId, UserId,
+    ApplicationId, AuditEntryId, ChannelId, DirectedInviteId, GuildId, MessageId, RoleId,
+    SessionId, UserId,
 };
-pub use kinds::{ChannelKind, MessageType, OverwriteKind, RelationshipKind};
+pub use kinds::{ChannelKind, DirectedInviteStatus, MessageType, OverwriteKind, RelationshipKind};
 pub use permissions::Permissions;
 pub use snowflake::{Snowflake, SnowflakeGenerator};
 pub use timestamp::Timestamp;

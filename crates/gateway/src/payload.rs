@@ -148,6 +148,8 @@ pub mod intents {
             | Event::RelationshipRemove { .. } => return None,
             // A person's own settings, likewise (bots have none).
             Event::UserSettingsUpdate { .. } => return None,
+            // A person's own directed invites, likewise (bots can neither send nor receive one).
+            Event::DirectedInviteCreate { .. } | Event::DirectedInviteUpdate { .. } => return None,
             Event::UserUpdate(_) | Event::SessionRevoked { .. } | Event::BusGap => return None,
         })
     }

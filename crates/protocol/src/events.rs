@@ -36,7 +36,7 @@ mod private;
 use hearth_core::{ChannelId, GuildId, Permissions, UserId};
 use serde::{Deserialize, Serialize};
 
-use crate::objects::{Channel, CurrentUser, Guild, Relationship};
+use crate::objects::{Channel, CurrentUser, DirectedInvite, Guild, Relationship};
 use crate::settings::UserSettings;
 pub use payloads::*;
 pub use private::*;
@@ -219,6 +219,22 @@ pub enum Event {
         /// The presence of the other.
         presence: Box<FriendPresence>,
     },
+    /// DIRECTED_INVITE_CREATE to one user (a hearth extension): a directed invite was sent by
+    /// or to them. Published once for the sender and once for the recipient.
+    DirectedInviteCreate {
+        /// The sender or the recipient, whose sessions receive it.
+        user_id: UserId,
+        /// The invite.
+        invite: Box<DirectedInvite>,
+    },
+    /// DIRECTED_INVITE_UPDATE to one user (a hearth extension): a directed invite sent by or to
+    /// them was accepted, declined, cancelled or expired. Published once for each side.
+    DirectedInviteUpdate {
+        /// The sender or the recipient, whose sessions receive it.
+        user_id: UserId,
+        /// The invite as it is now.
+        invite: Box<DirectedInvite>,
+    },
     /// A token was revoked: its owner's gateway sessions opened with it end. For the hubs only.
     SessionRevoked {
         /// The token's owner.
@@ -266,6 +282,8 @@ impl Event {
             Event::RelationshipRemove { .. } => "RELATIONSHIP_REMOVE",
             Event::UserSettingsUpdate { .. } => "USER_SETTINGS_UPDATE",
             Event::FriendPresence { .. } => "PRESENCE_UPDATE",
+            Event::DirectedInviteCreate { .. } => "DIRECTED_INVITE_CREATE",
+            Event::DirectedInviteUpdate { .. } => "DIRECTED_INVITE_UPDATE",
             Event::SessionRevoked { .. } => "hearth.session_revoked",
             Event::BusGap => "hearth.bus_gap",
         }
@@ -326,6 +344,8 @@ impl Event {
             | Event::RelationshipRemove { user_id, .. }
             | Event::UserSettingsUpdate { user_id, .. }
             | Event::FriendPresence { user_id, .. }
+            | Event::DirectedInviteCreate { user_id, .. }
+            | Event::DirectedInviteUpdate { user_id, .. }
             | Event::SessionRevoked { user_id, .. } => user(*user_id),
             Event::BusGap => Audience::Nobody,
         }
@@ -359,6 +379,8 @@ impl Event {
             Event::RelationshipRemove { relationship, .. } => json(relationship),
             Event::UserSettingsUpdate { settings, .. } => json(settings),
             Event::FriendPresence { presence, .. } => json(presence),
+            Event::DirectedInviteCreate { invite, .. }
+            | Event::DirectedInviteUpdate { invite, .. } => json(invite),
             Event::SessionRevoked { .. } | Event::BusGap => return None,
         })
     }

@@ -7,7 +7,9 @@ use hearth_core::{
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+mod directed_invites;
 mod people;
+pub use directed_invites::*;
 pub use people::*;
 
 /// A user (spec 4.1). `discriminator` is always `"0"` (the new username system).

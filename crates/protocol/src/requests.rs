@@ -12,7 +12,9 @@ use utoipa::{IntoParams, PartialSchema, ToSchema};
 
 use crate::{double_option, flag};
 
+mod directed_invites;
 mod relationships;
+pub use directed_invites::*;
 pub use relationships::*;
 
 /// `POST /auth/register`.

@@ -22,6 +22,7 @@ const SETTINGS: &[&str] = &[
     "http",
     "auth",
     "gateway",
+    "invites",
 ];
 
 /// Everything `hearth serve` can be told.
@@ -54,6 +55,26 @@ pub struct Config {
     pub auth: hearth_api::limits::AuthConfig,
     /// Real-time gateway.
     pub gateway: hearth_gateway::GatewayConfig,
+    /// Invites.
+    pub invites: InvitesConfig,
+}
+
+/// `[invites]`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct InvitesConfig {
+    /// Seconds between two purges of expired invites (code invites past their `max_age` are
+    /// deleted, pending directed invites past theirs become expired); 0 turns the purge off.
+    /// Every node of a cluster runs it; each invite is purged, and announced, once.
+    pub purge_interval_secs: u64,
+}
+
+impl Default for InvitesConfig {
+    fn default() -> Self {
+        InvitesConfig {
+            purge_interval_secs: 60,
+        }
+    }
 }
 
 /// `[database]`.
@@ -175,6 +196,7 @@ impl Default for Config {
             http: HttpConfig::default(),
             auth: hearth_api::limits::AuthConfig::default(),
             gateway: hearth_gateway::GatewayConfig::default(),
+            invites: InvitesConfig::default(),
         }
     }
 }
@@ -368,6 +390,12 @@ write_timeout_secs = 10
 # Largest payload a client may send, in bytes: one WebSocket message, all its frames
 # together (at least 4096). A larger one closes the connection with 4002.
 max_payload_bytes = 65536
+
+[invites]
+# Seconds between two purges of expired invites: code invites past their max_age are
+# deleted (INVITE_DELETE), pending directed invites past theirs become expired (told to both
+# users). Every node runs it; each invite is purged once. 0 turns the purge off.
+purge_interval_secs = 60
 "#;
 
 #[cfg(test)]

@@ -125,6 +125,7 @@ pub async fn serve_prepared(
         })
     };
     let keeper_done = keeper.abort_handle();
+    let purger = spawn_invite_purge(&state, config.invites.purge_interval_secs);
     let (stop_tx, mut stop_rx) = tokio::sync::watch::channel(false);
     let hub = state.hub.clone();
     let drain = Duration::from_secs(config.http.shutdown_timeout_secs);
@@ -172,6 +173,9 @@ pub async fn serve_prepared(
     }
     state.hub.shutdown(Duration::from_secs(2)).await;
     keeper_done.abort();
+    if let Some(purger) = purger {
+        purger.abort();
+    }
     let lost = lost.lock().unwrap_or_else(|p| p.into_inner()).take();
     // The sessions end with the node; their users' presence follows.
     state.hub.close_all().await;
@@ -183,6 +187,34 @@ pub async fn serve_prepared(
         Some(e) => Err(e),
         None => Ok(()),
     }
+}
+
+/// Purges expired invites every `interval_secs` (none when 0), until aborted. Every node runs
+/// one: the store hands each expired invite to one purge only, so each is announced once.
+fn spawn_invite_purge(state: &AppState, interval_secs: u64) -> Option<tokio::task::JoinHandle<()>> {
+    if interval_secs == 0 {
+        return None;
+    }
+    let state = state.clone();
+    Some(tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(interval_secs));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            let now = hearth_core::Timestamp::now();
+            match hearth_api::directed::purge_expired(&state, now).await {
+                Ok(p) if p.codes + p.directed > 0 => {
+                    tracing::info!(
+                        codes = p.codes,
+                        directed = p.directed,
+                        "purged expired invites"
+                    );
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "purging expired invites"),
+            }
+        }
+    }))
 }
 
 /// Completes on SIGINT or SIGTERM.

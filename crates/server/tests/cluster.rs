@@ -1066,3 +1066,137 @@ async fn dms_and_friends_presence_cross_nodes_once() {
         }
     }
 }
+/// The next dispatch whose name is one of `names` (others skipped), as (name, d), within 10 s.
+async fn next_of(c: &mut Client, names: &[&str]) -> (String, Value) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match c.next(left).await {
+            Some(Seen::Payload(v))
+                if v["op"] == 0 && names.iter().any(|n| v["t"].as_str() == Some(*n)) =>
+            {
+                return (
+                    v["t"].as_str().unwrap_or_default().to_owned(),
+                    v["d"].clone(),
+                );
+            }
+            Some(Seen::Payload(_)) => {}
+            other => panic!("waiting for one of {names:?}: {other:?}"),
+        }
+    }
+}
+
+/// Directed invites in a cluster: each event reaches each session of the invite's two users
+/// once, on whichever node (and no one else's), and when every node runs the purge, an
+/// expired invite is announced once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn directed_invites_reach_their_two_users_once_on_every_node() {
+    let Some(cl) = Cluster::new().await else {
+        return;
+    };
+    let purge = [("HEARTH_INVITES__PURGE_INTERVAL_SECS", "1")];
+    let a = cl.start_with("a", None, &purge).await;
+    let b = cl.start_with("b", None, &purge).await;
+    let (alice, _) = cl.register(&a, "alice").await;
+    let (bob, bob_id) = cl.register(&a, "bob").await;
+    let (carol, _) = cl.register(&a, "carol").await;
+    let (dave, dave_id) = cl.register(&a, "dave").await;
+    let (guild, general) = cl.guild(&a, &alice, &[&carol]).await;
+    // Alice on both nodes; Bob, Carol and Dave on B; every invite is made through A.
+    let mut alice_a = Client::identify(&a, &alice, "linux").await;
+    let mut alice_b = Client::identify(&b, &alice, "android").await;
+    let mut bob_b = Client::identify(&b, &bob, "linux").await;
+    let mut carol_b = Client::identify(&b, &carol, "linux").await;
+    let mut dave_b = Client::identify(&b, &dave, "linux").await;
+    carol_b.dispatch("GUILD_CREATE").await;
+    let names = ["DIRECTED_INVITE_CREATE", "DIRECTED_INVITE_UPDATE"];
+    let path = format!("/guilds/{guild}/directed-invites");
+
+    // Sent through A, accepted through B.
+    let sent = cl
+        .ok(
+            &a,
+            Method::POST,
+            &path,
+            Some(&alice),
+            Some(json!({"recipient_id": bob_id})),
+        )
+        .await;
+    let accept = format!(
+        "/users/@me/directed-invites/{}/accept",
+        sent["id"].as_str().unwrap()
+    );
+    for c in [&mut alice_a, &mut alice_b, &mut bob_b] {
+        assert_eq!(
+            next_of(c, &names).await,
+            (names[0].to_owned(), sent.clone())
+        );
+    }
+    let accepted = cl.ok(&b, Method::POST, &accept, Some(&bob), None).await;
+    assert_eq!(accepted["status"], 1);
+    // Bob gains the guild first (as joining by a code does), then the update.
+    assert_eq!(bob_b.dispatch("GUILD_CREATE").await["id"], guild.as_str());
+    for c in [&mut alice_a, &mut alice_b, &mut bob_b] {
+        // The next one is the update: the creation came once.
+        assert_eq!(
+            next_of(c, &names).await,
+            (names[1].to_owned(), accepted.clone())
+        );
+    }
+
+    // Expiring: both nodes purge, Dave and Alice are told once.
+    let short = cl
+        .ok(
+            &a,
+            Method::POST,
+            &path,
+            Some(&alice),
+            Some(json!({"recipient_id": dave_id, "max_age": 1})),
+        )
+        .await;
+    assert_eq!(next_of(&mut dave_b, &names).await.0, names[0]);
+    let (t, expired) = next_of(&mut dave_b, &names).await;
+    assert_eq!(
+        (t.as_str(), &expired["id"], &expired["status"]),
+        (names[1], &short["id"], &json!(4))
+    );
+    for c in [&mut alice_a, &mut alice_b] {
+        assert_eq!(next_of(c, &names).await.0, names[0]);
+        assert_eq!(
+            next_of(c, &names).await,
+            (names[1].to_owned(), expired.clone())
+        );
+    }
+    // A marker after a few purges: the next event each sees is the new invite, not a repeat.
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    let marker = cl
+        .ok(
+            &a,
+            Method::POST,
+            &path,
+            Some(&alice),
+            Some(json!({"recipient_id": dave_id})),
+        )
+        .await;
+    for c in [&mut dave_b, &mut alice_a, &mut alice_b] {
+        assert_eq!(
+            next_of(c, &names).await,
+            (names[0].to_owned(), marker.clone())
+        );
+    }
+    // Carol, a member but no party, saw none of it.
+    cl.say(&a, &alice, &general, "marker").await;
+    let (t, d) = next_of(
+        &mut carol_b,
+        &[
+            "DIRECTED_INVITE_CREATE",
+            "DIRECTED_INVITE_UPDATE",
+            "MESSAGE_CREATE",
+        ],
+    )
+    .await;
+    assert_eq!(
+        (t.as_str(), &d["content"]),
+        ("MESSAGE_CREATE", &json!("marker"))
+    );
+}

@@ -20,9 +20,13 @@ pub trait InviteStore: Send + Sync {
     /// A still-valid invite by this inviter for this channel with these settings (for requests
     /// that do not ask for a unique invite).
     async fn fetch_reusable_invite(&self, like: &Invite, now: Timestamp) -> Result<Option<Invite>>;
-    /// Joins `member.user_id` to the invite's guild, counting one use, in one transaction.
+    /// Joins `member.user_id` to the invite's guild, counting one use and recording the code as
+    /// how the member joined, in one transaction.
     /// A user banned from the guild gets [`InviteUse::Banned`] and nothing changes.
     async fn use_invite(&self, code: &str, member: &Member, now: Timestamp) -> Result<InviteUse>;
     /// Deletes an invite; returns what it was.
     async fn delete_invite(&self, code: &str) -> Result<Option<Invite>>;
+    /// Deletes every invite whose expiry is at or before `now`; returns what they were. Each
+    /// invite is returned by one call only, however many run at once (the nodes of a cluster).
+    async fn delete_expired_invites(&self, now: Timestamp) -> Result<Vec<Invite>>;
 }

@@ -7,7 +7,8 @@
 //!   [`GuildStore`], [`ChannelStore`], [`MemberStore`], [`RoleStore`], [`OverwriteStore`],
 //!   [`BanStore`], [`MessageStore`], [`InviteStore`], [`AuditStore`], [`PrivateChannelStore`]
 //!   (DMs and group DMs), [`RelationshipStore`] (friends, friend requests, blocks),
-//!   [`UserSettingsStore`] (each person's versioned settings document) and [`ClusterStore`]
+//!   [`UserSettingsStore`] (each person's versioned settings document), [`DirectedInviteStore`]
+//!   (invitations from one user to another) and [`ClusterStore`]
 //!   (node leases and presences). [`Store`] sums them; the rest of hearth holds
 //!   an `Arc<dyn Store>`.
 //! - [`model`]: the stored records: typed ids ([`hearth_core::ids`], stored as the signed
@@ -37,6 +38,7 @@ mod audit;
 mod bans;
 mod channels;
 mod cluster;
+mod directed_invites;
 mod error;
 mod guilds;
 mod invites;
@@ -60,6 +62,9 @@ pub use audit::AuditStore;
 pub use bans::BanStore;
 pub use channels::ChannelStore;
 pub use cluster::ClusterStore;
+pub use directed_invites::{
+    DirectedInvite, DirectedInviteAccept, DirectedInviteQuery, DirectedInviteStore, JoinedBy,
+};
 pub use error::{Result, StoreError};
 pub use guilds::GuildStore;
 pub use invites::InviteStore;
@@ -113,6 +118,7 @@ pub trait Store:
     + BanStore
     + MessageStore
     + InviteStore
+    + DirectedInviteStore
     + AuditStore
     + PrivateChannelStore
     + RelationshipStore

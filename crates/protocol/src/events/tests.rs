@@ -1,10 +1,11 @@
-use hearth_core::{Permissions, RelationshipKind, Snowflake, Timestamp};
+use hearth_core::{DirectedInviteStatus, Permissions, RelationshipKind, Snowflake, Timestamp};
 use serde_json::{json, Value};
 
 use super::*;
 use crate::objects::{
-    AuditLogEntry, Channel, CurrentUser, Guild, Member, Message, MessageReference, Overwrite,
-    PrivateChannel, Relationship, Role, RoleColors, RoleTags, User,
+    AuditLogEntry, Channel, CurrentUser, DirectedInvite, DirectedInviteChannel,
+    DirectedInviteGuild, Guild, Member, Message, MessageReference, Overwrite, PrivateChannel,
+    Relationship, Role, RoleColors, RoleTags, User,
 };
 use crate::settings::{CustomStatus, SettingsDocument, Theme, UserSettings};
 
@@ -213,6 +214,7 @@ fn samples() -> Vec<Event> {
     all.extend(private_samples());
     all.extend(relationship_samples());
     all.extend(settings_samples());
+    all.extend(directed_invite_samples());
     all
 }
 
@@ -319,6 +321,48 @@ fn settings_samples() -> Vec<Event> {
         user_id: U.into(),
         settings: Box::new(UserSettings::new(3, &document)),
     }]
+}
+
+/// A directed invite to a channel, told to its recipient, then answered and told to its
+/// sender.
+fn directed_invite_samples() -> Vec<Event> {
+    let invite = DirectedInvite {
+        id: Snowflake(5).into(),
+        guild: DirectedInviteGuild {
+            id: G.into(),
+            name: "Home".into(),
+            icon: None,
+        },
+        channel: Some(DirectedInviteChannel {
+            id: C.into(),
+            name: Some("general".into()),
+            kind: 0,
+        }),
+        sender: user(Snowflake(301)),
+        recipient: user(U),
+        message: Some("join us".into()),
+        permissions: Permissions::SEND_MESSAGES,
+        status: DirectedInviteStatus::Pending,
+        created_at: T,
+        expires_at: Some(T),
+        resolved_at: None,
+    };
+    let declined = DirectedInvite {
+        status: DirectedInviteStatus::Declined,
+        resolved_at: Some(T),
+        channel: None,
+        ..invite.clone()
+    };
+    vec![
+        Event::DirectedInviteCreate {
+            user_id: U.into(),
+            invite: Box::new(invite),
+        },
+        Event::DirectedInviteUpdate {
+            user_id: Snowflake(301).into(),
+            invite: Box::new(declined),
+        },
+    ]
 }
 
 /// Samples of the guild, role, member, ban and audit log events.
@@ -497,6 +541,8 @@ fn variant(e: &Event) -> usize {
         Event::RelationshipRemove { .. } => 38,
         Event::UserSettingsUpdate { .. } => 39,
         Event::FriendPresence { .. } => 40,
+        Event::DirectedInviteCreate { .. } => 41,
+        Event::DirectedInviteUpdate { .. } => 42,
     }
 }
 
@@ -508,7 +554,7 @@ fn data(e: &Event) -> Value {
 fn every_variant_round_trips_through_json_unchanged() {
     let samples = samples();
     let seen: std::collections::BTreeSet<usize> = samples.iter().map(variant).collect();
-    assert_eq!(seen, (0..=40).collect(), "a variant without a sample");
+    assert_eq!(seen, (0..=42).collect(), "a variant without a sample");
     for e in samples {
         let text = serde_json::to_string(&e).unwrap();
         let back: Event = serde_json::from_str(&text)
@@ -719,6 +765,34 @@ fn dispatches_have_discords_shapes() {
                "custom_status": {"text": "brb", "emoji_name": "☕",
                                  "expires_at": "2025-01-01T12:00:00.123456+00:00"},
                "developer_mode": false, "timezone_offset": 0})
+    );
+}
+
+#[test]
+fn directed_invite_dispatches_carry_the_whole_invite_to_one_user() {
+    let all = samples();
+    let find = |i: usize| all.iter().find(|e| variant(e) == i).unwrap();
+    // Directed invites: the whole invite, to the user named (the other side gets its own).
+    assert_eq!(
+        data(find(41)),
+        json!({"id": "5", "guild": {"id": "100", "name": "Home", "icon": null},
+               "channel": {"id": "200", "name": "general", "type": 0},
+               "sender": user(Snowflake(301)), "recipient": user(U), "message": "join us",
+               "permissions": "2048", "status": 0,
+               "created_at": "2025-01-01T12:00:00.123456+00:00",
+               "expires_at": "2025-01-01T12:00:00.123456+00:00", "resolved_at": null})
+    );
+    assert_eq!(find(41).audience(), Audience::User { user_id: U.into() });
+    let answered = data(find(42));
+    assert_eq!(
+        (answered["status"].clone(), answered["channel"].clone()),
+        (json!(2), Value::Null)
+    );
+    assert_eq!(
+        find(42).audience(),
+        Audience::User {
+            user_id: Snowflake(301).into()
+        }
     );
 }
 

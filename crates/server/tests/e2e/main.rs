@@ -32,6 +32,7 @@ mod audit;
 mod bots;
 mod bounds;
 mod channels;
+mod directed_invites;
 mod errors;
 mod events;
 mod gateway;

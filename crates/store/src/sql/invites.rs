@@ -107,6 +107,14 @@ impl InviteStore for Backend {
             return Ok(InviteUse::Invalid);
         };
         if insert_member_in(&mut tx, member).await? {
+            sqlx::query(
+                "UPDATE members SET joined_by_code = $1 WHERE guild_id = $2 AND user_id = $3",
+            )
+            .bind(code)
+            .bind(member.guild_id)
+            .bind(member.user_id)
+            .execute(&mut *tx)
+            .await?;
             tx.commit().await?;
             Ok(InviteUse::Joined(invite))
         } else {
@@ -126,5 +134,17 @@ impl InviteStore for Backend {
                 .fetch_optional(self.writer())
                 .await?,
         )
+    }
+
+    async fn delete_expired_invites(&self, now: Timestamp) -> Result<Vec<Invite>> {
+        // One statement: a row another node's purge deleted meanwhile is not returned twice.
+        let mut gone: Vec<Invite> = sqlx::query_as(
+            "DELETE FROM invites WHERE expires_at IS NOT NULL AND expires_at <= $1 RETURNING *",
+        )
+        .bind(now.0)
+        .fetch_all(self.writer())
+        .await?;
+        gone.sort_by(|a, b| (a.guild_id, &a.code).cmp(&(b.guild_id, &b.code)));
+        Ok(gone)
     }
 }
