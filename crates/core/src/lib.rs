@@ -22,7 +22,7 @@ pub mod timestamp;
 pub use ids::{
     ApplicationId, AuditEntryId, ChannelId, GuildId, MessageId, RoleId, SessionId, UserId,
 };
-pub use kinds::{ChannelKind, MessageType, OverwriteKind, RelationshipKind};
+pub use kinds::{ChannelKind, MemberKind, MessageType, OverwriteKind, RelationshipKind};
 pub use permissions::Permissions;
 pub use snowflake::{Snowflake, SnowflakeGenerator};
 pub use timestamp::Timestamp;

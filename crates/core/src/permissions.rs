@@ -82,6 +82,16 @@ impl Permissions {
     pub const NONE: Permissions = Permissions(0);
     /// Every defined bit: 2^53 - 1 without the unassigned bit 47.
     pub const ALL: Permissions = Permissions(((1u64 << 53) - 1) & !(1u64 << 47));
+    /// What a guest is given in the channel of the guest invite they joined by (their own
+    /// overwrite allows it): view, read the history, write, react, embed links and attach files.
+    pub const GUEST: Permissions = Permissions(
+        Self::VIEW_CHANNEL.0
+            | Self::READ_MESSAGE_HISTORY.0
+            | Self::SEND_MESSAGES.0
+            | Self::ADD_REACTIONS.0
+            | Self::EMBED_LINKS.0
+            | Self::ATTACH_FILES.0,
+    );
     /// What a new guild's @everyone role holds (Discord's default for new guilds).
     pub const DEFAULT_EVERYONE: Permissions = Permissions(104_324_673);
 
@@ -201,6 +211,20 @@ pub struct Member<'a> {
     pub roles: &'a [(crate::RoleId, Permissions)],
     /// Whether the member is timed out now (`communication_disabled_until` in the future).
     pub timed_out: bool,
+    /// Whether the member is a guest: then neither @everyone's bits nor @everyone's channel
+    /// overwrites count for them, only their roles and their own overwrites.
+    pub guest: bool,
+}
+
+impl Member<'_> {
+    /// The @everyone bits that count for this member (none for a guest).
+    fn everyone_bits(&self) -> Permissions {
+        if self.guest {
+            Permissions::NONE
+        } else {
+            self.everyone
+        }
+    }
 }
 
 /// What a timed-out member keeps.
@@ -216,10 +240,10 @@ const NEEDS_SEND: Permissions = Permissions(
 );
 
 /// A member's permissions in the guild as a whole (no channel): the owner and ADMINISTRATOR hold
-/// everything; otherwise @everyone and the member's roles, and a timed-out member keeps only
-/// VIEW_CHANNEL and READ_MESSAGE_HISTORY.
+/// everything; otherwise @everyone (not for a guest) and the member's roles, and a timed-out
+/// member keeps only VIEW_CHANNEL and READ_MESSAGE_HISTORY.
 pub fn base_permissions(m: &Member<'_>) -> Permissions {
-    let p = guild_permissions(m.is_owner, m.everyone, m.roles.iter().map(|(_, p)| *p));
+    let p = guild_permissions(m.is_owner, m.everyone_bits(), m.roles.iter().map(|(_, p)| *p));
     if m.timed_out && p != Permissions::ALL {
         p & TIMED_OUT_KEEPS
     } else {
@@ -232,9 +256,10 @@ pub fn base_permissions(m: &Member<'_>) -> Permissions {
 /// then the member's own overwrite. The owner and ADMINISTRATOR are not affected by overwrites.
 /// Without VIEW_CHANNEL nothing else holds in the channel; without SEND_MESSAGES, neither do
 /// MENTION_EVERYONE, SEND_TTS_MESSAGES, ATTACH_FILES and EMBED_LINKS; a timed-out member keeps
-/// only VIEW_CHANNEL and READ_MESSAGE_HISTORY.
+/// only VIEW_CHANNEL and READ_MESSAGE_HISTORY. A guest starts from their roles alone and skips
+/// the @everyone overwrite: they see the channels their roles or their own overwrites open.
 pub fn channel_permissions(m: &Member<'_>, overwrites: &[Overwrite]) -> Permissions {
-    let base = guild_permissions(m.is_owner, m.everyone, m.roles.iter().map(|(_, p)| *p));
+    let base = guild_permissions(m.is_owner, m.everyone_bits(), m.roles.iter().map(|(_, p)| *p));
     if base == Permissions::ALL {
         return Permissions::ALL;
     }
@@ -246,7 +271,7 @@ pub fn channel_permissions(m: &Member<'_>, overwrites: &[Overwrite]) -> Permissi
     let find = |kind: OverwriteKind, id: crate::Snowflake| {
         overwrites.iter().find(|o| o.kind == kind && o.id == id)
     };
-    if let Some(o) = find(OverwriteKind::Role, m.guild_id.snowflake()) {
+    if let Some(o) = find(OverwriteKind::Role, m.guild_id.snowflake()).filter(|_| !m.guest) {
         apply(&mut p, o.allow.0, o.deny.0);
     }
     let (mut allow, mut deny) = (0, 0);
@@ -410,9 +435,12 @@ mod tests {
             everyone: Permissions,
             roles: &[(Snowflake, Permissions)],
             timed_out: bool,
+            guest: bool,
             ows: &[Overwrite],
         ) -> Permissions {
             let has = |p: Permissions, b| bit_in(p, b);
+            // A guest holds nothing of @everyone, neither its bits nor its overwrite.
+            let everyone = if guest { Permissions::NONE } else { everyone };
             let admin = owner || has(everyone, 3) || roles.iter().any(|(_, p)| has(*p, 3));
             if admin {
                 return Permissions::ALL;
@@ -422,7 +450,7 @@ mod tests {
             let mut out = 0u64;
             for b in 0..53u32 {
                 let mut on = has(everyone, b) || roles.iter().any(|(_, p)| has(*p, b));
-                if let Some(o) = first(OverwriteKind::Role, GUILD) {
+                if let Some(o) = first(OverwriteKind::Role, GUILD).filter(|_| !guest) {
                     if has(o.deny, b) {
                         on = false;
                     }
@@ -473,6 +501,7 @@ mod tests {
             fn channel_permissions_match_the_reference(
                 owner in prop::bool::weighted(0.05),
                 timed_out in prop::bool::weighted(0.2),
+                guest in prop::bool::weighted(0.3),
                 everyone in bits(),
                 role_bits in prop::collection::vec(bits(), 0..4),
                 ows in prop::collection::vec(overwrite(), 0..6),
@@ -491,10 +520,11 @@ mod tests {
                     everyone,
                     roles: &typed,
                     timed_out,
+                    guest,
                 };
                 prop_assert_eq!(
                     channel_permissions(&m, &ows),
-                    reference(owner, everyone, &roles, timed_out, &ows)
+                    reference(owner, everyone, &roles, timed_out, guest, &ows)
                 );
             }
 
@@ -544,6 +574,7 @@ mod tests {
             everyone: Permissions::DEFAULT_EVERYONE,
             roles,
             timed_out: false,
+            guest: false,
         };
         assert_eq!(
             channel_permissions(&member(&[]), &private),
@@ -565,5 +596,45 @@ mod tests {
             base_permissions(&timed_out),
             Permissions::VIEW_CHANNEL | Permissions::READ_MESSAGE_HISTORY
         );
+    }
+
+    #[test]
+    fn a_guest_sees_only_what_their_own_overwrites_and_roles_open() {
+        let (guild, user) = (crate::Snowflake(1), crate::Snowflake(2));
+        let guest = Member {
+            guild_id: guild.into(),
+            user_id: user.into(),
+            is_owner: false,
+            everyone: Permissions::DEFAULT_EVERYONE,
+            roles: &[],
+            timed_out: false,
+            guest: true,
+        };
+        assert_eq!(base_permissions(&guest), Permissions::NONE);
+        let open_to_everyone = [Overwrite {
+            id: guild,
+            kind: OverwriteKind::Role,
+            allow: Permissions::VIEW_CHANNEL | Permissions::SEND_MESSAGES,
+            deny: Permissions::NONE,
+        }];
+        assert_eq!(
+            channel_permissions(&guest, &open_to_everyone),
+            Permissions::NONE
+        );
+        let given = [Overwrite {
+            id: user,
+            kind: OverwriteKind::Member,
+            allow: Permissions::VIEW_CHANNEL | Permissions::SEND_MESSAGES,
+            deny: Permissions::NONE,
+        }];
+        assert_eq!(
+            channel_permissions(&guest, &given),
+            Permissions::VIEW_CHANNEL | Permissions::SEND_MESSAGES
+        );
+        let member = Member {
+            guest: false,
+            ..guest
+        };
+        assert!(channel_permissions(&member, &open_to_everyone).contains(Permissions::VIEW_CHANNEL));
     }
 }

@@ -50,6 +50,25 @@ pub struct Config {
     pub auth: hearth_api::limits::AuthConfig,
     /// Real-time gateway.
     pub gateway: hearth_gateway::GatewayConfig,
+    /// Guests of guilds.
+    pub guests: GuestsConfig,
+}
+
+/// `[guests]`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct GuestsConfig {
+    /// Seconds between two sweeps for guests whose access expired (each node sweeps; a guest
+    /// is removed once, by one of them). A guest stays at most this long past their expiry.
+    pub sweep_interval_secs: u64,
+}
+
+impl Default for GuestsConfig {
+    fn default() -> Self {
+        GuestsConfig {
+            sweep_interval_secs: 60,
+        }
+    }
 }
 
 /// `[database]`.
@@ -170,6 +189,7 @@ impl Default for Config {
             http: HttpConfig::default(),
             auth: hearth_api::limits::AuthConfig::default(),
             gateway: hearth_gateway::GatewayConfig::default(),
+            guests: GuestsConfig::default(),
         }
     }
 }
@@ -222,6 +242,9 @@ impl Config {
                 "node_id {id} is out of range: it must be between 0 and {}",
                 hearth_core::snowflake::MAX_NODE_ID
             ));
+        }
+        if self.guests.sweep_interval_secs == 0 {
+            return Err("guests.sweep_interval_secs must be at least 1".into());
         }
         if self.cluster.lease_secs < 3 {
             return Err("cluster.lease_secs must be at least 3".into());
@@ -301,6 +324,11 @@ connect_timeout_secs = 10
 # this long without renewal a node counts as dead: the others take its users' presence
 # offline and its id may be leased again.
 lease_secs = 15
+
+[guests]
+# Seconds between two sweeps for guests whose access expired (each node sweeps; a guest is
+# removed once, by one of them). A guest stays at most this long past their expiry.
+sweep_interval_secs = 60
 
 [http]
 # Largest request body accepted, in bytes; larger bodies are answered with 413.

@@ -124,6 +124,10 @@ pub async fn serve_prepared(
         })
     };
     let keeper_done = keeper.abort_handle();
+    let sweeper = tokio::spawn(sweep_guests(
+        state.clone(),
+        Duration::from_secs(config.guests.sweep_interval_secs),
+    ));
     let (stop_tx, mut stop_rx) = tokio::sync::watch::channel(false);
     let hub = state.hub.clone();
     let drain = Duration::from_secs(config.http.shutdown_timeout_secs);
@@ -171,6 +175,7 @@ pub async fn serve_prepared(
     }
     state.hub.shutdown(Duration::from_secs(2)).await;
     keeper_done.abort();
+    sweeper.abort();
     let lost = lost.lock().unwrap_or_else(|p| p.into_inner()).take();
     // The sessions end with the node; their users' presence follows.
     state.hub.close_all().await;
@@ -181,6 +186,20 @@ pub async fn serve_prepared(
     match lost {
         Some(e) => Err(e),
         None => Ok(()),
+    }
+}
+
+/// Removes the guests whose access expired, every `interval`, until aborted.
+async fn sweep_guests(state: hearth_api::AppState, interval: Duration) {
+    let mut tick = tokio::time::interval(interval);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        match hearth_api::workspace::sweep_expired_guests(&state).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(removed = n, "expired guests removed"),
+            Err(e) => tracing::warn!(error = %e, "sweeping expired guests"),
+        }
     }
 }
 

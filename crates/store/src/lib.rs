@@ -38,6 +38,7 @@ mod bans;
 mod channels;
 mod cluster;
 mod error;
+mod guests;
 mod guilds;
 mod invites;
 mod members;
@@ -61,6 +62,7 @@ pub use bans::BanStore;
 pub use channels::ChannelStore;
 pub use cluster::ClusterStore;
 pub use error::{Result, StoreError};
+pub use guests::GuestStore;
 pub use guilds::GuildStore;
 pub use invites::InviteStore;
 pub use members::MemberStore;
@@ -118,6 +120,7 @@ pub trait Store:
     + RelationshipStore
     + UserSettingsStore
     + ClusterStore
+    + GuestStore
 {
     /// Which backend this is (`sqlite` or `postgres`).
     fn backend(&self) -> &'static str;

@@ -32,6 +32,8 @@ mod bans;
 mod channels;
 #[path = "sql/cluster.rs"]
 mod cluster;
+#[path = "sql/guests.rs"]
+mod guests;
 #[path = "sql/guilds.rs"]
 mod guilds;
 #[path = "sql/invites.rs"]

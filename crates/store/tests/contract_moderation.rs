@@ -631,6 +631,8 @@ async fn a_banned_user_cannot_join_by_invite_until_the_ban_is_lifted(store: Arc<
         temporary: false,
         communication_disabled_until: None,
         roles: vec![],
+        kind: hearth_core::MemberKind::Member,
+        guest_expires_at: None,
     };
     let now = Timestamp::now();
     let r = store.use_invite("joinhere", &member, now).await.unwrap();

@@ -35,6 +35,7 @@ mod channels;
 mod errors;
 mod events;
 mod gateway;
+mod guests;
 mod guilds;
 mod helpers;
 mod invites;
