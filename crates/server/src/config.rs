@@ -21,6 +21,7 @@ const SETTINGS: &[&str] = &[
     "http",
     "auth",
     "gateway",
+    "guests",
 ];
 
 /// Everything `hearth serve` can be told.

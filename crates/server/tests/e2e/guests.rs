@@ -446,6 +446,9 @@ async fn an_expired_guest_is_removed_by_the_sweep(backend: Backend) {
     app.get(&format!("/guilds/{gid}/members/{guest_id}"), &owner)
         .await
         .assert_error(404, 10007);
+    // The entry is recorded after the events: wait for its own event.
+    let recorded = app.event("GUILD_AUDIT_LOG_ENTRY_CREATE").await;
+    assert_eq!(recorded.data["action_type"], 20);
     let log = app
         .get(&format!("/guilds/{gid}/audit-logs?action_type=20"), &owner)
         .await
