@@ -271,7 +271,10 @@ impl MemberChange {
         {
             errs.add(
                 "hearth_kind",
-                FieldError::new("MEMBER_KIND_INVALID", "A bot is a bot; others are member or guest."),
+                FieldError::new(
+                    "MEMBER_KIND_INVALID",
+                    "A bot is a bot; others are member or guest.",
+                ),
             );
             return;
         }

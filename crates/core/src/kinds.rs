@@ -301,7 +301,8 @@ pub enum MemberKind {
 
 impl MemberKind {
     /// Every kind.
-    pub const ALL: &'static [MemberKind] = &[MemberKind::Member, MemberKind::Guest, MemberKind::Bot];
+    pub const ALL: &'static [MemberKind] =
+        &[MemberKind::Member, MemberKind::Guest, MemberKind::Bot];
 
     /// The name stored and sent.
     pub const fn as_str(self) -> &'static str {

@@ -243,7 +243,11 @@ const NEEDS_SEND: Permissions = Permissions(
 /// everything; otherwise @everyone (not for a guest) and the member's roles, and a timed-out
 /// member keeps only VIEW_CHANNEL and READ_MESSAGE_HISTORY.
 pub fn base_permissions(m: &Member<'_>) -> Permissions {
-    let p = guild_permissions(m.is_owner, m.everyone_bits(), m.roles.iter().map(|(_, p)| *p));
+    let p = guild_permissions(
+        m.is_owner,
+        m.everyone_bits(),
+        m.roles.iter().map(|(_, p)| *p),
+    );
     if m.timed_out && p != Permissions::ALL {
         p & TIMED_OUT_KEEPS
     } else {
@@ -259,7 +263,11 @@ pub fn base_permissions(m: &Member<'_>) -> Permissions {
 /// only VIEW_CHANNEL and READ_MESSAGE_HISTORY. A guest starts from their roles alone and skips
 /// the @everyone overwrite: they see the channels their roles or their own overwrites open.
 pub fn channel_permissions(m: &Member<'_>, overwrites: &[Overwrite]) -> Permissions {
-    let base = guild_permissions(m.is_owner, m.everyone_bits(), m.roles.iter().map(|(_, p)| *p));
+    let base = guild_permissions(
+        m.is_owner,
+        m.everyone_bits(),
+        m.roles.iter().map(|(_, p)| *p),
+    );
     if base == Permissions::ALL {
         return Permissions::ALL;
     }

@@ -1008,8 +1008,14 @@ async fn a_guest_is_confined_on_every_node_and_removed_once_when_expired() {
         )
         .await;
     let code = invite["code"].as_str().expect("code");
-    cl.ok(&a, Method::POST, &format!("/invites/{code}"), Some(&gus), Some(json!({})))
-        .await;
+    cl.ok(
+        &a,
+        Method::POST,
+        &format!("/invites/{code}"),
+        Some(&gus),
+        Some(json!({})),
+    )
+    .await;
     let mut on_a_alice = Client::identify(&a, &alice, "linux").await;
     on_a_alice.dispatch("GUILD_CREATE").await;
     let mut on_b_gus = Client::identify(&b, &gus, "linux").await;
@@ -1035,7 +1041,10 @@ async fn a_guest_is_confined_on_every_node_and_removed_once_when_expired() {
     assert_eq!((status, body["code"].clone()), (403, json!(50001)));
     cl.say(&a, &alice, &lounge, "members only").await;
     cl.say(&a, &alice, &general, "welcome").await;
-    assert_eq!(on_b_gus.dispatch("MESSAGE_CREATE").await["content"], "welcome");
+    assert_eq!(
+        on_b_gus.dispatch("MESSAGE_CREATE").await["content"],
+        "welcome"
+    );
 
     // The expiry, set through B; both nodes sweep.
     let soon = hearth_core::Timestamp::now().plus_seconds(1).to_iso();

@@ -21,8 +21,11 @@ pub trait GuestStore: Send + Sync {
     /// Replaces a guild's default channels with `channels` in this order, in one transaction
     /// (a repeated id counts once, at its first place). The caller checks that they are
     /// channels of the guild; one that is not is a foreign-key error.
-    async fn update_default_channels(&self, guild_id: GuildId, channels: &[ChannelId])
-        -> Result<()>;
+    async fn update_default_channels(
+        &self,
+        guild_id: GuildId,
+        channels: &[ChannelId],
+    ) -> Result<()>;
     /// Removes a member if they still are a guest whose expiry is at or before `now`; true
     /// when removed. Of several nodes sweeping at once exactly one gets true, and a guest made
     /// a member (or given a later expiry) meanwhile stays.

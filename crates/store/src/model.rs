@@ -3,8 +3,8 @@
 //! wire objects.
 
 use hearth_core::{
-    ApplicationId, AuditEntryId, ChannelId, GuildId, MemberKind, MessageId, RelationshipKind, RoleId,
-    SessionId, Snowflake, UserId,
+    ApplicationId, AuditEntryId, ChannelId, GuildId, MemberKind, MessageId, RelationshipKind,
+    RoleId, SessionId, Snowflake, UserId,
 };
 use sqlx::FromRow;
 

@@ -101,7 +101,10 @@ async fn a_member_is_made_a_guest_with_an_expiry_and_back_a_member_without_one(
         .await
         .unwrap()
         .unwrap();
-    assert_eq!((m.kind, m.guest_expires_at), (MemberKind::Guest, Some(later)));
+    assert_eq!(
+        (m.kind, m.guest_expires_at),
+        (MemberKind::Guest, Some(later))
+    );
     // Another field changed: kind and expiry stay.
     let nick = MemberPatch {
         nick: Some(Some("p".into())),
@@ -112,7 +115,10 @@ async fn a_member_is_made_a_guest_with_an_expiry_and_back_a_member_without_one(
         .await
         .unwrap()
         .unwrap();
-    assert_eq!((m.kind, m.guest_expires_at), (MemberKind::Guest, Some(later)));
+    assert_eq!(
+        (m.kind, m.guest_expires_at),
+        (MemberKind::Guest, Some(later))
+    );
     // Back to a member: the expiry goes, even when one is given.
     let back = MemberPatch {
         kind: Some(MemberKind::Member),
@@ -176,7 +182,10 @@ async fn a_guest_invite_admits_a_guest_given_its_channel_for_its_lifetime(store:
         guest_ttl: 0,
         ..invite.clone()
     };
-    assert_eq!(store.fetch_reusable_invite(&plain, now).await.unwrap(), None);
+    assert_eq!(
+        store.fetch_reusable_invite(&plain, now).await.unwrap(),
+        None
+    );
 
     let visitor = f.user(&store, "visitor").await;
     let member = f.member(guild.id, visitor.id, vec![]);
@@ -263,7 +272,11 @@ async fn expired_guests_are_listed_and_removed_once_unless_no_longer_expired(
             .unwrap(),
         None
     );
-    assert!(store.fetch_expired_guests(now, 10).await.unwrap().is_empty());
+    assert!(store
+        .fetch_expired_guests(now, 10)
+        .await
+        .unwrap()
+        .is_empty());
 }
 
 async fn default_channels_are_replaced_in_order_and_leave_with_their_channel(

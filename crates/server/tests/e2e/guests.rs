@@ -76,7 +76,10 @@ async fn a_guest_invite_admits_a_guest_who_sees_only_their_channel(app: &TestApp
         .ok(200);
     assert_eq!(member["hearth_kind"], "guest");
     let owner_member = app
-        .get(&format!("/guilds/{gid}/members/{}", app.user_id(&owner).await), &owner)
+        .get(
+            &format!("/guilds/{gid}/members/{}", app.user_id(&owner).await),
+            &owner,
+        )
         .await
         .ok(200);
     assert_eq!(owner_member["hearth_kind"], "member");
@@ -188,8 +191,14 @@ async fn guest_changes_and_guest_invites_are_refused_when_wrong(app: &TestApp) {
         .await
         .assert_error(403, 50013);
     for (body, code) in [
-        (json!({"hearth_guest": true, "hearth_guest_ttl": -1}), "NUMBER_TYPE_MAX"),
-        (json!({"hearth_guest": true, "hearth_guest_ttl": 31_536_001}), "NUMBER_TYPE_MAX"),
+        (
+            json!({"hearth_guest": true, "hearth_guest_ttl": -1}),
+            "NUMBER_TYPE_MAX",
+        ),
+        (
+            json!({"hearth_guest": true, "hearth_guest_ttl": 31_536_001}),
+            "NUMBER_TYPE_MAX",
+        ),
         (json!({"hearth_guest_ttl": 60}), "GUEST_ONLY"),
     ] {
         app.post(&invites, &owner, body)
@@ -278,7 +287,10 @@ async fn default_channels_are_set_checked_and_sent(app: &TestApp) {
         .ok(200);
     assert_eq!(g["hearth_default_channel_ids"], json!([lounge, general]));
     let e = app.event("GUILD_UPDATE").await;
-    assert_eq!(e.data["hearth_default_channel_ids"], json!([lounge, general]));
+    assert_eq!(
+        e.data["hearth_default_channel_ids"],
+        json!([lounge, general])
+    );
     let log = app
         .get(&format!("/guilds/{gid}/audit-logs?action_type=1"), &owner)
         .await
@@ -298,7 +310,10 @@ async fn default_channels_are_set_checked_and_sent(app: &TestApp) {
         .await
         .ok(200);
     let created = bob_gw.event("GUILD_CREATE").await;
-    assert_eq!(created["hearth_default_channel_ids"], json!([lounge, general]));
+    assert_eq!(
+        created["hearth_default_channel_ids"],
+        json!([lounge, general])
+    );
 
     // Refusals: not MANAGE_GUILD; a category, an unknown id, too many; nothing changes.
     app.patch(&path, &bob, json!({"hearth_default_channel_ids": []}))
@@ -325,9 +340,13 @@ async fn default_channels_are_set_checked_and_sent(app: &TestApp) {
     app.patch(&path, &owner, json!({ "hearth_default_channel_ids": many }))
         .await
         .assert_field_error("hearth_default_channel_ids", "BASE_TYPE_MAX_LENGTH");
-    app.patch(&path, &owner, json!({"hearth_default_channel_ids": "general"}))
-        .await
-        .assert_error(400, 50035);
+    app.patch(
+        &path,
+        &owner,
+        json!({"hearth_default_channel_ids": "general"}),
+    )
+    .await
+    .assert_error(400, 50035);
     let g = app.get(&path, &bob).await.ok(200);
     assert_eq!(g["hearth_default_channel_ids"], json!([lounge, general]));
     // A deleted channel leaves the list.
@@ -366,7 +385,10 @@ async fn channel_counters_count_viewers_guests_and_messages(app: &TestApp) {
     app.say(&guest, &general, "two").await;
     let last = app.say(&owner, &general, "three").await;
     app.delete(
-        &format!("/channels/{general}/messages/{}", first["id"].as_str().unwrap()),
+        &format!(
+            "/channels/{general}/messages/{}",
+            first["id"].as_str().unwrap()
+        ),
         &bob,
     )
     .await
@@ -400,9 +422,13 @@ async fn channel_counters_count_viewers_guests_and_messages(app: &TestApp) {
     assert_eq!(counters(lounge_row)["members"], 2);
     // Events do not carry them.
     app.drain_events().await;
-    app.patch(&format!("/channels/{lounge}"), &owner, json!({"topic": "t"}))
-        .await
-        .ok(200);
+    app.patch(
+        &format!("/channels/{lounge}"),
+        &owner,
+        json!({"topic": "t"}),
+    )
+    .await
+    .ok(200);
     let e = app.event("CHANNEL_UPDATE").await;
     assert!(e.data.get("hearth_counters").is_none());
 }
