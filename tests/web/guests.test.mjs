@@ -84,7 +84,8 @@ test("a guest invited to one channel sees only it, wears the Guest badge, and is
   await backBox.press("Enter");
   await message(g, "in the backroom now").waitFor();
   // His badge is gone for Ann.
-  await a.getByRole("link", { name: "backroom" }).click();
+  await a.getByRole("link", { name: "Close" }).click();
+  await annChannels.getByRole("link", { name: "backroom" }).click();
   const inBack = message(a, "in the backroom now");
   await inBack.waitFor();
   assert.equal(await inBack.locator(".guest-badge").count(), 0);
