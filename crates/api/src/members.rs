@@ -317,19 +317,18 @@ impl MemberChange {
 /// instant (not a timestamp, not ahead, or more than a year ahead).
 fn guest_end(text: &str, errs: &mut FormErrors) -> Option<i64> {
     let now = Timestamp::now();
-    let bad = |code, why| FieldError::new(code, why);
     match Timestamp::parse_iso(text) {
         None => errs.add(
             "hearth_guest_expires_at",
-            bad("DATE_TIME_TYPE_PARSE", "Not an ISO 8601 timestamp."),
+            FieldError::new("DATE_TIME_TYPE_PARSE", "Not an ISO 8601 timestamp."),
         ),
         Some(t) if t.0 <= now.0 => errs.add(
             "hearth_guest_expires_at",
-            bad("DATE_TIME_TYPE_PAST", "Must be ahead."),
+            FieldError::new("DATE_TIME_TYPE_PAST", "Must be ahead."),
         ),
         Some(t) if t.0 > now.plus_seconds(workspace::MAX_GUEST_SECS).0 => errs.add(
             "hearth_guest_expires_at",
-            bad("DATE_TIME_TYPE_TOO_FAR", "At most a year ahead."),
+            FieldError::new("DATE_TIME_TYPE_TOO_FAR", "At most a year ahead."),
         ),
         Some(t) => return Some(t.0),
     }
