@@ -67,7 +67,7 @@ async fn a_guest_invite_admits_a_guest_who_sees_only_their_channel(app: &TestApp
     assert_eq!(update.data["id"], general.as_str());
     // The guest's session gets the guild with their one channel.
     let created = guest_gw.event("GUILD_CREATE").await;
-    assert_eq!(ids(&created["channels"]), [general.clone()]);
+    assert_eq!(ids(&created["channels"]), [general.as_str()]);
     assert_eq!(created["hearth_default_channel_ids"], json!([]));
 
     let member = app
@@ -90,7 +90,7 @@ async fn a_guest_invite_admits_a_guest_who_sees_only_their_channel(app: &TestApp
         .get(&format!("/guilds/{gid}/channels"), &guest)
         .await
         .ok(200);
-    assert_eq!(ids(&listed), [general.clone()]);
+    assert_eq!(ids(&listed), [general.as_str()]);
     app.get(&format!("/channels/{lounge}"), &guest)
         .await
         .assert_error(403, 50001);
@@ -123,7 +123,7 @@ async fn a_guest_made_a_member_sees_every_channel_and_loses_the_expiry(app: &Tes
     admit(app, &owner, &general, &guest, 0).await;
     let (mut guest_gw, _) = Gw::identify(app, &guest, None).await;
     let created = guest_gw.event("GUILD_CREATE").await;
-    assert_eq!(ids(&created["channels"]), [general.clone()]);
+    assert_eq!(ids(&created["channels"]), [general.as_str()]);
 
     // An expiry first, then full membership.
     let soon = hearth_core::Timestamp::now().plus_seconds(3600).to_iso();
