@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Browser tests of the web client: playwright-core drives Debian's chromium (never a browser
 # download) against a hearth started here on a free loopback port with a fresh SQLite data
-# directory. The tests themselves are in client.test.mjs and settings.test.mjs (node's test
+# directory. The tests themselves are in client.test.mjs, settings.test.mjs and the others listed below (node's test
 # runner, one file after the other).
 #
 # Usage (from the repository root):   tests/web/run.sh
@@ -23,4 +23,4 @@ test -x "$CHROMIUM" || { echo "no browser at $CHROMIUM (apt-get install chromium
 . "$HERE/serve.sh"
 
 HEARTH_URL="$HEARTH_URL" CHROMIUM="$CHROMIUM" \
-  timeout 300 node --test --test-concurrency=1 "$HERE/client.test.mjs" "$HERE/chat.test.mjs" "$HERE/settings.test.mjs" "$HERE/people.test.mjs" "$HERE/directed.test.mjs" "$HERE/layout.test.mjs"
+  timeout 600 node --test --test-concurrency=1 "$HERE/client.test.mjs" "$HERE/chat.test.mjs" "$HERE/settings.test.mjs" "$HERE/people.test.mjs" "$HERE/directed.test.mjs" "$HERE/guests.test.mjs" "$HERE/layout.test.mjs"

@@ -1,12 +1,12 @@
 import { createEffect, createMemo, createResource, createSignal, For, on, Show } from "solid-js";
 import { reconcile } from "solid-js/store";
 import { Alert } from "./Alert";
-import { api, errorText, type Channel, type Message } from "./api";
+import { api, errorText, type Channel, type ChannelCounters, type Message } from "./api";
 import { navigate, paths } from "./router";
 import { Composer } from "./Composer";
 import { InviteDialog } from "./InviteDialog";
 import { MessageList } from "./MessageList";
-import { channelPermissions, has, P } from "./permissions";
+import { channelPermissions, guildPermissions, has, P } from "./permissions";
 import { STATUS_LABELS } from "./StatusMenu";
 import { ago } from "./time";
 import { displayName, setState, state, statusOf } from "./store";
@@ -25,6 +25,7 @@ export function ChannelView(props: {
   const [editing, setEditing] = createSignal<string | null>(null);
   const [inviting, setInviting] = createSignal(false);
   const [renaming, setRenaming] = createSignal(false);
+  const [counters, setCounters] = createSignal<ChannelCounters | null>(null);
   // A new channel: no reply or edit carries over.
   createEffect(
     on(
@@ -34,6 +35,7 @@ export function ChannelView(props: {
         setEditing(null);
         setInviting(false);
         setRenaming(false);
+        setCounters(null);
       },
     ),
   );
@@ -57,6 +59,14 @@ export function ChannelView(props: {
       ),
     ),
   );
+  // The channel's counters (hearth's extension), read when asked for.
+  const showInfo = () => {
+    if (counters()) return setCounters(null);
+    void api
+      .channel(props.channel.id)
+      .then((c) => setCounters(c.hearth_counters ?? null))
+      .catch(() => undefined);
+  };
   const lastOwn = () => {
     const list = state.messages[props.channel.id]?.list ?? [];
     for (let i = list.length - 1; i >= 0; i--) if (list[i].author.id === state.me?.id) return list[i].id;
@@ -86,6 +96,11 @@ export function ChannelView(props: {
             </button>
           </Show>
           <Show when={!dm()}>
+            <button type="button" onClick={showInfo} aria-expanded={counters() !== null}>
+              Channel info
+            </button>
+          </Show>
+          <Show when={!dm()}>
             <button type="button" onClick={() => props.onToggleMembers()} aria-pressed={props.membersShown}>
               Members
             </button>
@@ -108,6 +123,14 @@ export function ChannelView(props: {
           </Show>
         </div>
       </header>
+      <Show when={counters()}>
+        {(c) => (
+          <p class="channel-counters" role="status" aria-label="Channel info">
+            {plural(c().members, "member")} · {plural(c().guests, "guest")} · {plural(c().messages, "message")}
+            {c().last_activity_at ? ` · last active ${new Date(c().last_activity_at!).toLocaleString()}` : " · no messages yet"}
+          </p>
+        )}
+      </Show>
       <Show when={state.connection === "offline"}>
         <p class="connection" role="status">
           Connection lost. Reconnecting…
@@ -117,7 +140,11 @@ export function ChannelView(props: {
         <RenameGroup channel={props.channel} onDone={() => setRenaming(false)} />
       </Show>
       <Show when={inviting()}>
-        <InviteDialog channel={props.channel} onClose={() => setInviting(false)} />
+        <InviteDialog
+          channel={props.channel}
+          mayAdmitGuests={has(guildPermissions(state.guilds[props.guild], state.me?.id), P.MANAGE_GUILD)}
+          onClose={() => setInviting(false)}
+        />
       </Show>
       <MessageList
         guild={props.guild}
@@ -202,4 +229,9 @@ function RenameGroup(props: { channel: Channel; onDone: () => void }) {
       <Alert message={error()} />
     </form>
   );
+}
+
+/** "1 member", "3 members". */
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
 }

@@ -22,8 +22,21 @@ const USES: [string, number][] = [
   ["100 uses", 100],
 ];
 
-/** Making an invite link to a channel, with an expiry and a number of uses. */
-export function InviteDialog(props: { channel: Channel; onClose: () => void }) {
+/** How long a guest admitted by a guest invite stays (hearth's extension). */
+const GUEST_STAY: [string, number][] = [
+  ["1 hour", 3600],
+  ["1 day", 86400],
+  ["7 days", 604800],
+  ["30 days", 2592000],
+  ["No limit", 0],
+];
+
+/** Making an invite link to a channel, with an expiry and a number of uses; with "guest
+ * access" (for those who may manage the server), who joins by it is a guest given only this
+ * channel, for a while. */
+export function InviteDialog(props: { channel: Channel; mayAdmitGuests?: boolean; onClose: () => void }) {
+  const [guest, setGuest] = createSignal(false);
+  const [stay, setStay] = createSignal(86400);
   const [maxAge, setMaxAge] = createSignal(86400);
   const [maxUses, setMaxUses] = createSignal(0);
   const [link, setLink] = createSignal<string | null>(null);
@@ -34,7 +47,7 @@ export function InviteDialog(props: { channel: Channel; onClose: () => void }) {
     setError(null);
     setCopied(false);
     try {
-      const inv = await api.createInvite(props.channel.id, maxAge(), maxUses());
+      const inv = await api.createInvite(props.channel.id, maxAge(), maxUses(), guest() ? stay() : undefined);
       setLink(`${location.origin}/invite/${inv.code}`);
     } catch (err) {
       setError(errorText(err));
@@ -52,6 +65,18 @@ export function InviteDialog(props: { channel: Channel; onClose: () => void }) {
         <select id="invite-uses" value={maxUses()} onChange={(e) => setMaxUses(Number(e.currentTarget.value))}>
           <For each={USES}>{([label, v]) => <option value={v}>{label}</option>}</For>
         </select>
+        <Show when={props.mayAdmitGuests}>
+          <label class="check">
+            <input type="checkbox" checked={guest()} onChange={(e) => setGuest(e.currentTarget.checked)} />
+            Guest access (only this channel)
+          </label>
+          <Show when={guest()}>
+            <label for="invite-guest-stay">Guests stay for</label>
+            <select id="invite-guest-stay" value={stay()} onChange={(e) => setStay(Number(e.currentTarget.value))}>
+              <For each={GUEST_STAY}>{([label, v]) => <option value={v}>{label}</option>}</For>
+            </select>
+          </Show>
+        </Show>
         <button type="submit">Create invite link</button>
         <Show when={link()}>
           <label for="invite-link">Invite link</label>

@@ -28,7 +28,8 @@ async function openDm(user: string) {
   navigate(paths.channel("@me", c.id));
 }
 
-/** A guild's members grouped as Discord does: by their highest hoisted role, then online, then offline. */
+/** A guild's members grouped as Discord does: by their highest hoisted role, then online, then
+ * offline; guests (hearth's extension) apart, under "Guests", after the others. */
 export function MemberList(props: { guild: string; onBack: () => void }) {
   createEffect(() => void fetchMembers(props.guild));
   const g = () => state.guilds[props.guild];
@@ -47,7 +48,9 @@ export function MemberList(props: { guild: string; onBack: () => void }) {
     const buckets = new Map<string, Member[]>();
     for (const m of Object.values(guild.members)) {
       let key = "offline";
-      if (statusOf(m.user.id) !== "offline") {
+      if (m.hearth_kind === "guest") {
+        key = "guests";
+      } else if (statusOf(m.user.id) !== "offline") {
         const top = m.roles.filter((r) => rank.has(r)).sort((a, b) => rank.get(a)! - rank.get(b)!)[0];
         key = top ?? "online";
       }
@@ -62,6 +65,7 @@ export function MemberList(props: { guild: string; onBack: () => void }) {
     }
     if (buckets.has("online")) out.push({ label: "Online", members: buckets.get("online")!.sort(byName) });
     if (buckets.has("offline")) out.push({ label: "Offline", members: buckets.get("offline")!.sort(byName) });
+    if (buckets.has("guests")) out.push({ label: "Guests", members: buckets.get("guests")!.sort(byName) });
     return out;
   });
   const customOf = (id: string) =>
@@ -90,6 +94,7 @@ export function MemberList(props: { guild: string; onBack: () => void }) {
                     <Show when={m.user.bot}>
                       <span class="badge">BOT</span>
                     </Show>
+                    <GuestBadge member={m} />
                     <Show when={m.user.id !== state.me?.id}>
                       <button
                         type="button"
@@ -123,4 +128,16 @@ export function roleColor(guild: string, m: { roles?: string[] } | undefined): {
     .filter((r) => r && r.color)
     .sort((a, b) => b.position - a.position)[0];
   return top ? { color: `#${top.color.toString(16).padStart(6, "0")}` } : {};
+}
+
+/** The "Guest" badge shown beside a guest's name (hearth's extension), with their expiry. */
+export function GuestBadge(props: { member: { hearth_kind?: string; hearth_guest_expires_at?: string | null } | undefined }) {
+  const until = () => props.member?.hearth_guest_expires_at;
+  return (
+    <Show when={props.member?.hearth_kind === "guest"}>
+      <span class="badge guest-badge" title={until() ? `Guest until ${new Date(until()!).toLocaleString()}` : "Guest"}>
+        Guest
+      </span>
+    </Show>
+  );
 }

@@ -1,7 +1,7 @@
 import { createSignal, Show } from "solid-js";
 import { api, errorText, type Message } from "./api";
 import { autosize } from "./Composer";
-import { roleColor } from "./MemberList";
+import { GuestBadge, roleColor } from "./MemberList";
 import { MessageText } from "./MessageText";
 import { navigate, paths } from "./router";
 import { displayName, state } from "./store";
@@ -71,6 +71,7 @@ export function MessageItem(props: {
         <Show when={m().author.bot}>
           <span class="badge">BOT</span>
         </Show>
+        <GuestBadge member={member()} />
         <time dateTime={m().timestamp} title={fullLabel.format(new Date(m().timestamp))}>
           {timeLabel.format(new Date(m().timestamp))}
         </time>

@@ -29,6 +29,21 @@ export function sidebarGroups(channels: Channel[]) {
   ];
 }
 
+/** The sidebar's groups with the guild's default channels (hearth's extension) first, under
+ * "Start here", and taken out of their own group; the rest as they were. */
+export function startHere(groups: ReturnType<typeof sidebarGroups>, defaults: string[]) {
+  const all = groups.flatMap((g) => g.channels);
+  const first = defaults
+    .map((id) => all.find((c) => c.id === id && TEXT.has(c.type)))
+    .filter((c): c is Channel => !!c);
+  if (first.length === 0) return groups.map((g) => ({ ...g, label: g.category?.name }));
+  const picked = new Set(first.map((c) => c.id));
+  return [
+    { category: null as Channel | null, channels: first, label: "Start here" as string | undefined },
+    ...groups.map((g) => ({ ...g, channels: g.channels.filter((c) => !picked.has(c.id)), label: g.category?.name })),
+  ];
+}
+
 /** The signed-in layout: servers, channels, the open channel, its members. */
 export function Shell() {
   const session = useSession();
@@ -38,8 +53,10 @@ export function Shell() {
   });
   const guild = createMemo(() => (r() ? state.guilds[r()!.guild] : undefined));
   const channels = createMemo(() => Object.values(guild()?.channels ?? {}));
+  const groups = createMemo(() => startHere(sidebarGroups(channels()), guild()?.defaultChannels ?? []));
+  // The first default channel when there is one (where a new member starts).
   const firstText = createMemo(() =>
-    sidebarGroups(channels())
+    groups()
       .flatMap((g) => g.channels)
       .find((c) => TEXT.has(c.type)),
   );
@@ -100,12 +117,12 @@ export function Shell() {
                 </Show>
               </header>
               <nav class="channel-list" aria-label="Channel list">
-                <For each={sidebarGroups(channels())}>
+                <For each={groups()}>
                   {(group) => (
                     <Show when={group.category || group.channels.length > 0}>
-                      <section>
-                        <Show when={group.category}>
-                          <h2 class="category">{group.category!.name}</h2>
+                      <section classList={{ "start-here": group.label === "Start here" && !group.category }}>
+                        <Show when={group.label}>
+                          <h2 class="category">{group.label}</h2>
                         </Show>
                         <ul>
                           <For each={group.channels}>

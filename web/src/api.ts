@@ -102,6 +102,16 @@ export interface Channel {
   topic?: string | null;
   permission_overwrites?: Overwrite[];
   last_message_id?: string | null;
+  /** hearth's extension, on channels read over REST. */
+  hearth_counters?: ChannelCounters;
+}
+
+/** A channel's counters (hearth's extension). */
+export interface ChannelCounters {
+  members: number;
+  guests: number;
+  messages: number;
+  last_activity_at: string | null;
 }
 
 /** A DM (type 1) or group DM (type 3): the other recipients, and a group's name and owner. */
@@ -153,6 +163,10 @@ export interface Member {
   roles: string[];
   joined_at: string;
   communication_disabled_until?: string | null;
+  /** hearth's extension: member, guest or bot. */
+  hearth_kind?: "member" | "guest" | "bot";
+  /** hearth's extension: when a guest's access ends. */
+  hearth_guest_expires_at?: string | null;
 }
 
 export interface Activity {
@@ -176,6 +190,8 @@ export interface Guild {
   members?: Member[];
   presences?: Presence[];
   member_count?: number;
+  /** hearth's extension: the default channels, in order. */
+  hearth_default_channel_ids?: string[];
 }
 
 export interface MessageReference {
@@ -213,6 +229,8 @@ export interface Invite {
   created_at?: string;
   approximate_member_count?: number;
   approximate_presence_count?: number;
+  hearth_guest?: boolean;
+  hearth_guest_ttl?: number;
 }
 
 const q = (params: Record<string, string | number | undefined>) => {
@@ -262,8 +280,15 @@ export const api = {
     request<void>("PUT", `/users/@me/relationships/${user}`, type ? { type } : {}),
   unrelate: (user: string) => request<void>("DELETE", `/users/@me/relationships/${user}`),
   typing: (channel: string) => request<void>("POST", `/channels/${channel}/typing`),
-  createInvite: (channel: string, max_age: number, max_uses: number) =>
-    request<Invite>("POST", `/channels/${channel}/invites`, { max_age, max_uses, unique: true }),
+  /** An invite; `guestTtl` (seconds, 0: no expiry) makes it admit guests given this channel. */
+  createInvite: (channel: string, max_age: number, max_uses: number, guestTtl?: number) =>
+    request<Invite>("POST", `/channels/${channel}/invites`, {
+      max_age,
+      max_uses,
+      unique: true,
+      ...(guestTtl === undefined ? {} : { hearth_guest: true, hearth_guest_ttl: guestTtl }),
+    }),
+  channel: (id: string) => request<Channel>("GET", `/channels/${id}`),
   invite: (code: string) =>
     request<Invite>("GET", `/invites/${encodeURIComponent(code)}?with_counts=true`),
   acceptInvite: (code: string) =>

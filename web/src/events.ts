@@ -75,6 +75,9 @@ export function applyEvent(t: string, d: any) {
         batch(() => {
           setState("guilds", d.id, "name", d.name);
           setState("guilds", d.id, "owner_id", d.owner_id);
+          if (Array.isArray(d.hearth_default_channel_ids)) {
+            setState("guilds", d.id, "defaultChannels", d.hearth_default_channel_ids as string[]);
+          }
           if (Array.isArray(d.roles)) {
             for (const r of d.roles as Role[]) setState("guilds", d.id, "roles", r.id, reconcile(r));
           }

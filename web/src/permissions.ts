@@ -30,7 +30,8 @@ export function guildPermissions(g: GuildData | undefined, user: string | undefi
   if (!g || !user) return 0n;
   if (g.owner_id === user) return ALL;
   const member = g.members[user];
-  let perms = BigInt(g.roles[g.id]?.permissions ?? "0");
+  // A guest holds nothing of @everyone (hearth's extension).
+  let perms = isGuest(g, user) ? 0n : BigInt(g.roles[g.id]?.permissions ?? "0");
   for (const r of member?.roles ?? []) perms |= BigInt(g.roles[r]?.permissions ?? "0");
   return perms & P.ADMINISTRATOR ? ALL : perms;
 }
@@ -42,7 +43,7 @@ export function channelPermissions(g: GuildData | undefined, channel: Channel | 
   const ows = channel.permission_overwrites ?? [];
   const roles = new Set(g.members[user]?.roles ?? []);
   const everyone = ows.find((o) => o.type === 0 && o.id === g.id);
-  if (everyone) perms = (perms & ~BigInt(everyone.deny)) | BigInt(everyone.allow);
+  if (everyone && !isGuest(g, user)) perms = (perms & ~BigInt(everyone.deny)) | BigInt(everyone.allow);
   let allow = 0n;
   let deny = 0n;
   for (const o of ows) {
@@ -55,6 +56,11 @@ export function channelPermissions(g: GuildData | undefined, channel: Channel | 
   const mine = ows.find((o) => o.type === 1 && o.id === user);
   if (mine) perms = (perms & ~BigInt(mine.deny)) | BigInt(mine.allow);
   return perms;
+}
+
+/** Whether `user` is a guest of the guild. */
+export function isGuest(g: GuildData | undefined, user: string | undefined): boolean {
+  return !!user && g?.members[user]?.hearth_kind === "guest";
 }
 
 export const has = (perms: bigint, bit: bigint) => (perms & bit) === bit;

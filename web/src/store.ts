@@ -24,6 +24,8 @@ export interface GuildData {
   roles: Record<string, Role>;
   members: Record<string, Member>;
   presences: Record<string, Presence>;
+  /** The guild's default channels, in order (hearth's extension). */
+  defaultChannels: string[];
 }
 
 export interface ChannelMessages {
@@ -93,6 +95,7 @@ export function guildFromCreate(g: Guild): GuildData {
     roles: byKey(g.roles),
     members: Object.fromEntries((g.members ?? []).map((m) => [m.user.id, m])),
     presences: Object.fromEntries((g.presences ?? []).map((p) => [p.user.id, p])),
+    defaultChannels: g.hearth_default_channel_ids ?? [],
   };
 }
 

@@ -40,6 +40,7 @@ pub struct Caller {
     everyone: Permissions,
     roles: Vec<(RoleId, Permissions)>,
     timed_out: bool,
+    guest: bool,
 }
 
 impl Caller {
@@ -58,6 +59,7 @@ impl Caller {
             timed_out: input
                 .timed_out_until
                 .is_some_and(|until| until > Timestamp::now().0),
+            guest: input.guest,
         }
     }
 
@@ -69,6 +71,7 @@ impl Caller {
             everyone: self.everyone,
             roles: &self.roles,
             timed_out: self.timed_out,
+            guest: self.guest,
         }
     }
 
@@ -101,6 +104,7 @@ impl Caller {
             timed_out: inputs
                 .timed_out_until
                 .is_some_and(|until| until > Timestamp::now().0),
+            guest: inputs.guest,
         }
     }
 }

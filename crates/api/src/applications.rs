@@ -188,6 +188,8 @@ async fn authorize(
         temporary: false,
         communication_disabled_until: None,
         roles,
+        kind: hearth_core::MemberKind::Bot,
+        guest_expires_at: None,
     };
     state.store.insert_member(&member).await?;
     let out = convert::member(&member, Some(&bot));

@@ -139,6 +139,8 @@ async fn join_primary_guild(
         temporary: false,
         communication_disabled_until: None,
         roles: Vec::new(),
+        kind: hearth_core::MemberKind::Member,
+        guest_expires_at: None,
     };
     match state.store.insert_member(&member).await {
         Ok(true) => {

@@ -59,6 +59,14 @@ impl<'a> Change<'a> {
         self.entries.push(journal::row(self.state, entry));
     }
 
+    /// An audit log entry of what the server did by itself (no user acted: the entry's user
+    /// is null; `entry.actor` is not recorded).
+    pub fn record_system(&mut self, entry: journal::Entry<'_>) {
+        let mut row = journal::row(self.state, entry);
+        row.user_id = None;
+        self.entries.push(row);
+    }
+
     /// Publishes the events, records the audit entries and releases the lock.
     pub async fn done(mut self) -> ApiResult<()> {
         for e in self.events.drain(..) {

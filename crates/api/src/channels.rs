@@ -14,7 +14,7 @@ use crate::change::Change;
 use crate::channel_rules::{self, check_channel_fields, check_parent};
 use crate::extract::{errors, Auth, Json, Path};
 use crate::journal::Reason;
-use crate::{access, convert, overwrite_rules, private, ApiError, ApiResult, AppState};
+use crate::{access, convert, overwrite_rules, private, workspace, ApiError, ApiResult, AppState};
 
 pub(crate) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(get_channel, modify_channel, delete_channel))
@@ -30,10 +30,11 @@ async fn get_channel(
     Path(channel_id): Path<ChannelId>,
 ) -> ApiResult<axum::Json<AnyChannel>> {
     match access::fresh_channel_access(&state, channel_id, auth.id()).await {
-        Ok(a) => Ok(axum::Json(AnyChannel::Guild(convert::channel(
-            &a.channel,
-            &a.overwrites,
-        )))),
+        Ok(a) => {
+            let mut c = convert::channel(&a.channel, &a.overwrites);
+            workspace::add_counters(&state, a.guild_id, std::slice::from_mut(&mut c)).await?;
+            Ok(axum::Json(AnyChannel::Guild(c)))
+        }
         Err(ApiError::UnknownChannel) => {
             let pc = private::recipient_access(&state, channel_id, auth.id()).await?;
             let users = private::users(&state, &pc).await?;

@@ -371,6 +371,8 @@ async fn accept_directed_invite(
         temporary: false,
         communication_disabled_until: None,
         roles: Vec::new(),
+        kind: hearth_core::MemberKind::Member,
+        guest_expires_at: None,
     };
     let accepted = match state.store.accept_directed_invite(id, &member, now).await? {
         DirectedInviteAccept::Joined(accepted, overwrite) => {

@@ -17,7 +17,7 @@ use crate::change::Change;
 use crate::error::FormErrors;
 use crate::extract::{errors, Auth, Json, Path, Query};
 use crate::journal::{self, Reason};
-use crate::{access, convert, events, ApiError, ApiResult, AppState};
+use crate::{access, convert, events, workspace, ApiError, ApiResult, AppState};
 
 mod channel_list;
 
@@ -146,7 +146,8 @@ async fn get_guild(
     } else {
         None
     };
-    Ok(axum::Json(convert::guild(&guild, &roles, counts)))
+    let out = workspace::with_defaults(&state, convert::guild(&guild, &roles, counts)).await?;
+    Ok(axum::Json(out))
 }
 
 /// Changes a guild's settings (MANAGE_GUILD; transferring ownership: the owner only).
@@ -163,24 +164,26 @@ async fn modify_guild(
     let mut change = Change::begin(&state, guild_id).await;
     let (mut guild, perms) = access::guild(&state, guild_id, auth.id()).await?;
     access::require(perms, Permissions::MANAGE_GUILD)?;
-    let before = guild.clone();
+    let before = workspace::with_defaults(&state, convert::guild(&guild, &[], None)).await?;
     let mut errs = errors();
     apply_settings(&mut guild, &body, &mut errs);
     apply_references(&state, &auth, &mut guild, &body, &mut errs).await?;
+    if let Some(ids) = &body.hearth_default_channel_ids {
+        workspace::check_defaults(&state, guild_id, ids, &mut errs).await?;
+    }
     errs.into_result()?;
     let guild = state
         .store
         .update_guild(&guild)
         .await?
         .ok_or(ApiError::UnknownGuild)?;
+    if let Some(ids) = &body.hearth_default_channel_ids {
+        state.store.update_default_channels(guild_id, ids).await?;
+    }
     let roles = state.store.fetch_roles(guild_id).await?;
-    let out = convert::guild(&guild, &roles, None);
+    let out = workspace::with_defaults(&state, convert::guild(&guild, &roles, None)).await?;
     change.publish(Event::GuildUpdate(Box::new(out.clone())));
-    let changes = journal::diff(
-        &json!(convert::guild(&before, &[], None)),
-        &json!(out),
-        GUILD_AUDITED,
-    );
+    let changes = journal::diff(&json!(before), &json!(out), GUILD_AUDITED);
     if !changes.is_empty() {
         let entry = journal::Entry {
             guild_id,
@@ -314,6 +317,7 @@ async fn delete_guild(
 
 /// The guild fields whose changes the audit log records.
 const GUILD_AUDITED: &[&str] = &[
+    "hearth_default_channel_ids",
     "name",
     "description",
     "icon",

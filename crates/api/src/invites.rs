@@ -3,6 +3,7 @@
 use axum::extract::State;
 use hearth_core::names::FieldError;
 use hearth_core::{ChannelId, ChannelKind, GuildId, Permissions, Timestamp, UserId};
+use hearth_protocol::events::Event;
 use hearth_protocol::objects::Invite;
 use hearth_protocol::requests::{CreateInvite, InviteQuery};
 use hearth_store::{self as db, InviteUse, StoreError};
@@ -14,7 +15,7 @@ use utoipa_axum::routes;
 use crate::change::Change;
 use crate::extract::{errors, Auth, Json, Path, Query};
 use crate::journal::{self, action, changed, Reason};
-use crate::{access, convert, events, ApiError, ApiResult, AppState};
+use crate::{access, convert, events, workspace, ApiError, ApiResult, AppState};
 
 pub(crate) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -114,7 +115,26 @@ async fn create_invite(
             FieldError::new("NUMBER_TYPE_MAX", "Must be between 0 and 100."),
         );
     }
+    let guest = body.hearth_guest.unwrap_or(false);
+    let guest_ttl = body.hearth_guest_ttl.unwrap_or(0);
+    if !(0..=workspace::MAX_GUEST_SECS).contains(&guest_ttl) {
+        errs.add(
+            "hearth_guest_ttl",
+            FieldError::new("NUMBER_TYPE_MAX", "Must be between 0 and 31536000."),
+        );
+    }
+    if guest_ttl > 0 && !guest {
+        errs.add(
+            "hearth_guest_ttl",
+            FieldError::new("GUEST_ONLY", "Only a guest invite has a guest lifetime."),
+        );
+    }
     errs.into_result()?;
+    if guest {
+        // Admitting guests is a guild setting's worth of power.
+        let (_, guild_perms) = access::guild(&state, guild_id, auth.id()).await?;
+        access::require(guild_perms, Permissions::MANAGE_GUILD)?;
+    }
     let now = Timestamp::now();
     let mut invite = db::Invite {
         code: String::new(),
@@ -127,6 +147,8 @@ async fn create_invite(
         temporary: body.temporary.unwrap_or(false),
         created_at: now.0,
         expires_at: (max_age > 0).then(|| now.plus_seconds(max_age).0),
+        guest,
+        guest_ttl,
     };
     if body.unique != Some(true) {
         if let Some(existing) = state.store.fetch_reusable_invite(&invite, now).await? {
@@ -289,13 +311,32 @@ async fn accept_invite(
         temporary: invite.temporary,
         communication_disabled_until: None,
         roles: Vec::new(),
+        kind: hearth_core::MemberKind::Member,
+        guest_expires_at: None,
     };
     let used = match state.store.use_invite(&code, &member, now).await? {
         InviteUse::Joined(i) => {
+            // A guest invite wrote the guest's kind, expiry and channel: read them back.
+            let joined = if i.guest {
+                state.store.fetch_member(guild_id, auth.id()).await?
+            } else {
+                None
+            };
+            let joined = joined.unwrap_or(member);
             change.publish(events::member_add(
                 guild_id,
-                convert::member(&member, Some(&auth.user)),
+                convert::member(&joined, Some(&auth.user)),
             ));
+            if i.guest {
+                // The channel's new overwrite, giving it to the guest.
+                if let Some(channel) = state.store.fetch_channel(i.channel_id).await? {
+                    let overwrites = state.store.fetch_channel_overwrites(channel.id).await?;
+                    change.publish(Event::ChannelUpdate(Box::new(convert::channel(
+                        &channel,
+                        &overwrites,
+                    ))));
+                }
+            }
             change.publish_all(events::guild_gained(&state, auth.id(), guild_id).await?);
             i
         }

@@ -66,6 +66,7 @@ mod roles;
 mod user_settings;
 mod users;
 mod web;
+pub mod workspace;
 
 pub use app::{ApiConfig, AppState};
 pub use error::{ApiError, ApiResult};

@@ -2,7 +2,7 @@
 
 use axum::extract::State;
 use hearth_core::names::FieldError;
-use hearth_core::{GuildId, RoleId, UserId};
+use hearth_core::{GuildId, MemberKind, RoleId, UserId};
 use hearth_core::{Permissions, Timestamp};
 use hearth_protocol::objects::Member;
 use hearth_protocol::requests::{MembersQuery, ModifyMember};
@@ -16,7 +16,7 @@ use crate::change::Change;
 use crate::error::FormErrors;
 use crate::extract::{errors, Auth, Json, Path, Query};
 use crate::journal::{self, action, changed, Reason};
-use crate::{access, convert, events, ApiError, ApiResult, AppState};
+use crate::{access, convert, events, workspace, ApiError, ApiResult, AppState};
 
 pub(crate) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -169,6 +169,13 @@ fn check_change(
         let may_time_out = outranks && !myself;
         out.timeout(actor, target, until.as_deref(), may_time_out, &mut errs)?;
     }
+    if body.hearth_kind.is_some() || body.hearth_guest_expires_at.is_some() {
+        access::require(actor.perms, Permissions::MANAGE_GUILD)?;
+        if !outranks || myself {
+            return Err(ApiError::MissingPermissions);
+        }
+        out.guest(target, body, &mut errs);
+    }
     errs.into_result()?;
     Ok(out)
 }
@@ -265,6 +272,80 @@ impl MemberChange {
         }
         Ok(())
     }
+}
+
+impl MemberChange {
+    /// hearth's extension: makes the member a guest or a full member, and sets a guest's
+    /// expiry (an instant ahead, at most a year; null: never). A bot stays a bot.
+    fn guest(&mut self, target: &db::Member, body: &ModifyMember, errs: &mut FormErrors) {
+        let kind = body.hearth_kind.unwrap_or(target.kind);
+        if body.hearth_kind == Some(MemberKind::Bot)
+            || (target.kind == MemberKind::Bot && body.hearth_kind == Some(MemberKind::Guest))
+        {
+            errs.add(
+                "hearth_kind",
+                FieldError::new(
+                    "MEMBER_KIND_INVALID",
+                    "A bot is a bot; others are member or guest.",
+                ),
+            );
+            return;
+        }
+        let mut expires = if kind == MemberKind::Guest {
+            target.guest_expires_at
+        } else {
+            None
+        };
+        if let Some(given) = &body.hearth_guest_expires_at {
+            if kind != MemberKind::Guest {
+                errs.add(
+                    "hearth_guest_expires_at",
+                    FieldError::new("GUEST_ONLY", "Only a guest has an expiry."),
+                );
+                return;
+            }
+            expires = given.as_deref().and_then(|text| guest_end(text, errs));
+        }
+        if kind != target.kind {
+            self.changes.push(changed(
+                "hearth_kind",
+                Some(target.kind.as_str().into()),
+                Some(kind.as_str().into()),
+            ));
+            self.patch.kind = Some(kind);
+        }
+        if expires != target.guest_expires_at {
+            let iso = |v: Option<i64>| v.map(|t| serde_json::Value::from(Timestamp(t).to_iso()));
+            self.changes.push(changed(
+                "hearth_guest_expires_at",
+                iso(target.guest_expires_at),
+                iso(expires),
+            ));
+            self.patch.guest_expires_at = Some(expires);
+        }
+    }
+}
+
+/// When a guest's access given as ISO 8601 text ends: None, noted in `errs`, for an invalid
+/// instant (not a timestamp, not ahead, or more than a year ahead).
+fn guest_end(text: &str, errs: &mut FormErrors) -> Option<i64> {
+    let now = Timestamp::now();
+    match Timestamp::parse_iso(text) {
+        None => errs.add(
+            "hearth_guest_expires_at",
+            FieldError::new("DATE_TIME_TYPE_PARSE", "Not an ISO 8601 timestamp."),
+        ),
+        Some(t) if t.0 <= now.0 => errs.add(
+            "hearth_guest_expires_at",
+            FieldError::new("DATE_TIME_TYPE_PAST", "Must be ahead."),
+        ),
+        Some(t) if t.0 > now.plus_seconds(workspace::MAX_GUEST_SECS).0 => errs.add(
+            "hearth_guest_expires_at",
+            FieldError::new("DATE_TIME_TYPE_TOO_FAR", "At most a year ahead."),
+        ),
+        Some(t) => return Some(t.0),
+    }
+    None
 }
 
 /// When a timeout given as ISO 8601 text ends: None for an instant already past, and for an

@@ -301,3 +301,47 @@ mod tests {
         assert!(serde_json::from_str::<OverwriteKind>("0.5").is_err());
     }
 }
+
+/// What a member of a guild is (hearth's extension `hearth_kind` of member objects): a person
+/// who joined as a member, a guest (admitted to the channels they are given, possibly until an
+/// expiry) or a bot (from the user's bot flag; a bot is never a guest). Travels as its name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum MemberKind {
+    /// A full member: @everyone's permissions and everything their roles give.
+    #[default]
+    Member,
+    /// A guest: only what their roles and their own channel overwrites give, nothing of
+    /// @everyone.
+    Guest,
+    /// A bot user.
+    Bot,
+}
+
+impl MemberKind {
+    /// Every kind.
+    pub const ALL: &'static [MemberKind] =
+        &[MemberKind::Member, MemberKind::Guest, MemberKind::Bot];
+
+    /// The name stored and sent.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            MemberKind::Member => "member",
+            MemberKind::Guest => "guest",
+            MemberKind::Bot => "bot",
+        }
+    }
+
+    /// The kind of a stored name.
+    pub fn parse(name: &str) -> Result<MemberKind, UnknownKind> {
+        MemberKind::ALL
+            .iter()
+            .copied()
+            .find(|k| k.as_str() == name)
+            .ok_or(UnknownKind {
+                what: "member kind",
+                value: -1,
+            })
+    }
+}

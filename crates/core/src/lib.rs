@@ -23,7 +23,9 @@ pub use ids::{
     ApplicationId, AuditEntryId, ChannelId, DirectedInviteId, GuildId, MessageId, RoleId,
     SessionId, UserId,
 };
-pub use kinds::{ChannelKind, DirectedInviteStatus, MessageType, OverwriteKind, RelationshipKind};
+pub use kinds::{
+    ChannelKind, DirectedInviteStatus, MemberKind, MessageType, OverwriteKind, RelationshipKind,
+};
 pub use permissions::Permissions;
 pub use snowflake::{Snowflake, SnowflakeGenerator};
 pub use timestamp::Timestamp;

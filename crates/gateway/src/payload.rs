@@ -190,8 +190,10 @@ pub async fn guild_create(
             .map(|(m, u)| wire::member(m, Some(u)))
             .collect()
     };
+    let mut whole = wire::guild(&guild, &roles, None);
+    whole.hearth_default_channel_ids = Some(store.fetch_default_channels(guild_id).await?);
     Ok(Some(GuildCreate {
-        guild: wire::guild(&guild, &roles, None),
+        guild: whole,
         joined_at: Timestamp(me.joined_at),
         large,
         unavailable: Some(false),

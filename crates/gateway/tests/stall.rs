@@ -132,6 +132,8 @@ async fn world(config: GatewayConfig) -> World {
         temporary: false,
         communication_disabled_until: None,
         roles: vec![],
+        kind: hearth_core::MemberKind::Member,
+        guest_expires_at: None,
     };
     store.insert_member(&member).await.unwrap();
     let bus = Arc::new(LocalBus::default());

@@ -1,8 +1,8 @@
 //! Response objects.
 
 use hearth_core::{
-    ApplicationId, AuditEntryId, ChannelId, GuildId, MessageId, Permissions, RoleId, Snowflake,
-    Timestamp, UserId,
+    ApplicationId, AuditEntryId, ChannelId, GuildId, MemberKind, MessageId, Permissions, RoleId,
+    Snowflake, Timestamp, UserId,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -10,7 +10,9 @@ use utoipa::ToSchema;
 mod directed_invites;
 mod people;
 pub use directed_invites::*;
+mod workspace;
 pub use people::*;
+pub use workspace::*;
 
 /// A user (spec 4.1). `discriminator` is always `"0"` (the new username system).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -139,6 +141,12 @@ pub struct Member {
     pub pending: bool,
     /// Timed out until.
     pub communication_disabled_until: Option<Timestamp>,
+    /// hearth's extension: `member`, `guest` or `bot`.
+    #[serde(default)]
+    pub hearth_kind: MemberKind,
+    /// hearth's extension: when a guest's access ends (null: never, and for everyone else).
+    #[serde(default)]
+    pub hearth_guest_expires_at: Option<Timestamp>,
 }
 
 /// A ban (`GET /guilds/{id}/bans`).
@@ -193,6 +201,10 @@ pub struct Channel {
     pub last_message_id: Option<MessageId>,
     /// Channel flags.
     pub flags: u64,
+    /// hearth's extension, on guild channels read over REST (`GET /channels/{id}`,
+    /// `GET /guilds/{id}/channels`): the channel's counters. Absent elsewhere.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hearth_counters: Option<ChannelCounters>,
 }
 
 /// A guild (spec 4.5, without the gateway-only keys).
@@ -268,6 +280,10 @@ pub struct Guild {
     /// Members online (with `with_counts`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub approximate_presence_count: Option<i64>,
+    /// hearth's extension: the guild's default channels, in order, shown first to new members
+    /// (on `GET /guilds/{id}`, its PATCH, GUILD_CREATE and GUILD_UPDATE; absent elsewhere).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hearth_default_channel_ids: Option<Vec<ChannelId>>,
 }
 
 /// A guild as listed by `GET /users/@me/guilds`.
@@ -473,6 +489,12 @@ pub struct Invite {
     /// Members online (with `with_counts`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub approximate_presence_count: Option<i64>,
+    /// hearth's extension: who joins by it becomes a guest given its channel.
+    #[serde(default)]
+    pub hearth_guest: bool,
+    /// hearth's extension: seconds a guest admitted by it stays (0: no expiry).
+    #[serde(default)]
+    pub hearth_guest_ttl: i64,
 }
 
 /// An application (spec 4.8).

@@ -13,8 +13,10 @@ use utoipa::{IntoParams, PartialSchema, ToSchema};
 use crate::{double_option, flag};
 
 mod directed_invites;
+mod members;
 mod relationships;
 pub use directed_invites::*;
+pub use members::*;
 pub use relationships::*;
 
 /// `POST /auth/register`.
@@ -183,6 +185,11 @@ pub struct ModifyGuild {
     #[serde(default)]
     #[schema(min_length = 1, max_length = 16)]
     pub preferred_locale: Option<String>,
+    /// hearth's extension: the default channels, in order (text channels of the guild, at
+    /// most 10; `[]` clears them).
+    #[serde(default)]
+    #[schema(max_items = 10)]
+    pub hearth_default_channel_ids: Option<Vec<ChannelId>>,
 }
 
 /// `GET /guilds/{id}/members`.
@@ -343,6 +350,13 @@ pub struct CreateInvite {
     /// Always make a new invite instead of reusing a matching one.
     #[serde(default)]
     pub unique: Option<bool>,
+    /// hearth's extension: who joins by it becomes a guest given this channel (MANAGE_GUILD).
+    #[serde(default)]
+    pub hearth_guest: Option<bool>,
+    /// hearth's extension: seconds such a guest stays, 0 (no expiry) to 31536000; default 0.
+    #[serde(default)]
+    #[schema(minimum = 0, maximum = 31536000)]
+    pub hearth_guest_ttl: Option<i64>,
 }
 
 /// `GET /invites/{code}`.
@@ -498,24 +512,6 @@ pub struct RolePosition {
     #[serde(default)]
     #[schema(minimum = 1, maximum = 2147483647)]
     pub position: Option<i64>,
-}
-
-/// `PATCH /guilds/{id}/members/{user}`: fields left out are unchanged. Voice fields (`mute`,
-/// `deaf`, `channel_id`) are not served and are ignored.
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
-pub struct ModifyMember {
-    /// Up to 32 characters after trimming; null or "" clears it.
-    #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>, max_length = 32)]
-    pub nick: Option<Option<String>>,
-    /// The member's roles, replacing the ones it has.
-    #[serde(default)]
-    pub roles: Option<Vec<RoleId>>,
-    /// ISO 8601 instant until which the member is timed out (at most 28 days ahead); null ends
-    /// a timeout.
-    #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
-    pub communication_disabled_until: Option<Option<String>>,
 }
 
 /// `GET /guilds/{id}/audit-logs`.

@@ -23,6 +23,7 @@ const SETTINGS: &[&str] = &[
     "auth",
     "gateway",
     "invites",
+    "guests",
 ];
 
 /// Everything `hearth serve` can be told.
@@ -57,6 +58,8 @@ pub struct Config {
     pub gateway: hearth_gateway::GatewayConfig,
     /// Invites.
     pub invites: InvitesConfig,
+    /// Guests of guilds.
+    pub guests: GuestsConfig,
 }
 
 /// `[invites]`.
@@ -73,6 +76,23 @@ impl Default for InvitesConfig {
     fn default() -> Self {
         InvitesConfig {
             purge_interval_secs: 60,
+        }
+    }
+}
+
+/// `[guests]`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct GuestsConfig {
+    /// Seconds between two sweeps for guests whose access expired (each node sweeps; a guest
+    /// is removed once, by one of them). A guest stays at most this long past their expiry.
+    pub sweep_interval_secs: u64,
+}
+
+impl Default for GuestsConfig {
+    fn default() -> Self {
+        GuestsConfig {
+            sweep_interval_secs: 60,
         }
     }
 }
@@ -197,6 +217,7 @@ impl Default for Config {
             auth: hearth_api::limits::AuthConfig::default(),
             gateway: hearth_gateway::GatewayConfig::default(),
             invites: InvitesConfig::default(),
+            guests: GuestsConfig::default(),
         }
     }
 }
@@ -249,6 +270,9 @@ impl Config {
                 "node_id {id} is out of range: it must be between 0 and {}",
                 hearth_core::snowflake::MAX_NODE_ID
             ));
+        }
+        if self.guests.sweep_interval_secs == 0 {
+            return Err("guests.sweep_interval_secs must be at least 1".into());
         }
         if self.cluster.lease_secs < 3 {
             return Err("cluster.lease_secs must be at least 3".into());
@@ -332,6 +356,11 @@ connect_timeout_secs = 10
 # this long without renewal a node counts as dead: the others take its users' presence
 # offline and its id may be leased again.
 lease_secs = 15
+
+[guests]
+# Seconds between two sweeps for guests whose access expired (each node sweeps; a guest is
+# removed once, by one of them). A guest stays at most this long past their expiry.
+sweep_interval_secs = 60
 
 [http]
 # Largest request body accepted, in bytes; larger bodies are answered with 413.

@@ -126,6 +126,10 @@ pub async fn serve_prepared(
     };
     let keeper_done = keeper.abort_handle();
     let purger = spawn_invite_purge(&state, config.invites.purge_interval_secs);
+    let sweeper = tokio::spawn(sweep_guests(
+        state.clone(),
+        Duration::from_secs(config.guests.sweep_interval_secs),
+    ));
     let (stop_tx, mut stop_rx) = tokio::sync::watch::channel(false);
     let hub = state.hub.clone();
     let drain = Duration::from_secs(config.http.shutdown_timeout_secs);
@@ -176,6 +180,7 @@ pub async fn serve_prepared(
     if let Some(purger) = purger {
         purger.abort();
     }
+    sweeper.abort();
     let lost = lost.lock().unwrap_or_else(|p| p.into_inner()).take();
     // The sessions end with the node; their users' presence follows.
     state.hub.close_all().await;
@@ -215,6 +220,20 @@ fn spawn_invite_purge(state: &AppState, interval_secs: u64) -> Option<tokio::tas
             }
         }
     }))
+}
+
+/// Removes the guests whose access expired, every `interval`, until aborted.
+async fn sweep_guests(state: hearth_api::AppState, interval: Duration) {
+    let mut tick = tokio::time::interval(interval);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        match hearth_api::workspace::sweep_expired_guests(&state).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(removed = n, "expired guests removed"),
+            Err(e) => tracing::warn!(error = %e, "sweeping expired guests"),
+        }
+    }
 }
 
 /// Completes on SIGINT or SIGTERM.

@@ -1200,3 +1200,112 @@ async fn directed_invites_reach_their_two_users_once_on_every_node() {
         ("MESSAGE_CREATE", &json!("marker"))
     );
 }
+
+/// Guests on two nodes: a guest admitted through A and connected to B sees only their channel
+/// and only its messages; both nodes sweep every second, and when the guest's access expires
+/// they are removed once: one GUILD_MEMBER_REMOVE reaches the owner, one GUILD_DELETE the
+/// guest, one audit entry is recorded.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_guest_is_confined_on_every_node_and_removed_once_when_expired() {
+    let Some(cl) = Cluster::new().await else {
+        return;
+    };
+    let sweep = [("HEARTH_GUESTS__SWEEP_INTERVAL_SECS", "1")];
+    let a = cl.start_with("a", None, &sweep).await;
+    let b = cl.start_with("b", None, &sweep).await;
+    let (alice, _) = cl.register(&a, "alice").await;
+    let (gus, gus_id) = cl.register(&a, "gus").await;
+    let (guild, general) = cl.guild(&a, &alice, &[]).await;
+    let lounge = cl
+        .ok(
+            &a,
+            Method::POST,
+            &format!("/guilds/{guild}/channels"),
+            Some(&alice),
+            Some(json!({"name": "lounge"})),
+        )
+        .await["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let invite = cl
+        .ok(
+            &a,
+            Method::POST,
+            &format!("/channels/{general}/invites"),
+            Some(&alice),
+            Some(json!({"hearth_guest": true})),
+        )
+        .await;
+    let code = invite["code"].as_str().expect("code");
+    cl.ok(
+        &a,
+        Method::POST,
+        &format!("/invites/{code}"),
+        Some(&gus),
+        Some(json!({})),
+    )
+    .await;
+    let mut on_a_alice = Client::identify(&a, &alice, "linux").await;
+    on_a_alice.dispatch("GUILD_CREATE").await;
+    let mut on_b_gus = Client::identify(&b, &gus, "linux").await;
+    let created = on_b_gus.dispatch("GUILD_CREATE").await;
+    let channels: Vec<&str> = created["channels"]
+        .as_array()
+        .expect("channels")
+        .iter()
+        .filter_map(|c| c["id"].as_str())
+        .collect();
+    assert_eq!(channels, [general.as_str()]);
+    // B's REST refuses the lounge; its messages never reach the guest on B.
+    let (status, body) = cl
+        .call(
+            &b,
+            Method::POST,
+            &format!("/channels/{lounge}/messages"),
+            Some(&gus),
+            Some(json!({"content": "sneaking"})),
+        )
+        .await
+        .expect("request");
+    assert_eq!((status, body["code"].clone()), (403, json!(50001)));
+    cl.say(&a, &alice, &lounge, "members only").await;
+    cl.say(&a, &alice, &general, "welcome").await;
+    assert_eq!(
+        on_b_gus.dispatch("MESSAGE_CREATE").await["content"],
+        "welcome"
+    );
+
+    // The expiry, set through B; both nodes sweep.
+    let soon = hearth_core::Timestamp::now().plus_seconds(1).to_iso();
+    cl.ok(
+        &b,
+        Method::PATCH,
+        &format!("/guilds/{guild}/members/{gus_id}"),
+        Some(&alice),
+        Some(json!({"hearth_guest_expires_at": soon})),
+    )
+    .await;
+    assert_eq!(on_b_gus.dispatch("GUILD_DELETE").await["id"], guild);
+    let removed = on_a_alice.dispatch("GUILD_MEMBER_REMOVE").await;
+    assert_eq!(removed["user"]["id"], gus_id.as_str());
+    // Both nodes swept meanwhile (three more rounds each): nothing more is announced.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    while let Some(seen) = on_a_alice.next(Duration::from_millis(200)).await {
+        if let Seen::Payload(v) = seen {
+            assert_ne!(v["t"], "GUILD_MEMBER_REMOVE", "removed twice: {v}");
+        }
+    }
+    let log = cl
+        .ok(
+            &a,
+            Method::GET,
+            &format!("/guilds/{guild}/audit-logs?action_type=20"),
+            Some(&alice),
+            None,
+        )
+        .await;
+    let entries = log["audit_log_entries"].as_array().expect("entries");
+    assert_eq!(entries.len(), 1, "{log}");
+    assert_eq!(entries[0]["reason"], "guest access expired");
+}

@@ -7,7 +7,7 @@
 use std::collections::{BTreeSet, HashMap};
 
 use hearth_core::permissions::{self, channel_permissions, Member, Overwrite, OverwriteKind};
-use hearth_core::{ChannelId, GuildId, Permissions, RoleId, Timestamp, UserId};
+use hearth_core::{ChannelId, GuildId, MemberKind, Permissions, RoleId, Timestamp, UserId};
 use hearth_protocol::events::{Event, GuildCreate};
 use hearth_protocol::objects as wire;
 use hearth_store as db;
@@ -26,6 +26,8 @@ struct ChannelState {
 struct MemberState {
     roles: Vec<RoleId>,
     timed_out_until: Option<i64>,
+    /// A guest: nothing of @everyone counts for them.
+    guest: bool,
     /// The member object, without its user.
     data: wire::Member,
 }
@@ -35,6 +37,7 @@ impl MemberState {
         MemberState {
             roles: m.roles.clone(),
             timed_out_until: m.communication_disabled_until.map(|t| t.0),
+            guest: m.hearth_kind == MemberKind::Guest,
             data: wire::Member {
                 user: None,
                 ..m.clone()
@@ -70,6 +73,8 @@ pub struct MemberInputs {
     pub roles: Vec<(RoleId, Permissions)>,
     /// Their timeout, if any.
     pub timed_out_until: Option<i64>,
+    /// Whether they are a guest.
+    pub guest: bool,
 }
 
 /// A guild's state.
@@ -87,6 +92,9 @@ pub struct GuildState {
     member_changes: u64,
     /// Who may view which channel, as computed since the last change.
     seen: HashMap<(UserId, ChannelId), bool>,
+    /// Whether every member is known (read once for the channel counters, then kept by the
+    /// member events).
+    roster: bool,
 }
 
 fn overwrite(o: &wire::Overwrite) -> Overwrite {
@@ -108,6 +116,7 @@ impl GuildState {
             members: HashMap::new(),
             member_changes: 0,
             seen: HashMap::new(),
+            roster: false,
         }
     }
 
@@ -187,6 +196,44 @@ impl GuildState {
             .insert(user, MemberState::of(&convert::member(member, None)));
         self.seen.clear();
         true
+    }
+
+    /// Whether every member of the guild is known.
+    pub fn has_roster(&self) -> bool {
+        self.roster
+    }
+
+    /// Learns every member of the guild, read from the store, unless a member change was
+    /// applied since `changes` was taken. Returns whether the roster is complete now.
+    pub fn learn_roster(&mut self, members: &[db::Member], changes: u64) -> bool {
+        if self.roster {
+            return true;
+        }
+        if changes != self.member_changes {
+            return false;
+        }
+        for m in members {
+            self.members
+                .entry(m.user_id)
+                .or_insert_with(|| MemberState::of(&convert::member(m, None)));
+        }
+        self.seen.clear();
+        self.roster = true;
+        true
+    }
+
+    /// How many members may view `channel`, and how many of them are guests (of the members
+    /// known: all of them once [`GuildState::learn_roster`] completed).
+    pub fn channel_counts(&mut self, channel: ChannelId) -> (i64, i64) {
+        let users: Vec<(UserId, bool)> = self.members.iter().map(|(u, m)| (*u, m.guest)).collect();
+        let (mut members, mut guests) = (0, 0);
+        for (user, guest) in users {
+            if self.can_view(user, channel) {
+                members += 1;
+                guests += i64::from(guest);
+            }
+        }
+        (members, guests)
     }
 
     fn put_channel(&mut self, c: &wire::Channel) {
@@ -311,6 +358,7 @@ impl GuildState {
             everyone: self.everyone(),
             roles: self.member_roles(user)?,
             timed_out_until: m.timed_out_until,
+            guest: m.guest,
         })
     }
 
@@ -349,6 +397,7 @@ impl GuildState {
             everyone: self.everyone(),
             roles: &roles,
             timed_out,
+            guest: m.guest,
         }))
     }
 

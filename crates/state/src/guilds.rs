@@ -38,6 +38,9 @@ pub(crate) struct GuildMap {
     channels: HashMap<ChannelId, GuildId>,
 }
 
+/// Members read per query when a guild's roster is loaded.
+const ROSTER_PAGE: i64 = 1000;
+
 impl GuildMap {
     pub(crate) fn len(&self) -> usize {
         self.slots.len()
@@ -316,6 +319,36 @@ impl States {
             // Members changed while this one was read: read again.
         }
         Ok(lock(state).knows(user))
+    }
+
+    /// Makes `state` know every member of guild `g` (read from the store once; the member
+    /// events keep it complete after). False when members kept changing while they were read.
+    pub async fn roster(&self, g: GuildId, state: &SharedGuild) -> Result<bool, StoreError> {
+        for _ in 0..3 {
+            let changes = {
+                let s = lock(state);
+                if s.has_roster() {
+                    return Ok(true);
+                }
+                s.member_changes()
+            };
+            let mut all = Vec::new();
+            let mut after = UserId::default();
+            loop {
+                let page = self.store.fetch_members(g, after, ROSTER_PAGE).await?;
+                let Some((last, _)) = page.last() else { break };
+                after = last.user_id;
+                let full = page.len() as i64 == ROSTER_PAGE;
+                all.extend(page.into_iter().map(|(m, _)| m));
+                if !full {
+                    break;
+                }
+            }
+            if lock(state).learn_roster(&all, changes) {
+                return Ok(true);
+            }
+        }
+        Ok(lock(state).has_roster())
     }
 
     /// Before publishing `event` from this node: if it changes a cached guild, the request will

@@ -141,6 +141,8 @@ pub fn member(m: &db::Member, u: Option<&db::User>) -> wire::Member {
         flags: 0,
         pending: false,
         communication_disabled_until: m.communication_disabled_until.map(Timestamp),
+        hearth_kind: m.kind,
+        hearth_guest_expires_at: m.guest_expires_at.map(Timestamp),
     }
 }
 
@@ -174,6 +176,7 @@ pub fn channel(c: &db::Channel, overwrites: &[db::Overwrite]) -> wire::Channel {
         rate_limit_per_user: c.rate_limit_per_user,
         last_message_id: c.last_message_id,
         flags: 0,
+        hearth_counters: None,
     }
 }
 
@@ -216,6 +219,7 @@ pub fn guild(g: &db::Guild, roles: &[db::Role], counts: Counts) -> wire::Guild {
         application_id: None,
         approximate_member_count: counts.map(|c| c.0),
         approximate_presence_count: counts.map(|c| c.1),
+        hearth_default_channel_ids: None,
     }
 }
 
@@ -278,6 +282,8 @@ pub fn invite(
         expires_at: i.expires_at.map(Timestamp),
         approximate_member_count: counts.map(|c| c.0),
         approximate_presence_count: counts.map(|c| c.1),
+        hearth_guest: i.guest,
+        hearth_guest_ttl: i.guest_ttl,
     }
 }
 

@@ -40,6 +40,7 @@ mod channels;
 mod cluster;
 mod directed_invites;
 mod error;
+mod guests;
 mod guilds;
 mod invites;
 mod members;
@@ -66,6 +67,7 @@ pub use directed_invites::{
     DirectedInvite, DirectedInviteAccept, DirectedInviteQuery, DirectedInviteStore, JoinedBy,
 };
 pub use error::{Result, StoreError};
+pub use guests::GuestStore;
 pub use guilds::GuildStore;
 pub use invites::InviteStore;
 pub use members::MemberStore;
@@ -124,6 +126,7 @@ pub trait Store:
     + RelationshipStore
     + UserSettingsStore
     + ClusterStore
+    + GuestStore
 {
     /// Which backend this is (`sqlite` or `postgres`).
     fn backend(&self) -> &'static str;

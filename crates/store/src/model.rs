@@ -3,8 +3,8 @@
 //! wire objects.
 
 use hearth_core::{
-    ApplicationId, AuditEntryId, ChannelId, GuildId, MessageId, RelationshipKind, RoleId,
-    SessionId, Snowflake, UserId,
+    ApplicationId, AuditEntryId, ChannelId, GuildId, MemberKind, MessageId, RelationshipKind,
+    RoleId, SessionId, Snowflake, UserId,
 };
 use sqlx::FromRow;
 
@@ -168,6 +168,10 @@ pub struct Member {
     pub communication_disabled_until: Option<i64>,
     /// Role ids (never @everyone), ascending.
     pub roles: Vec<RoleId>,
+    /// Member, guest or bot (a bot user's membership is always `Bot`, whatever is written).
+    pub kind: MemberKind,
+    /// When a guest's access ends (None: never; only guests have one).
+    pub guest_expires_at: Option<i64>,
 }
 
 /// What permission computation needs about one member.
@@ -181,6 +185,8 @@ pub struct PermissionInput {
     pub roles: Vec<(RoleId, i64)>,
     /// The member's timeout (`communication_disabled_until`), if any.
     pub timed_out_until: Option<i64>,
+    /// Whether the member is a guest (nothing of @everyone counts for them).
+    pub guest: bool,
 }
 
 /// A channel.
@@ -259,6 +265,10 @@ pub struct Invite {
     pub created_at: i64,
     /// Expiry instant (None: never).
     pub expires_at: Option<i64>,
+    /// Admits guests: who joins by it becomes a guest given its channel.
+    pub guest: bool,
+    /// Seconds a guest admitted by it stays (0: no expiry).
+    pub guest_ttl: i64,
 }
 
 impl Invite {
@@ -378,6 +388,12 @@ pub struct MemberPatch {
     pub roles: Option<Vec<RoleId>>,
     /// Timed out until this instant (`Some(None)` ends a timeout).
     pub communication_disabled_until: Option<Option<i64>>,
+    /// Makes the member a guest or a full member (a bot stays a bot); a full member's expiry
+    /// is cleared.
+    pub kind: Option<MemberKind>,
+    /// When a guest's access ends (`Some(None)`: never); ignored for someone not a guest
+    /// after the change.
+    pub guest_expires_at: Option<Option<i64>>,
 }
 
 /// A channel's permission overwrite for a role or a member.
@@ -526,4 +542,16 @@ pub enum SettingsWrite {
     /// Another version is stored (someone wrote since the caller read): nothing was written.
     /// The document as it is now, or None when none is stored (version 0).
     Stale(Option<UserSettings>),
+}
+
+/// A guild channel's counters (hearth's extension fields of channel objects): the messages
+/// it holds (not deleted) and when the last one was posted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, FromRow)]
+pub struct ChannelCounters {
+    /// Channel.
+    pub channel_id: ChannelId,
+    /// Messages posted and not deleted.
+    pub message_count: i64,
+    /// When the last message was posted (None: never).
+    pub last_activity_at: Option<i64>,
 }

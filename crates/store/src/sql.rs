@@ -34,6 +34,8 @@ mod channels;
 mod cluster;
 #[path = "sql/directed_invites.rs"]
 mod directed_invites;
+#[path = "sql/guests.rs"]
+mod guests;
 #[path = "sql/guilds.rs"]
 mod guilds;
 #[path = "sql/invites.rs"]

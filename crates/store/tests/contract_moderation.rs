@@ -224,6 +224,7 @@ async fn members_are_updated_and_some_none_clears_a_field(store: Arc<dyn Store>)
         // A set: repeats, @everyone and other guilds' roles are left out.
         roles: Some(vec![r3.id, r2.id, r3.id, guild.id.everyone(), foreign.id]),
         communication_disabled_until: Some(Some(1_000)),
+        ..MemberPatch::default()
     };
     let m = store.update_member(g, b, &patch).await.unwrap().unwrap();
     assert_eq!(m.nick.as_deref(), Some("bobby"));
@@ -631,6 +632,8 @@ async fn a_banned_user_cannot_join_by_invite_until_the_ban_is_lifted(store: Arc<
         temporary: false,
         communication_disabled_until: None,
         roles: vec![],
+        kind: hearth_core::MemberKind::Member,
+        guest_expires_at: None,
     };
     let now = Timestamp::now();
     let r = store.use_invite("joinhere", &member, now).await.unwrap();

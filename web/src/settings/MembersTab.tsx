@@ -1,5 +1,6 @@
 // Members: their roles (given and taken with MANAGE_ROLES), time out (MODERATE_MEMBERS), kick
-// (KICK_MEMBERS) and ban (BAN_MEMBERS), each with an optional reason for the audit log. Only
+// (KICK_MEMBERS) and ban (BAN_MEMBERS), each with an optional reason for the audit log; their kind
+// (hearth's extension: made a guest with an expiry, or a full member, with MANAGE_GUILD). Only
 // members ranked below oneself can be acted on (the server checks it again).
 import { createMemo, createSignal, For, onCleanup, onMount, Show } from "solid-js";
 import type { Member } from "../api";
@@ -15,6 +16,15 @@ export const TIMEOUTS: [string, number][] = [
   ["1 hour", 3600],
   ["1 day", 86400],
   ["1 week", 604800],
+];
+
+/** How long someone made a guest stays (0: no expiry). */
+const GUEST_STAYS: [string, number][] = [
+  ["1 hour", 3600],
+  ["1 day", 86400],
+  ["7 days", 604800],
+  ["30 days", 2592000],
+  ["No limit", 0],
 ];
 
 const DELETE_WINDOWS: [string, number][] = [
@@ -88,12 +98,13 @@ function MemberRow(props: { guild: string; member: Member; now: number }) {
     rolesByRank(props.guild).filter((r) => r.id !== props.guild && !props.member.roles.includes(r.id) && r.position < myTop()),
   );
   const mayRoles = () => has(perms(), P.MANAGE_ROLES);
-  const [panel, setPanel] = createSignal<"timeout" | "kick" | "ban" | null>(null);
+  const [panel, setPanel] = createSignal<"timeout" | "kick" | "ban" | "guest" | null>(null);
   const [pick, setPick] = createSignal("");
   const roleAction = useAction();
   const key = `member-${props.member.user.id}`;
-  const toggle = (p: "timeout" | "kick" | "ban") => setPanel(panel() === p ? null : p);
+  const toggle = (p: "timeout" | "kick" | "ban" | "guest") => setPanel(panel() === p ? null : p);
   const untimeout = useAction();
+  const promote = useAction();
   return (
     <li class="settings-item member-item">
       <div class="settings-row">
@@ -108,6 +119,14 @@ function MemberRow(props: { guild: string; member: Member; now: number }) {
           </Show>
           <Show when={until()}>
             <span class="tag warn">timed out until {until()!.toLocaleString()}</span>
+          </Show>
+          <Show when={props.member.hearth_kind === "guest"}>
+            <span class="tag">
+              guest
+              {props.member.hearth_guest_expires_at
+                ? ` until ${new Date(props.member.hearth_guest_expires_at).toLocaleString()}`
+                : ""}
+            </span>
           </Show>
         </span>
       </div>
@@ -187,6 +206,26 @@ function MemberRow(props: { guild: string; member: Member; now: number }) {
               </button>
             </Show>
           </Show>
+          <Show when={has(perms(), P.MANAGE_GUILD) && !props.member.user.bot}>
+            <Show
+              when={props.member.hearth_kind === "guest"}
+              fallback={
+                <button type="button" class="secondary" aria-expanded={panel() === "guest"} aria-label={`Make ${name()} a guest`} onClick={() => toggle("guest")}>
+                  Make guest
+                </button>
+              }
+            >
+              <button
+                type="button"
+                class="secondary"
+                aria-label={`Make ${name()} a full member`}
+                disabled={promote.busy()}
+                onClick={() => void promote.run(() => settingsApi.setKind(props.guild, id(), "member"))}
+              >
+                Make full member
+              </button>
+            </Show>
+          </Show>
           <Show when={has(perms(), P.KICK_MEMBERS)}>
             <button type="button" class="secondary" aria-expanded={panel() === "kick"} aria-label={`Kick ${name()}`} onClick={() => toggle("kick")}>
               Kick
@@ -198,7 +237,7 @@ function MemberRow(props: { guild: string; member: Member; now: number }) {
             </button>
           </Show>
         </div>
-        <Alert message={untimeout.error()} />
+        <Alert message={untimeout.error() ?? promote.error()} />
         <Show when={panel()}>
           {(p) => <ModerationPanel guild={props.guild} member={props.member} name={name()} kind={p()} onDone={() => setPanel(null)} />}
         </Show>
@@ -211,7 +250,7 @@ function ModerationPanel(props: {
   guild: string;
   member: Member;
   name: string;
-  kind: "timeout" | "kick" | "ban";
+  kind: "timeout" | "kick" | "ban" | "guest";
   onDone: () => void;
 }) {
   const [reason, setReason] = createSignal("");
@@ -219,8 +258,9 @@ function ModerationPanel(props: {
   const [deleteWindow, setDeleteWindow] = createSignal(0);
   const action = useAction();
   const key = `mod-${props.member.user.id}`;
-  const title = () =>
-    props.kind === "timeout" ? `Time out ${props.name}` : props.kind === "kick" ? `Kick ${props.name}` : `Ban ${props.name}`;
+  const [stay, setStay] = createSignal(86400);
+  const verb = () => ({ timeout: "Time out", kick: "Kick", ban: "Ban", guest: "Make guest" })[props.kind];
+  const title = () => (props.kind === "guest" ? `Make ${props.name} a guest` : `${verb()} ${props.name}`);
   const submit = async (e: SubmitEvent) => {
     e.preventDefault();
     const id = props.member.user.id;
@@ -228,6 +268,10 @@ function ModerationPanel(props: {
       if (props.kind === "timeout") {
         const until = new Date(Date.now() + duration() * 1000).toISOString();
         return settingsApi.timeout(props.guild, id, until, reason());
+      }
+      if (props.kind === "guest") {
+        const until = stay() ? new Date(Date.now() + stay() * 1000).toISOString() : null;
+        return settingsApi.setKind(props.guild, id, "guest", until, reason());
       }
       if (props.kind === "kick") return settingsApi.kick(props.guild, id, reason());
       return settingsApi.ban(props.guild, id, deleteWindow(), reason());
@@ -253,6 +297,19 @@ function ModerationPanel(props: {
       <Show when={props.kind === "kick"}>
         <p class="hint">They leave the server and can join again with an invite.</p>
       </Show>
+      <Show when={props.kind === "guest"}>
+        <label for={`${key}-stay`}>Guest access ends after</label>
+        <select id={`${key}-stay`} onChange={(e) => setStay(Number(e.currentTarget.value))}>
+          <For each={GUEST_STAYS}>
+            {([label, s]) => (
+              <option value={s} selected={s === stay()}>
+                {label}
+              </option>
+            )}
+          </For>
+        </select>
+        <p class="hint">A guest sees only the channels given to them (their own permission overwrites and roles), and is removed when their access ends.</p>
+      </Show>
       <Show when={props.kind === "ban"}>
         <label for={`${key}-window`}>Delete their messages</label>
         <select id={`${key}-window`} onChange={(e) => setDeleteWindow(Number(e.currentTarget.value))}>
@@ -269,8 +326,8 @@ function ModerationPanel(props: {
       <label for={`${key}-reason`}>Reason (optional)</label>
       <input id={`${key}-reason`} maxLength={512} value={reason()} onInput={(e) => setReason(e.currentTarget.value)} />
       <div class="buttons">
-        <button type="submit" class={props.kind === "timeout" ? "" : "danger"} disabled={action.busy()}>
-          {props.kind === "timeout" ? "Time out" : props.kind === "kick" ? "Kick" : "Ban"}
+        <button type="submit" class={props.kind === "timeout" || props.kind === "guest" ? "" : "danger"} disabled={action.busy()}>
+          {verb()}
         </button>
         <button type="button" class="secondary" onClick={() => props.onDone()}>
           Cancel

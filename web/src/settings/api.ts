@@ -49,6 +49,9 @@ function call<T>(method: string, path: string, body?: unknown, reason?: string):
 export { errorText };
 
 export const settingsApi = {
+  /** The guild's default channels, in order (hearth's extension). */
+  setDefaultChannels: (guild: string, ids: string[]) =>
+    call<unknown>("PATCH", `/guilds/${guild}`, { hearth_default_channel_ids: ids }),
   renameGuild: (guild: string, name: string) => call<Guild>("PATCH", `/guilds/${guild}`, { name }),
 
   createChannel: (guild: string, body: { name: string; type: number; parent_id?: string }) =>
@@ -79,6 +82,14 @@ export const settingsApi = {
     call<void>("DELETE", `/guilds/${guild}/members/${user}/roles/${role}`, undefined, reason),
   timeout: (guild: string, user: string, until: string | null, reason?: string) =>
     call<Member>("PATCH", `/guilds/${guild}/members/${user}`, { communication_disabled_until: until }, reason),
+  /** Makes someone a guest (until `expiresAt`, or without an expiry) or a full member. */
+  setKind: (guild: string, user: string, kind: "member" | "guest", expiresAt?: string | null, reason?: string) =>
+    call<Member>(
+      "PATCH",
+      `/guilds/${guild}/members/${user}`,
+      kind === "guest" ? { hearth_kind: kind, hearth_guest_expires_at: expiresAt ?? null } : { hearth_kind: kind },
+      reason,
+    ),
   kick: (guild: string, user: string, reason?: string) =>
     call<void>("DELETE", `/guilds/${guild}/members/${user}`, undefined, reason),
   ban: (guild: string, user: string, deleteMessageSeconds: number, reason?: string) =>

@@ -17,7 +17,7 @@ use crate::change::Change;
 use crate::channel_rules::{self, check_channel_fields, check_parent};
 use crate::extract::{errors, Auth, Json, JsonList, Path};
 use crate::journal::Reason;
-use crate::{access, convert, overwrite_rules, ApiError, ApiResult, AppState};
+use crate::{access, convert, overwrite_rules, workspace, ApiError, ApiResult, AppState};
 
 pub(super) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(list_channels, create_channel, reorder_channels))
@@ -40,7 +40,7 @@ async fn list_channels(
     let channels = state.store.fetch_guild_channels(guild_id).await?;
     let all = state.store.fetch_guild_overwrites(guild_id).await?;
     // Only the channels the caller may view: the others do not exist for them.
-    let visible = channels
+    let mut visible: Vec<Channel> = channels
         .iter()
         .filter_map(|c| {
             let mine: Vec<db::Overwrite> = all
@@ -54,6 +54,7 @@ async fn list_channels(
                 .then(|| convert::channel(c, &mine))
         })
         .collect();
+    workspace::add_counters(&state, guild_id, &mut visible).await?;
     Ok(axum::Json(visible))
 }
 

@@ -39,6 +39,8 @@ fn member(with_user: bool, timeout: Option<Timestamp>) -> Member {
         flags: 0,
         pending: false,
         communication_disabled_until: timeout,
+        hearth_kind: hearth_core::MemberKind::Member,
+        hearth_guest_expires_at: None,
     }
 }
 
@@ -83,6 +85,7 @@ fn channel() -> Channel {
         rate_limit_per_user: 0,
         last_message_id: None,
         flags: 0,
+        hearth_counters: None,
     }
 }
 
@@ -121,6 +124,7 @@ fn guild() -> Guild {
         application_id: None,
         approximate_member_count: None,
         approximate_presence_count: None,
+        hearth_default_channel_ids: None,
     }
 }
 

@@ -51,6 +51,7 @@ impl Ids {
             "embeds" => json!({"title": "x"}),
             "permission_overwrites" => json!({"id": self.guild, "type": 0}),
             "messages" => json!(self.message),
+            "hearth_default_channel_ids" => json!(self.channel),
             other => panic!("no entry for the list field {other}"),
         }
     }

@@ -36,6 +36,7 @@ mod directed_invites;
 mod errors;
 mod events;
 mod gateway;
+mod guests;
 mod guilds;
 mod helpers;
 mod invites;

@@ -195,3 +195,54 @@ fn a_guild_create_is_cut_to_the_receivers_view() {
     let whole = v.filter_guild_create(&data, user_id(300));
     assert_eq!(whole.channels.len(), 2);
 }
+
+#[test]
+fn a_guest_sees_only_their_own_channels_and_is_counted_apart() {
+    let mut v = guild();
+    // 200 becomes a guest: @everyone's bits and overwrite no longer count for them.
+    let mut m = member("200", &[]);
+    m["guild_id"] = json!("1");
+    m["hearth_kind"] = json!("guest");
+    v.apply(&Event::GuildMemberUpdate(Box::new(from(m))));
+    assert!(v.visible(user_id(200), None).is_empty());
+    assert_eq!(v.guild_permissions(user_id(200)), Permissions::NONE);
+    assert_eq!(v.channel_counts(channel_id(10)), (2, 0));
+    // Given channel 10 by their own overwrite: that one only, and counted as a guest there.
+    let given = json!([{"id": "200", "type": 1, "allow": VIEW.to_string(), "deny": "0"}]);
+    v.apply(&Event::ChannelUpdate(Box::new(channel("10", given))));
+    assert_eq!(v.visible(user_id(200), None), [channel_id(10)].into());
+    assert_eq!(v.channel_counts(channel_id(10)), (3, 1));
+    assert_eq!(v.channel_counts(channel_id(11)), (2, 0));
+    // Made a member again: everything @everyone sees.
+    v.apply(&member_update("200", &[]));
+    assert_eq!(v.visible(user_id(200), None), [channel_id(10)].into());
+    assert_eq!(v.channel_counts(channel_id(10)), (3, 0));
+}
+
+#[test]
+fn the_roster_is_learned_once_and_not_from_a_read_older_than_a_member_change() {
+    let mut v = guild();
+    assert!(!v.has_roster());
+    let stored = |n: u64| db::Member {
+        guild_id: guild_id(1),
+        user_id: user_id(n),
+        nick: None,
+        joined_at: 0,
+        temporary: false,
+        communication_disabled_until: None,
+        roles: Vec::new(),
+        kind: MemberKind::Guest,
+        guest_expires_at: None,
+    };
+    let before = v.member_changes();
+    v.apply(&member_update("400", &[]));
+    assert!(
+        !v.learn_roster(&[stored(500)], before),
+        "a member changed meanwhile"
+    );
+    assert!(v.learn_roster(&[stored(500), stored(200)], v.member_changes()));
+    assert!(v.has_roster() && v.knows(user_id(500)));
+    // Known members keep what the events said (200 stays a member, not the read's guest);
+    // 500, a guest given nothing, does not count in channel 10.
+    assert_eq!(v.channel_counts(channel_id(10)), (4, 0));
+}

@@ -66,6 +66,8 @@ fn member(g: GuildId, user: UserId) -> db::Member {
         temporary: false,
         communication_disabled_until: None,
         roles: Vec::new(),
+        kind: hearth_core::MemberKind::Member,
+        guest_expires_at: None,
     }
 }
 

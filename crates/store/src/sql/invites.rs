@@ -1,11 +1,48 @@
 //! The SQL of [`crate::InviteStore`].
 
 use async_trait::async_trait;
-use hearth_core::{ChannelId, GuildId, Timestamp};
+use hearth_core::{ChannelId, GuildId, MemberKind, OverwriteKind, Permissions, Timestamp, UserId};
 
 use super::members::insert_member_in;
-use super::Backend;
+use super::{Backend, DB};
 use crate::{nul_free, Invite, InviteStore, InviteUse, Member, Result};
+
+/// The member an invite admits: a guest invite's guests get its lifetime (`guest_ttl`).
+fn admitted(invite: &Invite, member: &Member, now: Timestamp) -> Member {
+    if !invite.guest {
+        return member.clone();
+    }
+    Member {
+        kind: MemberKind::Guest,
+        guest_expires_at: (invite.guest_ttl > 0).then(|| now.plus_seconds(invite.guest_ttl).0),
+        ..member.clone()
+    }
+}
+
+/// Gives a guest the invite's channel: their own overwrite allows [`Permissions::GUEST`]
+/// there (added to what an overwrite they had allowed, and no longer denied).
+async fn grant_channel_in(
+    tx: &mut sqlx::Transaction<'_, DB>,
+    invite: &Invite,
+    user: UserId,
+) -> Result<()> {
+    let allow = Permissions::GUEST.0 as i64;
+    sqlx::query(
+        "INSERT INTO channel_overwrites (channel_id, target_id, guild_id, kind, allow, deny)
+         VALUES ($1, $2, $3, $4, $5, 0)
+         ON CONFLICT (channel_id, target_id) DO UPDATE SET
+            allow = channel_overwrites.allow | excluded.allow,
+            deny = channel_overwrites.deny & ~excluded.allow",
+    )
+    .bind(invite.channel_id)
+    .bind(user)
+    .bind(invite.guild_id)
+    .bind(i64::from(OverwriteKind::Member))
+    .bind(allow)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
 
 #[async_trait]
 impl InviteStore for Backend {
@@ -13,8 +50,8 @@ impl InviteStore for Backend {
         nul_free(&[("code", Some(&i.code))])?;
         sqlx::query(
             "INSERT INTO invites (code, guild_id, channel_id, inviter_id, max_age, max_uses, uses,
-                temporary, created_at, expires_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                temporary, created_at, expires_at, guest, guest_ttl)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
         )
         .bind(&i.code)
         .bind(i.guild_id)
@@ -26,6 +63,8 @@ impl InviteStore for Backend {
         .bind(i.temporary)
         .bind(i.created_at)
         .bind(i.expires_at)
+        .bind(i.guest)
+        .bind(i.guest_ttl)
         .execute(self.writer())
         .await?;
         Ok(())
@@ -61,7 +100,7 @@ impl InviteStore for Backend {
         Ok(sqlx::query_as(
             "SELECT * FROM invites WHERE channel_id = $1 AND inviter_id = $2 AND max_age = $3
                 AND max_uses = $4 AND temporary = $5
-                AND (expires_at IS NULL OR expires_at > $6)
+                AND (expires_at IS NULL OR expires_at > $6) AND guest = $7 AND guest_ttl = $8
                 AND (max_uses = 0 OR uses < max_uses)
              ORDER BY created_at DESC LIMIT 1",
         )
@@ -71,6 +110,8 @@ impl InviteStore for Backend {
         .bind(like.max_uses)
         .bind(like.temporary)
         .bind(now.0)
+        .bind(like.guest)
+        .bind(like.guest_ttl)
         .fetch_optional(self.reader())
         .await?)
     }
@@ -106,7 +147,8 @@ impl InviteStore for Backend {
         let Some(invite) = counted else {
             return Ok(InviteUse::Invalid);
         };
-        if insert_member_in(&mut tx, member).await? {
+        let member = admitted(&invite, member, now);
+        if insert_member_in(&mut tx, &member).await? {
             sqlx::query(
                 "UPDATE members SET joined_by_code = $1 WHERE guild_id = $2 AND user_id = $3",
             )
@@ -115,6 +157,9 @@ impl InviteStore for Backend {
             .bind(member.user_id)
             .execute(&mut *tx)
             .await?;
+            if invite.guest {
+                grant_channel_in(&mut tx, &invite, member.user_id).await?;
+            }
             tx.commit().await?;
             Ok(InviteUse::Joined(invite))
         } else {

@@ -1,7 +1,7 @@
 //! The SQL of [`crate::MemberStore`].
 
 use async_trait::async_trait;
-use hearth_core::{GuildId, RoleId, UserId};
+use hearth_core::{GuildId, MemberKind, RoleId, UserId};
 use sqlx::QueryBuilder;
 
 use super::{push_id_list, sorted_ids, Backend, DB, ID_CHUNK};
@@ -16,6 +16,8 @@ struct MemberRow {
     joined_at: i64,
     temporary: bool,
     communication_disabled_until: Option<i64>,
+    kind: String,
+    guest_expires_at: Option<i64>,
 }
 
 impl MemberRow {
@@ -28,6 +30,9 @@ impl MemberRow {
             temporary: self.temporary,
             communication_disabled_until: self.communication_disabled_until,
             roles,
+            // The column's CHECK admits only the three names.
+            kind: MemberKind::parse(&self.kind).unwrap_or_default(),
+            guest_expires_at: self.guest_expires_at,
         }
     }
 }
@@ -39,11 +44,16 @@ pub(super) async fn insert_member_in(
     m: &Member,
 ) -> Result<bool> {
     // ON CONFLICT: a member added meanwhile by another transaction is "already a member", not
-    // an error (PostgreSQL waits for that transaction to end, then skips the row).
+    // an error (PostgreSQL waits for that transaction to end, then skips the row). A bot
+    // user's membership is of kind 'bot', whatever was asked, and only a guest keeps an expiry.
     let r = sqlx::query(
         "INSERT INTO members (guild_id, user_id, nick, joined_at, temporary,
-            communication_disabled_until)
-         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (guild_id, user_id) DO NOTHING",
+            communication_disabled_until, kind, guest_expires_at)
+         SELECT $1, $2, $3, $4, $5, $6,
+            CASE WHEN u.bot THEN 'bot' ELSE $7 END,
+            CASE WHEN u.bot OR $7 <> 'guest' THEN NULL ELSE $8 END
+         FROM users u WHERE u.id = $2
+         ON CONFLICT (guild_id, user_id) DO NOTHING",
     )
     .bind(m.guild_id)
     .bind(m.user_id)
@@ -51,6 +61,8 @@ pub(super) async fn insert_member_in(
     .bind(m.joined_at)
     .bind(m.temporary)
     .bind(m.communication_disabled_until)
+    .bind(m.kind.as_str())
+    .bind(m.guest_expires_at)
     .execute(&mut **tx)
     .await?;
     if r.rows_affected() == 0 {
@@ -68,6 +80,23 @@ pub(super) async fn insert_member_in(
         .await?;
     }
     Ok(true)
+}
+
+/// One member with its roles, read through `pool`.
+pub(super) async fn member_in(
+    pool: &sqlx::Pool<DB>,
+    guild: GuildId,
+    user: UserId,
+) -> Result<Option<Member>> {
+    let row: Option<MemberRow> =
+        sqlx::query_as("SELECT * FROM members WHERE guild_id = $1 AND user_id = $2")
+            .bind(guild)
+            .bind(user)
+            .fetch_optional(pool)
+            .await?;
+    let Some(row) = row else { return Ok(None) };
+    let roles = role_ids(pool, guild, user).await?;
+    Ok(Some(row.with_roles(roles)))
 }
 
 /// The ids of a member's roles, ascending.
@@ -150,16 +179,7 @@ impl MemberStore for Backend {
     }
 
     async fn fetch_member(&self, guild_id: GuildId, user_id: UserId) -> Result<Option<Member>> {
-        let (guild, user) = (guild_id, user_id);
-        let row: Option<MemberRow> =
-            sqlx::query_as("SELECT * FROM members WHERE guild_id = $1 AND user_id = $2")
-                .bind(guild)
-                .bind(user)
-                .fetch_optional(self.reader())
-                .await?;
-        let Some(row) = row else { return Ok(None) };
-        let roles = role_ids(self.reader(), guild, user).await?;
-        Ok(Some(row.with_roles(roles)))
+        member_in(self.reader(), guild_id, user_id).await
     }
 
     async fn fetch_members(
@@ -231,8 +251,9 @@ impl MemberStore for Backend {
         guild_id: GuildId,
         user_id: UserId,
     ) -> Result<Option<PermissionInput>> {
-        let head: Option<(UserId, Option<i64>, Option<i64>)> = sqlx::query_as(
-            "SELECT g.owner_id, r.permissions, m.communication_disabled_until FROM guilds g
+        let head: Option<(UserId, Option<i64>, Option<i64>, String)> = sqlx::query_as(
+            "SELECT g.owner_id, r.permissions, m.communication_disabled_until, m.kind
+             FROM guilds g
              JOIN members m ON m.guild_id = g.id AND m.user_id = $2
              LEFT JOIN roles r ON r.guild_id = g.id AND r.id = g.id
              WHERE g.id = $1",
@@ -241,7 +262,7 @@ impl MemberStore for Backend {
         .bind(user_id)
         .fetch_optional(self.reader())
         .await?;
-        let Some((owner_id, everyone, timed_out_until)) = head else {
+        let Some((owner_id, everyone, timed_out_until, kind)) = head else {
             return Ok(None);
         };
         let roles: Vec<(RoleId, i64)> = sqlx::query_as(
@@ -258,6 +279,7 @@ impl MemberStore for Backend {
             everyone: everyone.unwrap_or(0),
             roles,
             timed_out_until,
+            guest: kind == MemberKind::Guest.as_str(),
         }))
     }
 
@@ -272,11 +294,18 @@ impl MemberStore for Backend {
         let mut tx = self.writer().begin().await?;
         // The member's row is written first, always: on PostgreSQL its lock makes two edits of
         // one member take turns.
+        // A bot stays a bot; the expiry is kept only on a guest (after the change).
         let row: Option<MemberRow> = sqlx::query_as(
             "UPDATE members SET
                 nick = CASE WHEN $3 THEN $4 ELSE nick END,
                 communication_disabled_until =
-                    CASE WHEN $5 THEN $6 ELSE communication_disabled_until END
+                    CASE WHEN $5 THEN $6 ELSE communication_disabled_until END,
+                kind = CASE WHEN $7 AND kind <> 'bot' THEN $8 ELSE kind END,
+                guest_expires_at = CASE
+                    WHEN (CASE WHEN $7 AND kind <> 'bot' THEN $8 ELSE kind END) <> 'guest'
+                        THEN NULL
+                    WHEN $9 THEN $10
+                    ELSE guest_expires_at END
              WHERE guild_id = $1 AND user_id = $2 RETURNING *",
         )
         .bind(guild)
@@ -285,6 +314,10 @@ impl MemberStore for Backend {
         .bind(p.nick.clone().flatten())
         .bind(p.communication_disabled_until.is_some())
         .bind(p.communication_disabled_until.flatten())
+        .bind(p.kind.is_some())
+        .bind(p.kind.unwrap_or_default().as_str())
+        .bind(p.guest_expires_at.is_some())
+        .bind(p.guest_expires_at.flatten())
         .fetch_optional(&mut *tx)
         .await?;
         let Some(row) = row else { return Ok(None) };

@@ -14,6 +14,22 @@ const OLDER: &str = "SELECT * FROM messages WHERE channel_id = $1 AND id < $2
 const NEWER: &str = "SELECT * FROM messages WHERE channel_id = $1 AND id > $2
     AND deleted_at IS NULL ORDER BY id ASC LIMIT $3";
 
+/// Takes `n` deleted messages off a channel's message count.
+async fn uncount_in(tx: &mut sqlx::Transaction<'_, DB>, channel: ChannelId, n: i64) -> Result<()> {
+    if n > 0 {
+        sqlx::query(
+            "UPDATE channels SET message_count =
+                CASE WHEN message_count > $2 THEN message_count - $2 ELSE 0 END
+             WHERE id = $1",
+        )
+        .bind(channel)
+        .bind(n)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
 #[async_trait]
 impl MessageStore for Backend {
     async fn insert_message(&self, m: &Message) -> Result<()> {
@@ -41,12 +57,20 @@ impl MessageStore for Backend {
         .bind(m.deleted_at)
         .execute(&mut *tx)
         .await?;
+        // One statement moves the newest message and keeps the channel's counters (the
+        // message count and the last activity), so a POST still writes two rows.
         sqlx::query(
-            "UPDATE channels SET last_message_id = $2
-             WHERE id = $1 AND (last_message_id IS NULL OR last_message_id < $2)",
+            "UPDATE channels SET
+                last_message_id = CASE WHEN last_message_id IS NULL OR last_message_id < $2
+                    THEN $2 ELSE last_message_id END,
+                message_count = message_count + 1,
+                last_activity_at = CASE WHEN last_activity_at IS NULL OR last_activity_at < $3
+                    THEN $3 ELSE last_activity_at END
+             WHERE id = $1",
         )
         .bind(m.channel_id)
         .bind(m.id)
+        .bind(m.id.unix_millis() as i64 * 1000)
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
@@ -152,6 +176,7 @@ impl MessageStore for Backend {
         id: MessageId,
         at: Timestamp,
     ) -> Result<bool> {
+        let mut tx = self.writer().begin().await?;
         let r = sqlx::query(
             "UPDATE messages SET deleted_at = $3
              WHERE channel_id = $1 AND id = $2 AND deleted_at IS NULL",
@@ -159,9 +184,14 @@ impl MessageStore for Backend {
         .bind(channel_id)
         .bind(id)
         .bind(at.0)
-        .execute(self.writer())
+        .execute(&mut *tx)
         .await?;
-        Ok(r.rows_affected() > 0)
+        let deleted = r.rows_affected() > 0;
+        if deleted {
+            uncount_in(&mut tx, channel_id, 1).await?;
+        }
+        tx.commit().await?;
+        Ok(deleted)
     }
 
     async fn delete_messages(
@@ -182,6 +212,7 @@ impl MessageStore for Backend {
             let rows: Vec<(MessageId,)> = q.build_query_as().fetch_all(&mut *tx).await?;
             out.extend(rows.into_iter().map(|(id,)| id));
         }
+        uncount_in(&mut tx, channel_id, out.len() as i64).await?;
         tx.commit().await?;
         out.sort_unstable();
         Ok(out)

@@ -139,6 +139,8 @@ impl Fixture {
             temporary: false,
             communication_disabled_until: None,
             roles,
+            kind: hearth_core::MemberKind::Member,
+            guest_expires_at: None,
         }
     }
 
@@ -186,6 +188,8 @@ impl Fixture {
             temporary: false,
             created_at: Timestamp::now().0,
             expires_at: None,
+            guest: false,
+            guest_ttl: 0,
         }
     }
 }
