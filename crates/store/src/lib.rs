@@ -7,7 +7,8 @@
 //!   [`GuildStore`], [`ChannelStore`], [`MemberStore`], [`RoleStore`], [`OverwriteStore`],
 //!   [`BanStore`], [`MessageStore`], [`InviteStore`], [`AuditStore`], [`PrivateChannelStore`]
 //!   (DMs and group DMs), [`RelationshipStore`] (friends, friend requests, blocks),
-//!   [`UserSettingsStore`] (each person's versioned settings document) and [`ClusterStore`]
+//!   [`UserSettingsStore`] (each person's versioned settings document),
+//!   [`ChannelPreferenceStore`] (notification settings, favourites, last access) and [`ClusterStore`]
 //!   (node leases and presences). [`Store`] sums them; the rest of hearth holds
 //!   an `Arc<dyn Store>`.
 //! - [`model`]: the stored records: typed ids ([`hearth_core::ids`], stored as the signed
@@ -35,6 +36,7 @@ use async_trait::async_trait;
 mod applications;
 mod audit;
 mod bans;
+mod channel_preferences;
 mod channels;
 mod cluster;
 mod error;
@@ -58,6 +60,7 @@ mod users;
 pub use applications::ApplicationStore;
 pub use audit::AuditStore;
 pub use bans::BanStore;
+pub use channel_preferences::ChannelPreferenceStore;
 pub use channels::ChannelStore;
 pub use cluster::ClusterStore;
 pub use error::{Result, StoreError};
@@ -117,6 +120,7 @@ pub trait Store:
     + PrivateChannelStore
     + RelationshipStore
     + UserSettingsStore
+    + ChannelPreferenceStore
     + ClusterStore
 {
     /// Which backend this is (`sqlite` or `postgres`).
