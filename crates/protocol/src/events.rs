@@ -36,6 +36,7 @@ mod private;
 use hearth_core::{ChannelId, GuildId, Permissions, UserId};
 use serde::{Deserialize, Serialize};
 
+use crate::guild_settings::UserGuildSettings;
 use crate::objects::{Channel, CurrentUser, Guild, Relationship};
 use crate::settings::UserSettings;
 pub use payloads::*;
@@ -212,6 +213,14 @@ pub enum Event {
         /// The settings as they are now.
         settings: Box<UserSettings>,
     },
+    /// USER_GUILD_SETTINGS_UPDATE to one user: their notification settings and channel
+    /// preferences for a guild (or their DMs) changed (the whole entry).
+    UserGuildSettingsUpdate {
+        /// Whose settings.
+        user_id: UserId,
+        /// The entry as it is now.
+        settings: Box<UserGuildSettings>,
+    },
     /// A token was revoked: its owner's gateway sessions opened with it end. For the hubs only.
     SessionRevoked {
         /// The token's owner.
@@ -258,6 +267,7 @@ impl Event {
             Event::RelationshipUpdate { .. } => "RELATIONSHIP_UPDATE",
             Event::RelationshipRemove { .. } => "RELATIONSHIP_REMOVE",
             Event::UserSettingsUpdate { .. } => "USER_SETTINGS_UPDATE",
+            Event::UserGuildSettingsUpdate { .. } => "USER_GUILD_SETTINGS_UPDATE",
             Event::SessionRevoked { .. } => "hearth.session_revoked",
             Event::BusGap => "hearth.bus_gap",
         }
@@ -317,6 +327,7 @@ impl Event {
             | Event::RelationshipUpdate { user_id, .. }
             | Event::RelationshipRemove { user_id, .. }
             | Event::UserSettingsUpdate { user_id, .. }
+            | Event::UserGuildSettingsUpdate { user_id, .. }
             | Event::SessionRevoked { user_id, .. } => user(*user_id),
             Event::BusGap => Audience::Nobody,
         }
@@ -349,6 +360,7 @@ impl Event {
             | Event::RelationshipUpdate { relationship, .. } => json(relationship),
             Event::RelationshipRemove { relationship, .. } => json(relationship),
             Event::UserSettingsUpdate { settings, .. } => json(settings),
+            Event::UserGuildSettingsUpdate { settings, .. } => json(settings),
             Event::SessionRevoked { .. } | Event::BusGap => return None,
         })
     }

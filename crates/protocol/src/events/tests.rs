@@ -2,6 +2,7 @@ use hearth_core::{Permissions, RelationshipKind, Snowflake, Timestamp};
 use serde_json::{json, Value};
 
 use super::*;
+use crate::guild_settings::{ChannelOverride, MuteConfig, UserGuildSettings};
 use crate::objects::{
     AuditLogEntry, Channel, CurrentUser, Guild, Member, Message, MessageReference, Overwrite,
     PrivateChannel, Relationship, Role, RoleColors, RoleTags, User,
@@ -213,6 +214,7 @@ fn samples() -> Vec<Event> {
     all.extend(private_samples());
     all.extend(relationship_samples());
     all.extend(settings_samples());
+    all.extend(guild_settings_samples());
     all
 }
 
@@ -318,6 +320,39 @@ fn settings_samples() -> Vec<Event> {
     vec![Event::UserSettingsUpdate {
         user_id: U.into(),
         settings: Box::new(UserSettings::new(3, &document)),
+    }]
+}
+
+/// A notification settings change: the whole entry of one guild.
+fn guild_settings_samples() -> Vec<Event> {
+    let entry = UserGuildSettings {
+        guild_id: Some(G.into()),
+        muted: true,
+        mute_config: Some(MuteConfig {
+            end_time: Some(T),
+            selected_time_window: 3600,
+        }),
+        message_notifications: 1,
+        suppress_everyone: false,
+        suppress_roles: false,
+        mobile_push: true,
+        hide_muted_channels: false,
+        notify_highlights: 0,
+        flags: 0,
+        version: 2,
+        channel_overrides: vec![ChannelOverride {
+            channel_id: C.into(),
+            muted: false,
+            mute_config: None,
+            message_notifications: 3,
+            collapsed: false,
+            favorite: true,
+            last_accessed_at: None,
+        }],
+    };
+    vec![Event::UserGuildSettingsUpdate {
+        user_id: U.into(),
+        settings: Box::new(entry),
     }]
 }
 
@@ -492,6 +527,7 @@ fn variant(e: &Event) -> usize {
         Event::RelationshipUpdate { .. } => 37,
         Event::RelationshipRemove { .. } => 38,
         Event::UserSettingsUpdate { .. } => 39,
+        Event::UserGuildSettingsUpdate { .. } => 40,
     }
 }
 
@@ -503,7 +539,7 @@ fn data(e: &Event) -> Value {
 fn every_variant_round_trips_through_json_unchanged() {
     let samples = samples();
     let seen: std::collections::BTreeSet<usize> = samples.iter().map(variant).collect();
-    assert_eq!(seen, (0..=39).collect(), "a variant without a sample");
+    assert_eq!(seen, (0..=40).collect(), "a variant without a sample");
     for e in samples {
         let text = serde_json::to_string(&e).unwrap();
         let back: Event = serde_json::from_str(&text)
@@ -579,6 +615,7 @@ fn audiences_follow_the_payload() {
         "RELATIONSHIP_UPDATE",
         "RELATIONSHIP_REMOVE",
         "USER_SETTINGS_UPDATE",
+        "USER_GUILD_SETTINGS_UPDATE",
     ] {
         assert_eq!(
             by_name(name),
@@ -709,6 +746,19 @@ fn dispatches_have_discords_shapes() {
                "custom_status": {"text": "brb", "emoji_name": "☕",
                                  "expires_at": "2025-01-01T12:00:00.123456+00:00"},
                "developer_mode": false, "timezone_offset": 0})
+    );
+    // USER_GUILD_SETTINGS_UPDATE: Discord's entry, with hearth's keys in each override.
+    assert_eq!(
+        data(find(40)),
+        json!({"guild_id": "100", "muted": true,
+               "mute_config": {"end_time": "2025-01-01T12:00:00.123456+00:00",
+                               "selected_time_window": 3600},
+               "message_notifications": 1, "suppress_everyone": false,
+               "suppress_roles": false, "mobile_push": true, "hide_muted_channels": false,
+               "notify_highlights": 0, "flags": 0, "version": 2,
+               "channel_overrides": [{"channel_id": "200", "muted": false, "mute_config": null,
+                                      "message_notifications": 3, "collapsed": false,
+                                      "favorite": true, "last_accessed_at": null}]})
     );
 }
 
