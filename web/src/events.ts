@@ -1,7 +1,7 @@
 // The gateway's events applied to the client's state.
 import { batch } from "solid-js";
 import { produce, reconcile } from "solid-js/store";
-import type { Channel, Guild, Member, Message, Presence, PrivateChannel, Relationship, Role } from "./api";
+import type { Channel, Guild, GuildSettings, Member, Message, Presence, PrivateChannel, Relationship, Role } from "./api";
 import {
   cmpId,
   guildFromCreate,
@@ -53,6 +53,8 @@ export function applyEvent(t: string, d: any) {
           "relationships",
           reconcile(Object.fromEntries((d.relationships ?? []).map((r: Relationship) => [r.id, r]))),
         );
+        const entries: GuildSettings[] = d.user_guild_settings?.entries ?? [];
+        setState("guildSettings", reconcile(Object.fromEntries(entries.map((e) => [e.guild_id ?? "@me", e]))));
         pending = listed;
         clearTimeout(readyTimer);
         readyTimer = setTimeout(() => setState("ready", true), 5000);
@@ -182,6 +184,9 @@ export function applyEvent(t: string, d: any) {
       break;
     case "RELATIONSHIP_REMOVE":
       setState("relationships", produce((rs) => delete rs[d.id]));
+      break;
+    case "USER_GUILD_SETTINGS_UPDATE":
+      setState("guildSettings", (d as GuildSettings).guild_id ?? "@me", reconcile(d as GuildSettings));
       break;
     case "USER_UPDATE":
       if (state.me && d.id === state.me.id) setState("me", reconcile(d));

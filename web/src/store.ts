@@ -3,7 +3,7 @@
 // and how far each channel has been read.
 import { batch } from "solid-js";
 import { createStore, produce, reconcile } from "solid-js/store";
-import type { Channel, Guild, Member, Message, Presence, PrivateChannel, Relationship, Role, User } from "./api";
+import type { Channel, Guild, GuildSettings, Member, Message, Presence, PrivateChannel, Relationship, Role, User } from "./api";
 
 export interface GuildData {
   id: string;
@@ -40,6 +40,8 @@ export interface State {
   typing: Record<string, Record<string, number>>;
   /** channel → the newest message id this person has seen there. */
   read: Record<string, string>;
+  /** Notification settings and channel preferences by server id ("@me": the DMs). */
+  guildSettings: Record<string, GuildSettings>;
   /** Status chosen by the person (what the gateway is told, except for automatic idle). */
   status: string;
   customStatus: string;
@@ -55,6 +57,7 @@ export const [state, setState] = createStore<State>({
   messages: {},
   typing: {},
   read: {},
+  guildSettings: {},
   status: "online",
   customStatus: "",
 });
@@ -163,5 +166,6 @@ export function resetState() {
     setState("messages", reconcile({}));
     setState("typing", reconcile({}));
     setState("read", reconcile({}));
+    setState("guildSettings", reconcile({}));
   });
 }
