@@ -122,7 +122,7 @@ async fn a_write_stores_the_entry_at_version_one_then_one_up_each_time(store: Ar
 
     // Act
     let first = store
-        .update_preference_entry(&muted, &[favourite.clone()], Timestamp(10))
+        .update_preference_entry(&muted, std::slice::from_ref(&favourite), Timestamp(10))
         .await
         .unwrap();
     let second = store

@@ -747,6 +747,12 @@ fn dispatches_have_discords_shapes() {
                                  "expires_at": "2025-01-01T12:00:00.123456+00:00"},
                "developer_mode": false, "timezone_offset": 0})
     );
+}
+
+#[test]
+fn user_guild_settings_update_has_discords_shape() {
+    let all = samples();
+    let find = |i: usize| all.iter().find(|e| variant(e) == i).unwrap();
     // USER_GUILD_SETTINGS_UPDATE: Discord's entry, with hearth's keys in each override.
     assert_eq!(
         data(find(40)),
