@@ -5,7 +5,7 @@
 # import picture of crates/api has no circle. Prints each offending import; fails if any.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-handlers=(applications audit auth channels directed_invites gateway guilds health invites members messages
+handlers=(applications audit auth channel_preferences channels directed_invites gateway guilds health invites members messages
   moderation overwrites private_channels relationships roles user_settings users)
 bad=0
 for h in "${handlers[@]}"; do

@@ -11,6 +11,8 @@ import { navigate, paths, route } from "./router";
 import { cmpId, isUnread, privateName, state } from "./store";
 import { StatusMenu } from "./StatusMenu";
 import { Alert } from "./Alert";
+import { ChannelEntry, NotificationSettings } from "./Preferences";
+import { isChannelMuted, isFavourite, isServerMuted } from "./preferences";
 
 /** Text-like channels (text, announcement) a person can open. */
 const TEXT = new Set([0, 5]);
@@ -44,6 +46,21 @@ export function startHere(groups: ReturnType<typeof sidebarGroups>, defaults: st
   ];
 }
 
+/** The sidebar's sections: the person's favourite text channels first ("Favourites"), then the
+ * guild's default channels ("Start here"), then the rest by category; each channel shows once. */
+export function sidebarSections(guild: string, channels: Channel[], defaults: string[]) {
+  const favourite = (c: Channel) => TEXT.has(c.type) && isFavourite(guild, c.id);
+  const favourites = sidebarGroups(channels.filter(favourite)).flatMap((g) => g.channels);
+  const rest = startHere(sidebarGroups(channels.filter((c) => !favourite(c))), defaults);
+  if (favourites.length === 0) return rest;
+  return [{ category: null as Channel | null, channels: favourites, label: "Favourites" as string | undefined }, ...rest];
+}
+
+/** Whether a channel counts as unread: muted ones (and those of a muted server) never do. */
+export function unreadHere(scope: string, c: { id: string; last_message_id?: string | null }): boolean {
+  return isUnread(c) && !isChannelMuted(scope, c.id) && !isServerMuted(scope);
+}
+
 /** The signed-in layout: servers, channels, the open channel, its members. */
 export function Shell() {
   const session = useSession();
@@ -74,6 +91,12 @@ export function Shell() {
   // The member list starts shown where there is room for it.
   const [showMembers, setShowMembers] = createSignal(!window.matchMedia("(max-width: 1100px)").matches);
   const perms = createMemo(() => guildPermissions(guild(), state.me?.id));
+  const [notifications, setNotifications] = createSignal(false);
+  // The server is told which channel was opened (it keeps one a minute).
+  createEffect(() => {
+    const open = channel()?.id ?? dm()?.id;
+    if (open) void api.recordAccess(open).catch(() => undefined);
+  });
   const mayManage = createMemo(
     () =>
       has(perms(), P.MANAGE_GUILD) ||
@@ -115,25 +138,46 @@ export function Shell() {
                     Server settings
                   </Link>
                 </Show>
+                <button
+                  type="button"
+                  class="icon-button"
+                  aria-expanded={notifications()}
+                  onClick={() => setNotifications(!notifications())}
+                >
+                  Notification settings
+                </button>
               </header>
+              <Show when={notifications()}>
+                <NotificationSettings guild={g().id} onClose={() => setNotifications(false)} />
+              </Show>
               <nav class="channel-list" aria-label="Channel list">
-                <For each={groups()}>
+                <For each={sidebarSections(g().id, channels(), guild()?.defaultChannels ?? [])}>
                   {(group) => (
                     <Show when={group.category || group.channels.length > 0}>
-                      <section classList={{ "start-here": group.label === "Start here" && !group.category }}>
+                      <section
+                        aria-label={!group.category ? group.label : undefined}
+                        classList={{ "start-here": group.label === "Start here" && !group.category }}
+                      >
                         <Show when={group.label}>
                           <h2 class="category">{group.label}</h2>
                         </Show>
                         <ul>
                           <For each={group.channels}>
                             {(c) => (
-                              <li>
-                                <Show when={TEXT.has(c.type)} fallback={<span class="channel voice">{c.name}</span>}>
+                              <Show
+                                when={TEXT.has(c.type)}
+                                fallback={
+                                  <li>
+                                    <span class="channel voice">{c.name}</span>
+                                  </li>
+                                }
+                              >
+                                <ChannelEntry scope={g().id} channel={c.id} name={`#${c.name}`} favourites={true}>
                                   <Link
                                     class="channel"
                                     classList={{
                                       current: c.id === r()?.channel,
-                                      unread: isUnread(c) && c.id !== r()?.channel,
+                                      unread: unreadHere(g().id, c) && c.id !== r()?.channel,
                                     }}
                                     href={paths.channel(g().id, c.id)}
                                     aria-current={c.id === r()?.channel ? "page" : undefined}
@@ -141,12 +185,15 @@ export function Shell() {
                                   >
                                     <span aria-hidden="true">#</span>
                                     {c.name}
-                                    <Show when={isUnread(c) && c.id !== r()?.channel}>
+                                    <Show when={isChannelMuted(g().id, c.id)}>
+                                      <span class="sr-only"> (muted)</span>
+                                    </Show>
+                                    <Show when={unreadHere(g().id, c) && c.id !== r()?.channel}>
                                       <span class="unread-dot" aria-label="unread" role="img" />
                                     </Show>
                                   </Link>
-                                </Show>
-                              </li>
+                                </ChannelEntry>
+                              </Show>
                             )}
                           </For>
                         </ul>
@@ -226,14 +273,14 @@ export function Shell() {
 function ServerRail(props: { current?: string; onPick: () => void }) {
   const guilds = createMemo(() => Object.values(state.guilds).sort((a, b) => cmpId(a.id, b.id)));
   const unread = (id: string) =>
-    Object.values(state.guilds[id]?.channels ?? {}).some((c) => TEXT.has(c.type) && isUnread(c));
+    Object.values(state.guilds[id]?.channels ?? {}).some((c) => TEXT.has(c.type) && unreadHere(id, c));
   return (
     <nav class="server-rail" aria-label="Servers">
       <ul>
         <li>
           <Link
             class="server home"
-            classList={{ unread: Object.values(state.privateChannels).some(isUnread) }}
+            classList={{ unread: Object.values(state.privateChannels).some((c) => unreadHere("@me", c)) }}
             href="/"
             aria-current={!props.current || props.current === "@me" ? "page" : undefined}
             title="Home"
@@ -354,20 +401,23 @@ function DirectMessages(props: { current?: string; onPick: () => void }) {
         <ul>
           <For each={list()}>
             {(c) => (
-              <li>
+              <ChannelEntry scope="@me" channel={c.id} name={privateName(c)} favourites={false}>
                 <Link
                   class="channel"
-                  classList={{ current: c.id === props.current, unread: isUnread(c) && c.id !== props.current }}
+                  classList={{ current: c.id === props.current, unread: unreadHere("@me", c) && c.id !== props.current }}
                   href={paths.channel("@me", c.id)}
                   aria-current={c.id === props.current ? "page" : undefined}
                   onFollow={() => props.onPick()}
                 >
                   {privateName(c)}
-                  <Show when={isUnread(c) && c.id !== props.current}>
+                  <Show when={isChannelMuted("@me", c.id)}>
+                    <span class="sr-only"> (muted)</span>
+                  </Show>
+                  <Show when={unreadHere("@me", c) && c.id !== props.current}>
                     <span class="unread-dot" aria-label="unread" role="img" />
                   </Show>
                 </Link>
-              </li>
+              </ChannelEntry>
             )}
           </For>
         </ul>

@@ -240,6 +240,40 @@ const q = (params: Record<string, string | number | undefined>) => {
   return parts.length ? "?" + parts.join("&") : "";
 };
 
+export interface MuteConfig {
+  end_time: string | null;
+  selected_time_window: number;
+}
+
+/** A channel's notification override, with hearth's favourite and last access. */
+export interface ChannelOverride {
+  channel_id: string;
+  muted: boolean;
+  mute_config: MuteConfig | null;
+  /** 0 all, 1 mentions, 2 nothing, 3 the server's setting. */
+  message_notifications: number;
+  collapsed: boolean;
+  favorite: boolean;
+  last_accessed_at: string | null;
+}
+
+/** Notification settings of a server (or of the DMs: `guild_id` null). */
+export interface GuildSettings {
+  guild_id: string | null;
+  muted: boolean;
+  mute_config: MuteConfig | null;
+  /** 0 all, 1 mentions, 2 nothing, 3 the server's default. */
+  message_notifications: number;
+  suppress_everyone: boolean;
+  suppress_roles: boolean;
+  mobile_push: boolean;
+  hide_muted_channels: boolean;
+  notify_highlights: number;
+  flags: number;
+  version: number;
+  channel_overrides: ChannelOverride[];
+}
+
 export const api = {
   register: (username: string, password: string) =>
     request<{ token: string }>("POST", "/auth/register", { username, password }, null),
@@ -291,6 +325,11 @@ export const api = {
   channel: (id: string) => request<Channel>("GET", `/channels/${id}`),
   invite: (code: string) =>
     request<Invite>("GET", `/invites/${encodeURIComponent(code)}?with_counts=true`),
+  /** Changes notification settings of a server, or of the DMs (`@me`). */
+  guildSettings: (scope: string, changes: Record<string, unknown>) =>
+    request<GuildSettings>("PATCH", `/users/@me/guilds/${scope}/settings`, changes),
+  /** Notes that a channel was opened (hearth's extension; the server keeps one a minute). */
+  recordAccess: (channel: string) => request<void>("POST", `/users/@me/channels/${channel}/access`),
   acceptInvite: (code: string) =>
     request<Invite>("POST", `/invites/${encodeURIComponent(code)}`),
   /** Invites a person (by username) to a server, or to one of its channels. */

@@ -1,7 +1,7 @@
 // The gateway's events applied to the client's state.
 import { batch } from "solid-js";
 import { produce, reconcile } from "solid-js/store";
-import { api, type Channel, type DirectedInvite, type Guild, type Member, type Message, type Presence, type PrivateChannel, type Relationship, type Role } from "./api";
+import { api, type Channel, type DirectedInvite, type Guild, type GuildSettings, type Member, type Message, type Presence, type PrivateChannel, type Relationship, type Role } from "./api";
 import {
   cmpId,
   guildFromCreate,
@@ -59,6 +59,8 @@ export function applyEvent(t: string, d: any) {
         );
         // READY does not carry directed invites: they are read once per session.
         void loadDirectedInvites();
+        const entries: GuildSettings[] = d.user_guild_settings?.entries ?? [];
+        setState("guildSettings", reconcile(Object.fromEntries(entries.map((e) => [e.guild_id ?? "@me", e]))));
         pending = listed;
         clearTimeout(readyTimer);
         readyTimer = setTimeout(() => setState("ready", true), 5000);
@@ -203,6 +205,9 @@ export function applyEvent(t: string, d: any) {
       // Only pending invites are shown: an answered, cancelled or expired one goes.
       if (d.status === 0) setState("directedInvites", d.id, reconcile(d as DirectedInvite));
       else setState("directedInvites", produce((is) => delete is[d.id]));
+      break;
+    case "USER_GUILD_SETTINGS_UPDATE":
+      setState("guildSettings", (d as GuildSettings).guild_id ?? "@me", reconcile(d as GuildSettings));
       break;
     case "USER_UPDATE":
       if (state.me && d.id === state.me.id) setState("me", reconcile(d));

@@ -7,6 +7,7 @@ import type {
   Channel,
   DirectedInvite,
   Guild,
+  GuildSettings,
   Member,
   Message,
   Presence,
@@ -57,6 +58,8 @@ export interface State {
   typing: Record<string, Record<string, number>>;
   /** channel → the newest message id this person has seen there. */
   read: Record<string, string>;
+  /** Notification settings and channel preferences by server id ("@me": the DMs). */
+  guildSettings: Record<string, GuildSettings>;
   /** Status chosen by the person (what the gateway is told, except for automatic idle). */
   status: string;
   customStatus: string;
@@ -74,6 +77,7 @@ export const [state, setState] = createStore<State>({
   messages: {},
   typing: {},
   read: {},
+  guildSettings: {},
   status: "online",
   customStatus: "",
 });
@@ -184,6 +188,7 @@ export function resetState() {
     setState("messages", reconcile({}));
     setState("typing", reconcile({}));
     setState("read", reconcile({}));
+    setState("guildSettings", reconcile({}));
   });
 }
 

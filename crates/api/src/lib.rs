@@ -1,6 +1,7 @@
 //! hearth-api: Discord's REST API v10 over axum.
 //!
 //! - One module per resource (`auth`, `users`, `relationships`, `user_settings`,
+//!   `channel_preferences`,
 //!   `applications`, `gateway`, `guilds`, `members`, `channels`, `invites`, `messages`, `roles`,
 //!   `audit`, `moderation`, `directed_invites`),
 //!   each exposing `router()`; merged in [`router`].
@@ -37,6 +38,7 @@ mod applications;
 mod audit;
 mod auth;
 mod change;
+mod channel_preferences;
 mod channel_rules;
 mod channels;
 pub mod convert;
@@ -78,6 +80,7 @@ fn api_v10() -> OpenApiRouter<AppState> {
         .merge(users::router())
         .merge(relationships::router())
         .merge(user_settings::router())
+        .merge(channel_preferences::router())
         .merge(applications::router())
         .merge(gateway::router())
         .merge(guilds::router())

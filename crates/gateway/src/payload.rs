@@ -1,8 +1,9 @@
 //! Gateway vocabulary (opcodes, close codes, intents) and the payloads built from the store:
 //! READY's pieces and GUILD_CREATE.
 
-use hearth_core::{GuildId, Timestamp, UserId};
+use hearth_core::{ChannelId, GuildId, Timestamp, UserId};
 use hearth_protocol::events::GuildCreate;
+use hearth_protocol::guild_settings::ReadyGuildSettings;
 use hearth_protocol::objects::Relationship;
 use hearth_store::{Store, StoreError, User};
 use serde_json::Value;
@@ -147,7 +148,9 @@ pub mod intents {
             | Event::RelationshipUpdate { .. }
             | Event::RelationshipRemove { .. } => return None,
             // A person's own settings, likewise (bots have none).
-            Event::UserSettingsUpdate { .. } => return None,
+            Event::UserSettingsUpdate { .. } | Event::UserGuildSettingsUpdate { .. } => {
+                return None
+            }
             // A person's own directed invites, likewise (bots can neither send nor receive one).
             Event::DirectedInviteCreate { .. } | Event::DirectedInviteUpdate { .. } => return None,
             Event::UserUpdate(_) | Event::SessionRevoked { .. } | Event::BusGap => return None,
@@ -236,6 +239,42 @@ pub async fn user_settings(store: &dyn Store, user: &User) -> Result<Value, Stor
     }
     let row = store.fetch_user_settings(user.id).await?;
     Ok(to_value(&wire::user_settings(row.as_ref())))
+}
+
+/// READY's `user_guild_settings`: a person's entries of the guilds they are in (`guilds`) and of
+/// their DMs, whose channel overrides are cut to the private channels they are in (`private`;
+/// a guild's rows of deleted channels went with them). The entry of a guild they left is kept
+/// for their return, and not listed. Bots have none.
+pub async fn guild_settings(
+    store: &dyn Store,
+    user: &User,
+    guilds: &[GuildId],
+    private: &[ChannelId],
+) -> Result<ReadyGuildSettings, StoreError> {
+    let mut entries = Vec::new();
+    if !user.bot {
+        let now = Timestamp::now();
+        for mut entry in store.fetch_preference_entries(user.id).await? {
+            let guild_id = entry
+                .guild
+                .as_ref()
+                .map(|g| g.guild_id)
+                .or_else(|| entry.channels.first().map(|c| c.guild_id))
+                .flatten();
+            match guild_id {
+                Some(g) if !guilds.contains(&g) => continue,
+                Some(_) => {}
+                None => entry.channels.retain(|c| private.contains(&c.channel_id)),
+            }
+            entries.push(wire::guild_settings(&entry, guild_id, now));
+        }
+    }
+    let version = entries.iter().map(|e| e.version).max().unwrap_or(0);
+    Ok(ReadyGuildSettings {
+        entries,
+        partial: false,
+        version,
+    })
 }
 
 /// A serializable value as JSON (wire objects always serialize).

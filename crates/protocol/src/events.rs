@@ -36,6 +36,7 @@ mod private;
 use hearth_core::{ChannelId, GuildId, Permissions, UserId};
 use serde::{Deserialize, Serialize};
 
+use crate::guild_settings::UserGuildSettings;
 use crate::objects::{Channel, CurrentUser, DirectedInvite, Guild, Relationship};
 use crate::settings::UserSettings;
 pub use payloads::*;
@@ -235,6 +236,14 @@ pub enum Event {
         /// The invite as it is now.
         invite: Box<DirectedInvite>,
     },
+    /// USER_GUILD_SETTINGS_UPDATE to one user: their notification settings and channel
+    /// preferences for a guild (or their DMs) changed (the whole entry).
+    UserGuildSettingsUpdate {
+        /// Whose settings.
+        user_id: UserId,
+        /// The entry as it is now.
+        settings: Box<UserGuildSettings>,
+    },
     /// A token was revoked: its owner's gateway sessions opened with it end. For the hubs only.
     SessionRevoked {
         /// The token's owner.
@@ -284,6 +293,7 @@ impl Event {
             Event::FriendPresence { .. } => "PRESENCE_UPDATE",
             Event::DirectedInviteCreate { .. } => "DIRECTED_INVITE_CREATE",
             Event::DirectedInviteUpdate { .. } => "DIRECTED_INVITE_UPDATE",
+            Event::UserGuildSettingsUpdate { .. } => "USER_GUILD_SETTINGS_UPDATE",
             Event::SessionRevoked { .. } => "hearth.session_revoked",
             Event::BusGap => "hearth.bus_gap",
         }
@@ -346,6 +356,7 @@ impl Event {
             | Event::FriendPresence { user_id, .. }
             | Event::DirectedInviteCreate { user_id, .. }
             | Event::DirectedInviteUpdate { user_id, .. }
+            | Event::UserGuildSettingsUpdate { user_id, .. }
             | Event::SessionRevoked { user_id, .. } => user(*user_id),
             Event::BusGap => Audience::Nobody,
         }
@@ -381,6 +392,7 @@ impl Event {
             Event::FriendPresence { presence, .. } => json(presence),
             Event::DirectedInviteCreate { invite, .. }
             | Event::DirectedInviteUpdate { invite, .. } => json(invite),
+            Event::UserGuildSettingsUpdate { settings, .. } => json(settings),
             Event::SessionRevoked { .. } | Event::BusGap => return None,
         })
     }

@@ -6,6 +6,8 @@
 //!   audience (what the gateway sends, and what crosses a cluster's bus).
 //! - [`settings`]: a person's settings document, as read and changed (hearth's extension of
 //!   Discord's deprecated `/users/@me/settings`).
+//! - [`guild_settings`]: notification settings and channel preferences, in Discord's
+//!   `user_guild_settings` shape (with hearth's `favorite` and `last_accessed_at`).
 //! - [`ErrorBody`]: the error shape every failure uses ([`RateLimitBody`] for 429s).
 //!
 //! Ids are [`hearth_core::Snowflake`] (strings out; strings or integers in), instants
@@ -13,6 +15,7 @@
 #![forbid(unsafe_code)]
 
 pub mod events;
+pub mod guild_settings;
 pub mod objects;
 pub mod requests;
 pub mod settings;

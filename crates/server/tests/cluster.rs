@@ -1309,3 +1309,75 @@ async fn a_guest_is_confined_on_every_node_and_removed_once_when_expired() {
     assert_eq!(entries.len(), 1, "{log}");
     assert_eq!(entries[0]["reason"], "guest access expired");
 }
+
+/// Notification settings changed through one node reach each session of the user once, on
+/// every node (the event is the user's, on the user's subject), and no one else; a session
+/// starting on another node reads them in READY.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn guild_settings_reach_each_session_of_the_user_once_on_every_node() {
+    let Some(cl) = Cluster::new().await else {
+        return;
+    };
+    let a = cl.start("a", None).await;
+    let b = cl.start("b", None).await;
+    let (alice, _) = cl.register(&a, "alice").await;
+    let (bob, _) = cl.register(&a, "bob").await;
+    let (guild, general) = cl.guild(&a, &alice, &[&bob]).await;
+    // Alice on A and twice on B; Bob on B.
+    let mut on_a = Client::identify(&a, &alice, "linux").await;
+    let mut on_b = Client::identify(&b, &alice, "linux").await;
+    let mut on_b_too = Client::identify(&b, &alice, "android").await;
+    let mut bob_on_b = Client::identify(&b, &bob, "linux").await;
+    for c in [&mut on_a, &mut on_b, &mut on_b_too, &mut bob_on_b] {
+        c.dispatch("GUILD_CREATE").await;
+    }
+    let settings = format!("/users/@me/guilds/{guild}/settings");
+    let favourite: Value = serde_json::from_str(&format!(
+        r#"{{"channel_overrides": {{"{general}": {{"favorite": true}}}}}}"#
+    ))
+    .expect("JSON");
+
+    // Through A, then through B.
+    let first = cl
+        .ok(&a, Method::PATCH, &settings, Some(&alice), Some(favourite))
+        .await;
+    let second = cl
+        .ok(
+            &b,
+            Method::PATCH,
+            &settings,
+            Some(&alice),
+            Some(json!({"muted": true})),
+        )
+        .await;
+    assert_eq!(
+        (&first["version"], &second["version"]),
+        (&json!(1), &json!(2))
+    );
+    assert_eq!(second["channel_overrides"][0]["favorite"], true);
+
+    // Each of alice's sessions gets each change once, in order.
+    for c in [&mut on_a, &mut on_b, &mut on_b_too] {
+        assert_eq!(c.dispatch("USER_GUILD_SETTINGS_UPDATE").await, first);
+        assert_eq!(c.dispatch("USER_GUILD_SETTINGS_UPDATE").await, second);
+    }
+    // A marker after the changes: no third copy came before it, and bob got none.
+    cl.say(&a, &alice, &general, "marker").await;
+    for c in [&mut on_a, &mut on_b, &mut on_b_too, &mut bob_on_b] {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match c.next(left).await {
+                Some(Seen::Payload(v)) if v["t"] == "MESSAGE_CREATE" => break,
+                Some(Seen::Payload(v)) => assert_ne!(v["t"], "USER_GUILD_SETTINGS_UPDATE", "{v}"),
+                other => panic!("waiting for the marker: {other:?}"),
+            }
+        }
+    }
+    // A new session on A reads the entry.
+    let later = Client::identify(&a, &alice, "linux").await;
+    assert_eq!(
+        later.ready["user_guild_settings"],
+        json!({"entries": [second], "partial": false, "version": 2})
+    );
+}

@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 
 use hearth_core::{ChannelKind, OverwriteKind, Permissions, Timestamp, UserId};
+use hearth_protocol::guild_settings::{ChannelOverride, MuteConfig, UserGuildSettings};
 use hearth_protocol::objects as wire;
 use hearth_protocol::settings::{SettingsDocument, UserSettings};
 use hearth_store as db;
@@ -101,6 +102,85 @@ pub fn settings_document(row: &db::UserSettings) -> SettingsDocument {
         tracing::warn!(user_id = %row.user_id, %error, "unreadable settings document");
         SettingsDocument::default()
     })
+}
+
+/// A user's entry of notification settings for `guild_id` (None: the DMs) as clients read it:
+/// the stored rows, or the defaults at version 0 (notifications 3: as the guild's default
+/// says). A mute whose end is not after `now` reads as no mute.
+pub fn guild_settings(
+    entry: &db::PreferenceEntry,
+    guild_id: Option<hearth_core::GuildId>,
+    now: Timestamp,
+) -> UserGuildSettings {
+    let channel_overrides = entry
+        .channels
+        .iter()
+        .map(|c| {
+            let (muted, mute_config) = mute(c.muted, c.mute_end_time, c.mute_window, now);
+            ChannelOverride {
+                channel_id: c.channel_id,
+                muted,
+                mute_config,
+                message_notifications: level(c.message_notifications),
+                collapsed: c.collapsed,
+                favorite: c.favorite,
+                last_accessed_at: c.last_accessed_at.map(Timestamp),
+            }
+        })
+        .collect();
+    let Some(g) = &entry.guild else {
+        return UserGuildSettings {
+            guild_id,
+            muted: false,
+            mute_config: None,
+            message_notifications: 3,
+            suppress_everyone: false,
+            suppress_roles: false,
+            mobile_push: true,
+            hide_muted_channels: false,
+            notify_highlights: 0,
+            flags: 0,
+            version: 0,
+            channel_overrides,
+        };
+    };
+    let (muted, mute_config) = mute(g.muted, g.mute_end_time, g.mute_window, now);
+    UserGuildSettings {
+        guild_id,
+        muted,
+        mute_config,
+        message_notifications: level(g.message_notifications),
+        suppress_everyone: g.suppress_everyone,
+        suppress_roles: g.suppress_roles,
+        mobile_push: g.mobile_push,
+        hide_muted_channels: g.hide_muted_channels,
+        notify_highlights: level(g.notify_highlights),
+        flags: g.flags,
+        version: g.version,
+        channel_overrides,
+    }
+}
+
+/// A stored mute as read at `now`: muted with its config while it lasts, else neither.
+fn mute(
+    muted: bool,
+    end: Option<i64>,
+    window: Option<i64>,
+    now: Timestamp,
+) -> (bool, Option<MuteConfig>) {
+    if !muted || end.is_some_and(|end| end <= now.0) {
+        return (false, None);
+    }
+    let config = window.map(|selected_time_window| MuteConfig {
+        end_time: end.map(Timestamp),
+        selected_time_window,
+    });
+    (true, config)
+}
+
+/// A small stored number (a level, 0 to 3) as the wire's byte.
+fn level(n: i64) -> u8 {
+    u8::try_from(n).unwrap_or(0)
 }
 
 /// A role.

@@ -8,7 +8,8 @@
 //!   [`BanStore`], [`MessageStore`], [`InviteStore`], [`AuditStore`], [`PrivateChannelStore`]
 //!   (DMs and group DMs), [`RelationshipStore`] (friends, friend requests, blocks),
 //!   [`UserSettingsStore`] (each person's versioned settings document), [`DirectedInviteStore`]
-//!   (invitations from one user to another) and [`ClusterStore`]
+//!   (invitations from one user to another), [`ChannelPreferenceStore`] (notification
+//!   settings, favourites, last access) and [`ClusterStore`]
 //!   (node leases and presences). [`Store`] sums them; the rest of hearth holds
 //!   an `Arc<dyn Store>`.
 //! - [`model`]: the stored records: typed ids ([`hearth_core::ids`], stored as the signed
@@ -36,6 +37,7 @@ use async_trait::async_trait;
 mod applications;
 mod audit;
 mod bans;
+mod channel_preferences;
 mod channels;
 mod cluster;
 mod directed_invites;
@@ -61,6 +63,7 @@ mod users;
 pub use applications::ApplicationStore;
 pub use audit::AuditStore;
 pub use bans::BanStore;
+pub use channel_preferences::ChannelPreferenceStore;
 pub use channels::ChannelStore;
 pub use cluster::ClusterStore;
 pub use directed_invites::{
@@ -125,6 +128,7 @@ pub trait Store:
     + PrivateChannelStore
     + RelationshipStore
     + UserSettingsStore
+    + ChannelPreferenceStore
     + ClusterStore
     + GuestStore
 {

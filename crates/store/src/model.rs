@@ -8,6 +8,9 @@ use hearth_core::{
 };
 use sqlx::FromRow;
 
+mod preferences;
+pub use preferences::*;
+
 /// A user account (a person or a bot).
 #[derive(Debug, Clone, PartialEq, Eq, FromRow)]
 pub struct User {

@@ -28,6 +28,8 @@ mod applications;
 mod audit;
 #[path = "sql/bans.rs"]
 mod bans;
+#[path = "sql/channel_preferences.rs"]
+mod channel_preferences;
 #[path = "sql/channels.rs"]
 mod channels;
 #[path = "sql/cluster.rs"]

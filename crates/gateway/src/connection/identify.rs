@@ -41,6 +41,8 @@ struct Account {
     settings: Value,
     /// The presences of a person's friends who are visibly online.
     presences: Vec<FriendPresence>,
+    /// A person's notification settings and channel preferences.
+    guild_settings: hearth_protocol::guild_settings::ReadyGuildSettings,
 }
 
 #[derive(Deserialize)]
@@ -95,8 +97,10 @@ impl Connection {
         // Subscribed before the state is read: whatever commits after the read reaches us.
         let hold = self.hub.hold_interest(user_id, &guilds).await;
         let store = self.hub.store.as_ref();
+        let private = self.private_channels(user_id).await?;
+        let private_ids: Vec<_> = private.iter().map(|c| c.id).collect();
         let account = Account {
-            private: self.private_channels(user_id).await?,
+            private,
             relationships: payload::relationships(store, &user).await.map_err(failed)?,
             settings: payload::user_settings(store, &user).await.map_err(failed)?,
             presences: if user.bot || wanted & intents::GUILD_PRESENCES == 0 {
@@ -104,6 +108,9 @@ impl Connection {
             } else {
                 self.hub.friend_presences(user_id).await.map_err(failed)?
             },
+            guild_settings: payload::guild_settings(store, &user, &guilds, &private_ids)
+                .await
+                .map_err(failed)?,
         };
         let session = Session::new(user_id, user.bot, wanted, hash, large);
         let ready = self.ready(&user, &guilds, &account, &session, body.shard);
@@ -159,6 +166,7 @@ impl Connection {
             "resume_gateway_url": self.resume_url,
             "session_type": "normal",
             "user_settings": account.settings,
+            "user_guild_settings": account.guild_settings,
             "_trace": ["hearth"],
             "private_channels": account.private,
             "relationships": account.relationships,

@@ -2,6 +2,7 @@ use hearth_core::{DirectedInviteStatus, Permissions, RelationshipKind, Snowflake
 use serde_json::{json, Value};
 
 use super::*;
+use crate::guild_settings::{ChannelOverride, MuteConfig, UserGuildSettings};
 use crate::objects::{
     AuditLogEntry, Channel, CurrentUser, DirectedInvite, DirectedInviteChannel,
     DirectedInviteGuild, Guild, Member, Message, MessageReference, Overwrite, PrivateChannel,
@@ -219,6 +220,7 @@ fn samples() -> Vec<Event> {
     all.extend(relationship_samples());
     all.extend(settings_samples());
     all.extend(directed_invite_samples());
+    all.extend(guild_settings_samples());
     all
 }
 
@@ -367,6 +369,39 @@ fn directed_invite_samples() -> Vec<Event> {
             invite: Box::new(declined),
         },
     ]
+}
+
+/// A notification settings change: the whole entry of one guild.
+fn guild_settings_samples() -> Vec<Event> {
+    let entry = UserGuildSettings {
+        guild_id: Some(G.into()),
+        muted: true,
+        mute_config: Some(MuteConfig {
+            end_time: Some(T),
+            selected_time_window: 3600,
+        }),
+        message_notifications: 1,
+        suppress_everyone: false,
+        suppress_roles: false,
+        mobile_push: true,
+        hide_muted_channels: false,
+        notify_highlights: 0,
+        flags: 0,
+        version: 2,
+        channel_overrides: vec![ChannelOverride {
+            channel_id: C.into(),
+            muted: false,
+            mute_config: None,
+            message_notifications: 3,
+            collapsed: false,
+            favorite: true,
+            last_accessed_at: None,
+        }],
+    };
+    vec![Event::UserGuildSettingsUpdate {
+        user_id: U.into(),
+        settings: Box::new(entry),
+    }]
 }
 
 /// Samples of the guild, role, member, ban and audit log events.
@@ -547,6 +582,7 @@ fn variant(e: &Event) -> usize {
         Event::FriendPresence { .. } => 40,
         Event::DirectedInviteCreate { .. } => 41,
         Event::DirectedInviteUpdate { .. } => 42,
+        Event::UserGuildSettingsUpdate { .. } => 43,
     }
 }
 
@@ -558,7 +594,7 @@ fn data(e: &Event) -> Value {
 fn every_variant_round_trips_through_json_unchanged() {
     let samples = samples();
     let seen: std::collections::BTreeSet<usize> = samples.iter().map(variant).collect();
-    assert_eq!(seen, (0..=42).collect(), "a variant without a sample");
+    assert_eq!(seen, (0..=43).collect(), "a variant without a sample");
     for e in samples {
         let text = serde_json::to_string(&e).unwrap();
         let back: Event = serde_json::from_str(&text)
@@ -634,6 +670,7 @@ fn audiences_follow_the_payload() {
         "RELATIONSHIP_UPDATE",
         "RELATIONSHIP_REMOVE",
         "USER_SETTINGS_UPDATE",
+        "USER_GUILD_SETTINGS_UPDATE",
     ] {
         assert_eq!(
             by_name(name),
@@ -797,6 +834,25 @@ fn directed_invite_dispatches_carry_the_whole_invite_to_one_user() {
         Audience::User {
             user_id: Snowflake(301).into()
         }
+    );
+}
+
+#[test]
+fn user_guild_settings_update_has_discords_shape() {
+    let all = samples();
+    let find = |i: usize| all.iter().find(|e| variant(e) == i).unwrap();
+    // USER_GUILD_SETTINGS_UPDATE: Discord's entry, with hearth's keys in each override.
+    assert_eq!(
+        data(find(43)),
+        json!({"guild_id": "100", "muted": true,
+               "mute_config": {"end_time": "2025-01-01T12:00:00.123456+00:00",
+                               "selected_time_window": 3600},
+               "message_notifications": 1, "suppress_everyone": false,
+               "suppress_roles": false, "mobile_push": true, "hide_muted_channels": false,
+               "notify_highlights": 0, "flags": 0, "version": 2,
+               "channel_overrides": [{"channel_id": "200", "muted": false, "mute_config": null,
+                                      "message_notifications": 3, "collapsed": false,
+                                      "favorite": true, "last_accessed_at": null}]})
     );
 }
 

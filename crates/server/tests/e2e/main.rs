@@ -31,6 +31,7 @@ mod accounts;
 mod audit;
 mod bots;
 mod bounds;
+mod channel_preferences;
 mod channels;
 mod directed_invites;
 mod errors;
