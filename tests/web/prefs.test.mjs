@@ -5,7 +5,7 @@
 // follows every change live.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { api, BASE, person, register } from "./support.mjs";
+import { api, BASE, browser, person, register } from "./support.mjs";
 
 const unique = Date.now().toString(36);
 
@@ -112,4 +112,8 @@ test("favourites, mutes and notification settings follow the person across sessi
 
   for (const p of [ann, again, ben]) assert.deepEqual(p.problems, []);
   for (const p of [ann, again, ben]) await p.context.close();
+});
+
+test.after(async () => {
+  await browser.close();
 });
