@@ -33,20 +33,6 @@ pub struct User {
     pub public_flags: u64,
 }
 
-/// A user as `GET /users/{id}` answers it: the user, and (hearth extension) when they were
-/// last seen, for a caller who shares a guild with them or is their friend.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-pub struct UserProfile {
-    /// The user.
-    #[serde(flatten)]
-    pub user: User,
-    /// When they last stopped being visibly online (went offline, or invisible); absent when
-    /// never, or when the caller neither shares a guild with them nor is their friend.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<String>)]
-    pub last_seen_at: Option<Timestamp>,
-}
-
 /// The authenticated user (`GET /users/@me`): a user plus private fields.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct CurrentUser {

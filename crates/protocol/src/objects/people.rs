@@ -1,4 +1,5 @@
-//! The objects of people's own spaces: relationships and private channels (DMs and group DMs).
+//! The objects of people: a user as others see them, relationships and private channels (DMs and
+//! group DMs).
 
 use hearth_core::{ChannelId, MessageId, RelationshipKind, Timestamp, UserId};
 use serde::{Deserialize, Serialize};
@@ -64,4 +65,18 @@ pub enum AnyChannel {
     Guild(Channel),
     /// A DM or group DM.
     Private(PrivateChannel),
+}
+
+/// A user as `GET /users/{id}` answers it: the user, and (hearth extension) when they were
+/// last seen, for a caller who shares a guild with them or is their friend.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct UserProfile {
+    /// The user.
+    #[serde(flatten)]
+    pub user: User,
+    /// When they last stopped being visibly online (went offline, or invisible); absent when
+    /// never, or when the caller neither shares a guild with them nor is their friend.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>)]
+    pub last_seen_at: Option<Timestamp>,
 }
