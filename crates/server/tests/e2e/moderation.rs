@@ -376,6 +376,7 @@ async fn old_message(app: &TestApp, channel: &str, author: &str, age_secs: i64) 
         reference_message_id: None,
         reference_channel_id: None,
         reference_guild_id: None,
+        reference_kind: 0,
         edited_at: None,
         deleted_at: None,
     };
