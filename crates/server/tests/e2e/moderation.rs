@@ -413,7 +413,7 @@ async fn a_ban_deletes_recent_messages_asked_for_in_the_query_or_the_body(app: &
         tokens.push(app.register(n).await);
     }
     let others: Vec<&str> = tokens.iter().map(String::as_str).collect();
-    let (g, general) = app.guild_with(&owner, &others).await;
+    let (g, general) = app.quiet_guild_with(&owner, &others).await;
     let gid = id(&g);
     let talk = id(&app
         .post(

@@ -11,6 +11,7 @@ use crate::helpers::TestApp;
 
 both!(
     channel_and_guild_rules_are_read_changed_and_refused_when_wrong,
+    in_a_dm_any_recipient_sets_the_rules,
     a_deleted_message_is_gone_from_every_read_secret_or_not,
     forwards_copy_the_message_and_outlive_it,
     forwards_are_refused_without_access_or_with_content,
@@ -126,11 +127,21 @@ async fn channel_and_guild_rules_are_read_changed_and_refused_when_wrong(app: &T
     .await
     .assert_error(400, 50024);
     // Both changes are in the audit log.
+    let keys = audit_keys(app, gid, &owner).await;
+    assert!(
+        keys.contains(&(1, "hearth_retention_days".into())),
+        "{keys:?}"
+    );
+    assert!(keys.contains(&(11, "hearth_secret".into())), "{keys:?}");
+}
+
+/// The (action, changed key) pairs of a guild's audit log.
+async fn audit_keys(app: &TestApp, gid: &str, owner: &str) -> Vec<(i64, String)> {
     let log = app
-        .get(&format!("/guilds/{gid}/audit-logs"), &owner)
+        .get(&format!("/guilds/{gid}/audit-logs"), owner)
         .await
         .ok(200);
-    let keys: Vec<(i64, String)> = log["audit_log_entries"]
+    log["audit_log_entries"]
         .as_array()
         .unwrap()
         .iter()
@@ -143,12 +154,13 @@ async fn channel_and_guild_rules_are_read_changed_and_refused_when_wrong(app: &T
                 .map(move |c| (action, c["key"].as_str().unwrap().to_owned()))
                 .collect::<Vec<_>>()
         })
-        .collect();
-    assert!(
-        keys.contains(&(1, "hearth_retention_days".into())),
-        "{keys:?}"
-    );
-    assert!(keys.contains(&(11, "hearth_secret".into())), "{keys:?}");
+        .collect()
+}
+
+async fn in_a_dm_any_recipient_sets_the_rules(app: &TestApp) {
+    let owner = app.register("owner").await;
+    let member = app.register("member").await;
+    let outsider = app.register("outsider").await;
     // In a DM any recipient changes the rules.
     let member_id = app.user_id(&member).await;
     let dm = app

@@ -167,13 +167,17 @@ impl MessageStore for Backend {
         channel_id: ChannelId,
         author_id: UserId,
     ) -> Result<Option<MessageId>> {
-        let (id,): (Option<MessageId>,) =
-            sqlx::query_as("SELECT MAX(id) FROM messages WHERE channel_id = $1 AND author_id = $2")
-                .bind(channel_id)
-                .bind(author_id)
-                .fetch_one(self.reader())
-                .await?;
-        Ok(id)
+        // A person's own messages (default, reply) count; the server's system messages in
+        // their name (a join) do not. Newest first along messages_author: the first row found.
+        let row: Option<(MessageId,)> = sqlx::query_as(
+            "SELECT id FROM messages WHERE channel_id = $1 AND author_id = $2 AND type IN (0, 19)
+             ORDER BY id DESC LIMIT 1",
+        )
+        .bind(channel_id)
+        .bind(author_id)
+        .fetch_optional(self.reader())
+        .await?;
+        Ok(row.map(|(id,)| id))
     }
 
     async fn update_message(&self, m: &Message) -> Result<Option<Message>> {
