@@ -21,7 +21,7 @@ async def run(client, h):
     h.check_eq("Message.forward: reference type forward",
                getattr(fwd.reference, "type", None), discord.MessageReferenceType.forward)
     h.check_eq("Message.forward: reference.message_id is the original", fwd.reference.message_id, original.id)
-    h.check("Message.forward: flags.has_snapshot", fwd.flags.has_snapshot, repr(fwd.flags))
+    h.check("Message.forward: flags.forwarded", fwd.flags.forwarded, repr(fwd.flags))
     snapshots = fwd.message_snapshots
     h.check_eq("Message.forward: one snapshot with the original's content",
                [s.content for s in snapshots], [text])
