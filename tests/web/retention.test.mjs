@@ -68,7 +68,7 @@ test("join lines, forwards that outlive their original, and deletion rules", asy
 
   // The server's retention, from its settings.
   await a.goto(`${process.env.HEARTH_URL}/channels/${guild}/${general}`);
-  await a.getByRole("button", { name: "Server settings" }).click();
+  await a.getByRole("link", { name: "Server settings" }).click();
   await a.getByLabel(/Delete messages after \(days; empty: keep them\)/).fill("365");
   await a.getByRole("button", { name: "Save retention" }).click();
   await a.getByRole("form", { name: "Message retention" }).getByRole("status").waitFor();
