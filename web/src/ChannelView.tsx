@@ -4,6 +4,7 @@ import { Alert } from "./Alert";
 import { api, errorText, type Channel, type ChannelCounters, type Message } from "./api";
 import { navigate, paths } from "./router";
 import { Composer } from "./Composer";
+import { ChannelRetentionForm, RetentionNotice } from "./Retention";
 import { InviteDialog } from "./InviteDialog";
 import { MessageList } from "./MessageList";
 import { channelPermissions, guildPermissions, has, P } from "./permissions";
@@ -26,6 +27,8 @@ export function ChannelView(props: {
   const [inviting, setInviting] = createSignal(false);
   const [renaming, setRenaming] = createSignal(false);
   const [counters, setCounters] = createSignal<ChannelCounters | null>(null);
+  const [rulesOpen, setRulesOpen] = createSignal(false);
+  const [rulesVersion, setRulesVersion] = createSignal(0);
   // A new channel: no reply or edit carries over.
   createEffect(
     on(
@@ -36,6 +39,7 @@ export function ChannelView(props: {
         setInviting(false);
         setRenaming(false);
         setCounters(null);
+        setRulesOpen(false);
       },
     ),
   );
@@ -109,6 +113,13 @@ export function ChannelView(props: {
             <button type="button" onClick={() => setRenaming(!renaming())} aria-expanded={renaming()}>
               Rename group
             </button>
+          </Show>
+          <Show when={dm()}>
+            <button type="button" onClick={() => setRulesOpen(!rulesOpen())} aria-expanded={rulesOpen()}>
+              Deletion rules
+            </button>
+          </Show>
+          <Show when={dm() && props.channel.type === 3}>
             <button
               type="button"
               onClick={() =>
@@ -123,6 +134,10 @@ export function ChannelView(props: {
           </Show>
         </div>
       </header>
+      <RetentionNotice channel={props.channel.id} version={rulesVersion()} />
+      <Show when={rulesOpen()}>
+        <ChannelRetentionForm channel={props.channel.id} onSaved={() => setRulesVersion(rulesVersion() + 1)} />
+      </Show>
       <Show when={counters()}>
         {(c) => (
           <p class="channel-counters" role="status" aria-label="Channel info">

@@ -6,6 +6,7 @@ import { MessageText } from "./MessageText";
 import { navigate, paths } from "./router";
 import { displayName, state } from "./store";
 import { Alert } from "./Alert";
+import { ForwardDialog } from "./Forward";
 
 const timeLabel = new Intl.DateTimeFormat(undefined, { timeStyle: "short" });
 const fullLabel = new Intl.DateTimeFormat(undefined, { dateStyle: "full", timeStyle: "short" });
@@ -24,6 +25,8 @@ export function MessageItem(props: {
   const m = () => props.message;
   const mine = () => m().author.id === state.me?.id;
   const [confirming, setConfirming] = createSignal(false);
+  const [forwarding, setForwarding] = createSignal(false);
+  const forward = () => m().message_snapshots?.[0]?.message;
   const [error, setError] = createSignal<string | null>(null);
   const member = () => state.guilds[props.guild]?.members[m().author.id];
   const ref = () => m().referenced_message;
@@ -52,7 +55,7 @@ export function MessageItem(props: {
       tabindex="-1"
       aria-labelledby={`author-${m().id} text-${m().id}`}
     >
-      <Show when={m().message_reference?.message_id}>
+      <Show when={m().message_reference?.message_id && m().message_reference?.type !== 1}>
         <button
           type="button"
           class="reply-quote"
@@ -80,6 +83,15 @@ export function MessageItem(props: {
         when={props.editing}
         fallback={
           <div class="text" id={`text-${m().id}`}>
+            <Show when={forward()}>
+              {(f) => (
+                <blockquote class="forwarded" aria-label="Forwarded message">
+                  <span class="forwarded-label">Forwarded</span>
+                  <MessageText guild={props.guild} content={f().content} />
+                  <time dateTime={f().timestamp}>{fullLabel.format(new Date(f().timestamp))}</time>
+                </blockquote>
+              )}
+            </Show>
             <MessageText guild={props.guild} content={m().content} />
             <Show when={m().edited_timestamp}>
               <span class="edited" title={fullLabel.format(new Date(m().edited_timestamp!))}>
@@ -103,12 +115,18 @@ export function MessageItem(props: {
           </button>
         </div>
       </Show>
+      <Show when={forwarding()}>
+        <ForwardDialog message={m()} onClose={() => setForwarding(false)} />
+      </Show>
       <Alert message={error()} />
       <div class="actions" role="toolbar" aria-label="Message actions">
         <button type="button" onClick={() => props.onReply(m())}>
           Reply
         </button>
-        <Show when={mine()}>
+        <button type="button" onClick={() => setForwarding(!forwarding())} aria-expanded={forwarding()}>
+          Forward
+        </button>
+        <Show when={mine() && !forward()}>
           <button type="button" onClick={() => props.onEdit(m().id)}>
             Edit
           </button>

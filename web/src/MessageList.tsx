@@ -4,6 +4,7 @@ import { unwrap } from "solid-js/store";
 import type { Channel, Message } from "./api";
 import { loadOlder, loadUntil, openChannel } from "./history";
 import { MessageItem } from "./MessageItem";
+import { isSystem, SystemMessage } from "./SystemMessage";
 import { cmpId, markRead, state } from "./store";
 import { Alert } from "./Alert";
 
@@ -165,6 +166,7 @@ function ChannelMessages(props: ListProps & { id: string }) {
                   !!prev() &&
                   !newDay() &&
                   prev()!.author.id === m().author.id &&
+                  !isSystem(prev()!.type) &&
                   !m().message_reference &&
                   m().id !== firstNew() &&
                   Date.parse(m().timestamp) - Date.parse(prev()!.timestamp) < GROUP_MS;
@@ -181,16 +183,18 @@ function ChannelMessages(props: ListProps & { id: string }) {
                           <span>New messages</span>
                         </div>
                       </Show>
-                      <MessageItem
-                        guild={props.guild}
-                        message={m()}
-                        grouped={grouped()}
-                        highlighted={highlight() === m().id}
-                        editing={props.editing === m().id}
-                        onEdit={props.onEdit}
-                        onReply={props.onReply}
-                        mayManage={props.mayManage}
-                      />
+                      <Show when={!isSystem(m().type)} fallback={<SystemMessage guild={props.guild} message={m()} />}>
+                        <MessageItem
+                          guild={props.guild}
+                          message={m()}
+                          grouped={grouped()}
+                          highlighted={highlight() === m().id}
+                          editing={props.editing === m().id}
+                          onEdit={props.onEdit}
+                          onReply={props.onReply}
+                          mayManage={props.mayManage}
+                        />
+                      </Show>
                     </Show>
                   </div>
                 );

@@ -195,6 +195,8 @@ export interface Guild {
 }
 
 export interface MessageReference {
+  /** 0 a reply, 1 a forward. */
+  type?: number;
   message_id?: string;
   channel_id?: string;
   guild_id?: string;
@@ -215,6 +217,8 @@ export interface Message {
   mention_everyone?: boolean;
   message_reference?: MessageReference;
   referenced_message?: Message | null;
+  /** A forward's copy of the forwarded message. */
+  message_snapshots?: { message: { content: string; timestamp: string; edited_timestamp?: string | null } }[];
 }
 
 export interface Invite {

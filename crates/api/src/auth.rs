@@ -22,7 +22,7 @@ use crate::error::username_taken;
 use crate::extract::{errors, new_token, token_hash, Auth, ClientInfo, Json};
 use crate::limits::{address_key, Throttle};
 use crate::passwords::PasswordError;
-use crate::{convert, events, ApiError, ApiResult, AppState};
+use crate::{convert, events, posting, ApiError, ApiResult, AppState};
 
 pub(crate) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -142,21 +142,27 @@ async fn join_primary_guild(
         kind: hearth_core::MemberKind::Member,
         guest_expires_at: None,
     };
-    match state.store.insert_member(&member).await {
+    let joined = match state.store.insert_member(&member).await {
         Ok(true) => {
             change.publish(events::member_add(
                 guild_id,
                 convert::member(&member, Some(user)),
             ));
             change.publish_all(events::guild_gained(state, user.id, guild_id).await?);
+            true
         }
-        Ok(false) => {}
+        Ok(false) => false,
         Err(StoreError::MissingParent(_)) => {
             tracing::warn!(%guild_id, "primary_guild names no guild; the new account joins none");
+            false
         }
         Err(e) => return Err(e.into()),
+    };
+    change.done().await?;
+    if joined {
+        posting::welcome(state, guild_id, user).await?;
     }
-    change.done().await
+    Ok(())
 }
 
 /// Logs in by username (any case) or e-mail address.

@@ -2,7 +2,7 @@
 
 use axum::extract::State;
 use hearth_core::{names, ChannelId};
-use hearth_core::{ChannelKind, Permissions};
+use hearth_core::{ChannelKind, MessageType, Permissions};
 use hearth_protocol::events::{Event, PrivateEvent};
 use hearth_protocol::objects::{AnyChannel, PrivateChannel};
 use hearth_protocol::requests::ModifyChannel;
@@ -14,7 +14,9 @@ use crate::change::Change;
 use crate::channel_rules::{self, check_channel_fields, check_parent};
 use crate::extract::{errors, Auth, Json, Path};
 use crate::journal::Reason;
-use crate::{access, convert, overwrite_rules, private, workspace, ApiError, ApiResult, AppState};
+use crate::{
+    access, convert, overwrite_rules, posting, private, workspace, ApiError, ApiResult, AppState,
+};
 
 pub(crate) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(get_channel, modify_channel, delete_channel))
@@ -103,6 +105,17 @@ async fn rename_group(
         PrivateEvent::ChannelUpdate(Box::new(private::view(&after, user, &users)))
     });
     change.done().await?;
+    // As on Discord, the rename shows in the conversation: type 4, the new name as content.
+    if let Some(me) = users.get(&caller) {
+        posting::post_system(
+            state,
+            &after.channel,
+            me,
+            MessageType::ChannelNameChange,
+            name.to_owned(),
+        )
+        .await?;
+    }
     Ok(private::view(&after, caller, &users))
 }
 

@@ -10,6 +10,9 @@ use hearth_store as db;
 
 use crate::{ApiResult, AppState};
 
+/// `reference_kind` of a forward.
+pub const FORWARD: i64 = 1;
+
 /// Turns messages into wire objects, loading each author (and replied-to message) once.
 #[derive(Debug)]
 pub struct MessageRenderer<'a> {
@@ -65,13 +68,36 @@ impl<'a> MessageRenderer<'a> {
             nonce: m.nonce.clone(),
             channel_type: self.channel.kind,
             message_reference: m.reference_message_id.map(|mid| wire::MessageReference {
-                kind: 0,
+                kind: if m.reference_kind == FORWARD { 1 } else { 0 },
                 message_id: mid,
                 channel_id: m.reference_channel_id.unwrap_or(m.channel_id),
                 guild_id: m.reference_guild_id,
             }),
             referenced_message: None,
+            message_snapshots: Vec::new(),
         }
+    }
+
+    /// A forward as the wire shows it: no text of its own, the forwarded message's (copied
+    /// when it was forwarded) in `message_snapshots`.
+    fn forward(&self, m: &db::Message, author: &db::User) -> wire::Message {
+        let mut out = self.base(m, author);
+        let snapshot = wire::SnapshotMessage {
+            kind: 0,
+            content: std::mem::take(&mut out.content),
+            embeds: std::mem::take(&mut out.embeds),
+            attachments: Vec::new(),
+            timestamp: Timestamp(
+                m.reference_message_id
+                    .map_or(0, |id| id.unix_millis() as i64 * 1000),
+            ),
+            edited_timestamp: None,
+            flags: 0,
+            mentions: Vec::new(),
+            mention_roles: Vec::new(),
+        };
+        out.message_snapshots = vec![wire::MessageSnapshot { message: snapshot }];
+        out
     }
 
     /// One message, with the message it replies to.
@@ -80,6 +106,9 @@ impl<'a> MessageRenderer<'a> {
             .author(m.author_id)
             .await?
             .unwrap_or_else(|| deleted_user(m.author_id));
+        if m.reference_kind == FORWARD {
+            return Ok(self.forward(m, &author));
+        }
         let mut out = self.base(m, &author);
         if let Some(ref_id) = m.reference_message_id {
             let ref_channel = m.reference_channel_id.unwrap_or(m.channel_id);

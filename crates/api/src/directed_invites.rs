@@ -25,7 +25,7 @@ use crate::change::Change;
 use crate::directed::{announce, expire_one, render};
 use crate::extract::{errors, Auth, Json, Path, Query};
 use crate::overwrite_rules::publish_change;
-use crate::{access, convert, events, ApiError, ApiResult, AppState};
+use crate::{access, convert, events, posting, ApiError, ApiResult, AppState};
 
 pub(crate) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -401,6 +401,7 @@ async fn accept_directed_invite(
     let out = render(&state, &accepted).await?;
     change.publish_all(announce(&out, false));
     change.done().await?;
+    posting::welcome(&state, guild_id, &me).await?;
     Ok(axum::Json(out))
 }
 

@@ -15,7 +15,7 @@ use utoipa_axum::routes;
 use crate::change::Change;
 use crate::extract::{errors, Auth, Json, Path, Query};
 use crate::journal::{self, action, changed, Reason};
-use crate::{access, convert, events, workspace, ApiError, ApiResult, AppState};
+use crate::{access, convert, events, posting, workspace, ApiError, ApiResult, AppState};
 
 pub(crate) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -314,6 +314,7 @@ async fn accept_invite(
         kind: hearth_core::MemberKind::Member,
         guest_expires_at: None,
     };
+    let mut welcome = false;
     let used = match state.store.use_invite(&code, &member, now).await? {
         InviteUse::Joined(i) => {
             // A guest invite wrote the guest's kind, expiry and channel: read them back.
@@ -338,6 +339,7 @@ async fn accept_invite(
                 }
             }
             change.publish_all(events::guild_gained(&state, auth.id(), guild_id).await?);
+            welcome = !i.guest;
             i
         }
         InviteUse::AlreadyMember(i) => i,
@@ -345,6 +347,9 @@ async fn accept_invite(
         InviteUse::Banned => return Err(ApiError::Banned),
     };
     change.done().await?;
+    if welcome {
+        posting::welcome(&state, guild_id, &auth.user).await?;
+    }
     Ok(axum::Json(render(&state, &used, false).await?))
 }
 

@@ -46,6 +46,7 @@ pub mod directed;
 mod directed_invites;
 pub mod error;
 pub mod events;
+pub mod expiry;
 pub mod extract;
 mod gateway;
 mod guilds;
@@ -60,9 +61,11 @@ mod openapi;
 mod overwrite_rules;
 mod overwrites;
 pub mod passwords;
+mod posting;
 mod private;
 mod private_channels;
 mod relationships;
+mod retention;
 mod role_rules;
 mod roles;
 mod user_settings;
@@ -94,6 +97,7 @@ fn api_v10() -> OpenApiRouter<AppState> {
         .merge(moderation::router())
         .merge(private_channels::router())
         .merge(directed_invites::router())
+        .merge(retention::router())
         .routes(routes!(health::openapi_document))
 }
 

@@ -16,18 +16,18 @@ use crate::change::Change;
 use crate::convert::MessageRenderer;
 use crate::extract::{errors, Auth, Json, Path, Query};
 use crate::journal::{self, Reason};
+use crate::posting::publish_message;
 use crate::{access, convert, private, ApiError, ApiResult, AppState};
 use hearth_protocol::events::{
-    Event, GuildMessage, MessageDelete, PrivateEvent, PrivateMessageDelete, PrivateTyping,
-    TypingStart,
+    Event, MessageDelete, PrivateEvent, PrivateMessageDelete, PrivateTyping, TypingStart,
 };
 use serde_json::json;
 
 mod checks;
 
 use checks::{
-    check_embeds, check_new_message, check_slow_mode, repeated_nonce, SENDABLE_FLAGS,
-    SUPPRESS_EMBEDS,
+    check_embeds, check_new_message, check_slow_mode, repeated_nonce, NewMessage, HAS_SNAPSHOT,
+    SENDABLE_FLAGS, SUPPRESS_EMBEDS,
 };
 
 pub(crate) fn router() -> OpenApiRouter<AppState> {
@@ -86,7 +86,9 @@ async fn history(
 }
 
 /// Posts a message (SEND_MESSAGES): content up to 2000 characters and/or up to 10 embeds;
-/// `message_reference` makes it a reply; with `enforce_nonce`, repeating a nonce within five
+/// `message_reference` makes it a reply, or with `type` 1 a forward of a message the caller
+/// may read in any channel (no content of its own: the forwarded message's text and embeds
+/// are copied into `message_snapshots`, and stay when the original is deleted); with `enforce_nonce`, repeating a nonce within five
 /// minutes returns the first message instead of posting again.
 #[utoipa::path(post, path = "/channels/{channel_id}/messages", tag = "messages", params(("channel_id" = ChannelId, Path)), request_body = CreateMessage,
     responses((status = 200, body = Message), (status = 400, body = hearth_protocol::ErrorBody), (status = 403, body = hearth_protocol::ErrorBody), (status = 404, body = hearth_protocol::ErrorBody),
@@ -106,7 +108,7 @@ async fn create_message(
     if channel.kind == i64::from(ChannelKind::Dm) {
         private::check_not_blocked(&state, channel_id, auth.id()).await?;
     }
-    let checked = check_new_message(&state, channel_id, perms, body).await?;
+    let checked = check_new_message(&state, channel_id, auth.id(), perms, body).await?;
     // Messages of a channel are committed and published in one order.
     let mut change = Change::begin(&state, channel_id).await;
     if let Some(earlier) = repeated_nonce(&state, channel_id, auth.id(), &checked).await? {
@@ -119,11 +121,31 @@ async fn create_message(
         ));
     }
     check_slow_mode(&state, &channel, perms, auth.id()).await?;
+    let message = new_message(&state, &channel, auth.user.id, perms, checked);
+    state.store.insert_message(&message).await?;
+    let out = MessageRenderer::new(&state, &channel)
+        .knowing(&auth.user)
+        .render(&message)
+        .await?;
+    publish_message(&state, &mut change, &channel, &out, false).await?;
+    change.done().await?;
+    Ok(axum::Json(out))
+}
+
+/// The stored form of a checked new message: a reply, a forward (the forwarded message's
+/// content and embeds copied, flag HAS_SNAPSHOT), or a plain message.
+fn new_message(
+    state: &AppState,
+    channel: &db::Channel,
+    author_id: hearth_core::UserId,
+    perms: Permissions,
+    checked: NewMessage,
+) -> db::Message {
     let reference = checked.reference;
-    let message = db::Message {
+    let mut m = db::Message {
         channel_id: channel.id,
         id: state.ids.next().into(),
-        author_id: auth.user.id,
+        author_id,
         kind: i64::from(if reference.is_some() {
             MessageType::Reply
         } else {
@@ -137,58 +159,25 @@ async fn create_message(
         reference_message_id: reference,
         reference_channel_id: reference.map(|_| channel.id),
         reference_guild_id: reference.and(channel.guild_id),
+        reference_kind: 0,
         edited_at: None,
         deleted_at: None,
     };
-    state.store.insert_message(&message).await?;
-    let out = MessageRenderer::new(&state, &channel)
-        .knowing(&auth.user)
-        .render(&message)
-        .await?;
-    publish_message(&state, &mut change, &channel, &out, false).await?;
-    change.done().await?;
-    Ok(axum::Json(out))
+    if let Some((source, guild_id)) = checked.forward {
+        m.content = source.content;
+        m.embeds = source.embeds;
+        m.reference_message_id = Some(source.id);
+        m.reference_channel_id = Some(source.channel_id);
+        m.reference_guild_id = guild_id;
+        m.reference_kind = convert::FORWARD;
+        m.flags |= HAS_SNAPSHOT;
+    }
+    m
 }
 
 /// Text channels of guilds and private channels hold messages.
 fn takes_messages(kind: i64) -> bool {
     kind == i64::from(ChannelKind::GuildText) || private::is_private(kind)
-}
-
-/// Queues MESSAGE_CREATE (or MESSAGE_UPDATE when `edited`): in a guild with the author's
-/// member, in a private channel once for each recipient.
-async fn publish_message(
-    state: &AppState,
-    change: &mut Change<'_>,
-    channel: &db::Channel,
-    out: &Message,
-    edited: bool,
-) -> ApiResult<()> {
-    match channel.guild_id {
-        Some(guild_id) => {
-            let member = access::member(state, guild_id, out.author.id).await?;
-            let m = Box::new(GuildMessage {
-                message: out.clone(),
-                member,
-            });
-            change.publish(if edited {
-                Event::MessageUpdate(m)
-            } else {
-                Event::MessageCreate(m)
-            });
-        }
-        None => {
-            let pc = private::recipient_access(state, channel.id, out.author.id).await?;
-            private::publish(change, &pc.recipients, |_| {
-                if edited {
-                    PrivateEvent::MessageUpdate(Box::new(out.clone()))
-                } else {
-                    PrivateEvent::MessageCreate(Box::new(out.clone()))
-                }
-            });
-        }
-    }
-    Ok(())
 }
 
 /// One message (READ_MESSAGE_HISTORY).
@@ -234,12 +223,22 @@ async fn edit_message(
         return Err(ApiError::NotAuthor);
     }
     let mut errs = errors();
-    if let Some(content) = body.content {
+    let forward = m.reference_kind == convert::FORWARD;
+    if forward && (body.content.is_some() || body.embeds.is_some()) {
+        errs.add(
+            "content",
+            FieldError::new(
+                "FORWARD_CANNOT_HAVE_CONTENT",
+                "A forward's text is the forwarded message's.",
+            ),
+        );
+    }
+    if let Some(content) = body.content.filter(|_| !forward) {
         let content = content.unwrap_or_default();
         errs.check("content", names::validate_content(&content));
         m.content = content;
     }
-    if let Some(embeds) = body.embeds {
+    if let Some(embeds) = body.embeds.filter(|_| !forward) {
         m.embeds = Value::Array(check_embeds(&mut errs, embeds)).to_string();
     }
     if let Some(flags) = body.flags {
@@ -253,7 +252,7 @@ async fn edit_message(
         m.flags = (m.flags & !SUPPRESS_EMBEDS) | (flags & SUPPRESS_EMBEDS);
     }
     errs.into_result()?;
-    if m.content.trim().is_empty() && m.embeds == "[]" {
+    if m.content.trim().is_empty() && m.embeds == "[]" && !forward {
         return Err(ApiError::EmptyMessage);
     }
     m.edited_at = Some(Timestamp::now().0);

@@ -132,7 +132,8 @@ pub mod intents {
             Event::Private { event, .. } => match event {
                 PrivateEvent::MessageCreate(_)
                 | PrivateEvent::MessageUpdate(_)
-                | PrivateEvent::MessageDelete(_) => DIRECT_MESSAGES,
+                | PrivateEvent::MessageDelete(_)
+                | PrivateEvent::MessageDeleteBulk(_) => DIRECT_MESSAGES,
                 PrivateEvent::TypingStart(_) => DIRECT_MESSAGE_TYPING,
                 // Discord sends a private channel's own changes to its recipients whatever
                 // their intents.

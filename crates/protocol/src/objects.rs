@@ -8,8 +8,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 mod directed_invites;
+mod messages;
 mod people;
 pub use directed_invites::*;
+pub use messages::*;
 mod workspace;
 pub use people::*;
 pub use workspace::*;
@@ -295,81 +297,6 @@ pub struct PartialGuild {
     /// Members online (with `with_counts`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub approximate_presence_count: Option<i64>,
-}
-
-/// A reply's pointer to the message it answers.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-pub struct MessageReference {
-    /// 0: reply.
-    #[serde(rename = "type")]
-    pub kind: u8,
-    /// Replied-to message.
-    pub message_id: MessageId,
-    /// Its channel.
-    pub channel_id: ChannelId,
-    /// Its guild.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub guild_id: Option<GuildId>,
-}
-
-/// A message (spec 4.6).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-pub struct Message {
-    /// Id.
-    pub id: MessageId,
-    /// Channel.
-    pub channel_id: ChannelId,
-    /// Guild, for guild channels.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub guild_id: Option<GuildId>,
-    /// 0 default, 19 reply.
-    #[serde(rename = "type")]
-    pub kind: i64,
-    /// Text.
-    pub content: String,
-    /// Author.
-    pub author: User,
-    /// Creation time.
-    pub timestamp: Timestamp,
-    /// Last edit time.
-    pub edited_timestamp: Option<Timestamp>,
-    /// Text to speech.
-    pub tts: bool,
-    /// Mentions @everyone.
-    pub mention_everyone: bool,
-    /// Mentioned users.
-    pub mentions: Vec<User>,
-    /// Mentioned roles.
-    pub mention_roles: Vec<RoleId>,
-    /// Attachments.
-    #[schema(value_type = Vec<Object>)]
-    pub attachments: Vec<serde_json::Value>,
-    /// Embeds.
-    #[schema(value_type = Vec<Object>)]
-    pub embeds: Vec<serde_json::Value>,
-    /// Components.
-    #[schema(value_type = Vec<Object>)]
-    pub components: Vec<serde_json::Value>,
-    /// Pinned.
-    pub pinned: bool,
-    /// Flag bits.
-    pub flags: i64,
-    /// The sender's nonce.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub nonce: Option<String>,
-    /// The channel's type (discord.js needs it for DMs).
-    pub channel_type: i64,
-    /// For replies: what is answered.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub message_reference: Option<MessageReference>,
-    /// For replies: the answered message, or null when it was deleted.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::double_option"
-    )]
-    #[schema(no_recursion)]
-    pub referenced_message: Option<Option<Box<Message>>>,
 }
 
 /// An audit log entry (`GET /guilds/{id}/audit-logs`; with `guild_id`, the payload of

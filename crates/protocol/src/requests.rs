@@ -371,16 +371,16 @@ pub struct InviteQuery {
     pub with_expiration: Option<bool>,
 }
 
-/// A reply's target in `POST /channels/{id}/messages`.
+/// A reply's or a forward's target in `POST /channels/{id}/messages`.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct MessageReferenceRequest {
-    /// 0: reply (default; the only type served).
+    /// 0: reply (the default), 1: forward.
     #[serde(default, rename = "type")]
-    #[schema(minimum = 0, maximum = 0)]
+    #[schema(minimum = 0, maximum = 1)]
     pub kind: Option<u8>,
-    /// Replied-to message.
+    /// Replied-to or forwarded message.
     pub message_id: MessageId,
-    /// Its channel (must be this channel).
+    /// Its channel (a reply's must be this channel; a forward needs it).
     #[serde(default)]
     pub channel_id: Option<ChannelId>,
     /// Its guild.

@@ -24,6 +24,7 @@ const SETTINGS: &[&str] = &[
     "gateway",
     "invites",
     "guests",
+    "retention",
 ];
 
 /// Everything `hearth serve` can be told.
@@ -60,6 +61,8 @@ pub struct Config {
     pub invites: InvitesConfig,
     /// Guests of guilds.
     pub guests: GuestsConfig,
+    /// The purge of messages past their channel's retention.
+    pub retention: RetentionConfig,
 }
 
 /// `[invites]`.
@@ -93,6 +96,25 @@ impl Default for GuestsConfig {
     fn default() -> Self {
         GuestsConfig {
             sweep_interval_secs: 60,
+        }
+    }
+}
+
+/// `[retention]`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RetentionConfig {
+    /// Seconds between two purges of messages older than their channel's retention (the
+    /// channel's own, else its guild's; set through `/channels/{id}/retention` and
+    /// `/guilds/{id}/retention`). 0 turns the purge off. Every node runs it; each message is
+    /// purged, and announced, once.
+    pub purge_interval_secs: u64,
+}
+
+impl Default for RetentionConfig {
+    fn default() -> Self {
+        RetentionConfig {
+            purge_interval_secs: 3600,
         }
     }
 }
@@ -218,6 +240,7 @@ impl Default for Config {
             gateway: hearth_gateway::GatewayConfig::default(),
             invites: InvitesConfig::default(),
             guests: GuestsConfig::default(),
+            retention: RetentionConfig::default(),
         }
     }
 }
@@ -425,6 +448,13 @@ max_payload_bytes = 65536
 # deleted (INVITE_DELETE), pending directed invites past theirs become expired (told to both
 # users). Every node runs it; each invite is purged once. 0 turns the purge off.
 purge_interval_secs = 60
+
+[retention]
+# Seconds between two purges of messages older than their channel's retention (its own, else
+# its guild's: /channels/{id}/retention, /guilds/{id}/retention). Each purge removes the rows
+# and what refers to them, and sends MESSAGE_DELETE_BULK. Every node runs it; each message is
+# purged once. 0 turns the purge off.
+purge_interval_secs = 3600
 "#;
 
 #[cfg(test)]

@@ -126,6 +126,7 @@ pub async fn serve_prepared(
     };
     let keeper_done = keeper.abort_handle();
     let purger = spawn_invite_purge(&state, config.invites.purge_interval_secs);
+    let retainer = spawn_retention_purge(&state, config.retention.purge_interval_secs);
     let sweeper = tokio::spawn(sweep_guests(
         state.clone(),
         Duration::from_secs(config.guests.sweep_interval_secs),
@@ -177,8 +178,8 @@ pub async fn serve_prepared(
     }
     state.hub.shutdown(Duration::from_secs(2)).await;
     keeper_done.abort();
-    if let Some(purger) = purger {
-        purger.abort();
+    for task in [purger, retainer].into_iter().flatten() {
+        task.abort();
     }
     sweeper.abort();
     let lost = lost.lock().unwrap_or_else(|p| p.into_inner()).take();
@@ -217,6 +218,37 @@ fn spawn_invite_purge(state: &AppState, interval_secs: u64) -> Option<tokio::tas
                 }
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "purging expired invites"),
+            }
+        }
+    }))
+}
+
+/// Purges messages past their channel's retention every `interval_secs` (none when 0), until
+/// aborted. Every node runs one; each message is purged and announced once.
+fn spawn_retention_purge(
+    state: &AppState,
+    interval_secs: u64,
+) -> Option<tokio::task::JoinHandle<()>> {
+    if interval_secs == 0 {
+        return None;
+    }
+    let state = state.clone();
+    Some(tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(interval_secs));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            let now = hearth_core::Timestamp::now();
+            match hearth_api::expiry::purge_expired_messages(&state, now).await {
+                Ok(p) if p.rows > 0 => {
+                    tracing::info!(
+                        channels = p.channels,
+                        rows = p.rows,
+                        "purged messages past their retention"
+                    );
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "purging messages past their retention"),
             }
         }
     }))

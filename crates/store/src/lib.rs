@@ -52,6 +52,7 @@ mod overwrites;
 mod postgres;
 mod private_channels;
 mod relationships;
+mod retention;
 mod roles;
 mod sessions;
 mod sqlite;
@@ -80,6 +81,7 @@ pub use overwrites::OverwriteStore;
 pub use postgres::PostgresStore;
 pub use private_channels::{recipient_key, PrivateChannelStore};
 pub use relationships::RelationshipStore;
+pub use retention::RetentionStore;
 pub use roles::RoleStore;
 pub use sessions::SessionStore;
 pub use sqlite::SqliteStore;
@@ -131,6 +133,7 @@ pub trait Store:
     + ChannelPreferenceStore
     + ClusterStore
     + GuestStore
+    + RetentionStore
 {
     /// Which backend this is (`sqlite` or `postgres`).
     fn backend(&self) -> &'static str;

@@ -28,7 +28,8 @@ pub trait MessageStore: Send + Sync {
         nonce: &str,
         since: MessageId,
     ) -> Result<Option<Message>>;
-    /// The id of an author's newest message in a channel, deleted ones included (slow mode).
+    /// The id of an author's newest message in a channel (one they wrote: not a system message
+    /// in their name), deleted ones included (slow mode).
     async fn fetch_last_message_id(
         &self,
         channel_id: ChannelId,

@@ -9,7 +9,9 @@ use hearth_core::{
 use sqlx::FromRow;
 
 mod preferences;
+mod retention;
 pub use preferences::*;
+pub use retention::*;
 
 /// A user account (a person or a bot).
 #[derive(Debug, Clone, PartialEq, Eq, FromRow)]
@@ -322,6 +324,9 @@ pub struct Message {
     pub reference_channel_id: Option<ChannelId>,
     /// Its guild.
     pub reference_guild_id: Option<GuildId>,
+    /// What the reference is: 0 a reply, 1 a forward (whose content and embeds are the
+    /// forwarded message's, copied).
+    pub reference_kind: i64,
     /// Last edit instant.
     pub edited_at: Option<i64>,
     /// Tombstone instant.

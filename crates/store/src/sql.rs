@@ -52,6 +52,8 @@ mod overwrites;
 mod private_channels;
 #[path = "sql/relationships.rs"]
 mod relationships;
+#[path = "sql/retention.rs"]
+mod retention;
 #[path = "sql/roles.rs"]
 mod roles;
 #[path = "sql/sessions.rs"]

@@ -64,6 +64,7 @@ import {
   User,
   version,
 } from 'discord.js';
+import { forwards } from './forwards.mjs';
 
 const OVERALL_TIMEOUT_MS = 120_000;
 const PREFIX = 'djs';
@@ -1238,6 +1239,9 @@ async function main() {
       await client.destroy();
     }
   });
+
+  await step('forwards and system messages', () =>
+    forwards({ BASE, BOT_TOKEN, USER_ID, GUILD_ID, GENERAL_ID, TAG, PASSWORD, rest, check, checkEq, restAs }));
 }
 
 const watchdog = setTimeout(() => {

@@ -6,6 +6,7 @@ import { guildPermissions, has, P } from "../permissions";
 import { sidebarGroups } from "../Shell";
 import { state } from "../store";
 import { settingsApi, type ChannelMove } from "./api";
+import { ChannelRetentionForm } from "../Retention";
 import { OverwritesEditor, isPrivate } from "./OverwritesEditor";
 import { Alert, Confirm, useAction } from "./shared";
 
@@ -264,6 +265,9 @@ function ChannelEditor(props: { guild: string; channel: Channel; permissions: bo
       </Show>
       <Show when={props.permissions}>
         <OverwritesEditor guild={props.guild} channel={props.channel.id} />
+      </Show>
+      <Show when={props.channel.type !== 4}>
+        <ChannelRetentionForm channel={props.channel.id} />
       </Show>
       <div class="danger-zone">
         <Confirm

@@ -1,4 +1,5 @@
 import { createEffect, createMemo, createSignal, For, on, Show } from "solid-js";
+import { GuildRetentionForm } from "../Retention";
 import { sidebarGroups } from "../Shell";
 import { state } from "../store";
 import { settingsApi } from "./api";
@@ -46,6 +47,7 @@ export function OverviewTab(props: { guild: string }) {
         <Alert message={action.error()} />
       </form>
       <DefaultChannels guild={props.guild} />
+      <GuildRetentionForm guild={props.guild} />
     </>
   );
 }

@@ -2,18 +2,20 @@
 //! a repeated nonce, slow mode.
 
 use hearth_core::names::{self, FieldError};
-use hearth_core::{ChannelId, MessageId, Permissions, Snowflake, Timestamp, UserId};
-use hearth_protocol::requests::CreateMessage;
+use hearth_core::{ChannelId, GuildId, MessageId, Permissions, Snowflake, Timestamp, UserId};
+use hearth_protocol::requests::{CreateMessage, MessageReferenceRequest};
 use hearth_store as db;
 use serde_json::Value;
 
 use crate::error::FormErrors;
 use crate::extract::errors;
-use crate::{ApiError, ApiResult, AppState};
+use crate::{access, ApiError, ApiResult, AppState};
 
 /// Flags a sender may set: SUPPRESS_EMBEDS (1 << 2) and SUPPRESS_NOTIFICATIONS (1 << 12).
 pub(super) const SUPPRESS_EMBEDS: i64 = 1 << 2;
 pub(super) const SENDABLE_FLAGS: i64 = SUPPRESS_EMBEDS | (1 << 12);
+/// HAS_SNAPSHOT (1 << 14): the message is a forward.
+pub(super) const HAS_SNAPSHOT: i64 = 1 << 14;
 /// How far back `enforce_nonce` looks for an earlier message with the same nonce.
 const NONCE_WINDOW_MS: u64 = 5 * 60 * 1000;
 /// Checks embeds (at most 10 objects, at most 6000 characters of JSON each) and gives them
@@ -63,12 +65,15 @@ pub(super) struct NewMessage {
     pub(super) embeds: Vec<Value>,
     /// The message replied to.
     pub(super) reference: Option<MessageId>,
+    /// The message forwarded, and its guild.
+    pub(super) forward: Option<(db::Message, Option<GuildId>)>,
 }
 
 /// Checks a new message's fields (400 50035 naming each bad one; 50006 when empty).
 pub(super) async fn check_new_message(
     state: &AppState,
     channel_id: ChannelId,
+    user_id: UserId,
     perms: Permissions,
     body: CreateMessage,
 ) -> ApiResult<NewMessage> {
@@ -90,7 +95,23 @@ pub(super) async fn check_new_message(
     }
     let embeds = check_embeds(&mut errs, body.embeds);
     let mut reference = None;
-    if let Some(r) = &body.message_reference {
+    let mut forward = None;
+    if let Some(r) = body
+        .message_reference
+        .as_ref()
+        .filter(|r| r.kind == Some(1))
+    {
+        if !content.is_empty() || !embeds.is_empty() {
+            errs.add(
+                "content",
+                FieldError::new(
+                    "FORWARD_CANNOT_HAVE_CONTENT",
+                    "A forward carries only the forwarded message.",
+                ),
+            );
+        }
+        forward = Some(forwarded(state, user_id, r).await?);
+    } else if let Some(r) = &body.message_reference {
         if r.kind.unwrap_or(0) != 0 || r.channel_id.is_some_and(|c| c != channel_id) {
             errs.add(
                 "message_reference",
@@ -115,7 +136,7 @@ pub(super) async fn check_new_message(
         }
     }
     errs.into_result()?;
-    if content.trim().is_empty() && embeds.is_empty() {
+    if content.trim().is_empty() && embeds.is_empty() && forward.is_none() {
         return Err(ApiError::EmptyMessage);
     }
     Ok(NewMessage {
@@ -126,7 +147,46 @@ pub(super) async fn check_new_message(
         flags,
         embeds,
         reference,
+        forward,
     })
+}
+
+/// The message a forward copies: one the caller may read (VIEW_CHANNEL and
+/// READ_MESSAGE_HISTORY in its channel), not deleted, and a user's message (default or reply,
+/// or another forward). Anything else: 400 50035 on `message_reference`, as for an unknown
+/// message (a message the caller may not read is not told apart from a missing one).
+async fn forwarded(
+    state: &AppState,
+    user_id: UserId,
+    r: &MessageReferenceRequest,
+) -> ApiResult<(db::Message, Option<GuildId>)> {
+    let unknown = || {
+        let mut errs = errors();
+        errs.add(
+            "message_reference",
+            FieldError::new("MESSAGE_REFERENCE_UNKNOWN_MESSAGE", "Unknown message"),
+        );
+        Err(ApiError::InvalidForm(errs))
+    };
+    let Some(source_channel) = r.channel_id else {
+        return unknown();
+    };
+    let (channel, perms) = match access::channel(state, source_channel, user_id).await {
+        Ok(found) => found,
+        Err(ApiError::UnknownChannel | ApiError::MissingAccess) => return unknown(),
+        Err(e) => return Err(e),
+    };
+    if !perms.contains(Permissions::VIEW_CHANNEL | Permissions::READ_MESSAGE_HISTORY) {
+        return unknown();
+    }
+    match state
+        .store
+        .fetch_message(source_channel, r.message_id)
+        .await?
+    {
+        Some(m) if m.kind == 0 || m.kind == 19 => Ok((m, channel.guild_id)),
+        _ => unknown(),
+    }
 }
 
 /// With `enforce_nonce`, the caller's message with the same nonce posted in the last five

@@ -29,6 +29,9 @@ pub enum PrivateEvent {
     MessageDelete(PrivateMessageDelete),
     /// TYPING_START in a private channel: `{"channel_id", "user_id", "timestamp"}`.
     TypingStart(PrivateTyping),
+    /// MESSAGE_DELETE_BULK in a private channel (messages purged by its retention):
+    /// `{"ids", "channel_id"}`.
+    MessageDeleteBulk(PrivateMessageDeleteBulk),
 }
 
 /// CHANNEL_RECIPIENT_ADD / REMOVE: `{"channel_id", "user"}`.
@@ -46,6 +49,15 @@ pub struct PrivateMessageDelete {
     /// The deleted message.
     pub id: MessageId,
     /// Its channel.
+    pub channel_id: ChannelId,
+}
+
+/// MESSAGE_DELETE_BULK in a private channel.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PrivateMessageDeleteBulk {
+    /// The deleted messages.
+    pub ids: Vec<MessageId>,
+    /// Their channel.
     pub channel_id: ChannelId,
 }
 
@@ -73,6 +85,7 @@ impl PrivateEvent {
             PrivateEvent::MessageUpdate(_) => "MESSAGE_UPDATE",
             PrivateEvent::MessageDelete(_) => "MESSAGE_DELETE",
             PrivateEvent::TypingStart(_) => "TYPING_START",
+            PrivateEvent::MessageDeleteBulk(_) => "MESSAGE_DELETE_BULK",
         }
     }
 
@@ -87,6 +100,7 @@ impl PrivateEvent {
             PrivateEvent::MessageCreate(m) | PrivateEvent::MessageUpdate(m) => json(m.as_ref()),
             PrivateEvent::MessageDelete(m) => json(m),
             PrivateEvent::TypingStart(t) => json(t),
+            PrivateEvent::MessageDeleteBulk(m) => json(m),
         }
     }
 }

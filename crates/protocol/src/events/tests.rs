@@ -157,6 +157,7 @@ fn message(id: u64, referenced: Option<Option<Box<Message>>>) -> Message {
             guild_id: Some(G.into()),
         }),
         referenced_message: referenced,
+        message_snapshots: Vec::new(),
     }
 }
 
@@ -277,6 +278,10 @@ fn private_samples() -> Vec<Event> {
             channel_id: C.into(),
             user_id: U.into(),
             timestamp: 1_735_732_800,
+        })),
+        to(PrivateEvent::MessageDeleteBulk(PrivateMessageDeleteBulk {
+            ids: vec![Snowflake(2).into(), Snowflake(3).into()],
+            channel_id: C.into(),
         })),
     ]
 }
@@ -574,6 +579,7 @@ fn variant(e: &Event) -> usize {
             PrivateEvent::MessageUpdate(_) => 33,
             PrivateEvent::MessageDelete(_) => 34,
             PrivateEvent::TypingStart(_) => 35,
+            PrivateEvent::MessageDeleteBulk(_) => 44,
         },
         Event::RelationshipAdd { .. } => 36,
         Event::RelationshipUpdate { .. } => 37,
@@ -594,7 +600,7 @@ fn data(e: &Event) -> Value {
 fn every_variant_round_trips_through_json_unchanged() {
     let samples = samples();
     let seen: std::collections::BTreeSet<usize> = samples.iter().map(variant).collect();
-    assert_eq!(seen, (0..=43).collect(), "a variant without a sample");
+    assert_eq!(seen, (0..=44).collect(), "a variant without a sample");
     for e in samples {
         let text = serde_json::to_string(&e).unwrap();
         let back: Event = serde_json::from_str(&text)

@@ -101,6 +101,12 @@ async fn every_change_publishes_its_event_with_its_audience(app: &TestApp) {
         }
     );
 
+    // Bob's join message in the system channel, then what he says.
+    let e = app.event("MESSAGE_CREATE").await;
+    assert_eq!(
+        (e.data["type"].as_i64(), e.data["author"]["id"].as_str()),
+        (Some(7), Some(bob_id.as_str()))
+    );
     let m = app.say(&bob, &general, "hello").await;
     let e = app.event("MESSAGE_CREATE").await;
     assert_eq!(

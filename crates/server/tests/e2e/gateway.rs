@@ -436,6 +436,9 @@ async fn only_members_receive_a_guilds_events_and_joining_starts_them(app: &Test
         "{first}"
     );
     assert_eq!(first["d"]["member_count"], 2);
+    // Then her own join message, in the system channel.
+    let joined = gw.event("MESSAGE_CREATE").await;
+    assert_eq!(joined["type"], 7);
     app.say(&owner, &general, "after carol").await;
     assert_eq!(gw.event("MESSAGE_CREATE").await["content"], "after carol");
     // Leaving ends it.

@@ -290,6 +290,33 @@ impl TestApp {
         (guild, general)
     }
 
+    /// As [`TestApp::guild_with`], without join messages: the guild's system channel is unset
+    /// before the others join (for tests that count the messages of `general`).
+    pub async fn quiet_guild_with(&self, owner: &str, others: &[&str]) -> (Value, String) {
+        let (guild, general) = self.guild_with(owner, &[]).await;
+        let gid = guild["id"].as_str().expect("id").to_owned();
+        self.patch(
+            &format!("/guilds/{gid}"),
+            owner,
+            json!({"system_channel_id": null}),
+        )
+        .await
+        .ok(200);
+        if !others.is_empty() {
+            let invite = self
+                .post(&format!("/channels/{general}/invites"), owner, json!({}))
+                .await
+                .ok(200);
+            let code = invite["code"].as_str().expect("code");
+            for t in others {
+                self.post(&format!("/invites/{code}"), t, json!({}))
+                    .await
+                    .ok(200);
+            }
+        }
+        (guild, general)
+    }
+
     /// Creates an application; returns (application id, bot token as `Bot ...`).
     pub async fn bot(&self, owner: &str, name: &str) -> (String, String) {
         let app = self
@@ -357,6 +384,17 @@ pub struct Published {
     pub audience: hearth_protocol::events::Audience,
     /// Its dispatch payload, parsed (null for the hubs' own events).
     pub data: Value,
+}
+
+/// The ids of the messages people wrote (types 0 and 19) in a JSON array of messages: without
+/// the server's system messages (a join).
+pub fn said(v: &Value) -> Vec<String> {
+    v.as_array()
+        .expect("array")
+        .iter()
+        .filter(|m| m["type"] == 0 || m["type"] == 19)
+        .map(|o| o["id"].as_str().expect("id").to_owned())
+        .collect()
 }
 
 /// The ids of a JSON array of objects.

@@ -52,6 +52,7 @@ mod presence;
 mod private_channels;
 mod races;
 mod relationships;
+mod retention;
 mod roles;
 mod state;
 mod throttle;

@@ -3,7 +3,7 @@
 use reqwest::Method;
 use serde_json::json;
 
-use crate::helpers::{ids, TestApp};
+use crate::helpers::{ids, said, TestApp};
 
 both!(
     a_posted_message_has_the_shape_clients_parse,
@@ -209,7 +209,7 @@ async fn enforced_nonces_return_the_first_message(app: &TestApp) {
         .ok(200);
     assert_ne!(d["id"], a["id"]);
     assert_eq!(
-        ids(&app.get(&format!("{path}?limit=10"), &owner).await.ok(200)).len(),
+        said(&app.get(&format!("{path}?limit=10"), &owner).await.ok(200)).len(),
         3
     );
 }

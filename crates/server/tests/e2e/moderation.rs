@@ -376,6 +376,7 @@ async fn old_message(app: &TestApp, channel: &str, author: &str, age_secs: i64) 
         reference_message_id: None,
         reference_channel_id: None,
         reference_guild_id: None,
+        reference_kind: 0,
         edited_at: None,
         deleted_at: None,
     };
@@ -412,7 +413,7 @@ async fn a_ban_deletes_recent_messages_asked_for_in_the_query_or_the_body(app: &
         tokens.push(app.register(n).await);
     }
     let others: Vec<&str> = tokens.iter().map(String::as_str).collect();
-    let (g, general) = app.guild_with(&owner, &others).await;
+    let (g, general) = app.quiet_guild_with(&owner, &others).await;
     let gid = id(&g);
     let talk = id(&app
         .post(

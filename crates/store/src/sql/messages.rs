@@ -4,6 +4,7 @@ use async_trait::async_trait;
 use hearth_core::{ChannelId, MessageId, Timestamp, UserId};
 use sqlx::QueryBuilder;
 
+use super::retention::is_secret_in;
 use super::{push_id_list, sorted_ids, Backend, DB, ID_CHUNK};
 use crate::{nul_free, CheckText, HistoryPage, Message, MessageStore, Result};
 
@@ -14,8 +15,28 @@ const OLDER: &str = "SELECT * FROM messages WHERE channel_id = $1 AND id < $2
 const NEWER: &str = "SELECT * FROM messages WHERE channel_id = $1 AND id > $2
     AND deleted_at IS NULL ORDER BY id ASC LIMIT $3";
 
+/// Erases a message: in a secret channel the row goes; elsewhere it stays as a tombstone (id,
+/// author, type, times, reference) without its content, embeds and nonce.
+const ERASE: &str = "UPDATE messages SET deleted_at = $3, content = '', embeds = '[]', nonce = NULL
+    WHERE channel_id = $1 AND id = $2 AND deleted_at IS NULL";
+const ERASE_SECRET: &str = "DELETE FROM messages WHERE channel_id = $1 AND id = $2
+    AND deleted_at IS NULL";
+
+/// Removes what refers to messages that were deleted or purged, in their transaction.
+pub(super) async fn unlink_messages_in(
+    _tx: &mut sqlx::Transaction<'_, DB>,
+    _channel: ChannelId,
+    _ids: &[MessageId],
+) -> Result<()> {
+    Ok(())
+}
+
 /// Takes `n` deleted messages off a channel's message count.
-async fn uncount_in(tx: &mut sqlx::Transaction<'_, DB>, channel: ChannelId, n: i64) -> Result<()> {
+pub(super) async fn uncount_in(
+    tx: &mut sqlx::Transaction<'_, DB>,
+    channel: ChannelId,
+    n: i64,
+) -> Result<()> {
     if n > 0 {
         sqlx::query(
             "UPDATE channels SET message_count =
@@ -38,8 +59,8 @@ impl MessageStore for Backend {
         sqlx::query(
             "INSERT INTO messages (channel_id, id, author_id, type, content, nonce, tts, flags,
                 embeds, reference_message_id, reference_channel_id, reference_guild_id,
-                edited_at, deleted_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+                reference_kind, edited_at, deleted_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
         )
         .bind(m.channel_id)
         .bind(m.id)
@@ -53,6 +74,7 @@ impl MessageStore for Backend {
         .bind(m.reference_message_id)
         .bind(m.reference_channel_id)
         .bind(m.reference_guild_id)
+        .bind(m.reference_kind)
         .bind(m.edited_at)
         .bind(m.deleted_at)
         .execute(&mut *tx)
@@ -145,13 +167,17 @@ impl MessageStore for Backend {
         channel_id: ChannelId,
         author_id: UserId,
     ) -> Result<Option<MessageId>> {
-        let (id,): (Option<MessageId>,) =
-            sqlx::query_as("SELECT MAX(id) FROM messages WHERE channel_id = $1 AND author_id = $2")
-                .bind(channel_id)
-                .bind(author_id)
-                .fetch_one(self.reader())
-                .await?;
-        Ok(id)
+        // A person's own messages (default, reply) count; the server's system messages in
+        // their name (a join) do not. Newest first along messages_author: the first row found.
+        let row: Option<(MessageId,)> = sqlx::query_as(
+            "SELECT id FROM messages WHERE channel_id = $1 AND author_id = $2 AND type IN (0, 19)
+             ORDER BY id DESC LIMIT 1",
+        )
+        .bind(channel_id)
+        .bind(author_id)
+        .fetch_optional(self.reader())
+        .await?;
+        Ok(row.map(|(id,)| id))
     }
 
     async fn update_message(&self, m: &Message) -> Result<Option<Message>> {
@@ -177,17 +203,15 @@ impl MessageStore for Backend {
         at: Timestamp,
     ) -> Result<bool> {
         let mut tx = self.writer().begin().await?;
-        let r = sqlx::query(
-            "UPDATE messages SET deleted_at = $3
-             WHERE channel_id = $1 AND id = $2 AND deleted_at IS NULL",
-        )
-        .bind(channel_id)
-        .bind(id)
-        .bind(at.0)
-        .execute(&mut *tx)
-        .await?;
+        let erase = if is_secret_in(&mut tx, channel_id).await? {
+            sqlx::query(ERASE_SECRET).bind(channel_id).bind(id)
+        } else {
+            sqlx::query(ERASE).bind(channel_id).bind(id).bind(at.0)
+        };
+        let r = erase.execute(&mut *tx).await?;
         let deleted = r.rows_affected() > 0;
         if deleted {
+            unlink_messages_in(&mut tx, channel_id, &[id]).await?;
             uncount_in(&mut tx, channel_id, 1).await?;
         }
         tx.commit().await?;
@@ -202,16 +226,26 @@ impl MessageStore for Backend {
     ) -> Result<Vec<MessageId>> {
         let mut out: Vec<MessageId> = Vec::new();
         let mut tx = self.writer().begin().await?;
+        let secret = is_secret_in(&mut tx, channel_id).await?;
         for chunk in sorted_ids(ids).chunks(ID_CHUNK) {
-            let mut q = QueryBuilder::<DB>::new("UPDATE messages SET deleted_at = ");
-            q.push_bind(at.0);
-            q.push(" WHERE channel_id = ").push_bind(channel_id);
+            let mut q = if secret {
+                QueryBuilder::<DB>::new("DELETE FROM messages WHERE channel_id = ")
+            } else {
+                let mut q = QueryBuilder::<DB>::new(
+                    "UPDATE messages SET content = '', embeds = '[]', nonce = NULL, deleted_at = ",
+                );
+                q.push_bind(at.0);
+                q.push(" WHERE channel_id = ");
+                q
+            };
+            q.push_bind(channel_id);
             q.push(" AND deleted_at IS NULL AND id IN ");
             push_id_list(&mut q, chunk);
             q.push(" RETURNING id");
             let rows: Vec<(MessageId,)> = q.build_query_as().fetch_all(&mut *tx).await?;
             out.extend(rows.into_iter().map(|(id,)| id));
         }
+        unlink_messages_in(&mut tx, channel_id, &out).await?;
         uncount_in(&mut tx, channel_id, out.len() as i64).await?;
         tx.commit().await?;
         out.sort_unstable();

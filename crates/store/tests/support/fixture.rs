@@ -213,6 +213,7 @@ fn message_with_id(
         reference_message_id: None,
         reference_channel_id: None,
         reference_guild_id: None,
+        reference_kind: 0,
         edited_at: None,
         deleted_at: None,
     }

@@ -71,7 +71,7 @@ async fn bulk_delete_removes_recent_messages_of_the_channel_at_once(app: &TestAp
         .get(&format!("/channels/{general}/messages"), &owner)
         .await
         .ok(200);
-    assert_eq!(crate::helpers::ids(&history), [left]);
+    assert_eq!(crate::helpers::said(&history), [left]);
     app.get(&format!("/channels/{talk}/messages/{elsewhere}"), &owner)
         .await
         .ok(200);
