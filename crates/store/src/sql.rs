@@ -54,6 +54,8 @@ mod private_channels;
 mod relationships;
 #[path = "sql/roles.rs"]
 mod roles;
+#[path = "sql/search.rs"]
+mod search;
 #[path = "sql/sessions.rs"]
 mod sessions;
 #[path = "sql/user_settings.rs"]

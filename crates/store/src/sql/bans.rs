@@ -71,6 +71,8 @@ impl BanStore for Backend {
             .fetch_all(&mut *tx)
             .await?;
             deleted.sort_unstable();
+            let ids: Vec<MessageId> = deleted.iter().map(|(_, id)| *id).collect();
+            super::search::unindex_in(&mut tx, &ids).await?;
         }
         tx.commit().await?;
         Ok(BanOutcome {

@@ -4,6 +4,7 @@ use async_trait::async_trait;
 use hearth_core::{ChannelId, MessageId, Timestamp, UserId};
 use sqlx::QueryBuilder;
 
+use super::search::{index_in, reindex_in, unindex_in};
 use super::{push_id_list, sorted_ids, Backend, DB, ID_CHUNK};
 use crate::{nul_free, CheckText, HistoryPage, Message, MessageStore, Result};
 
@@ -57,8 +58,12 @@ impl MessageStore for Backend {
         .bind(m.deleted_at)
         .execute(&mut *tx)
         .await?;
+        if m.deleted_at.is_none() {
+            index_in(&mut tx, m).await?;
+        }
         // One statement moves the newest message and keeps the channel's counters (the
-        // message count and the last activity), so a POST still writes two rows.
+        // message count and the last activity); with the message and its search entry, a
+        // POST runs three statements.
         sqlx::query(
             "UPDATE channels SET
                 last_message_id = CASE WHEN last_message_id IS NULL OR last_message_id < $2
@@ -156,7 +161,8 @@ impl MessageStore for Backend {
 
     async fn update_message(&self, m: &Message) -> Result<Option<Message>> {
         m.check_text()?;
-        Ok(sqlx::query_as(
+        let mut tx = self.writer().begin().await?;
+        let stored: Option<Message> = sqlx::query_as(
             "UPDATE messages SET content = $3, embeds = $4, flags = $5, edited_at = $6
              WHERE channel_id = $1 AND id = $2 AND deleted_at IS NULL RETURNING *",
         )
@@ -166,8 +172,13 @@ impl MessageStore for Backend {
         .bind(&m.embeds)
         .bind(m.flags)
         .bind(m.edited_at)
-        .fetch_optional(self.writer())
-        .await?)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if let Some(stored) = &stored {
+            reindex_in(&mut tx, stored).await?;
+        }
+        tx.commit().await?;
+        Ok(stored)
     }
 
     async fn delete_message(
@@ -189,6 +200,7 @@ impl MessageStore for Backend {
         let deleted = r.rows_affected() > 0;
         if deleted {
             uncount_in(&mut tx, channel_id, 1).await?;
+            unindex_in(&mut tx, &[id]).await?;
         }
         tx.commit().await?;
         Ok(deleted)
@@ -213,6 +225,7 @@ impl MessageStore for Backend {
             out.extend(rows.into_iter().map(|(id,)| id));
         }
         uncount_in(&mut tx, channel_id, out.len() as i64).await?;
+        unindex_in(&mut tx, &out).await?;
         tx.commit().await?;
         out.sort_unstable();
         Ok(out)
