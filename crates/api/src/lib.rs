@@ -65,6 +65,7 @@ mod private_channels;
 mod relationships;
 mod role_rules;
 mod roles;
+mod search;
 mod user_settings;
 mod users;
 mod web;
@@ -94,6 +95,7 @@ fn api_v10() -> OpenApiRouter<AppState> {
         .merge(moderation::router())
         .merge(private_channels::router())
         .merge(directed_invites::router())
+        .merge(search::router())
         .routes(routes!(health::openapi_document))
 }
 

@@ -18,6 +18,7 @@ pub mod events;
 pub mod guild_settings;
 pub mod objects;
 pub mod requests;
+pub mod search;
 pub mod settings;
 
 use serde::{Deserialize, Deserializer, Serialize};

@@ -53,6 +53,7 @@ mod private_channels;
 mod races;
 mod relationships;
 mod roles;
+mod search;
 mod state;
 mod throttle;
 mod user_settings;
