@@ -1,6 +1,6 @@
-//! Message search: `GET /guilds/{id}/messages/search` (Discord's) and
-//! `GET /channels/{id}/messages/search` (hearth's, for one channel, a DM or a group DM
-//! included). Results are messages of the channels the caller may read (VIEW_CHANNEL and
+//! Message search: `GET /guilds/{id}/messages/search` and `GET /channels/{id}/messages/search`
+//! (one channel: Discord's form for DMs and group DMs, which hearth also accepts for a guild
+//! text channel). Results are messages of the channels the caller may read (VIEW_CHANNEL and
 //! READ_MESSAGE_HISTORY); bots may search too.
 
 use std::collections::HashMap;
@@ -53,8 +53,8 @@ async fn search_guild(
     run(&state, &query).await
 }
 
-/// hearth's search of one channel the caller may read: a guild text channel, a DM or a group
-/// DM. Same parameters as the guild search (`channel_id` narrows to this channel or nothing).
+/// Searches one channel the caller may read: a DM or group DM (as Discord does), or a guild
+/// text channel (hearth's extension). Same parameters as the guild search (`channel_id` narrows to this channel or nothing).
 #[utoipa::path(get, path = "/channels/{channel_id}/messages/search", tag = "messages",
     params(("channel_id" = ChannelId, Path), SearchParams),
     responses((status = 200, body = SearchResults), (status = 400, body = hearth_protocol::ErrorBody), (status = 403, body = hearth_protocol::ErrorBody), (status = 404, body = hearth_protocol::ErrorBody)))]
