@@ -30,6 +30,8 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
 const MAX_CONTENT: usize = 1024;
 /// The largest `offset`.
 const MAX_OFFSET: i64 = 9975;
+/// The most values of `author_id`, `mentions` or `channel_id` (each is one bound parameter).
+const MAX_LIST: usize = 100;
 
 /// Searches the messages of a guild's channels the caller may read (a member: 403 50001
 /// otherwise), newest first unless asked otherwise.
@@ -176,6 +178,15 @@ fn parse(raw: &str) -> ApiResult<SearchQuery> {
             // Discord's other parameters (author_type, pinned, include_nsfw, ...) are not
             // filters here yet; unknown parameters are ignored, as Discord does.
             _ => {}
+        }
+    }
+    for (key, n) in [
+        ("author_id", q.authors.len()),
+        ("mentions", q.mentions.len()),
+        ("channel_id", q.channels.len()),
+    ] {
+        if n > MAX_LIST {
+            errs.add(key, FieldError::max_length(MAX_LIST));
         }
     }
     errs.into_result()?;

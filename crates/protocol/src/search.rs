@@ -15,14 +15,14 @@ pub struct SearchParams {
     /// of characters in Chinese, Japanese or Korean text); case and accents are ignored.
     #[param(max_length = 1024)]
     pub content: Option<String>,
-    /// Written by one of these users.
+    /// Written by one of these users (up to 100).
     pub author_id: Option<Vec<UserId>>,
-    /// Mentioning one of these users (`<@id>` in the content).
+    /// Mentioning one of these users (`<@id>` in the content; up to 100).
     pub mentions: Option<Vec<UserId>>,
     /// Has all of these: `link`, `embed`, `file`, `image`, `video`, `sound`, `sticker`; a
     /// leading `-` asks for messages without it.
     pub has: Option<Vec<String>>,
-    /// In one of these channels (of those the caller may read).
+    /// In one of these channels (of those the caller may read; up to 100).
     pub channel_id: Option<Vec<ChannelId>>,
     /// Only messages after this id.
     pub min_id: Option<MessageId>,

@@ -361,6 +361,10 @@ async fn bad_parameters_and_places_out_of_reach_are_refused(app: &TestApp) {
             .await
             .assert_field_error(field, code);
     }
+    let many: Vec<String> = (1..=101).map(|i| format!("author_id={i}")).collect();
+    app.get(&guild_search(g, &many.join("&")), &alice)
+        .await
+        .assert_field_error("author_id", "BASE_TYPE_MAX_LENGTH");
     let long = "a".repeat(1025);
     app.get(&guild_search(g, &format!("content={long}")), &alice)
         .await
