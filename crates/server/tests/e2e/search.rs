@@ -378,8 +378,8 @@ async fn bad_parameters_and_places_out_of_reach_are_refused(app: &TestApp) {
     app.get("/channels/1234/messages/search?content=x", &alice)
         .await
         .assert_error(404, 10003);
-    // Bots are not refused as bots (hearth lets them search; Discord does not): a bot that
-    // is no member is answered as any non-member.
+    // Bots are not refused as bots (hearth lets them search): a bot that is no member is
+    // answered as any non-member.
     let (_, bot) = app.bot(&alice, "finder").await;
     app.get(&guild_search(g, "content=x"), &bot)
         .await
