@@ -15,6 +15,7 @@ both!(
     edits_and_deletes_are_searched_at_once,
     channels_the_caller_may_not_read_are_left_out,
     a_channel_is_searched_alone_a_dm_included,
+    a_guest_finds_only_the_messages_of_their_channel,
     bad_parameters_and_places_out_of_reach_are_refused,
 );
 
@@ -332,6 +333,54 @@ async fn a_channel_is_searched_alone_a_dm_included(app: &TestApp) {
         .await
         .status;
     assert!(status == 403 || status == 404, "{status}");
+}
+
+async fn a_guest_finds_only_the_messages_of_their_channel(app: &TestApp) {
+    // Arrange: a guest admitted to #lounge only.
+    let alice = app.register("alice").await;
+    let guest = app.register("guest").await;
+    let (guild, general) = app.guild_with(&alice, &[]).await;
+    let g = guild["id"].as_str().unwrap();
+    let lounge = app
+        .post(
+            &format!("/guilds/{g}/channels"),
+            &alice,
+            json!({"name": "lounge"}),
+        )
+        .await
+        .ok(201)["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let invite = app
+        .post(
+            &format!("/channels/{lounge}/invites"),
+            &alice,
+            json!({"hearth_guest": true, "hearth_guest_ttl": 3600}),
+        )
+        .await
+        .ok(200);
+    let code = invite["code"].as_str().unwrap();
+    app.post(&format!("/invites/{code}"), &guest, json!({}))
+        .await
+        .ok(200);
+    app.say(&alice, &general, "meeting notes").await;
+    app.say(&alice, &lounge, "meeting room").await;
+
+    // Act
+    let found = app
+        .get(&guild_search(g, "content=meeting"), &guest)
+        .await
+        .ok(200);
+
+    // Assert
+    assert_eq!(contents(&found), vec!["meeting room"]);
+    app.get(
+        &format!("/channels/{general}/messages/search?content=meeting"),
+        &guest,
+    )
+    .await
+    .assert_error(403, 50001);
 }
 
 async fn bad_parameters_and_places_out_of_reach_are_refused(app: &TestApp) {
