@@ -7,6 +7,7 @@ import { Composer } from "./Composer";
 import { ChannelRetentionForm, RetentionNotice } from "./Retention";
 import { InviteDialog } from "./InviteDialog";
 import { MessageList } from "./MessageList";
+import { MessageSearch } from "./MessageSearch";
 import { channelPermissions, guildPermissions, has, P } from "./permissions";
 import { STATUS_LABELS } from "./StatusMenu";
 import { ago } from "./time";
@@ -93,6 +94,7 @@ export function ChannelView(props: {
         <Show when={dm() && props.channel.type === 1 && state.privateChannels[props.channel.id]?.recipients[0]}>
           {(other) => <DmStatus user={other().id} />}
         </Show>
+        <MessageSearch guild={props.guild} channel={props.channel} />
         <div class="head-actions">
           <Show when={props.mayInvite}>
             <button type="button" onClick={() => setInviting(!inviting())} aria-expanded={inviting()}>

@@ -221,6 +221,13 @@ export interface Message {
   message_snapshots?: { message: { content: string; timestamp: string; edited_timestamp?: string | null } }[];
 }
 
+/** A page of search results: each hit is an array holding the message. */
+export interface SearchResults {
+  total_results: number;
+  messages: Message[][];
+  doing_deep_historical_index: boolean;
+}
+
 export interface Invite {
   code: string;
   guild?: { id: string; name: string };
@@ -291,6 +298,12 @@ export const api = {
     request<Member[]>("GET", `/guilds/${guild}/members${q({ limit: 1000, after })}`),
   messages: (channel: string, anchor: { before?: string; after?: string; around?: string }, limit = 50) =>
     request<Message[]>("GET", `/channels/${channel}/messages${q({ ...anchor, limit })}`),
+  /** A guild's messages (`guild`), or one channel's (`guild` "@me" or `inChannel`). */
+  search: (guild: string, channel: string, inChannel: boolean, query: string) =>
+    request<SearchResults>(
+      "GET",
+      (guild === "@me" || inChannel ? `/channels/${channel}` : `/guilds/${guild}`) + `/messages/search?${query}`,
+    ),
   send: (channel: string, content: string, replyTo?: string) =>
     request<Message>("POST", `/channels/${channel}/messages`, {
       content,

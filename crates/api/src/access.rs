@@ -326,6 +326,41 @@ pub fn guild_of(channel: &Channel) -> ApiResult<GuildId> {
     channel.guild_id.ok_or(ApiError::UnknownChannel)
 }
 
+/// The channels of a guild whose messages the caller may read (VIEW_CHANNEL and
+/// READ_MESSAGE_HISTORY), from the node's guild state, else from the store (403 50001 for a
+/// non-member).
+pub async fn readable_channels(
+    state: &AppState,
+    guild_id: GuildId,
+    user_id: UserId,
+) -> ApiResult<Vec<ChannelId>> {
+    let needed = Permissions::VIEW_CHANNEL | Permissions::READ_MESSAGE_HISTORY;
+    if let Some(shared) = kept(state, guild_id, user_id).await? {
+        let s = lock(&shared);
+        if s.inputs(user_id).is_some() {
+            return Ok(s
+                .channel_ids()
+                .filter(|c| s.channel_permissions(user_id, *c).contains(needed))
+                .collect());
+        }
+    }
+    let caller = fresh_caller(state, guild_id, user_id).await?;
+    let channels = state.store.fetch_guild_channels(guild_id).await?;
+    let all = state.store.fetch_guild_overwrites(guild_id).await?;
+    Ok(channels
+        .iter()
+        .filter(|c| {
+            let mine: Vec<db::Overwrite> = all
+                .iter()
+                .filter(|o| o.channel_id == c.id)
+                .cloned()
+                .collect();
+            caller.in_channel(&mine).contains(needed)
+        })
+        .map(|c| c.id)
+        .collect())
+}
+
 /// Refuses unless `perms` holds every bit of `needed`.
 pub fn require(perms: Permissions, needed: Permissions) -> ApiResult<()> {
     if perms.contains(needed) {

@@ -68,6 +68,7 @@ mod relationships;
 mod retention;
 mod role_rules;
 mod roles;
+mod search;
 mod user_settings;
 mod users;
 mod web;
@@ -98,6 +99,7 @@ fn api_v10() -> OpenApiRouter<AppState> {
         .merge(private_channels::router())
         .merge(directed_invites::router())
         .merge(retention::router())
+        .merge(search::router())
         .routes(routes!(health::openapi_document))
 }
 

@@ -19,6 +19,7 @@ pub mod guild_settings;
 pub mod objects;
 pub mod requests;
 pub mod retention;
+pub mod search;
 pub mod settings;
 
 use serde::{Deserialize, Deserializer, Serialize};

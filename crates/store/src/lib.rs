@@ -54,6 +54,7 @@ mod private_channels;
 mod relationships;
 mod retention;
 mod roles;
+pub mod search;
 mod sessions;
 mod sqlite;
 pub mod testing;
@@ -83,6 +84,7 @@ pub use private_channels::{recipient_key, PrivateChannelStore};
 pub use relationships::RelationshipStore;
 pub use retention::RetentionStore;
 pub use roles::RoleStore;
+pub use search::{SearchPage, SearchQuery, SearchSort, SearchStore};
 pub use sessions::SessionStore;
 pub use sqlite::SqliteStore;
 pub(crate) use text::{nul_free, CheckText};
@@ -99,16 +101,19 @@ pub fn token_hash(token: &str) -> String {
 }
 
 /// Opens the database named by `url` (`sqlite://...` or `postgres://...`) and applies migrations.
+/// Messages written before search existed are indexed then, in batches.
 pub async fn connect(url: &str) -> Result<Arc<dyn Store>> {
-    if url.starts_with("sqlite:") {
-        Ok(Arc::new(SqliteStore::connect(url).await?))
+    let store: Arc<dyn Store> = if url.starts_with("sqlite:") {
+        Arc::new(SqliteStore::connect(url).await?)
     } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        Ok(Arc::new(PostgresStore::connect(url).await?))
+        Arc::new(PostgresStore::connect(url).await?)
     } else {
-        Err(StoreError::UnsupportedUrl(
+        return Err(StoreError::UnsupportedUrl(
             url.split(':').next().unwrap_or_default().to_owned(),
-        ))
-    }
+        ));
+    };
+    while store.update_search_backlog(500).await? > 0 {}
+    Ok(store)
 }
 
 /// The whole storage interface: every aggregate's trait, and the database itself.
@@ -134,6 +139,7 @@ pub trait Store:
     + ClusterStore
     + GuestStore
     + RetentionStore
+    + SearchStore
 {
     /// Which backend this is (`sqlite` or `postgres`).
     fn backend(&self) -> &'static str;

@@ -56,6 +56,8 @@ mod relationships;
 mod retention;
 #[path = "sql/roles.rs"]
 mod roles;
+#[path = "sql/search.rs"]
+mod search;
 #[path = "sql/sessions.rs"]
 mod sessions;
 #[path = "sql/user_settings.rs"]

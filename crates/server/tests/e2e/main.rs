@@ -54,6 +54,7 @@ mod races;
 mod relationships;
 mod retention;
 mod roles;
+mod search;
 mod state;
 mod throttle;
 mod user_settings;

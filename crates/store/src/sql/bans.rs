@@ -59,7 +59,7 @@ impl BanStore for Backend {
         if let Some(since) = delete_messages_since {
             // Per channel of the guild, a range scan of messages_author.
             deleted = sqlx::query_as(
-                "UPDATE messages SET deleted_at = $4
+                "UPDATE messages SET deleted_at = $4, content = '', embeds = '[]', nonce = NULL
                  WHERE channel_id IN (SELECT c.id FROM channels c WHERE c.guild_id = $1)
                     AND author_id = $2 AND id >= $3 AND deleted_at IS NULL
                  RETURNING channel_id, id",
@@ -71,6 +71,22 @@ impl BanStore for Backend {
             .fetch_all(&mut *tx)
             .await?;
             deleted.sort_unstable();
+            // Secret channels keep no tombstone.
+            sqlx::query(
+                "DELETE FROM messages WHERE author_id = $2 AND id >= $3 AND deleted_at = $4
+                    AND channel_id IN (SELECT r.channel_id FROM channel_retention r
+                        JOIN channels c ON c.id = r.channel_id WHERE c.guild_id = $1 AND r.secret)",
+            )
+            .bind(b.guild_id)
+            .bind(b.user_id)
+            .bind(first_id_at(since))
+            .bind(at.0)
+            .execute(&mut *tx)
+            .await?;
+            for chunk in deleted.chunk_by(|a, b| a.0 == b.0) {
+                let ids: Vec<MessageId> = chunk.iter().map(|(_, id)| *id).collect();
+                super::messages::unlink_messages_in(&mut tx, chunk[0].0, &ids).await?;
+            }
         }
         tx.commit().await?;
         Ok(BanOutcome {

@@ -5,6 +5,7 @@ use hearth_core::{ChannelId, MessageId, Timestamp, UserId};
 use sqlx::QueryBuilder;
 
 use super::retention::is_secret_in;
+use super::search::{index_in, reindex_in, unindex_in};
 use super::{push_id_list, sorted_ids, Backend, DB, ID_CHUNK};
 use crate::{nul_free, CheckText, HistoryPage, Message, MessageStore, Result};
 
@@ -22,13 +23,14 @@ const ERASE: &str = "UPDATE messages SET deleted_at = $3, content = '', embeds =
 const ERASE_SECRET: &str = "DELETE FROM messages WHERE channel_id = $1 AND id = $2
     AND deleted_at IS NULL";
 
-/// Removes what refers to messages that were deleted or purged, in their transaction.
+/// Removes what refers to messages that were deleted or purged, in their transaction: their
+/// search index entries.
 pub(super) async fn unlink_messages_in(
-    _tx: &mut sqlx::Transaction<'_, DB>,
+    tx: &mut sqlx::Transaction<'_, DB>,
     _channel: ChannelId,
-    _ids: &[MessageId],
+    ids: &[MessageId],
 ) -> Result<()> {
-    Ok(())
+    unindex_in(tx, ids).await
 }
 
 /// Takes `n` deleted messages off a channel's message count.
@@ -79,8 +81,12 @@ impl MessageStore for Backend {
         .bind(m.deleted_at)
         .execute(&mut *tx)
         .await?;
+        if m.deleted_at.is_none() {
+            index_in(&mut tx, m).await?;
+        }
         // One statement moves the newest message and keeps the channel's counters (the
-        // message count and the last activity), so a POST still writes two rows.
+        // message count and the last activity); with the message and its search entry, a
+        // POST runs three statements.
         sqlx::query(
             "UPDATE channels SET
                 last_message_id = CASE WHEN last_message_id IS NULL OR last_message_id < $2
@@ -182,7 +188,8 @@ impl MessageStore for Backend {
 
     async fn update_message(&self, m: &Message) -> Result<Option<Message>> {
         m.check_text()?;
-        Ok(sqlx::query_as(
+        let mut tx = self.writer().begin().await?;
+        let stored: Option<Message> = sqlx::query_as(
             "UPDATE messages SET content = $3, embeds = $4, flags = $5, edited_at = $6
              WHERE channel_id = $1 AND id = $2 AND deleted_at IS NULL RETURNING *",
         )
@@ -192,8 +199,13 @@ impl MessageStore for Backend {
         .bind(&m.embeds)
         .bind(m.flags)
         .bind(m.edited_at)
-        .fetch_optional(self.writer())
-        .await?)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if let Some(stored) = &stored {
+            reindex_in(&mut tx, stored).await?;
+        }
+        tx.commit().await?;
+        Ok(stored)
     }
 
     async fn delete_message(
