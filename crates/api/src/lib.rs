@@ -62,6 +62,7 @@ mod overwrites;
 pub mod passwords;
 mod private;
 mod private_channels;
+mod reactions;
 mod relationships;
 mod role_rules;
 mod roles;
@@ -88,6 +89,7 @@ fn api_v10() -> OpenApiRouter<AppState> {
         .merge(channels::router())
         .merge(invites::router())
         .merge(messages::router())
+        .merge(reactions::router())
         .merge(roles::router())
         .merge(overwrites::router())
         .merge(audit::router())

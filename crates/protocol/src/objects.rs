@@ -9,7 +9,9 @@ use utoipa::ToSchema;
 
 mod directed_invites;
 mod people;
+mod reactions;
 pub use directed_invites::*;
+pub use reactions::*;
 mod workspace;
 pub use people::*;
 pub use workspace::*;
@@ -370,6 +372,9 @@ pub struct Message {
     )]
     #[schema(no_recursion)]
     pub referenced_message: Option<Option<Box<Message>>>,
+    /// Reactions, in fetched messages that have any (never in events).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reactions: Vec<Reaction>,
 }
 
 /// An audit log entry (`GET /guilds/{id}/audit-logs`; with `guild_id`, the payload of

@@ -5,6 +5,7 @@
 use hearth_core::{ChannelId, MessageId, UserId};
 use serde::{Deserialize, Serialize};
 
+use super::{ReactionAdd, ReactionRemove, ReactionRemoveAll, ReactionRemoveEmoji};
 use crate::objects::{Message, PrivateChannel, User};
 
 /// One event of a private channel, as its recipients receive it.
@@ -29,6 +30,14 @@ pub enum PrivateEvent {
     MessageDelete(PrivateMessageDelete),
     /// TYPING_START in a private channel: `{"channel_id", "user_id", "timestamp"}`.
     TypingStart(PrivateTyping),
+    /// MESSAGE_REACTION_ADD in a private channel (no `guild_id`, no `member`).
+    ReactionAdd(Box<ReactionAdd>),
+    /// MESSAGE_REACTION_REMOVE in a private channel.
+    ReactionRemove(Box<ReactionRemove>),
+    /// MESSAGE_REACTION_REMOVE_ALL in a private channel.
+    ReactionRemoveAll(ReactionRemoveAll),
+    /// MESSAGE_REACTION_REMOVE_EMOJI in a private channel.
+    ReactionRemoveEmoji(Box<ReactionRemoveEmoji>),
 }
 
 /// CHANNEL_RECIPIENT_ADD / REMOVE: `{"channel_id", "user"}`.
@@ -73,6 +82,10 @@ impl PrivateEvent {
             PrivateEvent::MessageUpdate(_) => "MESSAGE_UPDATE",
             PrivateEvent::MessageDelete(_) => "MESSAGE_DELETE",
             PrivateEvent::TypingStart(_) => "TYPING_START",
+            PrivateEvent::ReactionAdd(_) => "MESSAGE_REACTION_ADD",
+            PrivateEvent::ReactionRemove(_) => "MESSAGE_REACTION_REMOVE",
+            PrivateEvent::ReactionRemoveAll(_) => "MESSAGE_REACTION_REMOVE_ALL",
+            PrivateEvent::ReactionRemoveEmoji(_) => "MESSAGE_REACTION_REMOVE_EMOJI",
         }
     }
 
@@ -87,6 +100,10 @@ impl PrivateEvent {
             PrivateEvent::MessageCreate(m) | PrivateEvent::MessageUpdate(m) => json(m.as_ref()),
             PrivateEvent::MessageDelete(m) => json(m),
             PrivateEvent::TypingStart(t) => json(t),
+            PrivateEvent::ReactionAdd(r) => json(r.as_ref()),
+            PrivateEvent::ReactionRemove(r) => json(r.as_ref()),
+            PrivateEvent::ReactionRemoveAll(r) => json(r),
+            PrivateEvent::ReactionRemoveEmoji(r) => json(r.as_ref()),
         }
     }
 }

@@ -71,6 +71,13 @@ impl BanStore for Backend {
             .fetch_all(&mut *tx)
             .await?;
             deleted.sort_unstable();
+            // Their reactions go with them, per channel.
+            for run in deleted.chunk_by(|a, b| a.0 == b.0) {
+                let ids: Vec<i64> = run.iter().map(|(_, id)| id.as_i64()).collect();
+                for chunk in ids.chunks(super::ID_CHUNK) {
+                    super::reactions::delete_for_messages_in(&mut tx, run[0].0, chunk).await?;
+                }
+            }
         }
         tx.commit().await?;
         Ok(BanOutcome {

@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use hearth_core::{ChannelId, MessageId, Timestamp, UserId};
 use sqlx::QueryBuilder;
 
-use super::{push_id_list, sorted_ids, Backend, DB, ID_CHUNK};
+use super::{push_id_list, reactions, sorted_ids, Backend, DB, ID_CHUNK};
 use crate::{nul_free, CheckText, HistoryPage, Message, MessageStore, Result};
 
 /// Newest first, below an id.
@@ -189,6 +189,7 @@ impl MessageStore for Backend {
         let deleted = r.rows_affected() > 0;
         if deleted {
             uncount_in(&mut tx, channel_id, 1).await?;
+            reactions::delete_for_messages_in(&mut tx, channel_id, &[id.as_i64()]).await?;
         }
         tx.commit().await?;
         Ok(deleted)
@@ -210,6 +211,10 @@ impl MessageStore for Backend {
             push_id_list(&mut q, chunk);
             q.push(" RETURNING id");
             let rows: Vec<(MessageId,)> = q.build_query_as().fetch_all(&mut *tx).await?;
+            let gone: Vec<i64> = rows.iter().map(|(id,)| id.as_i64()).collect();
+            if !gone.is_empty() {
+                reactions::delete_for_messages_in(&mut tx, channel_id, &gone).await?;
+            }
             out.extend(rows.into_iter().map(|(id,)| id));
         }
         uncount_in(&mut tx, channel_id, out.len() as i64).await?;
