@@ -39,7 +39,7 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
 /// beside at least one character outside it.
 fn unicode_emoji(raw: &str) -> ApiResult<&str> {
     let fits = raw.chars().count() <= 32
-        && raw.chars().any(|c| !c.is_ascii())
+        && !raw.is_ascii()
         && raw.chars().all(|c| {
             if c.is_ascii() {
                 c.is_ascii_digit() || c == '#' || c == '*'
