@@ -55,6 +55,8 @@ import urllib.request
 
 import discord
 
+import dpy_reactions
+
 OVERALL_TIMEOUT = 120  # seconds for the whole run
 
 ENV = {k: os.environ[k] for k in (
@@ -629,6 +631,7 @@ async def main():
         await s.run("moderation", lambda: moderation(client))
 
         await s.run("direct messages", lambda: direct_messages(client))
+        await s.run("reactions", lambda: dpy_reactions.reactions(client, GENERAL_ID, check, check_eq, expect_error))
 
     # `async with client` closed it; close() is idempotent and is the documented way out.
     await client.close()

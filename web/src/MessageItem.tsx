@@ -6,6 +6,7 @@ import { MessageText } from "./MessageText";
 import { navigate, paths } from "./router";
 import { displayName, state } from "./store";
 import { Alert } from "./Alert";
+import { Reactions } from "./Reactions";
 
 const timeLabel = new Intl.DateTimeFormat(undefined, { timeStyle: "short" });
 const fullLabel = new Intl.DateTimeFormat(undefined, { dateStyle: "full", timeStyle: "short" });
@@ -24,6 +25,7 @@ export function MessageItem(props: {
   const m = () => props.message;
   const mine = () => m().author.id === state.me?.id;
   const [confirming, setConfirming] = createSignal(false);
+  const [picking, setPicking] = createSignal(false);
   const [error, setError] = createSignal<string | null>(null);
   const member = () => state.guilds[props.guild]?.members[m().author.id];
   const ref = () => m().referenced_message;
@@ -104,9 +106,13 @@ export function MessageItem(props: {
         </div>
       </Show>
       <Alert message={error()} />
+      <Reactions message={m()} picking={picking()} onPicking={setPicking} />
       <div class="actions" role="toolbar" aria-label="Message actions">
         <button type="button" onClick={() => props.onReply(m())}>
           Reply
+        </button>
+        <button type="button" aria-expanded={picking()} onClick={() => setPicking(!picking())}>
+          React
         </button>
         <Show when={mine()}>
           <button type="button" onClick={() => props.onEdit(m().id)}>
