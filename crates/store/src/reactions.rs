@@ -40,9 +40,9 @@ pub trait ReactionStore: Send + Sync {
         channel_id: ChannelId,
         message_id: MessageId,
     ) -> Result<Vec<String>>;
-    /// The reactions on several messages of a channel, in one query per thousand ids: each
-    /// message's emoji with their count and whether `viewer` is among them, by message id then
-    /// by first reaction.
+    /// The reactions on several messages of a channel (a page of history), in one query over
+    /// the range of their ids: each message's emoji with their count and whether `viewer` is
+    /// among them, by message id then by first reaction.
     async fn fetch_reaction_counts(
         &self,
         channel_id: ChannelId,
