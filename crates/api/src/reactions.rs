@@ -116,7 +116,7 @@ fn require_moderator(channel: &db::Channel, perms: Permissions) -> ApiResult<()>
 /// Reacts with a unicode emoji (READ_MESSAGE_HISTORY, and ADD_REACTIONS when no one has
 /// reacted with it yet). At most 20 distinct emoji per message (400 30010); a custom or
 /// unknown emoji is refused (400 10014). Reacting twice changes nothing.
-#[utoipa::path(put, path = "/channels/{channel_id}/messages/{message_id}/reactions/{emoji}/@me", tag = "reactions",
+#[utoipa::path(put, path = "/channels/{channel_id}/messages/{message_id}/reactions/{emoji}/@me", tag = "reactions", operation_id = "create_reaction",
     params(("channel_id" = ChannelId, Path), ("message_id" = MessageId, Path), ("emoji" = String, Path, description = "A unicode emoji, URL-encoded")),
     responses((status = 204), (status = 400, body = hearth_protocol::ErrorBody), (status = 403, body = hearth_protocol::ErrorBody), (status = 404, body = hearth_protocol::ErrorBody)))]
 async fn add_own(
@@ -222,7 +222,7 @@ async fn remove(
 }
 
 /// Removes the caller's own reaction (nothing to remove is no error).
-#[utoipa::path(delete, path = "/channels/{channel_id}/messages/{message_id}/reactions/{emoji}/@me", tag = "reactions",
+#[utoipa::path(delete, path = "/channels/{channel_id}/messages/{message_id}/reactions/{emoji}/@me", tag = "reactions", operation_id = "delete_own_reaction",
     params(("channel_id" = ChannelId, Path), ("message_id" = MessageId, Path), ("emoji" = String, Path, description = "A unicode emoji, URL-encoded")),
     responses((status = 204), (status = 400, body = hearth_protocol::ErrorBody), (status = 403, body = hearth_protocol::ErrorBody), (status = 404, body = hearth_protocol::ErrorBody)))]
 async fn remove_own(
@@ -236,7 +236,7 @@ async fn remove_own(
 }
 
 /// Removes another user's reaction (MANAGE_MESSAGES; not in a DM or group DM: 403 50003).
-#[utoipa::path(delete, path = "/channels/{channel_id}/messages/{message_id}/reactions/{emoji}/{user_id}", tag = "reactions",
+#[utoipa::path(delete, path = "/channels/{channel_id}/messages/{message_id}/reactions/{emoji}/{user_id}", tag = "reactions", operation_id = "delete_user_reaction",
     params(("channel_id" = ChannelId, Path), ("message_id" = MessageId, Path), ("emoji" = String, Path, description = "A unicode emoji, URL-encoded"), ("user_id" = UserId, Path)),
     responses((status = 204), (status = 400, body = hearth_protocol::ErrorBody), (status = 403, body = hearth_protocol::ErrorBody), (status = 404, body = hearth_protocol::ErrorBody)))]
 async fn remove_user(
@@ -254,7 +254,7 @@ async fn remove_user(
 
 /// The users who reacted with an emoji, by id (READ_MESSAGE_HISTORY): those above `after`,
 /// `limit` 1-100 (default 25). `type` 1 (super reactions) lists no one.
-#[utoipa::path(get, path = "/channels/{channel_id}/messages/{message_id}/reactions/{emoji}", tag = "reactions",
+#[utoipa::path(get, path = "/channels/{channel_id}/messages/{message_id}/reactions/{emoji}", tag = "reactions", operation_id = "get_reactions",
     params(("channel_id" = ChannelId, Path), ("message_id" = MessageId, Path), ("emoji" = String, Path, description = "A unicode emoji, URL-encoded"), ReactionUsersQuery),
     responses((status = 200, body = Vec<wire::User>), (status = 400, body = hearth_protocol::ErrorBody), (status = 403, body = hearth_protocol::ErrorBody), (status = 404, body = hearth_protocol::ErrorBody)))]
 async fn list_users(
@@ -300,7 +300,7 @@ async fn list_users(
 }
 
 /// Removes every reaction with an emoji (MANAGE_MESSAGES; not in a DM or group DM).
-#[utoipa::path(delete, path = "/channels/{channel_id}/messages/{message_id}/reactions/{emoji}", tag = "reactions",
+#[utoipa::path(delete, path = "/channels/{channel_id}/messages/{message_id}/reactions/{emoji}", tag = "reactions", operation_id = "delete_all_reactions_for_emoji",
     params(("channel_id" = ChannelId, Path), ("message_id" = MessageId, Path), ("emoji" = String, Path, description = "A unicode emoji, URL-encoded")),
     responses((status = 204), (status = 400, body = hearth_protocol::ErrorBody), (status = 403, body = hearth_protocol::ErrorBody), (status = 404, body = hearth_protocol::ErrorBody)))]
 async fn clear_emoji(
@@ -338,7 +338,7 @@ async fn clear_emoji(
 }
 
 /// Removes every reaction of a message (MANAGE_MESSAGES; not in a DM or group DM).
-#[utoipa::path(delete, path = "/channels/{channel_id}/messages/{message_id}/reactions", tag = "reactions",
+#[utoipa::path(delete, path = "/channels/{channel_id}/messages/{message_id}/reactions", tag = "reactions", operation_id = "delete_all_reactions",
     params(("channel_id" = ChannelId, Path), ("message_id" = MessageId, Path)),
     responses((status = 204), (status = 403, body = hearth_protocol::ErrorBody), (status = 404, body = hearth_protocol::ErrorBody)))]
 async fn clear_all(
