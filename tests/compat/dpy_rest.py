@@ -56,6 +56,7 @@ import urllib.request
 import discord
 
 import dpy_forwards
+import dpy_reactions
 
 OVERALL_TIMEOUT = 120  # seconds for the whole run
 
@@ -632,6 +633,7 @@ async def main():
 
         await s.run("direct messages", lambda: direct_messages(client))
         await s.run("forwards and system messages", lambda: dpy_forwards.run(client, sys.modules[__name__]))
+        await s.run("reactions", lambda: dpy_reactions.reactions(client, GENERAL_ID, check, check_eq, expect_error))
 
     # `async with client` closed it; close() is idempotent and is the documented way out.
     await client.close()

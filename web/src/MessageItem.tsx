@@ -7,6 +7,7 @@ import { navigate, paths } from "./router";
 import { displayName, state } from "./store";
 import { Alert } from "./Alert";
 import { ForwardDialog } from "./Forward";
+import { Reactions } from "./Reactions";
 
 const timeLabel = new Intl.DateTimeFormat(undefined, { timeStyle: "short" });
 const fullLabel = new Intl.DateTimeFormat(undefined, { dateStyle: "full", timeStyle: "short" });
@@ -27,6 +28,7 @@ export function MessageItem(props: {
   const [confirming, setConfirming] = createSignal(false);
   const [forwarding, setForwarding] = createSignal(false);
   const forward = () => m().message_snapshots?.[0]?.message;
+  const [picking, setPicking] = createSignal(false);
   const [error, setError] = createSignal<string | null>(null);
   const member = () => state.guilds[props.guild]?.members[m().author.id];
   const ref = () => m().referenced_message;
@@ -119,9 +121,13 @@ export function MessageItem(props: {
         <ForwardDialog message={m()} onClose={() => setForwarding(false)} />
       </Show>
       <Alert message={error()} />
+      <Reactions message={m()} picking={picking()} onPicking={setPicking} />
       <div class="actions" role="toolbar" aria-label="Message actions">
         <button type="button" onClick={() => props.onReply(m())}>
           Reply
+        </button>
+        <button type="button" aria-expanded={picking()} onClick={() => setPicking(!picking())}>
+          React
         </button>
         <button type="button" onClick={() => setForwarding(!forwarding())} aria-expanded={forwarding()}>
           Forward

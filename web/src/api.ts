@@ -226,6 +226,15 @@ export interface SearchResults {
   total_results: number;
   messages: Message[][];
   doing_deep_historical_index: boolean;
+  /** In fetched messages that have any; kept up to date by the reaction events. */
+  reactions?: Reaction[];
+}
+
+/** One emoji's reactions on a message; `me` when the signed-in person is among them. */
+export interface Reaction {
+  count: number;
+  me: boolean;
+  emoji: { id: string | null; name: string };
 }
 
 export interface Invite {
@@ -315,6 +324,10 @@ export const api = {
     request<Message>("PATCH", `/channels/${channel}/messages/${id}`, { content }),
   remove: (channel: string, id: string) =>
     request<void>("DELETE", `/channels/${channel}/messages/${id}`),
+  react: (channel: string, id: string, emoji: string) =>
+    request<void>("PUT", `/channels/${channel}/messages/${id}/reactions/${encodeURIComponent(emoji)}/@me`),
+  unreact: (channel: string, id: string, emoji: string) =>
+    request<void>("DELETE", `/channels/${channel}/messages/${id}/reactions/${encodeURIComponent(emoji)}/@me`),
   openDm: (recipient_id: string) =>
     request<PrivateChannel>("POST", "/users/@me/channels", { recipient_id }),
   openGroup: (recipients: string[], name?: string) =>

@@ -11,6 +11,7 @@ import {
   state,
   upsertMessages,
 } from "./store";
+import { applyReactionEvent } from "./reactions";
 
 /** DM and group DM channel types. */
 const PRIVATE = new Set([1, 3]);
@@ -36,6 +37,7 @@ function setChannel(c: Channel) {
 }
 
 export function applyEvent(t: string, d: any) {
+  if (applyReactionEvent(t, d)) return;
   switch (t) {
     case "READY":
       batch(() => {

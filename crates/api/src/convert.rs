@@ -75,6 +75,7 @@ impl<'a> MessageRenderer<'a> {
             }),
             referenced_message: None,
             message_snapshots: Vec::new(),
+            reactions: Vec::new(),
         }
     }
 
@@ -135,5 +136,35 @@ impl<'a> MessageRenderer<'a> {
             out.push(self.render(m).await?);
         }
         Ok(out)
+    }
+
+    /// Fills in the `reactions` of rendered messages of this channel as `viewer` sees them
+    /// (`me`): one read for the whole page, none for an empty one.
+    pub async fn with_reactions(&self, out: &mut [wire::Message], viewer: UserId) -> ApiResult<()> {
+        if out.is_empty() {
+            return Ok(());
+        }
+        let ids: Vec<_> = out.iter().map(|m| m.id).collect();
+        let counts = self
+            .state
+            .store
+            .fetch_reaction_counts(self.channel.id, &ids, viewer)
+            .await?;
+        if counts.is_empty() {
+            return Ok(());
+        }
+        let mut by_message: HashMap<_, Vec<wire::Reaction>> = HashMap::new();
+        for c in counts {
+            by_message
+                .entry(c.message_id)
+                .or_default()
+                .push(wire::Reaction::normal(&c.emoji, c.count, c.me > 0));
+        }
+        for m in out.iter_mut() {
+            if let Some(r) = by_message.remove(&m.id) {
+                m.reactions = r;
+            }
+        }
+        Ok(())
     }
 }

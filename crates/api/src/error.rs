@@ -129,6 +129,12 @@ pub enum ApiError {
     /// 10026.
     #[error("Unknown Ban")]
     UnknownBan,
+    /// 10014: an emoji that is not a unicode emoji (custom emoji do not exist yet).
+    #[error("Unknown Emoji")]
+    UnknownEmoji,
+    /// 30010.
+    #[error("Maximum number of reactions reached (20)")]
+    MaxReactions,
     /// 20001.
     #[error("Bots cannot use this endpoint")]
     BotsForbidden,
@@ -253,6 +259,8 @@ impl ApiError {
             MaxRoles => (StatusCode::BAD_REQUEST, 30005),
             UnknownUser => (StatusCode::NOT_FOUND, 10013),
             UnknownBan => (StatusCode::NOT_FOUND, 10026),
+            UnknownEmoji => (StatusCode::BAD_REQUEST, 10014),
+            MaxReactions => (StatusCode::BAD_REQUEST, 30010),
             BotsForbidden => (StatusCode::FORBIDDEN, 20001),
             BotsOnly => (StatusCode::FORBIDDEN, 20002),
             SlowMode { .. } => (StatusCode::TOO_MANY_REQUESTS, 20016),

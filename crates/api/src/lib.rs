@@ -64,6 +64,7 @@ pub mod passwords;
 mod posting;
 mod private;
 mod private_channels;
+mod reactions;
 mod relationships;
 mod retention;
 mod role_rules;
@@ -92,6 +93,7 @@ fn api_v10() -> OpenApiRouter<AppState> {
         .merge(channels::router())
         .merge(invites::router())
         .merge(messages::router())
+        .merge(reactions::router())
         .merge(roles::router())
         .merge(overwrites::router())
         .merge(audit::router())

@@ -78,11 +78,10 @@ async fn history(
         _ => HistoryPage::Latest,
     };
     let messages = state.store.fetch_messages(channel_id, page, limit).await?;
-    Ok(axum::Json(
-        MessageRenderer::new(&state, &channel)
-            .render_all(&messages)
-            .await?,
-    ))
+    let mut renderer = MessageRenderer::new(&state, &channel);
+    let mut out = renderer.render_all(&messages).await?;
+    renderer.with_reactions(&mut out, auth.id()).await?;
+    Ok(axum::Json(out))
 }
 
 /// Posts a message (SEND_MESSAGES): content up to 2000 characters and/or up to 10 embeds;
@@ -196,9 +195,11 @@ async fn get_message(
         .fetch_message(channel_id, message_id)
         .await?
         .ok_or(ApiError::UnknownMessage)?;
-    Ok(axum::Json(
-        MessageRenderer::new(&state, &channel).render(&m).await?,
-    ))
+    let mut renderer = MessageRenderer::new(&state, &channel);
+    let mut out = [renderer.render(&m).await?];
+    renderer.with_reactions(&mut out, auth.id()).await?;
+    let [out] = out;
+    Ok(axum::Json(out))
 }
 
 /// Edits a message's content, embeds or SUPPRESS_EMBEDS flag (its author only); sets

@@ -92,6 +92,8 @@ pub mod intents {
     pub const GUILD_MESSAGE_TYPING: u64 = 1 << 11;
     /// Messages in DMs and group DMs.
     pub const DIRECT_MESSAGES: u64 = 1 << 12;
+    /// Reactions in DMs and group DMs.
+    pub const DIRECT_MESSAGE_REACTIONS: u64 = 1 << 13;
     /// Typing in DMs and group DMs.
     pub const DIRECT_MESSAGE_TYPING: u64 = 1 << 14;
     /// Message content for bots (privileged).
@@ -135,6 +137,10 @@ pub mod intents {
                 | PrivateEvent::MessageDelete(_)
                 | PrivateEvent::MessageDeleteBulk(_) => DIRECT_MESSAGES,
                 PrivateEvent::TypingStart(_) => DIRECT_MESSAGE_TYPING,
+                PrivateEvent::ReactionAdd(_)
+                | PrivateEvent::ReactionRemove(_)
+                | PrivateEvent::ReactionRemoveAll(_)
+                | PrivateEvent::ReactionRemoveEmoji(_) => DIRECT_MESSAGE_REACTIONS,
                 // Discord sends a private channel's own changes to its recipients whatever
                 // their intents.
                 PrivateEvent::ChannelCreate(_)
@@ -155,6 +161,10 @@ pub mod intents {
             // A person's own directed invites, likewise (bots can neither send nor receive one).
             Event::DirectedInviteCreate { .. } | Event::DirectedInviteUpdate { .. } => return None,
             Event::UserUpdate(_) | Event::SessionRevoked { .. } | Event::BusGap => return None,
+            Event::MessageReactionAdd(_)
+            | Event::MessageReactionRemove(_)
+            | Event::MessageReactionRemoveAll(_)
+            | Event::MessageReactionRemoveEmoji(_) => GUILD_MESSAGE_REACTIONS,
         })
     }
 }

@@ -32,6 +32,7 @@
 
 mod payloads;
 mod private;
+mod reactions;
 
 use hearth_core::{ChannelId, GuildId, Permissions, UserId};
 use serde::{Deserialize, Serialize};
@@ -41,6 +42,7 @@ use crate::objects::{Channel, CurrentUser, DirectedInvite, Guild, Relationship};
 use crate::settings::UserSettings;
 pub use payloads::*;
 pub use private::*;
+pub use reactions::*;
 
 /// Who may receive an event. The gateway narrows this further by intents, and for guild
 /// events by each member's permissions as its hub knows them.
@@ -255,6 +257,14 @@ pub enum Event {
     /// fell behind): no session here can resume without a gap. Made by the bus of each node
     /// for its own hub; never published.
     BusGap,
+    /// MESSAGE_REACTION_ADD in a guild channel.
+    MessageReactionAdd(Box<ReactionAdd>),
+    /// MESSAGE_REACTION_REMOVE in a guild channel.
+    MessageReactionRemove(Box<ReactionRemove>),
+    /// MESSAGE_REACTION_REMOVE_ALL in a guild channel.
+    MessageReactionRemoveAll(ReactionRemoveAll),
+    /// MESSAGE_REACTION_REMOVE_EMOJI in a guild channel.
+    MessageReactionRemoveEmoji(Box<ReactionRemoveEmoji>),
 }
 
 impl Event {
@@ -296,6 +306,10 @@ impl Event {
             Event::UserGuildSettingsUpdate { .. } => "USER_GUILD_SETTINGS_UPDATE",
             Event::SessionRevoked { .. } => "hearth.session_revoked",
             Event::BusGap => "hearth.bus_gap",
+            Event::MessageReactionAdd(_) => "MESSAGE_REACTION_ADD",
+            Event::MessageReactionRemove(_) => "MESSAGE_REACTION_REMOVE",
+            Event::MessageReactionRemoveAll(_) => "MESSAGE_REACTION_REMOVE_ALL",
+            Event::MessageReactionRemoveEmoji(_) => "MESSAGE_REACTION_REMOVE_EMOJI",
         }
     }
 
@@ -359,6 +373,10 @@ impl Event {
             | Event::UserGuildSettingsUpdate { user_id, .. }
             | Event::SessionRevoked { user_id, .. } => user(*user_id),
             Event::BusGap => Audience::Nobody,
+            Event::MessageReactionAdd(r) => channel(r.guild_id, r.channel_id),
+            Event::MessageReactionRemove(r) => channel(r.guild_id, r.channel_id),
+            Event::MessageReactionRemoveAll(r) => channel(r.guild_id, r.channel_id),
+            Event::MessageReactionRemoveEmoji(r) => channel(r.guild_id, r.channel_id),
         }
     }
 
@@ -394,6 +412,10 @@ impl Event {
             | Event::DirectedInviteUpdate { invite, .. } => json(invite),
             Event::UserGuildSettingsUpdate { settings, .. } => json(settings),
             Event::SessionRevoked { .. } | Event::BusGap => return None,
+            Event::MessageReactionAdd(r) => json(r),
+            Event::MessageReactionRemove(r) => json(r),
+            Event::MessageReactionRemoveAll(r) => json(r),
+            Event::MessageReactionRemoveEmoji(r) => json(r),
         })
     }
 }

@@ -14,9 +14,11 @@ use crate::{double_option, flag};
 
 mod directed_invites;
 mod members;
+mod reactions;
 mod relationships;
 pub use directed_invites::*;
 pub use members::*;
+pub use reactions::*;
 pub use relationships::*;
 
 /// `POST /auth/register`.

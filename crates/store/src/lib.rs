@@ -5,7 +5,8 @@
 //! - One trait per aggregate, in a module of its own, each method stating its contract and its
 //!   transaction scope: [`UserStore`] (`users.rs`), [`SessionStore`], [`ApplicationStore`],
 //!   [`GuildStore`], [`ChannelStore`], [`MemberStore`], [`RoleStore`], [`OverwriteStore`],
-//!   [`BanStore`], [`MessageStore`], [`InviteStore`], [`AuditStore`], [`PrivateChannelStore`]
+//!   [`BanStore`], [`MessageStore`], [`ReactionStore`] (reactions to messages),
+//!   [`InviteStore`], [`AuditStore`], [`PrivateChannelStore`]
 //!   (DMs and group DMs), [`RelationshipStore`] (friends, friend requests, blocks),
 //!   [`UserSettingsStore`] (each person's versioned settings document), [`DirectedInviteStore`]
 //!   (invitations from one user to another), [`ChannelPreferenceStore`] (notification
@@ -51,6 +52,7 @@ pub mod model;
 mod overwrites;
 mod postgres;
 mod private_channels;
+mod reactions;
 mod relationships;
 mod retention;
 mod roles;
@@ -81,6 +83,7 @@ pub use model::*;
 pub use overwrites::OverwriteStore;
 pub use postgres::PostgresStore;
 pub use private_channels::{recipient_key, PrivateChannelStore};
+pub use reactions::{ReactionCount, ReactionStore};
 pub use relationships::RelationshipStore;
 pub use retention::RetentionStore;
 pub use roles::RoleStore;
@@ -129,6 +132,7 @@ pub trait Store:
     + OverwriteStore
     + BanStore
     + MessageStore
+    + ReactionStore
     + InviteStore
     + DirectedInviteStore
     + AuditStore

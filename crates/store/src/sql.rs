@@ -50,6 +50,8 @@ mod messages;
 mod overwrites;
 #[path = "sql/private_channels.rs"]
 mod private_channels;
+#[path = "sql/reactions.rs"]
+mod reactions;
 #[path = "sql/relationships.rs"]
 mod relationships;
 #[path = "sql/retention.rs"]

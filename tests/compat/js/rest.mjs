@@ -66,6 +66,8 @@ import {
 } from 'discord.js';
 import { forwards } from './forwards.mjs';
 
+import { reactions } from './reactions.mjs';
+
 const OVERALL_TIMEOUT_MS = 120_000;
 const PREFIX = 'djs';
 
@@ -1169,6 +1171,8 @@ async function main() {
 
   // A DM between the bot and the seeded person: over the REST client, then through a Client's
   // managers (REST only); the person acts over plain HTTP.
+  await step('reactions', () => reactions({ base: BASE, token: BOT_TOKEN, guildId: GUILD_ID, generalId: GENERAL_ID, check, checkEq }));
+
   await step('direct messages', async () => {
     const opened = await rest.post(Routes.userChannels(), { body: { recipient_id: USER_ID } });
     checkEq('POST /users/@me/channels {recipient_id}: type 1 (DM)', opened.type, ChannelType.DM);

@@ -5,6 +5,7 @@
 use hearth_core::{ChannelId, MessageId, UserId};
 use serde::{Deserialize, Serialize};
 
+use super::{ReactionAdd, ReactionRemove, ReactionRemoveAll, ReactionRemoveEmoji};
 use crate::objects::{Message, PrivateChannel, User};
 
 /// One event of a private channel, as its recipients receive it.
@@ -32,6 +33,14 @@ pub enum PrivateEvent {
     /// MESSAGE_DELETE_BULK in a private channel (messages purged by its retention):
     /// `{"ids", "channel_id"}`.
     MessageDeleteBulk(PrivateMessageDeleteBulk),
+    /// MESSAGE_REACTION_ADD in a private channel (no `guild_id`, no `member`).
+    ReactionAdd(Box<ReactionAdd>),
+    /// MESSAGE_REACTION_REMOVE in a private channel.
+    ReactionRemove(Box<ReactionRemove>),
+    /// MESSAGE_REACTION_REMOVE_ALL in a private channel.
+    ReactionRemoveAll(ReactionRemoveAll),
+    /// MESSAGE_REACTION_REMOVE_EMOJI in a private channel.
+    ReactionRemoveEmoji(Box<ReactionRemoveEmoji>),
 }
 
 /// CHANNEL_RECIPIENT_ADD / REMOVE: `{"channel_id", "user"}`.
@@ -86,6 +95,10 @@ impl PrivateEvent {
             PrivateEvent::MessageDelete(_) => "MESSAGE_DELETE",
             PrivateEvent::TypingStart(_) => "TYPING_START",
             PrivateEvent::MessageDeleteBulk(_) => "MESSAGE_DELETE_BULK",
+            PrivateEvent::ReactionAdd(_) => "MESSAGE_REACTION_ADD",
+            PrivateEvent::ReactionRemove(_) => "MESSAGE_REACTION_REMOVE",
+            PrivateEvent::ReactionRemoveAll(_) => "MESSAGE_REACTION_REMOVE_ALL",
+            PrivateEvent::ReactionRemoveEmoji(_) => "MESSAGE_REACTION_REMOVE_EMOJI",
         }
     }
 
@@ -101,6 +114,10 @@ impl PrivateEvent {
             PrivateEvent::MessageDelete(m) => json(m),
             PrivateEvent::TypingStart(t) => json(t),
             PrivateEvent::MessageDeleteBulk(m) => json(m),
+            PrivateEvent::ReactionAdd(r) => json(r.as_ref()),
+            PrivateEvent::ReactionRemove(r) => json(r.as_ref()),
+            PrivateEvent::ReactionRemoveAll(r) => json(r),
+            PrivateEvent::ReactionRemoveEmoji(r) => json(r.as_ref()),
         }
     }
 }

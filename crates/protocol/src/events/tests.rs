@@ -158,6 +158,7 @@ fn message(id: u64, referenced: Option<Option<Box<Message>>>) -> Message {
         }),
         referenced_message: referenced,
         message_snapshots: Vec::new(),
+        reactions: Vec::new(),
     }
 }
 
@@ -222,6 +223,7 @@ fn samples() -> Vec<Event> {
     all.extend(settings_samples());
     all.extend(directed_invite_samples());
     all.extend(guild_settings_samples());
+    all.extend(reaction_samples());
     all
 }
 
@@ -579,7 +581,11 @@ fn variant(e: &Event) -> usize {
             PrivateEvent::MessageUpdate(_) => 33,
             PrivateEvent::MessageDelete(_) => 34,
             PrivateEvent::TypingStart(_) => 35,
-            PrivateEvent::MessageDeleteBulk(_) => 44,
+            PrivateEvent::MessageDeleteBulk(_) => 52,
+            PrivateEvent::ReactionAdd(_) => 48,
+            PrivateEvent::ReactionRemove(_) => 49,
+            PrivateEvent::ReactionRemoveAll(_) => 50,
+            PrivateEvent::ReactionRemoveEmoji(_) => 51,
         },
         Event::RelationshipAdd { .. } => 36,
         Event::RelationshipUpdate { .. } => 37,
@@ -589,6 +595,10 @@ fn variant(e: &Event) -> usize {
         Event::DirectedInviteCreate { .. } => 41,
         Event::DirectedInviteUpdate { .. } => 42,
         Event::UserGuildSettingsUpdate { .. } => 43,
+        Event::MessageReactionAdd(_) => 44,
+        Event::MessageReactionRemove(_) => 45,
+        Event::MessageReactionRemoveAll(_) => 46,
+        Event::MessageReactionRemoveEmoji(_) => 47,
     }
 }
 
@@ -600,7 +610,7 @@ fn data(e: &Event) -> Value {
 fn every_variant_round_trips_through_json_unchanged() {
     let samples = samples();
     let seen: std::collections::BTreeSet<usize> = samples.iter().map(variant).collect();
-    assert_eq!(seen, (0..=44).collect(), "a variant without a sample");
+    assert_eq!(seen, (0..=52).collect(), "a variant without a sample");
     for e in samples {
         let text = serde_json::to_string(&e).unwrap();
         let back: Event = serde_json::from_str(&text)
@@ -886,4 +896,55 @@ fn session_dispatches_have_their_names() {
         SessionDispatch::GuildMembersChunk.name(),
         "GUILD_MEMBERS_CHUNK"
     );
+}
+
+/// Samples of the reaction events, in a guild channel (with `member`) and in a private one.
+fn reaction_samples() -> Vec<Event> {
+    let emoji = crate::objects::PartialEmoji::unicode("👍");
+    let add = |guild: bool| ReactionAdd {
+        user_id: U.into(),
+        channel_id: C.into(),
+        message_id: Snowflake(1).into(),
+        guild_id: guild.then_some(G.into()),
+        member: guild.then(|| member(true, None)),
+        emoji: emoji.clone(),
+        message_author_id: Snowflake(301).into(),
+        burst: false,
+        burst_colors: Vec::new(),
+        kind: 0,
+    };
+    let remove = |guild: bool| ReactionRemove {
+        user_id: U.into(),
+        channel_id: C.into(),
+        message_id: Snowflake(1).into(),
+        guild_id: guild.then_some(G.into()),
+        emoji: emoji.clone(),
+        burst: false,
+        kind: 0,
+    };
+    let all = |guild: bool| ReactionRemoveAll {
+        channel_id: C.into(),
+        message_id: Snowflake(1).into(),
+        guild_id: guild.then_some(G.into()),
+    };
+    let one = |guild: bool| ReactionRemoveEmoji {
+        channel_id: C.into(),
+        message_id: Snowflake(1).into(),
+        guild_id: guild.then_some(G.into()),
+        emoji: emoji.clone(),
+    };
+    let to = |event| Event::Private {
+        user_id: U.into(),
+        event,
+    };
+    vec![
+        Event::MessageReactionAdd(Box::new(add(true))),
+        Event::MessageReactionRemove(Box::new(remove(true))),
+        Event::MessageReactionRemoveAll(all(true)),
+        Event::MessageReactionRemoveEmoji(Box::new(one(true))),
+        to(PrivateEvent::ReactionAdd(Box::new(add(false)))),
+        to(PrivateEvent::ReactionRemove(Box::new(remove(false)))),
+        to(PrivateEvent::ReactionRemoveAll(all(false))),
+        to(PrivateEvent::ReactionRemoveEmoji(Box::new(one(false)))),
+    ]
 }

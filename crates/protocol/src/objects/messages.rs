@@ -4,7 +4,7 @@ use hearth_core::{ChannelId, GuildId, MessageId, RoleId, Timestamp};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::User;
+use super::{Reaction, User};
 
 /// A reply's pointer to the message it answers, or a forward's to the message it forwards.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -79,6 +79,9 @@ pub struct Message {
     )]
     #[schema(no_recursion)]
     pub referenced_message: Option<Option<Box<Message>>>,
+    /// Reactions, in fetched messages that have any (never in events).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reactions: Vec<Reaction>,
     /// For forwards: the forwarded message as it was when forwarded.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub message_snapshots: Vec<MessageSnapshot>,

@@ -51,6 +51,7 @@ mod positions;
 mod presence;
 mod private_channels;
 mod races;
+mod reactions;
 mod relationships;
 mod retention;
 mod roles;

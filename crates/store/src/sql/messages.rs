@@ -6,7 +6,7 @@ use sqlx::QueryBuilder;
 
 use super::retention::is_secret_in;
 use super::search::{index_in, reindex_in, unindex_in};
-use super::{push_id_list, sorted_ids, Backend, DB, ID_CHUNK};
+use super::{push_id_list, reactions, sorted_ids, Backend, DB, ID_CHUNK};
 use crate::{nul_free, CheckText, HistoryPage, Message, MessageStore, Result};
 
 /// Newest first, below an id.
@@ -24,12 +24,16 @@ const ERASE_SECRET: &str = "DELETE FROM messages WHERE channel_id = $1 AND id = 
     AND deleted_at IS NULL";
 
 /// Removes what refers to messages that were deleted or purged, in their transaction: their
-/// search index entries.
+/// reactions and their search index entries.
 pub(super) async fn unlink_messages_in(
     tx: &mut sqlx::Transaction<'_, DB>,
-    _channel: ChannelId,
+    channel: ChannelId,
     ids: &[MessageId],
 ) -> Result<()> {
+    let raw: Vec<i64> = ids.iter().map(|id| id.as_i64()).collect();
+    for chunk in raw.chunks(ID_CHUNK) {
+        reactions::delete_for_messages_in(tx, channel, chunk).await?;
+    }
     unindex_in(tx, ids).await
 }
 
