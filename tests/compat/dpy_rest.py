@@ -55,6 +55,8 @@ import urllib.request
 
 import discord
 
+import dpy_mentions  # tests/compat/dpy_mentions.py, beside this file
+
 OVERALL_TIMEOUT = 120  # seconds for the whole run
 
 ENV = {k: os.environ[k] for k in (
@@ -629,6 +631,8 @@ async def main():
         await s.run("moderation", lambda: moderation(client))
 
         await s.run("direct messages", lambda: direct_messages(client))
+
+        await s.run("mentions", lambda: dpy_mentions.mentions(client, check, check_eq, GUILD_ID, GENERAL_ID, USER_ID, TAG))
 
     # `async with client` closed it; close() is idempotent and is the documented way out.
     await client.close()

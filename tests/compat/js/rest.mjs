@@ -64,6 +64,7 @@ import {
   User,
   version,
 } from 'discord.js';
+import { mentions } from './mentions.mjs';
 
 const OVERALL_TIMEOUT_MS = 120_000;
 const PREFIX = 'djs';
@@ -1238,6 +1239,8 @@ async function main() {
       await client.destroy();
     }
   });
+
+  await step('mentions', () => mentions({ base: BASE, token: BOT_TOKEN, guildId: GUILD_ID, generalId: GENERAL_ID, userId: USER_ID, tag: TAG, check, checkEq }));
 }
 
 const watchdog = setTimeout(() => {

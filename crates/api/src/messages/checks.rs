@@ -9,6 +9,7 @@ use serde_json::Value;
 
 use crate::error::FormErrors;
 use crate::extract::errors;
+use crate::mentions::{self, Allowed};
 use crate::{ApiError, ApiResult, AppState};
 
 /// Flags a sender may set: SUPPRESS_EMBEDS (1 << 2) and SUPPRESS_NOTIFICATIONS (1 << 12).
@@ -63,6 +64,10 @@ pub(super) struct NewMessage {
     pub(super) embeds: Vec<Value>,
     /// The message replied to.
     pub(super) reference: Option<MessageId>,
+    /// Its author.
+    pub(super) reference_author: Option<UserId>,
+    /// Which mentions count.
+    pub(super) allowed: Allowed,
 }
 
 /// Checks a new message's fields (400 50035 naming each bad one; 50006 when empty).
@@ -89,7 +94,9 @@ pub(super) async fn check_new_message(
         );
     }
     let embeds = check_embeds(&mut errs, body.embeds);
+    let allowed = mentions::check(&mut errs, body.allowed_mentions);
     let mut reference = None;
+    let mut reference_author = None;
     if let Some(r) = &body.message_reference {
         if r.kind.unwrap_or(0) != 0 || r.channel_id.is_some_and(|c| c != channel_id) {
             errs.add(
@@ -99,14 +106,9 @@ pub(super) async fn check_new_message(
                     "Cannot reply to a message in another channel.",
                 ),
             );
-        } else if perms.contains(Permissions::READ_MESSAGE_HISTORY)
-            && state
-                .store
-                .fetch_message(channel_id, r.message_id)
-                .await?
-                .is_some()
-        {
+        } else if let Some(t) = replied_to(state, channel_id, perms, r.message_id).await? {
             reference = Some(r.message_id);
+            reference_author = Some(t.author_id);
         } else if r.fail_if_not_exists != Some(false) {
             errs.add(
                 "message_reference",
@@ -126,7 +128,22 @@ pub(super) async fn check_new_message(
         flags,
         embeds,
         reference,
+        reference_author,
+        allowed,
     })
+}
+
+/// The message a reply answers, when the caller may read history.
+async fn replied_to(
+    state: &AppState,
+    channel_id: ChannelId,
+    perms: Permissions,
+    id: MessageId,
+) -> ApiResult<Option<db::Message>> {
+    if !perms.contains(Permissions::READ_MESSAGE_HISTORY) {
+        return Ok(None);
+    }
+    Ok(state.store.fetch_message(channel_id, id).await?)
 }
 
 /// With `enforce_nonce`, the caller's message with the same nonce posted in the last five

@@ -38,8 +38,9 @@ impl MessageStore for Backend {
         sqlx::query(
             "INSERT INTO messages (channel_id, id, author_id, type, content, nonce, tts, flags,
                 embeds, reference_message_id, reference_channel_id, reference_guild_id,
-                edited_at, deleted_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+                edited_at, deleted_at, mention_user_ids, mention_role_ids, mention_everyone)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,
+                $17)",
         )
         .bind(m.channel_id)
         .bind(m.id)
@@ -55,6 +56,9 @@ impl MessageStore for Backend {
         .bind(m.reference_guild_id)
         .bind(m.edited_at)
         .bind(m.deleted_at)
+        .bind(&m.mention_user_ids)
+        .bind(&m.mention_role_ids)
+        .bind(m.mention_everyone)
         .execute(&mut *tx)
         .await?;
         // One statement moves the newest message and keeps the channel's counters (the
@@ -157,7 +161,8 @@ impl MessageStore for Backend {
     async fn update_message(&self, m: &Message) -> Result<Option<Message>> {
         m.check_text()?;
         Ok(sqlx::query_as(
-            "UPDATE messages SET content = $3, embeds = $4, flags = $5, edited_at = $6
+            "UPDATE messages SET content = $3, embeds = $4, flags = $5, edited_at = $6,
+                mention_user_ids = $7, mention_role_ids = $8, mention_everyone = $9
              WHERE channel_id = $1 AND id = $2 AND deleted_at IS NULL RETURNING *",
         )
         .bind(m.channel_id)
@@ -166,6 +171,9 @@ impl MessageStore for Backend {
         .bind(&m.embeds)
         .bind(m.flags)
         .bind(m.edited_at)
+        .bind(&m.mention_user_ids)
+        .bind(&m.mention_role_ids)
+        .bind(m.mention_everyone)
         .fetch_optional(self.writer())
         .await?)
     }
