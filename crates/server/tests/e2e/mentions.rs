@@ -1,7 +1,8 @@
 //! Mentions over HTTP and the gateway: user, role, @everyone and @here mentions listed in the
 //! POST answer, MESSAGE_CREATE, history and edits; `allowed_mentions` narrowing them (with its
 //! validation errors); roles that are not mentionable and @everyone needing MENTION_EVERYONE;
-//! a reply mentioning the replied-to author unless told not to.
+//! a reply mentioning the replied-to author unless told not to; in DMs and group DMs, user
+//! mentions only, and the channel's `last_message_id` kept as in guild channels.
 #![allow(clippy::too_many_lines)] // end-to-end scenarios read top to bottom
 
 use serde_json::{json, Value};
@@ -14,6 +15,7 @@ both!(
     bad_allowed_mentions_are_refused_field_by_field,
     roles_and_everyone_need_mentionable_or_mention_everyone,
     a_reply_mentions_its_author_unless_told_not_to,
+    private_channels_list_user_mentions_and_their_last_message,
 );
 
 /// The @everyone default permissions without MENTION_EVERYONE.
@@ -274,4 +276,49 @@ async fn a_reply_mentions_its_author_unless_told_not_to(app: &TestApp) {
     assert_eq!(ids(&pinging["mentions"]), vec![bob_id.clone()]);
     assert_eq!(quiet["mentions"], json!([]));
     assert_eq!(ids(&edited["mentions"]), vec![bob_id]);
+}
+
+async fn private_channels_list_user_mentions_and_their_last_message(app: &TestApp) {
+    // Arrange
+    let ann = app.register("ann").await;
+    let bob = app.register("bob").await;
+    let cat = app.register("cat").await;
+    let (bob_id, cat_id) = (app.user_id(&bob).await, app.user_id(&cat).await);
+    let dm = app
+        .post("/users/@me/channels", &ann, json!({"recipient_id": bob_id}))
+        .await
+        .ok(200);
+    let dm = dm["id"].as_str().unwrap();
+    let group = app
+        .post(
+            "/users/@me/channels",
+            &ann,
+            json!({"recipients": [bob_id, cat_id], "name": "trip"}),
+        )
+        .await
+        .ok(200);
+    let group = group["id"].as_str().unwrap();
+
+    // Act
+    let in_dm = app
+        .say(&ann, dm, &format!("<@{bob_id}> @everyone <@&{dm}>"))
+        .await;
+    let in_group = app.say(&bob, group, &format!("<@{cat_id}> @here")).await;
+
+    // Assert: no roles and no MENTION_EVERYONE in private channels
+    assert_eq!(ids(&in_dm["mentions"]), vec![bob_id]);
+    assert_eq!(in_dm["mention_roles"], json!([]));
+    assert_eq!(in_dm["mention_everyone"], false);
+    assert_eq!(ids(&in_group["mentions"]), vec![cat_id]);
+    assert_eq!(in_group["mention_everyone"], false);
+    let channel = app.get(&format!("/channels/{dm}"), &bob).await.ok(200);
+    assert_eq!(channel["last_message_id"], in_dm["id"]);
+    let listed = app.get("/users/@me/channels", &cat).await.ok(200);
+    let found = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == group)
+        .expect("the group DM is listed");
+    assert_eq!(found["last_message_id"], in_group["id"]);
 }
