@@ -57,6 +57,7 @@ import discord
 
 import dpy_forwards
 import dpy_reactions
+import dpy_mentions  # tests/compat/dpy_mentions.py, beside this file
 
 OVERALL_TIMEOUT = 120  # seconds for the whole run
 
@@ -634,6 +635,8 @@ async def main():
         await s.run("direct messages", lambda: direct_messages(client))
         await s.run("forwards and system messages", lambda: dpy_forwards.run(client, sys.modules[__name__]))
         await s.run("reactions", lambda: dpy_reactions.reactions(client, GENERAL_ID, check, check_eq, expect_error))
+
+        await s.run("mentions", lambda: dpy_mentions.mentions(client, check, check_eq, GUILD_ID, GENERAL_ID, USER_ID, TAG))
 
     # `async with client` closed it; close() is idempotent and is the documented way out.
     await client.close()

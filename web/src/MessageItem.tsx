@@ -34,9 +34,9 @@ export function MessageItem(props: {
   const ref = () => m().referenced_message;
   const mentionsMe = () =>
     Boolean(m().mention_everyone) ||
+    // The server lists what counts (after allowed_mentions and permissions): a mention written
+    // in the text that it left out does not highlight.
     (m().mentions ?? []).some((u) => u.id === state.me?.id) ||
-    // A mention written in the text counts while the server does not list mentions itself.
-    new RegExp(`<@!?${state.me?.id}>`).test(m().content) ||
     (m().mention_roles ?? []).some((r) => state.guilds[props.guild]?.members[state.me?.id ?? ""]?.roles.includes(r));
 
   const remove = async () => {

@@ -57,9 +57,9 @@ impl<'a> MessageRenderer<'a> {
             timestamp: Timestamp(m.id.unix_millis() as i64 * 1000),
             edited_timestamp: m.edited_at.map(Timestamp),
             tts: m.tts,
-            mention_everyone: false,
+            mention_everyone: m.mention_everyone,
             mentions: Vec::new(),
-            mention_roles: Vec::new(),
+            mention_roles: db::id_list(&m.mention_role_ids),
             attachments: Vec::new(),
             embeds: serde_json::from_str(&m.embeds).unwrap_or_default(),
             components: Vec::new(),
@@ -101,6 +101,17 @@ impl<'a> MessageRenderer<'a> {
         out
     }
 
+    /// The users a message mentions that still exist, each loaded once per renderer.
+    async fn mentioned(&mut self, m: &db::Message) -> ApiResult<Vec<wire::User>> {
+        let mut out = Vec::new();
+        for id in db::id_list::<UserId>(&m.mention_user_ids) {
+            if let Some(u) = self.author(id).await? {
+                out.push(user(&u));
+            }
+        }
+        Ok(out)
+    }
+
     /// One message, with the message it replies to.
     pub async fn render(&mut self, m: &db::Message) -> ApiResult<wire::Message> {
         let author = self
@@ -111,6 +122,7 @@ impl<'a> MessageRenderer<'a> {
             return Ok(self.forward(m, &author));
         }
         let mut out = self.base(m, &author);
+        out.mentions = self.mentioned(m).await?;
         if let Some(ref_id) = m.reference_message_id {
             let ref_channel = m.reference_channel_id.unwrap_or(m.channel_id);
             let target = self.state.store.fetch_message(ref_channel, ref_id).await?;
@@ -120,7 +132,9 @@ impl<'a> MessageRenderer<'a> {
                         .author(t.author_id)
                         .await?
                         .unwrap_or_else(|| deleted_user(t.author_id));
-                    Some(Box::new(self.base(&t, &a)))
+                    let mut replied = self.base(&t, &a);
+                    replied.mentions = self.mentioned(&t).await?;
+                    Some(Box::new(replied))
                 }
                 None => None,
             };

@@ -55,6 +55,7 @@ mod invites;
 mod journal;
 pub mod limits;
 mod members;
+mod mentions;
 mod messages;
 mod moderation;
 mod openapi;

@@ -17,7 +17,7 @@ use crate::convert::MessageRenderer;
 use crate::extract::{errors, Auth, Json, Path, Query};
 use crate::journal::{self, Reason};
 use crate::posting::publish_message;
-use crate::{access, convert, private, ApiError, ApiResult, AppState};
+use crate::{access, convert, mentions, private, ApiError, ApiResult, AppState};
 use hearth_protocol::events::{
     Event, MessageDelete, PrivateEvent, PrivateMessageDelete, PrivateTyping, TypingStart,
 };
@@ -120,7 +120,17 @@ async fn create_message(
         ));
     }
     check_slow_mode(&state, &channel, perms, auth.id()).await?;
-    let message = new_message(&state, &channel, auth.user.id, perms, checked);
+    let found = mentions::resolve(
+        &state,
+        channel.guild_id,
+        perms,
+        &checked.content,
+        &checked.allowed,
+        checked.reference_author,
+    )
+    .await?;
+    let mut message = new_message(&state, &channel, auth.user.id, perms, checked);
+    found.store_in(&mut message);
     state.store.insert_message(&message).await?;
     let out = MessageRenderer::new(&state, &channel)
         .knowing(&auth.user)
@@ -161,6 +171,9 @@ fn new_message(
         reference_kind: 0,
         edited_at: None,
         deleted_at: None,
+        mention_user_ids: String::new(),
+        mention_role_ids: String::new(),
+        mention_everyone: false,
     };
     if let Some((source, guild_id)) = checked.forward {
         m.content = source.content;
@@ -213,7 +226,7 @@ async fn edit_message(
     Path((channel_id, message_id)): Path<(ChannelId, MessageId)>,
     Json(body): Json<EditMessage>,
 ) -> ApiResult<axum::Json<Message>> {
-    let (channel, _) = access::channel(&state, channel_id, auth.id()).await?;
+    let (channel, perms) = access::channel(&state, channel_id, auth.id()).await?;
     let mut change = Change::begin(&state, channel_id).await;
     let mut m = state
         .store
@@ -234,6 +247,8 @@ async fn edit_message(
             ),
         );
     }
+    let allowed = mentions::check(&mut errs, body.allowed_mentions);
+    let new_content = body.content.is_some() && !forward;
     if let Some(content) = body.content.filter(|_| !forward) {
         let content = content.unwrap_or_default();
         errs.check("content", names::validate_content(&content));
@@ -256,6 +271,9 @@ async fn edit_message(
     if m.content.trim().is_empty() && m.embeds == "[]" && !forward {
         return Err(ApiError::EmptyMessage);
     }
+    if new_content {
+        remention(&state, &channel, perms, &mut m, &allowed).await?;
+    }
     m.edited_at = Some(Timestamp::now().0);
     let m = state
         .store
@@ -269,6 +287,29 @@ async fn edit_message(
     publish_message(&state, &mut change, &channel, &out, true).await?;
     change.done().await?;
     Ok(axum::Json(out))
+}
+
+/// Works out an edited message's mentions again from its new content; the replied-to author
+/// stays mentioned if they were and `allowed_mentions` still allows it.
+async fn remention(
+    state: &AppState,
+    channel: &db::Channel,
+    perms: Permissions,
+    m: &mut db::Message,
+    allowed: &mentions::Allowed,
+) -> ApiResult<()> {
+    let before: Vec<hearth_core::UserId> = db::id_list(&m.mention_user_ids);
+    let mut replied = None;
+    if let Some(ref_id) = m.reference_message_id {
+        let ref_channel = m.reference_channel_id.unwrap_or(m.channel_id);
+        if let Some(t) = state.store.fetch_message(ref_channel, ref_id).await? {
+            replied = Some(t.author_id).filter(|a| before.contains(a));
+        }
+    }
+    let found =
+        mentions::resolve(state, channel.guild_id, perms, &m.content, allowed, replied).await?;
+    found.store_in(m);
+    Ok(())
 }
 
 /// Deletes a message: its author, or anyone with MANAGE_MESSAGES (in a DM or group DM, its

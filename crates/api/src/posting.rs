@@ -73,6 +73,9 @@ pub async fn post_system(
         reference_kind: 0,
         edited_at: None,
         deleted_at: None,
+        mention_user_ids: String::new(),
+        mention_role_ids: String::new(),
+        mention_everyone: false,
     };
     state.store.insert_message(&message).await?;
     let out = MessageRenderer::new(state, channel)

@@ -14,10 +14,12 @@ use crate::{double_option, flag};
 
 mod directed_invites;
 mod members;
+mod mentions;
 mod reactions;
 mod relationships;
 pub use directed_invites::*;
 pub use members::*;
+pub use mentions::*;
 pub use reactions::*;
 pub use relationships::*;
 
@@ -420,6 +422,9 @@ pub struct CreateMessage {
     /// Flags: 4 suppress embeds, 4096 suppress notifications.
     #[serde(default)]
     pub flags: Option<i64>,
+    /// Which mentions count.
+    #[serde(default)]
+    pub allowed_mentions: Option<AllowedMentions>,
 }
 
 /// `PATCH /channels/{id}/messages/{id}`.
@@ -437,6 +442,9 @@ pub struct EditMessage {
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<i64>)]
     pub flags: Option<Option<i64>>,
+    /// Which mentions of the new content count.
+    #[serde(default)]
+    pub allowed_mentions: Option<AllowedMentions>,
 }
 
 /// `GET /channels/{id}/messages`.

@@ -35,7 +35,8 @@ pub trait MessageStore: Send + Sync {
         channel_id: ChannelId,
         author_id: UserId,
     ) -> Result<Option<MessageId>>;
-    /// Replaces content, embeds and flags and sets the edit time; returns the stored message.
+    /// Replaces content, embeds, flags and mentions and sets the edit time; returns the stored
+    /// message.
     async fn update_message(&self, message: &Message) -> Result<Option<Message>>;
     /// Tombstones a message; true when it existed and was not deleted yet.
     async fn delete_message(

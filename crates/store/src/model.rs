@@ -331,6 +331,27 @@ pub struct Message {
     pub edited_at: Option<i64>,
     /// Tombstone instant.
     pub deleted_at: Option<i64>,
+    /// Mentioned users: decimal ids separated by spaces ([`id_list`] reads them).
+    pub mention_user_ids: String,
+    /// Mentioned roles, the same way.
+    pub mention_role_ids: String,
+    /// Mentions @everyone or @here (and the author was allowed to).
+    pub mention_everyone: bool,
+}
+
+/// Reads a list of ids stored as decimals separated by spaces (skipping anything else).
+pub fn id_list<T: std::str::FromStr>(s: &str) -> Vec<T> {
+    s.split_whitespace()
+        .filter_map(|x| x.parse().ok())
+        .collect()
+}
+
+/// Writes a list of ids as decimals separated by spaces.
+pub fn id_text<T: std::fmt::Display>(ids: &[T]) -> String {
+    ids.iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Which page of history to read.

@@ -67,6 +67,7 @@ import {
 import { forwards } from './forwards.mjs';
 
 import { reactions } from './reactions.mjs';
+import { mentions } from './mentions.mjs';
 
 const OVERALL_TIMEOUT_MS = 120_000;
 const PREFIX = 'djs';
@@ -1246,6 +1247,7 @@ async function main() {
 
   await step('forwards and system messages', () =>
     forwards({ BASE, BOT_TOKEN, USER_ID, GUILD_ID, GENERAL_ID, TAG, PASSWORD, rest, check, checkEq, restAs }));
+  await step('mentions', () => mentions({ base: BASE, token: BOT_TOKEN, guildId: GUILD_ID, generalId: GENERAL_ID, userId: USER_ID, tag: TAG, check, checkEq }));
 }
 
 const watchdog = setTimeout(() => {

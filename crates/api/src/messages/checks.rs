@@ -9,6 +9,7 @@ use serde_json::Value;
 
 use crate::error::FormErrors;
 use crate::extract::errors;
+use crate::mentions::{self, Allowed};
 use crate::{access, ApiError, ApiResult, AppState};
 
 /// Flags a sender may set: SUPPRESS_EMBEDS (1 << 2) and SUPPRESS_NOTIFICATIONS (1 << 12).
@@ -67,6 +68,10 @@ pub(super) struct NewMessage {
     pub(super) reference: Option<MessageId>,
     /// The message forwarded, and its guild.
     pub(super) forward: Option<(db::Message, Option<GuildId>)>,
+    /// Its author.
+    pub(super) reference_author: Option<UserId>,
+    /// Which mentions count.
+    pub(super) allowed: Allowed,
 }
 
 /// Checks a new message's fields (400 50035 naming each bad one; 50006 when empty).
@@ -94,7 +99,9 @@ pub(super) async fn check_new_message(
         );
     }
     let embeds = check_embeds(&mut errs, body.embeds);
+    let allowed = mentions::check(&mut errs, body.allowed_mentions);
     let mut reference = None;
+    let mut reference_author = None;
     let mut forward = None;
     if let Some(r) = body
         .message_reference
@@ -120,14 +127,9 @@ pub(super) async fn check_new_message(
                     "Cannot reply to a message in another channel.",
                 ),
             );
-        } else if perms.contains(Permissions::READ_MESSAGE_HISTORY)
-            && state
-                .store
-                .fetch_message(channel_id, r.message_id)
-                .await?
-                .is_some()
-        {
+        } else if let Some(t) = replied_to(state, channel_id, perms, r.message_id).await? {
             reference = Some(r.message_id);
+            reference_author = Some(t.author_id);
         } else if r.fail_if_not_exists != Some(false) {
             errs.add(
                 "message_reference",
@@ -148,6 +150,8 @@ pub(super) async fn check_new_message(
         embeds,
         reference,
         forward,
+        reference_author,
+        allowed,
     })
 }
 
@@ -187,6 +191,19 @@ async fn forwarded(
         Some(m) if m.kind == 0 || m.kind == 19 => Ok((m, channel.guild_id)),
         _ => unknown(),
     }
+}
+
+/// The message a reply answers, when the caller may read history.
+async fn replied_to(
+    state: &AppState,
+    channel_id: ChannelId,
+    perms: Permissions,
+    id: MessageId,
+) -> ApiResult<Option<db::Message>> {
+    if !perms.contains(Permissions::READ_MESSAGE_HISTORY) {
+        return Ok(None);
+    }
+    Ok(state.store.fetch_message(channel_id, id).await?)
 }
 
 /// With `enforce_nonce`, the caller's message with the same nonce posted in the last five

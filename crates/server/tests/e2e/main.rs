@@ -42,6 +42,7 @@ mod guilds;
 mod helpers;
 mod invites;
 mod matrix;
+mod mentions;
 mod messages;
 mod moderation;
 mod nodes;

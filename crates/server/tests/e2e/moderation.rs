@@ -379,6 +379,9 @@ async fn old_message(app: &TestApp, channel: &str, author: &str, age_secs: i64) 
         reference_kind: 0,
         edited_at: None,
         deleted_at: None,
+        mention_user_ids: String::new(),
+        mention_role_ids: String::new(),
+        mention_everyone: false,
     };
     app.store().await.insert_message(&message).await.unwrap();
     id.to_string()

@@ -65,8 +65,10 @@ impl MessageStore for Backend {
         sqlx::query(
             "INSERT INTO messages (channel_id, id, author_id, type, content, nonce, tts, flags,
                 embeds, reference_message_id, reference_channel_id, reference_guild_id,
-                reference_kind, edited_at, deleted_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+                reference_kind, edited_at, deleted_at, mention_user_ids, mention_role_ids,
+                mention_everyone)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,
+                $17, $18)",
         )
         .bind(m.channel_id)
         .bind(m.id)
@@ -83,6 +85,9 @@ impl MessageStore for Backend {
         .bind(m.reference_kind)
         .bind(m.edited_at)
         .bind(m.deleted_at)
+        .bind(&m.mention_user_ids)
+        .bind(&m.mention_role_ids)
+        .bind(m.mention_everyone)
         .execute(&mut *tx)
         .await?;
         if m.deleted_at.is_none() {
@@ -194,7 +199,8 @@ impl MessageStore for Backend {
         m.check_text()?;
         let mut tx = self.writer().begin().await?;
         let stored: Option<Message> = sqlx::query_as(
-            "UPDATE messages SET content = $3, embeds = $4, flags = $5, edited_at = $6
+            "UPDATE messages SET content = $3, embeds = $4, flags = $5, edited_at = $6,
+                mention_user_ids = $7, mention_role_ids = $8, mention_everyone = $9
              WHERE channel_id = $1 AND id = $2 AND deleted_at IS NULL RETURNING *",
         )
         .bind(m.channel_id)
@@ -203,6 +209,9 @@ impl MessageStore for Backend {
         .bind(&m.embeds)
         .bind(m.flags)
         .bind(m.edited_at)
+        .bind(&m.mention_user_ids)
+        .bind(&m.mention_role_ids)
+        .bind(m.mention_everyone)
         .fetch_optional(&mut *tx)
         .await?;
         if let Some(stored) = &stored {

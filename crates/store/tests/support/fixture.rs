@@ -216,6 +216,9 @@ fn message_with_id(
         reference_kind: 0,
         edited_at: None,
         deleted_at: None,
+        mention_user_ids: String::new(),
+        mention_role_ids: String::new(),
+        mention_everyone: false,
     }
 }
 
