@@ -14,7 +14,10 @@ use crate::change::Change;
 use crate::channel_rules::{self, check_channel_fields, check_parent};
 use crate::extract::{errors, Auth, Json, Path};
 use crate::journal::Reason;
-use crate::{access, convert, overwrite_rules, private, workspace, ApiError, ApiResult, AppState};
+use crate::{
+    access, convert, overwrite_rules, private, thread_rules, workspace, ApiError, ApiResult,
+    AppState,
+};
 
 pub(crate) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(get_channel, modify_channel, delete_channel))
@@ -30,6 +33,10 @@ async fn get_channel(
     Path(channel_id): Path<ChannelId>,
 ) -> ApiResult<axum::Json<AnyChannel>> {
     match access::fresh_channel_access(&state, channel_id, auth.id()).await {
+        Ok(a) if ChannelKind::is_thread(a.channel.kind) => {
+            let (_, t) = thread_rules::thread_access(&state, channel_id, auth.id()).await?;
+            Ok(axum::Json(AnyChannel::Guild(thread_rules::object(&t))))
+        }
         Ok(a) => {
             let mut c = convert::channel(&a.channel, &a.overwrites);
             workspace::add_counters(&state, a.guild_id, std::slice::from_mut(&mut c)).await?;
@@ -148,6 +155,11 @@ async fn modify_channel(
         }
         r => r?,
     };
+    if ChannelKind::is_thread(first.channel.kind) {
+        let name = body.name.as_deref();
+        let out = thread_rules::modify(&state, auth.id(), channel_id, name, &body.thread).await?;
+        return Ok(axum::Json(AnyChannel::Guild(out)));
+    }
     // Read, change and write under the guild's lock (channel changes are ordered per guild).
     let mut change = Change::begin(&state, first.guild_id).await;
     let a = access::fresh_channel_access(&state, channel_id, auth.id()).await?;
@@ -259,6 +271,10 @@ async fn delete_channel(
         }
         other => other?,
     };
+    if ChannelKind::is_thread(first.channel.kind) {
+        let out = thread_rules::delete(&state, auth.id(), channel_id).await?;
+        return Ok(axum::Json(AnyChannel::Guild(out)));
+    }
     let guild_id = first.guild_id;
     let mut change = Change::begin(&state, guild_id).await;
     let a = access::fresh_channel_access(&state, channel_id, auth.id()).await?;

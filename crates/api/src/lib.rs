@@ -65,6 +65,8 @@ mod private_channels;
 mod relationships;
 mod role_rules;
 mod roles;
+pub mod thread_rules;
+mod threads;
 mod user_settings;
 mod users;
 mod web;
@@ -94,6 +96,7 @@ fn api_v10() -> OpenApiRouter<AppState> {
         .merge(moderation::router())
         .merge(private_channels::router())
         .merge(directed_invites::router())
+        .merge(threads::router())
         .routes(routes!(health::openapi_document))
 }
 

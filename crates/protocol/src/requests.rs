@@ -15,9 +15,11 @@ use crate::{double_option, flag};
 mod directed_invites;
 mod members;
 mod relationships;
+mod threads;
 pub use directed_invites::*;
 pub use members::*;
 pub use relationships::*;
+pub use threads::*;
 
 /// `POST /auth/register`.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -272,6 +274,9 @@ pub struct ModifyChannel {
     /// With `parent_id`: take the new category's overwrites (sync with it).
     #[serde(default)]
     pub lock_permissions: Option<bool>,
+    /// A thread's archive state and settings.
+    #[serde(flatten)]
+    pub thread: ModifyThread,
 }
 
 /// One entry of `PATCH /guilds/{id}/channels`.
@@ -290,6 +295,9 @@ pub struct ChannelPosition {
     /// With `parent_id`: take the new category's overwrites (sync with it).
     #[serde(default)]
     pub lock_permissions: Option<bool>,
+    /// A thread's archive state and settings.
+    #[serde(flatten)]
+    pub thread: ModifyThread,
 }
 
 /// The body of `PATCH /guilds/{id}/channels`: 1 to 500 [`ChannelPosition`]s (a schema only;

@@ -56,6 +56,8 @@ mod relationships;
 mod roles;
 #[path = "sql/sessions.rs"]
 mod sessions;
+#[path = "sql/threads.rs"]
+mod threads;
 #[path = "sql/user_settings.rs"]
 mod user_settings;
 #[path = "sql/users.rs"]
