@@ -54,6 +54,7 @@ mod races;
 mod relationships;
 mod roles;
 mod state;
+mod threads;
 mod throttle;
 mod user_settings;
 mod walkthrough;
