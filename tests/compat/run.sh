@@ -128,7 +128,7 @@ else
   log "reusing npm packages in $JSENV"
 fi
 # The script runs from inside the npm project so that `import 'discord.js'` resolves there.
-cp "$HERE/js/rest.mjs" "$HERE/js/gateway.mjs" "$JSENV/"
+cp "$HERE"/js/*.mjs "$JSENV/"
 
 # ---------------------------------------------------------------------------------------------
 # 2. Start hearth on a free loopback port (cluster mode: two nodes on two ports); always stop

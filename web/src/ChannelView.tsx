@@ -6,6 +6,8 @@ import { navigate, paths } from "./router";
 import { Composer } from "./Composer";
 import { InviteDialog } from "./InviteDialog";
 import { MessageList } from "./MessageList";
+import { hasThread } from "./MessageItem";
+import { ThreadList, ThreadPanel } from "./ThreadPanel";
 import { channelPermissions, guildPermissions, has, P } from "./permissions";
 import { STATUS_LABELS } from "./StatusMenu";
 import { ago } from "./time";
@@ -26,6 +28,9 @@ export function ChannelView(props: {
   const [inviting, setInviting] = createSignal(false);
   const [renaming, setRenaming] = createSignal(false);
   const [counters, setCounters] = createSignal<ChannelCounters | null>(null);
+  const [thread, setThread] = createSignal<string | null>(null);
+  const [listing, setListing] = createSignal(false);
+  const [threadError, setThreadError] = createSignal<string | null>(null);
   // A new channel: no reply or edit carries over.
   createEffect(
     on(
@@ -36,6 +41,9 @@ export function ChannelView(props: {
         setInviting(false);
         setRenaming(false);
         setCounters(null);
+        setThread(null);
+        setListing(false);
+        setThreadError(null);
       },
     ),
   );
@@ -67,6 +75,20 @@ export function ChannelView(props: {
       .then((c) => setCounters(c.hearth_counters ?? null))
       .catch(() => undefined);
   };
+  // A message's thread: opened when it has one, else started (named after the message).
+  const onThread = (m: Message) => {
+    setThreadError(null);
+    if (hasThread(m)) return setThread(m.id);
+    const name = m.content.trim().slice(0, 40) || "Thread";
+    api
+      .startThread(props.channel.id, m.id, name)
+      .then((t) => {
+        setState("threads", t.id, reconcile(t));
+        setThread(t.id);
+      })
+      .catch((e) => setThreadError(errorText(e)));
+  };
+  const threadsHere = () => !dm() && props.channel.type === 0;
   const lastOwn = () => {
     const list = state.messages[props.channel.id]?.list ?? [];
     for (let i = list.length - 1; i >= 0; i--) if (list[i].author.id === state.me?.id) return list[i].id;
@@ -93,6 +115,11 @@ export function ChannelView(props: {
           <Show when={props.mayInvite}>
             <button type="button" onClick={() => setInviting(!inviting())} aria-expanded={inviting()}>
               Invite people
+            </button>
+          </Show>
+          <Show when={threadsHere()}>
+            <button type="button" onClick={() => setListing(!listing())} aria-expanded={listing()}>
+              Threads
             </button>
           </Show>
           <Show when={!dm()}>
@@ -154,7 +181,21 @@ export function ChannelView(props: {
         onEdit={setEditing}
         onReply={setReplyTo}
         mayManage={has(perms(), P.MANAGE_MESSAGES)}
+        onThread={threadsHere() ? onThread : undefined}
       />
+      <Alert message={threadError()} />
+      <Show when={listing()}>
+        <ThreadList
+          parent={props.channel}
+          onOpen={(id) => {
+            setThread(id);
+            setListing(false);
+          }}
+        />
+      </Show>
+      <Show when={thread()}>
+        {(id) => <ThreadPanel guild={props.guild} parent={props.channel} thread={id()} onClose={() => setThread(null)} />}
+      </Show>
       <div class="typing" aria-live="polite">
         <Show when={typers().length > 0}>
           <For each={typers().length > 3 ? [] : typers()}>

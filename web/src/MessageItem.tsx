@@ -20,6 +20,7 @@ export function MessageItem(props: {
   onEdit: (id: string | null) => void;
   onReply: (m: Message) => void;
   mayManage: boolean;
+  onThread?: (m: Message) => void;
 }) {
   const m = () => props.message;
   const mine = () => m().author.id === state.me?.id;
@@ -108,6 +109,11 @@ export function MessageItem(props: {
         <button type="button" onClick={() => props.onReply(m())}>
           Reply
         </button>
+        <Show when={props.onThread && m().type !== 18 && m().type !== 21}>
+          <button type="button" onClick={() => props.onThread!(m())}>
+            {hasThread(m()) ? "Open thread" : "Create thread"}
+          </button>
+        </Show>
         <Show when={mine()}>
           <button type="button" onClick={() => props.onEdit(m().id)}>
             Edit
@@ -121,6 +127,11 @@ export function MessageItem(props: {
       </div>
     </article>
   );
+}
+
+/** Whether a thread was started from the message (flag 32). */
+export function hasThread(m: Message): boolean {
+  return ((m.flags ?? 0) & 32) !== 0;
 }
 
 /** Editing a message in place: Enter saves, Shift+Enter is a new line, Esc cancels. */

@@ -1168,6 +1168,8 @@ async function main() {
 
   // A DM between the bot and the seeded person: over the REST client, then through a Client's
   // managers (REST only); the person acts over plain HTTP.
+  await step('threads', async () => (await import('./threads.mjs')).threads({ BASE, BOT_TOKEN, GUILD_ID, GENERAL_ID, USER_ID, check, checkEq }));
+
   await step('direct messages', async () => {
     const opened = await rest.post(Routes.userChannels(), { body: { recipient_id: USER_ID } });
     checkEq('POST /users/@me/channels {recipient_id}: type 1 (DM)', opened.type, ChannelType.DM);
