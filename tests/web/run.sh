@@ -23,4 +23,4 @@ test -x "$CHROMIUM" || { echo "no browser at $CHROMIUM (apt-get install chromium
 . "$HERE/serve.sh"
 
 HEARTH_URL="$HEARTH_URL" CHROMIUM="$CHROMIUM" \
-  timeout 600 node --test --test-concurrency=1 "$HERE/client.test.mjs" "$HERE/chat.test.mjs" "$HERE/settings.test.mjs" "$HERE/people.test.mjs" "$HERE/directed.test.mjs" "$HERE/guests.test.mjs" "$HERE/prefs.test.mjs" "$HERE/layout.test.mjs"
+  timeout 600 node --test --test-concurrency=1 "$HERE/client.test.mjs" "$HERE/chat.test.mjs" "$HERE/settings.test.mjs" "$HERE/people.test.mjs" "$HERE/directed.test.mjs" "$HERE/guests.test.mjs" "$HERE/prefs.test.mjs" "$HERE/threads.test.mjs" "$HERE/layout.test.mjs"

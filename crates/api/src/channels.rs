@@ -136,6 +136,38 @@ async fn wanted_overwrites(
     }
 }
 
+/// A channel with the fields of a change applied (a topic only on a text channel, whose name
+/// is normalized).
+fn changed(before: &db::Channel, body: ModifyChannel) -> db::Channel {
+    let mut channel = before.clone();
+    let text = channel.kind == i64::from(ChannelKind::GuildText);
+    if let Some(name) = body.name {
+        channel.name = Some(if text {
+            names::normalize_text_channel_name(&name)
+        } else {
+            name.trim().to_owned()
+        });
+    }
+    if let Some(topic) = body.topic {
+        if text {
+            channel.topic = topic;
+        }
+    }
+    if let Some(p) = body.position {
+        channel.position = p.unwrap_or(0);
+    }
+    if let Some(parent) = body.parent_id {
+        channel.parent_id = parent;
+    }
+    if let Some(nsfw) = body.nsfw {
+        channel.nsfw = nsfw;
+    }
+    if let Some(r) = body.rate_limit_per_user {
+        channel.rate_limit_per_user = r.unwrap_or(0);
+    }
+    channel
+}
+
 /// Changes a channel's name, topic, position, parent, nsfw flag, slow mode (MANAGE_CHANNELS)
 /// or permission overwrites (also MANAGE_ROLES; only bits the caller holds may change).
 #[utoipa::path(patch, path = "/channels/{channel_id}", tag = "channels", params(("channel_id" = ChannelId, Path)), request_body = ModifyChannel,
@@ -192,32 +224,7 @@ async fn modify_channel(
         access::require(a.perms, Permissions::MANAGE_ROLES)?;
         overwrite_rules::check_grant(a.perms | a.caller.base(), &a.overwrites, w)?;
     }
-    let mut channel = a.channel.clone();
-    let text = channel.kind == i64::from(ChannelKind::GuildText);
-    if let Some(name) = body.name {
-        channel.name = Some(if text {
-            names::normalize_text_channel_name(&name)
-        } else {
-            name.trim().to_owned()
-        });
-    }
-    if let Some(topic) = body.topic {
-        if text {
-            channel.topic = topic;
-        }
-    }
-    if let Some(p) = body.position {
-        channel.position = p.unwrap_or(0);
-    }
-    if let Some(parent) = body.parent_id {
-        channel.parent_id = parent;
-    }
-    if let Some(nsfw) = body.nsfw {
-        channel.nsfw = nsfw;
-    }
-    if let Some(r) = body.rate_limit_per_user {
-        channel.rate_limit_per_user = r.unwrap_or(0);
-    }
+    let channel = changed(&a.channel, body);
     let (channel, stored) = state
         .store
         .update_channel_with_overwrites(&channel, wanted.as_deref())
