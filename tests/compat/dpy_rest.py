@@ -638,6 +638,8 @@ async def main():
 
         await s.run("mentions", lambda: dpy_mentions.mentions(client, check, check_eq, GUILD_ID, GENERAL_ID, USER_ID, TAG))
 
+        await s.run("threads", lambda: __import__("dpy_threads").threads(client, check, check_eq, expect_error, GUILD_ID, GENERAL_ID, USER_ID))
+
     # `async with client` closed it; close() is idempotent and is the documented way out.
     await client.close()
 

@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 handlers=(applications audit auth channel_preferences channels directed_invites gateway guilds health invites members messages
-  moderation overwrites private_channels reactions relationships retention roles search user_settings users)
+  moderation overwrites private_channels reactions relationships retention roles search threads user_settings users)
 bad=0
 for h in "${handlers[@]}"; do
   files=("crates/api/src/$h.rs")

@@ -8,6 +8,8 @@ import { ChannelRetentionForm, RetentionNotice } from "./Retention";
 import { InviteDialog } from "./InviteDialog";
 import { MessageList } from "./MessageList";
 import { MessageSearch } from "./MessageSearch";
+import { hasThread } from "./MessageItem";
+import { ThreadList, ThreadPanel } from "./ThreadPanel";
 import { channelPermissions, guildPermissions, has, P } from "./permissions";
 import { STATUS_LABELS } from "./StatusMenu";
 import { ago } from "./time";
@@ -30,6 +32,9 @@ export function ChannelView(props: {
   const [counters, setCounters] = createSignal<ChannelCounters | null>(null);
   const [rulesOpen, setRulesOpen] = createSignal(false);
   const [rulesVersion, setRulesVersion] = createSignal(0);
+  const [thread, setThread] = createSignal<string | null>(null);
+  const [listing, setListing] = createSignal(false);
+  const [threadError, setThreadError] = createSignal<string | null>(null);
   // A new channel: no reply or edit carries over.
   createEffect(
     on(
@@ -41,6 +46,9 @@ export function ChannelView(props: {
         setRenaming(false);
         setCounters(null);
         setRulesOpen(false);
+        setThread(null);
+        setListing(false);
+        setThreadError(null);
       },
     ),
   );
@@ -72,6 +80,20 @@ export function ChannelView(props: {
       .then((c) => setCounters(c.hearth_counters ?? null))
       .catch(() => undefined);
   };
+  // A message's thread: opened when it has one, else started (named after the message).
+  const onThread = (m: Message) => {
+    setThreadError(null);
+    if (hasThread(m)) return setThread(m.id);
+    const name = m.content.trim().slice(0, 40) || "Thread";
+    api
+      .startThread(props.channel.id, m.id, name)
+      .then((t) => {
+        setState("threads", t.id, reconcile(t));
+        setThread(t.id);
+      })
+      .catch((e) => setThreadError(errorText(e)));
+  };
+  const threadsHere = () => !dm() && props.channel.type === 0;
   const lastOwn = () => {
     const list = state.messages[props.channel.id]?.list ?? [];
     for (let i = list.length - 1; i >= 0; i--) if (list[i].author.id === state.me?.id) return list[i].id;
@@ -99,6 +121,11 @@ export function ChannelView(props: {
           <Show when={props.mayInvite}>
             <button type="button" onClick={() => setInviting(!inviting())} aria-expanded={inviting()}>
               Invite people
+            </button>
+          </Show>
+          <Show when={threadsHere()}>
+            <button type="button" onClick={() => setListing(!listing())} aria-expanded={listing()}>
+              Threads
             </button>
           </Show>
           <Show when={!dm()}>
@@ -171,7 +198,21 @@ export function ChannelView(props: {
         onEdit={setEditing}
         onReply={setReplyTo}
         mayManage={has(perms(), P.MANAGE_MESSAGES)}
+        onThread={threadsHere() ? onThread : undefined}
       />
+      <Alert message={threadError()} />
+      <Show when={listing()}>
+        <ThreadList
+          parent={props.channel}
+          onOpen={(id) => {
+            setThread(id);
+            setListing(false);
+          }}
+        />
+      </Show>
+      <Show when={thread()}>
+        {(id) => <ThreadPanel guild={props.guild} parent={props.channel} thread={id()} onClose={() => setThread(null)} />}
+      </Show>
       <div class="typing" aria-live="polite">
         <Show when={typers().length > 0}>
           <For each={typers().length > 3 ? [] : typers()}>

@@ -22,6 +22,7 @@ export function MessageItem(props: {
   onEdit: (id: string | null) => void;
   onReply: (m: Message) => void;
   mayManage: boolean;
+  onThread?: (m: Message) => void;
 }) {
   const m = () => props.message;
   const mine = () => m().author.id === state.me?.id;
@@ -132,6 +133,11 @@ export function MessageItem(props: {
         <button type="button" onClick={() => setForwarding(!forwarding())} aria-expanded={forwarding()}>
           Forward
         </button>
+        <Show when={props.onThread && m().type !== 18 && m().type !== 21}>
+          <button type="button" onClick={() => props.onThread!(m())}>
+            {hasThread(m()) ? "Open thread" : "Create thread"}
+          </button>
+        </Show>
         <Show when={mine() && !forward()}>
           <button type="button" onClick={() => props.onEdit(m().id)}>
             Edit
@@ -145,6 +151,11 @@ export function MessageItem(props: {
       </div>
     </article>
   );
+}
+
+/** Whether a thread was started from the message (flag 32). */
+export function hasThread(m: Message): boolean {
+  return ((m.flags ?? 0) & 32) !== 0;
 }
 
 /** Editing a message in place: Enter saves, Shift+Enter is a new line, Esc cancels. */

@@ -16,6 +16,8 @@ interface ListProps {
   onEdit: (id: string | null) => void;
   onReply: (m: Message) => void;
   mayManage: boolean;
+  /** Offered on each message when given: open its thread, or start one. */
+  onThread?: (m: Message) => void;
 }
 
 /** The messages of the open channel (a new list, scrolled to the end, for each channel). */
@@ -193,6 +195,7 @@ function ChannelMessages(props: ListProps & { id: string }) {
                           onEdit={props.onEdit}
                           onReply={props.onReply}
                           mayManage={props.mayManage}
+                          onThread={props.onThread}
                         />
                       </Show>
                     </Show>

@@ -104,6 +104,26 @@ export interface Channel {
   last_message_id?: string | null;
   /** hearth's extension, on channels read over REST. */
   hearth_counters?: ChannelCounters;
+  /** Threads (type 11): their creator, counts and archive state. */
+  owner_id?: string;
+  message_count?: number;
+  member_count?: number;
+  thread_metadata?: ThreadMetadata;
+}
+
+/** A thread's archive state. */
+export interface ThreadMetadata {
+  archived: boolean;
+  auto_archive_duration: number;
+  archive_timestamp: string;
+  locked: boolean;
+}
+
+/** The thread lists: the threads and the caller's memberships among them. */
+export interface ThreadList {
+  threads: Channel[];
+  members: { id: string; user_id: string }[];
+  has_more?: boolean;
 }
 
 /** A channel's counters (hearth's extension). */
@@ -219,6 +239,10 @@ export interface Message {
   referenced_message?: Message | null;
   /** A forward's copy of the forwarded message. */
   message_snapshots?: { message: { content: string; timestamp: string; edited_timestamp?: string | null } }[];
+  /** In fetched messages that have any; kept up to date by the reaction events. */
+  reactions?: Reaction[];
+  /** Bit 32: a thread was started from this message (the thread has its id). */
+  flags?: number;
 }
 
 /** A page of search results: each hit is an array holding the message. */
@@ -226,8 +250,6 @@ export interface SearchResults {
   total_results: number;
   messages: Message[][];
   doing_deep_historical_index: boolean;
-  /** In fetched messages that have any; kept up to date by the reaction events. */
-  reactions?: Reaction[];
 }
 
 /** One emoji's reactions on a message; `me` when the signed-in person is among them. */
@@ -372,5 +394,15 @@ export const api = {
   directedInvites: () => request<DirectedInvite[]>("GET", "/users/@me/directed-invites?status=0"),
   answerDirectedInvite: (id: string, answer: "accept" | "decline") =>
     request<DirectedInvite>("POST", `/users/@me/directed-invites/${id}/${answer}`),
+  /** Starts a thread from a message (the thread gets the message's id). */
+  startThread: (channel: string, message: string, name: string) =>
+    request<Channel>("POST", `/channels/${channel}/messages/${message}/threads`, { name }),
+  /** Archives or unarchives a thread. */
+  archiveThread: (thread: string, archived: boolean) =>
+    request<Channel>("PATCH", `/channels/${thread}`, { archived }),
+  activeThreads: (guild: string) => request<ThreadList>("GET", `/guilds/${guild}/threads/active`),
+  archivedThreads: (channel: string) =>
+    request<ThreadList>("GET", `/channels/${channel}/threads/archived/public`),
+  joinThread: (thread: string) => request<void>("PUT", `/channels/${thread}/thread-members/@me`),
   cancelDirectedInvite: (id: string) => request<DirectedInvite>("DELETE", `/users/@me/directed-invites/${id}`),
 };

@@ -71,6 +71,7 @@ export function applyEvent(t: string, d: any) {
       break;
     case "GUILD_CREATE":
       setState("guilds", (d as Guild).id, reconcile(guildFromCreate(d as Guild)));
+      for (const t of (d.threads ?? []) as Channel[]) setState("threads", t.id, reconcile(t));
       pending.delete((d as Guild).id);
       settle();
       break;
@@ -143,6 +144,16 @@ export function applyEvent(t: string, d: any) {
       }
       break;
     }
+    case "THREAD_CREATE":
+    case "THREAD_UPDATE":
+      setState("threads", d.id, reconcile(d as Channel));
+      break;
+    case "THREAD_DELETE":
+      setState("threads", produce((t) => delete t[d.id]));
+      break;
+    case "THREAD_MEMBERS_UPDATE":
+      if (state.threads[d.id]) setState("threads", d.id, "member_count", d.member_count);
+      break;
     case "MESSAGE_CREATE": {
       const m = d as Message;
       batch(() => {

@@ -54,6 +54,8 @@ export interface State {
   /** Pending directed invites received and sent, by id (answered ones are dropped). */
   directedInvites: Record<string, DirectedInvite>;
   messages: Record<string, ChannelMessages>;
+  /** Threads known to this session (GUILD_CREATE's active ones, and THREAD_* events), by id. */
+  threads: Record<string, Channel>;
   /** channel → user → when their typing indicator ends (ms since epoch). */
   typing: Record<string, Record<string, number>>;
   /** channel → the newest message id this person has seen there. */
@@ -75,6 +77,7 @@ export const [state, setState] = createStore<State>({
   friendPresences: {},
   directedInvites: {},
   messages: {},
+  threads: {},
   typing: {},
   read: {},
   guildSettings: {},

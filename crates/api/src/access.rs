@@ -11,8 +11,12 @@
 //! answer 50001 Missing Access (a channel hidden from the caller by its overwrites included);
 //! a visible thing the caller may not change answers 50013.
 
-use hearth_core::permissions::{self, base_permissions, channel_permissions, Member};
-use hearth_core::{ChannelId, GuildId, OverwriteKind, Permissions, RoleId, Timestamp, UserId};
+use hearth_core::permissions::{
+    self, base_permissions, channel_permissions, thread_permissions, Member,
+};
+use hearth_core::{
+    ChannelId, ChannelKind, GuildId, OverwriteKind, Permissions, RoleId, Timestamp, UserId,
+};
 use hearth_protocol::objects as wire;
 use hearth_state::{lock, MemberInputs, SharedGuild};
 use hearth_store::{self as db, Channel, Guild, PermissionInput};
@@ -172,7 +176,7 @@ pub struct ChannelAccess {
     pub channel: Channel,
     /// Its guild.
     pub guild_id: GuildId,
-    /// Its permission overwrites.
+    /// Its permission overwrites (a thread's: its parent's).
     pub overwrites: Vec<db::Overwrite>,
     /// The caller's permissions in it.
     pub perms: Permissions,
@@ -216,18 +220,24 @@ pub async fn channel_access(
     if let Some(shared) = kept(state, guild_id, user_id).await? {
         let found = {
             let s = lock(&shared);
-            match (s.channel_data(channel_id), s.inputs(user_id)) {
-                (Some(c), Some(inputs)) => Some((c.clone(), inputs)),
+            // A thread's permissions are decided by its parent's overwrites.
+            let rules = s.thread_parent(channel_id).unwrap_or(channel_id);
+            match (
+                s.channel_data(channel_id),
+                s.channel_data(rules),
+                s.inputs(user_id),
+            ) {
+                (Some(c), Some(r), Some(inputs)) => Some((c.clone(), r.clone(), inputs)),
                 _ => None,
             }
         };
-        if let Some((c, inputs)) = found {
+        if let Some((c, rules, inputs)) = found {
             let caller = Caller::from_state(inputs, guild_id, user_id);
             return visible(
                 channel_row(&c, guild_id),
                 guild_id,
                 caller,
-                overwrite_rows(&c, guild_id),
+                overwrite_rows(&rules, guild_id),
             );
         }
     }
@@ -247,18 +257,26 @@ pub async fn fresh_channel_access(
         .ok_or(ApiError::UnknownChannel)?;
     let guild_id = channel.guild_id.ok_or(ApiError::UnknownChannel)?;
     let caller = fresh_caller(state, guild_id, user_id).await?;
-    let overwrites = state.store.fetch_channel_overwrites(channel_id).await?;
+    let rules = match channel.parent_id {
+        Some(parent) if ChannelKind::is_thread(channel.kind) => parent,
+        _ => channel_id,
+    };
+    let overwrites = state.store.fetch_channel_overwrites(rules).await?;
     visible(channel, guild_id, caller, overwrites)
 }
 
-/// The access to a channel, unless the caller may not view it.
+/// The access to a channel, unless the caller may not view it. For a thread, `overwrites`
+/// are its parent's, and its permissions are [`thread_permissions`] of those.
 fn visible(
     channel: Channel,
     guild_id: GuildId,
     caller: Caller,
     overwrites: Vec<db::Overwrite>,
 ) -> ApiResult<ChannelAccess> {
-    let perms = caller.in_channel(&overwrites);
+    let mut perms = caller.in_channel(&overwrites);
+    if ChannelKind::is_thread(channel.kind) {
+        perms = thread_permissions(perms);
+    }
     if !perms.contains(Permissions::VIEW_CHANNEL) {
         return Err(ApiError::MissingAccess);
     }

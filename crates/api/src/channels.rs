@@ -15,7 +15,8 @@ use crate::channel_rules::{self, check_channel_fields, check_parent};
 use crate::extract::{errors, Auth, Json, Path};
 use crate::journal::Reason;
 use crate::{
-    access, convert, overwrite_rules, posting, private, workspace, ApiError, ApiResult, AppState,
+    access, convert, overwrite_rules, posting, private, thread_rules, workspace, ApiError,
+    ApiResult, AppState,
 };
 
 pub(crate) fn router() -> OpenApiRouter<AppState> {
@@ -32,6 +33,10 @@ async fn get_channel(
     Path(channel_id): Path<ChannelId>,
 ) -> ApiResult<axum::Json<AnyChannel>> {
     match access::fresh_channel_access(&state, channel_id, auth.id()).await {
+        Ok(a) if ChannelKind::is_thread(a.channel.kind) => {
+            let (_, t) = thread_rules::thread_access(&state, channel_id, auth.id()).await?;
+            Ok(axum::Json(AnyChannel::Guild(thread_rules::object(&t))))
+        }
         Ok(a) => {
             let mut c = convert::channel(&a.channel, &a.overwrites);
             workspace::add_counters(&state, a.guild_id, std::slice::from_mut(&mut c)).await?;
@@ -142,6 +147,38 @@ async fn wanted_overwrites(
     }
 }
 
+/// A channel with the fields of a change applied (a topic only on a text channel, whose name
+/// is normalized).
+fn changed(before: &db::Channel, body: ModifyChannel) -> db::Channel {
+    let mut channel = before.clone();
+    let text = channel.kind == i64::from(ChannelKind::GuildText);
+    if let Some(name) = body.name {
+        channel.name = Some(if text {
+            names::normalize_text_channel_name(&name)
+        } else {
+            name.trim().to_owned()
+        });
+    }
+    if let Some(topic) = body.topic {
+        if text {
+            channel.topic = topic;
+        }
+    }
+    if let Some(p) = body.position {
+        channel.position = p.unwrap_or(0);
+    }
+    if let Some(parent) = body.parent_id {
+        channel.parent_id = parent;
+    }
+    if let Some(nsfw) = body.nsfw {
+        channel.nsfw = nsfw;
+    }
+    if let Some(r) = body.rate_limit_per_user {
+        channel.rate_limit_per_user = r.unwrap_or(0);
+    }
+    channel
+}
+
 /// Changes a channel's name, topic, position, parent, nsfw flag, slow mode (MANAGE_CHANNELS)
 /// or permission overwrites (also MANAGE_ROLES; only bits the caller holds may change).
 #[utoipa::path(patch, path = "/channels/{channel_id}", tag = "channels", params(("channel_id" = ChannelId, Path)), request_body = ModifyChannel,
@@ -161,6 +198,11 @@ async fn modify_channel(
         }
         r => r?,
     };
+    if ChannelKind::is_thread(first.channel.kind) {
+        let name = body.name.as_deref();
+        let out = thread_rules::modify(&state, auth.id(), channel_id, name, &body.thread).await?;
+        return Ok(axum::Json(AnyChannel::Guild(out)));
+    }
     // Read, change and write under the guild's lock (channel changes are ordered per guild).
     let mut change = Change::begin(&state, first.guild_id).await;
     let a = access::fresh_channel_access(&state, channel_id, auth.id()).await?;
@@ -193,32 +235,7 @@ async fn modify_channel(
         access::require(a.perms, Permissions::MANAGE_ROLES)?;
         overwrite_rules::check_grant(a.perms | a.caller.base(), &a.overwrites, w)?;
     }
-    let mut channel = a.channel.clone();
-    let text = channel.kind == i64::from(ChannelKind::GuildText);
-    if let Some(name) = body.name {
-        channel.name = Some(if text {
-            names::normalize_text_channel_name(&name)
-        } else {
-            name.trim().to_owned()
-        });
-    }
-    if let Some(topic) = body.topic {
-        if text {
-            channel.topic = topic;
-        }
-    }
-    if let Some(p) = body.position {
-        channel.position = p.unwrap_or(0);
-    }
-    if let Some(parent) = body.parent_id {
-        channel.parent_id = parent;
-    }
-    if let Some(nsfw) = body.nsfw {
-        channel.nsfw = nsfw;
-    }
-    if let Some(r) = body.rate_limit_per_user {
-        channel.rate_limit_per_user = r.unwrap_or(0);
-    }
+    let channel = changed(&a.channel, body);
     let (channel, stored) = state
         .store
         .update_channel_with_overwrites(&channel, wanted.as_deref())
@@ -272,6 +289,10 @@ async fn delete_channel(
         }
         other => other?,
     };
+    if ChannelKind::is_thread(first.channel.kind) {
+        let out = thread_rules::delete(&state, auth.id(), channel_id).await?;
+        return Ok(axum::Json(AnyChannel::Guild(out)));
+    }
     let guild_id = first.guild_id;
     let mut change = Change::begin(&state, guild_id).await;
     let a = access::fresh_channel_access(&state, channel_id, auth.id()).await?;

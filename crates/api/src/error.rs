@@ -231,6 +231,15 @@ pub enum ApiError {
     /// 190003 (hearth's own): a directed invite to, or accepted by, a member of the guild.
     #[error("The user is already a member of this guild")]
     AlreadyMember,
+    /// 50083: the thread is archived (joining it, adding to it).
+    #[error("Thread is archived")]
+    ThreadArchived,
+    /// 160004: a thread was already made from this message.
+    #[error("A thread has already been created for this message")]
+    ThreadExists,
+    /// 160005: the thread is locked (posting, unarchiving without MANAGE_THREADS).
+    #[error("Thread is locked")]
+    ThreadLocked,
     /// A fault on our side: logged, never shown.
     #[error("500: Internal Server Error")]
     Internal(String),
@@ -289,6 +298,9 @@ impl ApiError {
             InviteNotPending => (StatusCode::BAD_REQUEST, 190_001),
             InviteExpired => (StatusCode::BAD_REQUEST, 190_002),
             AlreadyMember => (StatusCode::BAD_REQUEST, 190_003),
+            ThreadArchived => (StatusCode::BAD_REQUEST, 50083),
+            ThreadExists => (StatusCode::BAD_REQUEST, 160_004),
+            ThreadLocked => (StatusCode::FORBIDDEN, 160_005),
             Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, 0),
         }
     }

@@ -71,6 +71,8 @@ mod retention;
 mod role_rules;
 mod roles;
 mod search;
+pub mod thread_rules;
+mod threads;
 mod user_settings;
 mod users;
 mod web;
@@ -103,6 +105,7 @@ fn api_v10() -> OpenApiRouter<AppState> {
         .merge(directed_invites::router())
         .merge(retention::router())
         .merge(search::router())
+        .merge(threads::router())
         .routes(routes!(health::openapi_document))
 }
 

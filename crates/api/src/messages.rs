@@ -17,7 +17,7 @@ use crate::convert::MessageRenderer;
 use crate::extract::{errors, Auth, Json, Path, Query};
 use crate::journal::{self, Reason};
 use crate::posting::publish_message;
-use crate::{access, convert, mentions, private, ApiError, ApiResult, AppState};
+use crate::{access, convert, mentions, private, thread_rules, ApiError, ApiResult, AppState};
 use hearth_protocol::events::{
     Event, MessageDelete, PrivateEvent, PrivateMessageDelete, PrivateTyping, TypingStart,
 };
@@ -104,6 +104,8 @@ async fn create_message(
     if !takes_messages(channel.kind) {
         return Err(ApiError::WrongChannelType);
     }
+    // In a thread (only there): a locked one refuses, an archived one is unarchived.
+    thread_rules::before_post(&state, &channel, perms).await?;
     if channel.kind == i64::from(ChannelKind::Dm) {
         private::check_not_blocked(&state, channel_id, auth.id()).await?;
     }
@@ -187,9 +189,11 @@ fn new_message(
     m
 }
 
-/// Text channels of guilds and private channels hold messages.
+/// Text channels of guilds, threads and private channels hold messages.
 fn takes_messages(kind: i64) -> bool {
-    kind == i64::from(ChannelKind::GuildText) || private::is_private(kind)
+    kind == i64::from(ChannelKind::GuildText)
+        || ChannelKind::is_thread(kind)
+        || private::is_private(kind)
 }
 
 /// One message (READ_MESSAGE_HISTORY).

@@ -124,6 +124,13 @@ numbered! {
     }
 }
 
+impl ChannelKind {
+    /// Whether a channel of this type (its number) is a thread (10, 11 or 12).
+    pub fn is_thread(kind: i64) -> bool {
+        (10..=12).contains(&kind)
+    }
+}
+
 numbered! {
     /// Whose permissions a channel overwrite changes (`type` of an overwrite).
     pub enum OverwriteKind as "overwrite type" {

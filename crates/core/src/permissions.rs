@@ -306,6 +306,18 @@ pub fn channel_permissions(m: &Member<'_>, overwrites: &[Overwrite]) -> Permissi
     p
 }
 
+/// A member's permissions in a thread, from theirs in its parent channel (a thread has no
+/// overwrites of its own): the same, except that posting in a thread takes
+/// SEND_MESSAGES_IN_THREADS, so SEND_MESSAGES holds there exactly when that does (a check of
+/// SEND_MESSAGES then reads right in threads and elsewhere alike).
+pub fn thread_permissions(parent: Permissions) -> Permissions {
+    if parent.contains(Permissions::SEND_MESSAGES_IN_THREADS) {
+        parent | Permissions::SEND_MESSAGES
+    } else {
+        parent & !Permissions::SEND_MESSAGES
+    }
+}
+
 /// Where a member stands in the role hierarchy: the owner above everyone, otherwise the
 /// position of their highest role (0 with none: @everyone's level).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

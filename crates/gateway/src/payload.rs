@@ -117,7 +117,12 @@ pub mod intents {
             | Event::GuildRoleDelete(_)
             | Event::ChannelCreate(_)
             | Event::ChannelUpdate(_)
-            | Event::ChannelDelete(_) => GUILDS,
+            | Event::ChannelDelete(_)
+            | Event::ThreadCreate(_)
+            | Event::ThreadUpdate(_)
+            | Event::ThreadDelete(_)
+            | Event::ThreadMemberUpdate { .. }
+            | Event::ThreadMembersUpdate(_) => GUILDS,
             Event::GuildMemberAdd(_)
             | Event::GuildMemberUpdate(_)
             | Event::GuildMemberRemove(_) => GUILD_MEMBERS,
@@ -217,7 +222,12 @@ pub async fn guild_create(
             .iter()
             .map(|c| wire::channel(c, &overwrites))
             .collect(),
-        threads: Vec::new(),
+        threads: store
+            .fetch_active_threads(guild_id)
+            .await?
+            .iter()
+            .map(wire::thread)
+            .collect(),
         presences: Vec::new(),
         voice_states: Vec::new(),
         stage_instances: Vec::new(),

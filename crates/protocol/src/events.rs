@@ -33,6 +33,7 @@
 mod payloads;
 mod private;
 mod reactions;
+mod threads;
 
 use hearth_core::{ChannelId, GuildId, Permissions, UserId};
 use serde::{Deserialize, Serialize};
@@ -43,12 +44,14 @@ use crate::settings::UserSettings;
 pub use payloads::*;
 pub use private::*;
 pub use reactions::*;
+pub use threads::*;
 
 /// Who may receive an event. The gateway narrows this further by intents, and for guild
 /// events by each member's permissions as its hub knows them.
 ///
 /// Audiences still to come, and where they go:
-/// - thread members: a `Thread` variant (the hub's views then need thread membership);
+/// - thread members, for private threads: a `Thread` variant (the hub's views then need
+///   thread membership; public threads are seen by those who see their parent);
 /// - a user's own sessions (USER_UPDATE, a guild gained or lost): [`Audience::User`];
 /// - holders of a permission in a guild or a channel: [`Audience::GuildPermission`] and
 ///   [`Audience::ChannelPermission`].
@@ -246,6 +249,21 @@ pub enum Event {
         /// The entry as it is now.
         settings: Box<UserGuildSettings>,
     },
+    /// THREAD_CREATE: a thread was created (`newly_created`), to those who may view it.
+    ThreadCreate(Box<ThreadCreate>),
+    /// THREAD_UPDATE: a thread was renamed, archived, unarchived, locked or unlocked.
+    ThreadUpdate(Box<Channel>),
+    /// THREAD_DELETE, to those who may view the thread's parent.
+    ThreadDelete(ThreadDelete),
+    /// THREAD_MEMBER_UPDATE to one user: they joined a thread (or were added).
+    ThreadMemberUpdate {
+        /// The member, whose sessions receive it.
+        user_id: UserId,
+        /// Their thread member.
+        member: Box<ThreadMemberUpdate>,
+    },
+    /// THREAD_MEMBERS_UPDATE: members joined or left a thread, to those who may view it.
+    ThreadMembersUpdate(Box<ThreadMembersUpdate>),
     /// A token was revoked: its owner's gateway sessions opened with it end. For the hubs only.
     SessionRevoked {
         /// The token's owner.
@@ -304,6 +322,11 @@ impl Event {
             Event::DirectedInviteCreate { .. } => "DIRECTED_INVITE_CREATE",
             Event::DirectedInviteUpdate { .. } => "DIRECTED_INVITE_UPDATE",
             Event::UserGuildSettingsUpdate { .. } => "USER_GUILD_SETTINGS_UPDATE",
+            Event::ThreadCreate(_) => "THREAD_CREATE",
+            Event::ThreadUpdate(_) => "THREAD_UPDATE",
+            Event::ThreadDelete(_) => "THREAD_DELETE",
+            Event::ThreadMemberUpdate { .. } => "THREAD_MEMBER_UPDATE",
+            Event::ThreadMembersUpdate(_) => "THREAD_MEMBERS_UPDATE",
             Event::SessionRevoked { .. } => "hearth.session_revoked",
             Event::BusGap => "hearth.bus_gap",
             Event::MessageReactionAdd(_) => "MESSAGE_REACTION_ADD",
@@ -371,7 +394,14 @@ impl Event {
             | Event::DirectedInviteCreate { user_id, .. }
             | Event::DirectedInviteUpdate { user_id, .. }
             | Event::UserGuildSettingsUpdate { user_id, .. }
+            | Event::ThreadMemberUpdate { user_id, .. }
             | Event::SessionRevoked { user_id, .. } => user(*user_id),
+            Event::ThreadCreate(t) => channel(t.thread.guild_id, t.thread.id),
+            Event::ThreadUpdate(t) => channel(t.guild_id, t.id),
+            // The thread is gone from the guild's state when this is delivered: its parent
+            // says who could see it.
+            Event::ThreadDelete(t) => channel(Some(t.guild_id), t.parent_id),
+            Event::ThreadMembersUpdate(t) => channel(Some(t.guild_id), t.id),
             Event::BusGap => Audience::Nobody,
             Event::MessageReactionAdd(r) => channel(r.guild_id, r.channel_id),
             Event::MessageReactionRemove(r) => channel(r.guild_id, r.channel_id),
@@ -411,6 +441,11 @@ impl Event {
             Event::DirectedInviteCreate { invite, .. }
             | Event::DirectedInviteUpdate { invite, .. } => json(invite),
             Event::UserGuildSettingsUpdate { settings, .. } => json(settings),
+            Event::ThreadCreate(t) => json(t),
+            Event::ThreadUpdate(t) => json(t),
+            Event::ThreadDelete(t) => json(t),
+            Event::ThreadMemberUpdate { member, .. } => json(member),
+            Event::ThreadMembersUpdate(t) => json(t),
             Event::SessionRevoked { .. } | Event::BusGap => return None,
             Event::MessageReactionAdd(r) => json(r),
             Event::MessageReactionRemove(r) => json(r),

@@ -14,8 +14,10 @@ mod reactions;
 pub use directed_invites::*;
 pub use messages::*;
 pub use reactions::*;
+mod threads;
 mod workspace;
 pub use people::*;
+pub use threads::*;
 pub use workspace::*;
 
 /// A user (spec 4.1). `discriminator` is always `"0"` (the new username system).
@@ -195,6 +197,9 @@ pub struct Channel {
     /// `GET /guilds/{id}/channels`): the channel's counters. Absent elsewhere.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hearth_counters: Option<ChannelCounters>,
+    /// A thread's keys (threads only).
+    #[serde(flatten)]
+    pub thread: Option<Box<ThreadFields>>,
 }
 
 /// A guild (spec 4.5, without the gateway-only keys).

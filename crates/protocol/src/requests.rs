@@ -15,13 +15,17 @@ use crate::{double_option, flag};
 mod directed_invites;
 mod members;
 mod mentions;
+mod message_reference;
 mod reactions;
 mod relationships;
+mod threads;
 pub use directed_invites::*;
 pub use members::*;
 pub use mentions::*;
+pub use message_reference::*;
 pub use reactions::*;
 pub use relationships::*;
+pub use threads::*;
 
 /// `POST /auth/register`.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -276,6 +280,9 @@ pub struct ModifyChannel {
     /// With `parent_id`: take the new category's overwrites (sync with it).
     #[serde(default)]
     pub lock_permissions: Option<bool>,
+    /// A thread's archive state and settings.
+    #[serde(flatten)]
+    pub thread: ModifyThread,
 }
 
 /// One entry of `PATCH /guilds/{id}/channels`.
@@ -294,6 +301,9 @@ pub struct ChannelPosition {
     /// With `parent_id`: take the new category's overwrites (sync with it).
     #[serde(default)]
     pub lock_permissions: Option<bool>,
+    /// A thread's archive state and settings.
+    #[serde(flatten)]
+    pub thread: ModifyThread,
 }
 
 /// The body of `PATCH /guilds/{id}/channels`: 1 to 500 [`ChannelPosition`]s (a schema only;
@@ -373,26 +383,6 @@ pub struct InviteQuery {
     /// Include `expires_at` (always included).
     #[serde(default, deserialize_with = "flag")]
     pub with_expiration: Option<bool>,
-}
-
-/// A reply's or a forward's target in `POST /channels/{id}/messages`.
-#[derive(Debug, Clone, Deserialize, ToSchema)]
-pub struct MessageReferenceRequest {
-    /// 0: reply (the default), 1: forward.
-    #[serde(default, rename = "type")]
-    #[schema(minimum = 0, maximum = 1)]
-    pub kind: Option<u8>,
-    /// Replied-to or forwarded message.
-    pub message_id: MessageId,
-    /// Its channel (a reply's must be this channel; a forward needs it).
-    #[serde(default)]
-    pub channel_id: Option<ChannelId>,
-    /// Its guild.
-    #[serde(default)]
-    pub guild_id: Option<GuildId>,
-    /// Send even if the target does not exist (as a plain message).
-    #[serde(default)]
-    pub fail_if_not_exists: Option<bool>,
 }
 
 /// `POST /channels/{id}/messages`.

@@ -131,6 +131,7 @@ pub async fn serve_prepared(
         state.clone(),
         Duration::from_secs(config.guests.sweep_interval_secs),
     ));
+    let archiver = tokio::spawn(archive_idle_threads(state.clone(), THREAD_SWEEP));
     let (stop_tx, mut stop_rx) = tokio::sync::watch::channel(false);
     let hub = state.hub.clone();
     let drain = Duration::from_secs(config.http.shutdown_timeout_secs);
@@ -182,6 +183,7 @@ pub async fn serve_prepared(
         task.abort();
     }
     sweeper.abort();
+    archiver.abort();
     let lost = lost.lock().unwrap_or_else(|p| p.into_inner()).take();
     // The sessions end with the node; their users' presence follows.
     state.hub.close_all().await;
@@ -264,6 +266,26 @@ async fn sweep_guests(state: hearth_api::AppState, interval: Duration) {
             Ok(0) => {}
             Ok(n) => tracing::info!(removed = n, "expired guests removed"),
             Err(e) => tracing::warn!(error = %e, "sweeping expired guests"),
+        }
+    }
+}
+
+/// How often threads idle past their auto_archive_duration are archived (the shortest
+/// duration is an hour: a thread is archived at most this late).
+const THREAD_SWEEP: Duration = Duration::from_secs(60);
+
+/// Archives the threads idle past their auto_archive_duration, every `interval`, until aborted.
+/// Every node runs it; each thread is archived, and announced, once.
+async fn archive_idle_threads(state: hearth_api::AppState, interval: Duration) {
+    let mut tick = tokio::time::interval(interval);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        let now = hearth_core::Timestamp::now();
+        match hearth_api::thread_rules::archive_idle(&state, now).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(archived = n, "idle threads archived"),
+            Err(e) => tracing::warn!(error = %e, "archiving idle threads"),
         }
     }
 }

@@ -6,8 +6,12 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use hearth_core::permissions::{self, channel_permissions, Member, Overwrite, OverwriteKind};
-use hearth_core::{ChannelId, GuildId, MemberKind, Permissions, RoleId, Timestamp, UserId};
+use hearth_core::permissions::{
+    self, channel_permissions, thread_permissions, Member, Overwrite, OverwriteKind,
+};
+use hearth_core::{
+    ChannelId, ChannelKind, GuildId, MemberKind, Permissions, RoleId, Timestamp, UserId,
+};
 use hearth_protocol::events::{Event, GuildCreate};
 use hearth_protocol::objects as wire;
 use hearth_store as db;
@@ -19,6 +23,8 @@ use crate::wire as convert;
 struct ChannelState {
     overwrites: Vec<Overwrite>,
     data: wire::Channel,
+    /// A thread's parent: its overwrites are the thread's.
+    thread_of: Option<ChannelId>,
 }
 
 /// One member: their roles (not @everyone), timeout and member object.
@@ -147,7 +153,7 @@ impl GuildState {
             .iter()
             .map(|r| (r.id, r.permissions))
             .collect();
-        for c in &g.channels {
+        for c in g.channels.iter().chain(&g.threads) {
             state.put_channel(c);
         }
         for m in &g.members {
@@ -243,9 +249,33 @@ impl GuildState {
             c.id,
             ChannelState {
                 overwrites: c.permission_overwrites.iter().map(overwrite).collect(),
+                thread_of: c.parent_id.filter(|_| ChannelKind::is_thread(c.kind)),
                 data,
             },
         );
+    }
+
+    /// Learns threads read from the store (the active ones, when the state is loaded).
+    pub fn put_threads(&mut self, threads: &[wire::Channel]) {
+        for t in threads {
+            self.put_channel(t);
+        }
+        self.seen.clear();
+    }
+
+    /// The overwrites that decide a channel's permissions (a thread's parent's), and whether
+    /// it is a thread; `None` for a channel (or a thread's parent) this state does not know.
+    fn overwrites_of(&self, channel: ChannelId) -> Option<(&[Overwrite], bool)> {
+        let c = self.channels.get(&channel)?;
+        match c.thread_of {
+            Some(parent) => Some((&self.channels.get(&parent)?.overwrites, true)),
+            None => Some((&c.overwrites, false)),
+        }
+    }
+
+    /// The parent of a thread this state knows.
+    pub fn thread_parent(&self, channel: ChannelId) -> Option<ChannelId> {
+        self.channels.get(&channel)?.thread_of
     }
 
     /// Which views an event may alter (before it is applied).
@@ -268,6 +298,7 @@ impl GuildState {
             Event::ChannelCreate(c) | Event::ChannelUpdate(c) | Event::ChannelDelete(c) => {
                 Scope::Channel(c.id)
             }
+            // Threads are in no one's channel view (their own events tell of them).
             _ => Scope::None,
         }
     }
@@ -287,6 +318,9 @@ impl GuildState {
                 | Event::ChannelCreate(_)
                 | Event::ChannelUpdate(_)
                 | Event::ChannelDelete(_)
+                | Event::ThreadCreate(_)
+                | Event::ThreadUpdate(_)
+                | Event::ThreadDelete(_)
         )
     }
 
@@ -327,6 +361,12 @@ impl GuildState {
             Event::ChannelCreate(c) | Event::ChannelUpdate(c) => self.put_channel(c),
             Event::ChannelDelete(c) => {
                 self.channels.remove(&c.id);
+                self.channels.retain(|_, t| t.thread_of != Some(c.id));
+            }
+            Event::ThreadCreate(t) => self.put_channel(&t.thread),
+            Event::ThreadUpdate(t) => self.put_channel(t),
+            Event::ThreadDelete(t) => {
+                self.channels.remove(&t.id);
             }
             _ => return,
         }
@@ -409,12 +449,19 @@ impl GuildState {
 
     /// A member's permissions in a channel now, overwrites and timeout included (nothing for a
     /// member or channel this state does not know).
+    /// In a thread: those of its parent, as [`thread_permissions`] makes them.
     pub fn channel_permissions(&self, user: UserId, channel: ChannelId) -> Permissions {
-        let Some(c) = self.channels.get(&channel) else {
+        let Some((overwrites, thread)) = self.overwrites_of(channel) else {
             return Permissions::NONE;
         };
-        self.with_member(user, true, |m| channel_permissions(m, &c.overwrites))
-            .unwrap_or(Permissions::NONE)
+        let p = self
+            .with_member(user, true, |m| channel_permissions(m, overwrites))
+            .unwrap_or(Permissions::NONE);
+        if thread {
+            thread_permissions(p)
+        } else {
+            p
+        }
     }
 
     /// Whether `user` may view `channel` (never a channel or a member this state does not
@@ -429,20 +476,25 @@ impl GuildState {
     }
 
     fn compute_view(&self, user: UserId, channel: ChannelId) -> bool {
-        let Some(c) = self.channels.get(&channel) else {
+        let Some((overwrites, _)) = self.overwrites_of(channel) else {
             return false;
         };
         self.with_member(user, false, |m| {
-            channel_permissions(m, &c.overwrites).contains(Permissions::VIEW_CHANNEL)
+            channel_permissions(m, overwrites).contains(Permissions::VIEW_CHANNEL)
         })
         .unwrap_or(false)
     }
 
-    /// The channels `user` may view (of `only`, when given).
+    /// The channels `user` may view (of `only`, when given; threads only when named).
     pub fn visible(&mut self, user: UserId, only: Option<ChannelId>) -> BTreeSet<ChannelId> {
         let ids: Vec<ChannelId> = match only {
             Some(c) => vec![c],
-            None => self.channels.keys().copied().collect(),
+            None => self
+                .channels
+                .iter()
+                .filter(|(_, c)| c.thread_of.is_none())
+                .map(|(id, _)| *id)
+                .collect(),
         };
         ids.into_iter()
             .filter(|c| self.can_view(user, *c))
@@ -463,6 +515,7 @@ impl GuildState {
     pub fn filter_guild_create(&mut self, g: &GuildCreate, user: UserId) -> GuildCreate {
         let mut out = g.clone();
         out.channels.retain(|c| self.can_view(user, c.id));
+        out.threads.retain(|c| self.can_view(user, c.id));
         out
     }
 }

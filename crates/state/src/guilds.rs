@@ -185,12 +185,10 @@ impl States {
         let roles = self.store.fetch_roles(g).await?;
         let channels = self.store.fetch_guild_channels(g).await?;
         let overwrites = self.store.fetch_guild_overwrites(g).await?;
-        Ok(Some(GuildState::from_store(
-            &guild,
-            &roles,
-            &channels,
-            &overwrites,
-        )))
+        let threads = self.store.fetch_active_threads(g).await?;
+        let mut state = GuildState::from_store(&guild, &roles, &channels, &overwrites);
+        state.put_threads(&threads.iter().map(crate::wire::thread).collect::<Vec<_>>());
+        Ok(Some(state))
     }
 
     /// Installs a state read from a GUILD_CREATE payload (a user gained the guild) unless one
@@ -264,8 +262,14 @@ impl States {
             Event::ChannelCreate(c) => {
                 map.channels.insert(c.id, g);
             }
+            Event::ThreadCreate(t) => {
+                map.channels.insert(t.thread.id, g);
+            }
             Event::ChannelDelete(c) => {
                 map.channels.remove(&c.id);
+            }
+            Event::ThreadDelete(t) => {
+                map.channels.remove(&t.id);
             }
             _ => {}
         }

@@ -257,6 +257,40 @@ pub fn channel(c: &db::Channel, overwrites: &[db::Overwrite]) -> wire::Channel {
         last_message_id: c.last_message_id,
         flags: 0,
         hearth_counters: None,
+        thread: None,
+    }
+}
+
+/// A thread's channel object, with its thread keys (no overwrites: a thread has its
+/// parent's).
+pub fn thread(t: &db::Thread) -> wire::Channel {
+    let mut c = channel(&t.channel, &[]);
+    c.thread = Some(Box::new(wire::ThreadFields {
+        owner_id: t.meta.owner_id,
+        message_count: t.message_count,
+        total_message_sent: t.message_count,
+        member_count: t.member_count,
+        thread_metadata: wire::ThreadMetadata {
+            archived: t.meta.archived,
+            auto_archive_duration: t.meta.auto_archive_duration,
+            archive_timestamp: Timestamp(t.meta.archive_timestamp),
+            locked: t.meta.locked,
+            invitable: (t.channel.kind == i64::from(ChannelKind::PrivateThread))
+                .then_some(t.meta.invitable),
+            create_timestamp: Timestamp(t.channel.created_at),
+        },
+        member: None,
+    }));
+    c
+}
+
+/// A thread member's wire object.
+pub fn thread_member(m: &db::ThreadMember) -> wire::ThreadMember {
+    wire::ThreadMember {
+        id: m.thread_id,
+        user_id: m.user_id,
+        join_timestamp: Timestamp(m.joined_at),
+        flags: m.flags,
     }
 }
 

@@ -20,7 +20,8 @@ pub trait ChannelStore: Send + Sync {
     ) -> Result<()>;
     /// One channel.
     async fn fetch_channel(&self, id: ChannelId) -> Result<Option<Channel>>;
-    /// A guild's channels by position, then id.
+    /// A guild's channels by position, then id; not its threads (see
+    /// [`crate::ThreadStore`]).
     async fn fetch_guild_channels(&self, guild_id: GuildId) -> Result<Vec<Channel>>;
     /// Replaces a channel's settings; returns the stored channel.
     async fn update_channel(&self, channel: &Channel) -> Result<Option<Channel>>;

@@ -10,7 +10,7 @@
 //!   (DMs and group DMs), [`RelationshipStore`] (friends, friend requests, blocks),
 //!   [`UserSettingsStore`] (each person's versioned settings document), [`DirectedInviteStore`]
 //!   (invitations from one user to another), [`ChannelPreferenceStore`] (notification
-//!   settings, favourites, last access) and [`ClusterStore`]
+//!   settings, favourites, last access), [`ThreadStore`] (threads and their members) and [`ClusterStore`]
 //!   (node leases and presences). [`Store`] sums them; the rest of hearth holds
 //!   an `Arc<dyn Store>`.
 //! - [`model`]: the stored records: typed ids ([`hearth_core::ids`], stored as the signed
@@ -61,6 +61,7 @@ mod sessions;
 mod sqlite;
 pub mod testing;
 mod text;
+mod threads;
 mod user_settings;
 mod users;
 
@@ -91,6 +92,7 @@ pub use search::{SearchPage, SearchQuery, SearchSort, SearchStore};
 pub use sessions::SessionStore;
 pub use sqlite::SqliteStore;
 pub(crate) use text::{nul_free, CheckText};
+pub use threads::{Thread, ThreadMember, ThreadMeta, ThreadPatch, ThreadStore};
 pub use user_settings::UserSettingsStore;
 pub use users::UserStore;
 
@@ -144,6 +146,7 @@ pub trait Store:
     + GuestStore
     + RetentionStore
     + SearchStore
+    + ThreadStore
 {
     /// Which backend this is (`sqlite` or `postgres`).
     fn backend(&self) -> &'static str;

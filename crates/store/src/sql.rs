@@ -62,6 +62,8 @@ mod roles;
 mod search;
 #[path = "sql/sessions.rs"]
 mod sessions;
+#[path = "sql/threads.rs"]
+mod threads;
 #[path = "sql/user_settings.rs"]
 mod user_settings;
 #[path = "sql/users.rs"]

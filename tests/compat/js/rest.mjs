@@ -1173,6 +1173,7 @@ async function main() {
   // A DM between the bot and the seeded person: over the REST client, then through a Client's
   // managers (REST only); the person acts over plain HTTP.
   await step('reactions', () => reactions({ base: BASE, token: BOT_TOKEN, guildId: GUILD_ID, generalId: GENERAL_ID, check, checkEq }));
+  await step('threads', async () => (await import('./threads.mjs')).threads({ BASE, BOT_TOKEN, GUILD_ID, GENERAL_ID, USER_ID, check, checkEq }));
 
   await step('direct messages', async () => {
     const opened = await rest.post(Routes.userChannels(), { body: { recipient_id: USER_ID } });

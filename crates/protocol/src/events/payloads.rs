@@ -33,8 +33,8 @@ pub struct GuildCreate {
     /// Channels with their overwrites: every channel as read; each receiver gets those it may
     /// view.
     pub channels: Vec<Channel>,
-    /// Threads (none yet).
-    pub threads: Vec<Value>,
+    /// The active threads: every one as read; each receiver gets those it may view.
+    pub threads: Vec<Channel>,
     /// Members visibly online, for sessions with GUILD_PRESENCES.
     pub presences: Vec<PresenceUpdate>,
     /// Voice states (none).

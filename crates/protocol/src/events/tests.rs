@@ -6,7 +6,7 @@ use crate::guild_settings::{ChannelOverride, MuteConfig, UserGuildSettings};
 use crate::objects::{
     AuditLogEntry, Channel, CurrentUser, DirectedInvite, DirectedInviteChannel,
     DirectedInviteGuild, Guild, Member, Message, MessageReference, Overwrite, PrivateChannel,
-    Relationship, Role, RoleColors, RoleTags, User,
+    Relationship, Role, RoleColors, RoleTags, ThreadFields, ThreadMember, ThreadMetadata, User,
 };
 use crate::settings::{CustomStatus, SettingsDocument, Theme, UserSettings};
 
@@ -87,7 +87,79 @@ fn channel() -> Channel {
         last_message_id: None,
         flags: 0,
         hearth_counters: None,
+        thread: None,
     }
+}
+
+/// A public thread of [`channel`].
+fn thread(member: bool) -> Channel {
+    let tm = ThreadMember {
+        id: Snowflake(201).into(),
+        user_id: U.into(),
+        join_timestamp: T,
+        flags: 1,
+    };
+    Channel {
+        id: Snowflake(201).into(),
+        kind: 11,
+        name: Some("plans".into()),
+        parent_id: Some(C.into()),
+        permission_overwrites: Vec::new(),
+        topic: None,
+        thread: Some(Box::new(ThreadFields {
+            owner_id: U.into(),
+            message_count: 2,
+            total_message_sent: 2,
+            member_count: 1,
+            thread_metadata: ThreadMetadata {
+                archived: false,
+                auto_archive_duration: 1440,
+                archive_timestamp: T,
+                locked: false,
+                invitable: None,
+                create_timestamp: T,
+            },
+            member: member.then_some(tm),
+        })),
+        ..channel()
+    }
+}
+
+/// Samples of the thread events.
+fn thread_samples() -> Vec<Event> {
+    let tm = ThreadMember {
+        id: Snowflake(201).into(),
+        user_id: U.into(),
+        join_timestamp: T,
+        flags: 0,
+    };
+    vec![
+        Event::ThreadCreate(Box::new(ThreadCreate {
+            thread: thread(true),
+            newly_created: Some(true),
+        })),
+        Event::ThreadUpdate(Box::new(thread(false))),
+        Event::ThreadDelete(ThreadDelete {
+            id: Snowflake(201).into(),
+            guild_id: G.into(),
+            parent_id: C.into(),
+            kind: 11,
+        }),
+        Event::ThreadMemberUpdate {
+            user_id: U.into(),
+            member: Box::new(ThreadMemberUpdate {
+                member: tm.clone(),
+                guild_id: G.into(),
+            }),
+        },
+        Event::ThreadMembersUpdate(Box::new(ThreadMembersUpdate {
+            id: Snowflake(201).into(),
+            guild_id: G.into(),
+            member_count: 2,
+            added_members: vec![tm],
+            removed_member_ids: vec![Snowflake(301).into()],
+        })),
+    ]
 }
 
 fn guild() -> Guild {
@@ -224,6 +296,7 @@ fn samples() -> Vec<Event> {
     all.extend(directed_invite_samples());
     all.extend(guild_settings_samples());
     all.extend(reaction_samples());
+    all.extend(thread_samples());
     all
 }
 
@@ -599,6 +672,11 @@ fn variant(e: &Event) -> usize {
         Event::MessageReactionRemove(_) => 45,
         Event::MessageReactionRemoveAll(_) => 46,
         Event::MessageReactionRemoveEmoji(_) => 47,
+        Event::ThreadCreate(_) => 53,
+        Event::ThreadUpdate(_) => 54,
+        Event::ThreadDelete(_) => 55,
+        Event::ThreadMemberUpdate { .. } => 56,
+        Event::ThreadMembersUpdate(_) => 57,
     }
 }
 
@@ -610,7 +688,7 @@ fn data(e: &Event) -> Value {
 fn every_variant_round_trips_through_json_unchanged() {
     let samples = samples();
     let seen: std::collections::BTreeSet<usize> = samples.iter().map(variant).collect();
-    assert_eq!(seen, (0..=52).collect(), "a variant without a sample");
+    assert_eq!(seen, (0..=57).collect(), "a variant without a sample");
     for e in samples {
         let text = serde_json::to_string(&e).unwrap();
         let back: Event = serde_json::from_str(&text)

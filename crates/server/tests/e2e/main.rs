@@ -58,6 +58,7 @@ mod retention;
 mod roles;
 mod search;
 mod state;
+mod threads;
 mod throttle;
 mod user_settings;
 mod walkthrough;

@@ -88,12 +88,13 @@ impl ChannelStore for Backend {
     }
 
     async fn fetch_guild_channels(&self, guild_id: GuildId) -> Result<Vec<Channel>> {
-        Ok(
-            sqlx::query_as("SELECT * FROM channels WHERE guild_id = $1 ORDER BY position, id")
-                .bind(guild_id)
-                .fetch_all(self.reader())
-                .await?,
+        Ok(sqlx::query_as(
+            "SELECT * FROM channels WHERE guild_id = $1 AND type NOT IN (10, 11, 12)
+                 ORDER BY position, id",
         )
+        .bind(guild_id)
+        .fetch_all(self.reader())
+        .await?)
     }
 
     async fn update_channel(&self, c: &Channel) -> Result<Option<Channel>> {
@@ -147,6 +148,13 @@ impl ChannelStore for Backend {
 
     async fn delete_channel(&self, id: ChannelId) -> Result<Option<Channel>> {
         let mut tx = self.writer().begin().await?;
+        // A channel's threads go with it (before its children lose their parent below).
+        sqlx::query(
+            "DELETE FROM channels WHERE id IN (SELECT channel_id FROM threads WHERE parent_id = $1)",
+        )
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
         // Channels in a deleted category stay, without a parent (as on Discord).
         sqlx::query("UPDATE channels SET parent_id = NULL WHERE parent_id = $1")
             .bind(id)
