@@ -87,7 +87,7 @@ test("the owner renames their server in its settings", async () => {
 
   const panel = page.getByRole("tabpanel", { name: "Overview" });
   await panel.getByLabel("Server name").fill("Hearth Hall");
-  await panel.getByRole("button", { name: "Save" }).click();
+  await panel.getByRole("button", { name: "Save", exact: true }).click();
   await panel.getByRole("status").filter({ hasText: "Saved." }).waitFor();
   await page.locator(".settings-sub", { hasText: "Hearth Hall" }).waitFor();
 
