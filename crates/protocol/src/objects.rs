@@ -199,6 +199,7 @@ pub struct Channel {
     pub hearth_counters: Option<ChannelCounters>,
     /// A thread's keys (threads only).
     #[serde(flatten)]
+    #[schema(value_type = ThreadKeys)]
     pub thread: Option<Box<ThreadFields>>,
 }
 

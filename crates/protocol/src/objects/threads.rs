@@ -24,6 +24,24 @@ pub struct ThreadFields {
     pub member: Option<ThreadMember>,
 }
 
+/// The OpenAPI schema of the keys [`ThreadFields`] adds to a channel object: each is present
+/// on threads and absent on other channels, so none is required in the schema.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ThreadKeys {
+    /// Who created it.
+    pub owner_id: Option<UserId>,
+    /// Messages in it (not deleted).
+    pub message_count: Option<i64>,
+    /// Messages ever sent in it.
+    pub total_message_sent: Option<i64>,
+    /// Members who joined it.
+    pub member_count: Option<i64>,
+    /// Archive state and settings.
+    pub thread_metadata: Option<ThreadMetadata>,
+    /// The receiver's own thread member.
+    pub member: Option<ThreadMember>,
+}
+
 /// A thread's archive state and settings.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct ThreadMetadata {
